@@ -1,0 +1,46 @@
+"""Errors the domain raises; each carries a message a cashier can read."""
+
+
+class DomainError(Exception):
+    """Bad input or a refused action. ``str(error)`` is shown to the user as it is."""
+
+
+class BarcodeError(DomainError):
+    """A scanned or typed code that cannot be used (bad check digit, bad characters...)."""
+
+
+class UnknownProduct(DomainError):
+    """A well-formed code that matches no product."""
+
+
+class QuantityError(DomainError):
+    """A quantity or weight that is zero, negative, absurd or malformed."""
+
+
+class MoneyError(DomainError):
+    """An amount that cannot be parsed or is out of range."""
+
+
+class DiscountError(DomainError):
+    """A discount that is malformed or larger than what it applies to."""
+
+
+class TenderError(DomainError):
+    """A payment that cannot be taken (too little, looks like a barcode, nothing due...)."""
+
+
+class CartError(DomainError):
+    """An action that does not apply to the cart as it is (empty cart, no line selected...)."""
+
+
+class ConfigError(DomainError):
+    """A configuration file that cannot be used; the message names the key and line."""
+
+
+class ImportRowError(DomainError):
+    """A row of an import file that is invalid; carries its line number."""
+
+    def __init__(self, line: int, reason: str) -> None:
+        super().__init__(f"line {line}: {reason}")
+        self.line = line
+        self.reason = reason
