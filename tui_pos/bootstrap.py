@@ -1,0 +1,139 @@
+"""The one factory: config -> database -> services (-> app). The CLI and the tests use it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from peewee import Database
+
+from tui_pos.config import Config, database_path
+from tui_pos.domain.barcode import BarcodeParser, BarcodeRule
+from tui_pos.domain.errors import ConfigError
+from tui_pos.domain.quantity import QuantityLimits
+from tui_pos.domain.receipt import ReceiptStyle
+from tui_pos.domain.tax import TaxRate
+from tui_pos.drivers.file_printer import FilePrinter, NullPrinter
+from tui_pos.models.catalog_repo import SqliteCatalog
+from tui_pos.models.catalog_writer import SqliteCatalogWriter, sync_tax_codes
+from tui_pos.models.database import open_database
+from tui_pos.models.errors import storage_errors
+from tui_pos.models.migrations import migrate
+from tui_pos.models.report_store import SqliteReportStore
+from tui_pos.models.sale_store import SqliteSaleStore
+from tui_pos.services.ports import Clock, ReceiptPrinter
+from tui_pos.services.product_import import CatalogWriter
+from tui_pos.services.receipts import Receipts
+from tui_pos.services.register import Register, RegisterSettings
+from tui_pos.services.reports import Reports
+
+
+def utc_now() -> datetime:
+    """The production clock."""
+    return datetime.now(UTC)
+
+
+@dataclass
+class Till:
+    """Everything one till runs on, wired together."""
+
+    config: Config
+    db: Database
+    db_path: Path
+    parser: BarcodeParser
+    catalog: SqliteCatalog
+    catalog_writer: CatalogWriter
+    register: Register
+    receipts: Receipts
+    reports: Reports
+    printer_note: str
+
+    def close(self) -> None:
+        """Close the database connection."""
+        self.db.close()
+
+
+def tax_rates(config: Config) -> dict[str, TaxRate]:
+    """The configured tax codes by code."""
+    return {t.code: TaxRate(t.code, t.name, t.rate_bp) for t in config.taxes}
+
+
+def barcode_parser(config: Config) -> BarcodeParser:
+    """The parser with the store's in-store barcode rules."""
+    rules = []
+    for pattern, kind in config.barcodes.rules:
+        try:
+            rules.append(BarcodeRule(pattern, kind))  # type: ignore[arg-type]
+        except ValueError as exc:
+            raise ConfigError(f"barcodes.rules: {exc}") from exc
+    return BarcodeParser(rules)
+
+
+def make_printer(config: Config, db_path: Path) -> tuple[ReceiptPrinter, str]:
+    """The receipt printer the config names, and a note saying where receipts go."""
+    driver = config.printer.driver
+    if driver == "none":
+        return NullPrinter(), "receipts on screen only"
+    if driver == "file":
+        target = Path(config.printer.target).expanduser() if config.printer.target else None
+        path = target or db_path.parent / "receipts" / f"{config.store.till}.txt"
+        return FilePrinter(path), f"receipts to {path}"
+    raise ConfigError(
+        f"printer.driver = {driver!r} needs the hardware drivers, which this version does not "
+        'have yet: use "file" or "none"'
+    )
+
+
+def open_till(
+    config: Config,
+    db_path: Path | None = None,
+    *,
+    printer: ReceiptPrinter | None = None,
+    clock: Clock = utc_now,
+) -> Till:
+    """Open (creating and migrating as needed) the database and build the services."""
+    if config.database.url is not None:
+        raise ConfigError("database.url: server databases are not supported yet; use path")
+    path = db_path or database_path(config)
+    with storage_errors():
+        db = open_database(path)
+        migrate(db)
+    taxes = tax_rates(config)
+    sync_tax_codes(db, list(taxes.values()))
+    parser = barcode_parser(config)
+    catalog = SqliteCatalog(db)
+    store = SqliteSaleStore(db)
+    till_id = config.store.till
+    if printer is None:
+        printer, note = make_printer(config, path)
+    else:
+        note = "receipts to the given printer"
+    settings = RegisterSettings(
+        till=till_id,
+        taxes=taxes,
+        prices_include_tax=config.store.prices_include_tax,
+        cash_step=config.store.cash_rounding,
+        limits=QuantityLimits(config.barcodes.max_quantity, config.barcodes.max_weight_grams),
+    )
+    style = ReceiptStyle(
+        store_name=config.store.name,
+        address=tuple(config.store.address),
+        footer=tuple(config.store.receipt_footer),
+        currency=config.store.currency,
+        width=config.printer.width,
+        timezone=None,
+        prices_include_tax=config.store.prices_include_tax,
+    )
+    return Till(
+        config=config,
+        db=db,
+        db_path=path,
+        parser=parser,
+        catalog=catalog,
+        catalog_writer=SqliteCatalogWriter(db),
+        register=Register(catalog, store, parser, settings, clock),
+        receipts=Receipts(store, printer, style, till_id),
+        reports=Reports(SqliteReportStore(db), till_id, clock, None),
+        printer_note=note,
+    )

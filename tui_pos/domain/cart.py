@@ -1,0 +1,314 @@
+"""The open sale: lines, discounts and totals.
+
+The cart is plain data plus rules. Totals are always derived, never stored, so they can
+not drift: each line's amount is price x quantity (rounded half up once), minus its line
+discount, minus its share of the cart discount; the shares are allocated so that the
+lines always sum to the total.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
+
+from tui_pos.domain.errors import CartError, DiscountError, MoneyError
+from tui_pos.domain.money import (
+    MAX_AMOUNT_CENTS,
+    allocate,
+    div_round,
+    format_money,
+    parse_money,
+    percent_of,
+)
+from tui_pos.domain.quantity import ONE, Unit
+from tui_pos.domain.tax import TaxLine, TaxRate, tax_of
+
+DiscountKind = Literal["percent", "amount"]
+
+
+@dataclass(frozen=True)
+class Product:
+    """What the cart needs to know of a catalog item."""
+
+    id: int
+    name: str
+    price_cents: int
+    tax_code: str
+    unit: Unit = "each"
+    barcode: str | None = None
+    plu: str | None = None
+
+
+@dataclass(frozen=True)
+class Discount:
+    """A discount: ``value`` is basis points for percent (1000 = 10 %), cents for amount."""
+
+    kind: DiscountKind
+    value: int
+
+    @classmethod
+    def parse(cls, text: str) -> Discount:
+        """``"10%"`` -> 10 percent; ``"1.50"`` -> 1.50 off. Percent may have 2 decimals."""
+        cleaned = text.strip().replace(" ", "")
+        if not cleaned:
+            raise DiscountError("Type a discount like 10% or 1.50")
+        if cleaned.endswith("%"):
+            try:
+                bp = parse_money(cleaned[:-1])  # same grammar: up to 2 decimals
+            except MoneyError as exc:
+                raise DiscountError(f"Not a percentage: {cleaned!r}") from exc
+            if not 0 < bp <= 10_000:
+                raise DiscountError("A percent discount must be more than 0% and at most 100%")
+            return cls("percent", bp)
+        try:
+            cents = parse_money(cleaned)
+        except MoneyError as exc:
+            raise DiscountError(f"Not a discount: {cleaned!r} (type 10% or 1.50)") from exc
+        if cents <= 0:
+            raise DiscountError("A discount must be more than 0")
+        return cls("amount", cents)
+
+    def amount_on(self, base_cents: int) -> int:
+        """The discount in cents on ``base_cents``; an amount larger than the base is refused."""
+        if self.kind == "percent":
+            return percent_of(base_cents, self.value)
+        if self.value > base_cents:
+            raise DiscountError(
+                f"Discount {format_money(self.value)} is more than {format_money(base_cents)}"
+            )
+        return self.value
+
+    @property
+    def label(self) -> str:
+        """``10%`` or ``1.50``."""
+        if self.kind == "percent":
+            return format_money(self.value).removesuffix(".00") + "%"
+        return format_money(self.value)
+
+
+@dataclass(frozen=True)
+class CartLine:
+    """One line of the open sale. ``qty_milli`` is thousandths (grams for kg items)."""
+
+    product_id: int
+    name: str
+    unit: Unit
+    unit_price_cents: int
+    qty_milli: int
+    tax_code: str
+    code: str = ""
+    discount: Discount | None = None
+    line_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+
+    @property
+    def base_cents(self) -> int:
+        """Price x quantity, rounded half up once."""
+        return div_round(self.unit_price_cents * self.qty_milli, ONE)
+
+
+@dataclass(frozen=True)
+class LineTotals:
+    """The money of one line after discounts."""
+
+    base_cents: int
+    line_discount_cents: int
+    cart_discount_cents: int
+
+    @property
+    def amount_cents(self) -> int:
+        """What the line costs after both discounts."""
+        return self.base_cents - self.line_discount_cents - self.cart_discount_cents
+
+
+@dataclass(frozen=True)
+class CartTotals:
+    """Everything the screen and the receipt show about the money of a cart."""
+
+    lines: tuple[LineTotals, ...]
+    subtotal_cents: int
+    discount_cents: int
+    taxes: tuple[TaxLine, ...]
+    tax_cents: int
+    total_cents: int
+
+
+class Cart:
+    """The open sale. Mutating methods raise a DomainError and change nothing on bad input."""
+
+    def __init__(self, taxes: dict[str, TaxRate], *, prices_include_tax: bool = True) -> None:
+        self.taxes = taxes
+        self.prices_include_tax = prices_include_tax
+        self.lines: list[CartLine] = []
+        self.discount: Discount | None = None
+        self.uuid = uuid.uuid4().hex
+        self.voided_lines = 0
+
+    # -- changes -----------------------------------------------------------------
+    def add(self, line: CartLine) -> CartLine:
+        """Append a line after checking its tax code and that the total stays sane."""
+        if line.tax_code not in self.taxes:
+            raise CartError(f"{line.name}: unknown tax code {line.tax_code!r}")
+        if line.qty_milli <= 0:
+            raise CartError("Quantity must be more than 0")
+        if line.unit_price_cents < 0:
+            raise CartError(f"{line.name}: negative price")
+        self._check_bounded([*self.lines, line], self.discount)
+        self.lines.append(line)
+        return line
+
+    def void_line(self, index: int) -> CartLine:
+        """Remove the line at ``index`` (the cart discount then re-spreads over the rest)."""
+        line = self._line(index)
+        remaining = self.lines[:index] + self.lines[index + 1 :]
+        self._check_bounded(remaining, self.discount if remaining else None)
+        del self.lines[index]
+        self.voided_lines += 1
+        if not self.lines:
+            self.discount = None
+        return line
+
+    def set_line_discount(self, index: int, discount: Discount | None) -> None:
+        """Set or clear the discount of one line."""
+        line = self._line(index)
+        candidate = replace(line, discount=discount)
+        lines = [*self.lines]
+        lines[index] = candidate
+        self._check_bounded(lines, self.discount)
+        self.lines[index] = candidate
+
+    def set_cart_discount(self, discount: Discount | None) -> None:
+        """Set or clear the discount on the whole sale."""
+        if discount is not None and not self.lines:
+            raise CartError("The sale is empty")
+        self._check_bounded(self.lines, discount)
+        self.discount = discount
+
+    # -- derived -----------------------------------------------------------------
+    def totals(self) -> CartTotals:
+        """Subtotal, discounts, tax per code and total, always consistent."""
+        return compute_totals(self.lines, self.discount, self.taxes, self.prices_include_tax)
+
+    @property
+    def is_empty(self) -> bool:
+        """True when the cart has no lines."""
+        return not self.lines
+
+    # -- persistence as plain data (suspend/resume, crash journal) ----------------
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready snapshot of the cart."""
+        return {
+            "uuid": self.uuid,
+            "discount": _discount_dict(self.discount),
+            "voided_lines": self.voided_lines,
+            "lines": [
+                {
+                    "line_id": ln.line_id,
+                    "product_id": ln.product_id,
+                    "name": ln.name,
+                    "unit": ln.unit,
+                    "unit_price_cents": ln.unit_price_cents,
+                    "qty_milli": ln.qty_milli,
+                    "tax_code": ln.tax_code,
+                    "code": ln.code,
+                    "discount": _discount_dict(ln.discount),
+                }
+                for ln in self.lines
+            ],
+        }
+
+    @classmethod
+    def from_dict(
+        cls, data: dict[str, Any], taxes: dict[str, TaxRate], *, prices_include_tax: bool
+    ) -> Cart:
+        """Rebuild a cart from :meth:`to_dict` output, re-checking every line."""
+        cart = cls(taxes, prices_include_tax=prices_include_tax)
+        cart.uuid = str(data["uuid"])
+        cart.voided_lines = int(data.get("voided_lines", 0))
+        for raw in data["lines"]:
+            cart.add(
+                CartLine(
+                    product_id=int(raw["product_id"]),
+                    name=str(raw["name"]),
+                    unit=raw["unit"],
+                    unit_price_cents=int(raw["unit_price_cents"]),
+                    qty_milli=int(raw["qty_milli"]),
+                    tax_code=str(raw["tax_code"]),
+                    code=str(raw.get("code", "")),
+                    discount=_discount_from(raw.get("discount")),
+                    line_id=str(raw["line_id"]),
+                )
+            )
+        cart.set_cart_discount(_discount_from(data.get("discount")))
+        return cart
+
+    # -- internals ---------------------------------------------------------------
+    def _line(self, index: int) -> CartLine:
+        if not self.lines:
+            raise CartError("The sale is empty")
+        if not 0 <= index < len(self.lines):
+            raise CartError("No line selected")
+        return self.lines[index]
+
+    def _check_bounded(self, lines: list[CartLine], discount: Discount | None) -> None:
+        totals = compute_totals(lines, discount, self.taxes, self.prices_include_tax)
+        if totals.total_cents > MAX_AMOUNT_CENTS:
+            raise CartError(f"Sale total would exceed {format_money(MAX_AMOUNT_CENTS)}")
+
+
+def compute_totals(
+    lines: list[CartLine],
+    discount: Discount | None,
+    taxes: dict[str, TaxRate],
+    prices_include_tax: bool,
+) -> CartTotals:
+    """Totals of ``lines`` with an optional cart ``discount``; see the module docstring.
+
+    Raises DiscountError when a discount exceeds what it applies to.
+    """
+    bases = [ln.base_cents for ln in lines]
+    line_discounts = [
+        ln.discount.amount_on(base) if ln.discount else 0
+        for ln, base in zip(lines, bases, strict=True)
+    ]
+    after_line = [b - d for b, d in zip(bases, line_discounts, strict=True)]
+    cart_discount = discount.amount_on(sum(after_line)) if discount and lines else 0
+    shares = allocate(cart_discount, after_line) if lines else []
+    line_totals = tuple(
+        LineTotals(b, d, s) for b, d, s in zip(bases, line_discounts, shares, strict=True)
+    )
+    by_code: dict[str, int] = {}
+    for ln, lt in zip(lines, line_totals, strict=True):
+        by_code[ln.tax_code] = by_code.get(ln.tax_code, 0) + lt.amount_cents
+    tax_lines = tuple(
+        TaxLine(
+            code,
+            taxes[code].rate_bp,
+            base,
+            tax_of(base, taxes[code].rate_bp, included=prices_include_tax),
+        )
+        for code, base in sorted(by_code.items())
+    )
+    lines_sum = sum(lt.amount_cents for lt in line_totals)
+    tax_total = sum(t.tax_cents for t in tax_lines)
+    return CartTotals(
+        lines=line_totals,
+        subtotal_cents=sum(bases),
+        discount_cents=sum(line_discounts) + cart_discount,
+        taxes=tax_lines,
+        tax_cents=tax_total,
+        total_cents=lines_sum if prices_include_tax else lines_sum + tax_total,
+    )
+
+
+def _discount_dict(discount: Discount | None) -> dict[str, Any] | None:
+    return None if discount is None else {"kind": discount.kind, "value": discount.value}
+
+
+def _discount_from(raw: Any) -> Discount | None:
+    if raw is None:
+        return None
+    kind = raw["kind"]
+    if kind not in ("percent", "amount"):
+        raise DiscountError(f"Unknown discount kind {kind!r}")
+    return Discount(kind, int(raw["value"]))

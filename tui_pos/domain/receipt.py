@@ -1,0 +1,106 @@
+"""The receipt as text lines of a fixed width: one layout for preview, file and printer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import tzinfo
+
+from tui_pos.domain.money import format_money
+from tui_pos.domain.quantity import format_quantity
+from tui_pos.domain.sale import SaleDocument
+from tui_pos.domain.tax import TaxRate
+
+TENDER_LABELS = {"cash": "Cash", "card": "Card"}
+
+
+@dataclass(frozen=True)
+class ReceiptStyle:
+    """What the store prints around every sale."""
+
+    store_name: str
+    address: tuple[str, ...] = ()
+    footer: tuple[str, ...] = ()
+    currency: str = "EUR"
+    width: int = 42
+    timezone: tzinfo | None = None
+    prices_include_tax: bool = True
+
+
+def _pair(left: str, right: str, width: int) -> str:
+    room = width - len(right) - 1
+    if len(left) > room:
+        left = left[: max(room - 1, 0)] + "…" if room > 1 else ""
+    return left.ljust(room) + " " + right
+
+
+def _center(text: str, width: int) -> str:
+    return text[:width].center(width).rstrip()
+
+
+def sale_number(doc: SaleDocument) -> str:
+    """The sale number a customer and a cashier read: ``T1-000042``."""
+    return f"{doc.till}-{doc.seq or 0:06d}"
+
+
+def render_receipt(doc: SaleDocument, style: ReceiptStyle, *, copy: bool = False) -> list[str]:
+    """Lay out ``doc`` as receipt lines no wider than ``style.width``."""
+    w = style.width
+    rule = "-" * w
+    out = [_center(style.store_name, w)]
+    out += [_center(line, w) for line in style.address]
+    if copy:
+        out.append(_center("*** COPY ***", w))
+    if doc.status == "voided":
+        out.append(_center("*** VOIDED - NOT A RECEIPT ***", w))
+    out.append(rule)
+    for line in doc.lines:
+        price = format_money(line.unit_price_cents)
+        if line.unit == "kg":
+            out.append(_pair(line.name, format_money(line.base_cents), w))
+            out.append(f"  {format_quantity(line.qty_milli, 'kg')} x {price}/kg")
+        elif line.qty_milli != 1000:
+            out.append(_pair(line.name, format_money(line.base_cents), w))
+            out.append(f"  {format_quantity(line.qty_milli, 'each')} x {price}")
+        else:
+            out.append(_pair(line.name, format_money(line.base_cents), w))
+        if line.line_discount_cents:
+            out.append(_pair("  Discount", format_money(-line.line_discount_cents), w))
+    out.append(rule)
+    out.append(_pair("Subtotal", format_money(doc.subtotal_cents), w))
+    if doc.discount_cents:
+        cart_discount = sum(ln.cart_discount_cents for ln in doc.lines)
+        if cart_discount:
+            out.append(_pair("Sale discount", format_money(-cart_discount), w))
+        out.append(_pair("Total discounts", format_money(-doc.discount_cents), w))
+    if not style.prices_include_tax:
+        out.append(_pair("Tax", format_money(doc.tax_cents), w))
+    out.append(_pair(f"TOTAL {style.currency}", format_money(doc.total_cents), w))
+    if doc.rounding_cents:
+        out.append(_pair("Cash rounding", format_money(doc.rounding_cents), w))
+        out.append(_pair("To pay", format_money(doc.paid_cents), w))
+    for payment in doc.payments:
+        label = TENDER_LABELS.get(payment.kind, payment.kind.title())
+        if payment.kind == "card" and payment.reference:
+            label += f" ref {payment.reference}"
+        out.append(_pair(label, format_money(payment.tendered_cents), w))
+    if doc.change_cents:
+        out.append(_pair("Change", format_money(doc.change_cents), w))
+    out.append(rule)
+    included = "incl." if style.prices_include_tax else "on"
+    for tax in doc.taxes:
+        rate_label = TaxRate(tax.code, tax.code, tax.rate_bp).label
+        out.append(
+            _pair(
+                f"Tax {tax.code} {rate_label} {included} {format_money(tax.base_cents)}",
+                format_money(tax.tax_cents),
+                w,
+            )
+        )
+    out.append(rule)
+    when = doc.created_at.astimezone(style.timezone) if style.timezone else doc.created_at
+    out.append(_pair(f"Sale {sale_number(doc)}", when.strftime("%Y-%m-%d %H:%M"), w))
+    if doc.cashier:
+        out.append(f"Cashier: {doc.cashier}"[:w])
+    out.append(f"Lines: {len(doc.lines)}"[:w])
+    out += [_center(line, w) for line in style.footer]
+    return out

@@ -1,0 +1,148 @@
+"""Taking payment: cash with change and cash rounding, card, split tender.
+
+Cash rounding applies only to what is paid in cash and only when cash settles the
+balance: the exact remaining amount is rounded to the configured step and the difference
+is kept as the sale's ``rounding_cents`` (so lines, tax and card payments stay exact).
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass, field
+from typing import Literal
+
+from tui_pos.domain.errors import MoneyError, TenderError
+from tui_pos.domain.money import format_money, parse_money, round_to_step
+
+TenderKind = Literal["cash", "card"]
+
+#: Change above this is refused: an amount that large is a mistyped or scanned number.
+DEFAULT_MAX_CHANGE_CENTS = 50_000
+
+_LONG_DIGITS = re.compile(r"\d{8,}")
+
+
+@dataclass(frozen=True)
+class Payment:
+    """One payment on a sale. ``amount_cents`` is what it pays of the sale."""
+
+    kind: TenderKind
+    amount_cents: int
+    tendered_cents: int
+    change_cents: int = 0
+    reference: str = ""
+    uuid: str = field(default_factory=lambda: uuid.uuid4().hex)
+
+
+def parse_tendered(text: str) -> int:
+    """Parse an amount typed or scanned into the tender field.
+
+    A run of eight or more digits is refused: that is a barcode, not money.
+    """
+    cleaned = text.strip()
+    if _LONG_DIGITS.search(cleaned):
+        raise TenderError("That looks like a barcode, not an amount: nothing was taken")
+    try:
+        return parse_money(cleaned)
+    except MoneyError as exc:
+        raise TenderError(str(exc)) from exc
+
+
+class Tender:
+    """The payments taken against one total. Bad payments raise and change nothing."""
+
+    def __init__(
+        self,
+        total_cents: int,
+        *,
+        cash_step: int = 1,
+        max_change_cents: int = DEFAULT_MAX_CHANGE_CENTS,
+    ) -> None:
+        self.total_cents = total_cents
+        self.cash_step = cash_step
+        self.max_change_cents = max_change_cents
+        self.payments: list[Payment] = []
+        self.rounding_cents = 0
+
+    @property
+    def paid_cents(self) -> int:
+        """What the payments so far cover of the sale."""
+        return sum(p.amount_cents for p in self.payments)
+
+    @property
+    def remaining_cents(self) -> int:
+        """Exact amount still owed (before any cash rounding)."""
+        return self.total_cents + self.rounding_cents - self.paid_cents
+
+    @property
+    def cash_due_cents(self) -> int:
+        """What cash must cover to settle the sale: the remainder, cash-rounded."""
+        return round_to_step(self.remaining_cents, self.cash_step)
+
+    @property
+    def is_settled(self) -> bool:
+        """True once nothing is owed."""
+        return self.remaining_cents == 0 and (bool(self.payments) or self.total_cents == 0)
+
+    @property
+    def change_cents(self) -> int:
+        """Total change given back."""
+        return sum(p.change_cents for p in self.payments)
+
+    def pay_cash(self, tendered_cents: int | None = None) -> Payment:
+        """Take cash; ``None`` means exact cash (the cash due)."""
+        self._check_open()
+        due = self.cash_due_cents
+        tendered = due if tendered_cents is None else tendered_cents
+        if tendered <= 0:
+            raise TenderError("Cash amount must be more than 0")
+        if tendered >= due:
+            change = tendered - due
+            if change > self.max_change_cents:
+                raise TenderError(
+                    f"Change would be {format_money(change)}: re-enter the amount handed over"
+                )
+            rounding = due - self.remaining_cents
+            payment = Payment("cash", due, tendered, change)
+            self.rounding_cents += rounding
+        else:
+            payment = Payment("cash", tendered, tendered, 0)
+        self.payments.append(payment)
+        return payment
+
+    def pay_card(self, amount_cents: int | None, reference: str) -> Payment:
+        """Record a card payment made on the external terminal (no cashback)."""
+        self._check_open()
+        amount = self.remaining_cents if amount_cents is None else amount_cents
+        if amount <= 0:
+            raise TenderError("Card amount must be more than 0")
+        if amount > self.remaining_cents:
+            raise TenderError(
+                f"Card amount {format_money(amount)} is more than the "
+                f"{format_money(self.remaining_cents)} still due"
+            )
+        ref = reference.strip()
+        if not ref:
+            raise TenderError("Enter the card terminal's reference from its slip")
+        if len(ref) > 40 or not ref.isprintable():
+            raise TenderError("Card reference must be up to 40 printable characters")
+        if _LONG_DIGITS.search(ref.replace(" ", "")) and len(ref.replace(" ", "")) >= 13:
+            raise TenderError("Never type the card number: enter the terminal's reference")
+        payment = Payment("card", amount, amount, 0, ref)
+        self.payments.append(payment)
+        return payment
+
+    def remove_last(self) -> Payment:
+        """Take back the last payment (before the sale is completed)."""
+        if not self.payments:
+            raise TenderError("No payment to remove")
+        # Rounding only arises on the payment that settles the sale, which is the last.
+        self.rounding_cents = 0
+        return self.payments.pop()
+
+    def _check_open(self) -> None:
+        if self.payments and self.remaining_cents <= 0:
+            raise TenderError("The sale is already paid")
+        if self.total_cents <= 0:
+            raise TenderError("Nothing to pay")

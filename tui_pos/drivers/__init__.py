@@ -1,0 +1,1 @@
+"""Hardware adapters: blocking, Textual-free classes implementing the services' ports."""

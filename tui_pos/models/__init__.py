@@ -1,0 +1,1 @@
+"""Storage: Peewee tables, migrations and the repositories that implement service ports."""

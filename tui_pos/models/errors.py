@@ -1,0 +1,36 @@
+"""Turning database failures into messages a cashier or shop owner can act on."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import peewee
+
+from tui_pos.services.ports import StorageError
+
+
+def describe(exc: BaseException) -> str:
+    """A short, actionable description of a database failure."""
+    text = str(exc).lower()
+    if "disk is full" in text or "database or disk is full" in text:
+        return "The disk is full: the sale was NOT stored. Free space, then try again"
+    if "locked" in text or "busy" in text:
+        return "The database is busy (another program holds it): try again"
+    if "readonly" in text or "read-only" in text:
+        return "The database cannot be written (read-only): the sale was NOT stored"
+    if "unable to open" in text:
+        return "The database file cannot be opened: check its path and permissions"
+    if "malformed" in text or "not a database" in text:
+        return "The database file is damaged: run 'tui-pos db check' and restore a backup"
+    return f"Database error: {exc}"
+
+
+@contextmanager
+def storage_errors() -> Iterator[None]:
+    """Re-raise database failures as StorageError with a readable message."""
+    try:
+        yield
+    except (peewee.DatabaseError, sqlite3.DatabaseError) as exc:
+        raise StorageError(describe(exc)) from exc

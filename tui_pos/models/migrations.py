@@ -1,0 +1,187 @@
+"""Versioned schema migrations, run by ``tui-pos db migrate`` and on start.
+
+Each migration is frozen SQL: the models may change later, a migration never does.
+A new schema change is a new entry at the end of :data:`MIGRATIONS`.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from peewee import Database
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One schema step: ``apply`` runs inside a transaction."""
+
+    version: int
+    name: str
+    apply: Callable[[Database], None]
+
+
+_V1_TABLES = """
+CREATE TABLE "tax_code" ("code" VARCHAR(8) NOT NULL PRIMARY KEY, "name" VARCHAR(255) NOT NULL,
+  "rate_bp" INTEGER NOT NULL);
+CREATE TABLE "category" ("id" INTEGER NOT NULL PRIMARY KEY, "name" VARCHAR(255) NOT NULL);
+CREATE UNIQUE INDEX "category_name" ON "category" ("name");
+CREATE TABLE "product" ("id" INTEGER NOT NULL PRIMARY KEY, "name" VARCHAR(255) NOT NULL,
+  "price_cents" INTEGER NOT NULL, "tax_code" VARCHAR(8) NOT NULL, "category_id" INTEGER,
+  "unit" VARCHAR(4) NOT NULL, "plu" VARCHAR(6), "reorder_level_milli" INTEGER NOT NULL,
+  "active" INTEGER NOT NULL,
+  FOREIGN KEY ("tax_code") REFERENCES "tax_code" ("code"),
+  FOREIGN KEY ("category_id") REFERENCES "category" ("id"));
+CREATE INDEX "product_tax_code" ON "product" ("tax_code");
+CREATE INDEX "product_category_id" ON "product" ("category_id");
+CREATE UNIQUE INDEX "product_plu" ON "product" ("plu");
+CREATE TABLE "barcode" ("code" VARCHAR(48) NOT NULL PRIMARY KEY, "product_id" INTEGER NOT NULL,
+  FOREIGN KEY ("product_id") REFERENCES "product" ("id") ON DELETE CASCADE);
+CREATE INDEX "barcode_product_id" ON "barcode" ("product_id");
+CREATE TABLE "stock_movement" ("id" INTEGER NOT NULL PRIMARY KEY, "uuid" VARCHAR(32) NOT NULL,
+  "till" VARCHAR(16) NOT NULL, "seq" INTEGER NOT NULL, "product_id" INTEGER NOT NULL,
+  "qty_milli" INTEGER NOT NULL, "kind" VARCHAR(12) NOT NULL, "sale_line_id" INTEGER,
+  "note" TEXT NOT NULL, "created_at" DATETIME NOT NULL,
+  FOREIGN KEY ("product_id") REFERENCES "product" ("id"));
+CREATE UNIQUE INDEX "stock_movement_uuid" ON "stock_movement" ("uuid");
+CREATE INDEX "stock_movement_product_id" ON "stock_movement" ("product_id");
+CREATE UNIQUE INDEX "stock_movement_till_seq" ON "stock_movement" ("till", "seq");
+CREATE TABLE "sale" ("id" INTEGER NOT NULL PRIMARY KEY, "uuid" VARCHAR(32) NOT NULL,
+  "till" VARCHAR(16) NOT NULL, "seq" INTEGER NOT NULL, "status" VARCHAR(10) NOT NULL,
+  "created_at" DATETIME NOT NULL, "cashier" VARCHAR(255) NOT NULL,
+  "subtotal_cents" INTEGER NOT NULL, "discount_cents" INTEGER NOT NULL,
+  "tax_cents" INTEGER NOT NULL, "total_cents" INTEGER NOT NULL,
+  "rounding_cents" INTEGER NOT NULL, "change_cents" INTEGER NOT NULL,
+  "voided_lines" INTEGER NOT NULL);
+CREATE UNIQUE INDEX "sale_uuid" ON "sale" ("uuid");
+CREATE UNIQUE INDEX "sale_till_seq" ON "sale" ("till", "seq");
+CREATE INDEX "sale_created_at" ON "sale" ("created_at");
+CREATE TABLE "sale_line" ("id" INTEGER NOT NULL PRIMARY KEY, "sale_id" INTEGER NOT NULL,
+  "position" INTEGER NOT NULL, "product_id" INTEGER, "name" VARCHAR(255) NOT NULL,
+  "code" VARCHAR(255) NOT NULL, "unit" VARCHAR(4) NOT NULL, "qty_milli" INTEGER NOT NULL,
+  "unit_price_cents" INTEGER NOT NULL, "base_cents" INTEGER NOT NULL,
+  "line_discount_cents" INTEGER NOT NULL, "cart_discount_cents" INTEGER NOT NULL,
+  "amount_cents" INTEGER NOT NULL, "tax_code" VARCHAR(8) NOT NULL,
+  "tax_rate_bp" INTEGER NOT NULL,
+  FOREIGN KEY ("sale_id") REFERENCES "sale" ("id"),
+  FOREIGN KEY ("product_id") REFERENCES "product" ("id"));
+CREATE INDEX "sale_line_sale_id" ON "sale_line" ("sale_id");
+CREATE INDEX "sale_line_product_id" ON "sale_line" ("product_id");
+CREATE UNIQUE INDEX "sale_line_sale_id_position" ON "sale_line" ("sale_id", "position");
+CREATE TABLE "sale_tax" ("id" INTEGER NOT NULL PRIMARY KEY, "sale_id" INTEGER NOT NULL,
+  "code" VARCHAR(8) NOT NULL, "rate_bp" INTEGER NOT NULL, "base_cents" INTEGER NOT NULL,
+  "tax_cents" INTEGER NOT NULL, FOREIGN KEY ("sale_id") REFERENCES "sale" ("id"));
+CREATE INDEX "sale_tax_sale_id" ON "sale_tax" ("sale_id");
+CREATE TABLE "payment" ("id" INTEGER NOT NULL PRIMARY KEY, "uuid" VARCHAR(32) NOT NULL,
+  "till" VARCHAR(16) NOT NULL, "seq" INTEGER NOT NULL, "sale_id" INTEGER NOT NULL,
+  "kind" VARCHAR(10) NOT NULL, "amount_cents" INTEGER NOT NULL,
+  "tendered_cents" INTEGER NOT NULL, "change_cents" INTEGER NOT NULL,
+  "reference" VARCHAR(255) NOT NULL, FOREIGN KEY ("sale_id") REFERENCES "sale" ("id"));
+CREATE UNIQUE INDEX "payment_uuid" ON "payment" ("uuid");
+CREATE INDEX "payment_sale_id" ON "payment" ("sale_id");
+CREATE UNIQUE INDEX "payment_till_seq" ON "payment" ("till", "seq");
+CREATE TABLE "suspended_cart" ("id" INTEGER NOT NULL PRIMARY KEY, "till" VARCHAR(16) NOT NULL,
+  "created_at" DATETIME NOT NULL, "label" VARCHAR(255) NOT NULL,
+  "item_count" INTEGER NOT NULL, "total_cents" INTEGER NOT NULL, "cart_json" TEXT NOT NULL);
+CREATE TABLE "z_close" ("id" INTEGER NOT NULL PRIMARY KEY, "till" VARCHAR(16) NOT NULL,
+  "z_number" INTEGER NOT NULL, "closed_at" DATETIME NOT NULL, "first_seq" INTEGER NOT NULL,
+  "last_seq" INTEGER NOT NULL, "report_json" TEXT NOT NULL);
+CREATE UNIQUE INDEX "z_close_till_z_number" ON "z_close" ("till", "z_number");
+"""
+
+# Name search as you type on a large catalog: an external-content FTS5 index kept in
+# step with the product table by triggers.
+_V1_SEARCH = """
+CREATE VIRTUAL TABLE "product_search" USING fts5(name, content='product', content_rowid='id',
+  tokenize="unicode61 remove_diacritics 2");
+CREATE TRIGGER "product_search_ai" AFTER INSERT ON "product" BEGIN
+  INSERT INTO "product_search"(rowid, name) VALUES (new.id, new.name);
+END;
+CREATE TRIGGER "product_search_ad" AFTER DELETE ON "product" BEGIN
+  INSERT INTO "product_search"("product_search", rowid, name) VALUES ('delete', old.id, old.name);
+END;
+CREATE TRIGGER "product_search_au" AFTER UPDATE OF name ON "product" BEGIN
+  INSERT INTO "product_search"("product_search", rowid, name) VALUES ('delete', old.id, old.name);
+  INSERT INTO "product_search"(rowid, name) VALUES (new.id, new.name);
+END;
+"""
+
+# Finished documents are append-only at the database level too.
+_APPEND_ONLY = ("sale", "sale_line", "sale_tax", "payment", "stock_movement", "z_close")
+
+
+def _append_only_triggers() -> str:
+    parts = []
+    for table in _APPEND_ONLY:
+        for op in ("UPDATE", "DELETE"):
+            parts.append(
+                f'CREATE TRIGGER "{table}_no_{op.lower()}" BEFORE {op} ON "{table}" BEGIN '
+                f"SELECT RAISE(ABORT, '{table} rows are never changed: record a correction');"
+                " END;"
+            )
+    return "\n".join(parts)
+
+
+def _run_script(db: Database, script: str) -> None:
+    # executescript() would commit the surrounding transaction, so run statement by
+    # statement; complete_statement() keeps trigger bodies whole.
+    statement = ""
+    for line in script.splitlines(keepends=True):
+        statement += line
+        if sqlite3.complete_statement(statement):
+            db.execute_sql(statement.strip())
+            statement = ""
+    if statement.strip():
+        raise ValueError(f"incomplete SQL in migration: {statement[:60]!r}")
+
+
+def _v1_initial(db: Database) -> None:
+    _run_script(db, _V1_TABLES)
+    _run_script(db, _V1_SEARCH)
+    _run_script(db, _append_only_triggers() + "\n")
+
+
+MIGRATIONS: tuple[Migration, ...] = (Migration(1, "initial schema", _v1_initial),)
+
+LATEST_VERSION = MIGRATIONS[-1].version
+
+
+def current_version(db: Database) -> int:
+    """The schema version of ``db`` (0 for an empty database)."""
+    db.execute_sql(
+        'CREATE TABLE IF NOT EXISTS "schema_version" ("version" INTEGER NOT NULL PRIMARY KEY, '
+        '"name" TEXT NOT NULL, "applied_at" TEXT NOT NULL)'
+    )
+    row = db.execute_sql('SELECT MAX("version") FROM "schema_version"').fetchone()
+    return int(row[0] or 0)
+
+
+def pending(db: Database) -> list[Migration]:
+    """Migrations not yet applied to ``db``."""
+    version = current_version(db)
+    return [m for m in MIGRATIONS if m.version > version]
+
+
+def migrate(db: Database) -> list[Migration]:
+    """Apply every pending migration, each in its own transaction; return those applied.
+
+    A database newer than this program is refused rather than misread.
+    """
+    version = current_version(db)
+    if version > LATEST_VERSION:
+        raise RuntimeError(
+            f"The database is at schema version {version}, newer than this tui-pos "
+            f"({LATEST_VERSION}): upgrade tui-pos"
+        )
+    applied = []
+    for migration in pending(db):
+        with db.atomic():
+            migration.apply(db)
+            db.execute_sql(
+                'INSERT INTO "schema_version" ("version", "name", "applied_at") VALUES (?, ?, ?)',
+                (migration.version, migration.name, datetime.now(UTC).isoformat()),
+            )
+        applied.append(migration)
+    return applied

@@ -1,0 +1,239 @@
+"""The SaleStore port on SQLite: one transaction per finished sale, idempotent by UUID."""
+
+from __future__ import annotations
+
+import json
+import uuid as uuidlib
+from dataclasses import replace
+from datetime import UTC, datetime
+
+from peewee import Database, fn
+
+from tui_pos.domain.quantity import Unit
+from tui_pos.domain.sale import SaleDocument, SoldLine
+from tui_pos.domain.tax import TaxLine
+from tui_pos.domain.tender import Payment
+from tui_pos.models.catalog import StockMovementRow
+from tui_pos.models.errors import storage_errors
+from tui_pos.models.sales import (
+    PaymentRow,
+    SaleLineRow,
+    SaleRow,
+    SaleTaxRow,
+    SuspendedCartRow,
+)
+from tui_pos.services.ports import SuspendedCart
+
+
+def to_utc_naive(moment: datetime) -> datetime:
+    """Stored times are UTC without tzinfo (SQLite has no time zones)."""
+    return moment.astimezone(UTC).replace(tzinfo=None)
+
+
+def from_utc_naive(moment: datetime) -> datetime:
+    """A stored time back as an aware UTC datetime."""
+    return moment.replace(tzinfo=UTC)
+
+
+def next_seq(model: type[SaleRow] | type[PaymentRow] | type[StockMovementRow], till: str) -> int:
+    """The next per-till sequence number of ``model``; call inside a write transaction."""
+    current = model.select(fn.MAX(model.seq)).where(model.till == till).scalar()
+    return int(current or 0) + 1
+
+
+class SqliteSaleStore:
+    """Implements :class:`tui_pos.services.ports.SaleStore`."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def record_sale(self, doc: SaleDocument) -> SaleDocument:
+        """Store the sale, its lines, tax, payments and stock movements atomically."""
+        with storage_errors(), self.db.atomic():  # BEGIN IMMEDIATE (see database.py)
+            existing = SaleRow.get_or_none(SaleRow.uuid == doc.uuid)
+            if existing is not None:
+                return self._document(existing)
+            seq = next_seq(SaleRow, doc.till)
+            created = to_utc_naive(doc.created_at)
+            sale = SaleRow.create(
+                uuid=doc.uuid,
+                till=doc.till,
+                seq=seq,
+                status=doc.status,
+                created_at=created,
+                cashier=doc.cashier,
+                subtotal_cents=doc.subtotal_cents,
+                discount_cents=doc.discount_cents,
+                tax_cents=doc.tax_cents,
+                total_cents=doc.total_cents,
+                rounding_cents=doc.rounding_cents,
+                change_cents=doc.change_cents,
+                voided_lines=doc.voided_lines,
+            )
+            move_seq = next_seq(StockMovementRow, doc.till)
+            for position, line in enumerate(doc.lines, start=1):
+                line_row = SaleLineRow.create(
+                    sale=sale,
+                    position=position,
+                    product=line.product_id,
+                    name=line.name,
+                    code=line.code,
+                    unit=line.unit,
+                    qty_milli=line.qty_milli,
+                    unit_price_cents=line.unit_price_cents,
+                    base_cents=line.base_cents,
+                    line_discount_cents=line.line_discount_cents,
+                    cart_discount_cents=line.cart_discount_cents,
+                    amount_cents=line.amount_cents,
+                    tax_code=line.tax_code,
+                    tax_rate_bp=line.tax_rate_bp,
+                )
+                if doc.status == "completed" and line.product_id is not None:
+                    StockMovementRow.create(
+                        uuid=uuidlib.uuid4().hex,
+                        till=doc.till,
+                        seq=move_seq,
+                        product=line.product_id,
+                        qty_milli=-line.qty_milli,
+                        kind="sale",
+                        sale_line_id=line_row.id,
+                        created_at=created,
+                    )
+                    move_seq += 1
+            for tax in doc.taxes:
+                SaleTaxRow.create(
+                    sale=sale,
+                    code=tax.code,
+                    rate_bp=tax.rate_bp,
+                    base_cents=tax.base_cents,
+                    tax_cents=tax.tax_cents,
+                )
+            pay_seq = next_seq(PaymentRow, doc.till)
+            for payment in doc.payments:
+                PaymentRow.create(
+                    uuid=payment.uuid,
+                    till=doc.till,
+                    seq=pay_seq,
+                    sale=sale,
+                    kind=payment.kind,
+                    amount_cents=payment.amount_cents,
+                    tendered_cents=payment.tendered_cents,
+                    change_cents=payment.change_cents,
+                    reference=payment.reference,
+                )
+                pay_seq += 1
+        return replace(doc, seq=seq)
+
+    def sale(self, till: str, seq: int) -> SaleDocument | None:
+        """A stored sale by till and number."""
+        with storage_errors():
+            row = SaleRow.get_or_none((SaleRow.till == till) & (SaleRow.seq == seq))
+            return self._document(row) if row else None
+
+    def last_sale(self, till: str) -> SaleDocument | None:
+        """The most recent completed sale of ``till``."""
+        with storage_errors():
+            row = (
+                SaleRow.select()
+                .where((SaleRow.till == till) & (SaleRow.status == "completed"))
+                .order_by(SaleRow.seq.desc())
+                .first()
+            )
+            return self._document(row) if row else None
+
+    def suspend(
+        self,
+        till: str,
+        label: str,
+        cart: dict[str, object],
+        item_count: int,
+        total_cents: int,
+        now: datetime,
+    ) -> int:
+        """Park a cart snapshot."""
+        with storage_errors(), self.db.atomic():
+            row = SuspendedCartRow.create(
+                till=till,
+                created_at=to_utc_naive(now),
+                label=label,
+                item_count=item_count,
+                total_cents=total_cents,
+                cart_json=json.dumps(cart),
+            )
+        return int(row.id)
+
+    def suspended(self, till: str) -> list[SuspendedCart]:
+        """Parked carts of ``till``, oldest first."""
+        with storage_errors():
+            rows = list(
+                SuspendedCartRow.select()
+                .where(SuspendedCartRow.till == till)
+                .order_by(SuspendedCartRow.id)
+            )
+        return [
+            SuspendedCart(r.id, from_utc_naive(r.created_at), r.label, r.item_count, r.total_cents)
+            for r in rows
+        ]
+
+    def load_suspended(self, suspended_id: int) -> dict[str, object] | None:
+        """A parked cart's snapshot."""
+        with storage_errors():
+            row = SuspendedCartRow.get_or_none(SuspendedCartRow.id == suspended_id)
+        if row is None:
+            return None
+        data: dict[str, object] = json.loads(row.cart_json)
+        return data
+
+    def drop_suspended(self, suspended_id: int) -> None:
+        """Forget a parked cart."""
+        with storage_errors(), self.db.atomic():
+            SuspendedCartRow.delete().where(SuspendedCartRow.id == suspended_id).execute()
+
+    def _document(self, row: SaleRow) -> SaleDocument:
+        lines = tuple(
+            SoldLine(
+                product_id=ln.product_id,
+                name=ln.name,
+                code=ln.code,
+                unit=_unit(ln.unit),
+                qty_milli=ln.qty_milli,
+                unit_price_cents=ln.unit_price_cents,
+                base_cents=ln.base_cents,
+                line_discount_cents=ln.line_discount_cents,
+                cart_discount_cents=ln.cart_discount_cents,
+                amount_cents=ln.amount_cents,
+                tax_code=ln.tax_code,
+                tax_rate_bp=ln.tax_rate_bp,
+            )
+            for ln in row.lines.order_by(SaleLineRow.position)
+        )
+        taxes = tuple(
+            TaxLine(t.code, t.rate_bp, t.base_cents, t.tax_cents)
+            for t in row.taxes.order_by(SaleTaxRow.code)
+        )
+        payments = tuple(
+            Payment(p.kind, p.amount_cents, p.tendered_cents, p.change_cents, p.reference, p.uuid)
+            for p in row.payments.order_by(PaymentRow.seq)
+        )
+        return SaleDocument(
+            uuid=row.uuid,
+            till=row.till,
+            status="voided" if row.status == "voided" else "completed",
+            created_at=from_utc_naive(row.created_at),
+            cashier=row.cashier,
+            lines=lines,
+            taxes=taxes,
+            payments=payments,
+            subtotal_cents=row.subtotal_cents,
+            discount_cents=row.discount_cents,
+            tax_cents=row.tax_cents,
+            total_cents=row.total_cents,
+            rounding_cents=row.rounding_cents,
+            change_cents=row.change_cents,
+            voided_lines=row.voided_lines,
+            seq=row.seq,
+        )
+
+
+def _unit(value: str) -> Unit:
+    return "kg" if value == "kg" else "each"

@@ -1,0 +1,196 @@
+"""Importing the products CSV: every row valid, or nothing written.
+
+Columns (UTF-8, header row): ``barcode,name,price,tax,category,stock`` required,
+``plu,unit,reorder_level`` optional (see docs/DESIGN.md). Each bad row is reported with
+its line number and reason.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from tui_pos.domain.barcode import BarcodeParser
+from tui_pos.domain.errors import DomainError, ImportRowError
+from tui_pos.domain.money import parse_money
+from tui_pos.domain.quantity import QuantityLimits, Unit, parse_quantity
+
+REQUIRED = ("barcode", "name", "price", "tax", "category", "stock")
+OPTIONAL = ("plu", "unit", "reorder_level")
+#: Stock and reorder levels are not bound by the per-line sale limits.
+_STOCK_LIMITS = QuantityLimits(max_each=9_999_999, max_weight_grams=9_999_999_999)
+
+
+@dataclass(frozen=True)
+class ProductRecord:
+    """One validated row of the products file."""
+
+    line: int
+    code: str | None
+    name: str
+    price_cents: int
+    tax_code: str
+    category: str
+    stock_milli: int | None
+    plu: str | None
+    unit: Unit
+    reorder_level_milli: int
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    """What an import did (or, for a dry run, would do)."""
+
+    created: int
+    updated: int
+    dry_run: bool
+
+
+class ImportFailed(DomainError):
+    """The file has bad rows; nothing was written. ``errors`` lists them all."""
+
+    def __init__(self, errors: list[ImportRowError]) -> None:
+        shown = "\n".join(str(e) for e in errors[:50])
+        more = f"\n... and {len(errors) - 50} more" if len(errors) > 50 else ""
+        super().__init__(f"{len(errors)} bad row(s), nothing imported:\n{shown}{more}")
+        self.errors = errors
+
+
+class CatalogWriter(Protocol):
+    """Writes validated products (one transaction for the whole file)."""
+
+    def upsert_products(
+        self, records: list[ProductRecord], till: str, now: datetime, dry_run: bool
+    ) -> ImportSummary:
+        """Create or update products; stock given in a row becomes a count movement."""
+
+
+def parse_products(
+    rows: Iterable[str], tax_codes: Iterable[str], parser: BarcodeParser
+) -> list[ProductRecord]:
+    """Validate a products CSV given as lines of text; raise ImportFailed on any bad row."""
+    reader = csv.DictReader(rows)
+    header = [h.strip() for h in (reader.fieldnames or [])]
+    missing = [c for c in REQUIRED if c not in header]
+    if missing:
+        raise ImportFailed([ImportRowError(1, f"missing column(s): {', '.join(missing)}")])
+    unknown = [h for h in header if h not in REQUIRED + OPTIONAL]
+    if unknown:
+        raise ImportFailed([ImportRowError(1, f"unknown column(s): {', '.join(unknown)}")])
+    reader.fieldnames = header
+    taxes = set(tax_codes)
+    records: list[ProductRecord] = []
+    errors: list[ImportRowError] = []
+    seen_codes: dict[str, int] = {}
+    seen_plus: dict[str, int] = {}
+    for row in reader:
+        line = reader.line_num
+        try:
+            record = _record(line, row, taxes, parser)
+            for key, seen, label in (
+                (record.code, seen_codes, "barcode"),
+                (record.plu, seen_plus, "plu"),
+            ):
+                if key is not None:
+                    if key in seen:
+                        raise ImportRowError(line, f"{label} also on line {seen[key]}")
+                    seen[key] = line
+            records.append(record)
+        except ImportRowError as exc:
+            errors.append(exc)
+    if errors:
+        raise ImportFailed(errors)
+    return records
+
+
+def _record(
+    line: int, row: dict[str | None, str | list[str] | None], taxes: set[str], parser: BarcodeParser
+) -> ProductRecord:
+    if None in row:
+        raise ImportRowError(line, "more fields than columns")
+
+    def field(name: str) -> str:
+        value = row.get(name)
+        if value is None and name in REQUIRED:
+            raise ImportRowError(line, f"missing {name}")
+        return str(value or "").strip()
+
+    name = field("name")
+    if not name or len(name) > 120 or not name.isprintable():
+        raise ImportRowError(line, "name must be 1-120 printable characters")
+    try:
+        price = parse_money(field("price"))
+    except DomainError as exc:
+        raise ImportRowError(line, f"price: {exc}") from exc
+    tax = field("tax").upper()
+    if tax not in taxes:
+        raise ImportRowError(
+            line, f"tax code {tax!r} is not in the config ({', '.join(sorted(taxes))})"
+        )
+    unit_text = field("unit").lower() or "each"
+    if unit_text not in ("each", "kg"):
+        raise ImportRowError(line, f"unit must be each or kg, got {unit_text!r}")
+    unit: Unit = "kg" if unit_text == "kg" else "each"
+    code = _code(line, field("barcode"), parser)
+    plu = field("plu") or None
+    if plu is not None and (not plu.isdigit() or len(plu) > 6):
+        raise ImportRowError(line, "plu must be 1-6 digits")
+    if plu is not None:
+        plu = plu.lstrip("0") or "0"
+    if code is None and plu is None:
+        raise ImportRowError(line, "needs a barcode or a plu")
+    return ProductRecord(
+        line=line,
+        code=code,
+        name=name,
+        price_cents=price,
+        tax_code=tax,
+        category=field("category")[:60],
+        stock_milli=_level(line, "stock", field("stock"), unit),
+        plu=plu,
+        unit=unit,
+        reorder_level_milli=_level(line, "reorder_level", field("reorder_level"), unit) or 0,
+    )
+
+
+def _code(line: int, text: str, parser: BarcodeParser) -> str | None:
+    if not text:
+        return None
+    try:
+        scanned = parser.parse(text)
+    except DomainError as exc:
+        raise ImportRowError(line, f"barcode: {exc}") from exc
+    if scanned.kind == "plu":
+        raise ImportRowError(line, f"barcode {text} is too short: put it in the plu column")
+    if scanned.kind not in ("product", "price", "weight"):
+        raise ImportRowError(line, f"barcode {text} is a {scanned.kind} code, not an item")
+    return scanned.code
+
+
+def _level(line: int, column: str, text: str, unit: Unit) -> int | None:
+    if not text:
+        return None
+    if text in ("0", "0.0", "0.000"):
+        return 0
+    try:
+        return parse_quantity(text, unit, _STOCK_LIMITS)
+    except DomainError as exc:
+        raise ImportRowError(line, f"{column}: {exc}") from exc
+
+
+def import_products(
+    rows: Iterable[str],
+    writer: CatalogWriter,
+    tax_codes: Iterable[str],
+    parser: BarcodeParser,
+    *,
+    till: str,
+    now: datetime,
+    dry_run: bool = False,
+) -> ImportSummary:
+    """Validate every row, then write them all in one transaction (or none on a dry run)."""
+    records = parse_products(rows, tax_codes, parser)
+    return writer.upsert_products(records, till, now, dry_run)

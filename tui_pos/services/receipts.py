@@ -1,0 +1,38 @@
+"""Producing receipts for stored sales: preview, print, reprint.
+
+A receipt is only ever produced from a stored sale, after its transaction committed.
+"""
+
+from __future__ import annotations
+
+from tui_pos.domain.errors import CartError
+from tui_pos.domain.receipt import ReceiptStyle, render_receipt
+from tui_pos.domain.sale import SaleDocument
+from tui_pos.services.ports import ReceiptPrinter, SaleStore
+
+
+class Receipts:
+    """Receipt use cases of one till. ``print_*`` block: call them from a worker thread."""
+
+    def __init__(
+        self, store: SaleStore, printer: ReceiptPrinter, style: ReceiptStyle, till: str
+    ) -> None:
+        self.store = store
+        self.printer = printer
+        self.style = style
+        self.till = till
+
+    def lines(self, doc: SaleDocument, *, copy: bool = False) -> list[str]:
+        """The receipt of ``doc`` as text lines."""
+        return render_receipt(doc, self.style, copy=copy)
+
+    def print_sale(self, doc: SaleDocument, *, copy: bool = False) -> None:
+        """Send the receipt to the printer; raises DeviceError if it fails."""
+        self.printer.print_lines(self.lines(doc, copy=copy))
+
+    def last(self) -> SaleDocument:
+        """The last completed sale of this till (for preview and reprint)."""
+        doc = self.store.last_sale(self.till)
+        if doc is None:
+            raise CartError("No sale yet on this till")
+        return doc

@@ -1,0 +1,380 @@
+"""The register: one open sale at a time, from first scan to stored sale.
+
+Every method either does what it says or raises a DomainError and changes nothing; the
+screen shows the error's message. The register never prints: printing happens after the
+sale is stored (see :mod:`tui_pos.services.receipts`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from tui_pos.domain.barcode import BarcodeParser, ScannedCode
+from tui_pos.domain.cart import Cart, CartLine, CartTotals, Discount, Product
+from tui_pos.domain.errors import CartError, DomainError, QuantityError, UnknownProduct
+from tui_pos.domain.money import decimal_to_cents
+from tui_pos.domain.quantity import ONE, QuantityLimits, check_weight, parse_quantity
+from tui_pos.domain.sale import SaleDocument, sale_document
+from tui_pos.domain.tax import TaxRate
+from tui_pos.domain.tender import DEFAULT_MAX_CHANGE_CENTS, Payment, Tender, parse_tendered
+from tui_pos.services.ports import Catalog, Clock, ProductInfo, SaleStore, SuspendedCart
+
+_QTY_PREFIX = re.compile(r"^(?P<qty>[0-9]+(?:[.,][0-9]+)?)\s*\*\s*(?P<rest>.*)$")
+
+_CARD_KINDS = {
+    "customer": "a customer card",
+    "employee": "an employee badge",
+    "receipt": "a receipt barcode",
+    "coupon": "a coupon",
+}
+
+
+@dataclass(frozen=True)
+class RegisterSettings:
+    """How this till sells (from the config)."""
+
+    till: str
+    taxes: dict[str, TaxRate]
+    prices_include_tax: bool = True
+    cash_step: int = 1
+    limits: QuantityLimits = QuantityLimits()
+    max_change_cents: int = DEFAULT_MAX_CHANGE_CENTS
+    cashier: str = ""
+
+
+@dataclass(frozen=True)
+class EntryResult:
+    """What the entry line did: a line added, or a quantity set for the next item."""
+
+    message: str
+    line: CartLine | None = None
+
+
+@dataclass(frozen=True)
+class TenderState:
+    """The payment side of the open sale."""
+
+    total_cents: int
+    paid_cents: int
+    remaining_cents: int
+    cash_due_cents: int
+    payments: tuple[Payment, ...]
+
+
+class Register:
+    """The use cases of the sale screen."""
+
+    def __init__(
+        self,
+        catalog: Catalog,
+        store: SaleStore,
+        parser: BarcodeParser,
+        settings: RegisterSettings,
+        clock: Clock,
+        on_cart_changed: Callable[[Cart], None] | None = None,
+    ) -> None:
+        self.catalog = catalog
+        self.store = store
+        self.parser = parser
+        self.settings = settings
+        self.clock = clock
+        self.pending_qty: str | None = None
+        self.cart = self._new_cart()
+        self.tender: Tender | None = None
+        self.last_sale: SaleDocument | None = None
+        self._on_cart_changed = on_cart_changed
+
+    # -- reading -------------------------------------------------------------------
+    def totals(self) -> CartTotals:
+        """Totals of the open sale."""
+        return self.cart.totals()
+
+    def tender_state(self) -> TenderState:
+        """Payments taken so far against the open sale."""
+        tender = self._tender()
+        return TenderState(
+            total_cents=tender.total_cents,
+            paid_cents=tender.paid_cents,
+            remaining_cents=tender.remaining_cents,
+            cash_due_cents=tender.cash_due_cents,
+            payments=tuple(tender.payments),
+        )
+
+    @property
+    def has_payments(self) -> bool:
+        """True once a payment has been taken on the open sale."""
+        return bool(self.tender and self.tender.payments)
+
+    # -- adding items --------------------------------------------------------------
+    def enter(self, text: str) -> EntryResult:
+        """Handle the entry line: ``CODE``, ``QTY*CODE``, or ``QTY*`` for the next item."""
+        cleaned = text.strip()
+        if not cleaned:
+            raise CartError("Scan or type a barcode, PLU or quantity*code")
+        match = _QTY_PREFIX.match(cleaned)
+        qty_text = self.pending_qty
+        if match:
+            qty_text, cleaned = match.group("qty"), match.group("rest").strip()
+            if not cleaned:
+                self._check_qty_text(qty_text)
+                self.pending_qty = qty_text
+                return EntryResult(f"Quantity {qty_text} for the next item")
+        return self.scan(cleaned, qty_text=qty_text)
+
+    def scan(self, code: str, *, qty_text: str | None = None) -> EntryResult:
+        """Add the item a barcode or PLU names; ``qty_text`` defaults to the pending one."""
+        if qty_text is None:
+            qty_text = self.pending_qty
+        scanned = self.parser.parse(code)
+        product = self._product_for(scanned)
+        line = self._line_for(product, scanned, qty_text)
+        self._change(lambda: self.cart.add(line))
+        self.pending_qty = None
+        return EntryResult(f"Added {line.name}", line)
+
+    def add_product(self, product_id: int) -> EntryResult:
+        """Add a product picked from the search list, with the pending quantity."""
+        product = self.catalog.by_id(product_id)
+        if product is None:
+            raise UnknownProduct("That product is no longer in the catalog")
+        line = self._line_for(product, None, self.pending_qty)
+        self._change(lambda: self.cart.add(line))
+        self.pending_qty = None
+        return EntryResult(f"Added {line.name}", line)
+
+    def clear_pending_quantity(self) -> None:
+        """Forget a ``QTY*`` typed for the next item."""
+        self.pending_qty = None
+
+    def price_check(self, code: str) -> ProductInfo:
+        """Look an item up by code without adding it."""
+        scanned = self.parser.parse(code)
+        product = self._product_for(scanned)
+        info = self.catalog.info(product.id)
+        if info is None:
+            raise UnknownProduct("That product is no longer in the catalog")
+        return info
+
+    def search(self, text: str, limit: int = 50) -> list[ProductInfo]:
+        """Products by name as the cashier types (words are prefixes)."""
+        if not text.strip():
+            return []
+        return self.catalog.search(text, limit)
+
+    # -- changing lines ------------------------------------------------------------
+    def void_line(self, index: int) -> CartLine:
+        """Remove one line."""
+        removed: list[CartLine] = []
+        self._change(lambda: removed.append(self.cart.void_line(index)))
+        return removed[0]
+
+    def set_line_discount(self, index: int, text: str) -> None:
+        """Discount one line: ``10%`` or ``1.50``; an empty text removes the discount."""
+        discount = Discount.parse(text) if text.strip() else None
+        self._change(lambda: self.cart.set_line_discount(index, discount))
+
+    def set_cart_discount(self, text: str) -> None:
+        """Discount the whole sale: ``10%`` or ``5.00``; an empty text removes it."""
+        discount = Discount.parse(text) if text.strip() else None
+        self._change(lambda: self.cart.set_cart_discount(discount))
+
+    # -- whole sale ----------------------------------------------------------------
+    def void_sale(self) -> SaleDocument | None:
+        """Abandon the open sale; it is kept as a voided document for the day report."""
+        if self.has_payments:
+            raise CartError("Payments were taken: remove them in the payment screen first")
+        if self.cart.is_empty and not self.cart.voided_lines:
+            raise CartError("The sale is empty")
+        doc = sale_document(
+            self.cart,
+            None,
+            till=self.settings.till,
+            cashier=self.settings.cashier,
+            now=self.clock(),
+            status="voided",
+        )
+        stored = self.store.record_sale(doc)
+        self._reset()
+        return stored
+
+    def suspend(self, label: str = "") -> int:
+        """Park the open sale to serve someone else; returns the parked sale's id."""
+        if self.cart.is_empty:
+            raise CartError("The sale is empty: nothing to suspend")
+        if self.has_payments:
+            raise CartError("Payments were taken: finish or remove them before suspending")
+        suspended_id = self.store.suspend(
+            self.settings.till,
+            label.strip()[:40],
+            self.cart.to_dict(),
+            len(self.cart.lines),
+            self.cart.totals().total_cents,
+            self.clock(),
+        )
+        self._reset()
+        return suspended_id
+
+    def suspended(self) -> list[SuspendedCart]:
+        """Parked sales of this till."""
+        return self.store.suspended(self.settings.till)
+
+    def resume(self, suspended_id: int) -> None:
+        """Bring a parked sale back as the open sale."""
+        if not self.cart.is_empty:
+            raise CartError("Finish, suspend or void the current sale before resuming another")
+        data = self.store.load_suspended(suspended_id)
+        if data is None:
+            raise CartError("That suspended sale is gone (resumed at another moment?)")
+        cart = Cart.from_dict(
+            data, self.settings.taxes, prices_include_tax=self.settings.prices_include_tax
+        )
+        self.store.drop_suspended(suspended_id)
+        self.cart = cart
+        self.tender = None
+        self._notify()
+
+    # -- payment -------------------------------------------------------------------
+    def pay_cash(self, text: str) -> SaleDocument | None:
+        """Take cash (empty text = exact cash). Returns the stored sale once it is paid."""
+        self._require_items()
+        tendered = parse_tendered(text) if text.strip() else None
+        self._tender().pay_cash(tendered)
+        return self._complete_if_paid()
+
+    def pay_card(self, amount_text: str, reference: str) -> SaleDocument | None:
+        """Record a card payment made on the terminal (empty amount = all that is due)."""
+        self._require_items()
+        amount = parse_tendered(amount_text) if amount_text.strip() else None
+        self._tender().pay_card(amount, reference)
+        return self._complete_if_paid()
+
+    def remove_last_payment(self) -> Payment:
+        """Take back the last payment of the open sale."""
+        return self._tender().remove_last()
+
+    def complete(self) -> SaleDocument:
+        """Store the paid sale (sale, lines, payments, stock in one transaction).
+
+        On a storage failure the cart and payments are kept so the cashier can retry;
+        the retry carries the same UUID, so it can never store the sale twice.
+        """
+        tender = self._tender()
+        if not tender.is_settled:
+            raise CartError("The sale is not fully paid")
+        doc = sale_document(
+            self.cart,
+            tender,
+            till=self.settings.till,
+            cashier=self.settings.cashier,
+            now=self.clock(),
+        )
+        stored = self.store.record_sale(doc)
+        self.last_sale = stored
+        self._reset()
+        return stored
+
+    # -- internals -----------------------------------------------------------------
+    def _new_cart(self) -> Cart:
+        return Cart(self.settings.taxes, prices_include_tax=self.settings.prices_include_tax)
+
+    def _reset(self) -> None:
+        self.cart = self._new_cart()
+        self.tender = None
+        self.pending_qty = None
+        self._notify()
+
+    def _notify(self) -> None:
+        if self._on_cart_changed is not None:
+            self._on_cart_changed(self.cart)
+
+    def _tender(self) -> Tender:
+        total = self.cart.totals().total_cents
+        if self.tender is None:
+            self.tender = Tender(
+                total,
+                cash_step=self.settings.cash_step,
+                max_change_cents=self.settings.max_change_cents,
+            )
+        self.tender.total_cents = total
+        return self.tender
+
+    def _require_items(self) -> None:
+        if self.cart.is_empty:
+            raise CartError("The sale is empty")
+
+    def _complete_if_paid(self) -> SaleDocument | None:
+        return self.complete() if self._tender().is_settled else None
+
+    def _change(self, mutate: Callable[[], object]) -> None:
+        """Apply a cart change; undo it if it would leave less due than already paid."""
+        snapshot = self.cart.to_dict()
+        mutate()
+        if self.has_payments:
+            assert self.tender is not None
+            if self.cart.totals().total_cents < self.tender.paid_cents:
+                self.cart = Cart.from_dict(
+                    snapshot,
+                    self.settings.taxes,
+                    prices_include_tax=self.settings.prices_include_tax,
+                )
+                raise CartError("That would make the sale less than what was already paid")
+        self._notify()
+
+    def _product_for(self, scanned: ScannedCode) -> Product:
+        if scanned.kind in _CARD_KINDS:
+            raise DomainError(
+                f"That is {_CARD_KINDS[scanned.kind]}, not an item: it is not used at this till"
+            )
+        if scanned.kind == "plu":
+            product = self.catalog.by_plu(scanned.code)
+            if product is None:
+                raise UnknownProduct(f"Unknown PLU {scanned.raw}")
+            return product
+        product = self.catalog.by_code(scanned.code)
+        if product is None:
+            raise UnknownProduct(f"Unknown barcode {_short(scanned.raw)}: nothing added")
+        return product
+
+    def _line_for(
+        self, product: Product, scanned: ScannedCode | None, qty_text: str | None
+    ) -> CartLine:
+        price = product.price_cents
+        code = scanned.raw if scanned else (product.barcode or product.plu or "")
+        limits = self.settings.limits
+        if scanned is not None and scanned.kind in ("price", "weight"):
+            if qty_text is not None:
+                raise QuantityError("A priced or weighed label carries its own quantity")
+            assert scanned.value is not None
+            if scanned.kind == "price":
+                price = decimal_to_cents(scanned.value)
+                return self._make_line(product, "each", price, ONE, code)
+            if product.unit != "kg":
+                raise QuantityError(f"{product.name} is not sold by weight")
+            grams = check_weight(int(scanned.value * 1000), limits)
+            return self._make_line(product, "kg", price, grams, code)
+        if product.unit == "kg" and qty_text is None:
+            raise QuantityError(f"{product.name} is sold by weight: type the kg like 0.350* first")
+        qty = parse_quantity(qty_text, product.unit, limits) if qty_text else ONE
+        return self._make_line(product, product.unit, price, qty, code)
+
+    def _make_line(self, product: Product, unit: str, price: int, qty: int, code: str) -> CartLine:
+        return CartLine(
+            product_id=product.id,
+            name=product.name,
+            unit="kg" if unit == "kg" else "each",
+            unit_price_cents=price,
+            qty_milli=qty,
+            tax_code=product.tax_code,
+            code=code,
+        )
+
+    def _check_qty_text(self, qty_text: str) -> None:
+        # Validate as pieces unless it has decimals (then it may be a weight).
+        unit = "kg" if any(c in qty_text for c in ".,") else "each"
+        parse_quantity(qty_text, unit, self.settings.limits)
+
+
+def _short(code: str) -> str:
+    return code if len(code) <= 29 else code[:28] + "…"

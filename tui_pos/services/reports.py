@@ -1,0 +1,78 @@
+"""X and Z reports: read the open period, or close it with the next Z number."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import date, datetime, time, tzinfo
+from typing import Protocol
+
+from tui_pos.domain.report import DayReport, PeriodTotals
+from tui_pos.services.ports import Clock
+
+
+class ReportStore(Protocol):
+    """Aggregates over stored sales, and the Z closes."""
+
+    def open_period(self, till: str) -> PeriodTotals:
+        """Totals of the sales not yet covered by a Z close."""
+
+    def between(self, till: str, start: datetime, end: datetime) -> PeriodTotals:
+        """Totals of the sales made in ``[start, end)`` (aware datetimes)."""
+
+    def close_period(
+        self, till: str, now: datetime, compose: Callable[[PeriodTotals, int], DayReport]
+    ) -> DayReport:
+        """In one write transaction: total the open period, number the next Z, store it."""
+
+    def z_reports(self, till: str, start: datetime, end: datetime) -> list[DayReport]:
+        """Z closes made in ``[start, end)``."""
+
+
+class Reports:
+    """The report use cases of one till."""
+
+    def __init__(self, store: ReportStore, till: str, clock: Clock, tz: tzinfo | None) -> None:
+        self.store = store
+        self.till = till
+        self.clock = clock
+        self.tz = tz
+
+    def x_report(self, day: date | None = None) -> DayReport:
+        """Totals since the last Z close, or of one local calendar ``day``."""
+        if day is None:
+            totals = self.store.open_period(self.till)
+            return DayReport("X", self._today().isoformat(), self.till, totals)
+        start, end = self._day_bounds(day)
+        return DayReport("X", day.isoformat(), self.till, self.store.between(self.till, start, end))
+
+    def close_day(self) -> DayReport:
+        """Close the open period: the next consecutive Z number, stored for good."""
+        now = self.clock()
+        local_now = now.astimezone(self.tz)
+
+        def compose(totals: PeriodTotals, z_number: int) -> DayReport:
+            return DayReport(
+                "Z",
+                local_now.date().isoformat(),
+                self.till,
+                totals,
+                z_number=z_number,
+                closed_at=local_now.isoformat(timespec="seconds"),
+            )
+
+        return self.store.close_period(self.till, now, compose)
+
+    def z_reports(self, day: date) -> list[DayReport]:
+        """The Z closes made on a local calendar day."""
+        start, end = self._day_bounds(day)
+        return [replace(r, kind="Z") for r in self.store.z_reports(self.till, start, end)]
+
+    def _today(self) -> date:
+        return self.clock().astimezone(self.tz).date()
+
+    def _day_bounds(self, day: date) -> tuple[datetime, datetime]:
+        tz = self.tz or self.clock().astimezone().tzinfo
+        start = datetime.combine(day, time.min, tzinfo=tz)
+        end = datetime.combine(date.fromordinal(day.toordinal() + 1), time.min, tzinfo=tz)
+        return start, end
