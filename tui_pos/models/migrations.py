@@ -13,6 +13,8 @@ from datetime import UTC, datetime
 
 from peewee import Database
 
+from tui_pos.services.ports import StorageError
+
 
 @dataclass(frozen=True)
 class Migration:
@@ -171,7 +173,7 @@ def migrate(db: Database) -> list[Migration]:
     """
     version = current_version(db)
     if version > LATEST_VERSION:
-        raise RuntimeError(
+        raise StorageError(
             f"The database is at schema version {version}, newer than this tui-pos "
             f"({LATEST_VERSION}): upgrade tui-pos"
         )

@@ -102,6 +102,14 @@ class Register:
             payments=tuple(tender.payments),
         )
 
+    def last_completed(self) -> SaleDocument:
+        """The last completed sale of this till (also one from before a restart)."""
+        if self.last_sale is None:
+            self.last_sale = self.store.last_sale(self.settings.till)
+        if self.last_sale is None:
+            raise CartError("No sale yet on this till")
+        return self.last_sale
+
     @property
     def has_payments(self) -> bool:
         """True once a payment has been taken on the open sale."""

@@ -1,0 +1,77 @@
+"""The Textual application: one register screen, printing in worker threads."""
+
+from __future__ import annotations
+
+from functools import partial
+from pathlib import Path
+
+from textual.app import App
+from textual.binding import Binding
+
+from tui_pos.bootstrap import Till
+from tui_pos.domain.receipt import sale_number
+from tui_pos.domain.sale import SaleDocument
+from tui_pos.screens.receipt import ReceiptScreen
+from tui_pos.screens.register import RegisterScreen, ScreenSettings
+from tui_pos.services.ports import DeviceError
+
+STYLES = Path(__file__).parent / "styles" / "app.tcss"
+
+
+class PosApp(App[None]):
+    """The till. It receives its services from :func:`build_app`."""
+
+    CSS_PATH = STYLES
+    TITLE = "tui-pos"
+    ENABLE_COMMAND_PALETTE = False
+    BINDINGS = [Binding("ctrl+q", "quit", "Quit", id="quit", priority=True)]
+
+    def __init__(self, till: Till) -> None:
+        super().__init__()
+        self.till = till
+
+    def on_mount(self) -> None:
+        """Apply the key map from the config and open the register."""
+        self.set_keymap(dict(self.till.config.keymap))
+        store = self.till.config.store
+        settings = ScreenSettings(
+            store_name=store.name,
+            till=store.till,
+            currency=store.currency,
+            quick_cash=tuple(store.quick_cash),
+            printer_note=self.till.printer_note,
+        )
+        self.push_screen(
+            RegisterScreen(self.till.register, settings, self.print_receipt, self.preview)
+        )
+
+    def preview(self, doc: SaleDocument) -> None:
+        """Show a sale's receipt on screen."""
+        self.push_screen(ReceiptScreen(self.till.receipts.lines(doc)))
+
+    def print_receipt(self, doc: SaleDocument, copy: bool = False) -> None:
+        """Print in a worker thread owned by the App, so closing a screen never kills it."""
+        self.run_worker(
+            partial(self._print, doc, copy),
+            thread=True,
+            group="print",
+            name=f"print {sale_number(doc)}",
+            exit_on_error=False,
+        )
+
+    def _print(self, doc: SaleDocument, copy: bool) -> None:
+        try:
+            self.till.receipts.print_sale(doc, copy=copy)
+        except DeviceError as exc:
+            self.call_from_thread(
+                self.notify,
+                f"{exc}. Sale {sale_number(doc)} is stored; F12 reprints, F11 shows it.",
+                title="Receipt not printed",
+                severity="error",
+                timeout=30,
+            )
+
+
+def build_app(till: Till) -> PosApp:
+    """The app for a till built by :func:`tui_pos.bootstrap.open_till`."""
+    return PosApp(till)

@@ -1,0 +1,230 @@
+"""The ``tui-pos`` command. Exit codes: 0 ok, 1 user error (message on stderr), 2 usage."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import click
+
+from tui_pos.bootstrap import Till, open_till
+from tui_pos.config import Config, default_config_path, load_config
+from tui_pos.domain.errors import DomainError
+from tui_pos.services.ports import DeviceError, StorageError
+
+_USER_ERRORS = (DomainError, StorageError, DeviceError, OSError)
+
+
+class Context:
+    """What the global options chose."""
+
+    def __init__(self, config_path: Path | None, db_path: Path | None) -> None:
+        self.config_path = config_path
+        self.db_path = db_path
+
+    def config(self) -> Config:
+        """The config file named with --config, else the default one if it exists."""
+        if self.config_path is not None:
+            return load_config(self.config_path)
+        default = default_config_path()
+        return load_config(default if default.exists() else None)
+
+    def till(self, db_path: Path | None = None) -> Till:
+        """Open the till's database and services."""
+        return open_till(self.config(), db_path or self.db_path)
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn a user error into a message on stderr and exit code 1 (no traceback)."""
+    try:
+        yield
+    except _USER_ERRORS as exc:
+        click.echo(f"tui-pos: {exc}", err=True)
+        sys.exit(1)
+
+
+def _date(_ctx: Any, _param: Any, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date like 2026-11-25") from None
+
+
+@click.group(invoke_without_command=True)
+@click.option("--config", "config_path", type=click.Path(path_type=Path), help="Config file.")
+@click.option("--db", "db_path", type=click.Path(path_type=Path), help="SQLite database file.")
+@click.version_option(package_name="tui-pos")
+@click.pass_context
+def main(ctx: click.Context, config_path: Path | None, db_path: Path | None) -> None:
+    """tui-pos: a keyboard-first terminal cash register. With no command: run."""
+    ctx.obj = Context(config_path, db_path)
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(run)
+
+
+def _open_register(till: Till) -> None:
+    from tui_pos.app import build_app  # Textual is loaded only to run the UI
+
+    try:
+        build_app(till).run()
+    finally:
+        till.close()
+
+
+@main.command()
+@click.pass_obj
+def run(obj: Context) -> None:
+    """Open the register."""
+    with user_errors():
+        till = obj.till()
+    _open_register(till)
+
+
+@main.command()
+@click.option("--db", "db_path", type=click.Path(path_type=Path), help="Demo database file.")
+@click.pass_obj
+def demo(obj: Context, db_path: Path | None) -> None:
+    """Create (or reuse) a demo store, then open the register on it."""
+    from tui_pos.demo import ensure_demo_catalog
+
+    with user_errors():
+        path = db_path or obj.db_path or Path.home() / ".local/share/tui-pos/demo.db"
+        till = obj.till(path)
+        ensure_demo_catalog(till)
+    _open_register(till)
+
+
+@main.group()
+def db() -> None:
+    """Create, migrate and check the database."""
+
+
+@db.command("init")
+@click.pass_obj
+def db_init(obj: Context) -> None:
+    """Create the database (and bring it to the latest schema)."""
+    with user_errors():
+        till = obj.till()
+        click.echo(f"Database ready: {till.db_path}")
+        till.close()
+
+
+@db.command("migrate")
+@click.pass_obj
+def db_migrate(obj: Context) -> None:
+    """Apply pending schema migrations."""
+    from tui_pos.models.database import open_database
+    from tui_pos.models.migrations import LATEST_VERSION, migrate
+
+    with user_errors():
+        path = obj.db_path or _database_path(obj)
+        database = open_database(path)
+        applied = migrate(database)
+        database.close()
+        for m in applied:
+            click.echo(f"applied {m.version}: {m.name}")
+        click.echo(f"{path}: schema version {LATEST_VERSION}")
+
+
+@db.command("check")
+@click.pass_obj
+def db_check(obj: Context) -> None:
+    """Run SQLite's integrity and foreign-key checks; exit 1 on a problem."""
+    from tui_pos.models.health import check_database
+
+    with user_errors():
+        path = obj.db_path or _database_path(obj)
+        if not path.exists():
+            raise DomainError(f"{path}: no database there")
+        problems, version = check_database(path)
+        if problems:
+            for p in problems:
+                click.echo(f"problem: {p}", err=True)
+            sys.exit(1)
+        click.echo(f"{path}: ok (schema version {version})")
+
+
+def _database_path(obj: Context) -> Path:
+    from tui_pos.config import database_path
+
+    return database_path(obj.config())
+
+
+@main.group("import")
+def import_() -> None:
+    """Import data from CSV files."""
+
+
+@import_.command("products")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Check every row, write nothing.")
+@click.pass_obj
+def import_products_cmd(obj: Context, file: Path, dry_run: bool) -> None:
+    """Import products from FILE.csv: all rows valid or nothing written."""
+    from tui_pos.services.product_import import import_products
+
+    with user_errors():
+        try:
+            text = file.read_text(encoding="utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise DomainError(f"{file}: not UTF-8 text ({exc.reason})") from exc
+        till = obj.till()
+        summary = import_products(
+            text.splitlines(keepends=True),
+            till.catalog_writer,
+            [t.code for t in till.config.taxes],
+            till.parser,
+            till=till.config.store.till,
+            now=till.register.clock(),
+            dry_run=dry_run,
+        )
+        till.close()
+        verb = "would create" if dry_run else "created"
+        click.echo(f"{file}: {verb} {summary.created}, updated {summary.updated} products")
+
+
+@main.command()
+@click.argument("kind", type=click.Choice(["x", "z"]))
+@click.option(
+    "--date",
+    "day",
+    callback=_date,
+    help="A day (YYYY-MM-DD): X = that day's sales; "
+    "Z = the Z closes made that day (nothing is closed).",
+)
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table")
+@click.pass_obj
+def report(obj: Context, kind: str, day: date | None, fmt: str) -> None:
+    """X report (read, changes nothing) or Z report (closes the day)."""
+    from tui_pos.report_output import render_csv, render_json, render_table
+
+    with user_errors():
+        till = obj.till()
+        if kind == "x":
+            reports = [till.reports.x_report(day)]
+        elif day is None:
+            reports = [till.reports.close_day()]
+        else:
+            reports = till.reports.z_reports(day)
+            if not reports:
+                raise DomainError(f"No Z close on {day.isoformat()}")
+        till.close()
+    emit: dict[str, Callable[[], None]] = {
+        "json": lambda: click.echo(render_json(reports, single=day is None or kind == "x")),
+        "csv": lambda: click.echo(render_csv(reports), nl=False),
+        "table": lambda: render_table(reports, _console()),
+    }
+    emit[fmt]()
+
+
+def _console() -> Any:
+    from rich.console import Console
+
+    return Console()

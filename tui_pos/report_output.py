@@ -1,0 +1,89 @@
+"""Rendering a day report for the terminal (Rich table), as JSON or as CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from tui_pos.domain.money import format_money
+from tui_pos.domain.report import DayReport
+
+
+def report_rows(report: DayReport) -> list[tuple[str, str]]:
+    """The report as (label, value) rows, amounts formatted, in reading order."""
+    data = report.to_dict()
+    title = f"Z #{report.z_number}" if report.kind == "Z" else "X (not closed)"
+    rows: list[tuple[str, str]] = [
+        ("Report", title),
+        ("Date", report.date),
+        ("Till", report.till),
+        ("Sales", f"{data['first_sale'] or '-'} to {data['last_sale'] or '-'}"),
+        ("Sales count", str(data["sales_count"])),
+        ("Gross", format_money(data["gross_cents"])),
+        ("Discounts", format_money(-data["discount_cents"])),
+        ("Net sales", format_money(data["net_cents"])),
+    ]
+    for code, tax in data["tax_by_code"].items():
+        rows.append(
+            (
+                f"Tax {code} {tax['rate']}",
+                f"{format_money(tax['tax_cents'])} on {format_money(tax['base_cents'])}",
+            )
+        )
+    rows += [
+        ("Tax total", format_money(data["tax_cents"])),
+        ("Sales total", format_money(data["total_cents"])),
+        ("Cash rounding", format_money(data["rounding_cents"])),
+        ("Refunds", format_money(data["refunds_cents"])),
+        ("Voided sales", str(data["voids_count"])),
+        ("Voided lines", str(data["voided_lines"])),
+    ]
+    rows += [(f"Tender {kind}", format_money(c)) for kind, c in data["tenders"].items()]
+    rows.append(("Cash expected", format_money(data["cash_expected_cents"])))
+    return rows
+
+
+def render_table(reports: list[DayReport], console: Console) -> None:
+    """Print each report as a two-column table."""
+    for report in reports:
+        table = Table(title=f"{report.kind} report", show_header=False)
+        table.add_column("", style="bold")
+        table.add_column("", justify="right")
+        for label, value in report_rows(report):
+            table.add_row(label, value)
+        console.print(table)
+
+
+def render_json(reports: list[DayReport], single: bool) -> str:
+    """JSON: one object for one report, else a list."""
+    data: Any = [r.to_dict() for r in reports]
+    return json.dumps(data[0] if single and data else data, indent=2)
+
+
+def render_csv(reports: list[DayReport]) -> str:
+    """CSV: one row per report, the JSON fields as columns (tax and tenders flattened)."""
+    out = io.StringIO()
+    flat = [_flatten(r.to_dict()) for r in reports]
+    fields: list[str] = []
+    for row in flat:
+        fields += [k for k in row if k not in fields]
+    writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(flat)
+    return out.getvalue()
+
+
+def _flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for key, value in data.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            flat.update(_flatten(value, f"{name}."))
+        else:
+            flat[name] = "" if value is None else value
+    return flat

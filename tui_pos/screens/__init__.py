@@ -1,0 +1,1 @@
+"""Screens of the till. Thin: they call services and render views."""

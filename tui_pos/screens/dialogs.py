@@ -1,0 +1,83 @@
+"""Small typed dialogs: ask for a text and apply it, or ask for a yes/no."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, Static
+
+from tui_pos.domain.errors import DomainError
+from tui_pos.services.ports import StorageError
+
+T = TypeVar("T")
+
+
+class PromptScreen(ModalScreen[T | None]):
+    """Ask for one line of text; ``apply`` turns it into the result or raises DomainError.
+
+    On an error the dialog stays open with the message, so nothing changes until the input
+    is valid. Escape cancels (result None).
+    """
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog-cancel")]
+
+    def __init__(
+        self, title: str, hint: str, apply: Callable[[str], T], *, value: str = ""
+    ) -> None:
+        super().__init__()
+        self.title_text = title
+        self.hint = hint
+        self.apply = apply
+        self.value = value
+
+    def compose(self) -> ComposeResult:
+        """A title, a hint, the input and an error line."""
+        with Vertical(classes="dialog"):
+            yield Label(self.title_text, classes="dialog-title")
+            yield Static(self.hint, classes="dialog-hint")
+            yield Input(value=self.value, id="prompt-input")
+            yield Static("", id="prompt-error", classes="error")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Apply the text; stay open on a refusal."""
+        event.stop()
+        try:
+            result = self.apply(event.value)
+        except (DomainError, StorageError) as exc:
+            self.app.bell()
+            self.query_one("#prompt-error", Static).update(str(exc))
+            event.input.clear()
+            return
+        self.dismiss(result)
+
+    def action_cancel(self) -> None:
+        """Close without doing anything."""
+        self.dismiss(None)
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    """A yes/no question: y or Enter confirms, n or Escape declines."""
+
+    BINDINGS = [
+        Binding("y,enter", "answer(True)", "Yes", id="confirm-yes"),
+        Binding("n,escape", "answer(False)", "No", id="confirm-no"),
+    ]
+
+    def __init__(self, question: str) -> None:
+        super().__init__()
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        """The question and the keys."""
+        with Vertical(classes="dialog"):
+            yield Label(self.question, classes="dialog-title")
+            yield Static("[b]y[/b] / Enter = yes    [b]n[/b] / Esc = no", classes="dialog-hint")
+
+    def action_answer(self, yes: bool) -> None:
+        """Close with the answer."""
+        self.dismiss(yes)

@@ -1,0 +1,316 @@
+"""The sale screen: entry line (always focused), cart, totals, and a key for every action."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from tui_pos.domain.errors import DomainError
+from tui_pos.domain.money import format_money
+from tui_pos.domain.receipt import sale_number
+from tui_pos.domain.sale import SaleDocument
+from tui_pos.screens.dialogs import ConfirmScreen, PromptScreen
+from tui_pos.screens.resume import ResumeScreen
+from tui_pos.screens.search import SearchScreen
+from tui_pos.screens.tender import TenderScreen
+from tui_pos.services.ports import StorageError
+from tui_pos.services.register import Register
+from tui_pos.widgets.cart_table import CartTable
+from tui_pos.widgets.entry_line import EntryLine
+from tui_pos.widgets.totals_panel import TotalsPanel, totals_renderable
+
+
+@dataclass(frozen=True)
+class ScreenSettings:
+    """What the register screen shows besides the sale."""
+
+    store_name: str
+    till: str
+    currency: str
+    quick_cash: tuple[int, ...]
+    printer_note: str
+
+
+#: Actions that need lines in the cart.
+_NEEDS_LINES = {"void_line", "void_sale", "line_discount", "cart_discount", "suspend", "tender"}
+
+
+class RegisterScreen(Screen[None]):
+    """Sell: scan or type into the entry line; every other action is a function key."""
+
+    BINDINGS = [
+        Binding("f2", "search", "Find", id="search"),
+        Binding("f3", "price_check", "Price", id="price-check"),
+        Binding("f4", "line_discount", "Line disc", id="discount-line"),
+        Binding("f5", "cart_discount", "Sale disc", id="discount-cart"),
+        Binding("f6", "suspend", "Suspend", id="suspend-sale"),
+        Binding("f7", "resume", "Resume", id="resume-sale"),
+        Binding("f8", "void_line", "Void line", id="void-line"),
+        Binding("f9", "void_sale", "Void sale", id="void-sale"),
+        Binding("f10", "tender", "Pay", id="tender"),
+        Binding("f11", "receipt", "Receipt", id="receipt-preview"),
+        Binding("f12", "reprint", "Reprint", id="reprint"),
+        Binding("up", "move(-1)", "Line up", show=False, id="line-up"),
+        Binding("down", "move(1)", "Line down", show=False, id="line-down"),
+        Binding("escape", "clear_entry", "Clear", show=False, id="clear-entry"),
+    ]
+
+    def __init__(
+        self,
+        register: Register,
+        settings: ScreenSettings,
+        print_receipt: Callable[[SaleDocument, bool], None],
+        preview: Callable[[SaleDocument], None],
+    ) -> None:
+        super().__init__()
+        self.register = register
+        self.settings = settings
+        self.print_receipt = print_receipt
+        self.preview = preview
+
+    def compose(self) -> ComposeResult:
+        """Store bar, cart and totals side by side, message line, entry line, footer."""
+        s = self.settings
+        yield Static(
+            f"[b]{s.store_name}[/b]  ·  till {s.till}  ·  {s.printer_note}", id="store-bar"
+        )
+        with Horizontal(id="sale"):
+            yield CartTable(id="cart")
+            with Vertical(id="side"):
+                yield TotalsPanel(id="totals")
+                yield Static("", id="last-sale")
+        yield Static("Ready: scan or type a barcode or PLU", id="message")
+        yield EntryLine(
+            placeholder="Barcode / PLU  ·  3*code = quantity  ·  0.350*PLU = weight",
+            id="entry",
+        )
+        yield Footer()
+
+    def on_mount(self) -> None:
+        """Show the (possibly resumed) cart and put the cursor in the entry line."""
+        self.refresh_sale()
+        self.entry.focus()
+
+    @property
+    def entry(self) -> EntryLine:
+        """The entry line."""
+        return self.query_one("#entry", EntryLine)
+
+    @property
+    def cart_table(self) -> CartTable:
+        """The cart table."""
+        return self.query_one("#cart", CartTable)
+
+    # -- showing -------------------------------------------------------------------
+    def refresh_sale(self, *, select_last: bool = False) -> None:
+        """Redraw cart and totals from the register; update which keys apply."""
+        reg = self.register
+        totals = reg.totals()
+        self.cart_table.show(reg.cart, totals, select_last=select_last)
+        paid = reg.tender_state().paid_cents if reg.has_payments else 0
+        self.query_one("#totals", TotalsPanel).update(
+            totals_renderable(
+                totals,
+                reg.settings.taxes,
+                prices_include_tax=reg.settings.prices_include_tax,
+                currency=self.settings.currency,
+                paid_cents=paid,
+                pending_qty=reg.pending_qty,
+            )
+        )
+        self.refresh_bindings()
+
+    def say(self, text: str, *, error: bool = False) -> None:
+        """Show a message on the message line (errors ring the bell)."""
+        message = self.query_one("#message", Static)
+        message.update(text)
+        message.set_class(error, "error")
+        if error:
+            self.app.bell()
+
+    def attempt(self, action: Callable[[], str | None], *, select_last: bool = False) -> bool:
+        """Run a register action; show its message or its refusal. True if it worked."""
+        try:
+            text = action()
+        except (DomainError, StorageError) as exc:
+            self.say(str(exc), error=True)
+            self.refresh_sale()
+            return False
+        if text:
+            self.say(text)
+        self.refresh_sale(select_last=select_last)
+        return True
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Grey out keys that do not apply to the sale as it is."""
+        if action in _NEEDS_LINES and self.register.cart.is_empty:
+            return None
+        if action == "resume" and not self.register.cart.is_empty:
+            return None
+        return True
+
+    # -- entry line -----------------------------------------------------------------
+    def on_entry_line_code_entered(self, event: EntryLine.CodeEntered) -> None:
+        """Scanned or typed code: add a line (or refuse it; the entry is already clear)."""
+        event.stop()
+        self.attempt(lambda: self.register.enter(event.text).message, select_last=True)
+
+    def action_clear_entry(self) -> None:
+        """Clear the entry line and any pending quantity."""
+        self.entry.clear()
+        self.register.clear_pending_quantity()
+        self.say("Cleared")
+        self.refresh_sale()
+
+    def action_move(self, step: int) -> None:
+        """Select the line above or below."""
+        table = self.cart_table
+        if table.row_count:
+            table.move_cursor(row=max(0, min(table.row_count - 1, table.cursor_row + step)))
+
+    # -- dialogs --------------------------------------------------------------------
+    def action_search(self) -> None:
+        """Find a product by name and add it."""
+
+        def picked(product_id: int | None) -> None:
+            if product_id is not None:
+                self.attempt(
+                    lambda: self.register.add_product(product_id).message, select_last=True
+                )
+
+        self.app.push_screen(SearchScreen(self.register, "add", self.settings.currency), picked)
+
+    def action_price_check(self) -> None:
+        """Look up a price without adding anything."""
+        self.app.push_screen(SearchScreen(self.register, "price", self.settings.currency))
+
+    def action_line_discount(self) -> None:
+        """Discount the selected line."""
+        index = self.cart_table.selected_index
+        if index < 0:
+            return
+        name = self.register.cart.lines[index].name
+
+        def apply(text: str) -> str:
+            self.register.set_line_discount(index, text)
+            return f"Discount on {name}: {text.strip() or 'removed'}"
+
+        self.app.push_screen(
+            PromptScreen(f"Discount on {name}", "10% or 1.50 (empty removes it)", apply),
+            self._after_prompt,
+        )
+
+    def action_cart_discount(self) -> None:
+        """Discount the whole sale."""
+
+        def apply(text: str) -> str:
+            self.register.set_cart_discount(text)
+            return f"Sale discount: {text.strip() or 'removed'}"
+
+        self.app.push_screen(
+            PromptScreen("Discount on the whole sale", "10% or 5.00 (empty removes it)", apply),
+            self._after_prompt,
+        )
+
+    def _after_prompt(self, message: str | None) -> None:
+        if message:
+            self.say(message)
+        self.refresh_sale()
+
+    def action_void_line(self) -> None:
+        """Remove the selected line."""
+        index = self.cart_table.selected_index
+        if index >= 0:
+            self.attempt(lambda: f"Voided {self.register.void_line(index).name}")
+
+    def action_void_sale(self) -> None:
+        """Abandon the whole sale (asks first)."""
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.attempt(self._void_sale)
+
+        self.app.push_screen(ConfirmScreen("Void the whole sale?"), answered)
+
+    def _void_sale(self) -> str:
+        doc = self.register.void_sale()
+        return f"Sale voided ({sale_number(doc)})" if doc else "Sale voided"
+
+    def action_suspend(self) -> None:
+        """Park the sale, optionally with a label."""
+
+        def apply(label: str) -> str:
+            number = self.register.suspend(label)
+            return f"Sale suspended (#{number}): F7 resumes it"
+
+        self.app.push_screen(
+            PromptScreen(
+                "Suspend this sale", "A label, e.g. the customer's name (optional)", apply
+            ),
+            self._after_prompt,
+        )
+
+    def action_resume(self) -> None:
+        """Pick a parked sale and bring it back."""
+        try:
+            parked = self.register.suspended()
+        except StorageError as exc:
+            self.say(str(exc), error=True)
+            return
+        if not parked:
+            self.say("No suspended sales", error=True)
+            return
+
+        def chosen(suspended_id: int | None) -> None:
+            if suspended_id is not None:
+                self.attempt(lambda: self._resume(suspended_id), select_last=True)
+
+        self.app.push_screen(ResumeScreen(parked), chosen)
+
+    def _resume(self, suspended_id: int) -> str:
+        self.register.resume(suspended_id)
+        return "Sale resumed"
+
+    def action_tender(self) -> None:
+        """Take payment."""
+        self.app.push_screen(
+            TenderScreen(self.register, self.settings.currency, self.settings.quick_cash),
+            self._after_tender,
+        )
+
+    def _after_tender(self, doc: SaleDocument | None) -> None:
+        self.refresh_sale()
+        self.entry.focus()
+        if doc is None:
+            return
+        change = f"  ·  CHANGE {format_money(doc.change_cents)}" if doc.change_cents else ""
+        self.say(f"Sale {sale_number(doc)} stored{change}")
+        self.query_one("#last-sale", Static).update(
+            f"[b]Last sale {sale_number(doc)}[/b]\n"
+            f"Total {format_money(doc.total_cents)}\n"
+            f"[b reverse] Change {format_money(doc.change_cents)} [/b reverse]"
+        )
+        self.print_receipt(doc, False)
+
+    def action_receipt(self) -> None:
+        """Show the last receipt on screen."""
+        try:
+            self.preview(self.register.last_completed())
+        except (DomainError, StorageError) as exc:
+            self.say(str(exc), error=True)
+
+    def action_reprint(self) -> None:
+        """Print the last receipt again (marked as a copy)."""
+        try:
+            doc = self.register.last_completed()
+        except (DomainError, StorageError) as exc:
+            self.say(str(exc), error=True)
+            return
+        self.print_receipt(doc, True)
+        self.say(f"Reprinting {sale_number(doc)}")

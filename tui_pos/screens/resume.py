@@ -1,0 +1,53 @@
+"""Pick a suspended sale to resume."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Label, Static
+
+from tui_pos.domain.money import format_money
+from tui_pos.services.ports import SuspendedCart
+
+
+class ResumeScreen(ModalScreen[int | None]):
+    """Up/Down choose, Enter resumes, Esc closes. Result: the suspended sale's id."""
+
+    BINDINGS = [Binding("escape", "close", "Close", id="resume-close")]
+
+    def __init__(self, parked: list[SuspendedCart]) -> None:
+        super().__init__()
+        self.parked = parked
+
+    def compose(self) -> ComposeResult:
+        """The list of parked sales."""
+        with Vertical(classes="dialog wide"):
+            yield Label("Suspended sales (Enter resumes)", classes="dialog-title")
+            yield DataTable(id="resume-table", cursor_type="row")
+            yield Static("Up/Down to choose, Enter to resume, Esc to close", classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        """Fill and focus the table."""
+        table: DataTable[str | Text] = self.query_one("#resume-table", DataTable)
+        table.add_columns("Parked at", "Label", "Lines", "Total")
+        for p in self.parked:
+            table.add_row(
+                p.created_at.astimezone().strftime("%H:%M"),
+                p.label or "-",
+                str(p.item_count),
+                Text(format_money(p.total_cents), justify="right"),
+                key=str(p.id),
+            )
+        table.focus()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        """Resume the chosen sale."""
+        event.stop()
+        self.dismiss(int(str(event.row_key.value)))
+
+    def action_close(self) -> None:
+        """Close without resuming."""
+        self.dismiss(None)

@@ -1,0 +1,144 @@
+"""Taking payment: cash (exact, typed or quick-cash keys), card with a reference, split."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Input, Label, Static
+
+from tui_pos.domain.errors import DomainError
+from tui_pos.domain.money import format_money
+from tui_pos.domain.receipt import TENDER_LABELS
+from tui_pos.domain.sale import SaleDocument
+from tui_pos.screens.dialogs import PromptScreen
+from tui_pos.services.ports import StorageError
+from tui_pos.services.register import Register
+
+QUICK_KEYS = ("f5", "f6", "f7", "f8")
+
+
+class TenderScreen(ModalScreen[SaleDocument | None]):
+    """Result: the stored sale once fully paid, or None when the cashier goes back."""
+
+    BINDINGS = [
+        Binding("f2", "card", "Card", id="tender-card"),
+        Binding("f9", "remove_payment", "Undo payment", id="tender-remove"),
+        Binding("escape", "back", "Back to sale", id="tender-back"),
+    ]
+
+    def __init__(self, register: Register, currency: str, quick_cash: tuple[int, ...]) -> None:
+        super().__init__()
+        self.register = register
+        self.currency = currency
+        self.quick_cash = quick_cash[: len(QUICK_KEYS)]
+        for key, amount in zip(QUICK_KEYS, self.quick_cash, strict=False):
+            self._bindings.bind(
+                key, f"quick_cash({amount})", f"Cash {format_money(amount)}", show=True
+            )
+
+    def compose(self) -> ComposeResult:
+        """Amounts, payments, the amount input and an error line."""
+        with Vertical(classes="dialog wide"):
+            yield Label("Payment", classes="dialog-title")
+            yield Static(id="tender-summary")
+            yield Static(
+                "Enter = cash (empty = exact)   F2 = card   quick cash F5-F8   Esc = back",
+                classes="dialog-hint",
+            )
+            yield Input(placeholder="Amount handed over, e.g. 20 or 12.50", id="tender-input")
+            yield Static("", id="tender-error", classes="error")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        """Show what is due."""
+        self.refresh_summary()
+
+    def refresh_summary(self) -> None:
+        """Redraw total, payments and what is still due."""
+        state = self.register.tender_state()
+        grid = Table.grid(expand=True, padding=(0, 2))
+        grid.add_column()
+        grid.add_column(justify="right")
+        grid.add_row("Total", format_money(state.total_cents))
+        for p in state.payments:
+            label = TENDER_LABELS.get(p.kind, p.kind)
+            if p.reference:
+                label += f" ({p.reference})"
+            grid.add_row(label, format_money(p.amount_cents))
+        grid.add_row("[b]Due[/b]", f"[b]{format_money(state.remaining_cents)}[/b]")
+        if state.cash_due_cents != state.remaining_cents:
+            grid.add_row("Due in cash (rounded)", format_money(state.cash_due_cents))
+        self.query_one("#tender-summary", Static).update(grid)
+
+    def _error(self, text: str) -> None:
+        self.app.bell()
+        self.query_one("#tender-error", Static).update(text)
+
+    def _settle(self, pay: object) -> None:
+        """Show the new state, or close with the stored sale once it is paid."""
+        if isinstance(pay, SaleDocument):
+            self.dismiss(pay)
+            return
+        self.query_one("#tender-error", Static).update("")
+        self.query_one("#tender-input", Input).clear()
+        self.refresh_summary()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Cash: the typed amount, or exact cash when empty."""
+        event.stop()
+        try:
+            result = self.register.pay_cash(event.value)
+        except (DomainError, StorageError) as exc:
+            event.input.clear()
+            self._error(str(exc))
+            return
+        self._settle(result)
+
+    def action_quick_cash(self, amount: int) -> None:
+        """Cash of a preset amount."""
+        try:
+            result = self.register.pay_cash(format_money(amount).replace(",", ""))
+        except (DomainError, StorageError) as exc:
+            self._error(str(exc))
+            return
+        self._settle(result)
+
+    def action_card(self) -> None:
+        """Card on the external terminal: amount typed (or all due), then its reference."""
+        amount_text = self.query_one("#tender-input", Input).value
+        due = self.register.tender_state().remaining_cents
+        shown = amount_text.strip() or format_money(due)
+
+        def apply(reference: str) -> SaleDocument | bool:
+            doc = self.register.pay_card(amount_text, reference)
+            return doc if doc is not None else True
+
+        def done(result: SaleDocument | bool | None) -> None:
+            if result is None:
+                return
+            self._settle(result)
+
+        self.app.push_screen(
+            PromptScreen(
+                f"Card payment of {shown}",
+                "Take the card on the terminal, then type its reference (from the slip)",
+                apply,
+            ),
+            done,
+        )
+
+    def action_remove_payment(self) -> None:
+        """Undo the last payment (before the sale is completed)."""
+        try:
+            self.register.remove_last_payment()
+        except DomainError as exc:
+            self._error(str(exc))
+            return
+        self.refresh_summary()
+
+    def action_back(self) -> None:
+        """Back to the sale; payments taken stay on it."""
+        self.dismiss(None)

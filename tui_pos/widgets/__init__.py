@@ -1,0 +1,1 @@
+"""Widgets that show the sale: they render views and hold no business rule."""
