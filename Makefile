@@ -1,0 +1,39 @@
+# tui-pos: two commands a newcomer needs.
+#   make run   - create .venv, install, open the register on a demo store
+#   make test  - create .venv, install test dependencies, run lint, types, layering and tests
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+DEMO_DB ?= var/demo.db
+
+.PHONY: run test lint bench clean
+
+$(BIN)/python:
+	$(PYTHON) scripts/make_venv.py $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+run: $(VENV)/.installed
+	$(BIN)/tui-pos demo --db $(DEMO_DB)
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check tui_pos tests bench scripts
+	$(BIN)/ruff format --check tui_pos tests bench scripts
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+test: lint
+	$(BIN)/python -m pytest -q
+
+bench: $(VENV)/.installed
+	$(BIN)/python bench/checkout_bench.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
