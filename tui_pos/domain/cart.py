@@ -47,6 +47,14 @@ class Discount:
     kind: DiscountKind
     value: int
 
+    def __post_init__(self) -> None:
+        if self.kind == "percent" and not 0 < self.value <= 10_000:
+            raise DiscountError("A percent discount must be more than 0% and at most 100%")
+        if self.kind == "amount" and self.value <= 0:
+            raise DiscountError("A discount must be more than 0")
+        if self.kind not in ("percent", "amount"):
+            raise DiscountError(f"Unknown discount kind {self.kind!r}")
+
     @classmethod
     def parse(cls, text: str) -> Discount:
         """``"10%"`` -> 10 percent; ``"1.50"`` -> 1.50 off. Percent may have 2 decimals."""
@@ -153,7 +161,11 @@ class Cart:
             raise CartError("Quantity must be more than 0")
         if line.unit_price_cents < 0:
             raise CartError(f"{line.name}: negative price")
-        self._check_bounded([*self.lines, line], self.discount)
+        upper = sum(ln.base_cents for ln in self.lines) + line.base_cents
+        if not self.prices_include_tax:
+            upper += percent_of(upper, max(t.rate_bp for t in self.taxes.values()))
+        if upper > MAX_AMOUNT_CENTS:
+            raise CartError(f"Sale total would exceed {format_money(MAX_AMOUNT_CENTS)}")
         self.lines.append(line)
         return line
 
@@ -308,7 +320,4 @@ def _discount_dict(discount: Discount | None) -> dict[str, Any] | None:
 def _discount_from(raw: Any) -> Discount | None:
     if raw is None:
         return None
-    kind = raw["kind"]
-    if kind not in ("percent", "amount"):
-        raise DiscountError(f"Unknown discount kind {kind!r}")
-    return Discount(kind, int(raw["value"]))
+    return Discount(raw["kind"], int(raw["value"]))

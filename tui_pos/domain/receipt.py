@@ -57,10 +57,10 @@ def render_receipt(doc: SaleDocument, style: ReceiptStyle, *, copy: bool = False
         price = format_money(line.unit_price_cents)
         if line.unit == "kg":
             out.append(_pair(line.name, format_money(line.base_cents), w))
-            out.append(f"  {format_quantity(line.qty_milli, 'kg')} x {price}/kg")
+            out.append(f"  {format_quantity(line.qty_milli, 'kg')} x {price}/kg"[:w])
         elif line.qty_milli != 1000:
             out.append(_pair(line.name, format_money(line.base_cents), w))
-            out.append(f"  {format_quantity(line.qty_milli, 'each')} x {price}")
+            out.append(f"  {format_quantity(line.qty_milli, 'each')} x {price}"[:w])
         else:
             out.append(_pair(line.name, format_money(line.base_cents), w))
         if line.line_discount_cents:

@@ -91,21 +91,29 @@ class Tender:
         return sum(p.change_cents for p in self.payments)
 
     def pay_cash(self, tendered_cents: int | None = None) -> Payment:
-        """Take cash; ``None`` means exact cash (the cash due)."""
+        """Take cash; ``None`` means exact cash (the cash due).
+
+        Cash that covers the exact remainder settles the sale and must then cover the
+        cash-rounded amount; less than the remainder is a part payment.
+        """
         self._check_open()
+        remaining = self.remaining_cents
         due = self.cash_due_cents
         tendered = due if tendered_cents is None else tendered_cents
-        if tendered <= 0:
+        if tendered_cents is not None and tendered <= 0:
             raise TenderError("Cash amount must be more than 0")
-        if tendered >= due:
+        if tendered >= remaining or tendered >= due:
+            if tendered < due:
+                raise TenderError(
+                    f"Cash due is {format_money(due)} (rounded): hand over at least that"
+                )
             change = tendered - due
             if change > self.max_change_cents:
                 raise TenderError(
                     f"Change would be {format_money(change)}: re-enter the amount handed over"
                 )
-            rounding = due - self.remaining_cents
             payment = Payment("cash", due, tendered, change)
-            self.rounding_cents += rounding
+            self.rounding_cents += due - remaining
         else:
             payment = Payment("cash", tendered, tendered, 0)
         self.payments.append(payment)

@@ -48,80 +48,107 @@ class SqliteSaleStore:
         self.db = db
 
     def record_sale(self, doc: SaleDocument) -> SaleDocument:
-        """Store the sale, its lines, tax, payments and stock movements atomically."""
+        """Store the sale, its lines, tax, payments and stock movements atomically.
+
+        The inserts are prepared SQL (not model objects): this is the commit the cashier
+        waits for, and Peewee's per-row model overhead was most of its time (bench/).
+        """
         with storage_errors(), self.db.atomic():  # BEGIN IMMEDIATE (see database.py)
             existing = SaleRow.get_or_none(SaleRow.uuid == doc.uuid)
             if existing is not None:
                 return self._document(existing)
             seq = next_seq(SaleRow, doc.till)
-            created = to_utc_naive(doc.created_at)
-            sale = SaleRow.create(
-                uuid=doc.uuid,
-                till=doc.till,
-                seq=seq,
-                status=doc.status,
-                created_at=created,
-                cashier=doc.cashier,
-                subtotal_cents=doc.subtotal_cents,
-                discount_cents=doc.discount_cents,
-                tax_cents=doc.tax_cents,
-                total_cents=doc.total_cents,
-                rounding_cents=doc.rounding_cents,
-                change_cents=doc.change_cents,
-                voided_lines=doc.voided_lines,
-            )
+            created = to_utc_naive(doc.created_at).isoformat(sep=" ")
+            sale_id = self.db.execute_sql(
+                "INSERT INTO sale (uuid, till, seq, status, created_at, cashier, subtotal_cents,"
+                " discount_cents, tax_cents, total_cents, rounding_cents, change_cents,"
+                " voided_lines) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    doc.uuid,
+                    doc.till,
+                    seq,
+                    doc.status,
+                    created,
+                    doc.cashier,
+                    doc.subtotal_cents,
+                    doc.discount_cents,
+                    doc.tax_cents,
+                    doc.total_cents,
+                    doc.rounding_cents,
+                    doc.change_cents,
+                    doc.voided_lines,
+                ),
+            ).lastrowid
+            moves = []
             move_seq = next_seq(StockMovementRow, doc.till)
             for position, line in enumerate(doc.lines, start=1):
-                line_row = SaleLineRow.create(
-                    sale=sale,
-                    position=position,
-                    product=line.product_id,
-                    name=line.name,
-                    code=line.code,
-                    unit=line.unit,
-                    qty_milli=line.qty_milli,
-                    unit_price_cents=line.unit_price_cents,
-                    base_cents=line.base_cents,
-                    line_discount_cents=line.line_discount_cents,
-                    cart_discount_cents=line.cart_discount_cents,
-                    amount_cents=line.amount_cents,
-                    tax_code=line.tax_code,
-                    tax_rate_bp=line.tax_rate_bp,
-                )
+                line_id = self.db.execute_sql(
+                    "INSERT INTO sale_line (sale_id, position, product_id, name, code, unit,"
+                    " qty_milli, unit_price_cents, base_cents, line_discount_cents,"
+                    " cart_discount_cents, amount_cents, tax_code, tax_rate_bp)"
+                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    (
+                        sale_id,
+                        position,
+                        line.product_id,
+                        line.name,
+                        line.code,
+                        line.unit,
+                        line.qty_milli,
+                        line.unit_price_cents,
+                        line.base_cents,
+                        line.line_discount_cents,
+                        line.cart_discount_cents,
+                        line.amount_cents,
+                        line.tax_code,
+                        line.tax_rate_bp,
+                    ),
+                ).lastrowid
                 if doc.status == "completed" and line.product_id is not None:
-                    StockMovementRow.create(
-                        uuid=uuidlib.uuid4().hex,
-                        till=doc.till,
-                        seq=move_seq,
-                        product=line.product_id,
-                        qty_milli=-line.qty_milli,
-                        kind="sale",
-                        sale_line_id=line_row.id,
-                        created_at=created,
+                    moves.append(
+                        (
+                            uuidlib.uuid4().hex,
+                            doc.till,
+                            move_seq,
+                            line.product_id,
+                            -line.qty_milli,
+                            "sale",
+                            line_id,
+                            "",
+                            created,
+                        )
                     )
                     move_seq += 1
-            for tax in doc.taxes:
-                SaleTaxRow.create(
-                    sale=sale,
-                    code=tax.code,
-                    rate_bp=tax.rate_bp,
-                    base_cents=tax.base_cents,
-                    tax_cents=tax.tax_cents,
-                )
+            cursor = self.db.cursor()
+            cursor.executemany(
+                "INSERT INTO stock_movement (uuid, till, seq, product_id, qty_milli, kind,"
+                " sale_line_id, note, created_at) VALUES (?,?,?,?,?,?,?,?,?)",
+                moves,
+            )
+            cursor.executemany(
+                "INSERT INTO sale_tax (sale_id, code, rate_bp, base_cents, tax_cents)"
+                " VALUES (?,?,?,?,?)",
+                [(sale_id, t.code, t.rate_bp, t.base_cents, t.tax_cents) for t in doc.taxes],
+            )
             pay_seq = next_seq(PaymentRow, doc.till)
-            for payment in doc.payments:
-                PaymentRow.create(
-                    uuid=payment.uuid,
-                    till=doc.till,
-                    seq=pay_seq,
-                    sale=sale,
-                    kind=payment.kind,
-                    amount_cents=payment.amount_cents,
-                    tendered_cents=payment.tendered_cents,
-                    change_cents=payment.change_cents,
-                    reference=payment.reference,
-                )
-                pay_seq += 1
+            cursor.executemany(
+                "INSERT INTO payment (uuid, till, seq, sale_id, kind, amount_cents,"
+                " tendered_cents, change_cents, reference) VALUES (?,?,?,?,?,?,?,?,?)",
+                [
+                    (
+                        p.uuid,
+                        doc.till,
+                        pay_seq + i,
+                        sale_id,
+                        p.kind,
+                        p.amount_cents,
+                        p.tendered_cents,
+                        p.change_cents,
+                        p.reference,
+                    )
+                    for i, p in enumerate(doc.payments)
+                ],
+            )
         return replace(doc, seq=seq)
 
     def sale(self, till: str, seq: int) -> SaleDocument | None:

@@ -82,9 +82,9 @@ class SearchScreen(ModalScreen[int | None]):
         except StorageError as exc:
             self.app.call_from_thread(self._show_detail, f"[red]{exc}[/red]")
             return
-        self.app.call_from_thread(self._show_results, found)
+        self.app.call_from_thread(self._show_results, found, bool(text.strip()))
 
-    def _show_results(self, found: list[ProductInfo]) -> None:
+    def _show_results(self, found: list[ProductInfo], searched: bool) -> None:
         self.results = found
         table = self.query_one("#search-results", DataTable)
         table.clear()
@@ -96,7 +96,8 @@ class SearchScreen(ModalScreen[int | None]):
                 format_quantity(info.stock_milli, p.unit),
                 p.barcode or (f"PLU {p.plu}" if p.plu else ""),
             )
-        self._show_detail(f"{len(found)} found" if found else "Nothing found")
+        if searched:  # an emptied input keeps the last price check on show
+            self._show_detail(f"{len(found)} found" if found else "Nothing found")
 
     def _show_detail(self, text: str) -> None:
         self.query_one("#search-detail", Static).update(text)

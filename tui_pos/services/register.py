@@ -247,6 +247,8 @@ class Register:
     def pay_cash(self, text: str) -> SaleDocument | None:
         """Take cash (empty text = exact cash). Returns the stored sale once it is paid."""
         self._require_items()
+        if self._tender().is_settled:  # nothing to pay (a fully discounted sale)
+            return self.complete()
         tendered = parse_tendered(text) if text.strip() else None
         self._tender().pay_cash(tendered)
         return self._complete_if_paid()
@@ -317,17 +319,18 @@ class Register:
 
     def _change(self, mutate: Callable[[], object]) -> None:
         """Apply a cart change; undo it if it would leave less due than already paid."""
+        if not self.has_payments:
+            mutate()
+            self._notify()
+            return
+        assert self.tender is not None
         snapshot = self.cart.to_dict()
         mutate()
-        if self.has_payments:
-            assert self.tender is not None
-            if self.cart.totals().total_cents < self.tender.paid_cents:
-                self.cart = Cart.from_dict(
-                    snapshot,
-                    self.settings.taxes,
-                    prices_include_tax=self.settings.prices_include_tax,
-                )
-                raise CartError("That would make the sale less than what was already paid")
+        if self.cart.totals().total_cents < self.tender.paid_cents:
+            self.cart = Cart.from_dict(
+                snapshot, self.settings.taxes, prices_include_tax=self.settings.prices_include_tax
+            )
+            raise CartError("That would make the sale less than what was already paid")
         self._notify()
 
     def _product_for(self, scanned: ScannedCode) -> Product:

@@ -1,0 +1,225 @@
+"""Pilot tests: the real app from the production factory, driven by keys only."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from textual import events
+
+from tui_pos.app import build_app
+from tui_pos.bootstrap import Till, open_till
+from tui_pos.config import Config
+from tui_pos.demo import ensure_demo_catalog
+from tui_pos.drivers.file_printer import RecordingPrinter
+from tui_pos.screens.register import RegisterScreen
+from tui_pos.screens.tender import TenderScreen
+from tui_pos.widgets.cart_table import CartTable
+
+LOAF = "5900000000015"  # White Loaf 800g, 1.49, tax B
+LOAF_ORGANIC = "5900000000022"  # 1.99, tax B
+
+
+def _clock() -> datetime:
+    return datetime(2026, 11, 25, 10, 30, tzinfo=UTC)
+
+
+@pytest.fixture
+def printer() -> RecordingPrinter:
+    return RecordingPrinter()
+
+
+@pytest.fixture
+def till(tmp_path: Path, printer: RecordingPrinter) -> Iterator[Till]:
+    # A file, not :memory:, because printing runs in worker threads (own connections).
+    till = open_till(Config(), tmp_path / "till.db", printer=printer, clock=_clock)
+    ensure_demo_catalog(till)
+    yield till
+    till.close()
+
+
+def _rows(till: Till, sql: str) -> list[tuple[object, ...]]:
+    with sqlite3.connect(till.db_path) as conn:
+        return conn.execute(sql).fetchall()
+
+
+async def _type(pilot, text: str) -> None:  # type: ignore[no-untyped-def]
+    await pilot.press(*text, "enter")
+
+
+def _register(app) -> RegisterScreen:  # type: ignore[no-untyped-def]
+    screen = app.screen
+    assert isinstance(screen, RegisterScreen)
+    return screen
+
+
+async def test_full_sale_by_keyboard(till: Till, printer: RecordingPrinter) -> None:
+    app = build_app(till)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        screen = _register(app)
+        assert app.focused is screen.entry
+        await _type(pilot, LOAF)
+        await _type(pilot, "3*" + LOAF_ORGANIC)
+        await _type(pilot, "0.512*4011")  # bananas by weight
+        await _type(pilot, LOAF)
+        assert len(till.register.cart.lines) == 4
+        # Void the selected (last) line.
+        await pilot.press("f8")
+        assert [ln.name for ln in till.register.cart.lines] == [
+            "White Loaf 800g",
+            "White Loaf 800g Organic",
+            "Bananas",
+        ]
+        # 10% off the organic loaves (select line 2 with Up).
+        await pilot.press("up")
+        await pilot.press("f4")
+        await _type(pilot, "10%")
+        assert till.register.cart.lines[1].discount is not None
+        totals = till.register.totals()
+        # 1.49 + 5.97 - 0.60 + 0.66
+        assert totals.total_cents == 149 + 597 - 60 + 66
+        assert app.focused is screen.entry
+        # Pay 5.00 by card, the rest in cash with 20.
+        await pilot.press("f10")
+        assert isinstance(app.screen, TenderScreen)
+        await pilot.press(*"5.00", "f2")
+        await _type(pilot, "AUTH-778")
+        assert isinstance(app.screen, TenderScreen)
+        await _type(pilot, "20")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, RegisterScreen)
+        assert till.register.cart.is_empty
+        assert app.focused is screen.entry
+
+    sale = _rows(till, "SELECT seq, status, total_cents, change_cents FROM sale")
+    assert sale == [(1, "completed", 752, 2000 - 252)]  # change: 20.00 - 2.52 cash due
+    lines = _rows(till, "SELECT name, qty_milli, amount_cents FROM sale_line ORDER BY position")
+    assert lines == [
+        ("White Loaf 800g", 1000, 149),
+        ("White Loaf 800g Organic", 3000, 537),
+        ("Bananas", 512, 66),
+    ]
+    payments = _rows(till, "SELECT kind, amount_cents, tendered_cents, reference FROM payment")
+    assert payments == [("card", 500, 500, "AUTH-778"), ("cash", 252, 2000, "")]
+    moves = _rows(till, "SELECT SUM(qty_milli), COUNT(*) FROM stock_movement WHERE kind='sale'")
+    assert moves == [(-(1000 + 3000 + 512), 3)]
+    assert len(printer.receipts) == 1
+    receipt = "\n".join(printer.receipts[0])
+    assert "TOTAL EUR" in receipt and "7.52" in receipt and "Change" in receipt
+
+
+async def test_bad_input_changes_nothing(till: Till) -> None:
+    app = build_app(till)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        screen = _register(app)
+        await _type(pilot, LOAF)
+        before = till.register.cart.to_dict()
+        for bad in ("5900000000016", "9999999", "0*" + LOAF, "12345678*" + LOAF, "4011"):
+            await _type(pilot, bad)
+            assert till.register.cart.to_dict() == before, bad
+            assert screen.query_one("#message").has_class("error"), bad
+            assert screen.entry.value == ""
+        message = str(screen.query_one("#message").render())
+        assert "weight" in message  # 4011 is sold by weight
+
+
+async def test_scanned_barcode_is_not_taken_as_cash(till: Till) -> None:
+    app = build_app(till)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await _type(pilot, LOAF)
+        await pilot.press("f10")
+        await _type(pilot, LOAF)  # the scanner fires into the amount field
+        assert isinstance(app.screen, TenderScreen)
+        assert till.register.tender_state().payments == ()
+        error = str(app.screen.query_one("#tender-error").render())
+        assert "barcode" in error
+        await _type(pilot, "1")  # too little: partial cash, sale still open
+        assert isinstance(app.screen, TenderScreen)
+        assert till.register.tender_state().remaining_cents == 49
+        await pilot.press("escape")
+        assert isinstance(app.screen, RegisterScreen)
+    assert _rows(till, "SELECT COUNT(*) FROM sale") == [(0,)]
+
+
+async def test_burst_of_scans_gives_one_line_each(till: Till) -> None:
+    """A wedge scanner's keys all arrive before the app handles the first Enter."""
+    app = build_app(till)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        codes = [LOAF, LOAF_ORGANIC] * 50
+        # Queue every key at once, as the terminal driver does for a fast burst
+        # (Pilot.press would wait for the app to settle after each key).
+        for code in codes:
+            for digit in code:
+                app.post_message(events.Key(digit, digit))
+            app.post_message(events.Key("enter", "\r"))
+        for _ in range(200):
+            await pilot.pause()
+            if len(till.register.cart.lines) >= len(codes):
+                break
+        names = [ln.name for ln in till.register.cart.lines]
+        assert names == ["White Loaf 800g", "White Loaf 800g Organic"] * 50
+
+
+async def test_suspend_resume_and_void_sale(till: Till) -> None:
+    app = build_app(till)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await _type(pilot, LOAF)
+        await pilot.press("f6")
+        await _type(pilot, "Mrs Jones")
+        assert till.register.cart.is_empty
+        await _type(pilot, LOAF_ORGANIC)
+        await pilot.press("f9", "y")  # void the new sale
+        assert till.register.cart.is_empty
+        await pilot.press("f7")
+        await pilot.press("enter")
+        assert [ln.name for ln in till.register.cart.lines] == ["White Loaf 800g"]
+        table = _register(app).query_one(CartTable)
+        assert table.row_count == 1
+    assert _rows(till, "SELECT status FROM sale") == [("voided",)]
+    assert _rows(till, "SELECT COUNT(*) FROM suspended_cart") == [(0,)]
+
+
+async def test_search_adds_product_and_price_check_adds_nothing(till: Till) -> None:
+    app = build_app(till)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("f3")
+        await _type(pilot, LOAF)
+        detail = str(app.screen.query_one("#search-detail").render())
+        assert "White Loaf 800g" in detail and "1.49" in detail
+        await pilot.press("escape")
+        assert till.register.cart.is_empty
+        await pilot.press("f2")
+        await pilot.press(*"dark choc")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        names = [ln.name for ln in till.register.cart.lines]
+        assert len(names) == 1 and names[0].startswith("Dark Chocolate")
+
+
+async def test_printer_failure_keeps_the_sale(tmp_path: Path) -> None:
+    printer = RecordingPrinter(fail_with="Printer offline")
+    till = open_till(Config(), tmp_path / "till.db", printer=printer, clock=_clock)
+    ensure_demo_catalog(till)
+    app = build_app(till)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await _type(pilot, LOAF)
+        await pilot.press("f10", "enter")  # exact cash
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert any("Printer offline" in str(n.message) for n in app._notifications)
+        assert isinstance(app.screen, RegisterScreen)
+    assert _rows(till, "SELECT status, total_cents FROM sale") == [("completed", 149)]
+    till.close()
