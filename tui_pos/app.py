@@ -52,14 +52,15 @@ class PosApp(App[None]):
     def print_receipt(self, doc: SaleDocument, copy: bool = False) -> None:
         """Print in a worker thread owned by the App, so closing a screen never kills it."""
         self.run_worker(
-            partial(self._print, doc, copy),
+            partial(self._print_receipt_blocking, doc, copy),
             thread=True,
             group="print",
             name=f"print {sale_number(doc)}",
             exit_on_error=False,
         )
 
-    def _print(self, doc: SaleDocument, copy: bool) -> None:
+    def _print_receipt_blocking(self, doc: SaleDocument, copy: bool) -> None:
+        # Runs in a worker thread: only call_from_thread touches the UI.
         try:
             self.till.receipts.print_sale(doc, copy=copy)
         except DeviceError as exc:

@@ -6,13 +6,14 @@ import json
 import uuid as uuidlib
 from dataclasses import replace
 from datetime import UTC, datetime
+from typing import cast, get_args
 
 from peewee import Database, fn
 
 from tui_pos.domain.quantity import Unit
 from tui_pos.domain.sale import SaleDocument, SoldLine
 from tui_pos.domain.tax import TaxLine
-from tui_pos.domain.tender import Payment
+from tui_pos.domain.tender import Payment, TenderKind
 from tui_pos.models.catalog import StockMovementRow
 from tui_pos.models.errors import storage_errors
 from tui_pos.models.sales import (
@@ -22,7 +23,7 @@ from tui_pos.models.sales import (
     SaleTaxRow,
     SuspendedCartRow,
 )
-from tui_pos.services.ports import SuspendedCart
+from tui_pos.services.ports import StorageError, SuspendedCart
 
 
 def to_utc_naive(moment: datetime) -> datetime:
@@ -219,7 +220,7 @@ class SqliteSaleStore:
     def _document(self, row: SaleRow) -> SaleDocument:
         lines = tuple(
             SoldLine(
-                product_id=ln.product_id,
+                product_id=ln.product_id,  # type: ignore[attr-defined]  # Peewee's FK id accessor
                 name=ln.name,
                 code=ln.code,
                 unit=_unit(ln.unit),
@@ -232,15 +233,24 @@ class SqliteSaleStore:
                 tax_code=ln.tax_code,
                 tax_rate_bp=ln.tax_rate_bp,
             )
-            for ln in row.lines.order_by(SaleLineRow.position)
+            for ln in SaleLineRow.select()
+            .where(SaleLineRow.sale == row)
+            .order_by(SaleLineRow.position)
         )
         taxes = tuple(
             TaxLine(t.code, t.rate_bp, t.base_cents, t.tax_cents)
-            for t in row.taxes.order_by(SaleTaxRow.code)
+            for t in SaleTaxRow.select().where(SaleTaxRow.sale == row).order_by(SaleTaxRow.code)
         )
         payments = tuple(
-            Payment(p.kind, p.amount_cents, p.tendered_cents, p.change_cents, p.reference, p.uuid)
-            for p in row.payments.order_by(PaymentRow.seq)
+            Payment(
+                _tender_kind(p.kind),
+                p.amount_cents,
+                p.tendered_cents,
+                p.change_cents,
+                p.reference,
+                p.uuid,
+            )
+            for p in PaymentRow.select().where(PaymentRow.sale == row).order_by(PaymentRow.seq)
         )
         return SaleDocument(
             uuid=row.uuid,
@@ -260,6 +270,12 @@ class SqliteSaleStore:
             voided_lines=row.voided_lines,
             seq=row.seq,
         )
+
+
+def _tender_kind(value: str) -> TenderKind:
+    if value not in get_args(TenderKind):
+        raise StorageError(f"A stored payment has an unknown tender kind {value!r}")
+    return cast(TenderKind, value)
 
 
 def _unit(value: str) -> Unit:

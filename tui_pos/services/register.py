@@ -15,7 +15,7 @@ from tui_pos.domain.barcode import BarcodeParser, ScannedCode
 from tui_pos.domain.cart import Cart, CartLine, CartTotals, Discount, Product
 from tui_pos.domain.errors import CartError, DomainError, QuantityError, UnknownProduct
 from tui_pos.domain.money import decimal_to_cents
-from tui_pos.domain.quantity import ONE, QuantityLimits, check_weight, parse_quantity
+from tui_pos.domain.quantity import ONE, QuantityLimits, Unit, check_weight, parse_quantity
 from tui_pos.domain.sale import SaleDocument, sale_document
 from tui_pos.domain.tax import TaxRate
 from tui_pos.domain.tender import DEFAULT_MAX_CHANGE_CENTS, Payment, Tender, parse_tendered
@@ -383,7 +383,7 @@ class Register:
 
     def _check_qty_text(self, qty_text: str) -> None:
         # Validate as pieces unless it has decimals (then it may be a weight).
-        unit = "kg" if any(c in qty_text for c in ".,") else "each"
+        unit: Unit = "kg" if any(c in qty_text for c in ".,") else "each"
         parse_quantity(qty_text, unit, self.settings.limits)
 
 

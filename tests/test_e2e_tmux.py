@@ -1,0 +1,121 @@
+"""The real ``tui-pos`` entry point in tmux: a cashier's sale, read back from the screen."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tui_pos.demo_catalog import weight_label
+
+pytestmark = pytest.mark.tmux
+
+TUI_POS = Path(sys.executable).parent / "tui-pos"
+
+
+@pytest.fixture
+def session(tmp_path: Path) -> Iterator[tuple[str, dict[str, str], Path]]:
+    if shutil.which("tmux") is None:
+        pytest.fail("tmux is not installed (.ci/run installs it)")
+    name = f"tui-pos-test-{uuid.uuid4().hex[:8]}"
+    env = {
+        **os.environ,
+        "HOME": str(tmp_path),
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        "XDG_DATA_HOME": str(tmp_path / "data"),
+        "TERM": "xterm-256color",
+    }
+    db = tmp_path / "demo.db"
+    # Keep the pane after the app exits so a crash stays readable in the failure message.
+    command = f"{TUI_POS} demo --db {db}; echo tui-pos exited with $?; sleep 60"
+    # A private server (-L): it starts with this environment, not a running server's.
+    subprocess.run(
+        [*_tmux(name), "new-session", "-d", "-s", name, "-x", "120", "-y", "40", command],
+        check=True,
+        env=env,
+    )
+    try:
+        yield name, env, db
+    finally:
+        subprocess.run([*_tmux(name), "kill-server"], check=False)
+
+
+def _tmux(name: str) -> list[str]:
+    return ["tmux", "-L", name]
+
+
+def _screen(name: str) -> str:
+    return subprocess.run(
+        [*_tmux(name), "capture-pane", "-p", "-t", name],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+
+
+def _wait_for(name: str, text: str, timeout: float = 30.0) -> str:
+    deadline = time.monotonic() + timeout
+    screen = ""
+    while time.monotonic() < deadline:
+        screen = _screen(name)
+        if text in screen:
+            return screen
+        time.sleep(0.2)
+    raise AssertionError(f"{text!r} never appeared; the screen was:\n{screen}")
+
+
+def _keys(name: str, *keys: str) -> None:
+    subprocess.run([*_tmux(name), "send-keys", "-t", name, *keys], check=True)
+
+
+def test_cashier_sells_a_mixed_basket_in_the_real_app(
+    session: tuple[str, dict[str, str], Path],
+) -> None:
+    name, env, db = session
+    _wait_for(name, "Ready: scan or type")
+    # Loaf, 3 organic loaves, 0.512 kg bananas by PLU, 250 g of ham from a scale label.
+    for code in ("5900000000015", "3*5900000000022", "0.512*4011", weight_label("00001", 250)):
+        _keys(name, code, "Enter")
+    screen = _wait_for(name, "Ham Sliced (deli)")
+    assert "Bananas" in screen and "0.512 kg" in screen
+    assert "TOTAL 12.85 EUR" in screen  # 1.49 + 5.97 + 0.66 + 4.73
+    _keys(name, "9999999999999", "Enter")
+    screen = _wait_for(name, "Bad check digit")
+    assert "TOTAL 12.85 EUR" in screen
+    _keys(name, "F10")
+    _wait_for(name, "Payment")
+    _keys(name, "20", "Enter")
+    screen = _wait_for(name, "CHANGE 7.15")
+    assert "T1-000001 stored" in screen
+    _keys(name, "F11")
+    screen = _wait_for(name, "Thank you!")
+    assert "Ham Sliced (deli)" in screen and "Change" in screen
+    _keys(name, "Escape")
+    _keys(name, "C-q")
+    assert "tui-pos exited with 0" in _wait_for(name, "tui-pos exited with")
+
+    result = subprocess.run(
+        [str(TUI_POS), "--db", str(db), "report", "z", "--format", "json"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
+    report = json.loads(result.stdout)
+    assert report["z_number"] == 1
+    assert report["sales_count"] == 1
+    assert report["gross_cents"] == 1285
+    assert report["net_cents"] == 1285
+    assert report["tax_by_code"]["B"]["tax_cents"] == 67  # 12.85 incl. 5.5 %
+    assert report["tenders"] == {"cash": 1285}
+    assert report["cash_expected_cents"] == 1285
+    receipts = (db.parent / "receipts" / "T1.txt").read_text(encoding="utf-8")
+    assert "TOTAL EUR" in receipts and "12.85" in receipts

@@ -1,0 +1,31 @@
+"""The domain and the services never load Textual, Peewee or a device library."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+FORBIDDEN = ("textual", "peewee", "escpos", "serial", "evdev", "click")
+
+
+def test_domain_and_services_load_no_ui_storage_or_drivers() -> None:
+    code = (
+        "import sys, pkgutil, importlib\n"
+        "import tui_pos.domain, tui_pos.services\n"
+        "for pkg in (tui_pos.domain, tui_pos.services):\n"
+        "    for m in pkgutil.iter_modules(pkg.__path__):\n"
+        "        importlib.import_module(f'{pkg.__name__}.{m.name}')\n"
+        f"print(sorted(n for n in {FORBIDDEN!r} if n in sys.modules))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"
+
+
+def test_cli_commands_other_than_run_do_not_load_textual() -> None:
+    code = "import sys, tui_pos.cli, tui_pos.bootstrap\nprint('textual' in sys.modules)\n"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "False"
