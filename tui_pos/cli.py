@@ -95,7 +95,7 @@ def demo(obj: Context, db_path: Path | None) -> None:
     from tui_pos.demo import ensure_demo_catalog
 
     with user_errors():
-        path = db_path or obj.db_path or Path.home() / ".local/share/tui-pos/demo.db"
+        path = db_path or obj.db_path or _database_path(obj).with_name("demo.db")
         till = obj.till(path)
         ensure_demo_catalog(till)
     _open_register(till)

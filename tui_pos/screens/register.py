@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from tui_pos.domain.errors import DomainError
 from tui_pos.domain.money import format_money
@@ -23,6 +24,7 @@ from tui_pos.services.ports import StorageError
 from tui_pos.services.register import Register
 from tui_pos.widgets.cart_table import CartTable
 from tui_pos.widgets.entry_line import EntryLine
+from tui_pos.widgets.keys_bar import KeysBar
 from tui_pos.widgets.totals_panel import TotalsPanel, totals_renderable
 
 
@@ -37,6 +39,9 @@ class ScreenSettings:
     printer_note: str
 
 
+#: Below this many columns the totals panel moves under the cart.
+NARROW = 110
+
 #: Actions that need lines in the cart.
 _NEEDS_LINES = {"void_line", "void_sale", "line_discount", "cart_discount", "suspend", "tender"}
 
@@ -47,14 +52,14 @@ class RegisterScreen(Screen[None]):
     BINDINGS = [
         Binding("f2", "search", "Find", id="search"),
         Binding("f3", "price_check", "Price", id="price-check"),
-        Binding("f4", "line_discount", "Line disc", id="discount-line"),
-        Binding("f5", "cart_discount", "Sale disc", id="discount-cart"),
-        Binding("f6", "suspend", "Suspend", id="suspend-sale"),
-        Binding("f7", "resume", "Resume", id="resume-sale"),
-        Binding("f8", "void_line", "Void line", id="void-line"),
-        Binding("f9", "void_sale", "Void sale", id="void-sale"),
+        Binding("f4", "line_discount", "Disc", id="discount-line"),
+        Binding("f5", "cart_discount", "Sale%", id="discount-cart"),
+        Binding("f6", "suspend", "Park", id="suspend-sale"),
+        Binding("f7", "resume", "Unpark", id="resume-sale"),
+        Binding("f8", "void_line", "Void", id="void-line"),
+        Binding("f9", "void_sale", "Void all", id="void-sale"),
         Binding("f10", "tender", "Pay", id="tender"),
-        Binding("f11", "receipt", "Receipt", id="receipt-preview"),
+        Binding("f11", "receipt", "Rcpt", id="receipt-preview"),
         Binding("f12", "reprint", "Reprint", id="reprint"),
         Binding("up", "move(-1)", "Line up", show=False, id="line-up"),
         Binding("down", "move(1)", "Line down", show=False, id="line-down"),
@@ -90,12 +95,16 @@ class RegisterScreen(Screen[None]):
             placeholder="Barcode / PLU  ·  3*code = quantity  ·  0.350*PLU = weight",
             id="entry",
         )
-        yield Footer()
+        yield KeysBar()
 
     def on_mount(self) -> None:
         """Show the (possibly resumed) cart and put the cursor in the entry line."""
         self.refresh_sale()
         self.entry.focus()
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Below 110 columns the totals go under the cart so the cart keeps its width."""
+        self.set_class(event.size.width < NARROW, "narrow")
 
     @property
     def entry(self) -> EntryLine:

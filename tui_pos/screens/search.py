@@ -12,6 +12,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Label, Static
 
+from tui_pos.domain.barcode import display_gtin
 from tui_pos.domain.errors import DomainError
 from tui_pos.domain.money import format_money
 from tui_pos.domain.quantity import format_quantity
@@ -21,11 +22,21 @@ from tui_pos.services.register import Register
 SearchMode = Literal["add", "price"]
 
 
+def product_code(info: ProductInfo) -> str:
+    """The code a person reads: the usual GTIN form, an internal code, or the PLU."""
+    p = info.product
+    if p.barcode:
+        return (
+            display_gtin(p.barcode) if len(p.barcode) == 14 and p.barcode.isdigit() else p.barcode
+        )
+    return f"PLU {p.plu}" if p.plu else ""
+
+
 def describe(info: ProductInfo, currency: str) -> str:
     """One product as the price check shows it."""
     p = info.product
     per = "/kg" if p.unit == "kg" else ""
-    code = p.barcode or (f"PLU {p.plu}" if p.plu else "")
+    code = product_code(info)
     stock = format_quantity(info.stock_milli, p.unit)
     return (
         f"[b]{p.name}[/b]   {format_money(p.price_cents)} {currency}{per}   "
@@ -94,7 +105,7 @@ class SearchScreen(ModalScreen[int | None]):
                 p.name,
                 Text(format_money(p.price_cents) + ("/kg" if p.unit == "kg" else ""), "bold"),
                 format_quantity(info.stock_milli, p.unit),
-                p.barcode or (f"PLU {p.plu}" if p.plu else ""),
+                product_code(info),
             )
         if searched:  # an emptied input keeps the last price check on show
             self._show_detail(f"{len(found)} found" if found else "Nothing found")

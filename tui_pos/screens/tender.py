@@ -7,7 +7,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, Label, Static
+from textual.widgets import Input, Label, Static
 
 from tui_pos.domain.errors import DomainError
 from tui_pos.domain.money import format_money
@@ -16,6 +16,7 @@ from tui_pos.domain.sale import SaleDocument
 from tui_pos.screens.dialogs import PromptScreen
 from tui_pos.services.ports import StorageError
 from tui_pos.services.register import Register
+from tui_pos.widgets.keys_bar import KeysBar
 
 QUICK_KEYS = ("f5", "f6", "f7", "f8")
 
@@ -50,7 +51,7 @@ class TenderScreen(ModalScreen[SaleDocument | None]):
             )
             yield Input(placeholder="Amount handed over, e.g. 20 or 12.50", id="tender-input")
             yield Static("", id="tender-error", classes="error")
-        yield Footer()
+        yield KeysBar()
 
     def on_mount(self) -> None:
         """Show what is due."""
