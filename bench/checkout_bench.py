@@ -394,6 +394,41 @@ def bench_scans(
     return result
 
 
+RAW_SEARCH_SQL = (
+    "SELECT p.id, p.name, p.price_cents, p.tax_code, p.unit FROM product p "
+    "WHERE p.id IN (SELECT rowid FROM product_search WHERE product_search MATCH ? LIMIT 200) "
+    "AND p.active = 1"
+)
+
+
+def typed_prefixes(rng: random.Random, count: int) -> list[str]:
+    """What a cashier types into the search box, keystroke by keystroke (2+ letters)."""
+    out: list[str] = []
+    while len(out) < count:
+        words = f"{rng.choice(_BRANDS)} {rng.choice(_ITEMS)}".lower()
+        out += [words[:n] for n in range(2, len(words) + 1) if not words[:n].endswith(" ")]
+    return out[:count]
+
+
+def bench_search(
+    register: Register, raw: sqlite3.Connection, texts: Sequence[str]
+) -> tuple[list[int], list[int]]:
+    """Search as you type: ``register.search(text)`` (50 results with stock and category)
+    against raw FTS5 prefix matching of the same words (up to 200 ids, sorted by name)."""
+    app: list[int] = []
+    base: list[int] = []
+    for text in texts:
+        start = time.perf_counter_ns()
+        register.search(text)
+        app.append(time.perf_counter_ns() - start)
+        start = time.perf_counter_ns()
+        query = " ".join(f'"{w}"*' for w in text.split())
+        rows = raw.execute(RAW_SEARCH_SQL, (query,)).fetchall()
+        sorted(rows, key=lambda r: r[1].lower())[:50]
+        base.append(time.perf_counter_ns() - start)
+    return app, base
+
+
 def bench_sales(
     register: Register,
     raw: sqlite3.Connection,
@@ -473,6 +508,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--scans", type=int, default=5000, help="timed scans per side")
     parser.add_argument("--sales", type=int, default=500, help="timed sale commits per side")
     parser.add_argument(
+        "--searches", type=int, default=300, help="timed as-you-type searches per side"
+    )
+    parser.add_argument(
         "--dir", type=Path, default=None, help="where to put app.db and raw.db (default: temp)"
     )
     parser.add_argument("--keep", action="store_true", help="keep the databases afterwards")
@@ -531,12 +569,16 @@ def main(argv: Sequence[str] | None = None) -> None:
         sales_app, sales_raw = bench_sales(till.register, raw, baskets, warm_sales)
         sale_s = time.perf_counter() - start
 
+        search_texts = typed_prefixes(rng, args.searches)
+        search_app, search_raw = bench_search(till.register, raw, search_texts)
+
         print("times in microseconds; ratio = app / raw")
         print(
             format_table(
                 [
                     ("scan-to-line", Summary.of(scans.app), Summary.of(scans.raw)),
                     ("sale commit", Summary.of(sales_app), Summary.of(sales_raw)),
+                    ("name search", Summary.of(search_app), Summary.of(search_raw)),
                 ]
             )
         )
