@@ -223,3 +223,30 @@ async def test_printer_failure_keeps_the_sale(tmp_path: Path) -> None:
         assert isinstance(app.screen, RegisterScreen)
     assert _rows(till, "SELECT status, total_cents FROM sale") == [("completed", 149)]
     till.close()
+
+
+async def test_keymap_remaps_a_key_by_its_id(tmp_path: Path) -> None:
+    from tui_pos.config import parse_config
+
+    config = parse_config('[keymap]\nvoid-line = "f8,ctrl+l"\n')
+    till = open_till(config, tmp_path / "till.db", printer=RecordingPrinter(), clock=_clock)
+    ensure_demo_catalog(till)
+    app = build_app(till)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await _type(pilot, LOAF)
+        await _type(pilot, LOAF_ORGANIC)
+        await pilot.press("ctrl+l")
+        assert [ln.name for ln in till.register.cart.lines] == ["White Loaf 800g"]
+    till.close()
+
+
+def test_unknown_keymap_id_is_refused(tmp_path: Path) -> None:
+    from tui_pos.config import parse_config
+    from tui_pos.domain.errors import ConfigError
+
+    config = parse_config('[keymap]\nvoid-lines = "delete"\n')
+    till = open_till(config, tmp_path / "till.db", printer=RecordingPrinter(), clock=_clock)
+    with pytest.raises(ConfigError, match='keymap.void-lines.*did you mean "void-line"'):
+        build_app(till)
+    till.close()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from difflib import get_close_matches
 from functools import partial
 from pathlib import Path
 
@@ -9,10 +11,15 @@ from textual.app import App
 from textual.binding import Binding
 
 from tui_pos.bootstrap import Till
+from tui_pos.domain.errors import ConfigError
 from tui_pos.domain.receipt import sale_number
 from tui_pos.domain.sale import SaleDocument
+from tui_pos.screens.dialogs import ConfirmScreen, PromptScreen
 from tui_pos.screens.receipt import ReceiptScreen
 from tui_pos.screens.register import RegisterScreen, ScreenSettings
+from tui_pos.screens.resume import ResumeScreen
+from tui_pos.screens.search import SearchScreen
+from tui_pos.screens.tender import TenderScreen
 from tui_pos.services.ports import DeviceError
 
 STYLES = Path(__file__).parent / "styles" / "app.tcss"
@@ -73,6 +80,36 @@ class PosApp(App[None]):
             )
 
 
+_SCREENS = (
+    RegisterScreen,
+    TenderScreen,
+    SearchScreen,
+    ResumeScreen,
+    ReceiptScreen,
+    PromptScreen,
+    ConfirmScreen,
+)
+
+
+def binding_ids() -> set[str]:
+    """Every binding id a ``[keymap]`` entry may name."""
+    bindings = [*PosApp.BINDINGS]
+    for screen in _SCREENS:
+        bindings += screen.BINDINGS
+    return {b.id for b in bindings if isinstance(b, Binding) and b.id}
+
+
+def check_keymap(keymap: Mapping[str, str]) -> None:
+    """Refuse a ``[keymap]`` entry that names no binding (a typo would silently do nothing)."""
+    known = binding_ids()
+    for name in keymap:
+        if name not in known:
+            close = get_close_matches(name, sorted(known), n=1)
+            hint = f' (did you mean "{close[0]}"?)' if close else ""
+            raise ConfigError(f"keymap.{name}: no key has this id{hint}")
+
+
 def build_app(till: Till) -> PosApp:
     """The app for a till built by :func:`tui_pos.bootstrap.open_till`."""
+    check_keymap(till.config.keymap)
     return PosApp(till)

@@ -73,7 +73,9 @@ def _open_register(till: Till) -> None:
     from tui_pos.app import build_app  # Textual is loaded only to run the UI
 
     try:
-        build_app(till).run()
+        with user_errors():
+            app = build_app(till)
+        app.run()
     finally:
         till.close()
 
