@@ -92,9 +92,13 @@ class TenderScreen(ModalScreen[SaleDocument | None]):
         event.stop()
         try:
             result = self.register.pay_cash(event.value)
-        except (DomainError, StorageError) as exc:
+        except DomainError as exc:
             event.input.clear()
             self._error(str(exc))
+            return
+        except StorageError as exc:
+            event.input.clear()
+            self._error(f"{exc}. The payments are kept: Enter tries to store the sale again.")
             return
         self._settle(result)
 

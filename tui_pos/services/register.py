@@ -247,7 +247,7 @@ class Register:
     def pay_cash(self, text: str) -> SaleDocument | None:
         """Take cash (empty text = exact cash). Returns the stored sale once it is paid."""
         self._require_items()
-        if self._tender().is_settled:  # nothing to pay (a fully discounted sale)
+        if self._tender().is_settled:  # nothing left to pay, or a failed store to retry
             return self.complete()
         tendered = parse_tendered(text) if text.strip() else None
         self._tender().pay_cash(tendered)
@@ -256,6 +256,8 @@ class Register:
     def pay_card(self, amount_text: str, reference: str) -> SaleDocument | None:
         """Record a card payment made on the terminal (empty amount = all that is due)."""
         self._require_items()
+        if self._tender().is_settled:  # paid, but storing it failed before: store it now
+            return self.complete()
         amount = parse_tendered(amount_text) if amount_text.strip() else None
         self._tender().pay_card(amount, reference)
         return self._complete_if_paid()
@@ -270,6 +272,7 @@ class Register:
         On a storage failure the cart and payments are kept so the cashier can retry;
         the retry carries the same UUID, so it can never store the sale twice.
         """
+        self._require_items()
         tender = self._tender()
         if not tender.is_settled:
             raise CartError("The sale is not fully paid")

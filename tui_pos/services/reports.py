@@ -72,7 +72,15 @@ class Reports:
         return self.clock().astimezone(self.tz).date()
 
     def _day_bounds(self, day: date) -> tuple[datetime, datetime]:
-        tz = self.tz or self.clock().astimezone().tzinfo
-        start = datetime.combine(day, time.min, tzinfo=tz)
-        end = datetime.combine(date.fromordinal(day.toordinal() + 1), time.min, tzinfo=tz)
-        return start, end
+        """Local midnight to midnight, each with the UTC offset in force on that date."""
+        next_day = date.fromordinal(day.toordinal() + 1)
+        if self.tz is not None:
+            return (
+                datetime.combine(day, time.min, tzinfo=self.tz),
+                datetime.combine(next_day, time.min, tzinfo=self.tz),
+            )
+        # A naive local time's astimezone() applies the system zone's rules for that date.
+        return (
+            datetime.combine(day, time.min).astimezone(),
+            datetime.combine(next_day, time.min).astimezone(),
+        )

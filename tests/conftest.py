@@ -1,0 +1,62 @@
+"""Small shared fixtures: the default config and a till on a real SQLite file."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from tui_pos.bootstrap import Till, open_till
+from tui_pos.config import Config
+from tui_pos.demo import ensure_demo_catalog
+from tui_pos.drivers.file_printer import RecordingPrinter
+
+#: The moment every fixture till lives in (midday UTC: the same calendar day in most zones).
+FIXED_NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+
+
+def fixed_clock() -> datetime:
+    """A clock that never moves."""
+    return FIXED_NOW
+
+
+@pytest.fixture
+def config() -> Config:
+    """The default configuration (the demo store)."""
+    return Config()
+
+
+@pytest.fixture
+def till(tmp_path: Path) -> Iterator[Till]:
+    """A till on a fresh database file, printing to a RecordingPrinter, at a fixed time."""
+    opened = open_till(
+        Config(), tmp_path / "till.db", printer=RecordingPrinter(), clock=fixed_clock
+    )
+    yield opened
+    opened.close()
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database with the demo catalog, built once (the import takes about 0.3 s)."""
+    path = tmp_path_factory.mktemp("demo-template") / "till.db"
+    built = open_till(Config(), path, printer=RecordingPrinter(), clock=fixed_clock)
+    ensure_demo_catalog(built)
+    built.db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    built.close()
+    return path
+
+
+@pytest.fixture
+def demo_till(tmp_path: Path, demo_template: Path) -> Iterator[Till]:
+    """Like ``till``, with the demo catalog (a copy of the session's demo database)."""
+    path = tmp_path / "till.db"
+    shutil.copyfile(demo_template, path)
+    path.chmod(0o600)
+    opened = open_till(Config(), path, printer=RecordingPrinter(), clock=fixed_clock)
+    ensure_demo_catalog(opened)  # a no-op here: the copy has the catalog already
+    yield opened
+    opened.close()
