@@ -250,3 +250,24 @@ def test_unknown_keymap_id_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match='keymap.void-lines.*did you mean "void-line"'):
         build_app(till)
     till.close()
+
+
+async def test_quantity_typed_before_search_applies_to_the_found_item(till: Till) -> None:
+    app = build_app(till)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press(*"2*", "f2")
+        await pilot.press(*"ground coffee")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        lines = till.register.cart.lines
+        assert [(ln.name, ln.qty_milli) for ln in lines] == [("Ground Coffee 250g", 2000)]
+        # Text typed before F2 starts the search.
+        await pilot.press(*"honey", "f2")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert till.register.cart.lines[-1].name.startswith("Honey")

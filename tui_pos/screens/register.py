@@ -184,8 +184,24 @@ class RegisterScreen(Screen[None]):
             table.move_cursor(row=max(0, min(table.row_count - 1, table.cursor_row + step)))
 
     # -- dialogs --------------------------------------------------------------------
+    def _take_entry(self) -> str | None:
+        """What is typed in the entry line, for a dialog about to open.
+
+        ``3*`` becomes the quantity of the next item (so ``3*`` F2 adds three of what is
+        found); other text is returned to start the search with. None: the quantity was bad.
+        """
+        text = self.entry.value.strip()
+        self.entry.clear()
+        if text.endswith("*"):
+            ok = self.attempt(lambda: self.register.enter(text).message)
+            return "" if ok else None
+        return text
+
     def action_search(self) -> None:
         """Find a product by name and add it."""
+        initial = self._take_entry()
+        if initial is None:
+            return
 
         def picked(product_id: int | None) -> None:
             if product_id is not None:
@@ -193,11 +209,16 @@ class RegisterScreen(Screen[None]):
                     lambda: self.register.add_product(product_id).message, select_last=True
                 )
 
-        self.app.push_screen(SearchScreen(self.register, "add", self.settings.currency), picked)
+        self.app.push_screen(
+            SearchScreen(self.register, "add", self.settings.currency, initial), picked
+        )
 
     def action_price_check(self) -> None:
         """Look up a price without adding anything."""
-        self.app.push_screen(SearchScreen(self.register, "price", self.settings.currency))
+        initial = self._take_entry()
+        self.app.push_screen(
+            SearchScreen(self.register, "price", self.settings.currency, initial or "")
+        )
 
     def action_line_discount(self) -> None:
         """Discount the selected line."""

@@ -57,8 +57,11 @@ class SearchScreen(ModalScreen[int | None]):
         Binding("down", "move(1)", "Down", show=False, id="search-down"),
     ]
 
-    def __init__(self, register: Register, mode: SearchMode, currency: str) -> None:
+    def __init__(
+        self, register: Register, mode: SearchMode, currency: str, initial: str = ""
+    ) -> None:
         super().__init__()
+        self.initial = initial
         self.register = register
         self.mode = mode
         self.currency = currency
@@ -70,7 +73,7 @@ class SearchScreen(ModalScreen[int | None]):
         hint = "Type part of the name" + (" or scan a code" if self.mode == "price" else "")
         with Vertical(classes="dialog wide"):
             yield Label(title, classes="dialog-title")
-            yield Input(placeholder=hint, id="search-input")
+            yield Input(value=self.initial, placeholder=hint, id="search-input")
             table: DataTable[str | Text] = DataTable(id="search-results", cursor_type="row")
             table.can_focus = False
             yield table
