@@ -1,4 +1,8 @@
-"""The receipt as text lines of a fixed width: one layout for preview, file and printer."""
+"""The receipt as text lines of a fixed width: one layout for preview, file and printer.
+
+:func:`build_receipt` gives a :class:`Receipt`: the lines plus what a real printer does
+more (the store name large, the total bold, the sale number as a barcode for returns).
+"""
 
 from __future__ import annotations
 
@@ -24,6 +28,30 @@ class ReceiptStyle:
     width: int = 42
     timezone: tzinfo | None = None
     prices_include_tax: bool = True
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """A laid-out receipt. Lines are plain text no wider than ``width``."""
+
+    lines: tuple[str, ...]
+    width: int
+    barcode: str | None = None  #: the sale number, printed as a Code 128 barcode
+    title_lines: int = 1  #: the first lines (the store name) print large
+    total_line: int | None = None  #: index of the TOTAL line, printed bold
+
+    @property
+    def text(self) -> str:
+        """The receipt as one string (file printer, preview, tests)."""
+        return "\n".join(self.lines)
+
+
+def build_receipt(doc: SaleDocument, style: ReceiptStyle, *, copy: bool = False) -> Receipt:
+    """Lay out ``doc`` for printing (see :func:`render_receipt` for the lines)."""
+    lines = render_receipt(doc, style, copy=copy)
+    total = next((i for i, line in enumerate(lines) if line.startswith("TOTAL ")), None)
+    barcode = sale_number(doc) if doc.status == "completed" and doc.seq else None
+    return Receipt(tuple(lines), style.width, barcode, 1, total)
 
 
 def _pair(left: str, right: str, width: int) -> str:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
 from pathlib import Path
 
+from tui_pos.domain.receipt import Receipt
 from tui_pos.services.ports import DeviceError
 
 CUT = "\n" + "~" * 12 + " cut " + "~" * 12 + "\n\n"
@@ -17,12 +17,15 @@ class FilePrinter:
     def __init__(self, path: Path) -> None:
         self.path = path
 
-    def print_lines(self, lines: Sequence[str]) -> None:
+    def print_receipt(self, receipt: Receipt) -> None:
         """Append one receipt and flush it to disk."""
+        barcode = (
+            f"\n{'[barcode ' + receipt.barcode + ']':^{receipt.width}}" if receipt.barcode else ""
+        )
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with self.path.open("a", encoding="utf-8") as out:
-                out.write("\n".join(lines) + CUT)
+                out.write(receipt.text + barcode + CUT)
                 out.flush()
                 os.fsync(out.fileno())
         except OSError as exc:
@@ -33,7 +36,7 @@ class FilePrinter:
 class NullPrinter:
     """No printer: receipts are only shown on screen."""
 
-    def print_lines(self, lines: Sequence[str]) -> None:
+    def print_receipt(self, receipt: Receipt) -> None:
         """Print nothing."""
 
 
@@ -42,10 +45,12 @@ class RecordingPrinter:
 
     def __init__(self, fail_with: str | None = None) -> None:
         self.receipts: list[list[str]] = []
+        self.printed: list[Receipt] = []
         self.fail_with = fail_with
 
-    def print_lines(self, lines: Sequence[str]) -> None:
+    def print_receipt(self, receipt: Receipt) -> None:
         """Record the receipt (or raise DeviceError if told to fail)."""
         if self.fail_with:
             raise DeviceError(self.fail_with)
-        self.receipts.append(list(lines))
+        self.printed.append(receipt)
+        self.receipts.append(list(receipt.lines))

@@ -6,12 +6,13 @@ hardware ports; tests may use either, or fakes.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
 from tui_pos.domain.cart import Product
+from tui_pos.domain.receipt import Receipt
 from tui_pos.domain.sale import SaleDocument
 
 Clock = Callable[[], datetime]
@@ -109,7 +110,7 @@ class SaleStore(Protocol):
 
 
 class ReceiptPrinter(Protocol):
-    """Something that puts receipt lines on paper, in a file or on a screen. Blocking."""
+    """Something that puts receipts on paper or in a file. Blocking; has timeouts."""
 
-    def print_lines(self, lines: Sequence[str]) -> None:
+    def print_receipt(self, receipt: Receipt) -> None:
         """Output one receipt; raises DeviceError on failure."""

@@ -6,7 +6,7 @@ A receipt is only ever produced from a stored sale, after its transaction commit
 from __future__ import annotations
 
 from tui_pos.domain.errors import CartError
-from tui_pos.domain.receipt import ReceiptStyle, render_receipt
+from tui_pos.domain.receipt import Receipt, ReceiptStyle, build_receipt, render_receipt
 from tui_pos.domain.sale import SaleDocument
 from tui_pos.services.ports import ReceiptPrinter, SaleStore
 
@@ -26,9 +26,13 @@ class Receipts:
         """The receipt of ``doc`` as text lines."""
         return render_receipt(doc, self.style, copy=copy)
 
+    def receipt(self, doc: SaleDocument, *, copy: bool = False) -> Receipt:
+        """The receipt of ``doc`` laid out for a printer."""
+        return build_receipt(doc, self.style, copy=copy)
+
     def print_sale(self, doc: SaleDocument, *, copy: bool = False) -> None:
         """Send the receipt to the printer; raises DeviceError if it fails."""
-        self.printer.print_lines(self.lines(doc, copy=copy))
+        self.printer.print_receipt(self.receipt(doc, copy=copy))
 
     def last(self) -> SaleDocument:
         """The last completed sale of this till (for preview and reprint)."""
