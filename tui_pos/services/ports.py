@@ -6,6 +6,7 @@ hardware ports; tests may use either, or fakes.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -114,3 +115,71 @@ class ReceiptPrinter(Protocol):
 
     def print_receipt(self, receipt: Receipt) -> None:
         """Output one receipt; raises DeviceError on failure."""
+
+
+@dataclass(frozen=True)
+class PrinterStatus:
+    """What the printer says about itself (from ESC/POS ``DLE EOT``), or that it is silent."""
+
+    online: bool
+    paper_out: bool = False
+    paper_low: bool = False
+    cover_open: bool = False
+    detail: str = ""  #: a short text for the screen, e.g. "no answer in 2 s"
+
+    @property
+    def ready(self) -> bool:
+        """True when a receipt can be printed now."""
+        return self.online and not self.paper_out and not self.cover_open
+
+    @property
+    def label(self) -> str:
+        """One or two words for the status bar."""
+        if not self.online:
+            return "printer offline" + (f" ({self.detail})" if self.detail else "")
+        if self.cover_open:
+            return "printer cover open"
+        if self.paper_out:
+            return "printer out of paper"
+        return "printer paper low" if self.paper_low else "printer ready"
+
+
+class StatusPrinter(ReceiptPrinter, Protocol):
+    """A receipt printer that can report its status. Blocking, with a timeout."""
+
+    def status(self) -> PrinterStatus:
+        """Ask the printer; never raises: an unreachable printer is ``online=False``."""
+
+
+class CashDrawer(Protocol):
+    """A cash drawer (usually kicked through the receipt printer). Blocking, with a timeout."""
+
+    def kick(self, pin: int, pulse_ms: int) -> None:
+        """Open the drawer; raises DeviceError if the kick could not be sent."""
+
+
+class CustomerDisplay(Protocol):
+    """A customer-facing pole display (two lines of ~20 characters). Blocking, with a timeout."""
+
+    def show(self, top: str, bottom: str) -> None:
+        """Show two lines (longer text is cut, unprintable characters are folded)."""
+
+    def clear(self) -> None:
+        """Blank the display."""
+
+
+class ScannerSource(Protocol):
+    """A barcode scanner read by a long-lived thread (evdev, serial...)."""
+
+    name: str  #: e.g. "evdev:/dev/input/event3" or "serial:/dev/ttyACM0"
+
+    def run(
+        self,
+        on_code: Callable[[str], None],
+        on_status: Callable[[str, bool], None],
+        stop: threading.Event,
+    ) -> None:
+        """Read until ``stop`` is set: ``on_code(code)`` per complete scan,
+        ``on_status(message, ok)`` when the device goes away or comes back (it reconnects
+        by itself). Never raises for device trouble; returns when ``stop`` is set."""
+
