@@ -271,3 +271,30 @@ async def test_quantity_typed_before_search_applies_to_the_found_item(till: Till
         await pilot.press("enter")
         await pilot.pause()
         assert till.register.cart.lines[-1].name.startswith("Honey")
+
+
+async def test_waiting_receipt_is_retried_from_the_print_queue(tmp_path: Path) -> None:
+    printer = RecordingPrinter(fail_with="printer 127.0.0.1:9100 refused the connection")
+    till = open_till(Config(), tmp_path / "till.db", printer=printer, clock=_clock)
+    ensure_demo_catalog(till)
+    app = build_app(till)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await _type(pilot, LOAF)
+        await pilot.press("f10", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert len(till.print_queue.pending()) == 1
+        bar = str(_register(app).query_one("#store-bar").render())
+        assert "1 receipt(s) waiting" in bar
+        printer.fail_with = None
+        await pilot.press("ctrl+p")
+        assert "Receipts waiting" in str(app.screen.query_one(".dialog-title").render())
+        await pilot.press("enter")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert till.print_queue.pending() == []
+        assert len(printer.printed) == 1
+        assert "waiting" not in str(_register(app).query_one("#store-bar").render())
+    till.close()

@@ -9,20 +9,24 @@ from pathlib import Path
 from peewee import Database
 
 from tui_pos.config import Config, database_path
+from tui_pos.devices import Devices, make_devices
 from tui_pos.domain.barcode import BarcodeParser, BarcodeRule
 from tui_pos.domain.errors import ConfigError
 from tui_pos.domain.quantity import QuantityLimits
 from tui_pos.domain.receipt import ReceiptStyle
 from tui_pos.domain.tax import TaxRate
-from tui_pos.drivers.file_printer import FilePrinter, NullPrinter
 from tui_pos.models.catalog_repo import SqliteCatalog
 from tui_pos.models.catalog_writer import SqliteCatalogWriter, sync_tax_codes
 from tui_pos.models.database import open_database
+from tui_pos.models.drawer_store import SqliteDrawerEventStore
 from tui_pos.models.errors import storage_errors
 from tui_pos.models.migrations import migrate
+from tui_pos.models.print_store import SqlitePrintJobStore
 from tui_pos.models.report_store import SqliteReportStore
 from tui_pos.models.sale_store import SqliteSaleStore
+from tui_pos.services.drawer import Drawer
 from tui_pos.services.ports import Clock, ReceiptPrinter
+from tui_pos.services.printing import PrintQueue
 from tui_pos.services.product_import import CatalogWriter
 from tui_pos.services.receipts import Receipts
 from tui_pos.services.register import Register, RegisterSettings
@@ -47,7 +51,14 @@ class Till:
     register: Register
     receipts: Receipts
     reports: Reports
-    printer_note: str
+    print_queue: PrintQueue
+    drawer: Drawer
+    devices: Devices
+
+    @property
+    def printer_note(self) -> str:
+        """Where receipts go, for the status bar."""
+        return self.devices.printer_note
 
     def close(self) -> None:
         """Close the database connection."""
@@ -70,29 +81,18 @@ def barcode_parser(config: Config) -> BarcodeParser:
     return BarcodeParser(rules)
 
 
-def make_printer(config: Config, db_path: Path) -> tuple[ReceiptPrinter, str]:
-    """The receipt printer the config names, and a note saying where receipts go."""
-    driver = config.printer.driver
-    if driver == "none":
-        return NullPrinter(), "receipts on screen only"
-    if driver == "file":
-        target = Path(config.printer.target).expanduser() if config.printer.target else None
-        path = target or db_path.parent / "receipts" / f"{config.store.till}.txt"
-        return FilePrinter(path), f"receipts to {path}"
-    raise ConfigError(
-        f"printer.driver = {driver!r} needs the hardware drivers, which this version does not "
-        'have yet: use "file" or "none"'
-    )
-
-
 def open_till(
     config: Config,
     db_path: Path | None = None,
     *,
     printer: ReceiptPrinter | None = None,
+    devices: Devices | None = None,
     clock: Clock = utc_now,
 ) -> Till:
-    """Open (creating and migrating as needed) the database and build the services."""
+    """Open (creating and migrating as needed) the database and build the services.
+
+    ``devices`` (or just a ``printer``) replaces the configured devices, for tests.
+    """
     if config.database.url is not None:
         raise ConfigError("database.url: server databases are not supported yet; use path")
     path = db_path or database_path(config)
@@ -105,10 +105,12 @@ def open_till(
     catalog = SqliteCatalog(db)
     store = SqliteSaleStore(db)
     till_id = config.store.till
-    if printer is None:
-        printer, note = make_printer(config, path)
-    else:
-        note = "receipts to the given printer"
+    if devices is None:
+        devices = (
+            Devices(printer, "receipts to the given printer")
+            if printer is not None
+            else make_devices(config, path)
+        )
     settings = RegisterSettings(
         till=till_id,
         taxes=taxes,
@@ -125,6 +127,7 @@ def open_till(
         timezone=None,
         prices_include_tax=config.store.prices_include_tax,
     )
+    receipts = Receipts(store, devices.printer, style, till_id)
     return Till(
         config=config,
         db=db,
@@ -133,7 +136,16 @@ def open_till(
         catalog=catalog,
         catalog_writer=SqliteCatalogWriter(db),
         register=Register(catalog, store, parser, settings, clock),
-        receipts=Receipts(store, printer, style, till_id),
+        receipts=receipts,
         reports=Reports(SqliteReportStore(db), till_id, clock, None),
-        printer_note=note,
+        print_queue=PrintQueue(SqlitePrintJobStore(db), store, receipts, till_id, clock),
+        drawer=Drawer(
+            devices.drawer,
+            SqliteDrawerEventStore(db),
+            till=till_id,
+            pin=config.drawer.pin,
+            pulse_ms=config.drawer.pulse_ms,
+            clock=clock,
+        ),
+        devices=devices,
     )

@@ -45,6 +45,8 @@ def report_rows(report: DayReport) -> list[tuple[str, str]]:
     ]
     rows += [(f"Tender {kind}", format_money(c)) for kind, c in data["tenders"].items()]
     rows.append(("Cash expected", format_money(data["cash_expected_cents"])))
+    unprinted = data["unprinted_receipts"]
+    rows.append(("Receipts not printed", ", ".join(unprinted) if unprinted else "none"))
     return rows
 
 
@@ -84,6 +86,8 @@ def _flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
         name = f"{prefix}{key}"
         if isinstance(value, dict):
             flat.update(_flatten(value, f"{name}."))
+        elif isinstance(value, list):
+            flat[name] = " ".join(str(v) for v in value)
         else:
             flat[name] = "" if value is None else value
     return flat

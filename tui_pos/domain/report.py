@@ -57,6 +57,7 @@ class DayReport:
     z_number: int | None = None
     closed_at: str | None = None
     opening_float_cents: int = 0
+    unprinted_receipts: tuple[str, ...] = ()  #: sale numbers whose receipt is still queued
 
     @property
     def net_cents(self) -> int:
@@ -100,6 +101,7 @@ class DayReport:
             "tenders": dict(sorted(t.tenders.items())),
             "opening_float_cents": self.opening_float_cents,
             "cash_expected_cents": self.cash_expected_cents,
+            "unprinted_receipts": list(self.unprinted_receipts),
         }
 
     @classmethod
@@ -131,6 +133,7 @@ class DayReport:
             z_number=data.get("z_number"),
             closed_at=data.get("closed_at"),
             opening_float_cents=int(data.get("opening_float_cents", 0)),
+            unprinted_receipts=tuple(data.get("unprinted_receipts", ())),
         )
 
 

@@ -145,7 +145,34 @@ def _v1_initial(db: Database) -> None:
     _run_script(db, _append_only_triggers() + "\n")
 
 
-MIGRATIONS: tuple[Migration, ...] = (Migration(1, "initial schema", _v1_initial),)
+# Receipts owed and drawer openings. A print job is work to do, not a fiscal document:
+# its status changes. A drawer event is a record (no-sales are counted in reports).
+_V2_DEVICES = """
+CREATE TABLE "print_job" ("id" INTEGER NOT NULL PRIMARY KEY, "uuid" VARCHAR(32) NOT NULL,
+  "till" VARCHAR(16) NOT NULL, "sale_id" INTEGER, "kind" VARCHAR(12) NOT NULL,
+  "status" VARCHAR(10) NOT NULL, "attempts" INTEGER NOT NULL DEFAULT 0,
+  "last_error" TEXT NOT NULL DEFAULT '', "created_at" DATETIME NOT NULL, "printed_at" DATETIME,
+  FOREIGN KEY ("sale_id") REFERENCES "sale" ("id"));
+CREATE UNIQUE INDEX "print_job_uuid" ON "print_job" ("uuid");
+CREATE INDEX "print_job_till_status" ON "print_job" ("till", "status", "id");
+CREATE TABLE "drawer_event" ("id" INTEGER NOT NULL PRIMARY KEY, "uuid" VARCHAR(32) NOT NULL,
+  "till" VARCHAR(16) NOT NULL, "seq" INTEGER NOT NULL, "reason" VARCHAR(12) NOT NULL,
+  "sale_id" INTEGER, "created_at" DATETIME NOT NULL, "sent" INTEGER NOT NULL,
+  "error" TEXT NOT NULL DEFAULT '', FOREIGN KEY ("sale_id") REFERENCES "sale" ("id"));
+CREATE UNIQUE INDEX "drawer_event_uuid" ON "drawer_event" ("uuid");
+CREATE UNIQUE INDEX "drawer_event_till_seq" ON "drawer_event" ("till", "seq");
+"""
+
+
+def _v2_devices(db: Database) -> None:
+    _run_script(db, _V2_DEVICES)
+    # Receipts of sales stored before the queue existed are not owed: they were produced.
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "initial schema", _v1_initial),
+    Migration(2, "print queue and drawer events", _v2_devices),
+)
 
 LATEST_VERSION = MIGRATIONS[-1].version
 

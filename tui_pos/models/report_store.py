@@ -74,6 +74,16 @@ class SqliteReportStore:
             )
             return [DayReport.from_dict(json.loads(r.report_json)) for r in rows]
 
+    def unprinted_receipts(self, till: str) -> list[int]:
+        """Sale numbers with a receipt (not a copy) still queued."""
+        with storage_errors():
+            rows = self.db.execute_sql(
+                "SELECT s.seq FROM print_job j JOIN sale s ON s.id = j.sale_id "
+                "WHERE j.till = ? AND j.status = 'queued' AND j.kind = 'receipt' ORDER BY s.seq",
+                (till,),
+            ).fetchall()
+        return [int(r[0]) for r in rows]
+
     def _last_closed_seq(self, till: str) -> int:
         row = self.db.execute_sql(
             "SELECT MAX(last_seq) FROM z_close WHERE till = ?", (till,)

@@ -14,6 +14,7 @@ from tui_pos.domain.quantity import Unit
 from tui_pos.domain.sale import SaleDocument, SoldLine
 from tui_pos.domain.tax import TaxLine
 from tui_pos.domain.tender import Payment, TenderKind
+from tui_pos.models.base import BaseRow
 from tui_pos.models.catalog import StockMovementRow
 from tui_pos.models.errors import storage_errors
 from tui_pos.models.sales import (
@@ -36,9 +37,11 @@ def from_utc_naive(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC)
 
 
-def next_seq(model: type[SaleRow] | type[PaymentRow] | type[StockMovementRow], till: str) -> int:
-    """The next per-till sequence number of ``model``; call inside a write transaction."""
-    current = model.select(fn.MAX(model.seq)).where(model.till == till).scalar()
+def next_seq(model: type[BaseRow], till: str) -> int:
+    """The next per-till sequence number of ``model`` (a table with ``till`` and ``seq``);
+    call inside a write transaction."""
+    seq, till_field = model._meta.fields["seq"], model._meta.fields["till"]
+    current = model.select(fn.MAX(seq)).where(till_field == till).scalar()
     return int(current or 0) + 1
 
 
@@ -131,6 +134,14 @@ class SqliteSaleStore:
                 " VALUES (?,?,?,?,?)",
                 [(sale_id, t.code, t.rate_bp, t.base_cents, t.tax_cents) for t in doc.taxes],
             )
+            if doc.status == "completed":
+                # The receipt owed is queued in the same transaction: a crash between the
+                # commit and the print can never forget it (printing itself happens later).
+                self.db.execute_sql(
+                    "INSERT INTO print_job (uuid, till, sale_id, kind, status, attempts,"
+                    " last_error, created_at) VALUES (?,?,?,'receipt','queued',0,'',?)",
+                    (uuidlib.uuid4().hex, doc.till, sale_id, created),
+                )
             pay_seq = next_seq(PaymentRow, doc.till)
             cursor.executemany(
                 "INSERT INTO payment (uuid, till, seq, sale_id, kind, amount_cents,"

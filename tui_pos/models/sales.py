@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from peewee import (
     AutoField,
+    BooleanField,
     CharField,
     DateTimeField,
     ForeignKeyField,
@@ -128,3 +129,39 @@ class ZCloseRow(BaseRow):
     class Meta:
         table_name = "z_close"
         indexes = ((("till", "z_number"), True),)
+
+
+class PrintJobRow(BaseRow):
+    """A receipt to print: queued until the printer took it, then printed."""
+
+    id = AutoField()
+    uuid = CharField(unique=True, max_length=32)
+    till = CharField(max_length=16)
+    sale = ForeignKeyField(SaleRow, null=True)
+    kind = CharField(max_length=12)  # receipt | copy
+    status = CharField(max_length=10)  # queued | printed
+    attempts = IntegerField(default=0)
+    last_error = TextField(default="")
+    created_at = DateTimeField()  # UTC
+    printed_at = DateTimeField(null=True)
+
+    class Meta:
+        table_name = "print_job"
+
+
+class DrawerEventRow(BaseRow):
+    """A drawer opening: after a cash sale or a no-sale; ``sent`` False if it was dropped."""
+
+    id = AutoField()
+    uuid = CharField(unique=True, max_length=32)
+    till = CharField(max_length=16)
+    seq = IntegerField()
+    reason = CharField(max_length=12)  # sale | no_sale
+    sale = ForeignKeyField(SaleRow, null=True)
+    created_at = DateTimeField()
+    sent = BooleanField()
+    error = TextField(default="")
+
+    class Meta:
+        table_name = "drawer_event"
+        indexes = ((("till", "seq"), True),)

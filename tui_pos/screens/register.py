@@ -29,6 +29,18 @@ from tui_pos.widgets.totals_panel import TotalsPanel, totals_renderable
 
 
 @dataclass(frozen=True)
+class RegisterActions:
+    """What the register screen asks of the app (devices and printing run there)."""
+
+    after_sale: Callable[[SaleDocument], None]  #: drawer, receipt, display after a sale
+    reprint: Callable[[SaleDocument], None]
+    preview: Callable[[SaleDocument], None]
+    no_sale: Callable[[], None]
+    print_queue: Callable[[], None]
+    sale_changed: Callable[[], None]  #: the customer display follows the sale
+
+
+@dataclass(frozen=True)
 class ScreenSettings:
     """What the register screen shows besides the sale."""
 
@@ -61,6 +73,8 @@ class RegisterScreen(Screen[None]):
         Binding("f10", "tender", "Pay", id="tender"),
         Binding("f11", "receipt", "Rcpt", id="receipt-preview"),
         Binding("f12", "reprint", "Reprint", id="reprint"),
+        Binding("ctrl+o", "no_sale", "No sale", id="no-sale"),
+        Binding("ctrl+p", "print_queue", "Print queue", id="print-queue"),
         Binding("up", "move(-1)", "Line up", show=False, id="line-up"),
         Binding("down", "move(1)", "Line down", show=False, id="line-down"),
         Binding("escape", "clear_entry", "Clear", show=False, id="clear-entry"),
@@ -70,21 +84,17 @@ class RegisterScreen(Screen[None]):
         self,
         register: Register,
         settings: ScreenSettings,
-        print_receipt: Callable[[SaleDocument, bool], None],
-        preview: Callable[[SaleDocument], None],
+        actions: RegisterActions,
     ) -> None:
         super().__init__()
         self.register = register
         self.settings = settings
-        self.print_receipt = print_receipt
-        self.preview = preview
+        self.actions = actions
+        self.device_status = ""
 
     def compose(self) -> ComposeResult:
         """Store bar, cart and totals side by side, message line, entry line, footer."""
-        s = self.settings
-        yield Static(
-            f"[b]{s.store_name}[/b]  ·  till {s.till}  ·  {s.printer_note}", id="store-bar"
-        )
+        yield Static(self._store_bar(), id="store-bar")
         with Horizontal(id="sale"):
             yield CartTable(id="cart")
             with Vertical(id="side"):
@@ -101,6 +111,27 @@ class RegisterScreen(Screen[None]):
         """Show the (possibly resumed) cart and put the cursor in the entry line."""
         self.refresh_sale()
         self.entry.focus()
+
+    def _store_bar(self) -> str:
+        s = self.settings
+        status = f"  ·  {self.device_status}" if self.device_status else ""
+        return f"[b]{s.store_name}[/b]  ·  till {s.till}  ·  {s.printer_note}{status}"
+
+    def set_device_status(self, text: str) -> None:
+        """Show the printer's state (and receipts waiting) in the top bar."""
+        self.device_status = text
+        self.query_one("#store-bar", Static).update(self._store_bar())
+
+    def accept_scan(self, code: str) -> None:
+        """A code from a scanner device (evdev, serial): like typing it and Enter.
+
+        A quantity typed in the entry line (``3*``) applies to it.
+        """
+        typed = self.entry.value.strip()
+        prefix = typed if typed.endswith("*") else ""
+        if prefix:
+            self.entry.clear()
+        self.attempt(lambda: self.register.enter(prefix + code).message, select_last=True)
 
     def on_resize(self, event: events.Resize) -> None:
         """Below 110 columns the totals go under the cart so the cart keeps its width."""
@@ -134,6 +165,7 @@ class RegisterScreen(Screen[None]):
             )
         )
         self.refresh_bindings()
+        self.actions.sale_changed()
 
     def say(self, text: str, *, error: bool = False) -> None:
         """Show a message on the message line (errors ring the bell)."""
@@ -326,12 +358,12 @@ class RegisterScreen(Screen[None]):
             f"Total {format_money(doc.total_cents)}\n"
             f"[b reverse] Change {format_money(doc.change_cents)} [/b reverse]"
         )
-        self.print_receipt(doc, False)
+        self.actions.after_sale(doc)
 
     def action_receipt(self) -> None:
         """Show the last receipt on screen."""
         try:
-            self.preview(self.register.last_completed())
+            self.actions.preview(self.register.last_completed())
         except (DomainError, StorageError) as exc:
             self.say(str(exc), error=True)
 
@@ -342,5 +374,16 @@ class RegisterScreen(Screen[None]):
         except (DomainError, StorageError) as exc:
             self.say(str(exc), error=True)
             return
-        self.print_receipt(doc, True)
+        self.actions.reprint(doc)
         self.say(f"Reprinting {sale_number(doc)}")
+
+    def action_no_sale(self) -> None:
+        """Open the cash drawer without a sale (recorded)."""
+        if not self.register.cart.is_empty:
+            self.say("Finish or park the sale before a no-sale", error=True)
+            return
+        self.actions.no_sale()
+
+    def action_print_queue(self) -> None:
+        """See and retry receipts waiting for the printer."""
+        self.actions.print_queue()

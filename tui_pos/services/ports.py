@@ -182,4 +182,3 @@ class ScannerSource(Protocol):
         """Read until ``stop`` is set: ``on_code(code)`` per complete scan,
         ``on_status(message, ok)`` when the device goes away or comes back (it reconnects
         by itself). Never raises for device trouble; returns when ``stop`` is set."""
-

@@ -28,6 +28,9 @@ class ReportStore(Protocol):
     def z_reports(self, till: str, start: datetime, end: datetime) -> list[DayReport]:
         """Z closes made in ``[start, end)``."""
 
+    def unprinted_receipts(self, till: str) -> list[int]:
+        """Numbers of the sales whose receipt is still waiting in the print queue."""
+
 
 class Reports:
     """The report use cases of one till."""
@@ -42,7 +45,13 @@ class Reports:
         """Totals since the last Z close, or of one local calendar ``day``."""
         if day is None:
             totals = self.store.open_period(self.till)
-            return DayReport("X", self._today().isoformat(), self.till, totals)
+            return DayReport(
+                "X",
+                self._today().isoformat(),
+                self.till,
+                totals,
+                unprinted_receipts=self._unprinted(),
+            )
         start, end = self._day_bounds(day)
         return DayReport("X", day.isoformat(), self.till, self.store.between(self.till, start, end))
 
@@ -50,6 +59,7 @@ class Reports:
         """Close the open period: the next consecutive Z number, stored for good."""
         now = self.clock()
         local_now = now.astimezone(self.tz)
+        unprinted = self._unprinted()
 
         def compose(totals: PeriodTotals, z_number: int) -> DayReport:
             return DayReport(
@@ -59,6 +69,7 @@ class Reports:
                 totals,
                 z_number=z_number,
                 closed_at=local_now.isoformat(timespec="seconds"),
+                unprinted_receipts=unprinted,
             )
 
         return self.store.close_period(self.till, now, compose)
@@ -67,6 +78,9 @@ class Reports:
         """The Z closes made on a local calendar day."""
         start, end = self._day_bounds(day)
         return [replace(r, kind="Z") for r in self.store.z_reports(self.till, start, end)]
+
+    def _unprinted(self) -> tuple[str, ...]:
+        return tuple(f"{self.till}-{seq:06d}" for seq in self.store.unprinted_receipts(self.till))
 
     def _today(self) -> date:
         return self.clock().astimezone(self.tz).date()
