@@ -132,3 +132,21 @@ def render_receipt(doc: SaleDocument, style: ReceiptStyle, *, copy: bool = False
     out.append(f"Lines: {len(doc.lines)}"[:w])
     out += [_center(line, w) for line in style.footer]
     return out
+
+
+def printer_test_receipt(store_name: str, width: int) -> Receipt:
+    """A receipt to check a printer: width ruler, the characters that need the code page."""
+    ruler = ("1234567890" * 7)[:width]
+    lines = (
+        _center(store_name, width),
+        _center("PRINTER TEST", width),
+        "-" * width,
+        ruler,
+        _pair("Euro sign", "€ 12.50", width),
+        _pair("Accents", "é è à ü ö ñ ç", width),
+        _pair("Fractions", "½ ¼", width),
+        _pair("TOTAL", "12.50", width),
+        "-" * width,
+        _center("If this reads well, printing works.", width),
+    )
+    return Receipt(lines, width, barcode="TEST-000000", title_lines=1, total_line=7)
