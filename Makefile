@@ -18,6 +18,9 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@# evdev builds from source (gcc + kernel headers); without them its tests are skipped.
+	$(BIN)/python -m pip install --quiet -e '.[evdev]' \
+		|| echo "make: evdev could not be built (no compiler?): its tests will be skipped"
 	touch $@
 
 run: $(VENV)/.installed
