@@ -136,7 +136,11 @@ async def test_scanned_barcode_is_not_taken_as_cash(till: Till) -> None:
         await _type(pilot, LOAF)
         await pilot.press("f10")
         await _type(pilot, LOAF)  # the scanner fires into the amount field
+        await pilot.pause()
         assert isinstance(app.screen, TenderScreen)
+        assert till.register.tender_state().payments == ()
+        assert any("ignored" in str(n.message) for n in app._notifications)
+        await _type(pilot, "12345678901")  # a long number that is no GTIN: refused as such
         assert till.register.tender_state().payments == ()
         error = str(app.screen.query_one("#tender-error").render())
         assert "barcode" in error
@@ -298,3 +302,22 @@ async def test_waiting_receipt_is_retried_from_the_print_queue(tmp_path: Path) -
         assert len(printer.printed) == 1
         assert "waiting" not in str(_register(app).query_one("#store-bar").render())
     till.close()
+
+
+async def test_a_scan_typed_into_the_price_check_shows_the_item(till: Till) -> None:
+    app = build_app(till)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("f3")
+        await pilot.press(*"choc")  # the cashier was typing a name...
+        await pilot.press(*"", "ctrl+u")
+        await _type(pilot, LOAF_ORGANIC)  # ...then scans instead
+        await pilot.pause()
+        detail = str(app.screen.query_one("#search-detail").render())
+        assert "White Loaf 800g Organic" in detail
+        await pilot.press("escape")
+        assert till.register.cart.is_empty
+        await pilot.press("f2")
+        await _type(pilot, LOAF)  # a scan in the find dialog adds the item
+        await pilot.pause()
+        assert [ln.name for ln in till.register.cart.lines] == ["White Loaf 800g"]

@@ -17,11 +17,11 @@ from pathlib import Path
 
 from textual.app import App
 from textual.binding import Binding
-from textual.message import Message
 
 from tui_pos.bootstrap import Till
 from tui_pos.domain.errors import ConfigError
 from tui_pos.domain.sale import SaleDocument
+from tui_pos.messages import BarcodeScanned, DeviceStatusChanged
 from tui_pos.screens.dialogs import ConfirmScreen, PromptScreen
 from tui_pos.screens.print_queue import PrintQueueScreen
 from tui_pos.screens.receipt import ReceiptScreen
@@ -37,24 +37,6 @@ STYLES = Path(__file__).parent / "styles" / "app.tcss"
 
 #: How often the printer is asked for its status (seconds).
 STATUS_POLL_SECONDS = 10.0
-
-
-class BarcodeScanned(Message):
-    """A scanner device read a complete code."""
-
-    def __init__(self, code: str, source: str) -> None:
-        super().__init__()
-        self.code = code
-        self.source = source
-
-
-class DeviceStatusChanged(Message):
-    """A device reported trouble or recovery (shown to the cashier)."""
-
-    def __init__(self, text: str, ok: bool) -> None:
-        super().__init__()
-        self.text = text
-        self.ok = ok
 
 
 class PosApp(App[None]):
@@ -124,12 +106,14 @@ class PosApp(App[None]):
         self.post_message(DeviceStatusChanged(text, ok))  # thread-safe
 
     def on_barcode_scanned(self, message: BarcodeScanned) -> None:
-        """Route a device scan: onto the sale, unless a dialog is open."""
-        if self.screen is self.register_screen:
-            self.register_screen.accept_scan(message.code)
+        """Route a scan: to the screen on top if it takes scans (the sale, a price check),
+        else it is refused with a beep (a scan never becomes an amount or a discount)."""
+        accept = getattr(self.screen, "accept_scan", None)
+        if accept is not None:
+            accept(message.code)
         else:
             self.bell()
-            self.notify("Scan ignored: close the open dialog first", severity="warning")
+            self.notify(f"Scan {message.code} ignored: close this dialog first", severity="warning")
 
     def on_device_status_changed(self, message: DeviceStatusChanged) -> None:
         """Tell the cashier a device went away or came back."""

@@ -13,6 +13,7 @@ from textual.widgets import Input, Label, Static
 
 from tui_pos.domain.errors import DomainError
 from tui_pos.services.ports import StorageError
+from tui_pos.widgets.scan_aware_input import ScanAwareInput
 
 T = TypeVar("T")
 
@@ -27,20 +28,28 @@ class PromptScreen(ModalScreen[T | None]):
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog-cancel")]
 
     def __init__(
-        self, title: str, hint: str, apply: Callable[[str], T], *, value: str = ""
+        self,
+        title: str,
+        hint: str,
+        apply: Callable[[str], T],
+        *,
+        value: str = "",
+        scan_aware: bool = True,
     ) -> None:
         super().__init__()
         self.title_text = title
         self.hint = hint
         self.apply = apply
         self.value = value
+        self.scan_aware = scan_aware  # False for fields where digits are the answer
 
     def compose(self) -> ComposeResult:
         """A title, a hint, the input and an error line."""
         with Vertical(classes="dialog"):
             yield Label(self.title_text, classes="dialog-title")
             yield Static(self.hint, classes="dialog-hint")
-            yield Input(value=self.value, id="prompt-input")
+            field = ScanAwareInput if self.scan_aware else Input
+            yield field(value=self.value, id="prompt-input")
             yield Static("", id="prompt-error", classes="error")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:

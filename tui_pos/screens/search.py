@@ -18,6 +18,7 @@ from tui_pos.domain.money import format_money
 from tui_pos.domain.quantity import format_quantity
 from tui_pos.services.ports import ProductInfo, StorageError
 from tui_pos.services.register import Register
+from tui_pos.widgets.scan_aware_input import ScanAwareInput
 
 SearchMode = Literal["add", "price"]
 
@@ -73,7 +74,7 @@ class SearchScreen(ModalScreen[int | None]):
         hint = "Type part of the name" + (" or scan a code" if self.mode == "price" else "")
         with Vertical(classes="dialog wide"):
             yield Label(title, classes="dialog-title")
-            yield Input(value=self.initial, placeholder=hint, id="search-input")
+            yield ScanAwareInput(value=self.initial, placeholder=hint, id="search-input")
             table: DataTable[str | Text] = DataTable(id="search-results", cursor_type="row")
             table.can_focus = False
             yield table
@@ -148,6 +149,19 @@ class SearchScreen(ModalScreen[int | None]):
             self.dismiss(chosen.product.id)
         else:
             self._show_detail(describe(chosen, self.currency))
+
+    def accept_scan(self, code: str) -> None:
+        """A scan here: in price mode show the item; in add mode add it and close."""
+        try:
+            info = self.register.price_check(code)
+        except (DomainError, StorageError) as exc:
+            self.app.bell()
+            self._show_detail(f"[red]{exc}[/red]")
+            return
+        if self.mode == "add":
+            self.dismiss(info.product.id)
+        else:
+            self._show_detail(describe(info, self.currency))
 
     def action_close(self) -> None:
         """Close without adding anything."""

@@ -17,6 +17,7 @@ from tui_pos.screens.dialogs import PromptScreen
 from tui_pos.services.ports import StorageError
 from tui_pos.services.register import Register
 from tui_pos.widgets.keys_bar import KeysBar
+from tui_pos.widgets.scan_aware_input import ScanAwareInput
 
 QUICK_KEYS = ("f5", "f6", "f7", "f8")
 
@@ -49,7 +50,9 @@ class TenderScreen(ModalScreen[SaleDocument | None]):
                 "Enter = cash (empty = exact)   F2 = card   quick cash F5-F8   Esc = back",
                 classes="dialog-hint",
             )
-            yield Input(placeholder="Amount handed over, e.g. 20 or 12.50", id="tender-input")
+            yield ScanAwareInput(
+                placeholder="Amount handed over, e.g. 20 or 12.50", id="tender-input"
+            )
             yield Static("", id="tender-error", classes="error")
         yield KeysBar()
 
@@ -131,6 +134,7 @@ class TenderScreen(ModalScreen[SaleDocument | None]):
                 f"Card payment of {shown}",
                 "Take the card on the terminal, then type its reference (from the slip)",
                 apply,
+                scan_aware=False,
             ),
             done,
         )
