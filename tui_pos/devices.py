@@ -60,11 +60,12 @@ def _printer(
     driver = config.printer.driver
     if driver == "none":
         return NullPrinter(), "receipts on screen only", None, None
-    if driver == "file":
+    if driver == "file" and not config.printer.target.startswith("/dev/"):
+        # A text file of receipts (the demo's default): readable, appendable, no ESC/POS.
         target = Path(config.printer.target).expanduser() if config.printer.target else None
         path = target or db_path.parent / "receipts" / f"{config.store.till}.txt"
         return FilePrinter(path), f"receipts to {path}", None, None
-    if driver in ESCPOS_DRIVERS:
+    if driver in ESCPOS_DRIVERS or driver == "file":  # "file" on /dev/...: a printer device
         from tui_pos.drivers.escpos import make_escpos_printer
 
         printer = make_escpos_printer(config.printer)
