@@ -78,6 +78,9 @@ async def test_a_cash_sale_opens_the_drawer_and_prints_the_receipt(
     app = build_app(shop)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "printer ready" in str(app.screen.query_one("#store-bar").render())
         await _sell(app, pilot, LOAF, "3*" + ORGANIC)
         assert isinstance(app.screen, RegisterScreen)
     assert _queued(shop) == [("printed", 1)]
@@ -134,4 +137,5 @@ async def test_a_broken_printer_never_loses_the_sale(
         assert [status for status, _ in _queued(shop)] == ["printed"]
         (receipt,) = _receipts(printer)
         assert "[BARCODE CODE128 T1-000001]" in receipt
-        assert "waiting" not in str(app.screen.query_one("#store-bar").render())
+        bar = str(app.screen.query_one("#store-bar").render())
+        assert "waiting" not in bar and "printer ready" in bar

@@ -72,6 +72,7 @@ class PosApp(App[None]):
             no_sale=self.no_sale,
             print_queue=self.show_print_queue,
             sale_changed=self.sale_changed,
+            payment_started=self.payment_started,
         )
         self.register_screen = RegisterScreen(self.till.register, settings, actions)
         self.push_screen(self.register_screen)
@@ -234,13 +235,16 @@ class PosApp(App[None]):
         register = self.till.register
         if register.cart.lines:
             lines = customer_display.item(register.cart.lines[-1])
-            if isinstance(self.screen, TenderScreen):
-                lines = customer_display.total(
-                    register.tender_state().remaining_cents, self.till.config.store.currency
-                )
         else:
             lines = customer_display.welcome(self.till.config.store.name)
         self.show_on_display(lines)
+
+    def payment_started(self) -> None:
+        """Show the customer what is due."""
+        state = self.till.register.tender_state()
+        self.show_on_display(
+            customer_display.total(state.remaining_cents, self.till.config.store.currency)
+        )
 
     def show_on_display(self, lines: tuple[str, str]) -> None:
         """Send two lines to the customer display (latest wins; failures are shown)."""

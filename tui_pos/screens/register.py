@@ -38,6 +38,7 @@ class RegisterActions:
     no_sale: Callable[[], None]
     print_queue: Callable[[], None]
     sale_changed: Callable[[], None]  #: the customer display follows the sale
+    payment_started: Callable[[], None]  #: the customer display shows the total
 
 
 @dataclass(frozen=True)
@@ -345,6 +346,7 @@ class RegisterScreen(Screen[None]):
             TenderScreen(self.register, self.settings.currency, self.settings.quick_cash),
             self._after_tender,
         )
+        self.actions.payment_started()
 
     def _after_tender(self, doc: SaleDocument | None) -> None:
         self.refresh_sale()
@@ -368,14 +370,22 @@ class RegisterScreen(Screen[None]):
             self.say(str(exc), error=True)
 
     def action_reprint(self) -> None:
-        """Print the last receipt again (marked as a copy)."""
-        try:
-            doc = self.register.last_completed()
-        except (DomainError, StorageError) as exc:
-            self.say(str(exc), error=True)
-            return
-        self.actions.reprint(doc)
-        self.say(f"Reprinting {sale_number(doc)}")
+        """Print a receipt again, marked as a copy: the last one, or any by its number."""
+
+        def chosen(doc: SaleDocument | None) -> None:
+            if doc is not None:
+                self.actions.reprint(doc)
+                self.say(f"Reprinting {sale_number(doc)}")
+
+        self.app.push_screen(
+            PromptScreen(
+                "Reprint a receipt",
+                "Enter = the last sale, or type its number (42 or T1-000042)",
+                self.register.find_sale,
+                scan_aware=False,
+            ),
+            chosen,
+        )
 
     def action_no_sale(self) -> None:
         """Open the cash drawer without a sale (recorded)."""

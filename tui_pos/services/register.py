@@ -110,6 +110,20 @@ class Register:
             raise CartError("No sale yet on this till")
         return self.last_sale
 
+    def find_sale(self, text: str) -> SaleDocument:
+        """A stored sale of this till: empty text = the last one; ``42`` or ``T1-000042``."""
+        cleaned = text.strip().upper()
+        if not cleaned:
+            return self.last_completed()
+        till = self.settings.till.upper()
+        number = cleaned.removeprefix(f"{till}-")
+        if not number.isdigit() or len(number) > 9:
+            raise CartError(f"Not a sale number of till {self.settings.till}: {text.strip()!r}")
+        doc = self.store.sale(self.settings.till, int(number))
+        if doc is None:
+            raise CartError(f"There is no sale {self.settings.till}-{int(number):06d}")
+        return doc
+
     @property
     def has_payments(self) -> bool:
         """True once a payment has been taken on the open sale."""
