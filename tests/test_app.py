@@ -290,7 +290,7 @@ async def test_waiting_receipt_is_retried_from_the_print_queue(tmp_path: Path) -
         await pilot.pause()
         assert len(till.print_queue.pending()) == 1
         bar = str(_register(app).query_one("#store-bar").render())
-        assert "1 receipt(s) waiting" in bar
+        assert "1 receipt waiting" in bar
         printer.fail_with = None
         await pilot.press("ctrl+p")
         assert "Receipts waiting" in str(app.screen.query_one(".dialog-title").render())

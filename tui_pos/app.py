@@ -154,7 +154,7 @@ class PosApp(App[None]):
         self.call_from_thread(self._show_waiting, waiting)
 
     def _show_waiting(self, waiting: int) -> None:
-        note = f"{waiting} receipt(s) waiting" if waiting else ""
+        note = f"{waiting} receipt{'s' if waiting > 1 else ''} waiting" if waiting else ""
         status = self._printer_label
         self.register_screen.set_device_status("  ·  ".join(x for x in (status, note) if x))
 

@@ -115,8 +115,9 @@ class RegisterScreen(Screen[None]):
 
     def _store_bar(self) -> str:
         s = self.settings
-        status = f"  ·  {self.device_status}" if self.device_status else ""
-        return f"[b]{s.store_name}[/b]  ·  till {s.till}  ·  {s.printer_note}{status}"
+        # Once the printer has reported, its state says more than where it is.
+        devices = self.device_status or s.printer_note
+        return f"[b]{s.store_name}[/b]  ·  till {s.till}  ·  {devices}"
 
     def set_device_status(self, text: str) -> None:
         """Show the printer's state (and receipts waiting) in the top bar."""
@@ -201,6 +202,8 @@ class RegisterScreen(Screen[None]):
     def on_entry_line_code_entered(self, event: EntryLine.CodeEntered) -> None:
         """Scanned or typed code: add a line (or refuse it; the entry is already clear)."""
         event.stop()
+        if not event.text.strip():
+            return  # a stray Enter (e.g. pressed just before a dialog opened) does nothing
         self.attempt(lambda: self.register.enter(event.text).message, select_last=True)
 
     def action_clear_entry(self) -> None:
