@@ -25,9 +25,9 @@ from tui_pos.drivers.escpos.transport import (
     SerialTransport,
     Transport,
     TransportError,
-    UsbTransport,
     make_transport,
 )
+from tui_pos.drivers.escpos.usb_transport import UsbTransport
 
 __all__ = [
     "EscposPrinter",
