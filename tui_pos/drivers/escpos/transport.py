@@ -59,7 +59,7 @@ class Transport(Protocol):
         """End the job: flush and close the connection. Never raises."""
 
 
-def _seconds(value: float) -> str:
+def format_seconds(value: float) -> str:
     return f"{value:g} s"
 
 
@@ -87,10 +87,11 @@ class NetworkTransport:
         if isinstance(exc, TimeoutError):
             if doing == "connect":
                 return TransportError(
-                    f"{who} did not answer within {_seconds(self.timeout)}", "not answering"
+                    f"{who} did not answer within {format_seconds(self.timeout)}", "not answering"
                 )
             return TransportError(
-                f"{who} did not accept data within {_seconds(self.timeout)}", "not accepting data"
+                f"{who} did not accept data within {format_seconds(self.timeout)}",
+                "not accepting data",
             )
         if isinstance(exc, ConnectionResetError | BrokenPipeError | ConnectionAbortedError):
             return TransportError(f"{who} closed the connection", "connection closed")
@@ -223,7 +224,7 @@ class SerialTransport:
             port.flush()
         except serial.SerialTimeoutException as exc:
             self.close()
-            within = _seconds(self.timeout)
+            within = format_seconds(self.timeout)
             message = f"serial printer {self.url} did not accept data within {within}"
             raise TransportError(message, "not accepting data") from exc
         except (serial.SerialException, OSError) as exc:
@@ -327,7 +328,7 @@ class FileTransport:
             except BlockingIOError:
                 left = deadline - time.monotonic()
                 if left <= 0 or not select.select([], [fd], [], left)[1]:
-                    within = _seconds(self.timeout)
+                    within = format_seconds(self.timeout)
                     message = f"printer {self.path} did not accept data within {within}"
                     raise TransportError(message, "not accepting data") from None
                 continue

@@ -8,7 +8,7 @@ import time
 from typing import Any
 
 from tui_pos.drivers.escpos.render import status_query_bytes
-from tui_pos.drivers.escpos.transport import TransportError, _seconds, valid_status_byte
+from tui_pos.drivers.escpos.transport import TransportError, format_seconds, valid_status_byte
 
 
 class UsbTransport:
@@ -90,7 +90,7 @@ class UsbTransport:
         if _is_usb_timeout(exc):
             return TransportError(
                 f"USB printer {self.vid:04x}:{self.pid:04x} did not accept data within "
-                f"{_seconds(self.timeout)}",
+                f"{format_seconds(self.timeout)}",
                 "not accepting data",
             )
         reason = getattr(exc, "strerror", None) or str(exc)
