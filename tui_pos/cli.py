@@ -153,6 +153,29 @@ def db_check(obj: Context) -> None:
         click.echo(f"{path}: ok (schema version {version})")
 
 
+@db.command("verify")
+@click.pass_obj
+def db_verify(obj: Context) -> None:
+    """Check the hash-chained journal and every document against it; exit 1 on a problem."""
+    from tui_pos.models.database import open_database
+    from tui_pos.models.journal_verify import verify_journal
+
+    with user_errors():
+        path = obj.db_path or _database_path(obj)
+        if not path.exists():
+            raise DomainError(f"{path}: no database there")
+        database = open_database(path)
+        try:
+            problems, checked = verify_journal(database)
+        finally:
+            database.close()
+    if problems:
+        for problem in problems:
+            click.echo(f"BROKEN: {problem}", err=True)
+        sys.exit(1)
+    click.echo(f"{path}: journal ok ({checked} entries, every document matches)")
+
+
 def _database_path(obj: Context) -> Path:
     from tui_pos.config import database_path
 

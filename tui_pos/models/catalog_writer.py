@@ -16,7 +16,8 @@ from tui_pos.models.catalog import (
     TaxCodeRow,
 )
 from tui_pos.models.errors import storage_errors
-from tui_pos.models.sale_store import next_seq, to_utc_naive
+from tui_pos.models.sale_store import next_seq
+from tui_pos.models.times import to_utc_naive
 from tui_pos.services.product_import import ImportSummary, ProductRecord
 
 

@@ -169,9 +169,41 @@ def _v2_devices(db: Database) -> None:
     # Receipts of sales stored before the queue existed are not owed: they were produced.
 
 
+_V3_JOURNAL = """
+CREATE TABLE "journal" ("id" INTEGER NOT NULL PRIMARY KEY, "till" VARCHAR(16) NOT NULL,
+  "seq" INTEGER NOT NULL, "kind" VARCHAR(10) NOT NULL, "doc_uuid" VARCHAR(40) NOT NULL,
+  "created_at" TEXT NOT NULL, "payload" TEXT NOT NULL, "amount_cents" INTEGER NOT NULL,
+  "grand_total_cents" INTEGER NOT NULL, "prev_hash" CHAR(64) NOT NULL,
+  "hash" CHAR(64) NOT NULL);
+CREATE UNIQUE INDEX "journal_till_seq" ON "journal" ("till", "seq");
+CREATE UNIQUE INDEX "journal_kind_doc_uuid" ON "journal" ("kind", "doc_uuid");
+CREATE TRIGGER "journal_no_update" BEFORE UPDATE ON "journal" BEGIN
+  SELECT RAISE(ABORT, 'journal rows are never changed');
+END;
+CREATE TRIGGER "journal_no_delete" BEFORE DELETE ON "journal" BEGIN
+  SELECT RAISE(ABORT, 'journal rows are never changed');
+END;
+CREATE TRIGGER "drawer_event_no_update" BEFORE UPDATE ON "drawer_event" BEGIN
+  SELECT RAISE(ABORT, 'drawer_event rows are never changed: record a correction');
+END;
+CREATE TRIGGER "drawer_event_no_delete" BEFORE DELETE ON "drawer_event" BEGIN
+  SELECT RAISE(ABORT, 'drawer_event rows are never changed: record a correction');
+END;
+"""
+
+
+def _v3_journal(db: Database) -> None:
+    _run_script(db, _V3_JOURNAL)
+    # Documents stored before the journal existed are chained now, in a fixed order.
+    from tui_pos.models.journal_store import backfill_journal
+
+    backfill_journal(db)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema", _v1_initial),
     Migration(2, "print queue and drawer events", _v2_devices),
+    Migration(3, "hash-chained journal", _v3_journal),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -8,8 +8,8 @@ from datetime import datetime
 from peewee import Database
 
 from tui_pos.models.errors import storage_errors
-from tui_pos.models.sale_store import from_utc_naive, to_utc_naive
 from tui_pos.models.sales import PrintJobRow, SaleRow
+from tui_pos.models.times import from_utc_naive, to_utc_naive
 from tui_pos.services.printing import JobKind, PrintJob
 
 

@@ -11,8 +11,9 @@ from peewee import Database
 
 from tui_pos.domain.report import DayReport, PeriodTotals, TaxTotal
 from tui_pos.models.errors import storage_errors
-from tui_pos.models.sale_store import to_utc_naive
+from tui_pos.models.journal_store import append_entry, z_payload
 from tui_pos.models.sales import ZCloseRow
+from tui_pos.models.times import stamp, to_utc_naive
 
 
 class SqliteReportStore:
@@ -50,13 +51,21 @@ class SqliteReportStore:
             totals = self._totals(till, "s.seq > ?", (after,))
             report = compose(totals, (last.z_number if last else 0) + 1)
             last_seq = totals.last_seq if totals.last_seq is not None else after
-            ZCloseRow.create(
+            z = ZCloseRow.create(
                 till=till,
                 z_number=report.z_number,
                 closed_at=to_utc_naive(now),
                 first_seq=after + 1,
                 last_seq=last_seq,
                 report_json=json.dumps(report.to_dict()),
+            )
+            append_entry(
+                self.db,
+                till=till,
+                kind="z_close",
+                doc_uuid=f"{till}-Z{report.z_number}",
+                created_at=stamp(now),
+                payload=z_payload(z),
             )
         return report
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 import uuid as uuidlib
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import cast, get_args
 
 from peewee import Database, fn
 
+from tui_pos.domain.journal import sale_payload
 from tui_pos.domain.quantity import Unit
 from tui_pos.domain.sale import SaleDocument, SoldLine
 from tui_pos.domain.tax import TaxLine
@@ -17,6 +18,7 @@ from tui_pos.domain.tender import Payment, TenderKind
 from tui_pos.models.base import BaseRow
 from tui_pos.models.catalog import StockMovementRow
 from tui_pos.models.errors import storage_errors
+from tui_pos.models.journal_store import append_entry
 from tui_pos.models.sales import (
     PaymentRow,
     SaleLineRow,
@@ -24,17 +26,8 @@ from tui_pos.models.sales import (
     SaleTaxRow,
     SuspendedCartRow,
 )
+from tui_pos.models.times import from_utc_naive, to_utc_naive
 from tui_pos.services.ports import StorageError, SuspendedCart
-
-
-def to_utc_naive(moment: datetime) -> datetime:
-    """Stored times are UTC without tzinfo (SQLite has no time zones)."""
-    return moment.astimezone(UTC).replace(tzinfo=None)
-
-
-def from_utc_naive(moment: datetime) -> datetime:
-    """A stored time back as an aware UTC datetime."""
-    return moment.replace(tzinfo=UTC)
 
 
 def next_seq(model: type[BaseRow], till: str) -> int:
@@ -60,7 +53,7 @@ class SqliteSaleStore:
         with storage_errors(), self.db.atomic():  # BEGIN IMMEDIATE (see database.py)
             existing = SaleRow.get_or_none(SaleRow.uuid == doc.uuid)
             if existing is not None:
-                return self._document(existing)
+                return self.document(existing)
             seq = next_seq(SaleRow, doc.till)
             created = to_utc_naive(doc.created_at).isoformat(sep=" ")
             sale_id = self.db.execute_sql(
@@ -161,13 +154,24 @@ class SqliteSaleStore:
                     for i, p in enumerate(doc.payments)
                 ],
             )
-        return replace(doc, seq=seq)
+            stored = replace(doc, seq=seq)
+            completed = doc.status == "completed"
+            append_entry(
+                self.db,
+                till=doc.till,
+                kind="sale" if completed else "void",
+                doc_uuid=doc.uuid,
+                created_at=created,
+                payload=sale_payload(stored, created),
+                amount_cents=doc.total_cents if completed else 0,
+            )
+        return stored
 
     def sale(self, till: str, seq: int) -> SaleDocument | None:
         """A stored sale by till and number."""
         with storage_errors():
             row = SaleRow.get_or_none((SaleRow.till == till) & (SaleRow.seq == seq))
-            return self._document(row) if row else None
+            return self.document(row) if row else None
 
     def last_sale(self, till: str) -> SaleDocument | None:
         """The most recent completed sale of ``till``."""
@@ -178,7 +182,7 @@ class SqliteSaleStore:
                 .order_by(SaleRow.seq.desc())
                 .first()
             )
-            return self._document(row) if row else None
+            return self.document(row) if row else None
 
     def suspend(
         self,
@@ -228,7 +232,8 @@ class SqliteSaleStore:
         with storage_errors(), self.db.atomic():
             SuspendedCartRow.delete().where(SuspendedCartRow.id == suspended_id).execute()
 
-    def _document(self, row: SaleRow) -> SaleDocument:
+    def document(self, row: SaleRow) -> SaleDocument:
+        """A stored sale row as its document (lines, taxes and payments in stored order)."""
         lines = tuple(
             SoldLine(
                 product_id=ln.product_id,  # type: ignore[attr-defined]  # Peewee's FK id accessor

@@ -1,0 +1,139 @@
+"""The hash-chained journal on SQLite: append inside a document's transaction, verify.
+
+``append_entry`` must run inside the write transaction that stores the document (it reads
+the till's last entry: ``BEGIN IMMEDIATE`` keeps that safe). Verification is in
+:mod:`tui_pos.models.journal_verify`.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from peewee import Database
+
+from tui_pos.domain.journal import EntryKind, JournalEntry, next_entry
+from tui_pos.models.sales import DrawerEventRow, ZCloseRow
+from tui_pos.models.times import stamp_of
+
+COLUMNS = (
+    "till, seq, kind, doc_uuid, created_at, payload, amount_cents, grand_total_cents, "
+    "prev_hash, hash"
+)
+
+
+def entry_of(row: tuple[Any, ...]) -> JournalEntry:
+    return JournalEntry(*row)
+
+
+def append_entry(
+    db: Database,
+    *,
+    till: str,
+    kind: EntryKind,
+    doc_uuid: str,
+    created_at: str,
+    payload: dict[str, Any],
+    amount_cents: int = 0,
+) -> JournalEntry:
+    """Chain one document onto ``till``'s journal (call inside its write transaction)."""
+    row = db.execute_sql(
+        f"SELECT {COLUMNS} FROM journal WHERE till = ? ORDER BY seq DESC LIMIT 1", (till,)
+    ).fetchone()
+    entry = next_entry(
+        entry_of(row) if row else None,
+        till=till,
+        kind=kind,
+        doc_uuid=doc_uuid,
+        created_at=created_at,
+        payload=payload,
+        amount_cents=amount_cents,
+    )
+    db.execute_sql(
+        f"INSERT INTO journal ({COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)",
+        (
+            entry.till,
+            entry.seq,
+            entry.kind,
+            entry.doc_uuid,
+            entry.created_at,
+            entry.payload,
+            entry.amount_cents,
+            entry.grand_total_cents,
+            entry.prev_hash,
+            entry.hash,
+        ),
+    )
+    return entry
+
+
+def z_payload(row: ZCloseRow) -> dict[str, Any]:
+    """The journal form of a Z close."""
+    return {
+        "z_number": row.z_number,
+        "first_seq": row.first_seq,
+        "last_seq": row.last_seq,
+        "closed_at": stamp_of(row.closed_at),
+        "report": json.loads(row.report_json),
+    }
+
+
+def drawer_payload(row: DrawerEventRow, sale_seq: int | None) -> dict[str, Any]:
+    """The journal form of a drawer opening."""
+    return {
+        "uuid": row.uuid,
+        "seq": row.seq,
+        "reason": row.reason,
+        "sale_seq": sale_seq,
+        "created_at": stamp_of(row.created_at),
+        "sent": bool(row.sent),
+        "error": row.error,
+    }
+
+
+def backfill_journal(db: Database) -> int:
+    """Chain documents that predate the journal (migration 3): sales by number, then Z
+    closes, then drawer events, per till. Returns how many entries were written."""
+    from tui_pos.domain.journal import sale_payload
+    from tui_pos.models.sale_store import SqliteSaleStore
+    from tui_pos.models.sales import SaleRow
+    from tui_pos.models.times import stamp
+
+    sales = SqliteSaleStore(db)
+    written = 0
+    for row in SaleRow.select().order_by(SaleRow.till, SaleRow.seq):
+        doc = sales.document(row)
+        completed = doc.status == "completed"
+        append_entry(
+            db,
+            till=doc.till,
+            kind="sale" if completed else "void",
+            doc_uuid=doc.uuid,
+            created_at=stamp(doc.created_at),
+            payload=sale_payload(doc, stamp(doc.created_at)),
+            amount_cents=doc.total_cents if completed else 0,
+        )
+        written += 1
+    for z in ZCloseRow.select().order_by(ZCloseRow.till, ZCloseRow.z_number):
+        append_entry(
+            db,
+            till=z.till,
+            kind="z_close",
+            doc_uuid=f"{z.till}-Z{z.z_number}",
+            created_at=stamp_of(z.closed_at),
+            payload=z_payload(z),
+        )
+        written += 1
+    for event in DrawerEventRow.select().order_by(DrawerEventRow.till, DrawerEventRow.seq):
+        sale_id = event.__data__.get("sale")
+        sale = SaleRow.get_or_none(SaleRow.id == sale_id) if sale_id else None
+        append_entry(
+            db,
+            till=event.till,
+            kind="drawer",
+            doc_uuid=event.uuid,
+            created_at=stamp_of(event.created_at),
+            payload=drawer_payload(event, sale.seq if sale else None),
+        )
+        written += 1
+    return written
