@@ -186,7 +186,7 @@ def test_card_reference_is_required(reference: str) -> None:
         "4111111111111111",
         "4111 1111 1111 1111",
         "5500 0000 0000 0004",
-        "1234567890123",  # 13 digits
+        "4222222222222",  # 13 digits, passes Luhn
         "x" * 41,  # too long
         "AB\x07CD",  # not printable
     ],
