@@ -176,6 +176,57 @@ def db_verify(obj: Context) -> None:
     click.echo(f"{path}: journal ok ({checked} entries, every document matches)")
 
 
+@db.command("backup")
+@click.argument("dest", type=click.Path(path_type=Path))
+@click.option("--keep", type=click.IntRange(min=1), help="Keep only the newest N backups there.")
+@click.pass_obj
+def db_backup(obj: Context, dest: Path, keep: int | None) -> None:
+    """Online backup to DEST (a folder, or a file name); safe while the till sells."""
+    from tui_pos.bootstrap import utc_now
+    from tui_pos.models.backup import backup_database, rotate_backups
+
+    with user_errors():
+        path = obj.db_path or _database_path(obj)
+        if not path.exists():
+            raise DomainError(f"{path}: no database there")
+        made = backup_database(path, dest, now=utc_now())
+        click.echo(f"backup written: {made}")
+        if keep is not None:
+            for old in rotate_backups(made.parent, keep):
+                click.echo(f"removed old backup {old.name}")
+
+
+@db.command("restore")
+@click.argument("backup", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("target", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--replace", is_flag=True, help="Overwrite TARGET if it holds a database.")
+def db_restore(backup: Path, target: Path, replace: bool) -> None:
+    """Restore BACKUP as the database TARGET (stop the till first when replacing)."""
+    from tui_pos.models.backup import restore_database
+
+    with user_errors():
+        restore_database(backup, target, replace=replace)
+    click.echo(f"restored {backup} to {target}: run 'tui-pos --db {target} db verify'")
+
+
+def _backup_after_z(till: Till) -> None:
+    """The Z is stored; a failed backup is only a warning (exit code stays 0)."""
+    from tui_pos.config import backup_dir
+    from tui_pos.models.backup import backup_database, rotate_backups
+
+    config = till.config.database
+    if not config.backup_on_z:
+        return
+    folder = backup_dir(till.config, till.db_path)
+    try:
+        made = backup_database(till.db_path, folder, now=till.register.clock())
+        rotate_backups(folder, config.backup_keep)
+    except StorageError as exc:
+        click.echo(f"tui-pos: warning: the Z is closed but the backup failed: {exc}", err=True)
+        return
+    click.echo(f"backup written: {made}", err=True)
+
+
 def _database_path(obj: Context) -> Path:
     from tui_pos.config import database_path
 
@@ -236,6 +287,7 @@ def report(obj: Context, kind: str, day: date | None, fmt: str) -> None:
             reports = [till.reports.x_report(day)]
         elif day is None:
             reports = [till.reports.close_day()]
+            _backup_after_z(till)
         else:
             reports = till.reports.z_reports(day)
             if not reports:

@@ -66,6 +66,9 @@ class DatabaseConfig:
 
     path: str | None = None  #: SQLite file; None = the user data dir; relative to the config file
     url: str | None = None  #: server database URL (for a later PostgreSQL); excludes ``path``
+    backup_dir: str = ""  #: where Z-close backups go; "" = backups/ next to the database
+    backup_keep: int = 30  #: how many backups to keep there (older ones are removed)
+    backup_on_z: bool = True  #: take an online backup after every Z close
 
 
 @dataclass(frozen=True)
@@ -215,7 +218,14 @@ def _database(t: Table) -> DatabaseConfig:
     url = t.optional_string("url", 'a URL like "postgresql://user@host/db"')
     if path is not None and url is not None:
         raise t.error("url", "set either database.path or database.url, not both")
-    return DatabaseConfig(path=path, url=url)
+    d = DatabaseConfig()
+    return DatabaseConfig(
+        path=path,
+        url=url,
+        backup_dir=t.string("backup_dir", d.backup_dir),
+        backup_keep=t.integer("backup_keep", d.backup_keep, 1, 1000),
+        backup_on_z=t.boolean("backup_on_z", d.backup_on_z),
+    )
 
 
 def _scanner(t: Table) -> ScannerConfig:
@@ -366,6 +376,18 @@ def default_config_path() -> Path:
     if override:
         return Path(override).expanduser()
     return _xdg_dir("XDG_CONFIG_HOME", ".config") / "tui-pos" / "config.toml"
+
+
+def backup_dir(config: Config, db_path: Path) -> Path:
+    """Where Z-close backups go: ``database.backup_dir`` (relative to the config file's
+    folder), else a ``backups`` folder next to the database."""
+    if not config.database.backup_dir:
+        return db_path.parent / "backups"
+    path = Path(config.database.backup_dir).expanduser()
+    if not path.is_absolute():
+        base = config.source.parent if config.source is not None else Path.cwd()
+        path = base / path
+    return path
 
 
 def database_path(config: Config) -> Path:
