@@ -16,8 +16,8 @@ from tui_pos.config import Config
 from tui_pos.devices import Devices
 from tui_pos.domain.journal import GENESIS
 from tui_pos.drivers.file_printer import RecordingPrinter
-from tui_pos.models.journal_verify import verify_journal
 from tui_pos.models.journal_store import backfill_journal
+from tui_pos.models.journal_verify import verify_journal
 
 LOAF, ORGANIC = "5900000000015", "5900000000022"
 
