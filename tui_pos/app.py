@@ -52,6 +52,7 @@ class PosApp(App[None]):
         self.till = till
         self._stop_scanners = threading.Event()
         self._display_shown: tuple[str, str] | None = None
+        self._journal_problem: str | None = None
 
     # -- start and stop ---------------------------------------------------------------
     def on_mount(self) -> None:
@@ -229,7 +230,11 @@ class PosApp(App[None]):
 
     # -- customer display -----------------------------------------------------------------
     def sale_changed(self) -> None:
-        """Show the last item (or the welcome text) on the customer display."""
+        """Warn if the open sale is not crash-safe; update the customer display."""
+        problem = self.till.cart_journal.problem
+        if problem and problem != self._journal_problem:
+            self.notify(problem, title="Crash journal", severity="error", timeout=60)
+        self._journal_problem = problem
         if self.till.devices.display is None:
             return
         register = self.till.register

@@ -11,10 +11,11 @@ from peewee import Database
 from tui_pos.config import Config, database_path
 from tui_pos.devices import Devices, make_devices
 from tui_pos.domain.barcode import BarcodeParser, BarcodeRule
-from tui_pos.domain.errors import ConfigError
+from tui_pos.domain.errors import ConfigError, DomainError
 from tui_pos.domain.quantity import QuantityLimits
 from tui_pos.domain.receipt import ReceiptStyle
 from tui_pos.domain.tax import TaxRate
+from tui_pos.models.cart_journal_store import SqliteCartJournalStore
 from tui_pos.models.catalog_repo import SqliteCatalog
 from tui_pos.models.catalog_writer import SqliteCatalogWriter, sync_tax_codes
 from tui_pos.models.database import open_database
@@ -24,8 +25,9 @@ from tui_pos.models.migrations import migrate
 from tui_pos.models.print_store import SqlitePrintJobStore
 from tui_pos.models.report_store import SqliteReportStore
 from tui_pos.models.sale_store import SqliteSaleStore
+from tui_pos.services.cart_journal import CartJournal
 from tui_pos.services.drawer import Drawer
-from tui_pos.services.ports import Clock, ReceiptPrinter
+from tui_pos.services.ports import Clock, ReceiptPrinter, StorageError
 from tui_pos.services.printing import PrintQueue
 from tui_pos.services.product_import import CatalogWriter
 from tui_pos.services.receipts import Receipts
@@ -54,6 +56,7 @@ class Till:
     print_queue: PrintQueue
     drawer: Drawer
     devices: Devices
+    cart_journal: CartJournal
 
     @property
     def printer_note(self) -> str:
@@ -128,6 +131,22 @@ def open_till(
         prices_include_tax=config.store.prices_include_tax,
     )
     receipts = Receipts(store, devices.printer, style, till_id)
+    # The open sale is journaled on every change (payments too) and comes back after a crash.
+    journal = CartJournal(SqliteCartJournalStore(db), till_id, clock)
+    register = Register(
+        catalog,
+        store,
+        parser,
+        settings,
+        clock,
+        on_cart_changed=lambda cart: journal.changed(cart, register.tender),
+    )
+    try:
+        restored = journal.restore(taxes, config.store.prices_include_tax)
+    except (DomainError, StorageError):
+        restored = None  # set aside and logged (journal.problem): start with an empty sale
+    if restored is not None:
+        register.restore_open_sale(restored.cart, restored.payments, restored.rounding_cents)
     return Till(
         config=config,
         db=db,
@@ -135,7 +154,7 @@ def open_till(
         parser=parser,
         catalog=catalog,
         catalog_writer=SqliteCatalogWriter(db),
-        register=Register(catalog, store, parser, settings, clock),
+        register=register,
         receipts=receipts,
         reports=Reports(SqliteReportStore(db), till_id, clock, None),
         print_queue=PrintQueue(SqlitePrintJobStore(db), store, receipts, till_id, clock),
@@ -148,4 +167,5 @@ def open_till(
             clock=clock,
         ),
         devices=devices,
+        cart_journal=journal,
     )

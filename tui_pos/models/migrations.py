@@ -200,10 +200,26 @@ def _v3_journal(db: Database) -> None:
     backfill_journal(db)
 
 
+# The crash journal of the open sale: one row per till, replaced on every change of the
+# sale; rows that could not be restored are kept as they were for a manager.
+_V4_OPEN_CART = """
+CREATE TABLE "open_cart" ("till" VARCHAR(16) NOT NULL PRIMARY KEY, "json" TEXT NOT NULL,
+  "updated_at" DATETIME NOT NULL);
+CREATE TABLE "open_cart_set_aside" ("id" INTEGER NOT NULL PRIMARY KEY,
+  "till" VARCHAR(16) NOT NULL, "json" TEXT NOT NULL, "updated_at" DATETIME NOT NULL,
+  "set_aside_at" DATETIME NOT NULL, "reason" TEXT NOT NULL);
+"""
+
+
+def _v4_open_cart(db: Database) -> None:
+    _run_script(db, _V4_OPEN_CART)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema", _v1_initial),
     Migration(2, "print queue and drawer events", _v2_devices),
     Migration(3, "hash-chained journal", _v3_journal),
+    Migration(4, "open cart journal", _v4_open_cart),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

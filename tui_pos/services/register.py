@@ -8,7 +8,7 @@ sale is stored (see :mod:`tui_pos.services.receipts`).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from tui_pos.domain.barcode import BarcodeParser, ScannedCode
@@ -252,10 +252,12 @@ class Register:
         cart = Cart.from_dict(
             data, self.settings.taxes, prices_include_tax=self.settings.prices_include_tax
         )
-        self.store.drop_suspended(suspended_id)
         self.cart = cart
         self.tender = None
+        # Journal it as the open sale before it leaves the parked list: a crash between the
+        # two then finds it parked still, and the journal copy is dropped at the next start.
         self._notify()
+        self.store.drop_suspended(suspended_id)
 
     # -- payment -------------------------------------------------------------------
     def pay_cash(self, text: str) -> SaleDocument | None:
@@ -265,6 +267,7 @@ class Register:
             return self.complete()
         tendered = parse_tendered(text) if text.strip() else None
         self._tender().pay_cash(tendered)
+        self._notify()  # journal the money taken before storing the sale
         return self._complete_if_paid()
 
     def pay_card(self, amount_text: str, reference: str) -> SaleDocument | None:
@@ -274,11 +277,31 @@ class Register:
             return self.complete()
         amount = parse_tendered(amount_text) if amount_text.strip() else None
         self._tender().pay_card(amount, reference)
+        self._notify()  # journal the money taken before storing the sale
         return self._complete_if_paid()
 
     def remove_last_payment(self) -> Payment:
         """Take back the last payment of the open sale."""
-        return self._tender().remove_last()
+        payment = self._tender().remove_last()
+        self._notify()
+        return payment
+
+    def restore_open_sale(
+        self, cart: Cart, payments: Sequence[Payment] = (), rounding_cents: int = 0
+    ) -> None:
+        """Make a sale journaled before a crash the open sale again, with its payments.
+
+        Only on an empty register (at start). Does not notify: the journal holds it already.
+        """
+        if not self.cart.is_empty or self.has_payments:
+            raise CartError("Finish, suspend or void the current sale before restoring another")
+        self.cart = cart
+        self.tender = None
+        self.pending_qty = None
+        if payments:
+            tender = self._tender()
+            tender.payments = list(payments)
+            tender.rounding_cents = rounding_cents
 
     def complete(self) -> SaleDocument:
         """Store the paid sale (sale, lines, payments, stock in one transaction).
