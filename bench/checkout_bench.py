@@ -21,6 +21,7 @@ See bench/README.md for what exactly is timed and for results.
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import os
 import platform
@@ -290,14 +291,24 @@ class Line(NamedTuple):
     qty_milli: int
 
 
+RAW_JOURNAL_SQL = (
+    "INSERT INTO open_cart (till, json, updated_at) VALUES (?, ?, datetime('now')) "
+    "ON CONFLICT (till) DO UPDATE SET json = excluded.json, updated_at = excluded.updated_at"
+)
+
+
 def raw_scan(conn: sqlite3.Connection, code: str, lines: list[Line]) -> None:
-    """The baseline scan: check digit in Python, one indexed lookup, append a tuple."""
+    """The baseline scan: check digit in Python, one indexed lookup, append a tuple, and
+    (like the app's crash journal) write the open cart as JSON in its own transaction."""
     if len(code) != 13 or not code.isdigit() or gtin_check_digit(code[:12]) != int(code[12]):
         raise ValueError(f"bad EAN-13 {code}")
     row = conn.execute(RAW_SCAN_SQL, ("0" + code,)).fetchone()
     if row is None:
         raise LookupError(code)
     lines.append(Line._make((*row, code, 1000)))
+    conn.execute("BEGIN IMMEDIATE")
+    conn.execute(RAW_JOURNAL_SQL, (TILL, json.dumps([list(line) for line in lines])))
+    conn.execute("COMMIT")
 
 
 def included_tax(base_cents: int, rate_bp: int) -> int:
