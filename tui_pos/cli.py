@@ -123,13 +123,15 @@ def db_init(obj: Context) -> None:
 def db_migrate(obj: Context) -> None:
     """Apply pending schema migrations."""
     from tui_pos.models.database import open_database
+    from tui_pos.models.errors import storage_errors
     from tui_pos.models.migrations import LATEST_VERSION, migrate
 
     with user_errors():
         path = obj.db_path or _database_path(obj)
-        database = open_database(path)
-        applied = migrate(database)
-        database.close()
+        with storage_errors():
+            database = open_database(path)
+            applied = migrate(database)
+            database.close()
         for m in applied:
             click.echo(f"applied {m.version}: {m.name}")
         click.echo(f"{path}: schema version {LATEST_VERSION}")

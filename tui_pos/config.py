@@ -374,8 +374,18 @@ def default_config_path() -> Path:
     """$TUI_POS_CONFIG if set, else $XDG_CONFIG_HOME/tui-pos/config.toml (~/.config/...)."""
     override = os.environ.get("TUI_POS_CONFIG", "")
     if override:
-        return Path(override).expanduser()
+        return user_path(override, "TUI_POS_CONFIG")
     return _xdg_dir("XDG_CONFIG_HOME", ".config") / "tui-pos" / "config.toml"
+
+
+def user_path(text: str, key: str) -> Path:
+    """A path from the config with ``~`` expanded; a path that cannot exist is a ConfigError."""
+    if "\x00" in text:
+        raise ConfigError(f"{key}: a path cannot contain a NUL character")
+    try:
+        return Path(text).expanduser()
+    except RuntimeError as exc:  # "~someone" for a user this machine does not have
+        raise ConfigError(f"{key}: {text!r}: {exc} (no such user?)") from exc
 
 
 def backup_dir(config: Config, db_path: Path) -> Path:
@@ -383,7 +393,7 @@ def backup_dir(config: Config, db_path: Path) -> Path:
     folder), else a ``backups`` folder next to the database."""
     if not config.database.backup_dir:
         return db_path.parent / "backups"
-    path = Path(config.database.backup_dir).expanduser()
+    path = user_path(config.database.backup_dir, "database.backup_dir")
     if not path.is_absolute():
         base = config.source.parent if config.source is not None else Path.cwd()
         path = base / path
@@ -400,7 +410,7 @@ def database_path(config: Config) -> Path:
         raise ConfigError("database.url is set: the database is a server, not a local file")
     if config.database.path is None:
         return _xdg_dir("XDG_DATA_HOME", ".local/share") / "tui-pos" / "till.db"
-    path = Path(config.database.path).expanduser()
+    path = user_path(config.database.path, "database.path")
     if not path.is_absolute():
         base = config.source.parent if config.source is not None else Path.cwd()
         path = base / path

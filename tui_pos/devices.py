@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tui_pos.config import Config
+from tui_pos.config import Config, user_path
 from tui_pos.domain.errors import ConfigError
 from tui_pos.drivers.file_printer import FilePrinter, NullPrinter
 from tui_pos.services.ports import (
@@ -62,7 +62,9 @@ def _printer(
         return NullPrinter(), "receipts on screen only", None, None
     if driver == "file" and not config.printer.target.startswith("/dev/"):
         # A text file of receipts (the demo's default): readable, appendable, no ESC/POS.
-        target = Path(config.printer.target).expanduser() if config.printer.target else None
+        target = (
+            user_path(config.printer.target, "printer.target") if config.printer.target else None
+        )
         path = target or db_path.parent / "receipts" / f"{config.store.till}.txt"
         return FilePrinter(path), f"receipts to {path}", None, None
     if driver in ESCPOS_DRIVERS or driver == "file":  # "file" on /dev/...: a printer device

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from peewee import Database, fn
 
+from tui_pos.domain.errors import ImportRowError
 from tui_pos.domain.tax import TaxRate
 from tui_pos.models.catalog import (
     BarcodeRow,
@@ -18,7 +19,7 @@ from tui_pos.models.catalog import (
 from tui_pos.models.errors import storage_errors
 from tui_pos.models.sale_store import next_seq
 from tui_pos.models.times import to_utc_naive
-from tui_pos.services.product_import import ImportSummary, ProductRecord
+from tui_pos.services.product_import import ImportFailed, ImportSummary, ProductRecord
 
 
 class _DryRun(Exception):
@@ -66,6 +67,11 @@ class SqliteCatalogWriter:
                         "reorder_level_milli": rec.reorder_level_milli,
                         "active": True,
                     }
+                    clash = ProductRow.get_or_none(ProductRow.plu == rec.plu) if rec.plu else None
+                    if clash is not None and (product is None or clash.id != product.id):
+                        raise ImportFailed(
+                            [ImportRowError(rec.line, f"plu {rec.plu} is {clash.name}'s already")]
+                        )
                     if product is None:
                         product_id = ProductRow.insert(**values).execute()
                         created += 1

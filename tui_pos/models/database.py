@@ -10,7 +10,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from peewee import DatabaseProxy, SqliteDatabase
+from peewee import Database, DatabaseProxy, SqliteDatabase
+
+from tui_pos.services.ports import StorageError
 
 #: The proxy every table binds to; :func:`open_database` initialises it.
 database_proxy = DatabaseProxy()
@@ -26,12 +28,39 @@ PRAGMAS = {
 
 def open_database(path: Path) -> SqliteDatabase:
     """Create (owner-only) or open the till database and bind the tables to it."""
-    path = path.expanduser()
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    if not path.exists():
-        # Create the file ourselves so it is owner-only from its first byte.
-        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    try:
+        path = path.expanduser()
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if not path.exists():
+            # Create the file ourselves so it is owner-only from its first byte.
+            os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    except (OSError, RuntimeError, ValueError) as exc:  # no such user (~x), NUL byte...
+        raise StorageError(f"The database {path} cannot be created or opened: {exc}") from exc
     db = SqliteDatabase(str(path), pragmas=PRAGMAS, lock_type="IMMEDIATE", timeout=5)
     database_proxy.initialize(db)
     db.connect(reuse_if_open=True)
+    stat = path.stat()
+    _IDENTITY[id(db)] = (path, stat.st_dev, stat.st_ino)
     return db
+
+
+#: The file each open database was opened from (device and inode), to notice it vanish.
+_IDENTITY: dict[int, tuple[Path, int, int]] = {}
+
+
+def ensure_same_file(db: Database) -> None:
+    """Refuse to write when the database file was deleted or replaced under the till:
+    SQLite would keep writing into the unlinked file and the sale would be lost."""
+    known = _IDENTITY.get(id(db))
+    if known is None:
+        return
+    path, dev, ino = known
+    try:
+        stat = path.stat()
+    except OSError:
+        stat = None
+    if stat is None or (stat.st_dev, stat.st_ino) != (dev, ino):
+        raise StorageError(
+            f"The database file {path} was removed or replaced while the till was running: "
+            "the sale was NOT stored. Restore it (tui-pos db restore) and restart the till"
+        )

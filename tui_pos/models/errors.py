@@ -18,6 +18,8 @@ def describe(exc: BaseException) -> str:
         return "The disk is full: the sale was NOT stored. Free space, then try again"
     if "locked" in text or "busy" in text:
         return "The database is busy (another program holds it): try again"
+    if "disk i/o error" in text:
+        return "The database cannot be written (disk I/O error): the sale was NOT stored"
     if "readonly" in text or "read-only" in text:
         return "The database cannot be written (read-only): the sale was NOT stored"
     if "unable to open" in text:
@@ -27,10 +29,28 @@ def describe(exc: BaseException) -> str:
     return f"Database error: {exc}"
 
 
+_DB_ERRORS = (peewee.DatabaseError, sqlite3.DatabaseError)
+_SECONDARY = ("cannot rollback", "no transaction is active", "cannot commit")
+
+
+def root_cause(exc: BaseException) -> BaseException:
+    """The database error that started it: when SQLite has already rolled back (disk full
+    at COMMIT) the transaction's own rollback fails too, and that second error hides it."""
+    cause = exc
+    seen = {id(exc)}
+    while any(s in str(cause).lower() for s in _SECONDARY):
+        earlier = cause.__context__
+        if not isinstance(earlier, _DB_ERRORS) or id(earlier) in seen:
+            break
+        seen.add(id(earlier))
+        cause = earlier
+    return cause
+
+
 @contextmanager
 def storage_errors() -> Iterator[None]:
     """Re-raise database failures as StorageError with a readable message."""
     try:
         yield
-    except (peewee.DatabaseError, sqlite3.DatabaseError) as exc:
-        raise StorageError(describe(exc)) from exc
+    except _DB_ERRORS as exc:
+        raise StorageError(describe(root_cause(exc))) from exc

@@ -17,6 +17,7 @@ from tui_pos.domain.tax import TaxLine
 from tui_pos.domain.tender import Payment, TenderKind
 from tui_pos.models.base import BaseRow
 from tui_pos.models.catalog import StockMovementRow
+from tui_pos.models.database import ensure_same_file
 from tui_pos.models.errors import storage_errors
 from tui_pos.models.journal_store import append_entry
 from tui_pos.models.sales import (
@@ -51,6 +52,7 @@ class SqliteSaleStore:
         waits for, and Peewee's per-row model overhead was most of its time (bench/).
         """
         with storage_errors(), self.db.atomic():  # BEGIN IMMEDIATE (see database.py)
+            ensure_same_file(self.db)
             existing = SaleRow.get_or_none(SaleRow.uuid == doc.uuid)
             if existing is not None:
                 return self.document(existing)

@@ -8,7 +8,8 @@ its line number and reason.
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -73,7 +74,10 @@ def parse_products(
 ) -> list[ProductRecord]:
     """Validate a products CSV given as lines of text; raise ImportFailed on any bad row."""
     reader = csv.DictReader(rows)
-    header = [h.strip() for h in (reader.fieldnames or [])]
+    try:
+        header = [h.strip() for h in (reader.fieldnames or [])]
+    except csv.Error as exc:
+        raise ImportFailed([ImportRowError(1, f"not readable as CSV: {exc}")]) from exc
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise ImportFailed([ImportRowError(1, f"missing column(s): {', '.join(missing)}")])
@@ -86,7 +90,7 @@ def parse_products(
     errors: list[ImportRowError] = []
     seen_codes: dict[str, int] = {}
     seen_plus: dict[str, int] = {}
-    for row in reader:
+    for row in _rows(reader, errors):
         line = reader.line_num
         try:
             record = _record(line, row, taxes, parser)
@@ -106,6 +110,22 @@ def parse_products(
     return records
 
 
+def _rows(
+    reader: csv.DictReader[str], errors: list[ImportRowError]
+) -> Iterator[dict[str | None, str | list[str] | None]]:
+    """The rows of ``reader``; a row the csv module cannot read (an unclosed quote running
+    into a huge field...) ends the file as a bad row instead of a crash."""
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            errors.append(ImportRowError(reader.line_num, f"not readable as CSV: {exc}"))
+            return
+        yield row  # type: ignore[misc]
+
+
 def _record(
     line: int, row: dict[str | None, str | list[str] | None], taxes: set[str], parser: BarcodeParser
 ) -> ProductRecord:
@@ -121,8 +141,9 @@ def _record(
     name = field("name")
     if not name or len(name) > 120 or not name.isprintable():
         raise ImportRowError(line, "name must be 1-120 printable characters")
+    price_text = field("price")
     try:
-        price = parse_money(field("price"))
+        price = parse_money(price_text)
     except DomainError as exc:
         raise ImportRowError(line, f"price: {exc}") from exc
     tax = field("tax").upper()
@@ -136,7 +157,7 @@ def _record(
     unit: Unit = "kg" if unit_text == "kg" else "each"
     code = _code(line, field("barcode"), parser)
     plu = field("plu") or None
-    if plu is not None and (not plu.isdigit() or len(plu) > 6):
+    if plu is not None and not re.fullmatch(r"[0-9]{1,6}", plu):
         raise ImportRowError(line, "plu must be 1-6 digits")
     if plu is not None:
         plu = plu.lstrip("0") or "0"

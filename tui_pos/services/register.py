@@ -117,7 +117,7 @@ class Register:
             return self.last_completed()
         till = self.settings.till.upper()
         number = cleaned.removeprefix(f"{till}-")
-        if not number.isdigit() or len(number) > 9:
+        if not re.fullmatch(r"[0-9]{1,9}", number):
             raise CartError(f"Not a sale number of till {self.settings.till}: {text.strip()!r}")
         doc = self.store.sale(self.settings.till, int(number))
         if doc is None:

@@ -38,6 +38,7 @@ class EntryLine(Input):
     def _on_paste(self, event: events.Paste) -> None:
         # A scanner in a terminal that brackets fast input as a paste: each line is a code.
         event.stop()
+        event.prevent_default()  # Input's own paste handler would insert the text again
         text = event.text.replace("\r\n", "\n").replace("\r", "\n")
         *complete, rest = text.split("\n")
         for i, line in enumerate(complete):

@@ -386,7 +386,7 @@ def _parse_network(target: str) -> tuple[str, int]:
             raise _bad_target("network", target, expected)
     if not port_text:
         return host, DEFAULT_PORT
-    if not port_text.isdigit() or not 1 <= int(port_text) <= 65535:
+    if not (port_text.isascii() and port_text.isdigit()) or not 1 <= int(port_text) <= 65535:
         raise _bad_target("network", target, expected + " (port 1-65535)")
     return host, int(port_text)
 
@@ -401,7 +401,7 @@ def _parse_serial(target: str) -> tuple[str, int]:
     port, colon, baud = text.rpartition(":")
     if not colon:
         return text, DEFAULT_BAUDRATE
-    if not port or not baud.isdigit() or not 50 <= int(baud) <= 4_000_000:
+    if not port or not (baud.isascii() and baud.isdigit()) or not 50 <= int(baud) <= 4_000_000:
         raise _bad_target("serial", target, expected)
     return port, int(baud)
 
