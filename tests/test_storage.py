@@ -936,3 +936,26 @@ def test_day_report_uses_the_offset_of_that_day(
         assert till.reports.x_report(date(2026, 6, 30)).totals.sales_count == 0
     finally:
         till.close()
+
+
+def test_reimport_without_optional_columns_keeps_unit_plu_and_reorder_level(
+    demo_till: Till,
+) -> None:
+    """A price list with only the required columns must not turn weighed ham into pieces."""
+    ham_label = "2100001000004"  # the deli ham's weight-label base code
+    rows = [
+        "barcode,name,price,tax,category,stock\n",
+        f"{ham_label},Ham Sliced (deli),19.90,B,Deli,3.250\n",
+    ]
+    summary = import_products(
+        rows,
+        demo_till.catalog_writer,
+        ["A", "B", "Z"],
+        demo_till.parser,
+        till="T1",
+        now=datetime(2026, 11, 25, 12, 0, tzinfo=UTC),
+    )
+    assert summary.updated == 1 and summary.created == 0
+    demo_till.register.enter("2100001002503")  # 250 g still sells by weight
+    line = demo_till.register.cart.lines[-1]
+    assert (line.unit, line.qty_milli, line.unit_price_cents) == ("kg", 250, 1990)

@@ -67,7 +67,19 @@ class SqliteCatalogWriter:
                         "reorder_level_milli": rec.reorder_level_milli,
                         "active": True,
                     }
-                    clash = ProductRow.get_or_none(ProductRow.plu == rec.plu) if rec.plu else None
+                    if product is not None:  # an update keeps what the file does not give
+                        for column, field in (
+                            ("unit", "unit"),
+                            ("plu", "plu"),
+                            ("reorder_level", "reorder_level_milli"),
+                        ):
+                            if column not in rec.given:
+                                values.pop(field)
+                    clash = (
+                        ProductRow.get_or_none(ProductRow.plu == rec.plu)
+                        if rec.plu and "plu" in rec.given
+                        else None
+                    )
                     if clash is not None and (product is None or clash.id != product.id):
                         raise ImportFailed(
                             [ImportRowError(rec.line, f"plu {rec.plu} is {clash.name}'s already")]

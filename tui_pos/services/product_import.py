@@ -39,6 +39,8 @@ class ProductRecord:
     plu: str | None
     unit: Unit
     reorder_level_milli: int
+    #: The optional columns the file has: an update leaves the others as they are.
+    given: frozenset[str] = frozenset(OPTIONAL)
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,7 @@ def parse_products(
     if unknown:
         raise ImportFailed([ImportRowError(1, f"unknown column(s): {', '.join(unknown)}")])
     reader.fieldnames = header
+    given = frozenset(h for h in header if h in OPTIONAL)
     taxes = set(tax_codes)
     records: list[ProductRecord] = []
     errors: list[ImportRowError] = []
@@ -93,7 +96,7 @@ def parse_products(
     for row in _rows(reader, errors):
         line = reader.line_num
         try:
-            record = _record(line, row, taxes, parser)
+            record = _record(line, row, taxes, parser, given)
             for key, seen, label in (
                 (record.code, seen_codes, "barcode"),
                 (record.plu, seen_plus, "plu"),
@@ -127,7 +130,11 @@ def _rows(
 
 
 def _record(
-    line: int, row: dict[str | None, str | list[str] | None], taxes: set[str], parser: BarcodeParser
+    line: int,
+    row: dict[str | None, str | list[str] | None],
+    taxes: set[str],
+    parser: BarcodeParser,
+    given: frozenset[str] = frozenset(OPTIONAL),
 ) -> ProductRecord:
     if None in row:
         raise ImportRowError(line, "more fields than columns")
@@ -170,10 +177,12 @@ def _record(
         price_cents=price,
         tax_code=tax,
         category=field("category")[:60],
-        stock_milli=_level(line, "stock", field("stock"), unit),
+        # Without a unit column the level may be a weight: kg reads "12" and "12.5" alike.
+        stock_milli=_level(line, "stock", field("stock"), unit if "unit" in given else "kg"),
         plu=plu,
         unit=unit,
         reorder_level_milli=_level(line, "reorder_level", field("reorder_level"), unit) or 0,
+        given=given,
     )
 
 
