@@ -8,6 +8,8 @@ the till's last entry: ``BEGIN IMMEDIATE`` keeps that safe). Verification is in
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from peewee import Database
@@ -91,49 +93,68 @@ def drawer_payload(row: DrawerEventRow, sale_seq: int | None) -> dict[str, Any]:
     }
 
 
-def backfill_journal(db: Database) -> int:
-    """Chain documents that predate the journal (migration 3): sales by number, then Z
-    closes, then drawer events, per till. Returns how many entries were written."""
+@dataclass(frozen=True)
+class StoredDocument:
+    """A finished document as the journal sees it, rebuilt from its rows."""
+
+    till: str
+    kind: EntryKind
+    doc_uuid: str
+    created_at: str
+    payload: dict[str, Any]
+    amount_cents: int = 0
+
+
+def stored_documents(db: Database) -> Iterator[StoredDocument]:
+    """Every finished document in the database, per till: sales by number, then Z closes,
+    then drawer events. The one place that rebuilds journal payloads from rows (used by
+    the backfill and by ``db verify``)."""
     from tui_pos.domain.journal import sale_payload
     from tui_pos.models.sale_store import SqliteSaleStore
     from tui_pos.models.sales import SaleRow
     from tui_pos.models.times import stamp
 
     sales = SqliteSaleStore(db)
-    written = 0
     for row in SaleRow.select().order_by(SaleRow.till, SaleRow.seq):
         doc = sales.document(row)
         completed = doc.status == "completed"
-        append_entry(
-            db,
-            till=doc.till,
-            kind="sale" if completed else "void",
-            doc_uuid=doc.uuid,
-            created_at=stamp(doc.created_at),
-            payload=sale_payload(doc, stamp(doc.created_at)),
-            amount_cents=doc.total_cents if completed else 0,
+        yield StoredDocument(
+            doc.till,
+            "sale" if completed else "void",
+            doc.uuid,
+            stamp(doc.created_at),
+            sale_payload(doc, stamp(doc.created_at)),
+            doc.total_cents if completed else 0,
         )
-        written += 1
     for z in ZCloseRow.select().order_by(ZCloseRow.till, ZCloseRow.z_number):
-        append_entry(
-            db,
-            till=z.till,
-            kind="z_close",
-            doc_uuid=f"{z.till}-Z{z.z_number}",
-            created_at=stamp_of(z.closed_at),
-            payload=z_payload(z),
+        yield StoredDocument(
+            z.till, "z_close", f"{z.till}-Z{z.z_number}", stamp_of(z.closed_at), z_payload(z)
         )
-        written += 1
     for event in DrawerEventRow.select().order_by(DrawerEventRow.till, DrawerEventRow.seq):
         sale_id = event.__data__.get("sale")
         sale = SaleRow.get_or_none(SaleRow.id == sale_id) if sale_id else None
+        yield StoredDocument(
+            event.till,
+            "drawer",
+            event.uuid,
+            stamp_of(event.created_at),
+            drawer_payload(event, sale.seq if sale else None),
+        )
+
+
+def backfill_journal(db: Database) -> int:
+    """Chain documents that predate the journal (migration 3), in the order of
+    :func:`stored_documents`. Returns how many entries were written."""
+    written = 0
+    for doc in list(stored_documents(db)):
         append_entry(
             db,
-            till=event.till,
-            kind="drawer",
-            doc_uuid=event.uuid,
-            created_at=stamp_of(event.created_at),
-            payload=drawer_payload(event, sale.seq if sale else None),
+            till=doc.till,
+            kind=doc.kind,
+            doc_uuid=doc.doc_uuid,
+            created_at=doc.created_at,
+            payload=doc.payload,
+            amount_cents=doc.amount_cents,
         )
         written += 1
     return written

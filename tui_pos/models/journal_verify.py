@@ -7,11 +7,8 @@ from collections.abc import Iterator
 
 from peewee import Database
 
-from tui_pos.domain.journal import canonical, check_chain, sale_payload
-from tui_pos.models.journal_store import COLUMNS, drawer_payload, entry_of, z_payload
-from tui_pos.models.sale_store import SqliteSaleStore
-from tui_pos.models.sales import DrawerEventRow, SaleRow, ZCloseRow
-from tui_pos.models.times import stamp
+from tui_pos.domain.journal import canonical, check_chain
+from tui_pos.models.journal_store import COLUMNS, entry_of, stored_documents
 
 
 def verify_journal(db: Database) -> tuple[list[str], int]:
@@ -68,14 +65,5 @@ def _name(key: tuple[str, str], payload: str) -> str:
 
 def _documents(db: Database) -> Iterator[tuple[tuple[str, str], str]]:
     """Every stored document as (kind, doc uuid) -> canonical payload, rebuilt from rows."""
-    sales = SqliteSaleStore(db)
-    for row in SaleRow.select().order_by(SaleRow.id):
-        doc = sales.document(row)
-        kind = "sale" if doc.status == "completed" else "void"
-        yield (kind, doc.uuid), canonical(sale_payload(doc, stamp(doc.created_at)))
-    for z in ZCloseRow.select():
-        yield ("z_close", f"{z.till}-Z{z.z_number}"), canonical(z_payload(z))
-    for event in DrawerEventRow.select():
-        sale_id = event.__data__.get("sale")
-        sale = SaleRow.get_or_none(SaleRow.id == sale_id) if sale_id else None
-        yield ("drawer", event.uuid), canonical(drawer_payload(event, sale.seq if sale else None))
+    for doc in stored_documents(db):
+        yield (doc.kind, doc.doc_uuid), canonical(doc.payload)
