@@ -109,9 +109,12 @@ class RegisterScreen(Screen[None]):
         yield KeysBar()
 
     def on_mount(self) -> None:
-        """Show the (possibly resumed) cart and put the cursor in the entry line."""
+        """Show the (possibly restored) sale and put the cursor in the entry line."""
         self.refresh_sale()
         self.entry.focus()
+        if not self.register.cart.is_empty:
+            paid = " (with the payments already taken)" if self.register.has_payments else ""
+            self.say(f"The sale open when the till stopped is back{paid}: finish or void it")
 
     def _store_bar(self) -> str:
         s = self.settings
