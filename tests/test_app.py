@@ -321,3 +321,28 @@ async def test_a_scan_typed_into_the_price_check_shows_the_item(till: Till) -> N
         await _type(pilot, LOAF)  # a scan in the find dialog adds the item
         await pilot.pause()
         assert [ln.name for ln in till.register.cart.lines] == ["White Loaf 800g"]
+
+
+async def test_a_sale_open_when_the_till_stopped_comes_back_on_screen(tmp_path: Path) -> None:
+    first = open_till(Config(), tmp_path / "till.db", printer=RecordingPrinter(), clock=_clock)
+    ensure_demo_catalog(first)
+    first.register.enter(LOAF)
+    first.register.pay_card("1.00", "AUTH-1")
+    first.close()  # as good as a crash: nothing was finished
+    again = open_till(Config(), tmp_path / "till.db", printer=RecordingPrinter(), clock=_clock)
+    app = build_app(again)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        screen = _register(app)
+        assert "is back (with the payments already taken)" in str(
+            screen.query_one("#message").render()
+        )
+        assert screen.cart_table.row_count == 1
+        await pilot.press("f10", "enter")  # the rest in cash
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+    assert _rows(again, "SELECT kind, amount_cents FROM payment ORDER BY seq") == [
+        ("card", 100),
+        ("cash", 49),
+    ]
+    again.close()
