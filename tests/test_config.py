@@ -502,3 +502,11 @@ def test_parse_config_uses_given_name() -> None:
     with pytest.raises(ConfigError, match=r"^shop\.toml line 1: store: expected a table"):
         parse_config("store = 1", "shop.toml")
     assert parse_config("").taxes == DEFAULT_TAXES
+
+
+def test_serial_scanner_speed_is_configurable() -> None:
+    from tui_pos.config import parse_config
+
+    assert parse_config("[scanner]\nbaudrate = 19200\n").scanner.baudrate == 19200
+    with pytest.raises(ConfigError, match="scanner.baudrate"):
+        parse_config("[scanner]\nbaudrate = 12\n")

@@ -79,6 +79,7 @@ class ScannerConfig:
     device: str = ""  #: input device or serial port for "evdev"/"serial"
     grab: bool = True  #: evdev: take the scanner exclusively so keys don't leak elsewhere
     terminator: str = "\r"  #: what the scanner sends after each code
+    baudrate: int = 9600  #: serial scanners: the port speed
 
 
 @dataclass(frozen=True)
@@ -235,6 +236,7 @@ def _scanner(t: Table) -> ScannerConfig:
         device=t.string("device", d.device),
         grab=t.boolean("grab", d.grab),
         terminator=t.string("terminator", d.terminator, r"(?s).+", 'a non-empty string like "\\r"'),
+        baudrate=t.integer("baudrate", d.baudrate, 300, 4_000_000),
     )
 
 

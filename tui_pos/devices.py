@@ -94,7 +94,13 @@ def _scanners(config: Config) -> list[ScannerSource]:
 
     sources = []
     for spec in (s.strip() for s in config.scanner.device.split(",")):
-        source = make_scanner(mode, spec, config.scanner.grab, config.scanner.terminator)
+        source = make_scanner(
+            mode,
+            spec,
+            config.scanner.grab,
+            config.scanner.terminator,
+            baudrate=config.scanner.baudrate,
+        )
         if source is not None:
             sources.append(source)
     return sources
