@@ -120,6 +120,21 @@ def test_snapshot_round_trips_cart_and_payments() -> None:
     assert sale.rounding_cents == tender.rounding_cents != 0
 
 
+def test_exact_cash_on_a_balance_rounded_to_zero_round_trips() -> None:
+    """Found by the kill test: card 1.97 of 1.99, cash step 0.05, exact cash = a cash
+    payment of 0.00 with -0.02 rounding. A crash before the commit must restore it."""
+    cart = Cart(TAXES)
+    cart.add(CartLine(1, "Loaf", "each", 199, 1000, "B"))
+    tender = Tender(199, cash_step=5)
+    tender.pay_card(197, "AUTH 1")
+    zero = tender.pay_cash(None)
+    assert (zero.amount_cents, tender.rounding_cents, tender.is_settled) == (0, -2, True)
+    sale = open_sale_from(
+        json.loads(json.dumps(snapshot(cart, tender))), TAXES, prices_include_tax=True
+    )
+    assert sale.payments[-1] == zero and sale.rounding_cents == -2
+
+
 @pytest.mark.parametrize(
     ("mangle", "reason"),
     [

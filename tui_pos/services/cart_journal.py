@@ -113,8 +113,12 @@ def open_sale_from(
         raise DomainError(f"malformed snapshot ({type(exc).__name__}: {exc})") from exc
     if payments and cart.is_empty:
         raise DomainError("payments without items")
-    if any(p.amount_cents <= 0 for p in payments):
-        raise DomainError("a payment of nothing")
+    for index, p in enumerate(payments):
+        # Zero is right only for exact cash on a balance that cash rounding took to 0
+        # (card paid 1.97 of 1.99 with 0.05 rounding): the last payment, with rounding.
+        settling = p.kind == "cash" and index == len(payments) - 1 and rounding != 0
+        if p.amount_cents < 0 or (p.amount_cents == 0 and not settling):
+            raise DomainError("a payment of nothing")
     if len({p.uuid for p in payments}) != len(payments):
         raise DomainError("the same payment twice")
     total = cart.totals().total_cents
