@@ -552,3 +552,15 @@ def test_receipt_printed_for_a_stored_sale(demo_till: Till, reg: Register) -> No
 def test_receipts_before_any_sale(demo_till: Till) -> None:
     with pytest.raises(CartError, match="No sale yet"):
         demo_till.receipts.last()
+
+
+def test_a_pending_quantity_that_does_not_fit_the_item_says_how_to_clear_it(
+    reg: Register,
+) -> None:
+    reg.enter("0.5*")  # meant for a weighed item...
+    with pytest.raises(QuantityError, match=r"Esc clears the quantity 0\.5\*"):
+        reg.enter(LOAF)  # ...but a loaf is sold by the piece
+    assert reg.cart.is_empty and reg.pending_qty == "0.5"
+    reg.clear_pending_quantity()
+    reg.enter(LOAF)
+    assert [ln.qty_milli for ln in reg.cart.lines] == [1000]

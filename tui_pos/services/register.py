@@ -151,7 +151,12 @@ class Register:
             qty_text = self.pending_qty
         scanned = self.parser.parse(code)
         product = self._product_for(scanned)
-        line = self._line_for(product, scanned, qty_text)
+        try:
+            line = self._line_for(product, scanned, qty_text)
+        except QuantityError as exc:
+            if qty_text is not None and qty_text == self.pending_qty:
+                raise QuantityError(f"{exc} (Esc clears the quantity {qty_text}*)") from exc
+            raise
         self._change(lambda: self.cart.add(line))
         self.pending_qty = None
         return EntryResult(f"Added {line.name}", line)
