@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from tui_pos.bootstrap import Till, open_till
 from tui_pos.config import Config
 from tui_pos.demo import ensure_demo_catalog
 from tui_pos.drivers.file_printer import RecordingPrinter
+
+# CI runs the same examples every time (a red CI is then a reproducible bug, not luck);
+# `make test` on a developer's machine keeps exploring new ones.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 try:  # the optional extra "tui-pos[evdev]" compiles against kernel headers
     import evdev  # noqa: F401
