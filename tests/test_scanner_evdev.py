@@ -16,6 +16,7 @@ from evdev import InputEvent, ecodes
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.scanner_thread import WAIT, Running
 from tui_pos.domain.errors import ConfigError
 from tui_pos.drivers.scanners import make_scanner, terminator_text
 from tui_pos.drivers.scanners.discovery import EvdevInfo, list_evdev_devices
@@ -27,8 +28,6 @@ from tui_pos.drivers.scanners.evdev_source import (
     parse_spec,
 )
 from tui_pos.drivers.scanners.keymap import EvdevKeyDecoder
-
-WAIT = 2.0  # the longest any queue.get waits; normally answers arrive in milliseconds
 
 
 def key(code: int, value: int = 1) -> InputEvent:
@@ -327,32 +326,6 @@ class Opener:
         if isinstance(outcome, OSError):
             raise outcome
         return outcome
-
-
-class Running:
-    """A scanner's run() in a thread, with its codes and statuses in queues."""
-
-    def __init__(self, scanner: EvdevScanner) -> None:
-        self.codes: queue.Queue[str] = queue.Queue()
-        self.statuses: queue.Queue[tuple[str, bool]] = queue.Queue()
-        self.stop = threading.Event()
-        self.thread = threading.Thread(
-            target=scanner.run,
-            args=(self.codes.put, lambda m, ok: self.statuses.put((m, ok)), self.stop),
-            daemon=True,
-        )
-        self.thread.start()
-
-    def status(self) -> tuple[str, bool]:
-        return self.statuses.get(timeout=WAIT)
-
-    def code(self) -> str:
-        return self.codes.get(timeout=WAIT)
-
-    def finish(self) -> None:
-        self.stop.set()
-        self.thread.join(0.5)  # poll_seconds is small: it must end at once
-        assert not self.thread.is_alive()
 
 
 def scanner_with(opener: Opener, grab: bool = True) -> EvdevScanner:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import queue
 import threading
 import tty
 from collections.abc import Iterator
@@ -12,12 +11,11 @@ from collections.abc import Iterator
 import pytest
 import serial
 
+from tests.scanner_thread import WAIT, Running
 from tui_pos.domain.errors import ConfigError
 from tui_pos.drivers.scanners import make_scanner
 from tui_pos.drivers.scanners.discovery import SerialPortInfo, list_serial_ports
 from tui_pos.drivers.scanners.serial_source import SerialFramer, SerialLike, SerialScanner
-
-WAIT = 2.0  # the longest any queue.get waits; normally answers arrive in milliseconds
 
 
 class Pty:
@@ -43,32 +41,6 @@ def pty() -> Iterator[Pty]:
     opened = Pty()
     yield opened
     opened.close()
-
-
-class Running:
-    """A scanner's run() in a thread, with its codes and statuses in queues."""
-
-    def __init__(self, scanner: SerialScanner) -> None:
-        self.codes: queue.Queue[str] = queue.Queue()
-        self.statuses: queue.Queue[tuple[str, bool]] = queue.Queue()
-        self.stop = threading.Event()
-        self.thread = threading.Thread(
-            target=scanner.run,
-            args=(self.codes.put, lambda m, ok: self.statuses.put((m, ok)), self.stop),
-            daemon=True,
-        )
-        self.thread.start()
-
-    def status(self) -> tuple[str, bool]:
-        return self.statuses.get(timeout=WAIT)
-
-    def code(self) -> str:
-        return self.codes.get(timeout=WAIT)
-
-    def finish(self) -> None:
-        self.stop.set()
-        self.thread.join(0.5)  # the read timeout is small: it must end at once
-        assert not self.thread.is_alive()
 
 
 # --- framing -----------------------------------------------------------------------------

@@ -53,6 +53,7 @@ class PosApp(App[None]):
         self._stop_scanners = threading.Event()
         self._display_shown: tuple[str, str] | None = None
         self._journal_problem: str | None = None
+        self._printer_label = ""  #: the printer's last reported state, for the top bar
 
     # -- start and stop ---------------------------------------------------------------
     def on_mount(self) -> None:
@@ -158,8 +159,6 @@ class PosApp(App[None]):
         note = f"{waiting} receipt{'s' if waiting > 1 else ''} waiting" if waiting else ""
         status = self._printer_label
         self.register_screen.set_device_status("  ·  ".join(x for x in (status, note) if x))
-
-    _printer_label = ""
 
     def poll_printer(self) -> None:
         """Ask the printer how it is (in a thread); print waiting receipts when it is back."""

@@ -11,7 +11,7 @@ from datetime import tzinfo
 
 from tui_pos.domain.money import format_money
 from tui_pos.domain.quantity import format_quantity
-from tui_pos.domain.sale import SaleDocument
+from tui_pos.domain.sale import SaleDocument, format_sale_number
 from tui_pos.domain.tax import TaxRate
 
 TENDER_LABELS = {"cash": "Cash", "card": "Card"}
@@ -67,7 +67,7 @@ def _center(text: str, width: int) -> str:
 
 def sale_number(doc: SaleDocument) -> str:
     """The sale number a customer and a cashier read: ``T1-000042``."""
-    return f"{doc.till}-{doc.seq or 0:06d}"
+    return format_sale_number(doc.till, doc.seq or 0)
 
 
 def render_receipt(doc: SaleDocument, style: ReceiptStyle, *, copy: bool = False) -> list[str]:

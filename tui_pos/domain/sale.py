@@ -14,6 +14,11 @@ from tui_pos.domain.tender import Payment, Tender
 SaleStatus = Literal["completed", "voided"]
 
 
+def format_sale_number(till: str, seq: int) -> str:
+    """The sale number a customer and a cashier read: ``T1-000042``."""
+    return f"{till}-{seq:06d}"
+
+
 @dataclass(frozen=True)
 class SoldLine:
     """A sale line frozen at checkout: names, prices and rates are copies, not lookups."""

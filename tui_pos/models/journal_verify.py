@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from peewee import Database
 
 from tui_pos.domain.journal import canonical, check_chain
+from tui_pos.domain.sale import format_sale_number
 from tui_pos.models.journal_store import COLUMNS, entry_of, stored_documents
 
 
@@ -57,7 +58,7 @@ def _name(key: tuple[str, str], payload: str) -> str:
     data = json.loads(payload)
     if kind in ("sale", "void"):
         label = "sale" if kind == "sale" else "voided sale"
-        return f"{label} {data.get('till')}-{int(data.get('seq') or 0):06d}"
+        return f"{label} {format_sale_number(str(data.get('till')), int(data.get('seq') or 0))}"
     if kind == "z_close":
         return f"Z close {uuid}"
     return f"drawer event #{data.get('seq')} ({data.get('reason')})"

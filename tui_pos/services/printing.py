@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal, Protocol
 
-from tui_pos.domain.sale import SaleDocument
+from tui_pos.domain.sale import SaleDocument, format_sale_number
 from tui_pos.services.ports import Clock, DeviceError, SaleStore
 from tui_pos.services.receipts import Receipts
 
@@ -33,7 +33,7 @@ class PrintJob:
 
     def label(self, till: str) -> str:
         """``T1-000042`` or ``T1-000042 (copy)``."""
-        number = f"{till}-{self.sale_seq:06d}"
+        number = format_sale_number(till, self.sale_seq)
         return number if self.kind == "receipt" else f"{number} (copy)"
 
 

@@ -16,7 +16,7 @@ from tui_pos.domain.cart import Cart, CartLine, CartTotals, Discount, Product
 from tui_pos.domain.errors import CartError, DomainError, QuantityError, UnknownProduct
 from tui_pos.domain.money import decimal_to_cents
 from tui_pos.domain.quantity import ONE, QuantityLimits, Unit, check_weight, parse_quantity
-from tui_pos.domain.sale import SaleDocument, sale_document
+from tui_pos.domain.sale import SaleDocument, format_sale_number, sale_document
 from tui_pos.domain.tax import TaxRate
 from tui_pos.domain.tender import DEFAULT_MAX_CHANGE_CENTS, Payment, Tender, parse_tendered
 from tui_pos.services.ports import Catalog, Clock, ProductInfo, SaleStore, SuspendedCart
@@ -121,7 +121,9 @@ class Register:
             raise CartError(f"Not a sale number of till {self.settings.till}: {text.strip()!r}")
         doc = self.store.sale(self.settings.till, int(number))
         if doc is None:
-            raise CartError(f"There is no sale {self.settings.till}-{int(number):06d}")
+            raise CartError(
+                f"There is no sale {format_sale_number(self.settings.till, int(number))}"
+            )
         return doc
 
     @property

@@ -8,6 +8,7 @@ from datetime import date, datetime, time, tzinfo
 from typing import Protocol
 
 from tui_pos.domain.report import DayReport, PeriodTotals
+from tui_pos.domain.sale import format_sale_number
 from tui_pos.services.ports import Clock
 
 
@@ -80,7 +81,8 @@ class Reports:
         return [replace(r, kind="Z") for r in self.store.z_reports(self.till, start, end)]
 
     def _unprinted(self) -> tuple[str, ...]:
-        return tuple(f"{self.till}-{seq:06d}" for seq in self.store.unprinted_receipts(self.till))
+        seqs = self.store.unprinted_receipts(self.till)
+        return tuple(format_sale_number(self.till, seq) for seq in seqs)
 
     def _today(self) -> date:
         return self.clock().astimezone(self.tz).date()
