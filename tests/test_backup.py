@@ -277,6 +277,7 @@ def test_backup_under_a_regular_file_fails_cleanly(selling: Till, tmp_path: Path
     assert afile.read_text() == "not a directory"
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "afile",
+        "pin.key",
         "till.db",
         "till.db-shm",
         "till.db-wal",

@@ -8,24 +8,30 @@ from pathlib import Path
 
 from peewee import Database
 
-from tui_pos.config import Config, database_path
+from tui_pos.config import Config, database_path, pin_key_path
 from tui_pos.devices import Devices, make_devices
 from tui_pos.domain.barcode import BarcodeParser, BarcodeRule
 from tui_pos.domain.errors import ConfigError, DomainError
+from tui_pos.domain.pin import DEFAULT_COST, ScryptCost
 from tui_pos.domain.quantity import QuantityLimits
 from tui_pos.domain.receipt import ReceiptStyle
+from tui_pos.domain.staff import Permissions, StaffError
 from tui_pos.domain.tax import TaxRate
 from tui_pos.models.cart_journal_store import SqliteCartJournalStore
+from tui_pos.models.cash_store import SqliteCashStore
 from tui_pos.models.catalog_repo import SqliteCatalog
 from tui_pos.models.catalog_writer import SqliteCatalogWriter, sync_tax_codes
 from tui_pos.models.database import open_database
 from tui_pos.models.drawer_store import SqliteDrawerEventStore
 from tui_pos.models.errors import storage_errors
 from tui_pos.models.migrations import migrate
+from tui_pos.models.pin_key import read_or_create_key
 from tui_pos.models.print_store import SqlitePrintJobStore
 from tui_pos.models.report_store import SqliteReportStore
 from tui_pos.models.sale_store import SqliteSaleStore
+from tui_pos.models.staff_store import SqliteStaffStore
 from tui_pos.services.cart_journal import CartJournal
+from tui_pos.services.cash import CashDesk
 from tui_pos.services.drawer import Drawer
 from tui_pos.services.ports import Clock, ReceiptPrinter, StorageError
 from tui_pos.services.printing import PrintQueue
@@ -33,6 +39,7 @@ from tui_pos.services.product_import import CatalogWriter
 from tui_pos.services.receipts import Receipts
 from tui_pos.services.register import Register, RegisterSettings
 from tui_pos.services.reports import Reports
+from tui_pos.services.staff import Staff, StaffSettings
 
 
 def utc_now() -> datetime:
@@ -57,6 +64,8 @@ class Till:
     drawer: Drawer
     devices: Devices
     cart_journal: CartJournal
+    staff: Staff
+    cash: CashDesk
 
     @property
     def printer_note(self) -> str:
@@ -84,6 +93,22 @@ def barcode_parser(config: Config) -> BarcodeParser:
     return BarcodeParser(rules)
 
 
+def staff_settings(config: Config, cost: ScryptCost = DEFAULT_COST) -> StaffSettings:
+    """The staff rules of the config."""
+    try:
+        permissions = Permissions.with_overrides(config.staff.permissions)
+    except StaffError as exc:
+        raise ConfigError(f"staff.permissions: {exc}") from exc
+    return StaffSettings(
+        permissions=permissions,
+        max_attempts=config.staff.max_pin_attempts,
+        lockout_minutes=config.staff.lockout_minutes,
+        lock_after_idle_seconds=config.staff.lock_after_idle_seconds,
+        discount_limit_percent=config.staff.discount_limit_percent,
+        cost=cost,
+    )
+
+
 def open_till(
     config: Config,
     db_path: Path | None = None,
@@ -91,10 +116,12 @@ def open_till(
     printer: ReceiptPrinter | None = None,
     devices: Devices | None = None,
     clock: Clock = utc_now,
+    pin_cost: ScryptCost = DEFAULT_COST,
 ) -> Till:
     """Open (creating and migrating as needed) the database and build the services.
 
-    ``devices`` (or just a ``printer``) replaces the configured devices, for tests.
+    ``devices`` (or just a ``printer``) replaces the configured devices, for tests;
+    ``pin_cost`` makes PIN hashing cheaper in tests.
     """
     if config.database.url is not None:
         raise ConfigError("database.url: server databases are not supported yet; use path")
@@ -102,6 +129,7 @@ def open_till(
     with storage_errors():
         db = open_database(path)
         migrate(db)
+    pepper = read_or_create_key(pin_key_path(config, path))
     taxes = tax_rates(config)
     sync_tax_codes(db, list(taxes.values()))
     parser = barcode_parser(config)
@@ -168,4 +196,6 @@ def open_till(
         ),
         devices=devices,
         cart_journal=journal,
+        staff=Staff(SqliteStaffStore(db), till_id, pepper, clock, staff_settings(config, pin_cost)),
+        cash=CashDesk(SqliteCashStore(db), till_id, clock),
     )

@@ -16,8 +16,19 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from tui_pos.config_schema import Source, Table, barcode_pattern_problem, describe, parse_rate
+from tui_pos.config_schema import (
+    Source,
+    Table,
+    barcode_pattern_problem,
+    describe,
+    parse_rate,
+    suggest,
+)
 from tui_pos.domain.errors import ConfigError
+from tui_pos.domain.staff import Action, Role
+
+ROLES = tuple(r.value for r in Role)
+ACTIONS = tuple(a.value for a in Action)
 
 BARCODE_KINDS = ("price", "weight", "customer", "employee", "receipt", "coupon")
 """What an in-store barcode rule can encode."""
@@ -121,6 +132,37 @@ class LoyaltyConfig:
 
 
 @dataclass(frozen=True)
+class StaffConfig:
+    """``[staff]``: log-in, lock-out and who may do what."""
+
+    lock_after_idle_seconds: int = 300  #: lock the till after this long without a key (0 = never)
+    max_pin_attempts: int = 5  #: wrong PINs in a row before the employee is locked out
+    lockout_minutes: int = 15  #: how long a lock-out lasts (a manager can unlock sooner)
+    discount_limit_percent: int = 10  #: larger discounts need a supervisor or manager
+    key_file: str | None = None  #: the PIN key (pepper), default "pin.key" by the database
+    denominations: tuple[str, ...] = (
+        "500.00",
+        "200.00",
+        "100.00",
+        "50.00",
+        "20.00",
+        "10.00",
+        "5.00",
+        "2.00",
+        "1.00",
+        "0.50",
+        "0.20",
+        "0.10",
+        "0.05",
+        "0.02",
+        "0.01",
+    )  #: notes and coins counted at the Z close, largest first
+    permissions: Mapping[str, tuple[str, ...]] = field(
+        default_factory=lambda: MappingProxyType({})
+    )  #: role -> actions that role may do alone, replacing the built-in list for that role
+
+
+@dataclass(frozen=True)
 class BarcodesConfig:
     """``[barcodes]``: in-store barcodes and limits on scanned quantities."""
 
@@ -144,6 +186,7 @@ class Config:
     drawer: DrawerConfig = DrawerConfig()  #: cash drawer
     display: DisplayConfig = DisplayConfig()  #: customer display
     loyalty: LoyaltyConfig = LoyaltyConfig()  #: loyalty points
+    staff: StaffConfig = StaffConfig()  #: staff log-in and permissions
     barcodes: BarcodesConfig = BarcodesConfig()  #: in-store barcodes and limits
     keymap: Mapping[str, str] = field(
         default_factory=lambda: MappingProxyType({})
@@ -156,7 +199,7 @@ def _keys(cls: type) -> tuple[str, ...]:
 
 
 _SECTIONS: tuple[str, ...] = ("store", "tax", "database", "scanner", "printer", "drawer")
-_SECTIONS += ("display", "loyalty", "barcodes", "keymap")
+_SECTIONS += ("display", "loyalty", "staff", "barcodes", "keymap")
 
 
 def _section(top: Table, key: str, cls: type | None) -> Table:
@@ -278,6 +321,40 @@ def _loyalty(t: Table) -> LoyaltyConfig:
     )
 
 
+def _staff(t: Table) -> StaffConfig:
+    d = StaffConfig()
+    denominations = t.strings("denominations", d.denominations)
+    for index, text in enumerate(denominations):
+        if not re.fullmatch(r"[0-9]{1,6}\.[0-9]{2}", text):
+            raise t.source.error(
+                ("staff", "denominations", index),
+                f'expected an amount like "20.00" or "0.05", got {describe(text)}',
+            )
+    permissions: dict[str, tuple[str, ...]] = {}
+    if "permissions" in t.data:
+        roles = Table(t.source, ("staff", "permissions"), t.data["permissions"], ROLES, "roles")
+        for role in roles.data:
+            actions = roles.strings(role, ())
+            for index, action in enumerate(actions):
+                if action not in ACTIONS:
+                    message = f"unknown action {describe(action)}" + suggest(action, ACTIONS)
+                    raise t.source.error(("staff", "permissions", role, index), message)
+            permissions[role] = actions
+    return StaffConfig(
+        lock_after_idle_seconds=t.integer(
+            "lock_after_idle_seconds", d.lock_after_idle_seconds, 0, 86_400
+        ),
+        max_pin_attempts=t.integer("max_pin_attempts", d.max_pin_attempts, 1, 20),
+        lockout_minutes=t.integer("lockout_minutes", d.lockout_minutes, 1, 1440),
+        discount_limit_percent=t.integer(
+            "discount_limit_percent", d.discount_limit_percent, 0, 100
+        ),
+        key_file=t.optional_string("key_file", "a file path"),
+        denominations=denominations,
+        permissions=MappingProxyType(permissions),
+    )
+
+
 def _barcodes(t: Table) -> BarcodesConfig:
     d = BarcodesConfig()
     rules = d.rules
@@ -326,6 +403,7 @@ def parse_config(text: str, name: str = "config.toml", source: Path | None = Non
         drawer=_drawer(_section(top, "drawer", DrawerConfig)),
         display=_display(_section(top, "display", DisplayConfig)),
         loyalty=_loyalty(_section(top, "loyalty", LoyaltyConfig)),
+        staff=_staff(_section(top, "staff", StaffConfig)),
         barcodes=_barcodes(_section(top, "barcodes", BarcodesConfig)),
         keymap=_keymap(_section(top, "keymap", None)),
         source=source,
@@ -396,6 +474,18 @@ def backup_dir(config: Config, db_path: Path) -> Path:
     if not config.database.backup_dir:
         return db_path.parent / "backups"
     path = user_path(config.database.backup_dir, "database.backup_dir")
+    if not path.is_absolute():
+        base = config.source.parent if config.source is not None else Path.cwd()
+        path = base / path
+    return path
+
+
+def pin_key_path(config: Config, db_path: Path) -> Path:
+    """The PIN key file: ``staff.key_file`` (relative to the config file's folder), else
+    ``pin.key`` next to the database (backups of the database do not contain it)."""
+    if not config.staff.key_file:
+        return db_path.parent / "pin.key"
+    path = user_path(config.staff.key_file, "staff.key_file")
     if not path.is_absolute():
         base = config.source.parent if config.source is not None else Path.cwd()
         path = base / path

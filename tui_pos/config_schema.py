@@ -290,7 +290,7 @@ class Source:
         return ConfigError(f"{self.name} line {self.line_of(path)}: {format_path(path)}: {message}")
 
 
-def _suggest(word: str, choices: Iterable[str]) -> str:
+def suggest(word: str, choices: Iterable[str]) -> str:
     close = difflib.get_close_matches(word, list(choices), n=1)
     return f' (did you mean "{close[0]}"?)' if close else ""
 
@@ -310,7 +310,7 @@ class Table:
         self.source, self.path, self.data = source, path, data
         for key in data:
             if allowed is not None and key not in allowed:
-                known = _suggest(key, allowed) or " (known keys: " + ", ".join(allowed) + ")"
+                known = suggest(key, allowed) or " (known keys: " + ", ".join(allowed) + ")"
                 raise self.error(key, "unknown key" + known)
 
     def error(self, key: str | int, message: str) -> ConfigError:
@@ -355,7 +355,7 @@ class Table:
         if value not in choices:
             listed = ", ".join(f'"{c}"' for c in choices)
             message = f"expected one of {listed}, got {describe(value)}"
-            raise self.error(key, message + _suggest(value, choices))
+            raise self.error(key, message + suggest(value, choices))
         return value
 
     def boolean(self, key: str, default: bool) -> bool:

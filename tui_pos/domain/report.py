@@ -7,7 +7,10 @@ Definitions (all integer minor units):
 - ``tax_cents``: tax of the period (included in net when prices include tax).
 - ``total_cents``: sale totals (net, plus tax when prices exclude tax).
 - ``rounding_cents``: cash rounding; tenders sum to total + rounding.
-- ``cash_expected_cents``: cash that should be in the drawer from these sales.
+- ``cash_expected_cents``: cash that should be in the drawer: opening float + cash taken
+  (change deducted) + cash in - cash out.
+- ``counted_cents`` / ``over_short_cents``: the blind count at the Z close and its
+  difference to the expected cash (positive = over).
 """
 
 from __future__ import annotations
@@ -44,6 +47,11 @@ class PeriodTotals:
     voided_lines: int = 0
     taxes: tuple[TaxTotal, ...] = ()
     tenders: dict[str, int] = field(default_factory=dict)
+    float_cents: int = 0  #: opening float(s) put in the drawer
+    cash_in_cents: int = 0
+    cash_out_cents: int = 0
+    no_sales: int = 0  #: drawer opened without a sale
+    last_cash_seq: int = 0  #: the last cash movement covered
 
 
 @dataclass(frozen=True)
@@ -56,8 +64,10 @@ class DayReport:
     totals: PeriodTotals
     z_number: int | None = None
     closed_at: str | None = None
-    opening_float_cents: int = 0
     unprinted_receipts: tuple[str, ...] = ()  #: sale numbers whose receipt is still queued
+    counted_cents: int | None = None  #: the blind count at a Z close (None: not counted)
+    closed_by: str = ""  #: who closed the day
+    accepted_by: str = ""  #: who accepted a cash over/short
 
     @property
     def net_cents(self) -> int:
@@ -65,9 +75,23 @@ class DayReport:
         return self.totals.gross_cents - self.totals.discount_cents
 
     @property
+    def opening_float_cents(self) -> int:
+        """Cash put in the drawer to start the period."""
+        return self.totals.float_cents
+
+    @property
     def cash_expected_cents(self) -> int:
-        """Opening float plus the cash taken (change already deducted)."""
-        return self.opening_float_cents + self.totals.tenders.get("cash", 0)
+        """Opening float, plus the cash taken (change already deducted), plus cash in,
+        minus cash out."""
+        t = self.totals
+        return t.float_cents + t.tenders.get("cash", 0) + t.cash_in_cents - t.cash_out_cents
+
+    @property
+    def over_short_cents(self) -> int | None:
+        """Counted minus expected cash (positive = over), once counted."""
+        if self.counted_cents is None:
+            return None
+        return self.counted_cents - self.cash_expected_cents
 
     def to_dict(self) -> dict[str, Any]:
         """The report as JSON-ready data (fields of docs/DESIGN.md, "Report JSON")."""
@@ -100,7 +124,15 @@ class DayReport:
             "voided_lines": t.voided_lines,
             "tenders": dict(sorted(t.tenders.items())),
             "opening_float_cents": self.opening_float_cents,
+            "cash_in_cents": t.cash_in_cents,
+            "cash_out_cents": t.cash_out_cents,
+            "no_sales_count": t.no_sales,
             "cash_expected_cents": self.cash_expected_cents,
+            "counted_cents": self.counted_cents,
+            "over_short_cents": self.over_short_cents,
+            "closed_by": self.closed_by,
+            "over_short_accepted_by": self.accepted_by,
+            "last_cash_movement": t.last_cash_seq,
             "unprinted_receipts": list(self.unprinted_receipts),
         }
 
@@ -124,7 +156,13 @@ class DayReport:
             voided_lines=int(data.get("voided_lines", 0)),
             taxes=taxes,
             tenders={k: int(v) for k, v in data["tenders"].items()},
+            float_cents=int(data.get("opening_float_cents", 0)),
+            cash_in_cents=int(data.get("cash_in_cents", 0)),
+            cash_out_cents=int(data.get("cash_out_cents", 0)),
+            no_sales=int(data.get("no_sales_count", 0)),
+            last_cash_seq=int(data.get("last_cash_movement", 0)),
         )
+        counted = data.get("counted_cents")
         return cls(
             kind="Z" if data["kind"] == "Z" else "X",
             date=str(data["date"]),
@@ -132,8 +170,10 @@ class DayReport:
             totals=totals,
             z_number=data.get("z_number"),
             closed_at=data.get("closed_at"),
-            opening_float_cents=int(data.get("opening_float_cents", 0)),
             unprinted_receipts=tuple(data.get("unprinted_receipts", ())),
+            counted_cents=int(counted) if counted is not None else None,
+            closed_by=str(data.get("closed_by", "")),
+            accepted_by=str(data.get("over_short_accepted_by", "")),
         )
 
 

@@ -57,6 +57,7 @@ class SaleDocument:
     change_cents: int
     voided_lines: int
     seq: int | None = None
+    employee_id: int | None = None  #: the logged-in cashier (``cashier`` is their name)
 
     @property
     def paid_cents(self) -> int:
@@ -72,6 +73,7 @@ def sale_document(
     cashier: str,
     now: datetime,
     status: SaleStatus = "completed",
+    employee_id: int | None = None,
 ) -> SaleDocument:
     """Freeze ``cart`` and its payments into a document (the cart's UUID is the sale's)."""
     totals = cart.totals()
@@ -108,4 +110,5 @@ def sale_document(
         rounding_cents=tender.rounding_cents if tender else 0,
         change_cents=tender.change_cents if tender else 0,
         voided_lines=cart.voided_lines,
+        employee_id=employee_id,
     )

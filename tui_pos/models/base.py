@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from peewee import Model
 
 from tui_pos.models.database import database_proxy
@@ -13,3 +15,16 @@ class BaseRow(Model):
     class Meta:
         database = database_proxy
         legacy_table_names = False
+
+
+def present_fields(model: type[BaseRow]) -> list[Any]:
+    """The model's fields whose columns exist in the open database.
+
+    Migrations that read rows through the models (the journal backfill of migration 3)
+    run before later migrations add columns: selecting only the columns present keeps
+    them working on an old schema (absent fields read as None).
+    """
+    db = model._meta.database
+    table = model._meta.table_name
+    columns = {row[1] for row in db.execute_sql(f'PRAGMA table_info("{table}")').fetchall()}
+    return [f for f in model._meta.sorted_fields if f.column_name in columns]

@@ -110,12 +110,13 @@ def stored_documents(db: Database) -> Iterator[StoredDocument]:
     then drawer events. The one place that rebuilds journal payloads from rows (used by
     the backfill and by ``db verify``)."""
     from tui_pos.domain.journal import sale_payload
+    from tui_pos.models.base import present_fields
     from tui_pos.models.sale_store import SqliteSaleStore
     from tui_pos.models.sales import SaleRow
     from tui_pos.models.times import stamp
 
     sales = SqliteSaleStore(db)
-    for row in SaleRow.select().order_by(SaleRow.till, SaleRow.seq):
+    for row in SaleRow.select(*present_fields(SaleRow)).order_by(SaleRow.till, SaleRow.seq):
         doc = sales.document(row)
         completed = doc.status == "completed"
         yield StoredDocument(
@@ -126,7 +127,8 @@ def stored_documents(db: Database) -> Iterator[StoredDocument]:
             sale_payload(doc, stamp(doc.created_at)),
             doc.total_cents if completed else 0,
         )
-    for z in ZCloseRow.select().order_by(ZCloseRow.till, ZCloseRow.z_number):
+    zs = ZCloseRow.select(*present_fields(ZCloseRow))
+    for z in zs.order_by(ZCloseRow.till, ZCloseRow.z_number):
         yield StoredDocument(
             z.till, "z_close", f"{z.till}-Z{z.z_number}", stamp_of(z.closed_at), z_payload(z)
         )

@@ -215,11 +215,64 @@ def _v4_open_cart(db: Database) -> None:
     _run_script(db, _V4_OPEN_CART)
 
 
+# Staff, the audit log, the time clock and cash movements. Employees are master data (their
+# lock-out counters change); the audit log, clock punches and cash movements are records.
+_V5_STAFF = """
+CREATE TABLE "employee" ("id" INTEGER NOT NULL PRIMARY KEY, "code" VARCHAR(8) NOT NULL,
+  "name" VARCHAR(255) NOT NULL, "role" VARCHAR(12) NOT NULL, "pin_hash" TEXT NOT NULL,
+  "badge" VARCHAR(48), "active" INTEGER NOT NULL DEFAULT 1,
+  "failed_attempts" INTEGER NOT NULL DEFAULT 0, "locked_until" DATETIME,
+  "created_at" DATETIME NOT NULL);
+CREATE UNIQUE INDEX "employee_code" ON "employee" ("code");
+CREATE UNIQUE INDEX "employee_badge" ON "employee" ("badge");
+CREATE TABLE "audit_event" ("id" INTEGER NOT NULL PRIMARY KEY, "uuid" VARCHAR(32) NOT NULL,
+  "till" VARCHAR(16) NOT NULL, "seq" INTEGER NOT NULL, "created_at" DATETIME NOT NULL,
+  "action" VARCHAR(32) NOT NULL, "outcome" VARCHAR(12) NOT NULL,
+  "employee_id" INTEGER, "employee_name" VARCHAR(255) NOT NULL,
+  "approver_id" INTEGER, "approver_name" VARCHAR(255) NOT NULL, "detail" TEXT NOT NULL,
+  FOREIGN KEY ("employee_id") REFERENCES "employee" ("id"),
+  FOREIGN KEY ("approver_id") REFERENCES "employee" ("id"));
+CREATE UNIQUE INDEX "audit_event_uuid" ON "audit_event" ("uuid");
+CREATE UNIQUE INDEX "audit_event_till_seq" ON "audit_event" ("till", "seq");
+CREATE INDEX "audit_event_created_at" ON "audit_event" ("created_at");
+CREATE TABLE "time_clock" ("id" INTEGER NOT NULL PRIMARY KEY, "uuid" VARCHAR(32) NOT NULL,
+  "till" VARCHAR(16) NOT NULL, "seq" INTEGER NOT NULL, "employee_id" INTEGER NOT NULL,
+  "kind" VARCHAR(3) NOT NULL CHECK ("kind" IN ('in', 'out')), "created_at" DATETIME NOT NULL,
+  FOREIGN KEY ("employee_id") REFERENCES "employee" ("id"));
+CREATE UNIQUE INDEX "time_clock_uuid" ON "time_clock" ("uuid");
+CREATE UNIQUE INDEX "time_clock_till_seq" ON "time_clock" ("till", "seq");
+CREATE INDEX "time_clock_employee" ON "time_clock" ("employee_id", "created_at");
+CREATE TABLE "cash_movement" ("id" INTEGER NOT NULL PRIMARY KEY, "uuid" VARCHAR(32) NOT NULL,
+  "till" VARCHAR(16) NOT NULL, "seq" INTEGER NOT NULL,
+  "kind" VARCHAR(5) NOT NULL CHECK ("kind" IN ('float', 'in', 'out')),
+  "amount_cents" INTEGER NOT NULL CHECK ("amount_cents" >= 0), "reason" TEXT NOT NULL,
+  "employee_id" INTEGER, "employee_name" VARCHAR(255) NOT NULL, "approver_name" VARCHAR(255)
+  NOT NULL DEFAULT '', "created_at" DATETIME NOT NULL,
+  FOREIGN KEY ("employee_id") REFERENCES "employee" ("id"));
+CREATE UNIQUE INDEX "cash_movement_uuid" ON "cash_movement" ("uuid");
+CREATE UNIQUE INDEX "cash_movement_till_seq" ON "cash_movement" ("till", "seq");
+ALTER TABLE "sale" ADD COLUMN "employee_id" INTEGER REFERENCES "employee" ("id");
+ALTER TABLE "z_close" ADD COLUMN "last_cash_seq" INTEGER NOT NULL DEFAULT 0;
+"""
+
+
+def _v5_staff(db: Database) -> None:
+    _run_script(db, _V5_STAFF)
+    for table in ("audit_event", "time_clock", "cash_movement"):
+        for op in ("UPDATE", "DELETE"):
+            db.execute_sql(
+                f'CREATE TRIGGER "{table}_no_{op.lower()}" BEFORE {op} ON "{table}" BEGIN '
+                f"SELECT RAISE(ABORT, '{table} rows are never changed: record a correction');"
+                " END;"
+            )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema", _v1_initial),
     Migration(2, "print queue and drawer events", _v2_devices),
     Migration(3, "hash-chained journal", _v3_journal),
     Migration(4, "open cart journal", _v4_open_cart),
+    Migration(5, "staff, audit log, time clock, cash movements", _v5_staff),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -23,18 +24,17 @@ class SqliteReportStore:
         self.db = db
 
     def open_period(self, till: str) -> PeriodTotals:
-        """Totals of the sales after the last Z close."""
+        """Totals of the sales, cash movements and no-sales after the last Z close."""
         with storage_errors():
-            return self._totals(till, "s.seq > ?", (self._last_closed_seq(till),))
+            return self._open_totals(till)
 
     def between(self, till: str, start: datetime, end: datetime) -> PeriodTotals:
-        """Totals of the sales made in ``[start, end)``."""
+        """Totals of the sales, cash movements and no-sales made in ``[start, end)``."""
+        span = "created_at >= ? AND created_at < ?"
+        params = (_stamp(start), _stamp(end))
         with storage_errors():
-            return self._totals(
-                till,
-                "s.created_at >= ? AND s.created_at < ?",
-                (_stamp(start), _stamp(end)),
-            )
+            totals = self._totals(till, span.replace("created_at", "s.created_at"), params)
+            return self._with_cash(totals, till, span, params, span, params)
 
     def close_period(
         self, till: str, now: datetime, compose: Callable[[PeriodTotals, int], DayReport]
@@ -48,7 +48,7 @@ class SqliteReportStore:
                 .first()
             )
             after = last.last_seq if last else 0
-            totals = self._totals(till, "s.seq > ?", (after,))
+            totals = self._open_totals(till)
             report = compose(totals, (last.z_number if last else 0) + 1)
             last_seq = totals.last_seq if totals.last_seq is not None else after
             z = ZCloseRow.create(
@@ -58,6 +58,7 @@ class SqliteReportStore:
                 first_seq=after + 1,
                 last_seq=last_seq,
                 report_json=json.dumps(report.to_dict()),
+                last_cash_seq=totals.last_cash_seq,
             )
             append_entry(
                 self.db,
@@ -93,11 +94,50 @@ class SqliteReportStore:
             ).fetchall()
         return [int(r[0]) for r in rows]
 
-    def _last_closed_seq(self, till: str) -> int:
+    def _open_totals(self, till: str) -> PeriodTotals:
         row = self.db.execute_sql(
-            "SELECT MAX(last_seq) FROM z_close WHERE till = ?", (till,)
+            "SELECT last_seq, last_cash_seq, closed_at FROM z_close WHERE till = ? "
+            "ORDER BY z_number DESC LIMIT 1",
+            (till,),
         ).fetchone()
-        return int(row[0] or 0)
+        last_seq, last_cash, closed_at = row if row else (0, 0, "")
+        totals = self._totals(till, "s.seq > ?", (last_seq,))
+        return self._with_cash(
+            totals, till, "seq > ?", (last_cash,), "created_at > ?", (str(closed_at),), last_cash
+        )
+
+    def _with_cash(
+        self,
+        totals: PeriodTotals,
+        till: str,
+        cash_where: str,
+        cash_params: tuple[Any, ...],
+        drawer_where: str,
+        drawer_params: tuple[Any, ...],
+        carried_cash_seq: int = 0,
+    ) -> PeriodTotals:
+        """Add the cash movements and the no-sales of the period (``carried_cash_seq``: the
+        last movement of the previous Z, kept when the period has none)."""
+        cash = self.db.execute_sql(
+            "SELECT SUM(CASE WHEN kind = 'float' THEN amount_cents END), "
+            "SUM(CASE WHEN kind = 'in' THEN amount_cents END), "
+            "SUM(CASE WHEN kind = 'out' THEN amount_cents END), MAX(seq) "
+            f"FROM cash_movement WHERE till = ? AND {cash_where}",
+            (till, *cash_params),
+        ).fetchone()
+        no_sales = self.db.execute_sql(
+            "SELECT COUNT(*) FROM drawer_event WHERE till = ? AND reason = 'no_sale' "
+            f"AND {drawer_where}",
+            (till, *drawer_params),
+        ).fetchone()
+        return replace(
+            totals,
+            float_cents=int(cash[0] or 0),
+            cash_in_cents=int(cash[1] or 0),
+            cash_out_cents=int(cash[2] or 0),
+            no_sales=int(no_sales[0] or 0),
+            last_cash_seq=int(cash[3] or carried_cash_seq),
+        )
 
     def _totals(self, till: str, where: str, params: tuple[Any, ...]) -> PeriodTotals:
         scope = f"FROM sale s WHERE s.till = ? AND {where}"

@@ -15,7 +15,7 @@ from tui_pos.domain.quantity import Unit
 from tui_pos.domain.sale import SaleDocument, SoldLine
 from tui_pos.domain.tax import TaxLine
 from tui_pos.domain.tender import Payment, TenderKind
-from tui_pos.models.base import BaseRow
+from tui_pos.models.base import BaseRow, present_fields
 from tui_pos.models.catalog import StockMovementRow
 from tui_pos.models.database import ensure_same_file
 from tui_pos.models.errors import storage_errors
@@ -61,7 +61,7 @@ class SqliteSaleStore:
             sale_id = self.db.execute_sql(
                 "INSERT INTO sale (uuid, till, seq, status, created_at, cashier, subtotal_cents,"
                 " discount_cents, tax_cents, total_cents, rounding_cents, change_cents,"
-                " voided_lines) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                " voided_lines, employee_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     doc.uuid,
                     doc.till,
@@ -76,6 +76,7 @@ class SqliteSaleStore:
                     doc.rounding_cents,
                     doc.change_cents,
                     doc.voided_lines,
+                    doc.employee_id,
                 ),
             ).lastrowid
             moves = []
@@ -251,7 +252,7 @@ class SqliteSaleStore:
                 tax_code=ln.tax_code,
                 tax_rate_bp=ln.tax_rate_bp,
             )
-            for ln in SaleLineRow.select()
+            for ln in SaleLineRow.select(*present_fields(SaleLineRow))
             .where(SaleLineRow.sale == row)
             .order_by(SaleLineRow.position)
         )
@@ -287,6 +288,7 @@ class SqliteSaleStore:
             change_cents=row.change_cents,
             voided_lines=row.voided_lines,
             seq=row.seq,
+            employee_id=row.employee_id,
         )
 
 

@@ -37,6 +37,7 @@ class SaleRow(BaseRow):
     rounding_cents = IntegerField(default=0)
     change_cents = IntegerField(default=0)
     voided_lines = IntegerField(default=0)
+    employee_id = IntegerField(null=True)  # the logged-in cashier (migration 5)
 
     class Meta:
         table_name = "sale"
@@ -125,6 +126,7 @@ class ZCloseRow(BaseRow):
     first_seq = IntegerField()
     last_seq = IntegerField()
     report_json = TextField()
+    last_cash_seq = IntegerField(default=0)  # cash movements covered (migration 5)
 
     class Meta:
         table_name = "z_close"

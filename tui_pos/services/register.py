@@ -17,6 +17,7 @@ from tui_pos.domain.errors import CartError, DomainError, QuantityError, Unknown
 from tui_pos.domain.money import decimal_to_cents
 from tui_pos.domain.quantity import ONE, QuantityLimits, Unit, check_weight, parse_quantity
 from tui_pos.domain.sale import SaleDocument, format_sale_number, sale_document
+from tui_pos.domain.staff import Employee
 from tui_pos.domain.tax import TaxRate
 from tui_pos.domain.tender import DEFAULT_MAX_CHANGE_CENTS, Payment, Tender, parse_tendered
 from tui_pos.services.ports import Catalog, Clock, ProductInfo, SaleStore, SuspendedCart
@@ -41,7 +42,6 @@ class RegisterSettings:
     cash_step: int = 1
     limits: QuantityLimits = QuantityLimits()
     max_change_cents: int = DEFAULT_MAX_CHANGE_CENTS
-    cashier: str = ""
 
 
 @dataclass(frozen=True)
@@ -85,6 +85,8 @@ class Register:
         self.tender: Tender | None = None
         self.last_sale: SaleDocument | None = None
         self._on_cart_changed = on_cart_changed
+        #: Who is logged in: their name and id go on each sale (set by the staff log-in).
+        self.cashier: Employee | None = None
 
     # -- reading -------------------------------------------------------------------
     def totals(self) -> CartTotals:
@@ -220,7 +222,8 @@ class Register:
             self.cart,
             None,
             till=self.settings.till,
-            cashier=self.settings.cashier,
+            cashier=self.cashier.name if self.cashier else "",
+            employee_id=self.cashier.id if self.cashier else None,
             now=self.clock(),
             status="voided",
         )
@@ -324,7 +327,8 @@ class Register:
             self.cart,
             tender,
             till=self.settings.till,
-            cashier=self.settings.cashier,
+            cashier=self.cashier.name if self.cashier else "",
+            employee_id=self.cashier.id if self.cashier else None,
             now=self.clock(),
         )
         stored = self.store.record_sale(doc)

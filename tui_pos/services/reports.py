@@ -7,6 +7,8 @@ from dataclasses import replace
 from datetime import date, datetime, time, tzinfo
 from typing import Protocol
 
+from tui_pos.domain.cash import CashError
+from tui_pos.domain.money import format_money
 from tui_pos.domain.report import DayReport, PeriodTotals
 from tui_pos.domain.sale import format_sale_number
 from tui_pos.services.ports import Clock
@@ -56,14 +58,20 @@ class Reports:
         start, end = self._day_bounds(day)
         return DayReport("X", day.isoformat(), self.till, self.store.between(self.till, start, end))
 
-    def close_day(self) -> DayReport:
-        """Close the open period: the next consecutive Z number, stored for good."""
+    def close_day(
+        self, counted_cents: int | None = None, closed_by: str = "", accepted_by: str = ""
+    ) -> DayReport:
+        """Close the open period: the next consecutive Z number, stored for good.
+
+        ``counted_cents`` is the blind count of the drawer; a difference to the expected
+        cash (over/short) is refused unless someone ``accepted_by`` accepted it.
+        """
         now = self.clock()
         local_now = now.astimezone(self.tz)
         unprinted = self._unprinted()
 
         def compose(totals: PeriodTotals, z_number: int) -> DayReport:
-            return DayReport(
+            report = DayReport(
                 "Z",
                 local_now.date().isoformat(),
                 self.till,
@@ -71,7 +79,16 @@ class Reports:
                 z_number=z_number,
                 closed_at=local_now.isoformat(timespec="seconds"),
                 unprinted_receipts=unprinted,
+                counted_cents=counted_cents,
+                closed_by=closed_by,
+                accepted_by=accepted_by if counted_cents is not None else "",
             )
+            if report.over_short_cents and not accepted_by:
+                raise CashError(
+                    f"The count is {format_money(report.over_short_cents)} off: "
+                    "a manager must accept it before the day closes"
+                )
+            return report
 
         return self.store.close_period(self.till, now, compose)
 

@@ -1,0 +1,422 @@
+"""Staff use cases: log-in by PIN or badge, lock-out, permissions, approvals, the audit
+log and the time clock.
+
+The till always has one logged-in employee (or none: then it shows the log-in screen).
+Every sensitive action, every approval and every refused PIN goes into the audit log.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import Literal, Protocol
+
+from tui_pos.domain.pin import DEFAULT_COST, ScryptCost, check_pin_shape, hash_pin, verify_pin
+from tui_pos.domain.staff import (
+    ACTION_LABELS,
+    Action,
+    Approval,
+    Employee,
+    Permissions,
+    Role,
+    StaffError,
+    check_employee_code,
+)
+from tui_pos.services.ports import Clock
+
+PunchKind = Literal["in", "out"]
+
+
+@dataclass(frozen=True)
+class StoredEmployee:
+    """An employee as stored, with what log-in needs."""
+
+    employee: Employee
+    pin_hash: str
+    badge: str | None
+    failed_attempts: int
+    locked_until: datetime | None  #: aware UTC, or None
+
+
+@dataclass(frozen=True)
+class AuditEvent:
+    """One line of the audit log."""
+
+    created_at: datetime
+    action: str
+    outcome: str  #: done, approved, refused, failed, locked
+    employee_id: int | None
+    employee_name: str
+    approver_id: int | None = None
+    approver_name: str = ""
+    detail: str = ""
+    seq: int | None = None
+    till: str = ""
+    uuid: str = field(default_factory=lambda: uuid.uuid4().hex)
+
+
+@dataclass(frozen=True)
+class Punch:
+    """A clock-in or clock-out."""
+
+    employee_id: int
+    kind: PunchKind
+    at: datetime
+
+
+@dataclass(frozen=True)
+class HoursRow:
+    """Hours worked by one employee in a period."""
+
+    employee: Employee
+    minutes: int
+    shifts: int
+    open_since: datetime | None  #: clocked in and not out yet (counted up to the period end)
+
+
+class StaffStore(Protocol):
+    """Where employees, the audit log and the time clock live."""
+
+    def by_code(self, code: str) -> StoredEmployee | None:
+        """The employee with this number."""
+
+    def by_badge(self, badge: str) -> StoredEmployee | None:
+        """The employee with this badge code."""
+
+    def by_id(self, employee_id: int) -> StoredEmployee | None:
+        """The employee with this id."""
+
+    def employees(self) -> list[StoredEmployee]:
+        """Everyone, by number."""
+
+    def add(
+        self, code: str, name: str, role: Role, pin_hash: str, badge: str | None, now: datetime
+    ) -> Employee:
+        """Create an employee (the number and badge are unique)."""
+
+    def update(
+        self,
+        employee_id: int,
+        *,
+        name: str | None = None,
+        role: Role | None = None,
+        pin_hash: str | None = None,
+        badge: str | None = None,
+        active: bool | None = None,
+    ) -> None:
+        """Change an employee's details."""
+
+    def set_failures(self, employee_id: int, attempts: int, locked_until: datetime | None) -> None:
+        """Record the count of consecutive wrong PINs and the lock-out end."""
+
+    def append_audit(self, till: str, event: AuditEvent) -> None:
+        """Add one event to the audit log with the till's next number."""
+
+    def audit(self, start: datetime, end: datetime, limit: int) -> list[AuditEvent]:
+        """Events in ``[start, end)``, newest first."""
+
+    def punch(self, till: str, employee_id: int, kind: PunchKind, now: datetime) -> None:
+        """Record a clock-in or clock-out."""
+
+    def punches(self, start: datetime, end: datetime) -> list[Punch]:
+        """Every punch in ``[start, end)``, oldest first, plus each employee's last punch
+        before ``start`` when it was a clock-in (a shift running into the period)."""
+
+    def last_punch(self, employee_id: int) -> Punch | None:
+        """The employee's latest punch."""
+
+
+@dataclass(frozen=True)
+class StaffSettings:
+    """The ``[staff]`` rules."""
+
+    permissions: Permissions = field(default_factory=Permissions.default)
+    max_attempts: int = 5  #: wrong PINs in a row before the account locks
+    lockout_minutes: int = 15
+    lock_after_idle_seconds: int = 300  #: 0 = never lock by itself
+    discount_limit_percent: int = 10  #: discounts above this need DISCOUNT_OVER_LIMIT
+    cost: ScryptCost = DEFAULT_COST
+
+
+class Staff:
+    """Who is logged in at this till, and what they may do."""
+
+    def __init__(
+        self,
+        store: StaffStore,
+        till: str,
+        pepper: bytes,
+        clock: Clock,
+        settings: StaffSettings | None = None,
+    ) -> None:
+        self.store = store
+        self.till = till
+        self.pepper = pepper
+        self.clock = clock
+        self.settings = settings or StaffSettings()
+        self.current: Employee | None = None
+
+    # -- who is here ------------------------------------------------------------------
+    def has_staff(self) -> bool:
+        """True once at least one active employee exists."""
+        return any(s.employee.active for s in self.store.employees())
+
+    def log_in(self, code_text: str, pin: str) -> Employee:
+        """Log in by number and PIN; a wrong PIN counts toward the lock-out."""
+        stored = self._check_pin(code_text, pin, "login")
+        self.current = stored.employee
+        self._audit("login", "done", stored.employee)
+        return stored.employee
+
+    def log_in_badge(self, badge: str) -> Employee:
+        """Log in by scanning an employee badge."""
+        stored = self._check_badge(badge, "login")
+        self.current = stored.employee
+        self._audit("login", "done", stored.employee, detail="badge")
+        return stored.employee
+
+    def lock(self, reason: str = "locked") -> None:
+        """Log the current employee out (the open sale stays as it is)."""
+        if self.current is not None:
+            self._audit("logout", "done", self.current, detail=reason)
+        self.current = None
+
+    # -- permissions --------------------------------------------------------------------
+    def may(self, action: Action, employee: Employee | None = None) -> bool:
+        """True when ``employee`` (default: the logged-in one) may do ``action`` alone."""
+        who = employee or self.current
+        return who is not None and self.settings.permissions.allows(who.role, action)
+
+    def allowed(self, action: Action, detail: str) -> Approval:
+        """The logged-in employee does ``action`` on their own right (recorded)."""
+        if self.current is None:
+            raise StaffError("Nobody is logged in")
+        if not self.may(action):
+            raise StaffError(f"{self.current.name} may not do this: {ACTION_LABELS[action]}")
+        self._audit(action.value, "done", self.current, detail=detail)
+        return Approval(action, self.current)
+
+    def approve(self, action: Action, code_text: str, pin: str, detail: str) -> Approval:
+        """Someone whose role may do ``action`` approves it with their number and PIN."""
+        stored = self._check_pin(code_text, pin, f"approve {action.value}")
+        return self._approval(action, stored.employee, detail)
+
+    def approve_badge(self, action: Action, badge: str, detail: str) -> Approval:
+        """Someone whose role may do ``action`` approves it with their badge."""
+        stored = self._check_badge(badge, f"approve {action.value}")
+        return self._approval(action, stored.employee, detail)
+
+    def record(self, action: str, detail: str, approval: Approval | None = None) -> None:
+        """Add a sensitive action to the audit log (who did it, who approved it)."""
+        actor = approval.actor if approval else self.current
+        approver = approval.approver if approval else None
+        self._audit(action, "done", actor, approver=approver, detail=detail)
+
+    def discount_needs_approval(self, percent_bp: int) -> bool:
+        """True when a discount of ``percent_bp`` (of what it applies to) is above the limit
+        and the logged-in employee may not give it alone."""
+        over = percent_bp > self.settings.discount_limit_percent * 100
+        return over and not self.may(Action.DISCOUNT_OVER_LIMIT)
+
+    def audit_log(self, start: datetime, end: datetime, limit: int = 500) -> list[AuditEvent]:
+        """The audit log of a period, newest first."""
+        return self.store.audit(start, end, limit)
+
+    # -- time clock -----------------------------------------------------------------------
+    def clocked_in(self, employee: Employee | None = None) -> bool:
+        """True when the employee's last punch is a clock-in."""
+        who = employee or self.current
+        if who is None:
+            return False
+        last = self.store.last_punch(who.id)
+        return last is not None and last.kind == "in"
+
+    def clock_in_out(self) -> PunchKind:
+        """Clock the logged-in employee in, or out if they are in; returns which."""
+        if self.current is None:
+            raise StaffError("Nobody is logged in")
+        kind: PunchKind = "out" if self.clocked_in() else "in"
+        self.store.punch(self.till, self.current.id, kind, self.clock())
+        self._audit(f"clock_{kind}", "done", self.current)
+        return kind
+
+    def hours(self, start: datetime, end: datetime) -> list[HoursRow]:
+        """Minutes worked per employee in ``[start, end)`` from the clock punches; a shift
+        that is still open counts up to ``min(end, now)``."""
+        until = min(end, self.clock())
+        open_at: dict[int, datetime] = {}
+        minutes: dict[int, int] = {}
+        shifts: dict[int, int] = {}
+        for p in self.store.punches(start, end):
+            if p.kind == "in":
+                open_at.setdefault(p.employee_id, max(p.at, start))
+            elif p.employee_id in open_at:
+                began = open_at.pop(p.employee_id)
+                minutes[p.employee_id] = minutes.get(p.employee_id, 0) + _minutes(began, p.at)
+                shifts[p.employee_id] = shifts.get(p.employee_id, 0) + 1
+        for employee_id, began in open_at.items():
+            minutes[employee_id] = minutes.get(employee_id, 0) + _minutes(began, until)
+            shifts[employee_id] = shifts.get(employee_id, 0) + 1
+        rows = []
+        for stored in self.store.employees():
+            e = stored.employee
+            if e.id in minutes:
+                rows.append(HoursRow(e, minutes[e.id], shifts[e.id], open_at.get(e.id)))
+        return rows
+
+    # -- admin ------------------------------------------------------------------------------
+    def add_employee(
+        self, code_text: str, name: str, role: Role, pin: str, badge: str | None = None
+    ) -> Employee:
+        """Create an employee with a PIN (and optionally a badge code)."""
+        code = check_employee_code(code_text)
+        name = " ".join(name.split())
+        if not name or len(name) > 60:
+            raise StaffError("A name is 1 to 60 characters")
+        if self.store.by_code(code) is not None:
+            raise StaffError(f"Employee number {code} is taken")
+        badge = self._check_new_badge(badge)
+        pin_hash = hash_pin(check_pin_shape(pin), self.pepper, self.settings.cost)
+        employee = self.store.add(code, name, role, pin_hash, badge, self.clock())
+        self.record("staff_add", f"{employee.code} {employee.name} ({role.value})")
+        return employee
+
+    def set_pin(self, code_text: str, pin: str) -> None:
+        """Give an employee a new PIN (and unlock them)."""
+        stored = self._existing(code_text)
+        pin_hash = hash_pin(check_pin_shape(pin), self.pepper, self.settings.cost)
+        self.store.update(stored.employee.id, pin_hash=pin_hash)
+        self.store.set_failures(stored.employee.id, 0, None)
+        self.record("staff_pin", f"{stored.employee.code} {stored.employee.name}")
+
+    def update_employee(
+        self,
+        code_text: str,
+        *,
+        role: Role | None = None,
+        active: bool | None = None,
+        badge: str | None = None,
+    ) -> Employee:
+        """Change an employee's role, badge, or deactivate/reactivate them."""
+        stored = self._existing(code_text)
+        if badge is not None:
+            badge = self._check_new_badge(badge, stored.employee.id) or ""
+        self.store.update(stored.employee.id, role=role, active=active, badge=badge)
+        changes = [
+            f"role={role.value}" if role else "",
+            f"active={active}" if active is not None else "",
+            "badge changed" if badge is not None else "",
+        ]
+        self.record(
+            "staff_change", f"{stored.employee.code}: " + ", ".join(c for c in changes if c)
+        )
+        updated = self.store.by_id(stored.employee.id)
+        assert updated is not None
+        return updated.employee
+
+    def unlock(self, code_text: str) -> None:
+        """Clear an employee's lock-out."""
+        stored = self._existing(code_text)
+        self.store.set_failures(stored.employee.id, 0, None)
+        self.record("staff_unlock", f"{stored.employee.code} {stored.employee.name}")
+
+    def employees(self) -> list[StoredEmployee]:
+        """Everyone, by number."""
+        return self.store.employees()
+
+    # -- internals --------------------------------------------------------------------------
+    def _existing(self, code_text: str) -> StoredEmployee:
+        stored = self.store.by_code(check_employee_code(code_text))
+        if stored is None:
+            raise StaffError(f"There is no employee number {code_text.strip()}")
+        return stored
+
+    def _check_new_badge(self, badge: str | None, own_id: int | None = None) -> str | None:
+        if badge is None or not badge.strip():
+            return None
+        badge = badge.strip()
+        if not badge.isascii() or not badge.isprintable() or len(badge) > 48:
+            raise StaffError("A badge code is up to 48 printable characters")
+        other = self.store.by_badge(badge)
+        if other is not None and other.employee.id != own_id:
+            raise StaffError(f"Badge {badge} belongs to {other.employee.name}")
+        return badge
+
+    def _check_pin(self, code_text: str, pin: str, purpose: str) -> StoredEmployee:
+        now = self.clock()
+        try:
+            code = check_employee_code(code_text)
+        except StaffError:
+            raise StaffError("Type your employee number, then your PIN") from None
+        stored = self.store.by_code(code)
+        if stored is None or not stored.employee.active:
+            self._audit(purpose, "failed", None, detail=f"unknown or inactive number {code}")
+            raise StaffError("Unknown employee number or wrong PIN")
+        e = stored.employee
+        if stored.locked_until is not None and stored.locked_until > now:
+            self._audit(purpose, "locked", e)
+            local = stored.locked_until.astimezone().strftime("%H:%M")
+            raise StaffError(f"{e.name} is locked after too many wrong PINs until {local}")
+        if not verify_pin(pin, stored.pin_hash, self.pepper):
+            attempts = stored.failed_attempts + 1
+            if attempts >= self.settings.max_attempts:
+                until = now + timedelta(minutes=self.settings.lockout_minutes)
+                self.store.set_failures(e.id, 0, until)
+                self._audit(purpose, "locked", e, detail=f"{attempts} wrong PINs")
+                raise StaffError(
+                    f"Wrong PIN: {e.name} is locked for {self.settings.lockout_minutes} minutes"
+                )
+            self.store.set_failures(e.id, attempts, None)
+            self._audit(purpose, "failed", e, detail="wrong PIN")
+            left = self.settings.max_attempts - attempts
+            raise StaffError(f"Wrong PIN ({left} {'try' if left == 1 else 'tries'} left)")
+        if stored.failed_attempts or stored.locked_until is not None:
+            self.store.set_failures(e.id, 0, None)
+        return stored
+
+    def _check_badge(self, badge: str, purpose: str) -> StoredEmployee:
+        stored = self.store.by_badge(badge.strip())
+        if stored is None or not stored.employee.active:
+            self._audit(purpose, "failed", None, detail="unknown badge")
+            raise StaffError("This badge belongs to no active employee")
+        locked = stored.locked_until
+        if locked is not None and locked > self.clock():
+            self._audit(purpose, "locked", stored.employee)
+            raise StaffError(f"{stored.employee.name} is locked after too many wrong PINs")
+        return stored
+
+    def _approval(self, action: Action, approver: Employee, detail: str) -> Approval:
+        if not self.may(action, approver):
+            self._audit(action.value, "refused", self.current, approver=approver, detail=detail)
+            raise StaffError(f"{approver.name} may not approve this: {ACTION_LABELS[action]}")
+        if self.current is not None and approver.id == self.current.id:
+            self._audit(action.value, "done", approver, detail=detail)
+            return Approval(action, approver)
+        self._audit(action.value, "approved", self.current, approver=approver, detail=detail)
+        return Approval(action, self.current, approver)
+
+    def _audit(
+        self,
+        action: str,
+        outcome: str,
+        employee: Employee | None,
+        *,
+        approver: Employee | None = None,
+        detail: str = "",
+    ) -> None:
+        event = AuditEvent(
+            created_at=self.clock(),
+            action=action,
+            outcome=outcome,
+            employee_id=employee.id if employee else None,
+            employee_name=employee.name if employee else "",
+            approver_id=approver.id if approver else None,
+            approver_name=approver.name if approver else "",
+            detail=detail[:200],
+        )
+        self.store.append_audit(self.till, replace(event, till=self.till))
+
+
+def _minutes(start: datetime, end: datetime) -> int:
+    return max(0, int((end - start).total_seconds() // 60))
