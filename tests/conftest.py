@@ -7,6 +7,7 @@ import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import settings
@@ -14,6 +15,8 @@ from hypothesis import settings
 from tui_pos.bootstrap import Till, open_till
 from tui_pos.config import Config
 from tui_pos.demo import ensure_demo_catalog
+from tui_pos.domain.pin import ScryptCost
+from tui_pos.domain.staff import Employee, Role
 from tui_pos.drivers.file_printer import RecordingPrinter
 
 # CI runs the same examples every time (a red CI is then a reproducible bug, not luck);
@@ -35,18 +38,46 @@ def fixed_clock() -> datetime:
     return FIXED_NOW
 
 
+#: PIN hashing made cheap for tests (production: scrypt n=2**14).
+TEST_PIN_COST = ScryptCost(n=2**4, r=1, p=1)
+
+#: The manager every fixture till is logged in as.
+MANAGER_CODE, MANAGER_PIN = "1", "2468"
+
+
+def log_in_manager(till: Till) -> Employee:
+    """Create the fixture manager (once) and log them in at the register."""
+    if till.staff.store.by_code(MANAGER_CODE) is None:
+        till.staff.add_employee(MANAGER_CODE, "Test Manager", Role.MANAGER, MANAGER_PIN)
+    employee = till.staff.log_in(MANAGER_CODE, MANAGER_PIN)
+    till.register.cashier = employee
+    return employee
+
+
 @pytest.fixture
 def config() -> Config:
     """The default configuration (the demo store)."""
     return Config()
 
 
+def open_test_till(config: Config, path: Path, **kwargs: Any) -> Till:
+    """``open_till`` with cheap PIN hashing and the fixture manager logged in."""
+    opened = open_till(config, path, pin_cost=TEST_PIN_COST, **kwargs)
+    log_in_manager(opened)
+    return opened
+
+
 @pytest.fixture
 def till(tmp_path: Path) -> Iterator[Till]:
     """A till on a fresh database file, printing to a RecordingPrinter, at a fixed time."""
     opened = open_till(
-        Config(), tmp_path / "till.db", printer=RecordingPrinter(), clock=fixed_clock
+        Config(),
+        tmp_path / "till.db",
+        printer=RecordingPrinter(),
+        clock=fixed_clock,
+        pin_cost=TEST_PIN_COST,
     )
+    log_in_manager(opened)
     yield opened
     opened.close()
 
@@ -68,7 +99,10 @@ def demo_till(tmp_path: Path, demo_template: Path) -> Iterator[Till]:
     path = tmp_path / "till.db"
     shutil.copyfile(demo_template, path)
     path.chmod(0o600)
-    opened = open_till(Config(), path, printer=RecordingPrinter(), clock=fixed_clock)
+    opened = open_till(
+        Config(), path, printer=RecordingPrinter(), clock=fixed_clock, pin_cost=TEST_PIN_COST
+    )
     ensure_demo_catalog(opened)  # a no-op here: the copy has the catalog already
+    log_in_manager(opened)
     yield opened
     opened.close()

@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 from textual import events
 
+from tests.conftest import open_test_till
 from tui_pos.app import build_app
-from tui_pos.bootstrap import Till, open_till
+from tui_pos.bootstrap import Till
 from tui_pos.config import Config
 from tui_pos.demo import ensure_demo_catalog
 from tui_pos.drivers.file_printer import RecordingPrinter
@@ -35,7 +36,7 @@ def printer() -> RecordingPrinter:
 @pytest.fixture
 def till(tmp_path: Path, printer: RecordingPrinter) -> Iterator[Till]:
     # A file, not :memory:, because printing runs in worker threads (own connections).
-    till = open_till(Config(), tmp_path / "till.db", printer=printer, clock=_clock)
+    till = open_test_till(Config(), tmp_path / "till.db", printer=printer, clock=_clock)
     ensure_demo_catalog(till)
     yield till
     till.close()
@@ -214,7 +215,7 @@ async def test_search_adds_product_and_price_check_adds_nothing(till: Till) -> N
 
 async def test_printer_failure_keeps_the_sale(tmp_path: Path) -> None:
     printer = RecordingPrinter(fail_with="Printer offline")
-    till = open_till(Config(), tmp_path / "till.db", printer=printer, clock=_clock)
+    till = open_test_till(Config(), tmp_path / "till.db", printer=printer, clock=_clock)
     ensure_demo_catalog(till)
     app = build_app(till)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -233,7 +234,7 @@ async def test_keymap_remaps_a_key_by_its_id(tmp_path: Path) -> None:
     from tui_pos.config import parse_config
 
     config = parse_config('[keymap]\nvoid-line = "f8,ctrl+l"\n')
-    till = open_till(config, tmp_path / "till.db", printer=RecordingPrinter(), clock=_clock)
+    till = open_test_till(config, tmp_path / "till.db", printer=RecordingPrinter(), clock=_clock)
     ensure_demo_catalog(till)
     app = build_app(till)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -250,7 +251,7 @@ def test_unknown_keymap_id_is_refused(tmp_path: Path) -> None:
     from tui_pos.domain.errors import ConfigError
 
     config = parse_config('[keymap]\nvoid-lines = "delete"\n')
-    till = open_till(config, tmp_path / "till.db", printer=RecordingPrinter(), clock=_clock)
+    till = open_test_till(config, tmp_path / "till.db", printer=RecordingPrinter(), clock=_clock)
     with pytest.raises(ConfigError, match='keymap.void-lines.*did you mean "void-line"'):
         build_app(till)
     till.close()
@@ -279,7 +280,7 @@ async def test_quantity_typed_before_search_applies_to_the_found_item(till: Till
 
 async def test_waiting_receipt_is_retried_from_the_print_queue(tmp_path: Path) -> None:
     printer = RecordingPrinter(fail_with="printer 127.0.0.1:9100 refused the connection")
-    till = open_till(Config(), tmp_path / "till.db", printer=printer, clock=_clock)
+    till = open_test_till(Config(), tmp_path / "till.db", printer=printer, clock=_clock)
     ensure_demo_catalog(till)
     app = build_app(till)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -324,12 +325,12 @@ async def test_a_scan_typed_into_the_price_check_shows_the_item(till: Till) -> N
 
 
 async def test_a_sale_open_when_the_till_stopped_comes_back_on_screen(tmp_path: Path) -> None:
-    first = open_till(Config(), tmp_path / "till.db", printer=RecordingPrinter(), clock=_clock)
+    first = open_test_till(Config(), tmp_path / "till.db", printer=RecordingPrinter(), clock=_clock)
     ensure_demo_catalog(first)
     first.register.enter(LOAF)
     first.register.pay_card("1.00", "AUTH-1")
     first.close()  # as good as a crash: nothing was finished
-    again = open_till(Config(), tmp_path / "till.db", printer=RecordingPrinter(), clock=_clock)
+    again = open_test_till(Config(), tmp_path / "till.db", printer=RecordingPrinter(), clock=_clock)
     app = build_app(again)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()

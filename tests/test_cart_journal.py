@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import FIXED_NOW, fixed_clock
+from tests.conftest import FIXED_NOW, fixed_clock, open_test_till
 from tui_pos.app import build_app
-from tui_pos.bootstrap import Till, open_till
+from tui_pos.bootstrap import Till
 from tui_pos.config import Config
 from tui_pos.demo_catalog import demo_products, price_label
 from tui_pos.domain.cart import Cart, CartLine, Discount
@@ -55,7 +55,7 @@ def db_file(tmp_path: Path, demo_template: Path) -> Path:
 
 
 def open_at(path: Path) -> Till:
-    return open_till(Config(), path, printer=RecordingPrinter(), clock=fixed_clock)
+    return open_test_till(Config(), path, printer=RecordingPrinter(), clock=fixed_clock)
 
 
 @pytest.fixture

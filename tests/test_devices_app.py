@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import fixed_clock
+from tests.conftest import fixed_clock, open_test_till
 from tui_pos.app import build_app
-from tui_pos.bootstrap import Till, open_till
+from tui_pos.bootstrap import Till
 from tui_pos.config import Config
 from tui_pos.devices import Devices
 from tui_pos.drivers.customer_display import SerialCustomerDisplay
@@ -70,7 +70,7 @@ def ptys() -> Iterator[tuple[tuple[int, str], tuple[int, str]]]:
 def _till(tmp_path: Path, demo_template: Path, devices: Devices) -> Till:
     path = tmp_path / "till.db"
     shutil.copyfile(demo_template, path)
-    return open_till(Config(), path, devices=devices, clock=fixed_clock)
+    return open_test_till(Config(), path, devices=devices, clock=fixed_clock)
 
 
 async def _until(pilot, condition: Callable[[], bool], tries: int = 100) -> None:  # type: ignore[no-untyped-def]

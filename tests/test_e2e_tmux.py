@@ -80,7 +80,12 @@ def test_cashier_sells_a_mixed_basket_in_the_real_app(
     session: tuple[str, dict[str, str], Path],
 ) -> None:
     name, env, db = session
-    _wait_for(name, "Ready: scan or type")
+    # The demo's cashier logs in, then records the opening float the till asks for.
+    _wait_for(name, "Demo staff")
+    _keys(name, "3", "Enter", "9024", "Enter")
+    _wait_for(name, "Opening float")
+    _keys(name, "100", "Enter")
+    _wait_for(name, "Chris Cashier")
     # Loaf, 3 organic loaves, 0.512 kg bananas by PLU, 250 g of ham from a scale label.
     for code in ("5900000000015", "3*5900000000022", "0.512*4011", weight_label("00001", 250)):
         _keys(name, code, "Enter")
@@ -116,6 +121,9 @@ def test_cashier_sells_a_mixed_basket_in_the_real_app(
     assert report["net_cents"] == 1285
     assert report["tax_by_code"]["B"]["tax_cents"] == 67  # 12.85 incl. 5.5 %
     assert report["tenders"] == {"cash": 1285}
-    assert report["cash_expected_cents"] == 1285
+    assert report["opening_float_cents"] == 10000
+    assert report["cash_expected_cents"] == 10000 + 1285
+    assert report["closed_by"] == ""  # closed from the command line, without a count
     receipts = (db.parent / "receipts" / "T1.txt").read_text(encoding="utf-8")
     assert "TOTAL EUR" in receipts and "12.85" in receipts
+    assert "Cashier: Chris Cashier" in receipts

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import fixed_clock
+from tests.conftest import fixed_clock, open_test_till
 from tests.escpos_decode import decode
 from tests.fake_printer import FakeTcpPrinter
 from tui_pos.app import build_app
-from tui_pos.bootstrap import Till, open_till
+from tui_pos.bootstrap import Till
 from tui_pos.config import parse_config
 from tui_pos.screens.register import RegisterScreen
 
@@ -47,7 +47,7 @@ pin = 2
 pulse_ms = 100
 """
     )
-    till = open_till(config, path, clock=fixed_clock)
+    till = open_test_till(config, path, clock=fixed_clock)
     yield till
     till.close()
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import fixed_clock
-from tui_pos.bootstrap import Till, open_till
+from tests.conftest import fixed_clock, open_test_till
+from tui_pos.bootstrap import Till
 from tui_pos.config import Config
 from tui_pos.devices import Devices
 from tui_pos.drivers.file_printer import RecordingPrinter
@@ -50,7 +50,7 @@ def shop(
     path = tmp_path / "till.db"
     shutil.copyfile(demo_template, path)
     devices = Devices(printer, "test printer", drawer=drawer)
-    till = open_till(Config(), path, devices=devices, clock=fixed_clock)
+    till = open_test_till(Config(), path, devices=devices, clock=fixed_clock)
     yield till
     till.close()
 

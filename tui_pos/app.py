@@ -11,17 +11,27 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Mapping
+from datetime import timedelta
 from difflib import get_close_matches
 from functools import partial
 from pathlib import Path
 
+from textual import events
 from textual.app import App
 from textual.binding import Binding
 
 from tui_pos.bootstrap import Till
-from tui_pos.domain.errors import ConfigError
+from tui_pos.domain.cash import CashKind, denominations
+from tui_pos.domain.errors import ConfigError, DomainError
+from tui_pos.domain.money import format_money
+from tui_pos.domain.receipt import text_receipt
+from tui_pos.domain.report import DayReport
 from tui_pos.domain.sale import SaleDocument
+from tui_pos.domain.staff import Action, Approval, Employee
 from tui_pos.messages import BarcodeScanned, DeviceStatusChanged
+from tui_pos.report_output import report_rows
+from tui_pos.screens.authorize import LoginScreen, OverrideScreen, with_permission
+from tui_pos.screens.cash import CashMenuScreen, CountScreen, TableScreen
 from tui_pos.screens.dialogs import ConfirmScreen, PromptScreen
 from tui_pos.screens.print_queue import PrintQueueScreen
 from tui_pos.screens.receipt import ReceiptScreen
@@ -38,6 +48,9 @@ STYLES = Path(__file__).parent / "styles" / "app.tcss"
 #: How often the printer is asked for its status (seconds).
 STATUS_POLL_SECONDS = 10.0
 
+#: How often the idle lock looks at the time since the last key (seconds).
+IDLE_CHECK_SECONDS = 5.0
+
 
 class PosApp(App[None]):
     """The till. It receives its services from :func:`build_app`."""
@@ -47,13 +60,16 @@ class PosApp(App[None]):
     ENABLE_COMMAND_PALETTE = False
     BINDINGS = [Binding("ctrl+q", "quit", "Quit", id="quit", priority=True)]
 
-    def __init__(self, till: Till) -> None:
+    def __init__(self, till: Till, login_hint: str = "") -> None:
         super().__init__()
         self.till = till
+        self.login_hint = login_hint  #: shown on the log-in screen (the demo's staff)
         self._stop_scanners = threading.Event()
         self._display_shown: tuple[str, str] | None = None
         self._journal_problem: str | None = None
         self._printer_label = ""  #: the printer's last reported state, for the top bar
+        self.staff = till.staff  #: who is logged in (screens gate actions through it)
+        self._last_key = time.monotonic()
 
     # -- start and stop ---------------------------------------------------------------
     def on_mount(self) -> None:
@@ -75,9 +91,18 @@ class PosApp(App[None]):
             print_queue=self.show_print_queue,
             sale_changed=self.sale_changed,
             payment_started=self.payment_started,
+            lock=self.lock_till,
+            cash_menu=self.cash_menu,
+            switch_cashier=self.switch_cashier,
         )
         self.register_screen = RegisterScreen(self.till.register, settings, actions)
         self.push_screen(self.register_screen)
+        if self.staff.current is None:
+            self.require_login()
+        else:
+            self._logged_in(self.staff.current, greet=False)
+        if self.staff.settings.lock_after_idle_seconds:
+            self.set_interval(IDLE_CHECK_SECONDS, self.lock_if_idle)
         for source in self.till.devices.scanners:
             threading.Thread(
                 target=source.run,
@@ -93,6 +118,346 @@ class PosApp(App[None]):
             self.set_interval(STATUS_POLL_SECONDS, self.poll_printer)
             self.poll_printer()
         self._in_thread(self._print_pending, "print")  # receipts left from before
+
+    # -- staff ------------------------------------------------------------------------
+    async def on_event(self, event: events.Event) -> None:
+        """Every key press counts as activity for the idle lock."""
+        if isinstance(event, events.Key):
+            self._last_key = time.monotonic()
+        await super().on_event(event)
+
+    def lock_if_idle(self) -> None:
+        """Lock the till after the configured time without a key press."""
+        limit = self.staff.settings.lock_after_idle_seconds
+        if self.staff.current is None or time.monotonic() - self._last_key < limit:
+            return
+        self.lock_till(reason=f"idle {limit} s")
+
+    def lock_till(self, reason: str = "locked") -> None:
+        """Log the cashier out; the open sale stays for whoever logs in next."""
+        if self.staff.current is None:
+            return
+        name = self.staff.current.name
+        try:
+            self.staff.lock(reason)
+        except StorageError as exc:
+            self.notify(str(exc), severity="error")
+        self.till.register.cashier = None
+        self.register_screen.set_cashier("")
+        self.require_login(f"{name} logged out ({reason}). Next: number, Enter, PIN, Enter")
+
+    def require_login(self, note: str = "") -> None:
+        """Show the log-in screen until someone logs in."""
+        store = self.till.config.store
+        hint = "\n".join(x for x in (note, self.login_hint) if x)
+        self.push_screen(LoginScreen(self.staff, store.name, hint), lambda e: self._logged_in(e))
+
+    def _logged_in(self, employee: Employee | None, *, greet: bool = True) -> None:
+        if employee is None:
+            return
+        self.till.register.cashier = employee
+        self.register_screen.set_cashier(f"{employee.name} ({employee.role.value})")
+        self._last_key = time.monotonic()
+        if greet:
+            self.notify(f"Hello {employee.name}")
+        try:
+            needs_float = self.till.cash.needs_float()
+            clocked_in = self.staff.clocked_in(employee)
+        except StorageError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        if not clocked_in and greet:
+            self.notify("You are not clocked in: Ctrl+K then C", severity="warning")
+        if needs_float and greet:
+            self.ask_float()
+
+    def switch_cashier(self, badge: str) -> None:
+        """A badge scanned at the register: that employee takes over the till."""
+        try:
+            before = self.staff.current
+            employee = self.staff.log_in_badge(badge)
+        except (DomainError, StorageError) as exc:
+            self.notify(str(exc), severity="error")
+            return
+        if before is not None and before.id != employee.id:
+            self.notify(f"{before.name} handed over to {employee.name}")
+        self._logged_in(employee)
+
+    def cash_menu(self) -> None:
+        """The cash and staff menu (Ctrl+K)."""
+        who = self.staff.current.name if self.staff.current else ""
+        flows: dict[str, Callable[[], None]] = {
+            "cash-float": self.ask_float,
+            "cash-in": partial(self.ask_cash_move, "in"),
+            "cash-out": partial(self.ask_cash_move, "out"),
+            "cash-x-report": self.show_x_report,
+            "cash-z-close": self.start_z_close,
+            "clock-in-out": self.clock_in_out,
+            "staff-hours": self.show_hours,
+            "audit-log": self.show_audit,
+        }
+
+        def picked(ident: str | None) -> None:
+            if ident in flows:
+                flows[ident]()
+
+        self.push_screen(CashMenuScreen(who), picked)
+
+    def ask_float(self) -> None:
+        """Record the opening float of the period."""
+        if not self.till.cash.needs_float():
+            self.notify("The opening float of this period is already recorded")
+            return
+
+        def apply(text: str) -> str:
+            cents = self.till.cash.record_float(text, self.staff.current)
+            self.staff.record("cash_float", format_money(cents))
+            return f"Opening float {format_money(cents)} recorded"
+
+        self.push_screen(
+            PromptScreen(
+                "Opening float", "Cash in the drawer now (0 if none)", apply, scan_aware=False
+            ),
+            self._notify_result,
+        )
+
+    def ask_cash_move(self, kind: CashKind) -> None:
+        """Cash in or out of the drawer with a reason (needs CASH_IN_OUT)."""
+        word = "in" if kind == "in" else "out"
+
+        def allowed(approval: Approval) -> None:
+            def amount_given(amount: str | None) -> None:
+                if amount is None:
+                    return
+
+                def apply(reason: str) -> str:
+                    cents = self.till.cash.move(kind, amount, reason, approval)
+                    self.staff.record(f"cash_{word}", f"{format_money(cents)}: {reason}", approval)
+                    return f"Cash {word} {format_money(cents)} recorded"
+
+                self.push_screen(
+                    PromptScreen(f"Cash {word}: reason", "Why (e.g. change from the bank)", apply),
+                    self._after_cash_move,
+                )
+
+            def check(text: str) -> str:
+                from tui_pos.domain.cash import parse_movement
+
+                parse_movement(kind, text, "reason checked next")
+                return text
+
+            self.push_screen(
+                PromptScreen(f"Cash {word}: amount", "Amount, e.g. 50.00", check, scan_aware=False),
+                amount_given,
+            )
+
+        with_permission(self.register_screen, Action.CASH_IN_OUT, f"Cash {word}", allowed)
+
+    def _after_cash_move(self, message: str | None) -> None:
+        if message:
+            self.notify(message)
+            self.no_sale_kick()
+
+    def _notify_result(self, message: str | None) -> None:
+        if message:
+            self.notify(message)
+
+    def show_x_report(self) -> None:
+        """The X report of the open period, on screen (and printed if there is a printer)."""
+
+        def allowed(_approval: Approval) -> None:
+            try:
+                report = self.till.reports.x_report()
+            except (DomainError, StorageError) as exc:
+                self.notify(str(exc), severity="error")
+                return
+            self._show_report(report)
+
+        with_permission(self.register_screen, Action.X_REPORT, "X report", allowed)
+
+    def start_z_close(self) -> None:
+        """Z close: blind count, then over/short (a manager accepts a difference), close."""
+        if not self.till.register.cart.is_empty:
+            self.notify("Finish, park or void the open sale before the Z close", severity="error")
+            return
+        try:
+            notes = denominations(self.till.config.staff.denominations)
+        except DomainError as exc:
+            self.notify(str(exc), severity="error")
+            return
+
+        def allowed(approval: Approval) -> None:
+            self.push_screen(
+                CountScreen(notes, self.till.config.store.currency),
+                partial(self._counted, approval),
+            )
+
+        with_permission(self.register_screen, Action.Z_CLOSE, "Z close", allowed)
+
+    def _counted(self, approval: Approval, counted: int | None) -> None:
+        if counted is None:
+            return
+        try:
+            expected = self.till.reports.x_report().cash_expected_cents
+        except StorageError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        diff = counted - expected
+        closer = approval.actor.name if approval.actor else ""
+        summary = f"Counted {format_money(counted)}, expected {format_money(expected)}: " + (
+            "exact" if diff == 0 else f"{'over' if diff > 0 else 'short'} {format_money(abs(diff))}"
+        )
+        if diff == 0:
+
+            def answered(yes: bool | None) -> None:
+                if yes:
+                    self._close_day(counted, closer, "")
+
+            self.push_screen(ConfirmScreen(f"{summary}. Close the day?"), answered)
+            return
+
+        def accepted(acceptance: Approval) -> None:
+            by = acceptance.approver or acceptance.actor
+            self._close_day(counted, closer, by.name if by else "")
+
+        def answered_diff(yes: bool | None) -> None:
+            if yes:
+                self._accept_over_short(summary, accepted)
+
+        self.push_screen(
+            ConfirmScreen(f"{summary}. A manager must accept this. Go on?"), answered_diff
+        )
+
+    def _accept_over_short(self, summary: str, then: Callable[[Approval], None]) -> None:
+        # A difference is always accepted by someone other than the counter unless they
+        # are a manager themselves (ACCEPT_OVER_SHORT).
+        if self.staff.may(Action.ACCEPT_OVER_SHORT):
+            with_permission(self.register_screen, Action.ACCEPT_OVER_SHORT, summary, then)
+            return
+
+        def approved(approval: Approval | None) -> None:
+            if approval is not None:
+                then(approval)
+
+        self.push_screen(OverrideScreen(self.staff, Action.ACCEPT_OVER_SHORT, summary), approved)
+
+    def _close_day(self, counted: int, closed_by: str, accepted_by: str) -> None:
+        try:
+            report = self.till.reports.close_day(counted, closed_by, accepted_by)
+        except (DomainError, StorageError) as exc:
+            self.notify(str(exc), title="Z not closed", severity="error", timeout=30)
+            return
+        self.staff.record("z_closed", f"Z {report.z_number}, counted {format_money(counted)}")
+        self._show_report(report)
+
+        def backup() -> None:
+            try:
+                made = self.till.backup_after_z()
+            except StorageError as exc:
+                self.call_from_thread(
+                    self.notify, f"The Z is closed but the backup failed: {exc}", severity="error"
+                )
+                return
+            if made is not None:
+                self.call_from_thread(self.notify, f"Backup written: {made.name}")
+
+        self._in_thread(backup, "backup")
+
+    def _show_report(self, report: DayReport) -> None:
+        """Show a report and print it on the receipt printer when there is one."""
+        title = f"Z report #{report.z_number}" if report.kind == "Z" else "X report"
+        rows = report_rows(report)
+        receipt = text_receipt(f"{title} {report.till}", rows, self.till.config.printer.width)
+        self.push_screen(ReceiptScreen(receipt.lines))
+        if self.till.devices.printer is None or self.till.config.printer.driver == "none":
+            return
+
+        def print_it() -> None:
+            try:
+                self.till.devices.printer.print_receipt(receipt)
+            except DeviceError as exc:
+                self.call_from_thread(
+                    self.notify, f"{title} not printed: {exc}", severity="warning"
+                )
+
+        self._in_thread(print_it, "print")
+
+    def clock_in_out(self) -> None:
+        """Clock the logged-in employee in or out."""
+        try:
+            kind = self.staff.clock_in_out()
+        except (DomainError, StorageError) as exc:
+            self.notify(str(exc), severity="error")
+            return
+        name = self.staff.current.name if self.staff.current else ""
+        self.notify(f"{name} clocked {kind}")
+
+    def show_hours(self) -> None:
+        """Hours worked this week (Monday to now), per employee."""
+
+        def allowed(_approval: Approval) -> None:
+            now = self.till.register.clock().astimezone()
+            start = (now - timedelta(days=now.weekday())).replace(
+                hour=0, minute=0, second=0, microsecond=0
+            )
+            try:
+                rows = self.staff.hours(start, now + timedelta(seconds=1))
+            except StorageError as exc:
+                self.notify(str(exc), severity="error")
+                return
+            table = [
+                (
+                    r.employee.code,
+                    r.employee.name,
+                    f"{r.minutes // 60}:{r.minutes % 60:02d}",
+                    str(r.shifts),
+                    "clocked in" if r.open_since else "",
+                )
+                for r in rows
+            ]
+            self.push_screen(
+                TableScreen(
+                    f"Hours since {start.date().isoformat()}",
+                    ("No.", "Name", "Hours", "Shifts", "Now"),
+                    table,
+                    "Nobody clocked in this week",
+                )
+            )
+
+        with_permission(self.register_screen, Action.REPORTS, "Hours worked", allowed)
+
+    def show_audit(self) -> None:
+        """Today's audit log, newest first (needs AUDIT_READ)."""
+
+        def allowed(_approval: Approval) -> None:
+            now = self.till.register.clock().astimezone()
+            start = now.replace(hour=0, minute=0, second=0, microsecond=0)
+            try:
+                events_ = self.staff.audit_log(start, now + timedelta(seconds=1))
+            except StorageError as exc:
+                self.notify(str(exc), severity="error")
+                return
+            rows = [
+                (
+                    e.created_at.astimezone().strftime("%H:%M:%S"),
+                    e.action,
+                    e.outcome,
+                    e.employee_name,
+                    e.approver_name,
+                    e.detail,
+                )
+                for e in events_
+            ]
+            self.push_screen(
+                TableScreen(
+                    "Audit log (today)",
+                    ("Time", "Action", "Outcome", "By", "Approved by", "Detail"),
+                    rows,
+                    "Nothing recorded today",
+                )
+            )
+
+        with_permission(self.register_screen, Action.AUDIT_READ, "Audit log", allowed)
 
     def on_unmount(self) -> None:
         """Let the scanner threads finish."""
@@ -212,7 +577,13 @@ class PosApp(App[None]):
 
     # -- drawer -------------------------------------------------------------------------
     def no_sale(self) -> None:
-        """Open the drawer without a sale."""
+        """Open the drawer without a sale (needs NO_SALE)."""
+        with_permission(
+            self.register_screen, Action.NO_SALE, "Open the drawer", lambda _a: self.no_sale_kick()
+        )
+
+    def no_sale_kick(self) -> None:
+        """Kick the drawer open; recorded as a no-sale."""
         asked_at = time.monotonic()
 
         def kick() -> None:
@@ -276,6 +647,11 @@ _SCREENS = (
     PromptScreen,
     ConfirmScreen,
     PrintQueueScreen,
+    LoginScreen,
+    OverrideScreen,
+    CashMenuScreen,
+    CountScreen,
+    TableScreen,
 )
 
 
@@ -297,7 +673,7 @@ def check_keymap(keymap: Mapping[str, str]) -> None:
             raise ConfigError(f"keymap.{name}: no key has this id{hint}")
 
 
-def build_app(till: Till) -> PosApp:
+def build_app(till: Till, login_hint: str = "") -> PosApp:
     """The app for a till built by :func:`tui_pos.bootstrap.open_till`."""
     check_keymap(till.config.keymap)
-    return PosApp(till)
+    return PosApp(till, login_hint)

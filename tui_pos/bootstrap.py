@@ -8,7 +8,7 @@ from pathlib import Path
 
 from peewee import Database
 
-from tui_pos.config import Config, database_path, pin_key_path
+from tui_pos.config import Config, backup_dir, database_path, pin_key_path
 from tui_pos.devices import Devices, make_devices
 from tui_pos.domain.barcode import BarcodeParser, BarcodeRule
 from tui_pos.domain.errors import ConfigError, DomainError
@@ -17,6 +17,7 @@ from tui_pos.domain.quantity import QuantityLimits
 from tui_pos.domain.receipt import ReceiptStyle
 from tui_pos.domain.staff import Permissions, StaffError
 from tui_pos.domain.tax import TaxRate
+from tui_pos.models.backup import backup_database, rotate_backups
 from tui_pos.models.cart_journal_store import SqliteCartJournalStore
 from tui_pos.models.cash_store import SqliteCashStore
 from tui_pos.models.catalog_repo import SqliteCatalog
@@ -71,6 +72,17 @@ class Till:
     def printer_note(self) -> str:
         """Where receipts go, for the status bar."""
         return self.devices.printer_note
+
+    def backup_after_z(self) -> Path | None:
+        """The backup made after a Z close (``database.backup_on_z``), rotated; None when
+        backups after Z are off. Raises StorageError when it fails (the Z stays closed)."""
+        settings = self.config.database
+        if not settings.backup_on_z:
+            return None
+        folder = backup_dir(self.config, self.db_path)
+        made = backup_database(self.db_path, folder, now=self.register.clock())
+        rotate_backups(folder, settings.backup_keep)
+        return made
 
     def close(self) -> None:
         """Close the database connection."""

@@ -69,12 +69,12 @@ def main(ctx: click.Context, config_path: Path | None, db_path: Path | None) -> 
         ctx.invoke(run)
 
 
-def _open_register(till: Till) -> None:
+def _open_register(till: Till, login_hint: str = "") -> None:
     from tui_pos.app import build_app  # Textual is loaded only to run the UI
 
     try:
         with user_errors():
-            app = build_app(till)
+            app = build_app(till, login_hint)
         app.run()
     finally:
         till.close()
@@ -94,13 +94,14 @@ def run(obj: Context) -> None:
 @click.pass_obj
 def demo(obj: Context, db_path: Path | None) -> None:
     """Create (or reuse) a demo store, then open the register on it."""
-    from tui_pos.demo import ensure_demo_catalog
+    from tui_pos.demo import DEMO_LOGIN_HINT, ensure_demo_catalog, ensure_demo_staff
 
     with user_errors():
         path = db_path or obj.db_path or _database_path(obj).with_name("demo.db")
         till = obj.till(path)
         ensure_demo_catalog(till)
-    _open_register(till)
+        ensure_demo_staff(till)
+    _open_register(till, DEMO_LOGIN_HINT)
 
 
 @main.group()
@@ -213,20 +214,13 @@ def db_restore(backup: Path, target: Path, replace: bool) -> None:
 
 def _backup_after_z(till: Till) -> None:
     """The Z is stored; a failed backup is only a warning (exit code stays 0)."""
-    from tui_pos.config import backup_dir
-    from tui_pos.models.backup import backup_database, rotate_backups
-
-    config = till.config.database
-    if not config.backup_on_z:
-        return
-    folder = backup_dir(till.config, till.db_path)
     try:
-        made = backup_database(till.db_path, folder, now=till.register.clock())
-        rotate_backups(folder, config.backup_keep)
+        made = till.backup_after_z()
     except StorageError as exc:
         click.echo(f"tui-pos: warning: the Z is closed but the backup failed: {exc}", err=True)
         return
-    click.echo(f"backup written: {made}", err=True)
+    if made is not None:
+        click.echo(f"backup written: {made}", err=True)
 
 
 def _database_path(obj: Context) -> Path:

@@ -44,7 +44,24 @@ def report_rows(report: DayReport) -> list[tuple[str, str]]:
         ("Voided lines", str(data["voided_lines"])),
     ]
     rows += [(f"Tender {kind}", format_money(c)) for kind, c in data["tenders"].items()]
-    rows.append(("Cash expected", format_money(data["cash_expected_cents"])))
+    rows += [
+        ("Opening float", format_money(data["opening_float_cents"])),
+        ("Cash in", format_money(data["cash_in_cents"])),
+        ("Cash out", format_money(-data["cash_out_cents"])),
+        ("No-sales (drawer)", str(data["no_sales_count"])),
+        ("Cash expected", format_money(data["cash_expected_cents"])),
+    ]
+    if data["counted_cents"] is not None:
+        over_short = data["over_short_cents"]
+        word = "over" if over_short > 0 else "short" if over_short < 0 else "exact"
+        rows += [
+            ("Cash counted", format_money(data["counted_cents"])),
+            (f"Over/short ({word})", format_money(over_short)),
+        ]
+        if data["over_short_accepted_by"]:
+            rows.append(("Accepted by", data["over_short_accepted_by"]))
+    if data["closed_by"]:
+        rows.append(("Closed by", data["closed_by"]))
     unprinted = data["unprinted_receipts"]
     rows.append(("Receipts not printed", ", ".join(unprinted) if unprinted else "none"))
     return rows

@@ -185,6 +185,17 @@ class Cart:
         self._check_bounded(lines, self.discount)
         self.lines[index] = candidate
 
+    def set_line_price(self, index: int, unit_price_cents: int) -> None:
+        """Override one line's unit price (a discount larger than the new price is refused)."""
+        if unit_price_cents < 0:
+            raise CartError("A price cannot be negative")
+        line = self._line(index)
+        candidate = replace(line, unit_price_cents=unit_price_cents)
+        lines = [*self.lines]
+        lines[index] = candidate
+        self._check_bounded(lines, self.discount)
+        self.lines[index] = candidate
+
     def set_cart_discount(self, discount: Discount | None) -> None:
         """Set or clear the discount on the whole sale."""
         if discount is not None and not self.lines:

@@ -6,6 +6,7 @@ more (the store name large, the total bold, the sale number as a barcode for ret
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import tzinfo
 
@@ -150,3 +151,9 @@ def printer_test_receipt(store_name: str, width: int) -> Receipt:
         _center("If this reads well, printing works.", width),
     )
     return Receipt(lines, width, barcode="TEST-000000", title_lines=1, total_line=7)
+
+
+def text_receipt(title: str, rows: Sequence[tuple[str, str]], width: int) -> Receipt:
+    """A report laid out for the receipt printer: a large title, then label/value lines."""
+    lines = [title[:width], "=" * width, *(_pair(label, value, width) for label, value in rows)]
+    return Receipt(tuple(lines), width, None, 1, None)

@@ -8,21 +8,19 @@ number and PIN (or badge) of someone whose role may. Both cases go into the audi
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Protocol, cast
+from typing import Any, Protocol, cast
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Input, Label, Static
+from textual.widgets import Label, Static
 
 from tui_pos.domain.errors import DomainError
 from tui_pos.domain.staff import ACTION_LABELS, Action, Approval, Employee
 from tui_pos.services.ports import StorageError
 from tui_pos.services.staff import Staff
-
-#: Longer than an employee number: what a badge scan types.
-_MAX_CODE_DIGITS = 8
+from tui_pos.widgets.credentials_line import CredentialsLine
 
 
 class HasStaff(Protocol):
@@ -31,13 +29,13 @@ class HasStaff(Protocol):
     staff: Staff
 
 
-def staff_of(screen: Screen[object]) -> Staff:
+def staff_of(screen: Screen[Any]) -> Staff:
     """The till's staff service."""
     return cast(HasStaff, screen.app).staff
 
 
 def with_permission(
-    screen: Screen[object], action: Action, what: str, then: Callable[[Approval], None]
+    screen: Screen[Any], action: Action, what: str, then: Callable[[Approval], object]
 ) -> None:
     """Run ``then`` now if the logged-in employee may do ``action``; otherwise after a
     manager approves it in a modal (never, if they cancel)."""
@@ -58,43 +56,31 @@ def with_permission(
     screen.app.push_screen(OverrideScreen(staff, action, what), approved)
 
 
-class _Credentials(Vertical):
-    """Employee number (or a badge scan) and PIN."""
+class _CredentialsScreen:
+    """What the log-in screen and the approval modal share: one credentials field."""
 
-    def compose(self) -> ComposeResult:
-        yield Input(placeholder="Employee number or badge", id="employee-code")
-        yield Input(placeholder="PIN", password=True, id="employee-pin", max_length=8)
+    def credentials(self) -> ComposeResult:
+        yield CredentialsLine(id="credentials")
         yield Static("", id="credentials-error", classes="error")
 
-
-class _CredentialsScreen:
-    """What the log-in screen and the approval modal share."""
-
-    def code_input(self) -> Input:
-        return cast(Screen[object], self).query_one("#employee-code", Input)
-
-    def pin_input(self) -> Input:
-        return cast(Screen[object], self).query_one("#employee-pin", Input)
+    def field(self) -> CredentialsLine:
+        return cast(Screen[Any], self).query_one("#credentials", CredentialsLine)
 
     def show_error(self, text: str) -> None:
-        screen = cast(Screen[object], self)
+        screen = cast(Screen[Any], self)
         screen.app.bell()
         screen.query_one("#credentials-error", Static).update(text)
-        self.pin_input().value = ""
-        self.code_input().focus()
+        self.field().start_again()
 
-    def submitted(self, event: Input.Submitted) -> None:
-        """Enter on the number moves to the PIN (or is a badge); Enter on the PIN checks."""
+    def on_credentials_line_credentials(self, event: CredentialsLine.Credentials) -> None:
+        """Number and PIN typed."""
         event.stop()
-        code = self.code_input().value.strip()
-        if event.input.id == "employee-code":
-            if code and not (code.isdigit() and len(code) <= _MAX_CODE_DIGITS):
-                self.code_input().value = ""
-                self.check_badge(code)
-            else:
-                self.pin_input().focus()
-            return
-        self.check_pin(code, event.value)
+        self.check_pin(event.code, event.pin)
+
+    def on_credentials_line_badge(self, event: CredentialsLine.Badge) -> None:
+        """A badge typed by a keyboard-wedge scanner."""
+        event.stop()
+        self.check_badge(event.badge)
 
     def accept_scan(self, code: str) -> None:
         """A scanned badge (evdev or serial scanner)."""
@@ -129,15 +115,11 @@ class LoginScreen(_CredentialsScreen, Screen[Employee]):
                     "  tui-pos staff add --number 1 --name NAME --role manager"
                 )
             yield Static(hint, classes="dialog-hint", id="login-hint")
-            yield _Credentials()
+            yield from self.credentials()
 
     def on_mount(self) -> None:
-        """Start in the number field."""
-        self.code_input().focus()
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        """See :meth:`_CredentialsScreen.submitted`."""
-        self.submitted(event)
+        """The field has the focus."""
+        self.field().focus()
 
     def check_pin(self, code: str, pin: str) -> None:
         """Log in, or say why not."""
@@ -159,9 +141,7 @@ class LoginScreen(_CredentialsScreen, Screen[Employee]):
 
     def action_clear(self) -> None:
         """Start again."""
-        self.code_input().value = ""
-        self.pin_input().value = ""
-        self.code_input().focus()
+        self.field().start_again()
 
 
 class OverrideScreen(_CredentialsScreen, ModalScreen[Approval | None]):
@@ -187,15 +167,11 @@ class OverrideScreen(_CredentialsScreen, ModalScreen[Approval | None]):
                 "types their number and PIN (or scans their badge). Esc cancels.",
                 classes="dialog-hint",
             )
-            yield _Credentials()
+            yield from self.credentials()
 
     def on_mount(self) -> None:
-        """Start in the number field."""
-        self.code_input().focus()
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        """See :meth:`_CredentialsScreen.submitted`."""
-        self.submitted(event)
+        """The field has the focus."""
+        self.field().focus()
 
     def check_pin(self, code: str, pin: str) -> None:
         """Approve, or say why not (the modal stays open)."""

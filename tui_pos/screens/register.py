@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from rich.markup import escape
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -16,6 +17,8 @@ from tui_pos.domain.errors import DomainError
 from tui_pos.domain.money import format_money
 from tui_pos.domain.receipt import sale_number
 from tui_pos.domain.sale import SaleDocument
+from tui_pos.domain.staff import Action, Approval
+from tui_pos.screens.authorize import staff_of, with_permission
 from tui_pos.screens.dialogs import ConfirmScreen, PromptScreen
 from tui_pos.screens.resume import ResumeScreen
 from tui_pos.screens.search import SearchScreen
@@ -39,6 +42,9 @@ class RegisterActions:
     print_queue: Callable[[], None]
     sale_changed: Callable[[], None]  #: the customer display follows the sale
     payment_started: Callable[[], None]  #: the customer display shows the total
+    lock: Callable[[], None]  #: log the cashier out (Ctrl+L)
+    cash_menu: Callable[[], None]  #: cash in/out, X, Z, clock, audit (Ctrl+K)
+    switch_cashier: Callable[[str], None]  #: an employee badge was scanned
 
 
 @dataclass(frozen=True)
@@ -52,11 +58,26 @@ class ScreenSettings:
     printer_note: str
 
 
+@dataclass(frozen=True)
+class _OverLimit:
+    """A discount above the limit: it needs an approval before it is given."""
+
+    text: str
+
+
 #: Below this many columns the totals panel moves under the cart.
 NARROW = 110
 
 #: Actions that need lines in the cart.
-_NEEDS_LINES = {"void_line", "void_sale", "line_discount", "cart_discount", "suspend", "tender"}
+_NEEDS_LINES = {
+    "void_line",
+    "void_sale",
+    "line_discount",
+    "cart_discount",
+    "suspend",
+    "tender",
+    "price_override",
+}
 
 
 class RegisterScreen(Screen[None]):
@@ -76,6 +97,9 @@ class RegisterScreen(Screen[None]):
         Binding("f12", "reprint", "Reprint", id="reprint"),
         Binding("ctrl+o", "no_sale", "No sale", id="no-sale"),
         Binding("ctrl+p", "print_queue", "Print queue", id="print-queue"),
+        Binding("ctrl+e", "price_override", "Price", id="price-override"),
+        Binding("ctrl+k", "cash_menu", "Cash/staff", id="cash-menu"),
+        Binding("ctrl+l", "lock", "Lock", id="lock"),
         Binding("up", "move(-1)", "Line up", show=False, id="line-up"),
         Binding("down", "move(1)", "Line down", show=False, id="line-down"),
         Binding("escape", "clear_entry", "Clear", show=False, id="clear-entry"),
@@ -92,6 +116,7 @@ class RegisterScreen(Screen[None]):
         self.settings = settings
         self.actions = actions
         self.device_status = ""
+        self.cashier = ""
 
     def compose(self) -> ComposeResult:
         """Store bar, cart and totals side by side, message line, entry line, footer."""
@@ -120,7 +145,14 @@ class RegisterScreen(Screen[None]):
         s = self.settings
         # Once the printer has reported, its state says more than where it is.
         devices = self.device_status or s.printer_note
-        return f"[b]{s.store_name}[/b]  ·  till {s.till}  ·  {devices}"
+        who = f"  ·  [b]{escape(self.cashier)}[/b]" if self.cashier else ""
+        return f"[b]{s.store_name}[/b]  ·  till {s.till}{who}  ·  {devices}"
+
+    def set_cashier(self, text: str) -> None:
+        """Show who is logged in, in the top bar."""
+        self.cashier = text
+        if self.is_mounted:
+            self.query_one("#store-bar", Static).update(self._store_bar())
 
     def set_device_status(self, text: str) -> None:
         """Show the printer's state (and receipts waiting) in the top bar."""
@@ -132,11 +164,24 @@ class RegisterScreen(Screen[None]):
 
         A quantity typed in the entry line (``3*``) applies to it.
         """
+        if self._is_badge(code):
+            return
         typed = self.entry.value.strip()
         prefix = typed if typed.endswith("*") else ""
         if prefix:
             self.entry.clear()
         self.attempt(lambda: self.register.enter(prefix + code).message, select_last=True)
+
+    def _is_badge(self, code: str) -> bool:
+        """An employee badge scanned at the sale hands the till to that employee."""
+        try:
+            scanned = self.register.parser.parse(code.strip())
+        except DomainError:
+            return False
+        if scanned.kind != "employee":
+            return False
+        self.actions.switch_cashier(code.strip())
+        return True
 
     def on_resize(self, event: events.Resize) -> None:
         """Below 110 columns the totals go under the cart so the cart keeps its width."""
@@ -207,6 +252,8 @@ class RegisterScreen(Screen[None]):
         event.stop()
         if not event.text.strip():
             return  # a stray Enter (e.g. pressed just before a dialog opened) does nothing
+        if self._is_badge(event.text):
+            return
         self.attempt(lambda: self.register.enter(event.text).message, select_last=True)
 
     def action_clear_entry(self) -> None:
@@ -266,26 +313,73 @@ class RegisterScreen(Screen[None]):
             return
         name = self.register.cart.lines[index].name
 
-        def apply(text: str) -> str:
+        def give(text: str) -> str:
             self.register.set_line_discount(index, text)
             return f"Discount on {name}: {text.strip() or 'removed'}"
 
-        self.app.push_screen(
-            PromptScreen(f"Discount on {name}", "10% or 1.50 (empty removes it)", apply),
-            self._after_prompt,
-        )
+        self._ask_discount(f"Discount on {name}", "10% or 1.50 (empty removes it)", index, give)
 
     def action_cart_discount(self) -> None:
         """Discount the whole sale."""
 
-        def apply(text: str) -> str:
+        def give(text: str) -> str:
             self.register.set_cart_discount(text)
             return f"Sale discount: {text.strip() or 'removed'}"
 
-        self.app.push_screen(
-            PromptScreen("Discount on the whole sale", "10% or 5.00 (empty removes it)", apply),
-            self._after_prompt,
+        self._ask_discount(
+            "Discount on the whole sale", "10% or 5.00 (empty removes it)", None, give
         )
+
+    def _ask_discount(
+        self, title: str, hint: str, index: int | None, give: Callable[[str], str]
+    ) -> None:
+        """A discount up to the limit is given at once; above it, someone who may approves
+        it first (the prompt closes, the approval modal opens, then it is applied)."""
+        staff = staff_of(self)
+
+        def apply(text: str) -> str | _OverLimit:
+            share = self.register.discount_share_bp(text, index)
+            if staff.discount_needs_approval(share):
+                return _OverLimit(text)
+            return give(text)
+
+        def after(result: str | _OverLimit | None) -> None:
+            if isinstance(result, _OverLimit):
+                what = f"{title}: {result.text.strip()}"
+                with_permission(
+                    self,
+                    Action.DISCOUNT_OVER_LIMIT,
+                    what,
+                    lambda _a: self.attempt(lambda: give(result.text)),
+                )
+                return
+            self._after_prompt(result)
+
+        self.app.push_screen(PromptScreen(title, hint, apply), after)
+
+    def action_price_override(self) -> None:
+        """Change the selected line's unit price (needs PRICE_OVERRIDE)."""
+        index = self.cart_table.selected_index
+        if index < 0:
+            return
+        line = self.register.cart.lines[index]
+
+        def allowed(_approval: Approval) -> None:
+            def apply(text: str) -> str:
+                self.register.set_line_price(index, text)
+                return f"Price of {line.name} set to {text.strip()}"
+
+            self.app.push_screen(
+                PromptScreen(
+                    f"New price for {line.name}",
+                    f"Now {format_money(line.unit_price_cents)} per {line.unit}",
+                    apply,
+                    scan_aware=False,
+                ),
+                self._after_prompt,
+            )
+
+        with_permission(self, Action.PRICE_OVERRIDE, f"Price of {line.name}", allowed)
 
     def _after_prompt(self, message: str | None) -> None:
         if message:
@@ -295,15 +389,28 @@ class RegisterScreen(Screen[None]):
     def action_void_line(self) -> None:
         """Remove the selected line."""
         index = self.cart_table.selected_index
-        if index >= 0:
-            self.attempt(lambda: f"Voided {self.register.void_line(index).name}")
+        if index < 0:
+            return
+        name = self.register.cart.lines[index].name
+        with_permission(
+            self,
+            Action.VOID_LINE,
+            f"Void {name}",
+            lambda _a: self.attempt(lambda: f"Voided {self.register.void_line(index).name}"),
+        )
 
     def action_void_sale(self) -> None:
         """Abandon the whole sale (asks first)."""
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self.attempt(self._void_sale)
+                total = format_money(self.register.totals().total_cents)
+                with_permission(
+                    self,
+                    Action.VOID_SALE,
+                    f"Void the sale of {total}",
+                    lambda _a: self.attempt(self._void_sale),
+                )
 
         self.app.push_screen(ConfirmScreen("Void the whole sale?"), answered)
 
@@ -403,3 +510,11 @@ class RegisterScreen(Screen[None]):
     def action_print_queue(self) -> None:
         """See and retry receipts waiting for the printer."""
         self.actions.print_queue()
+
+    def action_cash_menu(self) -> None:
+        """Cash in/out, X report, Z close, clock in/out, audit log."""
+        self.actions.cash_menu()
+
+    def action_lock(self) -> None:
+        """Log out; the next cashier logs in (the open sale stays)."""
+        self.actions.lock()

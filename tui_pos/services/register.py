@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from tui_pos.domain.barcode import BarcodeParser, ScannedCode
 from tui_pos.domain.cart import Cart, CartLine, CartTotals, Discount, Product
 from tui_pos.domain.errors import CartError, DomainError, QuantityError, UnknownProduct
-from tui_pos.domain.money import decimal_to_cents
+from tui_pos.domain.money import decimal_to_cents, div_round, parse_money
 from tui_pos.domain.quantity import ONE, QuantityLimits, Unit, check_weight, parse_quantity
 from tui_pos.domain.sale import SaleDocument, format_sale_number, sale_document
 from tui_pos.domain.staff import Employee
@@ -205,6 +205,24 @@ class Register:
         """Discount one line: ``10%`` or ``1.50``; an empty text removes the discount."""
         discount = Discount.parse(text) if text.strip() else None
         self._change(lambda: self.cart.set_line_discount(index, discount))
+
+    def discount_share_bp(self, text: str, index: int | None = None) -> int:
+        """How large a discount is, in basis points of what it applies to (line ``index``
+        or the whole sale), to check it against the staff limit. Changes nothing."""
+        if not text.strip():
+            return 0
+        discount = Discount.parse(text)
+        if discount.kind == "percent":
+            return discount.value
+        base = (
+            self.cart.lines[index].base_cents if index is not None else self.totals().subtotal_cents
+        )
+        return 10_000 if base <= 0 else div_round(discount.value * 10_000, base)
+
+    def set_line_price(self, index: int, text: str) -> None:
+        """Override the unit price of one line (``2.49``; 0 makes it free)."""
+        price = parse_money(text)
+        self._change(lambda: self.cart.set_line_price(index, price))
 
     def set_cart_discount(self, text: str) -> None:
         """Discount the whole sale: ``10%`` or ``5.00``; an empty text removes it."""
