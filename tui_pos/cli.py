@@ -366,3 +366,12 @@ def devices_open_drawer(obj: Context) -> None:
         if problem:
             raise DeviceError(problem)
     click.echo("drawer opened (no-sale recorded)")
+
+
+def _add_subcommands() -> None:
+    from tui_pos.cli_staff import staff
+
+    main.add_command(staff)
+
+
+_add_subcommands()

@@ -97,9 +97,10 @@ class RegisterScreen(Screen[None]):
         Binding("f12", "reprint", "Reprint", id="reprint"),
         Binding("ctrl+o", "no_sale", "No sale", id="no-sale"),
         Binding("ctrl+p", "print_queue", "Print queue", id="print-queue"),
-        Binding("ctrl+e", "price_override", "Price", id="price-override"),
-        Binding("ctrl+k", "cash_menu", "Cash/staff", id="cash-menu"),
-        Binding("ctrl+l", "lock", "Lock", id="lock"),
+        # Priority: the entry line (an Input) would take these keys for its own editing.
+        Binding("ctrl+e", "price_override", "Price", id="price-override", priority=True),
+        Binding("ctrl+k", "cash_menu", "Cash/staff", id="cash-menu", priority=True),
+        Binding("ctrl+l", "lock", "Lock", id="lock", priority=True),
         Binding("up", "move(-1)", "Line up", show=False, id="line-up"),
         Binding("down", "move(1)", "Line down", show=False, id="line-down"),
         Binding("escape", "clear_entry", "Clear", show=False, id="clear-entry"),

@@ -1,0 +1,126 @@
+"""``tui-pos staff ...`` through click's CliRunner."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner, Result
+
+from tui_pos.cli import main
+
+
+def _run(db: Path, *args: str, stdin: str = "") -> Result:
+    return CliRunner().invoke(main, ["--db", str(db), "staff", *args], input=stdin)
+
+
+def test_first_employee_is_a_manager_then_a_manager_signs_every_change(tmp_path: Path) -> None:
+    db = tmp_path / "till.db"
+    refused = _run(db, "add", "--number", "2", "--name", "Bo", "--role", "cashier", stdin="1357\n")
+    assert refused.exit_code == 1 and "first employee must be a manager" in refused.output
+    ok = _run(db, "add", "--number", "1", "--name", "Ann Boss", "--role", "manager", stdin="2468\n")
+    assert ok.exit_code == 0, ok.output
+    unsigned = _run(db, "add", "--number", "2", "--name", "Bo", "--role", "cashier", stdin="1357\n")
+    assert unsigned.exit_code == 1 and "--manager NUMBER" in unsigned.output
+    wrong = _run(
+        db,
+        "add",
+        "--number",
+        "2",
+        "--name",
+        "Bo",
+        "--role",
+        "cashier",
+        "--manager",
+        "1",
+        stdin="1111\n1357\n",
+    )
+    assert wrong.exit_code == 1 and "Wrong PIN" in wrong.output
+    added = _run(
+        db,
+        "add",
+        "--number",
+        "2",
+        "--name",
+        "Bo",
+        "--role",
+        "cashier",
+        "--badge",
+        "B-2",
+        "--manager",
+        "1",
+        stdin="2468\n1357\n",
+    )
+    assert added.exit_code == 0, added.output
+    listed = json.loads(_run(db, "list", "--format", "json").output)
+    assert listed == [
+        {
+            "number": "1",
+            "name": "Ann Boss",
+            "role": "manager",
+            "active": True,
+            "badge": False,
+            "locked": False,
+        },
+        {
+            "number": "2",
+            "name": "Bo",
+            "role": "cashier",
+            "active": True,
+            "badge": True,
+            "locked": False,
+        },
+    ]
+    assert "1357" not in _run(db, "list").output
+
+
+def test_a_cashier_cannot_sign_staff_changes(tmp_path: Path) -> None:
+    db = tmp_path / "till.db"
+    _run(db, "add", "--number", "1", "--name", "Ann", "--role", "manager", stdin="2468\n")
+    _run(
+        db,
+        "add",
+        "--number",
+        "2",
+        "--name",
+        "Bo",
+        "--role",
+        "cashier",
+        "--manager",
+        "1",
+        stdin="2468\n1357\n",
+    )
+    result = _run(db, "change", "2", "--role", "manager", "--manager", "2", stdin="1357\n")
+    assert result.exit_code == 1 and "may not change staff" in result.output
+
+
+def test_set_pin_change_and_unlock(tmp_path: Path) -> None:
+    db = tmp_path / "till.db"
+    _run(db, "add", "--number", "1", "--name", "Ann", "--role", "manager", stdin="2468\n")
+    _run(
+        db,
+        "add",
+        "--number",
+        "2",
+        "--name",
+        "Bo",
+        "--role",
+        "cashier",
+        "--manager",
+        "1",
+        stdin="2468\n1357\n",
+    )
+    for _ in range(5):  # Bo locks himself out (a wrong manager PIN from the command line)
+        _run(db, "unlock", "1", "--manager", "2", stdin="0000\n")
+    assert json.loads(_run(db, "list", "--format", "json").output)[1]["locked"] is True
+    assert _run(db, "unlock", "2", "--manager", "1", stdin="2468\n").exit_code == 0
+    assert json.loads(_run(db, "list", "--format", "json").output)[1]["locked"] is False
+    bad = _run(db, "set-pin", "2", "--manager", "1", stdin="2468\n1111\n")
+    assert bad.exit_code == 1 and "too easy" in bad.output
+    assert _run(db, "set-pin", "2", "--manager", "1", stdin="2468\n8642\n").exit_code == 0
+    changed = _run(db, "change", "2", "--inactive", "--manager", "1", stdin="2468\n")
+    assert changed.exit_code == 0 and "inactive" in changed.output
+    nothing = _run(db, "change", "2", "--manager", "1", stdin="2468\n")
+    assert nothing.exit_code == 1 and "Nothing to change" in nothing.output
+    missing = _run(db, "set-pin", "9", "--manager", "1", stdin="2468\n4826\n")
+    assert missing.exit_code == 1 and "no employee number 9" in missing.output
