@@ -21,6 +21,7 @@ from tui_pos.domain.staff import ACTION_LABELS, Action, Approval, Employee
 from tui_pos.services.ports import StorageError
 from tui_pos.services.staff import Staff
 from tui_pos.widgets.credentials_line import CredentialsLine
+from tui_pos.widgets.keys_bar import KeysBar
 
 
 class HasStaff(Protocol):
@@ -116,6 +117,7 @@ class LoginScreen(_CredentialsScreen, Screen[Employee]):
                 )
             yield Static(hint, classes="dialog-hint", id="login-hint")
             yield from self.credentials()
+        yield KeysBar()
 
     def on_mount(self) -> None:
         """The field has the focus."""

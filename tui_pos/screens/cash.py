@@ -7,13 +7,14 @@ from collections.abc import Sequence
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Input, Label, Static
+from textual.widgets import DataTable, Label, Static
 
 from tui_pos.domain.cash import Denomination, count_total, parse_pieces
 from tui_pos.domain.errors import DomainError
 from tui_pos.domain.money import format_money
+from tui_pos.widgets.entry_line import EntryLine
 
 #: The menu's entries: key, binding id, label.
 MENU: tuple[tuple[str, str, str], ...] = (
@@ -57,13 +58,15 @@ class CashMenuScreen(ModalScreen[str | None]):
 class CountScreen(ModalScreen[int | None]):
     """The blind count: pieces per note and coin; the expected cash is not shown.
 
-    Enter or Down moves to the next kind, Up back; F10 finishes with the counted total.
+    One entry line takes the counts in order (Enter = next kind; an empty Enter keeps the
+    kind's count), so a fast typist's keys never land on the wrong kind. Up/Down move the
+    marker; F10 finishes with the counted total.
     """
 
     BINDINGS = [
         Binding("f10", "done", "Counted", id="count-done"),
-        Binding("up", "move(-1)", "Previous", show=False, id="count-up"),
-        Binding("down", "move(1)", "Next", show=False, id="count-down"),
+        Binding("up", "move(-1)", "Previous", id="count-up"),
+        Binding("down", "move(1)", "Next", id="count-down"),
         Binding("escape", "cancel", "Cancel", id="count-cancel"),
     ]
 
@@ -71,85 +74,76 @@ class CountScreen(ModalScreen[int | None]):
         super().__init__()
         self.denominations = tuple(denominations)
         self.currency = currency
+        self.counts = [0] * len(self.denominations)
+        self.index = 0
 
     def compose(self) -> ComposeResult:
-        """One field per denomination and the running total."""
+        """The kinds with their counts, the running total and the entry line."""
         with Vertical(classes="dialog", id="count-dialog"):
             yield Label("Z close: count the drawer", classes="dialog-title")
             yield Static(
-                "Type how many of each (Enter = next). F10 when done, Esc cancels.",
+                "Type how many of the marked kind, Enter (next). "
+                "Up/Down move, F10 when done, Esc cancels.",
                 classes="dialog-hint",
             )
-            with VerticalScroll(id="count-rows"):
-                for index, d in enumerate(self.denominations):
-                    yield Input(
-                        placeholder=f"{d.label:>8}  x pieces",
-                        id=f"count-{index}",
-                        restrict=r"[0-9]*",
-                        max_length=6,
-                        classes="count-field",
-                    )
+            yield Static("", id="count-rows")
             yield Static("", id="count-total")
+            yield EntryLine(placeholder="pieces", id="count-entry", restrict=r"[0-9]*")
             yield Static("", id="count-error", classes="error")
 
     def on_mount(self) -> None:
         """Start at the largest note."""
-        self._field(0).focus()
-        self._show_total()
-
-    def _field(self, index: int) -> Input:
-        return self.query_one(f"#count-{index}", Input)
-
-    def _index(self) -> int:
-        focused = self.focused
-        if isinstance(focused, Input) and focused.id and focused.id.startswith("count-"):
-            return int(focused.id.removeprefix("count-"))
-        return 0
+        self.query_one("#count-entry", EntryLine).focus()
+        self._show()
 
     def counted(self) -> int:
-        """The total of the fields (raises DomainError for a field that is not a count)."""
-        counts = {d: parse_pieces(self._field(i).value) for i, d in enumerate(self.denominations)}
-        return count_total(counts)
+        """The counted total so far."""
+        return count_total(dict(zip(self.denominations, self.counts, strict=True)))
 
-    def _show_total(self) -> None:
-        error = self.query_one("#count-error", Static)
-        try:
-            total = self.counted()
-        except DomainError as exc:
-            error.update(str(exc))
-            return
-        error.update("")
+    def _show(self) -> None:
+        lines = []
+        for i, (d, pieces) in enumerate(zip(self.denominations, self.counts, strict=True)):
+            marker = "[reverse]" if i == self.index else ""
+            end = "[/reverse]" if marker else ""
+            amount = format_money(d.cents * pieces) if pieces else ""
+            lines.append(f"{marker} {d.label:>8} x {pieces or '':>5}  {amount:>10} {end}")
+        self.query_one("#count-rows", Static).update("\n".join(lines))
         self.query_one("#count-total", Static).update(
-            f"Counted: [b]{format_money(total, self.currency)}[/b]"
+            f"Counted: [b]{format_money(self.counted(), self.currency)}[/b]"
         )
 
-    def on_input_changed(self, event: Input.Changed) -> None:
-        """Keep the counted total up to date."""
+    def on_entry_line_code_entered(self, event: EntryLine.CodeEntered) -> None:
+        """A count for the marked kind (empty keeps it); then the next kind."""
         event.stop()
-        self._show_total()
+        if not self._take(event.text):
+            return
+        self.index = min(self.index + 1, len(self.denominations) - 1)
+        self._show()
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        """Enter moves on; on the last field it finishes."""
-        event.stop()
-        if self._index() == len(self.denominations) - 1:
-            self.action_done()
-        else:
-            self.action_move(1)
+    def _take(self, text: str) -> bool:
+        error = self.query_one("#count-error", Static)
+        if text.strip():
+            try:
+                self.counts[self.index] = parse_pieces(text)
+            except DomainError as exc:
+                self.app.bell()
+                error.update(str(exc))
+                return False
+        error.update("")
+        return True
 
     def action_move(self, step: int) -> None:
-        """Move between the fields."""
-        index = min(max(self._index() + step, 0), len(self.denominations) - 1)
-        self._field(index).focus()
+        """Mark the previous or next kind."""
+        self.index = min(max(self.index + step, 0), len(self.denominations) - 1)
+        self._show()
 
     def action_done(self) -> None:
-        """Finish with the counted total."""
-        try:
-            total = self.counted()
-        except DomainError as exc:
-            self.app.bell()
-            self.query_one("#count-error", Static).update(str(exc))
+        """Finish with the counted total (a count still in the entry line counts)."""
+        entry = self.query_one("#count-entry", EntryLine)
+        if not self._take(entry.value):
             return
-        self.dismiss(total)
+        entry.value = ""
+        self.dismiss(self.counted())
 
     def action_cancel(self) -> None:
         """Do not close the day."""
