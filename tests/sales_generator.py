@@ -105,7 +105,9 @@ def generate(till: Till, clock: MovingClock, seed: int, sales: int) -> Generated
         out.docs.append(doc)
         if rng.random() < 0.1:
             clock.now = moment + timedelta(seconds=5)
-            till.drawer.events.record(till.register.settings.till, "no_sale", None, True, "", clock.now)
+            till.drawer.events.record(
+                till.register.settings.till, "no_sale", None, True, "", clock.now
+            )
             seq = len(out.no_sales) + 1
             out.no_sales.append((seq, clock.now, True))
     # A drawer opening for a sale is not a no-sale; a dropped no-sale still is one.

@@ -55,7 +55,9 @@ def analysis_in(till: Till, zone: str) -> Analysis:
 def whole_range(tz: tzinfo) -> DateRange:
     """Every local day the generated sales can fall on in ``tz``."""
     first = FIRST_DAY.astimezone(tz).date()
-    return DateRange(date.fromordinal(first.toordinal() - 1), date.fromordinal(first.toordinal() + DAYS + 1))
+    return DateRange(
+        date.fromordinal(first.toordinal() - 1), date.fromordinal(first.toordinal() + DAYS + 1)
+    )
 
 
 def in_range(doc: SaleDocument, period: DateRange, tz: tzinfo) -> bool:
@@ -207,12 +209,17 @@ def test_sales_by_tender_and_tax(generated: tuple[Till, Generated], zone: str) -
                 taxes[key][0] += x.base_cents
                 taxes[key][1] += x.tax_cents
         by_tender = analysis.by_tender(period)
-        got = {r["tender"]: [r["payments"], r["taken_cents"], r["refunded_cents"]] for r in rows(by_tender)}
+        got = {
+            r["tender"]: [r["payments"], r["taken_cents"], r["refunded_cents"]]
+            for r in rows(by_tender)
+        }
         assert got == tenders
         # Tenders add up to what the sales were paid: totals plus cash rounding.
         assert by_tender.total("net_cents") == sum(d.paid_cents for d in docs)
         by_tax = analysis.by_tax(period)
-        assert {(r["code"], r["rate"]): [r["base_cents"], r["tax_cents"]] for r in rows(by_tax)} == taxes
+        assert {
+            (r["code"], r["rate"]): [r["base_cents"], r["tax_cents"]] for r in rows(by_tax)
+        } == taxes
         assert by_tax.total("tax_cents") == sum(d.tax_cents for d in docs)
 
 
@@ -259,7 +266,9 @@ def test_voids_refunds_and_no_sales(generated: tuple[Till, Generated], zone: str
             if d.status == "voided" or d.voided_lines
         ]
         report = analysis.voids(period)
-        assert [(r["sale"], r["what"], r["lines"], r["amount_cents"]) for r in rows(report)] == voids
+        assert [
+            (r["sale"], r["what"], r["lines"], r["amount_cents"]) for r in rows(report)
+        ] == voids
         assert report.total("amount_cents") == sum(v[3] or 0 for v in voids)
 
         returned = [
@@ -281,7 +290,9 @@ def test_voids_refunds_and_no_sales(generated: tuple[Till, Generated], zone: str
         ]
         report = analysis.no_sales(period)
         assert [(r["number"], r["time"]) for r in rows(report)] == expected_no_sales
-    assert any("not opened: dropped" == r["drawer"] for r in rows(analysis.no_sales(whole_range(tz))))
+    assert any(
+        r["drawer"] == "not opened: dropped" for r in rows(analysis.no_sales(whole_range(tz)))
+    )
 
 
 def test_returns_are_netted_out_of_sales_and_listed_as_refunds(
@@ -313,8 +324,18 @@ def test_returns_are_netted_out_of_sales_and_listed_as_refunds(
 def test_a_day_without_sales_says_so(generated: tuple[Till, Generated]) -> None:
     till, _made = generated
     analysis = analysis_in(till, "UTC")
-    for kind in ("hour", "category", "item", "employee", "tender", "tax", "discounts",
-                 "voids", "refunds", "no-sales"):
+    for kind in (
+        "hour",
+        "category",
+        "item",
+        "employee",
+        "tender",
+        "tax",
+        "discounts",
+        "voids",
+        "refunds",
+        "no-sales",
+    ):
         report = analysis.report(kind, DateRange(date(2001, 1, 1), date(2001, 1, 1)))
         assert report.is_empty
         assert report.empty_message.startswith("No ") and "on 2001-01-01" in report.empty_message

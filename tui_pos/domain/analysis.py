@@ -83,9 +83,7 @@ class DateRange:
     def bounds(self, tz: tzinfo | None) -> tuple[datetime, datetime]:
         """``[start, end)`` as aware datetimes: local midnight of ``first`` to the
         midnight after ``last`` (each with the offset in force on its date)."""
-        return day_start(self.first, tz), day_start(
-            date.fromordinal(self.last.toordinal() + 1), tz
-        )
+        return day_start(self.first, tz), day_start(date.fromordinal(self.last.toordinal() + 1), tz)
 
 
 def day_start(day: date, tz: tzinfo | None) -> datetime:

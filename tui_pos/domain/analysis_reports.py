@@ -224,9 +224,11 @@ def by_item(
     net = sum(i.net_cents for i in items)
     ordered = sorted(items, key=lambda i: (-i.net_cents, -i.qty_milli, i.name, i.code))
     shown = ordered if top is None else ordered[:top]
-    note = f"Top {top} of {len(items)} items; totals are of all items" if (
-        top is not None and len(items) > top
-    ) else ""
+    note = (
+        f"Top {top} of {len(items)} items; totals are of all items"
+        if (top is not None and len(items) > top)
+        else ""
+    )
     return AnalysisReport(
         "item",
         TITLES["item"],
@@ -344,9 +346,7 @@ def by_tax(till: str, period: DateRange, taxes: Sequence[TaxTotal]) -> AnalysisR
     )
 
 
-def discounts(
-    till: str, period: DateRange, groups: Sequence[DiscountSummary]
-) -> AnalysisReport:
+def discounts(till: str, period: DateRange, groups: Sequence[DiscountSummary]) -> AnalysisReport:
     """Line and sale discounts per cashier."""
     ordered = sorted(groups, key=lambda g: (-(g.line_cents + g.sale_cents), g.cashier))
     return AnalysisReport(
@@ -362,7 +362,13 @@ def discounts(
             Column("discount_cents", "Total", "money"),
         ),
         tuple(
-            (g.cashier or NO_EMPLOYEE, g.sales, g.line_cents, g.sale_cents, g.line_cents + g.sale_cents)
+            (
+                g.cashier or NO_EMPLOYEE,
+                g.sales,
+                g.line_cents,
+                g.sale_cents,
+                g.line_cents + g.sale_cents,
+            )
             for g in ordered
         ),
         (
@@ -450,8 +456,15 @@ def refunds(
             )
             for r in ordered
         ),
-        (f"Total ({len(records)} items)", None, None, None, None, None,
-         sum(r.amount_cents for r in records)),
+        (
+            f"Total ({len(records)} items)",
+            None,
+            None,
+            None,
+            None,
+            None,
+            sum(r.amount_cents for r in records),
+        ),
         _empty("refunds", period),
     )
 
