@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -25,8 +25,10 @@ from tui_pos.domain.analysis import (
     DateRange,
     DateRangeError,
     format_cell,
+    offset_spans,
     parse_range,
     parse_range_text,
+    utc_offset_minutes,
 )
 from tui_pos.domain.errors import DomainError
 from tui_pos.domain.sale import SaleDocument, format_sale_number
@@ -394,3 +396,46 @@ def test_system_zone_is_the_default(generated: tuple[Till, Generated]) -> None:
     ours = till.analysis.by_hour(period)
     explicit = Analysis(SqliteAnalysisStore(till.db), "T1", till.register.clock, system)
     assert ours.rows == explicit.by_hour(period).rows
+
+
+@pytest.mark.parametrize(
+    ("zone", "offsets"),
+    [("UTC", [0]), ("Asia/Kathmandu", [345]), ("America/New_York", [-300, -240, -300])],
+)
+def test_a_year_is_cut_where_the_offset_changes(zone: str, offsets: list[int]) -> None:
+    tz = ZoneInfo(zone)
+    start, end = DateRange(date(2026, 1, 1), date(2026, 12, 31)).bounds(tz)
+    spans = offset_spans(start, end, tz)
+    assert [s.offset_minutes for s in spans] == offsets
+    assert spans[0].start == start and spans[-1].end == end
+    for before, after in zip(spans, spans[1:], strict=False):
+        assert before.end == after.start
+        # The cut is the exact second the clocks change.
+        assert utc_offset_minutes(after.start, tz) == after.offset_minutes
+        assert utc_offset_minutes(after.start - timedelta(seconds=1), tz) == before.offset_minutes
+
+
+def test_the_system_zone_with_daylight_saving(
+    generated: tuple[Till, Generated], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the system zone set to New York, the default (tz None) groups across the DST
+    change exactly like the explicit zone."""
+    import time
+
+    till, _made = generated
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    try:
+        ny = ZoneInfo("America/New_York")
+        period = whole_range(ny)
+        assert (
+            till.analysis.by_hour(period).rows
+            == analysis_in(till, "America/New_York").by_hour(period).rows
+        )
+        assert (
+            till.analysis.voids(period).rows
+            == analysis_in(till, "America/New_York").voids(period).rows
+        )
+    finally:
+        monkeypatch.undo()
+        time.tzset()

@@ -8,7 +8,7 @@ shown (Rich table, DataTable, chart, CSV, JSON). Values stay raw: money in minor
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, tzinfo
+from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any, Literal
 
 from tui_pos.domain.errors import DomainError
@@ -92,6 +92,48 @@ def day_start(day: date, tz: tzinfo | None) -> datetime:
         return datetime.combine(day, time.min, tzinfo=tz)
     # A naive local time's astimezone() applies the system zone's rules for that date.
     return datetime.combine(day, time.min).astimezone()
+
+
+@dataclass(frozen=True)
+class OffsetSpan:
+    """A stretch of time in which the local zone keeps one UTC offset."""
+
+    start: datetime
+    end: datetime
+    offset_minutes: int
+
+
+def utc_offset_minutes(moment: datetime, tz: tzinfo | None) -> int:
+    """The local zone's offset from UTC at ``moment`` (aware), in minutes."""
+    offset = moment.astimezone(tz).utcoffset()
+    assert offset is not None  # astimezone() always gives an aware time
+    return int(offset.total_seconds()) // 60
+
+
+def offset_spans(start: datetime, end: datetime, tz: tzinfo | None) -> list[OffsetSpan]:
+    """``[start, end)`` cut where the offset changes (daylight saving), so each span can be
+    grouped by local hour with one fixed offset. A year has one to three spans."""
+    spans: list[OffsetSpan] = []
+    span_start, current = start, utc_offset_minutes(start, tz)
+    probe = start
+    while probe < end:
+        step = min(probe + timedelta(days=1), end)
+        if utc_offset_minutes(step, tz) == current:
+            probe = step
+            continue
+        low, high = probe, step  # the change is in (low, high]: find its second
+        while high - low > timedelta(seconds=1):
+            middle = low + (high - low) / 2
+            if utc_offset_minutes(middle, tz) == current:
+                low = middle
+            else:
+                high = middle
+        if high >= end:
+            break
+        spans.append(OffsetSpan(span_start, high, current))
+        span_start, current, probe = high, utc_offset_minutes(high, tz), high
+    spans.append(OffsetSpan(span_start, end, current))
+    return spans
 
 
 def parse_day(text: str, what: str = "date") -> date:

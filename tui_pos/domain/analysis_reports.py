@@ -5,8 +5,8 @@ Definitions (completed sales only; voided sales appear in the voids report alone
   returns (lines with a negative quantity, in the same documents) are netted out of the
   hour, category, item and employee reports; the refunds report lists them.
 - sales = completed sale documents (a refund-only document counts as one).
-- hours are local clock hours: the store sums per UTC quarter hour (every zone's offset
-  is a multiple of 15 minutes) and each quarter goes to the local hour it fell in.
+- hours are local clock hours: the range is cut where the zone's UTC offset changes
+  (daylight saving) and the store groups each piece by hour with that piece's offset.
 """
 
 from __future__ import annotations
@@ -27,10 +27,10 @@ NO_CATEGORY = "(none)"
 
 # -- what the store sums ---------------------------------------------------------------
 @dataclass(frozen=True)
-class QuarterHour:
-    """Completed sales whose time fell in the UTC quarter hour starting at ``start``."""
+class HourSales:
+    """Completed sales in one local clock hour of the day (0-23), all days added up."""
 
-    start: datetime  #: aware (UTC)
+    hour: int
     sales: int
     net_cents: int
 
@@ -159,15 +159,13 @@ def _time(moment: datetime, tz: tzinfo | None) -> str:
     return _local(moment, tz).strftime("%Y-%m-%d %H:%M")
 
 
-def by_hour(
-    till: str, period: DateRange, quarters: Sequence[QuarterHour], tz: tzinfo | None
-) -> AnalysisReport:
-    """Sales per local clock hour over the range (hours of all days added up)."""
+def by_hour(till: str, period: DateRange, groups: Sequence[HourSales]) -> AnalysisReport:
+    """Sales per local clock hour over the range (hours of all days added up; ``groups``
+    may hold an hour more than once, one per offset span)."""
     hours: dict[int, tuple[int, int]] = {}
-    for q in quarters:
-        hour = _local(q.start, tz).hour
-        count, net = hours.get(hour, (0, 0))
-        hours[hour] = (count + q.sales, net + q.net_cents)
+    for g in groups:
+        count, net = hours.get(g.hour, (0, 0))
+        hours[g.hour] = (count + g.sales, net + g.net_cents)
     rows: list[Row] = []
     if hours:
         for hour in range(min(hours), max(hours) + 1):  # no gaps: the chart reads as a day

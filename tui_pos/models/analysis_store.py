@@ -1,13 +1,13 @@
 """The AnalysisStore port on SQLite: every report is one grouped SQL query.
 
 Times are stored as UTC text (``YYYY-MM-DD HH:MM:SS[.ffffff]``, models/times.py), so a
-range is a text comparison on the ``sale_created_at`` index and the quarter hour of a
-sale is read straight from the text.
+range is a text comparison on the ``sale_till_created_at`` index and the hour of a sale
+is read straight from the text.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from peewee import Database
@@ -16,9 +16,9 @@ from tui_pos.domain.analysis_reports import (
     CategorySales,
     DiscountSummary,
     EmployeeSales,
+    HourSales,
     ItemSales,
     NoSaleRecord,
-    QuarterHour,
     RefundRecord,
     TenderSummary,
     VoidRecord,
@@ -42,26 +42,19 @@ class SqliteAnalysisStore:
         with storage_errors():
             return list(self.db.execute_sql(sql, (till, stamp(start), stamp(end))).fetchall())
 
-    def quarter_hours(self, till: str, start: datetime, end: datetime) -> list[QuarterHour]:
-        """Sales and net per UTC quarter hour."""
-        rows = self._rows(
-            "SELECT substr(s.created_at, 1, 13) AS hour,"
-            " CAST(substr(s.created_at, 15, 2) AS INTEGER) / 15 AS quarter,"
-            " COUNT(*), SUM(s.subtotal_cents - s.discount_cents)"
-            f" FROM sale s WHERE {_COMPLETED} GROUP BY hour, quarter",
-            till,
-            start,
-            end,
-        )
-        return [
-            QuarterHour(
-                datetime.fromisoformat(f"{hour}:00").replace(tzinfo=UTC)
-                + timedelta(minutes=15 * int(quarter)),
-                int(count),
-                int(net),
-            )
-            for hour, quarter, count, net in rows
-        ]
+    def hours(
+        self, till: str, start: datetime, end: datetime, offset_minutes: int
+    ) -> list[HourSales]:
+        """Minute of the UTC day read from the stored text, shifted by the offset."""
+        with storage_errors():
+            rows = self.db.execute_sql(
+                "SELECT ((CAST(substr(s.created_at, 12, 2) AS INTEGER) * 60"
+                " + CAST(substr(s.created_at, 15, 2) AS INTEGER) + ?) % 1440 + 1440)"
+                " % 1440 / 60 AS hour, COUNT(*), SUM(s.subtotal_cents - s.discount_cents)"
+                f" FROM sale s WHERE {_COMPLETED} GROUP BY hour",
+                (offset_minutes, till, stamp(start), stamp(end)),
+            ).fetchall()
+        return [HourSales(int(hour), int(count), int(net)) for hour, count, net in rows]
 
     def categories(self, till: str, start: datetime, end: datetime) -> list[CategorySales]:
         """Lines summed per product first, then products per category (few lookups)."""
@@ -80,11 +73,14 @@ class SqliteAnalysisStore:
         return [CategorySales(str(name), int(net), int(disc)) for name, net, disc in rows]
 
     def items(self, till: str, start: datetime, end: datetime) -> list[ItemSales]:
-        """Per product (or per name for lines without one), as the line named it."""
+        """Per product (lines without one: per name), named as on its latest line (a
+        renamed product keeps one row); only numbers are aggregated over the lines."""
         rows = self._rows(
-            "SELECT l.name, MIN(l.code), l.unit, SUM(l.qty_milli), SUM(l.amount_cents)"
+            "SELECT n.name, n.code, n.unit, x.qty, x.net FROM ("
+            " SELECT MAX(l.id) AS last, SUM(l.qty_milli) AS qty, SUM(l.amount_cents) AS net"
             f" FROM sale s JOIN sale_line l ON l.sale_id = s.id WHERE {_COMPLETED}"
-            " GROUP BY l.product_id, l.name, l.unit",
+            " GROUP BY l.product_id, CASE WHEN l.product_id IS NULL THEN l.name END) x"
+            " JOIN sale_line n ON n.id = x.last",
             till,
             start,
             end,

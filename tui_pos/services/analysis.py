@@ -7,14 +7,20 @@ from datetime import date, datetime, tzinfo
 from typing import Protocol
 
 from tui_pos.domain import analysis_reports as build
-from tui_pos.domain.analysis import REPORT_KINDS, AnalysisReport, DateRange, ReportKind
+from tui_pos.domain.analysis import (
+    REPORT_KINDS,
+    AnalysisReport,
+    DateRange,
+    ReportKind,
+    offset_spans,
+)
 from tui_pos.domain.analysis_reports import (
     CategorySales,
     DiscountSummary,
     EmployeeSales,
+    HourSales,
     ItemSales,
     NoSaleRecord,
-    QuarterHour,
     RefundRecord,
     TenderSummary,
     VoidRecord,
@@ -31,8 +37,11 @@ class AnalysisStore(Protocol):
     sales is millions of lines. Only completed sales count, except in :meth:`voids`.
     """
 
-    def quarter_hours(self, till: str, start: datetime, end: datetime) -> list[QuarterHour]:
-        """Sales count and net per UTC quarter hour that had a sale."""
+    def hours(
+        self, till: str, start: datetime, end: datetime, offset_minutes: int
+    ) -> list[HourSales]:
+        """Sales count and net per local hour of the day, local = UTC + ``offset_minutes``
+        (the caller cuts the range where the offset changes)."""
 
     def categories(self, till: str, start: datetime, end: datetime) -> list[CategorySales]:
         """Net sales and discounts per product category (lines without one: empty name)."""
@@ -89,8 +98,10 @@ class Analysis:
 
     def by_hour(self, period: DateRange) -> AnalysisReport:
         """Sales per local hour of the day."""
-        rows = self.store.quarter_hours(self.till, *period.bounds(self.tz))
-        return build.by_hour(self.till, period, rows, self.tz)
+        rows: list[HourSales] = []
+        for span in offset_spans(*period.bounds(self.tz), self.tz):
+            rows += self.store.hours(self.till, span.start, span.end, span.offset_minutes)
+        return build.by_hour(self.till, period, rows)
 
     def by_category(self, period: DateRange) -> AnalysisReport:
         """Net sales per category."""
