@@ -121,7 +121,10 @@ class ReportsScreen(Screen[None]):
             table.add_row(*(self._cell(v, i, report) for i, v in enumerate(cells)))
         totals = report.text_totals()
         if totals is not None and not report.is_empty:
-            table.add_row(*(Text(v, style="bold") for v in totals), key="totals")
+            cells = [self._cell(v, i, report) for i, v in enumerate(totals)]
+            for cell in cells:
+                cell.stylize("bold")
+            table.add_row(*cells, key="totals")
         self._chart(report)
         if report.is_empty:
             self._say(report.empty_message)
