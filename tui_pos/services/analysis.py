@@ -47,7 +47,7 @@ class AnalysisStore(Protocol):
         """Net sales and discounts per product category (lines without one: empty name)."""
 
     def items(self, till: str, start: datetime, end: datetime) -> list[ItemSales]:
-        """Net quantity and sales per item, returns deducted."""
+        """Net quantity and sales per product, returns deducted."""
 
     def employees(self, till: str, start: datetime, end: datetime) -> list[EmployeeSales]:
         """Per cashier name: completed sales, net, discounts, and voided sales."""
