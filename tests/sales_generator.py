@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import random
 import shutil
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from tui_pos.bootstrap import Till, open_till
 from tui_pos.config import Config
 from tui_pos.domain.sale import SaleDocument, SoldLine
+from tui_pos.domain.staff import Role
 from tui_pos.domain.tax import TaxLine, tax_of
 from tui_pos.domain.tender import Payment
 from tui_pos.drivers.file_printer import RecordingPrinter
@@ -62,6 +63,11 @@ def generate(till: Till, clock: MovingClock, seed: int, sales: int) -> Generated
     rng = random.Random(seed)
     reg = till.register
     out = Generated()
+    staff = [
+        till.staff.add_employee(f"{i}1", name, Role.CASHIER, "4826")
+        for i, name in enumerate(CASHIERS[:2], 1)
+    ]
+    cashiers = [*staff, None]
     products = []
     for info in till.catalog.search("a", 400) + till.catalog.search("e", 400):
         if info.product.unit == "each" and info.product.id not in out.categories:
@@ -75,7 +81,7 @@ def generate(till: Till, clock: MovingClock, seed: int, sales: int) -> Generated
     )
     for moment in moments:
         clock.now = moment
-        reg.settings = replace(reg.settings, cashier=rng.choice(CASHIERS))
+        reg.cashier = rng.choice(cashiers)
         for _ in range(rng.randint(1, 5)):
             if rng.random() < 0.15:
                 reg.enter(f"0.{rng.randint(100, 999)}*{BANANAS_PLU}")

@@ -7,14 +7,13 @@ clock turned back; their receipts count as printed long ago.
 from __future__ import annotations
 
 import random
-from dataclasses import replace
 from datetime import datetime, time, timedelta
 
 from tui_pos.bootstrap import Till
 from tui_pos.domain.errors import DomainError
 from tui_pos.domain.sale import SaleDocument
+from tui_pos.domain.staff import Employee
 
-CASHIERS = ("Alex", "Sam", "Robin")
 #: Sales per hour of the opening day (8:00-19:00): a morning and a late-afternoon peak.
 HOURLY = (4, 7, 5, 4, 6, 7, 4, 3, 5, 7, 6, 3)
 
@@ -34,7 +33,10 @@ def ensure_demo_sales(till: Till, days: int = 10, seed: int = 11) -> int:
     if not products:
         return 0
     reg = till.register
-    clock, settings = reg.clock, reg.settings
+    # The demo's staff if it has any (sales then show who sold them), else no cashier.
+    staff: list[Employee | None] = [s.employee for s in till.staff.store.employees()]
+    staff = [e for e in staff if e is not None and e.active] or [None]
+    clock, cashier = reg.clock, reg.cashier
     now = clock()
     today = now.astimezone().date()
     made = 0
@@ -51,7 +53,7 @@ def ensure_demo_sales(till: Till, days: int = 10, seed: int = 11) -> int:
                     if moment > now:
                         break
                     reg.clock = lambda moment=moment: moment  # type: ignore[misc]
-                    reg.settings = replace(settings, cashier=rng.choice(CASHIERS))
+                    reg.cashier = rng.choice(staff)
                     if _sell(till, rng, products) is not None:
                         made += 1
             no_sale_at = datetime.combine(day, time(12, 5)).astimezone()
@@ -60,7 +62,7 @@ def ensure_demo_sales(till: Till, days: int = 10, seed: int = 11) -> int:
                     till.config.store.till, "no_sale", None, True, "", no_sale_at
                 )
     finally:
-        reg.clock, reg.settings = clock, settings
+        reg.clock, reg.cashier = clock, cashier
         till.db.execute_sql("PRAGMA synchronous = FULL")
     for job in till.print_queue.pending():
         till.print_queue.jobs.printed(job.id, clock())

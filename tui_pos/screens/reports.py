@@ -117,11 +117,11 @@ class ReportsScreen(Screen[None]):
         table.clear(columns=True)
         for column in report.columns:
             table.add_column(column.title, key=column.key)
-        for cells in report.text_rows():
-            table.add_row(*(self._cell(v, i, report) for i, v in enumerate(cells)))
+        for texts in report.text_rows():
+            table.add_row(*(self._cell(v, i, report) for i, v in enumerate(texts)))
         totals = report.text_totals()
         if totals is not None and not report.is_empty:
-            cells = [self._cell(v, i, report) for i, v in enumerate(totals)]
+            cells: list[Text] = [self._cell(v, i, report) for i, v in enumerate(totals)]
             for cell in cells:
                 cell.stylize("bold")
             table.add_row(*cells, key="totals")

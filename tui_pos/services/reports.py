@@ -7,9 +7,9 @@ from dataclasses import replace
 from datetime import date, datetime, tzinfo
 from typing import Protocol
 
+from tui_pos.domain.analysis import DateRange
 from tui_pos.domain.cash import CashError
 from tui_pos.domain.money import format_money
-from tui_pos.domain.analysis import DateRange
 from tui_pos.domain.report import DayReport, PeriodTotals
 from tui_pos.domain.sale import format_sale_number
 from tui_pos.services.ports import Clock
