@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from tui_pos.bootstrap import Till, open_till
+from tests.conftest import log_in_manager, open_test_till
+from tui_pos.bootstrap import Till
 from tui_pos.config import Config
 from tui_pos.domain.sale import SaleDocument, SoldLine
 from tui_pos.domain.staff import Role
@@ -50,11 +51,12 @@ def money_text(cents: int) -> str:
 
 
 def open_generated_till(demo_template: Path, path: Path, clock: MovingClock) -> Till:
-    """A till on a copy of the demo store with a clock the test moves."""
+    """A till on a copy of the demo store with a clock the test moves (the fixture
+    manager logged in)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(demo_template, path)
     path.chmod(0o600)
-    return open_till(Config(), path, printer=RecordingPrinter(), clock=clock)
+    return open_test_till(Config(), path, printer=RecordingPrinter(), clock=clock)
 
 
 def generate(till: Till, clock: MovingClock, seed: int, sales: int) -> Generated:
@@ -124,6 +126,7 @@ def generate(till: Till, clock: MovingClock, seed: int, sales: int) -> Generated
     for i, product in enumerate(products[:2]):
         clock.now = moments[len(moments) // 2] + timedelta(minutes=i)
         out.docs.append(record_return(till, product.id, rng.choice(CASHIERS), clock.now))
+    log_in_manager(till)  # the register is left with the fixture manager, as tills start
     return out
 
 
