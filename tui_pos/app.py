@@ -36,6 +36,7 @@ from tui_pos.screens.dialogs import ConfirmScreen, PromptScreen
 from tui_pos.screens.print_queue import PrintQueueScreen
 from tui_pos.screens.receipt import ReceiptScreen
 from tui_pos.screens.register import RegisterActions, RegisterScreen, ScreenSettings
+from tui_pos.screens.reports import ReportsScreen
 from tui_pos.screens.resume import ResumeScreen
 from tui_pos.screens.search import SearchScreen
 from tui_pos.screens.tender import TenderScreen
@@ -94,6 +95,7 @@ class PosApp(App[None]):
             lock=self.lock_till,
             cash_menu=self.cash_menu,
             switch_cashier=self.switch_cashier,
+            reports=self.show_reports,
         )
         self.register_screen = RegisterScreen(self.till.register, settings, actions)
         self.push_screen(self.register_screen)
@@ -571,6 +573,10 @@ class PosApp(App[None]):
         note = self._printer_label or self.till.printer_note
         self.push_screen(PrintQueueScreen(jobs, store.till, note), closed)
 
+    def show_reports(self) -> None:
+        """The analysis reports (read only)."""
+        self.push_screen(ReportsScreen(self.till.analysis, self.till.config.store.name))
+
     def preview(self, doc: SaleDocument) -> None:
         """Show a sale's receipt on screen."""
         self.push_screen(ReceiptScreen(self.till.receipts.lines(doc)))
@@ -652,6 +658,7 @@ _SCREENS = (
     CashMenuScreen,
     CountScreen,
     TableScreen,
+    ReportsScreen,
 )
 
 

@@ -17,6 +17,7 @@ from tui_pos.domain.quantity import QuantityLimits
 from tui_pos.domain.receipt import ReceiptStyle
 from tui_pos.domain.staff import Permissions, StaffError
 from tui_pos.domain.tax import TaxRate
+from tui_pos.models.analysis_store import SqliteAnalysisStore
 from tui_pos.models.backup import backup_database, rotate_backups
 from tui_pos.models.cart_journal_store import SqliteCartJournalStore
 from tui_pos.models.cash_store import SqliteCashStore
@@ -31,6 +32,7 @@ from tui_pos.models.print_store import SqlitePrintJobStore
 from tui_pos.models.report_store import SqliteReportStore
 from tui_pos.models.sale_store import SqliteSaleStore
 from tui_pos.models.staff_store import SqliteStaffStore
+from tui_pos.services.analysis import Analysis
 from tui_pos.services.cart_journal import CartJournal
 from tui_pos.services.cash import CashDesk
 from tui_pos.services.drawer import Drawer
@@ -67,6 +69,7 @@ class Till:
     cart_journal: CartJournal
     staff: Staff
     cash: CashDesk
+    analysis: Analysis
 
     @property
     def printer_note(self) -> str:
@@ -210,4 +213,5 @@ def open_till(
         cart_journal=journal,
         staff=Staff(SqliteStaffStore(db), till_id, pepper, clock, staff_settings(config, pin_cost)),
         cash=CashDesk(SqliteCashStore(db), till_id, clock),
+        analysis=Analysis(SqliteAnalysisStore(db), till_id, clock, None),
     )

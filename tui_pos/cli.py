@@ -13,6 +13,7 @@ import click
 
 from tui_pos.bootstrap import Till, open_till
 from tui_pos.config import Config, default_config_path, load_config
+from tui_pos.domain.analysis import REPORT_KINDS
 from tui_pos.domain.errors import DomainError
 from tui_pos.services.ports import DeviceError, StorageError
 
@@ -95,12 +96,14 @@ def run(obj: Context) -> None:
 def demo(obj: Context, db_path: Path | None) -> None:
     """Create (or reuse) a demo store, then open the register on it."""
     from tui_pos.demo import DEMO_LOGIN_HINT, ensure_demo_catalog, ensure_demo_staff
+    from tui_pos.demo_sales import ensure_demo_sales
 
     with user_errors():
         path = db_path or obj.db_path or _database_path(obj).with_name("demo.db")
         till = obj.till(path)
         ensure_demo_catalog(till)
         ensure_demo_staff(till)
+        ensure_demo_sales(till)  # ten days of history for the reports (Ctrl+R)
     _open_register(till, DEMO_LOGIN_HINT)
 
 
@@ -262,19 +265,40 @@ def import_products_cmd(obj: Context, file: Path, dry_run: bool) -> None:
         click.echo(f"{file}: {verb} {summary.created}, updated {summary.updated} products")
 
 
-@main.command()
-@click.argument("kind", type=click.Choice(["x", "z"]))
+@main.group()
+def report() -> None:
+    """Day reports (x, z) and analysis reports (sales --by ...)."""
+
+
+_FORMAT = click.option(
+    "--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table"
+)
+
+
+@report.command("x")
+@click.option("--date", "day", callback=_date, help="A day (YYYY-MM-DD): that day's sales.")
+@_FORMAT
+@click.pass_obj
+def report_x(obj: Context, day: date | None, fmt: str) -> None:
+    """X report: the sales since the last Z (or of one day); changes nothing."""
+    _day_report(obj, "x", day, fmt)
+
+
+@report.command("z")
 @click.option(
     "--date",
     "day",
     callback=_date,
-    help="A day (YYYY-MM-DD): X = that day's sales; "
-    "Z = the Z closes made that day (nothing is closed).",
+    help="A day (YYYY-MM-DD): the Z closes made that day (nothing is closed).",
 )
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table")
+@_FORMAT
 @click.pass_obj
-def report(obj: Context, kind: str, day: date | None, fmt: str) -> None:
-    """X report (read, changes nothing) or Z report (closes the day)."""
+def report_z(obj: Context, day: date | None, fmt: str) -> None:
+    """Z report: close the day (the next Z number), or list a day's closes."""
+    _day_report(obj, "z", day, fmt)
+
+
+def _day_report(obj: Context, kind: str, day: date | None, fmt: str) -> None:
     from tui_pos.report_output import render_csv, render_json, render_table
 
     with user_errors():
@@ -295,6 +319,50 @@ def report(obj: Context, kind: str, day: date | None, fmt: str) -> None:
         "table": lambda: render_table(reports, _console()),
     }
     emit[fmt]()
+
+
+@report.command("sales")
+@click.option(
+    "--by",
+    "kind",
+    required=True,
+    type=click.Choice(list(REPORT_KINDS)),
+    help="Which report.",
+)
+@click.option("--date", "day", help="One day (YYYY-MM-DD).")
+@click.option("--from", "first", help="First day of the range (YYYY-MM-DD), included.")
+@click.option("--to", "last", help="Last day of the range (YYYY-MM-DD), included.")
+@click.option("--top", type=click.IntRange(min=1), help="Only the first N rows (--by item).")
+@_FORMAT
+@click.pass_obj
+def report_sales(
+    obj: Context,
+    kind: str,
+    day: str | None,
+    first: str | None,
+    last: str | None,
+    top: int | None,
+    fmt: str,
+) -> None:
+    """Analysis reports over local calendar days (default: today); read only."""
+    from tui_pos.domain.analysis import parse_range
+    from tui_pos.report_output import analysis_csv, analysis_json, analysis_table
+
+    with user_errors():
+        till = obj.till()
+        try:
+            period = parse_range(till.analysis.today(), day=day, first=first, last=last)
+            result = till.analysis.report(kind, period, top)
+        finally:
+            till.close()
+    if fmt == "json":
+        click.echo(analysis_json(result))
+    elif fmt == "csv":
+        click.echo(analysis_csv(result), nl=False)
+    elif result.is_empty:
+        click.echo(f"{result.title}: {result.empty_message}")
+    else:
+        _console().print(analysis_table(result))
 
 
 def _console() -> Any:

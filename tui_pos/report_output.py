@@ -1,4 +1,4 @@
-"""Rendering a day report for the terminal (Rich table), as JSON or as CSV."""
+"""Rendering reports (X/Z day reports, analysis reports) as a Rich table, JSON or CSV."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from tui_pos.domain.analysis import AnalysisReport
 from tui_pos.domain.money import format_money
 from tui_pos.domain.report import DayReport
 
@@ -108,3 +109,38 @@ def _flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
         else:
             flat[name] = "" if value is None else value
     return flat
+
+
+# -- analysis reports ------------------------------------------------------------------
+def analysis_table(report: AnalysisReport) -> Table:
+    """The report as a Rich table: numbers right-aligned, totals as the footer."""
+    totals = report.text_totals()
+    table = Table(
+        title=f"{report.title}  ·  {report.till}  ·  {report.period.label}",
+        caption=report.note or None,
+        show_footer=totals is not None and not report.is_empty,
+    )
+    for i, column in enumerate(report.columns):
+        table.add_column(
+            column.title,
+            footer=totals[i] if totals else "",
+            justify="left" if column.kind == "text" else "right",
+        )
+    for row in report.text_rows():
+        table.add_row(*row)
+    return table
+
+
+def analysis_json(report: AnalysisReport) -> str:
+    """JSON: range, columns, rows as objects, totals."""
+    return json.dumps(report.to_dict(), indent=2)
+
+
+def analysis_csv(report: AnalysisReport) -> str:
+    """CSV: one header row of column keys, then the rows with raw values (money in minor
+    units, quantities in thousandths), no totals row (a spreadsheet sums)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([c.key for c in report.columns])
+    writer.writerows(["" if v is None else v for v in row] for row in report.rows)
+    return out.getvalue()

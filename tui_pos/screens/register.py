@@ -45,6 +45,7 @@ class RegisterActions:
     lock: Callable[[], None]  #: log the cashier out (Ctrl+L)
     cash_menu: Callable[[], None]  #: cash in/out, X, Z, clock, audit (Ctrl+K)
     switch_cashier: Callable[[str], None]  #: an employee badge was scanned
+    reports: Callable[[], None]  #: the reports screen
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,7 @@ class RegisterScreen(Screen[None]):
         Binding("ctrl+e", "price_override", "Price", id="price-override", priority=True),
         Binding("ctrl+k", "cash_menu", "Cash/staff", id="cash-menu", priority=True),
         Binding("ctrl+l", "lock", "Lock", id="lock", priority=True),
+        Binding("ctrl+r", "reports", "Reports", id="reports"),
         Binding("up", "move(-1)", "Line up", show=False, id="line-up"),
         Binding("down", "move(1)", "Line down", show=False, id="line-down"),
         Binding("escape", "clear_entry", "Clear", show=False, id="clear-entry"),
@@ -519,3 +521,7 @@ class RegisterScreen(Screen[None]):
     def action_lock(self) -> None:
         """Log out; the next cashier logs in (the open sale stays)."""
         self.actions.lock()
+
+    def action_reports(self) -> None:
+        """Open the reports screen (the one call site to gate with a permission)."""
+        self.actions.reports()

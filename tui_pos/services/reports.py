@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import date, datetime, time, tzinfo
+from datetime import date, datetime, tzinfo
 from typing import Protocol
 
+from tui_pos.domain.analysis import DateRange
 from tui_pos.domain.cash import CashError
 from tui_pos.domain.money import format_money
 from tui_pos.domain.report import DayReport, PeriodTotals
@@ -106,14 +107,4 @@ class Reports:
 
     def _day_bounds(self, day: date) -> tuple[datetime, datetime]:
         """Local midnight to midnight, each with the UTC offset in force on that date."""
-        next_day = date.fromordinal(day.toordinal() + 1)
-        if self.tz is not None:
-            return (
-                datetime.combine(day, time.min, tzinfo=self.tz),
-                datetime.combine(next_day, time.min, tzinfo=self.tz),
-            )
-        # A naive local time's astimezone() applies the system zone's rules for that date.
-        return (
-            datetime.combine(day, time.min).astimezone(),
-            datetime.combine(next_day, time.min).astimezone(),
-        )
+        return DateRange(day, day).bounds(self.tz)

@@ -1,0 +1,35 @@
+"""The demo store's sales history: real sales through the register, in the past."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from tests.conftest import FIXED_NOW
+from tui_pos.bootstrap import Till
+from tui_pos.demo_sales import ensure_demo_sales
+from tui_pos.domain.analysis import DateRange
+from tui_pos.domain.staff import Role
+
+
+def test_demo_history_fills_the_reports_once(demo_till: Till) -> None:
+    manager = demo_till.register.cashier
+    for code, name in (("11", "Alex"), ("12", "Sam")):
+        demo_till.staff.add_employee(code, name, Role.CASHIER, "4826")
+    made = ensure_demo_sales(demo_till, days=2)
+    assert made > 50
+    assert ensure_demo_sales(demo_till, days=2) == 0  # only into a store without sales
+    today = FIXED_NOW.astimezone().date()
+    period = DateRange(today - timedelta(days=2), today)
+    analysis = demo_till.analysis
+    by_hour = analysis.by_hour(period)
+    assert by_hour.total("sales") == analysis.by_employee(period).total("sales")
+    assert len(by_hour.rows) > 5
+    names = {r[0] for r in analysis.by_employee(period).rows}
+    assert names == {"Alex", "Sam", "Test Manager"}  # the store's employees
+    assert not analysis.voids(period).is_empty
+    # Nothing happened after "now", and no receipt of the made-up history is owed.
+    last = demo_till.register.store.last_sale("T1")
+    assert last is not None and last.created_at <= FIXED_NOW
+    assert demo_till.print_queue.pending() == []
+    assert demo_till.db.execute_sql("PRAGMA synchronous").fetchone() == (2,)  # FULL again
+    assert demo_till.register.cashier == manager  # the register is left as it was

@@ -1,0 +1,94 @@
+"""Past sales for the demo store, so the reports screen (Ctrl+R) has something to show.
+
+The sales go through the real register (cart, discounts, tender, ``record_sale``) with its
+clock turned back; their receipts count as printed long ago.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, time, timedelta
+
+from tui_pos.bootstrap import Till
+from tui_pos.domain.errors import DomainError
+from tui_pos.domain.sale import SaleDocument
+from tui_pos.domain.staff import Employee
+
+#: Sales per hour of the opening day (8:00-19:00): a morning and a late-afternoon peak.
+HOURLY = (4, 7, 5, 4, 6, 7, 4, 3, 5, 7, 6, 3)
+
+
+def ensure_demo_sales(till: Till, days: int = 10, seed: int = 11) -> int:
+    """Sell ``days`` days before today, and today until now, in a store with no sales yet;
+    returns how many."""
+    if not till.register.cart.is_empty or till.register.store.last_sale(till.config.store.till):
+        return 0
+    rng = random.Random(seed)
+    products = [
+        info.product.id
+        for word in ("bread", "milk", "cola", "chocolate", "coffee", "apple", "cheese", "tea")
+        for info in till.catalog.search(word, 20)
+        if info.product.unit == "each" and info.product.price_cents > 0
+    ]
+    if not products:
+        return 0
+    reg = till.register
+    # The demo's staff if it has any (sales then show who sold them), else no cashier.
+    staff: list[Employee | None] = [s.employee for s in till.staff.store.employees()]
+    staff = [e for e in staff if e is not None and e.active] or [None]
+    clock, cashier = reg.clock, reg.cashier
+    now = clock()
+    today = now.astimezone().date()
+    made = 0
+    # Made-up history needs no fsync per change: it is written in seconds, not minutes.
+    till.db.execute_sql("PRAGMA synchronous = OFF")
+    try:
+        for back in range(days, -1, -1):
+            day = today - timedelta(days=back)
+            for hour, count in enumerate(HOURLY, start=8):
+                minutes = sorted(rng.randrange(60) for _ in range(count + rng.randint(-2, 2)))
+                for minute in minutes:
+                    local = datetime.combine(day, time(hour, minute))
+                    moment = local.astimezone()
+                    if moment > now:
+                        break
+                    reg.clock = lambda moment=moment: moment  # type: ignore[misc]
+                    reg.cashier = rng.choice(staff)
+                    if _sell(till, rng, products) is not None:
+                        made += 1
+            no_sale_at = datetime.combine(day, time(12, 5)).astimezone()
+            if rng.random() < 0.6 and no_sale_at < now:  # change for the float, now and then
+                till.drawer.events.record(
+                    till.config.store.till, "no_sale", None, True, "", no_sale_at
+                )
+    finally:
+        reg.clock, reg.cashier = clock, cashier
+        till.db.execute_sql("PRAGMA synchronous = FULL")
+    for job in till.print_queue.pending():
+        till.print_queue.jobs.printed(job.id, clock())
+    return made
+
+
+def _sell(till: Till, rng: random.Random, products: list[int]) -> SaleDocument | None:
+    reg = till.register
+    try:
+        for _ in range(rng.choice((1, 1, 2, 3, 4, 6))):
+            if rng.random() < 0.12:
+                reg.enter(f"0.{rng.randint(150, 900)}*4011")  # bananas by weight
+            else:
+                reg.enter(f"{rng.choice((1, 1, 1, 2, 3))}*")
+                reg.add_product(rng.choice(products))
+        if rng.random() < 0.05:
+            return reg.void_sale()
+        if len(reg.cart.lines) > 1 and rng.random() < 0.08:
+            reg.void_line(len(reg.cart.lines) - 1)
+        if rng.random() < 0.1:
+            reg.set_line_discount(0, "10%")
+        if rng.random() < 0.4:
+            return reg.pay_card("", f"DEMO {rng.randrange(100_000):05d}")
+        due = reg.tender_state().remaining_cents
+        paid = -(-due // 500) * 500  # the next 5.00 up
+        return reg.pay_cash(f"{paid // 100}.{paid % 100:02d}")
+    except DomainError:
+        reg.void_sale()
+        return None
