@@ -124,3 +124,22 @@ def test_set_pin_change_and_unlock(tmp_path: Path) -> None:
     assert nothing.exit_code == 1 and "Nothing to change" in nothing.output
     missing = _run(db, "set-pin", "9", "--manager", "1", stdin="2468\n4826\n")
     assert missing.exit_code == 1 and "no employee number 9" in missing.output
+
+
+def test_audit_and_hours_reports(tmp_path: Path) -> None:
+    db = tmp_path / "till.db"
+    _run(db, "add", "--number", "1", "--name", "Ann", "--role", "manager", stdin="2468\n")
+    _run(db, "unlock", "1", "--manager", "1", stdin="0000\n")  # a wrong PIN is recorded
+    runner = CliRunner()
+    audit = runner.invoke(main, ["--db", str(db), "report", "audit", "--format", "json"])
+    assert audit.exit_code == 0, audit.output
+    rows = json.loads(audit.output)["rows"]
+    assert [(r["action"], r["outcome"]) for r in rows] == [
+        ("staff_add", "done"),
+        ("login", "failed"),
+    ]
+    assert all("0000" not in json.dumps(r) and "2468" not in json.dumps(r) for r in rows)
+    hours = runner.invoke(main, ["--db", str(db), "report", "hours"])
+    assert hours.exit_code == 0 and "nobody clocked in" in hours.output
+    bad = runner.invoke(main, ["--db", str(db), "report", "audit", "--date", "2026-13-01"])
+    assert bad.exit_code == 1

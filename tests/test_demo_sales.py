@@ -33,3 +33,9 @@ def test_demo_history_fills_the_reports_once(demo_till: Till) -> None:
     assert demo_till.print_queue.pending() == []
     assert demo_till.db.execute_sql("PRAGMA synchronous").fetchone() == (2,)  # FULL again
     assert demo_till.register.cashier == manager  # the register is left as it was
+    # Each past day was opened with a float and closed with a counted Z: today is fresh.
+    zs = [z for back in (1, 2) for z in demo_till.reports.z_reports(today - timedelta(back))]
+    assert [z.z_number for z in zs] == [2, 1]
+    assert all(z.over_short_cents == 0 and z.opening_float_cents == 10000 for z in zs)
+    assert demo_till.reports.x_report().totals.sales_count == 0
+    assert demo_till.cash.needs_float()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -99,7 +100,7 @@ def test_cashier_sells_a_mixed_basket_in_the_real_app(
     _wait_for(name, "Payment")
     _keys(name, "20", "Enter")
     screen = _wait_for(name, "CHANGE 7.15")
-    assert "T1-000001 stored" in screen
+    assert re.search(r"T1-[0-9]{6} stored", screen)
     _keys(name, "F11")
     screen = _wait_for(name, "Thank you!")
     assert "Ham Sliced (deli)" in screen and "Change" in screen
@@ -115,7 +116,7 @@ def test_cashier_sells_a_mixed_basket_in_the_real_app(
         check=True,
     )
     report = json.loads(result.stdout)
-    assert report["z_number"] == 1
+    assert report["z_number"] == 11  # the demo history closed ten days before today
     assert report["sales_count"] == 1
     assert report["gross_cents"] == 1285
     assert report["net_cents"] == 1285

@@ -250,3 +250,28 @@ async def test_a_badge_scan_hands_the_till_over(tmp_path: Path) -> None:
         assert till.register.cashier is not None and till.register.cashier.code == "2"
         assert "Sam Supervisor" in _text(app, "#store-bar")
     till.close()
+
+
+async def test_hours_and_audit_from_the_cash_menu(shop: Till) -> None:
+    from tui_pos.screens.cash import TableScreen
+
+    app = build_app(shop)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await _log_in(pilot, app, "3", "9024")
+        await pilot.press("ctrl+k", "c")  # clock in
+        await pilot.pause()
+        assert shop.staff.clocked_in()
+        await pilot.press("ctrl+k", "a")  # the audit log: a cashier needs a manager
+        await pilot.pause()
+        assert isinstance(app.screen, OverrideScreen)
+        await _type(pilot, "1")
+        await _type(pilot, "2468")
+        assert isinstance(app.screen, TableScreen)
+        text = " ".join(" ".join(r) for r in app.screen.rows)
+        assert "clock_in" in text and "Chris Cashier" in text
+        await pilot.press("escape")
+        await pilot.press("ctrl+k", "h")
+        await pilot.pause()
+        assert isinstance(app.screen, OverrideScreen)  # hours: supervisors and managers
+        await pilot.press("escape")

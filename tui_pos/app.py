@@ -21,6 +21,7 @@ from textual.app import App
 from textual.binding import Binding
 
 from tui_pos.bootstrap import Till
+from tui_pos.domain.analysis import AnalysisReport, DateRange
 from tui_pos.domain.cash import CashKind, denominations
 from tui_pos.domain.errors import ConfigError, DomainError
 from tui_pos.domain.money import format_money
@@ -43,6 +44,7 @@ from tui_pos.screens.tender import TenderScreen
 from tui_pos.services import customer_display
 from tui_pos.services.ports import DeviceError, StorageError
 from tui_pos.services.printing import describe_failure
+from tui_pos.services.staff import audit_report, hours_report
 
 STYLES = Path(__file__).parent / "styles" / "app.tcss"
 
@@ -395,71 +397,34 @@ class PosApp(App[None]):
         self.notify(f"{name} clocked {kind}")
 
     def show_hours(self) -> None:
-        """Hours worked this week (Monday to now), per employee."""
+        """Hours worked this week (Monday to today), per employee."""
 
         def allowed(_approval: Approval) -> None:
-            now = self.till.register.clock().astimezone()
-            start = (now - timedelta(days=now.weekday())).replace(
-                hour=0, minute=0, second=0, microsecond=0
-            )
-            try:
-                rows = self.staff.hours(start, now + timedelta(seconds=1))
-            except StorageError as exc:
-                self.notify(str(exc), severity="error")
-                return
-            table = [
-                (
-                    r.employee.code,
-                    r.employee.name,
-                    f"{r.minutes // 60}:{r.minutes % 60:02d}",
-                    str(r.shifts),
-                    "clocked in" if r.open_since else "",
-                )
-                for r in rows
-            ]
-            self.push_screen(
-                TableScreen(
-                    f"Hours since {start.date().isoformat()}",
-                    ("No.", "Name", "Hours", "Shifts", "Now"),
-                    table,
-                    "Nobody clocked in this week",
-                )
-            )
+            today = self.till.register.clock().astimezone().date()
+            week = DateRange(today - timedelta(days=today.weekday()), today)
+            self._show_table(lambda: hours_report(self.staff, week))
 
         with_permission(self.register_screen, Action.REPORTS, "Hours worked", allowed)
 
     def show_audit(self) -> None:
-        """Today's audit log, newest first (needs AUDIT_READ)."""
+        """Today's audit log (needs AUDIT_READ)."""
 
         def allowed(_approval: Approval) -> None:
-            now = self.till.register.clock().astimezone()
-            start = now.replace(hour=0, minute=0, second=0, microsecond=0)
-            try:
-                events_ = self.staff.audit_log(start, now + timedelta(seconds=1))
-            except StorageError as exc:
-                self.notify(str(exc), severity="error")
-                return
-            rows = [
-                (
-                    e.created_at.astimezone().strftime("%H:%M:%S"),
-                    e.action,
-                    e.outcome,
-                    e.employee_name,
-                    e.approver_name,
-                    e.detail,
-                )
-                for e in events_
-            ]
-            self.push_screen(
-                TableScreen(
-                    "Audit log (today)",
-                    ("Time", "Action", "Outcome", "By", "Approved by", "Detail"),
-                    rows,
-                    "Nothing recorded today",
-                )
-            )
+            today = self.till.register.clock().astimezone().date()
+            self._show_table(lambda: audit_report(self.staff, DateRange(today, today)))
 
         with_permission(self.register_screen, Action.AUDIT_READ, "Audit log", allowed)
+
+    def _show_table(self, make: Callable[[], AnalysisReport]) -> None:
+        try:
+            report = make()
+        except (DomainError, StorageError) as exc:
+            self.notify(str(exc), severity="error")
+            return
+        title = f"{report.title}  ·  {report.period.label}"
+        columns = [c.title for c in report.columns]
+        empty = f"{report.title}: {report.empty_message}"
+        self.push_screen(TableScreen(title, columns, report.text_rows(), empty))
 
     def on_unmount(self) -> None:
         """Let the scanner threads finish."""

@@ -437,9 +437,11 @@ def devices_open_drawer(obj: Context) -> None:
 
 
 def _add_subcommands() -> None:
-    from tui_pos.cli_staff import staff
+    from tui_pos.cli_staff import report_audit, report_hours, staff
 
     main.add_command(staff)
+    report.add_command(report_hours)
+    report.add_command(report_audit)
 
 
 _add_subcommands()

@@ -19,8 +19,8 @@ HOURLY = (4, 7, 5, 4, 6, 7, 4, 3, 5, 7, 6, 3)
 
 
 def ensure_demo_sales(till: Till, days: int = 10, seed: int = 11) -> int:
-    """Sell ``days`` days before today, and today until now, in a store with no sales yet;
-    returns how many."""
+    """Sell ``days`` days before today in a store with no sales yet, each day opened with a
+    float and closed with a counted Z (so today starts a fresh period); returns how many."""
     if not till.register.cart.is_empty or till.register.store.last_sale(till.config.store.till):
         return 0
     rng = random.Random(seed)
@@ -37,14 +37,18 @@ def ensure_demo_sales(till: Till, days: int = 10, seed: int = 11) -> int:
     staff: list[Employee | None] = [s.employee for s in till.staff.store.employees()]
     staff = [e for e in staff if e is not None and e.active] or [None]
     clock, cashier = reg.clock, reg.cashier
+    report_clock, cash_clock = till.reports.clock, till.cash.clock
     now = clock()
     today = now.astimezone().date()
     made = 0
     # Made-up history needs no fsync per change: it is written in seconds, not minutes.
     till.db.execute_sql("PRAGMA synchronous = OFF")
     try:
-        for back in range(days, -1, -1):
+        for back in range(days, 0, -1):
             day = today - timedelta(days=back)
+            opening = datetime.combine(day, time(7, 50)).astimezone()
+            till.cash.clock = lambda opening=opening: opening  # type: ignore[misc]
+            till.cash.record_float("100", staff[0])
             for hour, count in enumerate(HOURLY, start=8):
                 minutes = sorted(rng.randrange(60) for _ in range(count + rng.randint(-2, 2)))
                 for minute in minutes:
@@ -61,8 +65,14 @@ def ensure_demo_sales(till: Till, days: int = 10, seed: int = 11) -> int:
                 till.drawer.events.record(
                     till.config.store.till, "no_sale", None, True, "", no_sale_at
                 )
+            closing = datetime.combine(day, time(20, 5)).astimezone()
+            till.reports.clock = lambda closing=closing: closing  # type: ignore[misc]
+            counted = till.reports.x_report().cash_expected_cents
+            closer = staff[0].name if staff[0] else ""
+            till.reports.close_day(counted, closed_by=closer, accepted_by="")
     finally:
         reg.clock, reg.cashier = clock, cashier
+        till.reports.clock, till.cash.clock = report_clock, cash_clock
         till.db.execute_sql("PRAGMA synchronous = FULL")
     for job in till.print_queue.pending():
         till.print_queue.jobs.printed(job.id, clock())

@@ -26,6 +26,8 @@ ReportKind = Literal[
     "voids",
     "refunds",
     "no-sales",
+    "hours",
+    "audit",
 ]
 
 #: Every report, in the order menus list them.

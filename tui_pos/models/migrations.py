@@ -301,9 +301,13 @@ def current_version(db: Database) -> int:
 
 
 def pending(db: Database) -> list[Migration]:
-    """Migrations not yet applied to ``db``."""
-    version = current_version(db)
-    return [m for m in MIGRATIONS if m.version > version]
+    """Migrations not yet applied to ``db``, in order. Versions are compared as a set, not
+    as "above the current one": branches developed side by side may land a higher number
+    first, and a database migrated in between must still get the lower one."""
+    current_version(db)  # makes the schema_version table
+    rows = db.execute_sql('SELECT "version" FROM "schema_version"').fetchall()
+    applied = {int(r[0]) for r in rows}
+    return [m for m in MIGRATIONS if m.version not in applied]
 
 
 def migrate(db: Database) -> list[Migration]:

@@ -523,5 +523,5 @@ class RegisterScreen(Screen[None]):
         self.actions.lock()
 
     def action_reports(self) -> None:
-        """Open the reports screen (the one call site to gate with a permission)."""
-        self.actions.reports()
+        """Open the reports screen (needs REPORTS)."""
+        with_permission(self, Action.REPORTS, "Reports", lambda _a: self.actions.reports())
