@@ -959,3 +959,23 @@ def test_reimport_without_optional_columns_keeps_unit_plu_and_reorder_level(
     demo_till.register.enter("2100001002503")  # 250 g still sells by weight
     line = demo_till.register.cart.lines[-1]
     assert (line.unit, line.qty_milli, line.unit_price_cents) == ("kg", 250, 1990)
+
+
+def test_a_lower_migration_landing_after_a_higher_one_is_still_applied(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Branches built side by side may land migration 8 before 6: a database migrated in
+    between must get 6 when it arrives (missing versions, not "above the current")."""
+    from tui_pos.models import migrations
+    from tui_pos.models.database import open_database
+
+    later = MIGRATIONS[-1]
+    earlier = MIGRATIONS[-2]
+    monkeypatch.setattr(migrations, "MIGRATIONS", tuple(m for m in MIGRATIONS if m != earlier))
+    db = open_database(tmp_path / "till.db")
+    assert earlier not in migrations.migrate(db) and current_version(db) == later.version
+    monkeypatch.setattr(migrations, "MIGRATIONS", MIGRATIONS)
+    assert migrations.pending(db) == [earlier]
+    assert migrations.migrate(db) == [earlier]
+    assert migrations.pending(db) == []
+    db.close()
