@@ -49,7 +49,13 @@ def test_stored_payments_and_journal_hold_no_card_number(demo_till: Till) -> Non
         texts = [r[0] for r in conn.execute("SELECT reference FROM payment")]
         texts += [r[0] for r in conn.execute("SELECT payload FROM journal")]
     assert not columns & {"pan", "card_number", "cvv", "expiry"}
-    runs = [m for text in texts for m in re.findall(r"\d[\d ]{11,22}\d", text)]
+    # Digit runs that are not part of a hex identifier (UUIDs and hashes are random hex:
+    # a long digit run inside one passes Luhn one time in ten, which made this flaky).
+    runs = [
+        m
+        for text in texts
+        for m in re.findall(r"(?<![0-9a-fA-F])\d[\d ]{11,22}\d(?![0-9a-fA-F])", text)
+    ]
     card_like = [r for r in runs if 13 <= len(r.replace(" ", "")) <= 19]
     assert not [r for r in card_like if luhn_valid(r.replace(" ", ""))]
     raw = demo_till.db_path.read_bytes()
