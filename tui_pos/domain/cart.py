@@ -21,7 +21,15 @@ from tui_pos.domain.money import (
     parse_money,
     percent_of,
 )
+from tui_pos.domain.promotions import (
+    NO_PROMOTION,
+    PromoDiscount,
+    PromoLine,
+    Promotion,
+    apply_promotions,
+)
 from tui_pos.domain.quantity import ONE, Unit
+from tui_pos.domain.returns import ReturnAmounts
 from tui_pos.domain.tax import TaxLine, TaxRate, tax_of
 
 DiscountKind = Literal["percent", "amount"]
@@ -38,6 +46,7 @@ class Product:
     unit: Unit = "each"
     barcode: str | None = None
     plu: str | None = None
+    category_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -93,7 +102,13 @@ class Discount:
 
 @dataclass(frozen=True)
 class CartLine:
-    """One line of the open sale. ``qty_milli`` is thousandths (grams for kg items)."""
+    """One line of the open sale. ``qty_milli`` is thousandths (grams for kg items).
+
+    A return line has a negative quantity and carries what it gives back (``refund``):
+    with a receipt, what was paid for the sold line it names (``return_of``); without
+    one, today's price. ``to_stock`` False sends the goods to the
+    damaged count instead of back to stock.
+    """
 
     product_id: int
     name: str
@@ -104,11 +119,22 @@ class CartLine:
     code: str = ""
     discount: Discount | None = None
     line_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    category_id: int | None = None
+    return_of: int | None = None
+    refund: ReturnAmounts | None = None
+    to_stock: bool = True
 
     @property
     def base_cents(self) -> int:
-        """Price x quantity, rounded half up once."""
+        """Price x quantity, rounded half up once (what was paid, for a receipted return)."""
+        if self.refund is not None:
+            return self.refund.base_cents
         return div_round(self.unit_price_cents * self.qty_milli, ONE)
+
+    @property
+    def is_return(self) -> bool:
+        """True for a line that takes goods back."""
+        return self.qty_milli < 0
 
 
 @dataclass(frozen=True)
@@ -116,8 +142,10 @@ class LineTotals:
     """The money of one line after discounts."""
 
     base_cents: int
-    line_discount_cents: int
+    line_discount_cents: int  #: the promotion plus the manual line discount
     cart_discount_cents: int
+    promo_discount_cents: int = 0
+    promotion: str = ""  #: the promotion's name, shown on the line and the receipt
 
     @property
     def amount_cents(self) -> int:
@@ -147,14 +175,20 @@ class Cart:
         self.discount: Discount | None = None
         self.uuid = uuid.uuid4().hex
         self.voided_lines = 0
+        #: Promotions active today, set by the register; applied in :meth:`totals`.
+        self.promotions: tuple[Promotion, ...] = ()
 
     # -- changes -----------------------------------------------------------------
     def add(self, line: CartLine) -> CartLine:
         """Append a line after checking its tax code and that the total stays sane."""
         if line.tax_code not in self.taxes:
             raise CartError(f"{line.name}: unknown tax code {line.tax_code!r}")
-        if line.qty_milli <= 0:
+        if line.qty_milli == 0 or (line.qty_milli < 0 and line.refund is None):
             raise CartError("Quantity must be more than 0")
+        if line.qty_milli > 0 and (line.return_of is not None or line.refund is not None):
+            raise CartError("A return line takes a negative quantity")
+        if line.refund is not None and (line.refund.amount_cents > 0 or line.discount):
+            raise CartError("A return line gives money back and takes no discount")
         if line.unit_price_cents < 0:
             raise CartError(f"{line.name}: negative price")
         upper = sum(ln.base_cents for ln in self.lines) + line.base_cents
@@ -179,6 +213,8 @@ class Cart:
     def set_line_discount(self, index: int, discount: Discount | None) -> None:
         """Set or clear the discount of one line."""
         line = self._line(index)
+        if line.is_return and discount is not None:
+            raise DiscountError("A return gives back what was paid: it takes no discount")
         candidate = replace(line, discount=discount)
         lines = [*self.lines]
         lines[index] = candidate
@@ -206,7 +242,9 @@ class Cart:
     # -- derived -----------------------------------------------------------------
     def totals(self) -> CartTotals:
         """Subtotal, discounts, tax per code and total, always consistent."""
-        return compute_totals(self.lines, self.discount, self.taxes, self.prices_include_tax)
+        return compute_totals(
+            self.lines, self.discount, self.taxes, self.prices_include_tax, self.promotions
+        )
 
     @property
     def is_empty(self) -> bool:
@@ -231,6 +269,10 @@ class Cart:
                     "tax_code": ln.tax_code,
                     "code": ln.code,
                     "discount": _discount_dict(ln.discount),
+                    "category_id": ln.category_id,
+                    "return_of": ln.return_of,
+                    "refund": None if ln.refund is None else list(_refund_tuple(ln.refund)),
+                    "to_stock": ln.to_stock,
                 }
                 for ln in self.lines
             ],
@@ -256,6 +298,10 @@ class Cart:
                     code=str(raw.get("code", "")),
                     discount=_discount_from(raw.get("discount")),
                     line_id=str(raw["line_id"]),
+                    category_id=_int_or_none(raw.get("category_id")),
+                    return_of=_int_or_none(raw.get("return_of")),
+                    refund=None if raw.get("refund") is None else ReturnAmounts(*raw["refund"]),
+                    to_stock=bool(raw.get("to_stock", True)),
                 )
             )
         cart.set_cart_discount(_discount_from(data.get("discount")))
@@ -270,8 +316,10 @@ class Cart:
         return self.lines[index]
 
     def _check_bounded(self, lines: list[CartLine], discount: Discount | None) -> None:
-        totals = compute_totals(lines, discount, self.taxes, self.prices_include_tax)
-        if totals.total_cents > MAX_AMOUNT_CENTS:
+        totals = compute_totals(
+            lines, discount, self.taxes, self.prices_include_tax, self.promotions
+        )
+        if abs(totals.total_cents) > MAX_AMOUNT_CENTS:
             raise CartError(f"Sale total would exceed {format_money(MAX_AMOUNT_CENTS)}")
 
 
@@ -280,21 +328,40 @@ def compute_totals(
     discount: Discount | None,
     taxes: dict[str, TaxRate],
     prices_include_tax: bool,
+    promotions: tuple[Promotion, ...] = (),
 ) -> CartTotals:
     """Totals of ``lines`` with an optional cart ``discount``; see the module docstring.
 
+    Order: promotions first, then the manual line discount on what the promotion left,
+    then the sale discount spread over the sold lines. Return lines keep the amounts
+    they were sold for (their discounts are negative too) and take no new discount.
     Raises DiscountError when a discount exceeds what it applies to.
     """
     bases = [ln.base_cents for ln in lines]
-    line_discounts = [
-        ln.discount.amount_on(base) if ln.discount else 0
-        for ln, base in zip(lines, bases, strict=True)
-    ]
+    promos = _promotions(lines, promotions)
+    line_discounts = []
+    for ln, base, promo in zip(lines, bases, promos, strict=True):
+        if ln.refund is not None:
+            line_discounts.append(ln.refund.line_discount_cents)
+            continue
+        manual = ln.discount.amount_on(base - promo.cents) if ln.discount else 0
+        line_discounts.append(promo.cents + manual)
     after_line = [b - d for b, d in zip(bases, line_discounts, strict=True)]
-    cart_discount = discount.amount_on(sum(after_line)) if discount and lines else 0
-    shares = allocate(cart_discount, after_line) if lines else []
+    sold = [i for i, ln in enumerate(lines) if not ln.is_return]
+    sold_after = [after_line[i] for i in sold]
+    cart_discount = discount.amount_on(sum(sold_after)) if discount and sold else 0
+    shares = [ln.refund.cart_discount_cents if ln.refund else 0 for ln in lines]
+    for i, share in zip(sold, allocate(cart_discount, sold_after) if sold else [], strict=True):
+        shares[i] = share
     line_totals = tuple(
-        LineTotals(b, d, s) for b, d, s in zip(bases, line_discounts, shares, strict=True)
+        LineTotals(
+            b,
+            d,
+            s,
+            ln.refund.promo_discount_cents if ln.refund else p.cents,
+            p.name,
+        )
+        for ln, b, d, s, p in zip(lines, bases, line_discounts, shares, promos, strict=True)
     )
     by_code: dict[str, int] = {}
     for ln, lt in zip(lines, line_totals, strict=True):
@@ -313,11 +380,49 @@ def compute_totals(
     return CartTotals(
         lines=line_totals,
         subtotal_cents=sum(bases),
-        discount_cents=sum(line_discounts) + cart_discount,
+        discount_cents=sum(line_discounts) + sum(shares),
         taxes=tax_lines,
         tax_cents=tax_total,
         total_cents=lines_sum if prices_include_tax else lines_sum + tax_total,
     )
+
+
+def _promotions(lines: list[CartLine], promotions: tuple[Promotion, ...]) -> list[PromoDiscount]:
+    """The promotion of each line (none on return lines)."""
+    if not promotions:
+        return [NO_PROMOTION] * len(lines)
+    sold = [i for i, ln in enumerate(lines) if not ln.is_return]
+    found = apply_promotions(
+        [
+            PromoLine(
+                ln.product_id,
+                ln.category_id,
+                ln.unit,
+                ln.unit_price_cents,
+                ln.qty_milli,
+                ln.base_cents,
+            )
+            for ln in (lines[i] for i in sold)
+        ],
+        promotions,
+    )
+    result = [NO_PROMOTION] * len(lines)
+    for i, promo in zip(sold, found, strict=True):
+        result[i] = promo
+    return result
+
+
+def _refund_tuple(refund: ReturnAmounts) -> tuple[int, int, int, int]:
+    return (
+        refund.base_cents,
+        refund.line_discount_cents,
+        refund.cart_discount_cents,
+        refund.promo_discount_cents,
+    )
+
+
+def _int_or_none(raw: Any) -> int | None:
+    return None if raw is None else int(raw)
 
 
 def _discount_dict(discount: Discount | None) -> dict[str, Any] | None:

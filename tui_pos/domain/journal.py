@@ -31,7 +31,7 @@ def sale_payload(doc: SaleDocument, stamp: str) -> dict[str, Any]:
 
     ``stamp`` is the stored UTC time text, so the payload can be rebuilt from the rows.
     """
-    return {
+    payload: dict[str, Any] = {
         "uuid": doc.uuid,
         "till": doc.till,
         "seq": doc.seq,
@@ -70,6 +70,23 @@ def sale_payload(doc: SaleDocument, stamp: str) -> dict[str, Any]:
             doc.voided_lines,
         ],
     }
+    # Added with returns and promotions; only present when used, so the payloads of
+    # documents stored before stay byte-identical.
+    returns = [
+        [i, ln.return_of_line_id]
+        for i, ln in enumerate(doc.lines, start=1)
+        if ln.return_of_line_id is not None
+    ]
+    if returns:
+        payload["returns"] = returns
+    promotions = [
+        [i, ln.promotion, ln.promo_discount_cents]
+        for i, ln in enumerate(doc.lines, start=1)
+        if ln.promotion
+    ]
+    if promotions:
+        payload["promotions"] = promotions
+    return payload
 
 
 @dataclass(frozen=True)

@@ -68,7 +68,9 @@ def check_weight(grams: int, limits: QuantityLimits) -> int:
 
 
 def format_quantity(milli: int, unit: Unit) -> str:
-    """``3000, each`` -> ``3``; ``512, kg`` -> ``0.512 kg``."""
+    """``3000, each`` -> ``3``; ``512, kg`` -> ``0.512 kg``; returns are negative."""
+    if milli < 0:
+        return "-" + format_quantity(-milli, unit)
     if unit == "kg":
         whole, frac = divmod(milli, ONE)
         return f"{whole}.{frac:03d} kg"

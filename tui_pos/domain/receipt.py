@@ -15,7 +15,7 @@ from tui_pos.domain.quantity import format_quantity
 from tui_pos.domain.sale import SaleDocument, format_sale_number
 from tui_pos.domain.tax import TaxRate
 
-TENDER_LABELS = {"cash": "Cash", "card": "Card"}
+TENDER_LABELS = {"cash": "Cash", "card": "Card", "store_credit": "Store credit"}
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,8 @@ class Receipt:
     barcode: str | None = None  #: the sale number, printed as a Code 128 barcode
     title_lines: int = 1  #: the first lines (the store name) print large
     total_line: int | None = None  #: index of the TOTAL line, printed bold
+    #: Credit notes issued by this sale, printed as barcodes after the sale number.
+    extra_barcodes: tuple[str, ...] = ()
 
     @property
     def text(self) -> str:
@@ -52,7 +54,10 @@ def build_receipt(doc: SaleDocument, style: ReceiptStyle, *, copy: bool = False)
     lines = render_receipt(doc, style, copy=copy)
     total = next((i for i, line in enumerate(lines) if line.startswith("TOTAL ")), None)
     barcode = sale_number(doc) if doc.status == "completed" and doc.seq else None
-    return Receipt(tuple(lines), style.width, barcode, 1, total)
+    notes = tuple(
+        p.reference for p in doc.payments if p.kind == "store_credit" and p.amount_cents < 0
+    )
+    return Receipt(tuple(lines), style.width, barcode, 1, total, notes if not copy else ())
 
 
 def _pair(left: str, right: str, width: int) -> str:
@@ -81,6 +86,9 @@ def render_receipt(doc: SaleDocument, style: ReceiptStyle, *, copy: bool = False
         out.append(_center("*** COPY ***", w))
     if doc.status == "voided":
         out.append(_center("*** VOIDED - NOT A RECEIPT ***", w))
+    if doc.has_returns:
+        exchange = any(not ln.is_return for ln in doc.lines)
+        out.append(_center("*** EXCHANGE ***" if exchange else "*** RETURN ***", w))
     out.append(rule)
     for line in doc.lines:
         price = format_money(line.unit_price_cents)
@@ -92,8 +100,15 @@ def render_receipt(doc: SaleDocument, style: ReceiptStyle, *, copy: bool = False
             out.append(f"  {format_quantity(line.qty_milli, 'each')} x {price}"[:w])
         else:
             out.append(_pair(line.name, format_money(line.base_cents), w))
-        if line.line_discount_cents:
-            out.append(_pair("  Discount", format_money(-line.line_discount_cents), w))
+        if line.is_return:
+            where = "to stock" if line.to_stock else "damaged"
+            receipted = "" if line.return_of_line_id is not None else ", no receipt"
+            out.append(f"  returned ({where}{receipted})"[:w])
+        if line.promotion and line.promo_discount_cents:
+            out.append(_pair(f"  {line.promotion}", format_money(-line.promo_discount_cents), w))
+        manual = line.line_discount_cents - line.promo_discount_cents
+        if manual:
+            out.append(_pair("  Discount", format_money(-manual), w))
     out.append(rule)
     out.append(_pair("Subtotal", format_money(doc.subtotal_cents), w))
     if doc.discount_cents:
@@ -111,7 +126,12 @@ def render_receipt(doc: SaleDocument, style: ReceiptStyle, *, copy: bool = False
         label = TENDER_LABELS.get(payment.kind, payment.kind.title())
         if payment.kind == "card" and payment.reference:
             label += f" ref {payment.reference}"
+        if payment.amount_cents < 0:
+            label += " refund"
         out.append(_pair(label, format_money(payment.tendered_cents), w))
+        if payment.kind == "store_credit":
+            what = "Credit note" if payment.amount_cents < 0 else "Redeemed note"
+            out.append(f"  {what} {payment.reference}"[:w])
     if doc.change_cents:
         out.append(_pair("Change", format_money(doc.change_cents), w))
     out.append(rule)

@@ -35,6 +35,16 @@ class SoldLine:
     amount_cents: int
     tax_code: str
     tax_rate_bp: int
+    #: A return line (negative quantity) names the sold line it returns; None without receipt.
+    return_of_line_id: int | None = None
+    promotion: str = ""  #: the promotion's name (its discount is in line_discount_cents)
+    promo_discount_cents: int = 0
+    to_stock: bool = True  #: a return line's goods go back to stock (else: damaged)
+
+    @property
+    def is_return(self) -> bool:
+        """True for a line that took goods back."""
+        return self.qty_milli < 0
 
 
 @dataclass(frozen=True)
@@ -64,6 +74,16 @@ class SaleDocument:
         """What the customer paid net of change (total plus cash rounding)."""
         return self.total_cents + self.rounding_cents
 
+    @property
+    def has_returns(self) -> bool:
+        """True for a return or an exchange."""
+        return any(ln.is_return for ln in self.lines)
+
+    @property
+    def refund_cents(self) -> int:
+        """What the return lines gave back (positive): the negated sum of their amounts."""
+        return -sum(ln.amount_cents for ln in self.lines if ln.amount_cents < 0)
+
 
 def sale_document(
     cart: Cart,
@@ -91,6 +111,10 @@ def sale_document(
             amount_cents=lt.amount_cents,
             tax_code=ln.tax_code,
             tax_rate_bp=cart.taxes[ln.tax_code].rate_bp,
+            return_of_line_id=ln.return_of,
+            promotion=lt.promotion,
+            promo_discount_cents=lt.promo_discount_cents,
+            to_stock=ln.to_stock,
         )
         for ln, lt in zip(cart.lines, totals.lines, strict=True)
     )

@@ -15,7 +15,9 @@ from typing import Literal
 from tui_pos.domain.errors import MoneyError, TenderError
 from tui_pos.domain.money import format_money, parse_money, round_to_step
 
-TenderKind = Literal["cash", "card"]
+TenderKind = Literal["cash", "card", "store_credit"]
+#: How a refund can be paid out (a store credit refund issues a credit note).
+REFUND_KINDS: tuple[TenderKind, ...] = ("cash", "card", "store_credit")
 
 #: Change above this is refused: an amount that large is a mistyped or scanned number.
 DEFAULT_MAX_CHANGE_CENTS = 50_000
@@ -71,6 +73,15 @@ def parse_tendered(text: str) -> int:
         return parse_money(cleaned)
     except MoneyError as exc:
         raise TenderError(str(exc)) from exc
+
+
+def _check_card_reference(ref: str) -> None:
+    if not ref:
+        raise TenderError("Enter the card terminal's reference from its slip")
+    if len(ref) > 40 or not ref.isprintable():
+        raise TenderError("Card reference must be up to 40 printable characters")
+    if looks_like_card_number(ref):
+        raise TenderError("Never type the card number: enter the terminal's reference")
 
 
 class Tender:
@@ -155,15 +166,60 @@ class Tender:
                 f"{format_money(self.remaining_cents)} still due"
             )
         ref = reference.strip()
-        if not ref:
-            raise TenderError("Enter the card terminal's reference from its slip")
-        if len(ref) > 40 or not ref.isprintable():
-            raise TenderError("Card reference must be up to 40 printable characters")
-        if looks_like_card_number(ref):
-            raise TenderError("Never type the card number: enter the terminal's reference")
+        _check_card_reference(ref)
         payment = Payment("card", amount, amount, 0, ref)
         self.payments.append(payment)
         return payment
+
+    def pay_store_credit(self, amount_cents: int | None, code: str, balance_cents: int) -> Payment:
+        """Redeem a credit note (its ``balance_cents`` looked up by the caller).
+
+        ``None`` takes what is due, up to the balance.
+        """
+        self._check_open()
+        if balance_cents <= 0:
+            raise TenderError(f"Credit note {code} has nothing left on it")
+        amount = min(self.remaining_cents, balance_cents) if amount_cents is None else amount_cents
+        if amount <= 0:
+            raise TenderError("Store credit amount must be more than 0")
+        if amount > self.remaining_cents:
+            raise TenderError(
+                f"Store credit {format_money(amount)} is more than the "
+                f"{format_money(self.remaining_cents)} still due"
+            )
+        if amount > balance_cents:
+            raise TenderError(f"Credit note {code} holds only {format_money(balance_cents)}")
+        payment = Payment("store_credit", amount, amount, 0, code)
+        self.payments.append(payment)
+        return payment
+
+    def refund(self, kind: TenderKind, reference: str = "") -> Payment:
+        """Pay out all that is owed to the customer (a negative total), in one payment.
+
+        Cash is cash-rounded like a cash payment; a card refund needs the terminal's
+        reference; a store credit refund carries the new credit note's code.
+        """
+        remaining = self.remaining_cents
+        if remaining >= 0:
+            raise TenderError("Nothing to refund: the customer owes the sale")
+        if kind == "cash":
+            due = round_to_step(remaining, self.cash_step)
+            payment = Payment("cash", due, due, 0)
+            self.rounding_cents += due - remaining
+        else:
+            ref = reference.strip()
+            if kind == "card":
+                _check_card_reference(ref)
+            elif not ref:
+                raise TenderError("A store credit refund needs its credit note code")
+            payment = Payment(kind, remaining, remaining, 0, ref)
+        self.payments.append(payment)
+        return payment
+
+    @property
+    def is_refund(self) -> bool:
+        """True when the customer is owed money (a return worth more than what is bought)."""
+        return self.total_cents < 0
 
     def remove_last(self) -> Payment:
         """Take back the last payment (before the sale is completed)."""
@@ -176,5 +232,7 @@ class Tender:
     def _check_open(self) -> None:
         if self.payments and self.remaining_cents <= 0:
             raise TenderError("The sale is already paid")
-        if self.total_cents <= 0:
+        if self.total_cents < 0:
+            raise TenderError("The customer is owed a refund: choose how to pay it out")
+        if self.total_cents == 0:
             raise TenderError("Nothing to pay")

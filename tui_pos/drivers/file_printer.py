@@ -22,6 +22,8 @@ class FilePrinter:
         barcode = (
             f"\n{'[barcode ' + receipt.barcode + ']':^{receipt.width}}" if receipt.barcode else ""
         )
+        for code in receipt.extra_barcodes:
+            barcode += f"\n{'[barcode ' + code + ']':^{receipt.width}}"
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with self.path.open("a", encoding="utf-8") as out:

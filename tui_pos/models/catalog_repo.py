@@ -16,7 +16,7 @@ from tui_pos.services.ports import ProductInfo
 
 _PRODUCT_COLUMNS = (
     "p.id, p.name, p.price_cents, p.tax_code, p.unit, "
-    "(SELECT b.code FROM barcode b WHERE b.product_id = p.id LIMIT 1), p.plu"
+    "(SELECT b.code FROM barcode b WHERE b.product_id = p.id LIMIT 1), p.plu, p.category_id"
 )
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -30,6 +30,7 @@ def _product(row: Any) -> Product:
         unit="kg" if row[4] == "kg" else "each",
         barcode=row[5],
         plu=row[6],
+        category_id=row[7],
     )
 
 
@@ -43,7 +44,8 @@ class SqliteCatalog:
         """The active product with this normalised code."""
         with storage_errors():
             row = self.db.execute_sql(
-                "SELECT p.id, p.name, p.price_cents, p.tax_code, p.unit, b.code, p.plu "
+                "SELECT p.id, p.name, p.price_cents, p.tax_code, p.unit, b.code, p.plu,"
+                " p.category_id "
                 "FROM barcode b JOIN product p ON p.id = b.product_id "
                 "WHERE b.code = ? AND p.active = 1",
                 (code,),
@@ -110,4 +112,4 @@ class SqliteCatalog:
                 f"WHERE p.id IN ({marks}) AND p.active = 1",
                 ids,
             ).fetchall()
-        return [ProductInfo(_product(r), r[7], r[8]) for r in rows]
+        return [ProductInfo(_product(r), r[8], r[9]) for r in rows]

@@ -278,12 +278,87 @@ def _v8_sale_time_index(db: Database) -> None:
     _run_script(db, _V8_SALE_TIME_INDEX)
 
 
+# Returns, stock control, promotions, online orders (issue 6).
+# - A return is a sale document whose return lines have negative quantities and amounts and
+#   name the line they return (``return_of_line_id``); "already returned" is their sum.
+# - Promotion name and discount per line (the discount is also inside line_discount_cents).
+# - Store credit is a ledger: a credit note's balance is the sum of its rows.
+# - Promotions are settings (they change: an end date is set), not documents.
+# - Online orders are imported once (UNIQUE order id); a hand-over is an appended event.
+_V7_RETURNS_STOCK = """
+ALTER TABLE "sale_line" ADD COLUMN "return_of_line_id" INTEGER REFERENCES "sale_line" ("id");
+ALTER TABLE "sale_line" ADD COLUMN "promotion" VARCHAR(80) NOT NULL DEFAULT '';
+ALTER TABLE "sale_line" ADD COLUMN "promo_discount_cents" INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX "sale_line_return_of_line_id" ON "sale_line" ("return_of_line_id");
+CREATE INDEX "stock_movement_kind" ON "stock_movement" ("kind", "product_id");
+CREATE TABLE "store_credit" ("id" INTEGER NOT NULL PRIMARY KEY, "uuid" VARCHAR(32) NOT NULL,
+  "till" VARCHAR(16) NOT NULL, "seq" INTEGER NOT NULL, "code" VARCHAR(16) NOT NULL,
+  "kind" VARCHAR(8) NOT NULL, "amount_cents" INTEGER NOT NULL, "sale_id" INTEGER NOT NULL,
+  "created_at" DATETIME NOT NULL, FOREIGN KEY ("sale_id") REFERENCES "sale" ("id"));
+CREATE UNIQUE INDEX "store_credit_uuid" ON "store_credit" ("uuid");
+CREATE UNIQUE INDEX "store_credit_till_seq" ON "store_credit" ("till", "seq");
+CREATE UNIQUE INDEX "store_credit_issue_code" ON "store_credit" ("code") WHERE "kind" = 'issue';
+CREATE INDEX "store_credit_code" ON "store_credit" ("code");
+CREATE TRIGGER "store_credit_no_update" BEFORE UPDATE ON "store_credit" BEGIN
+  SELECT RAISE(ABORT, 'store_credit rows are never changed: record a correction');
+END;
+CREATE TRIGGER "store_credit_no_delete" BEFORE DELETE ON "store_credit" BEGIN
+  SELECT RAISE(ABORT, 'store_credit rows are never changed: record a correction');
+END;
+CREATE TABLE "promotion" ("id" INTEGER NOT NULL PRIMARY KEY, "name" VARCHAR(80) NOT NULL,
+  "kind" VARCHAR(12) NOT NULL, "product_id" INTEGER, "category_id" INTEGER,
+  "value" INTEGER NOT NULL, "buy_qty" INTEGER NOT NULL DEFAULT 0,
+  "pay_qty" INTEGER NOT NULL DEFAULT 0, "starts_on" DATE NOT NULL, "ends_on" DATE,
+  "created_at" DATETIME NOT NULL,
+  FOREIGN KEY ("product_id") REFERENCES "product" ("id"),
+  FOREIGN KEY ("category_id") REFERENCES "category" ("id"),
+  CHECK (("product_id" IS NULL) <> ("category_id" IS NULL)));
+CREATE INDEX "promotion_dates" ON "promotion" ("starts_on", "ends_on");
+CREATE TABLE "online_order" ("id" INTEGER NOT NULL PRIMARY KEY,
+  "order_id" VARCHAR(64) NOT NULL, "created_at" DATETIME NOT NULL,
+  "imported_at" DATETIME NOT NULL, "till" VARCHAR(16) NOT NULL,
+  "customer_name" VARCHAR(120) NOT NULL DEFAULT '',
+  "customer_email" VARCHAR(254) NOT NULL DEFAULT '',
+  "customer_phone" VARCHAR(40) NOT NULL DEFAULT '',
+  "customer_card" VARCHAR(48) NOT NULL DEFAULT '',
+  "collection" INTEGER NOT NULL, "total_cents" INTEGER NOT NULL);
+CREATE UNIQUE INDEX "online_order_order_id" ON "online_order" ("order_id");
+CREATE TABLE "online_order_line" ("id" INTEGER NOT NULL PRIMARY KEY,
+  "order_id" INTEGER NOT NULL, "position" INTEGER NOT NULL, "product_id" INTEGER NOT NULL,
+  "name" VARCHAR(255) NOT NULL, "qty_milli" INTEGER NOT NULL,
+  "unit_price_cents" INTEGER NOT NULL, "amount_cents" INTEGER NOT NULL,
+  FOREIGN KEY ("order_id") REFERENCES "online_order" ("id"),
+  FOREIGN KEY ("product_id") REFERENCES "product" ("id"));
+CREATE UNIQUE INDEX "online_order_line_order_position"
+  ON "online_order_line" ("order_id", "position");
+CREATE TABLE "online_order_event" ("id" INTEGER NOT NULL PRIMARY KEY,
+  "order_id" INTEGER NOT NULL, "kind" VARCHAR(12) NOT NULL, "till" VARCHAR(16) NOT NULL,
+  "cashier" VARCHAR(255) NOT NULL DEFAULT '', "created_at" DATETIME NOT NULL,
+  FOREIGN KEY ("order_id") REFERENCES "online_order" ("id"));
+CREATE UNIQUE INDEX "online_order_event_order_kind" ON "online_order_event" ("order_id", "kind");
+"""
+
+
+def _v7_returns_stock(db: Database) -> None:
+    _run_script(db, _V7_RETURNS_STOCK)
+    parts = []
+    for table in ("online_order", "online_order_line", "online_order_event"):
+        for op in ("UPDATE", "DELETE"):
+            parts.append(
+                f'CREATE TRIGGER "{table}_no_{op.lower()}" BEFORE {op} ON "{table}" BEGIN '
+                f"SELECT RAISE(ABORT, '{table} rows are never changed');"
+                " END;"
+            )
+    _run_script(db, "\n".join(parts) + "\n")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema", _v1_initial),
     Migration(2, "print queue and drawer events", _v2_devices),
     Migration(3, "hash-chained journal", _v3_journal),
     Migration(4, "open cart journal", _v4_open_cart),
     Migration(5, "staff, audit log, time clock, cash movements", _v5_staff),
+    Migration(7, "returns, stock control, promotions, online orders", _v7_returns_stock),
     Migration(8, "sale index by till and time (reports)", _v8_sale_time_index),
 )
 

@@ -20,6 +20,12 @@ from tui_pos.models.catalog import StockMovementRow
 from tui_pos.models.database import ensure_same_file
 from tui_pos.models.errors import storage_errors
 from tui_pos.models.journal_store import append_entry
+from tui_pos.models.return_store import (
+    check_returns,
+    credit_rows,
+    insert_credit_rows,
+    next_credit_seq,
+)
 from tui_pos.models.sales import (
     PaymentRow,
     SaleLineRow,
@@ -56,6 +62,8 @@ class SqliteSaleStore:
             existing = SaleRow.get_or_none(SaleRow.uuid == doc.uuid)
             if existing is not None:
                 return self.document(existing)
+            if doc.status == "completed":
+                check_returns(self.db, doc)  # an over-return stores nothing
             seq = next_seq(SaleRow, doc.till)
             created = to_utc_naive(doc.created_at).isoformat(sep=" ")
             sale_id = self.db.execute_sql(
@@ -85,8 +93,9 @@ class SqliteSaleStore:
                 line_id = self.db.execute_sql(
                     "INSERT INTO sale_line (sale_id, position, product_id, name, code, unit,"
                     " qty_milli, unit_price_cents, base_cents, line_discount_cents,"
-                    " cart_discount_cents, amount_cents, tax_code, tax_rate_bp)"
-                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    " cart_discount_cents, amount_cents, tax_code, tax_rate_bp,"
+                    " return_of_line_id, promotion, promo_discount_cents)"
+                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     (
                         sale_id,
                         position,
@@ -102,23 +111,33 @@ class SqliteSaleStore:
                         line.amount_cents,
                         line.tax_code,
                         line.tax_rate_bp,
+                        line.return_of_line_id,
+                        line.promotion,
+                        line.promo_discount_cents,
                     ),
                 ).lastrowid
                 if doc.status == "completed" and line.product_id is not None:
-                    moves.append(
-                        (
-                            uuidlib.uuid4().hex,
-                            doc.till,
-                            move_seq,
-                            line.product_id,
-                            -line.qty_milli,
-                            "sale",
-                            line_id,
-                            "",
-                            created,
+                    # A return comes back into stock; damaged goods then go out again to
+                    # the damaged count, so the level is unchanged and damage is tracked.
+                    kinds = ["return"] if line.is_return else ["sale"]
+                    if line.is_return and not line.to_stock:
+                        kinds.append("damaged")
+                    for i, kind in enumerate(kinds):
+                        qty = -line.qty_milli if i == 0 else line.qty_milli
+                        moves.append(
+                            (
+                                uuidlib.uuid4().hex,
+                                doc.till,
+                                move_seq,
+                                line.product_id,
+                                qty,
+                                kind,
+                                line_id,
+                                "",
+                                created,
+                            )
                         )
-                    )
-                    move_seq += 1
+                        move_seq += 1
             cursor = self.db.cursor()
             cursor.executemany(
                 "INSERT INTO stock_movement (uuid, till, seq, product_id, qty_milli, kind,"
@@ -156,6 +175,10 @@ class SqliteSaleStore:
                     )
                     for i, p in enumerate(doc.payments)
                 ],
+            )
+            insert_credit_rows(
+                self.db,
+                credit_rows(self.db, doc, sale_id, created, next_credit_seq(self.db, doc.till)),
             )
             stored = replace(doc, seq=seq)
             completed = doc.status == "completed"
@@ -237,6 +260,14 @@ class SqliteSaleStore:
 
     def document(self, row: SaleRow) -> SaleDocument:
         """A stored sale row as its document (lines, taxes and payments in stored order)."""
+        damaged = {
+            r[0]
+            for r in self.db.execute_sql(
+                "SELECT m.sale_line_id FROM stock_movement m JOIN sale_line l"
+                " ON l.id = m.sale_line_id WHERE l.sale_id = ? AND m.kind = 'damaged'",
+                (row.id,),
+            ).fetchall()
+        }
         lines = tuple(
             SoldLine(
                 product_id=ln.product_id,  # type: ignore[attr-defined]  # Peewee's FK id accessor
@@ -251,6 +282,10 @@ class SqliteSaleStore:
                 amount_cents=ln.amount_cents,
                 tax_code=ln.tax_code,
                 tax_rate_bp=ln.tax_rate_bp,
+                return_of_line_id=ln.return_of_line_id,
+                promotion=ln.promotion,
+                promo_discount_cents=ln.promo_discount_cents,
+                to_stock=ln.id not in damaged,
             )
             for ln in SaleLineRow.select(*present_fields(SaleLineRow))
             .where(SaleLineRow.sale == row)

@@ -62,6 +62,9 @@ class SaleLineRow(BaseRow):
     amount_cents = IntegerField()
     tax_code = CharField(max_length=8)
     tax_rate_bp = IntegerField()
+    return_of_line_id = IntegerField(null=True)  # a return line: the sold line it returns
+    promotion = CharField(max_length=80, default="")
+    promo_discount_cents = IntegerField(default=0)  # part of line_discount_cents
 
     class Meta:
         table_name = "sale_line"

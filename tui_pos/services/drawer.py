@@ -66,8 +66,8 @@ class Drawer:
 
     @staticmethod
     def wants_drawer(doc: SaleDocument) -> bool:
-        """A sale opens the drawer when cash changed hands."""
-        return any(p.kind == "cash" and p.tendered_cents > 0 for p in doc.payments)
+        """A sale opens the drawer when cash changed hands (a cash refund too)."""
+        return any(p.kind == "cash" and p.tendered_cents != 0 for p in doc.payments)
 
     def open_for_sale(self, doc: SaleDocument, asked_at: float) -> str | None:
         """Kick for a cash sale; returns a message for the cashier when it did not open."""

@@ -15,11 +15,18 @@ from tui_pos.domain.barcode import BarcodeParser, ScannedCode
 from tui_pos.domain.cart import Cart, CartLine, CartTotals, Discount, Product
 from tui_pos.domain.errors import CartError, DomainError, QuantityError, UnknownProduct
 from tui_pos.domain.money import decimal_to_cents, div_round, parse_money
+from tui_pos.domain.promotions import Promotion
 from tui_pos.domain.quantity import ONE, QuantityLimits, Unit, check_weight, parse_quantity
 from tui_pos.domain.sale import SaleDocument, format_sale_number, sale_document
 from tui_pos.domain.staff import Employee
 from tui_pos.domain.tax import TaxRate
-from tui_pos.domain.tender import DEFAULT_MAX_CHANGE_CENTS, Payment, Tender, parse_tendered
+from tui_pos.domain.tender import (
+    DEFAULT_MAX_CHANGE_CENTS,
+    Payment,
+    Tender,
+    TenderKind,
+    parse_tendered,
+)
 from tui_pos.services.ports import Catalog, Clock, ProductInfo, SaleStore, SuspendedCart
 
 _QTY_PREFIX = re.compile(r"^(?P<qty>[0-9]+(?:[.,][0-9]+)?)\s*\*\s*(?P<rest>.*)$")
@@ -74,8 +81,11 @@ class Register:
         settings: RegisterSettings,
         clock: Clock,
         on_cart_changed: Callable[[Cart], None] | None = None,
+        promotions: Callable[[], tuple[Promotion, ...]] | None = None,
     ) -> None:
         self.catalog = catalog
+        #: The promotions active now (read when a sale starts; applied in the cart).
+        self.promotions = promotions or (lambda: ())
         self.store = store
         self.parser = parser
         self.settings = settings
@@ -174,6 +184,22 @@ class Register:
         self._change(lambda: self.cart.add(line))
         self.pending_qty = None
         return EntryResult(f"Added {line.name}", line)
+
+    def add_line(self, line: CartLine) -> None:
+        """Add a prepared line (a return line from :mod:`tui_pos.services.returns`)."""
+        self._change(lambda: self.cart.add(line))
+
+    def line_for(self, text: str) -> CartLine:
+        """The line ``CODE`` or ``QTY*CODE`` would add, without adding it."""
+        cleaned = text.strip()
+        match = _QTY_PREFIX.match(cleaned)
+        qty_text = None
+        if match:
+            qty_text, cleaned = match.group("qty"), match.group("rest").strip()
+        if not cleaned:
+            raise CartError("Scan or type the item's barcode or PLU")
+        scanned = self.parser.parse(cleaned)
+        return self._line_for(self._product_for(scanned), scanned, qty_text)
 
     def clear_pending_quantity(self) -> None:
         """Forget a ``QTY*`` typed for the next item."""
@@ -280,7 +306,7 @@ class Register:
         cart = Cart.from_dict(
             data, self.settings.taxes, prices_include_tax=self.settings.prices_include_tax
         )
-        self.cart = cart
+        self.cart = self._priced(cart)
         self.tender = None
         # Journal it as the open sale before it leaves the parked list: a crash between the
         # two then finds it parked still, and the journal copy is dropped at the next start.
@@ -308,6 +334,27 @@ class Register:
         self._notify()  # journal the money taken before storing the sale
         return self._complete_if_paid()
 
+    def refund(self, kind: TenderKind, reference: str = "") -> SaleDocument | None:
+        """Pay out what the customer is owed (a return worth more than what is bought)."""
+        self._require_items()
+        if self._tender().is_settled:
+            return self.complete()
+        self._tender().refund(kind, reference)
+        self._notify()
+        return self._complete_if_paid()
+
+    def pay_store_credit(
+        self, code: str, amount_text: str, balance_cents: int
+    ) -> SaleDocument | None:
+        """Redeem a credit note holding ``balance_cents`` (empty amount = all it can pay)."""
+        self._require_items()
+        if self._tender().is_settled:
+            return self.complete()
+        amount = parse_tendered(amount_text) if amount_text.strip() else None
+        self._tender().pay_store_credit(amount, code, balance_cents)
+        self._notify()
+        return self._complete_if_paid()
+
     def remove_last_payment(self) -> Payment:
         """Take back the last payment of the open sale."""
         payment = self._tender().remove_last()
@@ -323,7 +370,7 @@ class Register:
         """
         if not self.cart.is_empty or self.has_payments:
             raise CartError("Finish, suspend or void the current sale before restoring another")
-        self.cart = cart
+        self.cart = self._priced(cart)
         self.tender = None
         self.pending_qty = None
         if payments:
@@ -356,7 +403,13 @@ class Register:
 
     # -- internals -----------------------------------------------------------------
     def _new_cart(self) -> Cart:
-        return Cart(self.settings.taxes, prices_include_tax=self.settings.prices_include_tax)
+        return self._priced(
+            Cart(self.settings.taxes, prices_include_tax=self.settings.prices_include_tax)
+        )
+
+    def _priced(self, cart: Cart) -> Cart:
+        cart.promotions = self.promotions()
+        return cart
 
     def _reset(self) -> None:
         self.cart = self._new_cart()
@@ -396,8 +449,12 @@ class Register:
         snapshot = self.cart.to_dict()
         mutate()
         if self.cart.totals().total_cents < self.tender.paid_cents:
-            self.cart = Cart.from_dict(
-                snapshot, self.settings.taxes, prices_include_tax=self.settings.prices_include_tax
+            self.cart = self._priced(
+                Cart.from_dict(
+                    snapshot,
+                    self.settings.taxes,
+                    prices_include_tax=self.settings.prices_include_tax,
+                )
             )
             raise CartError("That would make the sale less than what was already paid")
         self._notify()
@@ -448,6 +505,7 @@ class Register:
             qty_milli=qty,
             tax_code=product.tax_code,
             code=code,
+            category_id=product.category_id,
         )
 
     def _check_qty_text(self, qty_text: str) -> None:

@@ -241,5 +241,7 @@ def receipt_bytes(
             out += encode_line(fit_line(text, columns), model.codec) + LF
     if receipt.barcode:
         out += _barcode_bytes(receipt.barcode, model)
+    for code in receipt.extra_barcodes:
+        out += _barcode_bytes(code, model)
     out += ESC + b"d" + bytes([FEED_LINES]) + model.cut
     return bytes(out)
