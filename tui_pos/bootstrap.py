@@ -27,22 +27,30 @@ from tui_pos.models.database import open_database
 from tui_pos.models.drawer_store import SqliteDrawerEventStore
 from tui_pos.models.errors import storage_errors
 from tui_pos.models.migrations import migrate
+from tui_pos.models.online_order_store import SqliteOnlineOrderStore
 from tui_pos.models.pin_key import read_or_create_key
 from tui_pos.models.print_store import SqlitePrintJobStore
+from tui_pos.models.promotion_store import SqlitePromotionStore
 from tui_pos.models.report_store import SqliteReportStore
+from tui_pos.models.return_store import SqliteReturnStore
 from tui_pos.models.sale_store import SqliteSaleStore
 from tui_pos.models.staff_store import SqliteStaffStore
+from tui_pos.models.stock_store import SqliteStockStore
 from tui_pos.services.analysis import Analysis
 from tui_pos.services.cart_journal import CartJournal
 from tui_pos.services.cash import CashDesk
 from tui_pos.services.drawer import Drawer
+from tui_pos.services.online_orders import OnlineOrders
 from tui_pos.services.ports import Clock, ReceiptPrinter, StorageError
 from tui_pos.services.printing import PrintQueue
 from tui_pos.services.product_import import CatalogWriter
+from tui_pos.services.promotions import Promotions
 from tui_pos.services.receipts import Receipts
 from tui_pos.services.register import Register, RegisterSettings
 from tui_pos.services.reports import Reports
+from tui_pos.services.returns import Returns
 from tui_pos.services.staff import Staff, StaffSettings
+from tui_pos.services.stock import Stock
 
 
 def utc_now() -> datetime:
@@ -70,6 +78,10 @@ class Till:
     staff: Staff
     cash: CashDesk
     analysis: Analysis
+    returns: Returns
+    stock: Stock
+    promotions: Promotions
+    online_orders: OnlineOrders
 
     @property
     def printer_note(self) -> str:
@@ -176,6 +188,7 @@ def open_till(
     receipts = Receipts(store, devices.printer, style, till_id)
     # The open sale is journaled on every change (payments too) and comes back after a crash.
     journal = CartJournal(SqliteCartJournalStore(db), till_id, clock)
+    promotions = Promotions(SqlitePromotionStore(db), catalog, parser, clock)
     register = Register(
         catalog,
         store,
@@ -183,6 +196,7 @@ def open_till(
         settings,
         clock,
         on_cart_changed=lambda cart: journal.changed(cart, register.tender),
+        promotions=promotions.active,
     )
     try:
         restored = journal.restore(taxes, config.store.prices_include_tax)
@@ -214,4 +228,11 @@ def open_till(
         staff=Staff(SqliteStaffStore(db), till_id, pepper, clock, staff_settings(config, pin_cost)),
         cash=CashDesk(SqliteCashStore(db), till_id, clock),
         analysis=Analysis(SqliteAnalysisStore(db), till_id, clock, None),
+        returns=Returns(register, SqliteReturnStore(db)),
+        stock=Stock(SqliteStockStore(db), register.line_for, till_id, clock),
+        promotions=promotions,
+        # Loyalty credit for online orders: wired here once the loyalty service exists.
+        online_orders=OnlineOrders(
+            SqliteOnlineOrderStore(db), catalog, parser, till_id, clock, credit_loyalty=None
+        ),
     )
