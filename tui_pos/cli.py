@@ -234,7 +234,7 @@ def _database_path(obj: Context) -> Path:
 
 @main.group("import")
 def import_() -> None:
-    """Import data from CSV files."""
+    """Import data from CSV and JSON files."""
 
 
 @import_.command("products")
@@ -436,12 +436,21 @@ def devices_open_drawer(obj: Context) -> None:
     click.echo("drawer opened (no-sale recorded)")
 
 
+@main.group()
+def export() -> None:
+    """Export data (CSV or JSON on stdout)."""
+
+
 def _add_subcommands() -> None:
     from tui_pos.cli_staff import report_audit, report_hours, staff
+    from tui_pos.cli_stock import export_stock, import_orders, promo
 
     main.add_command(staff)
     report.add_command(report_hours)
     report.add_command(report_audit)
+    import_.add_command(import_orders)
+    export.add_command(export_stock)
+    main.add_command(promo)
 
 
 _add_subcommands()

@@ -83,8 +83,6 @@ def check_promotion(promo: Promotion) -> None:
         raise PromotionError("A promotion needs a name of 1-80 characters")
     if (promo.product_id is None) == (promo.category_id is None):
         raise PromotionError("A promotion applies to one item or one category")
-    if promo.ends_on is not None and promo.ends_on < promo.starts_on:
-        raise PromotionError("The promotion ends before it starts")
     if promo.kind == "percent" and not 0 < promo.value <= 10_000:
         raise PromotionError("A percent promotion must be more than 0% and at most 100%")
     if promo.kind == "amount" and promo.value <= 0:

@@ -99,6 +99,8 @@ class Promotions:
             category_id = self.store.category_id(category)
             if category_id is None:
                 raise PromotionError(f"No category {category!r}")
+        if ends_on is not None and ends_on < (starts_on or self.today()):
+            raise PromotionError("The promotion ends before it starts")
         amount = 0
         if promo_kind != "multi_free":
             try:
@@ -125,7 +127,7 @@ class Promotions:
 
     def end(self, promo_id: int) -> Promotion:
         """End a promotion: yesterday becomes its last day, so it no longer applies today
-        (one that has not started yet keeps only its first day)."""
+        (one that has not started yet then never applies)."""
         found = [p for p in self.store.all() if p.id == promo_id]
         if not found:
             raise PromotionError(f"No promotion #{promo_id}")
@@ -133,9 +135,7 @@ class Promotions:
         last = date.fromordinal(self.today().toordinal() - 1)
         if promo.ends_on is not None and promo.ends_on <= last:
             raise PromotionError(f"Promotion #{promo_id} has ended already")
-        if last < promo.starts_on:
-            last = promo.starts_on  # not started yet: it runs on its first day at most
-        self.store.set_end(promo_id, last)
+        self.store.set_end(promo_id, last)  # before its first day: it never applies
         return replace(promo, ends_on=last)
 
     def target_name(self, promo: Promotion) -> str:
