@@ -39,7 +39,14 @@ from tui_pos.screens.receipt import ReceiptScreen
 from tui_pos.screens.register import RegisterActions, RegisterScreen, ScreenSettings
 from tui_pos.screens.reports import ReportsScreen
 from tui_pos.screens.resume import ResumeScreen
+from tui_pos.screens.returns import ReturnScreen, StoreServices
 from tui_pos.screens.search import SearchScreen
+from tui_pos.screens.stock import (
+    CollectionScreen,
+    LowStockScreen,
+    StockMenuScreen,
+    TallyScreen,
+)
 from tui_pos.screens.tender import TenderScreen
 from tui_pos.services import customer_display
 from tui_pos.services.ports import DeviceError, StorageError
@@ -99,7 +106,12 @@ class PosApp(App[None]):
             switch_cashier=self.switch_cashier,
             reports=self.show_reports,
         )
-        self.register_screen = RegisterScreen(self.till.register, settings, actions)
+        services = StoreServices(
+            returns=self.till.returns,
+            stock=self.till.stock,
+            online_orders=self.till.online_orders,
+        )
+        self.register_screen = RegisterScreen(self.till.register, settings, actions, services)
         self.push_screen(self.register_screen)
         if self.staff.current is None:
             self.require_login()
@@ -468,6 +480,23 @@ class PosApp(App[None]):
         if problem:
             self.call_from_thread(self.notify, problem, severity="warning", timeout=15)
         self._print_pending()
+        self._low_stock_alert(doc)
+
+    def _low_stock_alert(self, doc: SaleDocument) -> None:
+        """Tell the cashier when this sale took items to or below their reorder level."""
+        try:
+            low = self.till.stock.alerts_after(doc)
+        except StorageError:
+            return  # an alert is a convenience; the sale is stored
+        if low:
+            names = ", ".join(lv.name for lv in low[:5]) + (" ..." if len(low) > 5 else "")
+            self.call_from_thread(
+                self.notify,
+                f"{names} at or below the reorder level (Ctrl+G, l: low stock)",
+                title="Low stock",
+                severity="warning",
+                timeout=20,
+            )
 
     def _print_pending(self) -> None:
         try:
@@ -624,6 +653,11 @@ _SCREENS = (
     CountScreen,
     TableScreen,
     ReportsScreen,
+    ReturnScreen,
+    StockMenuScreen,
+    TallyScreen,
+    LowStockScreen,
+    CollectionScreen,
 )
 
 

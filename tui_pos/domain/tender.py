@@ -75,7 +75,8 @@ def parse_tendered(text: str) -> int:
         raise TenderError(str(exc)) from exc
 
 
-def _check_card_reference(ref: str) -> None:
+def check_card_reference(ref: str) -> None:
+    """Refuse a missing, overlong or card-number-like terminal reference (TenderError)."""
     if not ref:
         raise TenderError("Enter the card terminal's reference from its slip")
     if len(ref) > 40 or not ref.isprintable():
@@ -166,7 +167,7 @@ class Tender:
                 f"{format_money(self.remaining_cents)} still due"
             )
         ref = reference.strip()
-        _check_card_reference(ref)
+        check_card_reference(ref)
         payment = Payment("card", amount, amount, 0, ref)
         self.payments.append(payment)
         return payment
@@ -209,7 +210,7 @@ class Tender:
         else:
             ref = reference.strip()
             if kind == "card":
-                _check_card_reference(ref)
+                check_card_reference(ref)
             elif not ref:
                 raise TenderError("A store credit refund needs its credit note code")
             payment = Payment(kind, remaining, remaining, 0, ref)

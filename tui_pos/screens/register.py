@@ -21,7 +21,9 @@ from tui_pos.domain.staff import Action, Approval
 from tui_pos.screens.authorize import staff_of, with_permission
 from tui_pos.screens.dialogs import ConfirmScreen, PromptScreen
 from tui_pos.screens.resume import ResumeScreen
+from tui_pos.screens.returns import ReturnScreen, StoreServices
 from tui_pos.screens.search import SearchScreen
+from tui_pos.screens.stock import StockMenuScreen
 from tui_pos.screens.tender import TenderScreen
 from tui_pos.services.ports import StorageError
 from tui_pos.services.register import Register
@@ -103,6 +105,8 @@ class RegisterScreen(Screen[None]):
         Binding("ctrl+k", "cash_menu", "Cash/staff", id="cash-menu", priority=True),
         Binding("ctrl+l", "lock", "Lock", id="lock", priority=True),
         Binding("ctrl+r", "reports", "Reports", id="reports"),
+        Binding("ctrl+b", "returns", "Return", id="returns", priority=True),
+        Binding("ctrl+g", "stock", "Stock", id="stock", priority=True),
         Binding("up", "move(-1)", "Line up", show=False, id="line-up"),
         Binding("down", "move(1)", "Line down", show=False, id="line-down"),
         Binding("escape", "clear_entry", "Clear", show=False, id="clear-entry"),
@@ -113,11 +117,13 @@ class RegisterScreen(Screen[None]):
         register: Register,
         settings: ScreenSettings,
         actions: RegisterActions,
+        services: StoreServices | None = None,
     ) -> None:
         super().__init__()
         self.register = register
         self.settings = settings
         self.actions = actions
+        self.services = services  #: returns, stock and online orders
         self.device_status = ""
         self.cashier = ""
 
@@ -167,7 +173,7 @@ class RegisterScreen(Screen[None]):
 
         A quantity typed in the entry line (``3*``) applies to it.
         """
-        if self._is_badge(code):
+        if self._is_badge(code) or self._open_receipt(code):
             return
         typed = self.entry.value.strip()
         prefix = typed if typed.endswith("*") else ""
@@ -255,7 +261,7 @@ class RegisterScreen(Screen[None]):
         event.stop()
         if not event.text.strip():
             return  # a stray Enter (e.g. pressed just before a dialog opened) does nothing
-        if self._is_badge(event.text):
+        if self._is_badge(event.text) or self._open_receipt(event.text):
             return
         self.attempt(lambda: self.register.enter(event.text).message, select_last=True)
 
@@ -456,10 +462,40 @@ class RegisterScreen(Screen[None]):
         self.register.resume(suspended_id)
         return "Sale resumed"
 
+    def _open_receipt(self, code: str) -> bool:
+        """A scanned or typed receipt barcode opens the return of its sale."""
+        if self.services is None or self.services.returns.receipt_number(code) is None:
+            return False
+        self.app.push_screen(ReturnScreen(self.services, code), self._after_returns)
+        return True
+
+    def action_returns(self) -> None:
+        """Return or exchange: find the sale by its receipt, pick the lines."""
+        if self.services is None:
+            return
+        initial = self.entry.value.strip()
+        self.entry.clear()
+        self.app.push_screen(ReturnScreen(self.services, initial), self._after_returns)
+
+    def _after_returns(self, _result: None) -> None:
+        self.refresh_sale(select_last=True)
+        if any(ln.is_return for ln in self.register.cart.lines):
+            self.say("Return lines added: scan new items for an exchange, F10 to settle")
+
+    def action_stock(self) -> None:
+        """Stock: receive, count, adjust, low stock, online orders to collect."""
+        if self.services is not None:
+            self.app.push_screen(StockMenuScreen(self.services))
+
     def action_tender(self) -> None:
-        """Take payment."""
+        """Take payment (or pay out a refund)."""
         self.app.push_screen(
-            TenderScreen(self.register, self.settings.currency, self.settings.quick_cash),
+            TenderScreen(
+                self.register,
+                self.settings.currency,
+                self.settings.quick_cash,
+                services=self.services,
+            ),
             self._after_tender,
         )
         self.actions.payment_started()
@@ -470,6 +506,8 @@ class RegisterScreen(Screen[None]):
         if doc is None:
             return
         change = f"  ·  CHANGE {format_money(doc.change_cents)}" if doc.change_cents else ""
+        if doc.total_cents < 0:
+            change = f"  ·  REFUND {format_money(-doc.paid_cents)}"
         self.say(f"Sale {sale_number(doc)} stored{change}")
         self.query_one("#last-sale", Static).update(
             f"[b]Last sale {sale_number(doc)}[/b]\n"

@@ -13,7 +13,9 @@ from tui_pos.domain.errors import DomainError
 from tui_pos.domain.money import format_money
 from tui_pos.domain.receipt import TENDER_LABELS
 from tui_pos.domain.sale import SaleDocument
+from tui_pos.domain.tender import TenderKind, check_card_reference
 from tui_pos.screens.dialogs import PromptScreen
+from tui_pos.screens.returns import StoreServices, permit_all
 from tui_pos.services.ports import StorageError
 from tui_pos.services.register import Register
 from tui_pos.widgets.keys_bar import KeysBar
@@ -27,13 +29,22 @@ class TenderScreen(ModalScreen[SaleDocument | None]):
 
     BINDINGS = [
         Binding("f2", "card", "Card", id="tender-card"),
+        Binding("f3", "store_credit", "Credit note", id="tender-store-credit"),
         Binding("f9", "remove_payment", "Undo payment", id="tender-remove"),
         Binding("escape", "back", "Back to sale", id="tender-back"),
     ]
 
-    def __init__(self, register: Register, currency: str, quick_cash: tuple[int, ...]) -> None:
+    def __init__(
+        self,
+        register: Register,
+        currency: str,
+        quick_cash: tuple[int, ...],
+        *,
+        services: StoreServices | None = None,
+    ) -> None:
         super().__init__()
         self.register = register
+        self.services = services  #: returns (refunds, credit notes); None: sales only
         self.currency = currency
         self.quick_cash = quick_cash[: len(QUICK_KEYS)]
         for key, amount in zip(QUICK_KEYS, self.quick_cash, strict=False):
@@ -72,7 +83,16 @@ class TenderScreen(ModalScreen[SaleDocument | None]):
             if p.reference:
                 label += f" ({p.reference})"
             grid.add_row(label, format_money(p.amount_cents))
-        grid.add_row("[b]Due[/b]", f"[b]{format_money(state.remaining_cents)}[/b]")
+        if state.remaining_cents < 0:
+            grid.add_row(
+                "[b]REFUND due[/b]", f"[b reverse] {format_money(-state.remaining_cents)} [/]"
+            )
+            original = self.services.returns.original_tenders if self.services else ()
+            if original:
+                grid.add_row("Paid originally by", ", ".join(_label(k) for k in original))
+            grid.add_row("Refund as", "Enter = cash   F2 = card   F3 = store credit (credit note)")
+        else:
+            grid.add_row("[b]Due[/b]", f"[b]{format_money(state.remaining_cents)}[/b]")
         if state.cash_due_cents != state.remaining_cents:
             grid.add_row("Due in cash (rounded)", format_money(state.cash_due_cents))
         self.query_one("#tender-summary", Static).update(grid)
@@ -91,8 +111,12 @@ class TenderScreen(ModalScreen[SaleDocument | None]):
         self.refresh_summary()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        """Cash: the typed amount, or exact cash when empty."""
+        """Cash: the typed amount, or exact cash when empty (a refund due: cash refund)."""
         event.stop()
+        if self._refund_due:
+            event.input.clear()
+            self._refund("cash")
+            return
         try:
             result = self.register.pay_cash(event.value)
         except DomainError as exc:
@@ -114,8 +138,78 @@ class TenderScreen(ModalScreen[SaleDocument | None]):
             return
         self._settle(result)
 
+    @property
+    def _refund_due(self) -> bool:
+        return self.register.tender_state().remaining_cents < 0
+
+    def _refund(self, kind: TenderKind, reference: str = "") -> None:
+        """Pay out the refund (asks for the REFUND permission first)."""
+
+        def pay() -> None:
+            try:
+                if self.services is not None:
+                    result = self.services.returns.refund(kind, reference)
+                else:
+                    result = self.register.refund(kind, reference)
+            except (DomainError, StorageError) as exc:
+                self._error(str(exc))
+                return
+            self._settle(result)
+
+        permit = self.services.permit if self.services else permit_all
+        permit(
+            "REFUND", f"refund {format_money(-self.register.tender_state().remaining_cents)}", pay
+        )
+
+    def action_store_credit(self) -> None:
+        """A refund due: issue a credit note. Otherwise: pay with a credit note."""
+        if self.services is None:
+            self._error("Store credit is not available here")
+            return
+        if self._refund_due:
+            self._refund("store_credit")
+            return
+        returns = self.services.returns
+        amount_text = self.query_one("#tender-input", Input).value
+
+        def apply(code: str) -> SaleDocument | bool:
+            doc = returns.pay_store_credit(code, amount_text)
+            return doc if doc is not None else True
+
+        def done(result: SaleDocument | bool | None) -> None:
+            if result is not None:
+                self._settle(result)
+
+        self.app.push_screen(
+            PromptScreen(
+                "Pay with a credit note",
+                "Scan or type the credit note code (CR...); "
+                + (f"amount {amount_text}" if amount_text.strip() else "up to all that is due"),
+                apply,
+                scan_aware=False,
+            ),
+            done,
+        )
+
     def action_card(self) -> None:
         """Card on the external terminal: amount typed (or all due), then its reference."""
+        if self._refund_due:
+            owed = format_money(-self.register.tender_state().remaining_cents)
+
+            def checked(reference: str) -> str:
+                check_card_reference(reference.strip())
+                return reference.strip()
+
+            self.app.push_screen(
+                PromptScreen(
+                    f"Card refund of {owed}",
+                    "Refund on the terminal, then type its reference (from the slip)",
+                    checked,
+                    scan_aware=False,
+                ),
+                lambda ref: self._refund("card", ref) if ref is not None else None,
+            )
+            return
         amount_text = self.query_one("#tender-input", Input).value
         due = self.register.tender_state().remaining_cents
         shown = amount_text.strip() or format_money(due)
@@ -151,3 +245,7 @@ class TenderScreen(ModalScreen[SaleDocument | None]):
     def action_back(self) -> None:
         """Back to the sale; payments taken stay on it."""
         self.dismiss(None)
+
+
+def _label(kind: str) -> str:
+    return TENDER_LABELS.get(kind, kind.replace("_", " "))

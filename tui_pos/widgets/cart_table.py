@@ -23,8 +23,13 @@ _COLUMN_KEYS = ("item", "qty", "price", "disc", "amount")
 def _cells(line: CartLine, lt: LineTotals) -> tuple[str, ...]:
     """The texts of one line's row."""
     discount = lt.line_discount_cents + lt.cart_discount_cents
+    name = line.name
+    if line.is_return:
+        name = f"RETURN {name}" + ("" if line.to_stock else " (damaged)")
+    elif lt.promotion:
+        name = f"{name} · {lt.promotion}"
     return (
-        line.name,
+        name,
         format_quantity(line.qty_milli, line.unit),
         format_money(line.unit_price_cents),
         format_money(-discount) if discount else "",

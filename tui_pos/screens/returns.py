@@ -1,0 +1,218 @@
+"""Returns: find the sale (scan its receipt or type its number), pick lines and quantities.
+
+The return lines go into the open sale (negative lines); back on the sale screen the
+cashier may scan new items for an exchange, then F10 pays the difference or refunds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Input, Label, Static
+
+from tui_pos.domain.errors import DomainError
+from tui_pos.domain.money import format_money
+from tui_pos.domain.quantity import format_quantity
+from tui_pos.screens.dialogs import PromptScreen
+from tui_pos.services.online_orders import OnlineOrders
+from tui_pos.services.ports import StorageError
+from tui_pos.services.returns import Returns, ReturnView
+from tui_pos.services.stock import Stock
+from tui_pos.widgets.keys_bar import KeysBar
+
+#: Asks for a permission (an ``Action`` member name such as ``"REFUND"``), then runs the
+#: action: the staff module's ``with_permission`` once it is wired; until then at once.
+Permit = Callable[[str, str, Callable[[], None]], None]
+
+
+def permit_all(_action: str, _what: str, then: Callable[[], None]) -> None:
+    """No staff permissions configured: every action is allowed."""
+    then()
+
+
+@dataclass(frozen=True)
+class StoreServices:
+    """The register screen's ways into returns, stock and online orders."""
+
+    returns: Returns
+    stock: Stock
+    online_orders: OnlineOrders
+    permit: Permit = permit_all
+
+
+class ReturnScreen(ModalScreen[None]):
+    """Result: None; the return lines are in the register's open sale."""
+
+    BINDINGS = [
+        Binding("f4", "return_line(True)", "Return", id="return-line"),
+        Binding("f5", "return_line(False)", "Damaged", id="return-damaged"),
+        Binding("f6", "return_all", "All", id="return-all"),
+        Binding("f7", "no_receipt", "No receipt", id="return-no-receipt"),
+        Binding("up", "move(-1)", "Up", show=False, id="return-up"),
+        Binding("down", "move(1)", "Down", show=False, id="return-down"),
+        Binding("escape", "done", "Done", id="return-done"),
+    ]
+
+    def __init__(self, services: StoreServices, initial: str = "") -> None:
+        super().__init__()
+        self.services = services
+        self.returns = services.returns
+        self.initial = initial
+        self.view: ReturnView | None = None
+
+    def compose(self) -> ComposeResult:
+        """The sale number field, the sale's lines, a message line."""
+        with Vertical(classes="dialog wide"):
+            yield Label("Return / exchange", classes="dialog-title")
+            yield Static(
+                "Scan the receipt or type the sale number (42 or T1-000042), Enter",
+                id="return-hint",
+                classes="dialog-hint",
+            )
+            yield Input(placeholder="Receipt number", id="return-input")
+            table: DataTable[str | Text] = DataTable(id="return-table", cursor_type="row")
+            table.can_focus = False
+            yield table
+            yield Static("", id="return-message")
+        yield KeysBar()
+
+    def on_mount(self) -> None:
+        """Open the sale given (a scanned receipt) or wait for its number."""
+        table: DataTable[str | Text] = self.query_one("#return-table", DataTable)
+        table.add_columns("Item", "Sold", "Returned", "Left", "Paid")
+        self.query_one("#return-input", Input).focus()
+        if self.initial:
+            self.open_sale(self.initial)
+
+    def accept_scan(self, code: str) -> None:
+        """A scanner device read a code: a receipt opens its sale."""
+        self.open_sale(code)
+
+    def say(self, text: str, *, error: bool = False) -> None:
+        """Show a message (errors ring the bell)."""
+        message = self.query_one("#return-message", Static)
+        message.update(text)
+        message.set_class(error, "error")
+        if error:
+            self.app.bell()
+
+    def open_sale(self, text: str) -> None:
+        """Show the sale ``text`` names, with what may still be returned."""
+        try:
+            self.view = self.returns.open_sale(text)
+        except (DomainError, StorageError) as exc:
+            self.say(str(exc), error=True)
+            return
+        kinds = ", ".join(k.replace("_", " ") for k in self.view.tender_kinds) or "-"
+        self.query_one("#return-hint", Static).update(
+            f"Sale {self.view.number} ({self.view.sale.created_at.astimezone():%Y-%m-%d %H:%M}), "
+            f"paid by {kinds}. F4 returns the selected line, F5 as damaged, F6 all."
+        )
+        self.say(f"Sale {self.view.number}: choose the lines to return")
+        self.refresh_lines()
+
+    def refresh_lines(self) -> None:
+        """Redraw the sale's lines (what is left counts the open sale's return lines)."""
+        if self.view is None:
+            return
+        try:
+            self.view = self.returns.view(self.view.sale)
+        except (DomainError, StorageError) as exc:
+            self.say(str(exc), error=True)
+            return
+        table: DataTable[str | Text] = self.query_one("#return-table", DataTable)
+        row = table.cursor_row
+        table.clear()
+        for ln in self.view.lines:
+            table.add_row(
+                ln.name,
+                Text(format_quantity(ln.qty_milli, ln.unit), justify="right"),
+                Text(format_quantity(ln.returned_milli, ln.unit), justify="right"),
+                Text(format_quantity(ln.remaining_milli, ln.unit), justify="right"),
+                Text(format_money(ln.amount_cents), justify="right"),
+            )
+        if table.row_count:
+            table.move_cursor(row=min(max(row, 0), table.row_count - 1))
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Open the typed sale number."""
+        event.stop()
+        event.input.clear()
+        self.open_sale(event.value)
+
+    def action_move(self, step: int) -> None:
+        """Select the line above or below."""
+        table: DataTable[str | Text] = self.query_one("#return-table", DataTable)
+        if table.row_count:
+            table.move_cursor(row=max(0, min(table.row_count - 1, table.cursor_row + step)))
+
+    def action_return_line(self, to_stock: bool) -> None:
+        """Return the selected line: asks how many (Enter = all that is left)."""
+        if self.view is None or not self.view.lines:
+            self.say("Open a sale first: scan its receipt or type its number", error=True)
+            return
+        table: DataTable[str | Text] = self.query_one("#return-table", DataTable)
+        line = self.view.lines[table.cursor_row]
+        left = format_quantity(line.remaining_milli, line.unit)
+
+        def apply(text: str) -> str:
+            return self.returns.return_line(line, text, to_stock=to_stock)
+
+        where = "to stock" if to_stock else "as damaged"
+        self.app.push_screen(
+            PromptScreen(
+                f"Return {line.name} {where}",
+                f"Quantity to return (Enter = all {left} left)",
+                apply,
+                scan_aware=False,
+            ),
+            self._after_prompt,
+        )
+
+    def action_return_all(self) -> None:
+        """Return every line's remaining quantity to stock."""
+        if self.view is None:
+            self.say("Open a sale first: scan its receipt or type its number", error=True)
+            return
+        done = 0
+        try:
+            for line in self.view.lines:
+                if line.remaining_milli > 0:
+                    self.returns.return_line(line)
+                    done += 1
+        except (DomainError, StorageError) as exc:
+            self.say(str(exc), error=True)
+        else:
+            self.say(f"{done} line(s) returned" if done else "Nothing left to return")
+        self.refresh_lines()
+
+    def action_no_receipt(self) -> None:
+        """Return an item without receipt (needs a manager's permission)."""
+
+        def ask() -> None:
+            self.app.push_screen(
+                PromptScreen(
+                    "Return without receipt",
+                    "Scan or type the item (2*code for two); refunded at today's price",
+                    self.returns.return_without_receipt,
+                    scan_aware=False,
+                ),
+                self._after_prompt,
+            )
+
+        self.services.permit("RETURN_WITHOUT_RECEIPT", "return without receipt", ask)
+
+    def _after_prompt(self, message: str | None) -> None:
+        if message:
+            self.say(message + ". Esc: back to the sale (scan new items for an exchange)")
+        self.refresh_lines()
+
+    def action_done(self) -> None:
+        """Back to the sale screen."""
+        self.dismiss(None)

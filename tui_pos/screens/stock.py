@@ -1,0 +1,404 @@
+"""The stock menu (Ctrl+G): receive a delivery, count stock, adjust, low stock, and hand
+over online orders waiting for collection."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Input, Label, Static
+
+from tui_pos.domain.errors import DomainError
+from tui_pos.domain.money import format_money
+from tui_pos.domain.quantity import format_quantity
+from tui_pos.domain.stock import ScanTally
+from tui_pos.screens.dialogs import ConfirmScreen, PromptScreen
+from tui_pos.screens.returns import StoreServices
+from tui_pos.services.online_orders import CollectionOrder
+from tui_pos.services.ports import StorageError
+from tui_pos.services.stock import StockLevel
+from tui_pos.widgets.keys_bar import KeysBar
+
+
+def _table(table_id: str) -> DataTable[str | Text]:
+    table: DataTable[str | Text] = DataTable(id=table_id, cursor_type="row")
+    table.can_focus = False  # the field keeps the focus; Up/Down move the selection
+    return table
+
+
+def _right(text: str) -> Text:
+    return Text(text, justify="right")
+
+
+class _ListScreen(ModalScreen[None]):
+    """A modal with a field, a table and a message line (shared plumbing)."""
+
+    TABLE_ID = "stock-table"
+
+    def say(self, text: str, *, error: bool = False) -> None:
+        """Show a message (errors ring the bell)."""
+        message = self.query_one("#stock-message", Static)
+        message.update(text)
+        message.set_class(error, "error")
+        if error:
+            self.app.bell()
+
+    @property
+    def table(self) -> DataTable[str | Text]:
+        """The screen's table."""
+        return self.query_one(f"#{self.TABLE_ID}", DataTable)
+
+    def action_move(self, step: int) -> None:
+        """Select the row above or below."""
+        table = self.table
+        if table.row_count:
+            table.move_cursor(row=max(0, min(table.row_count - 1, table.cursor_row + step)))
+
+    def action_close(self) -> None:
+        """Close."""
+        self.dismiss(None)
+
+
+class StockMenuScreen(ModalScreen[None]):
+    """One key per stock task."""
+
+    BINDINGS = [
+        Binding("r", "receive", "Receive", id="stock-receive"),
+        Binding("c", "count", "Count", id="stock-count"),
+        Binding("a", "adjust", "Adjust", id="stock-adjust"),
+        Binding("l", "low", "Low stock", id="stock-low"),
+        Binding("o", "orders", "Collections", id="stock-orders"),
+        Binding("escape", "close", "Close", id="stock-close"),
+    ]
+
+    def __init__(self, services: StoreServices) -> None:
+        super().__init__()
+        self.services = services
+
+    def compose(self) -> ComposeResult:
+        """The menu."""
+        with Vertical(classes="dialog"):
+            yield Label("Stock", classes="dialog-title")
+            yield Static(
+                "[b]r[/b] receive a delivery   [b]c[/b] count stock   [b]a[/b] adjust\n"
+                "[b]l[/b] low stock   [b]o[/b] online orders to collect   [b]Esc[/b] close",
+                classes="dialog-hint",
+            )
+            yield Static("", id="stock-message")
+        yield KeysBar()
+
+    def _admin(self, what: str, screen: ModalScreen[None]) -> None:
+        def show() -> None:
+            self.app.push_screen(screen)
+
+        self.services.permit("PRODUCT_ADMIN", what, show)
+
+    def action_receive(self) -> None:
+        """Scan a delivery in."""
+        self._admin("receive a delivery", TallyScreen(self.services, "receive"))
+
+    def action_count(self) -> None:
+        """Count stock by scanning."""
+        self._admin("count stock", TallyScreen(self.services, "count"))
+
+    def action_adjust(self) -> None:
+        """Add or remove stock of one item with a reason."""
+        stock = self.services.stock
+
+        def apply(text: str) -> str:
+            code, _, rest = text.strip().partition(" ")
+            qty, _, reason = rest.strip().partition(" ")
+            if not code or not qty:
+                raise DomainError("Type: code quantity reason, e.g. 5900000000015 -2 broken")
+            level = stock.adjust(code, qty, reason)
+            return f"{level.name}: stock now {format_quantity(level.level_milli, level.unit)}"
+
+        def done(message: str | None) -> None:
+            if message:
+                self.query_one("#stock-message", Static).update(message)
+
+        def ask() -> None:
+            self.app.push_screen(
+                PromptScreen(
+                    "Stock adjustment",
+                    "code quantity reason: 5900000000015 -2 broken (or +3 found)",
+                    apply,
+                    scan_aware=False,
+                ),
+                done,
+            )
+
+        self.services.permit("PRODUCT_ADMIN", "adjust stock", ask)
+
+    def action_low(self) -> None:
+        """Products at or below their reorder level."""
+        try:
+            levels = self.services.stock.levels(low_only=True)
+        except StorageError as exc:
+            self.query_one("#stock-message", Static).update(str(exc))
+            return
+        self.app.push_screen(LowStockScreen(levels))
+
+    def action_orders(self) -> None:
+        """Online orders waiting for collection."""
+        self.app.push_screen(CollectionScreen(self.services))
+
+    def action_close(self) -> None:
+        """Back to the sale."""
+        self.dismiss(None)
+
+
+class TallyScreen(_ListScreen):
+    """Scan items to receive (a delivery) or to count (with the variance shown)."""
+
+    BINDINGS = [
+        Binding("f8", "remove", "Remove", id="tally-remove"),
+        Binding("f10", "commit", "Book", id="tally-commit"),
+        Binding("up", "move(-1)", "Up", show=False, id="tally-up"),
+        Binding("down", "move(1)", "Down", show=False, id="tally-down"),
+        Binding("escape", "close", "Cancel", id="tally-cancel"),
+    ]
+
+    def __init__(self, services: StoreServices, mode: str) -> None:
+        super().__init__()
+        self.services = services
+        self.mode = mode  # "receive" | "count"
+        self.tally = ScanTally()
+
+    def compose(self) -> ComposeResult:
+        """Scan field, tally table, message line."""
+        title = "Receive a delivery" if self.mode == "receive" else "Stock count"
+        with Vertical(classes="dialog wide"):
+            yield Label(title, classes="dialog-title")
+            yield Static(
+                "Scan each item (3*code for three, -1*code takes one off). "
+                "F10 books it, F8 removes a line, Esc cancels.",
+                classes="dialog-hint",
+            )
+            yield Input(placeholder="Barcode / PLU", id="tally-input")
+            yield _table(self.TABLE_ID)
+            yield Static("", id="stock-message")
+        yield KeysBar()
+
+    def on_mount(self) -> None:
+        """Columns; focus the scan field."""
+        if self.mode == "count":
+            self.table.add_columns("Item", "Counted", "Ledger", "Variance")
+        else:
+            self.table.add_columns("Item", "Quantity")
+        self.query_one("#tally-input", Input).focus()
+
+    def accept_scan(self, code: str) -> None:
+        """A scanner device read a code."""
+        self.add(code)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        """A scan or a typed code."""
+        event.stop()
+        event.input.clear()
+        if event.value.strip():
+            self.add(event.value)
+
+    def add(self, text: str) -> None:
+        """Add one scan to the tally."""
+        cleaned = text.strip()
+        sign = 1
+        if cleaned.startswith("-"):
+            sign, cleaned = -1, cleaned[1:]
+        try:
+            item = self.services.stock.scanned(cleaned)
+            line = self.tally.add(item.product_id, item.name, item.unit, sign * item.qty_milli)
+        except (DomainError, StorageError) as exc:
+            self.say(str(exc), error=True)
+            return
+        self.say(f"{line.name}: {format_quantity(line.qty_milli, line.unit)}")
+        self.redraw()
+
+    def redraw(self) -> None:
+        """Redraw the tally (a count shows the variance against the ledger)."""
+        table = self.table
+        table.clear()
+        if self.mode == "count":
+            try:
+                lines = self.services.stock.count_preview(self.tally.quantities())
+            except StorageError as exc:
+                self.say(str(exc), error=True)
+                return
+            for c in lines:
+                variance = format_quantity(c.variance_milli, c.unit)
+                table.add_row(
+                    c.name,
+                    _right(format_quantity(c.counted_milli, c.unit)),
+                    _right(format_quantity(c.ledger_milli, c.unit)),
+                    _right(("+" if c.variance_milli > 0 else "") + variance),
+                )
+        else:
+            for ln in self.tally.items:
+                table.add_row(ln.name, _right(format_quantity(ln.qty_milli, ln.unit)))
+        if table.row_count:
+            table.move_cursor(row=table.row_count - 1)
+
+    def action_remove(self) -> None:
+        """Forget the selected line."""
+        items = self.tally.items
+        if items:
+            self.tally.remove(items[self.table.cursor_row].product_id)
+            self.redraw()
+
+    def action_commit(self) -> None:
+        """Book the delivery (asks its reference) or apply the count (asks to confirm)."""
+        quantities = self.tally.quantities()
+        if self.mode == "receive":
+
+            def book(reference: str) -> str:
+                written = self.services.stock.receive(reference, quantities)
+                return f"Delivery {reference.strip()} booked: {written} item(s)"
+
+            self.app.push_screen(
+                PromptScreen(
+                    "Book the delivery",
+                    "Delivery note or invoice reference",
+                    book,
+                    scan_aware=False,
+                ),
+                self._closed_with,
+            )
+            return
+        if not quantities:
+            self.say("Nothing counted: scan the items on the shelf first", error=True)
+            return
+
+        def answered(yes: bool | None) -> None:
+            if not yes:
+                return
+            try:
+                lines = self.services.stock.apply_count(quantities)
+            except (DomainError, StorageError) as exc:
+                self.say(str(exc), error=True)
+                return
+            changed = sum(1 for c in lines if c.variance_milli)
+            self._closed_with(f"Count applied: {len(lines)} item(s), {changed} corrected")
+
+        self.app.push_screen(
+            ConfirmScreen(f"Apply the count of {len(quantities)} item(s) to the stock?"),
+            answered,
+        )
+
+    def _closed_with(self, message: str | None) -> None:
+        if message:
+            self.app.notify(message)
+            self.dismiss(None)
+
+
+class LowStockScreen(_ListScreen):
+    """Products at or below their reorder level."""
+
+    BINDINGS = [
+        Binding("up", "move(-1)", "Up", show=False, id="low-up"),
+        Binding("down", "move(1)", "Down", show=False, id="low-down"),
+        Binding("escape", "close", "Close", id="low-close"),
+    ]
+
+    def __init__(self, levels: list[StockLevel]) -> None:
+        super().__init__()
+        self.levels = levels
+
+    def compose(self) -> ComposeResult:
+        """The list."""
+        with Vertical(classes="dialog wide"):
+            yield Label(f"Low stock ({len(self.levels)})", classes="dialog-title")
+            yield _table(self.TABLE_ID)
+            yield Static("Nothing is low" if not self.levels else "", id="stock-message")
+        yield KeysBar()
+
+    def on_mount(self) -> None:
+        """Fill the table."""
+        self.table.add_columns("Item", "Code", "Stock", "Reorder at")
+        for lv in self.levels:
+            self.table.add_row(
+                lv.name,
+                lv.code,
+                _right(format_quantity(lv.level_milli, lv.unit)),
+                _right(format_quantity(lv.reorder_level_milli, lv.unit)),
+            )
+
+
+class CollectionScreen(_ListScreen):
+    """Online orders for collection: find by order id or name, Enter hands one over."""
+
+    BINDINGS = [
+        Binding("f10", "hand_over", "Hand over", id="collection-hand-over"),
+        Binding("up", "move(-1)", "Up", show=False, id="collection-up"),
+        Binding("down", "move(1)", "Down", show=False, id="collection-down"),
+        Binding("escape", "close", "Close", id="collection-close"),
+    ]
+
+    def __init__(self, services: StoreServices) -> None:
+        super().__init__()
+        self.services = services
+        self.orders: list[CollectionOrder] = []
+
+    def compose(self) -> ComposeResult:
+        """Search field, orders, message line."""
+        with Vertical(classes="dialog wide"):
+            yield Label("Online orders to collect", classes="dialog-title")
+            yield Static(
+                "Type an order id or the customer's name, Enter searches; F10 hands over",
+                classes="dialog-hint",
+            )
+            yield Input(placeholder="Order id or name", id="collection-input")
+            yield _table(self.TABLE_ID)
+            yield Static("", id="stock-message")
+        yield KeysBar()
+
+    def on_mount(self) -> None:
+        """List every waiting order."""
+        self.table.add_columns("Order", "Customer", "Items", "Total", "Since")
+        self.query_one("#collection-input", Input).focus()
+        self.search("")
+
+    def search(self, text: str) -> None:
+        """Show the waiting orders matching ``text``."""
+        try:
+            self.orders = self.services.online_orders.find_for_collection(text)
+        except StorageError as exc:
+            self.say(str(exc), error=True)
+            return
+        self.table.clear()
+        for o in self.orders:
+            self.table.add_row(
+                o.order_id,
+                o.customer_name or "-",
+                _right(str(o.item_count)),
+                _right(format_money(o.total_cents)),
+                o.created_at.astimezone().strftime("%d %b %H:%M"),
+            )
+        self.say(f"{len(self.orders)} order(s) waiting" if self.orders else "No order waiting")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Search."""
+        event.stop()
+        self.search(event.value)
+
+    def action_hand_over(self) -> None:
+        """Mark the selected order as collected (asks first)."""
+        if not self.orders:
+            self.say("No order selected", error=True)
+            return
+        order = self.orders[self.table.cursor_row]
+
+        def answered(yes: bool | None) -> None:
+            if not yes:
+                return
+            try:
+                self.services.online_orders.hand_over(order)
+            except (DomainError, StorageError) as exc:
+                self.say(str(exc), error=True)
+                return
+            self.search(self.query_one("#collection-input", Input).value)
+            self.say(f"Order {order.order_id} handed over")
+
+        who = f" to {order.customer_name}" if order.customer_name else ""
+        self.app.push_screen(ConfirmScreen(f"Hand over order {order.order_id}{who}?"), answered)
