@@ -81,6 +81,11 @@ class PosApp(App[None]):
         self.staff = till.staff  #: who is logged in (screens gate actions through it)
         self._last_key = time.monotonic()
 
+    def permit(self, action: str, what: str, then: Callable[[], None]) -> None:
+        """Run ``then`` if the cashier may do ``action`` (an ``Action`` member name), else
+        after a manager's approval (``with_permission``: recorded in the audit log)."""
+        with_permission(self.screen, Action[action], what, lambda _approval: then())
+
     # -- start and stop ---------------------------------------------------------------
     def on_mount(self) -> None:
         """Apply the key map, open the register, start the devices."""
@@ -110,6 +115,7 @@ class PosApp(App[None]):
             returns=self.till.returns,
             stock=self.till.stock,
             online_orders=self.till.online_orders,
+            permit=self.permit,
         )
         self.register_screen = RegisterScreen(self.till.register, settings, actions, services)
         self.push_screen(self.register_screen)

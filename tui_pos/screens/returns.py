@@ -27,7 +27,7 @@ from tui_pos.services.stock import Stock
 from tui_pos.widgets.keys_bar import KeysBar
 
 #: Asks for a permission (an ``Action`` member name such as ``"REFUND"``), then runs the
-#: action: the staff module's ``with_permission`` once it is wired; until then at once.
+#: action: the app's ``permit`` (``with_permission``); screens never import the staff port.
 Permit = Callable[[str, str, Callable[[], None]], None]
 
 
