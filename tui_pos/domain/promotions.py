@@ -130,7 +130,9 @@ def apply_promotions(
         for promo in pending:
             shares = _discounts(promo, lines, free)
             total = sum(shares.values())
-            if total > 0 and (best is None or total > best[0]):
+            if total > 0 and (
+                best is None or (total, -promo.id) > (best[0], -best[1].id)
+            ):  # the larger discount wins; on a tie the older promotion (lower id)
                 best = (total, promo, shares)
         if best is None:
             break

@@ -45,6 +45,9 @@ class PeriodTotals:
     rounding_cents: int = 0
     voids_count: int = 0
     voided_lines: int = 0
+    #: What return lines gave back: the negated sum of negative line amounts (returns and
+    #: exchanges are sale documents, so gross and net above are already net of them).
+    refunds_cents: int = 0
     taxes: tuple[TaxTotal, ...] = ()
     tenders: dict[str, int] = field(default_factory=dict)
     float_cents: int = 0  #: opening float(s) put in the drawer
@@ -119,7 +122,7 @@ class DayReport:
             },
             "total_cents": t.total_cents,
             "rounding_cents": t.rounding_cents,
-            "refunds_cents": 0,
+            "refunds_cents": t.refunds_cents,
             "voids_count": t.voids_count,
             "voided_lines": t.voided_lines,
             "tenders": dict(sorted(t.tenders.items())),
@@ -154,6 +157,7 @@ class DayReport:
             rounding_cents=int(data["rounding_cents"]),
             voids_count=int(data["voids_count"]),
             voided_lines=int(data.get("voided_lines", 0)),
+            refunds_cents=int(data.get("refunds_cents", 0)),
             taxes=taxes,
             tenders={k: int(v) for k, v in data["tenders"].items()},
             float_cents=int(data.get("opening_float_cents", 0)),

@@ -165,6 +165,12 @@ class SqliteReportStore:
             "AND s.status = 'completed' GROUP BY p.kind",
             args,
         ).fetchall()
+        refunds = self.db.execute_sql(
+            "SELECT COALESCE(-SUM(l.amount_cents), 0) "
+            f"FROM sale_line l JOIN sale s ON s.id = l.sale_id WHERE s.till = ? AND {where} "
+            "AND s.status = 'completed' AND l.amount_cents < 0",
+            args,
+        ).fetchone()
         return PeriodTotals(
             first_seq=head[0],
             last_seq=head[1],
@@ -176,6 +182,7 @@ class SqliteReportStore:
             rounding_cents=int(head[7] or 0),
             voids_count=int(head[8] or 0),
             voided_lines=int(head[9] or 0),
+            refunds_cents=int(refunds[0] or 0),
             taxes=tuple(TaxTotal(c, int(r), int(b), int(t)) for c, r, b, t in taxes),
             tenders={k: int(v) for k, v in tenders},
         )

@@ -54,6 +54,7 @@ def credit_rows(
     (-amount) and is refused when the note holds less.
     """
     rows: list[tuple[Any, ...]] = []
+    used: dict[str, int] = {}
     for payment in doc.payments:
         if payment.kind != "store_credit":
             continue
@@ -62,6 +63,8 @@ def credit_rows(
             balance = credit_balance(db, code)
             if balance is None:
                 raise TenderError(f"There is no credit note {code}")
+            balance -= used.get(code, 0)
+            used[code] = used.get(code, 0) + payment.amount_cents
             if balance < payment.amount_cents:
                 raise TenderError(f"Credit note {code} holds only {format_money(balance)}")
         rows.append(

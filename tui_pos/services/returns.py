@@ -204,7 +204,13 @@ class Returns:
     def pay_store_credit(self, code: str, amount_text: str = "") -> SaleDocument | None:
         """Redeem a credit note as (part) payment of the open sale."""
         cleaned = _code(code)
-        return self.register.pay_store_credit(cleaned, amount_text, self.credit_balance(cleaned))
+        taken = sum(  # what this open sale already takes from the note
+            p.amount_cents
+            for p in (self.register.tender_state().payments if self.register.has_payments else ())
+            if p.kind == "store_credit" and p.reference == cleaned
+        )
+        balance = self.credit_balance(cleaned) - taken
+        return self.register.pay_store_credit(cleaned, amount_text, balance)
 
     # -- internals ---------------------------------------------------------------------
     def _in_cart(self) -> dict[int, int]:
