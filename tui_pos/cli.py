@@ -97,6 +97,7 @@ def demo(obj: Context, db_path: Path | None) -> None:
     """Create (or reuse) a demo store, then open the register on it."""
     from tui_pos.demo import DEMO_LOGIN_HINT, ensure_demo_catalog, ensure_demo_staff
     from tui_pos.demo_sales import ensure_demo_sales
+    from tui_pos.demo_stock import ensure_demo_extras
 
     with user_errors():
         path = db_path or obj.db_path or _database_path(obj).with_name("demo.db")
@@ -104,6 +105,7 @@ def demo(obj: Context, db_path: Path | None) -> None:
         ensure_demo_catalog(till)
         ensure_demo_staff(till)
         ensure_demo_sales(till)  # ten days of history for the reports (Ctrl+R)
+        ensure_demo_extras(till)
     _open_register(till, DEMO_LOGIN_HINT)
 
 

@@ -393,7 +393,8 @@ class CollectionScreen(_ListScreen):
             if not yes:
                 return
             try:
-                self.services.online_orders.hand_over(order)
+                cashier = self.services.returns.register.cashier
+                self.services.online_orders.hand_over(order, cashier.name if cashier else "")
             except (DomainError, StorageError) as exc:
                 self.say(str(exc), error=True)
                 return

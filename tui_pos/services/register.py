@@ -201,6 +201,12 @@ class Register:
         scanned = self.parser.parse(cleaned)
         return self._line_for(self._product_for(scanned), scanned, qty_text)
 
+    def refresh_promotions(self) -> None:
+        """Read the active promotions again into the open sale (they are otherwise read
+        when a sale starts)."""
+        self._priced(self.cart)
+        self._notify()
+
     def clear_pending_quantity(self) -> None:
         """Forget a ``QTY*`` typed for the next item."""
         self.pending_qty = None
