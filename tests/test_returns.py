@@ -12,7 +12,9 @@ from tui_pos.bootstrap import Till
 from tui_pos.domain.errors import DomainError, TenderError
 from tui_pos.domain.returns import ReturnableLine, ReturnError, return_amounts
 from tui_pos.domain.sale import SaleDocument
+from tui_pos.domain.tender import Tender
 from tui_pos.models.journal_verify import verify_journal
+from tui_pos.services.cart_journal import open_sale_from, snapshot
 
 LOAF = "5900000000015"  # White Loaf 800g, 1.49, tax B
 LOAF_ORGANIC = "5900000000022"  # 1.99, tax B
@@ -253,3 +255,23 @@ def test_cumulative_return_amounts_never_exceed_what_was_paid() -> None:
     assert total == -650
     with pytest.raises(ReturnError):
         return_amounts(line, 1000, taken)
+
+
+def test_an_open_return_with_its_refund_survives_a_crash(demo_till: Till) -> None:
+    sale = sell(demo_till, "2*" + LOAF)
+    demo_till.returns.return_line(demo_till.returns.open_sale(str(sale.seq)).lines[0], "1")
+    taxes = demo_till.register.settings.taxes
+    cart = demo_till.register.cart
+    refund = Tender(cart.totals().total_cents)
+    refund.refund("card", "TERM-1")  # journaled, then the till dies before storing
+    back = open_sale_from(snapshot(cart, refund), taxes, prices_include_tax=True)
+    assert [(p.kind, p.amount_cents) for p in back.payments] == [("card", -149)]
+    assert [(ln.return_of, ln.refund) for ln in back.cart.lines] == [
+        (ln.return_of, ln.refund) for ln in cart.lines
+    ]
+    demo_till.register.cart = demo_till.register.cart.from_dict(  # as a fresh start finds it
+        {"uuid": "e" * 32, "lines": []}, taxes, prices_include_tax=True
+    )
+    demo_till.register.restore_open_sale(back.cart, back.payments, back.rounding_cents)
+    stored = demo_till.register.complete()
+    assert stored.total_cents == -149 and stored.lines[0].return_of_line_id is not None

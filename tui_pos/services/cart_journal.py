@@ -113,16 +113,18 @@ def open_sale_from(
         raise DomainError(f"malformed snapshot ({type(exc).__name__}: {exc})") from exc
     if payments and cart.is_empty:
         raise DomainError("payments without items")
+    total = cart.totals().total_cents
     for index, p in enumerate(payments):
         # Zero is right only for exact cash on a balance that cash rounding took to 0
         # (card paid 1.97 of 1.99 with 0.05 rounding): the last payment, with rounding.
         settling = p.kind == "cash" and index == len(payments) - 1 and rounding != 0
-        if p.amount_cents < 0 or (p.amount_cents == 0 and not settling):
+        # A refund (a return worth more than what is bought) is paid out: negative.
+        if (p.amount_cents < 0) != (total < 0) or (p.amount_cents == 0 and not settling):
             raise DomainError("a payment of nothing")
     if len({p.uuid for p in payments}) != len(payments):
         raise DomainError("the same payment twice")
-    total = cart.totals().total_cents
-    if sum(p.amount_cents for p in payments) > total + rounding:
+    paid = sum(p.amount_cents for p in payments)
+    if paid > total + rounding if total >= 0 else paid < total + rounding:
         raise DomainError("payments exceed the total")
     if not payments and rounding:
         raise DomainError("cash rounding without a payment")
