@@ -176,10 +176,11 @@ class SqliteSaleStore:
                     for i, p in enumerate(doc.payments)
                 ],
             )
-            insert_credit_rows(
-                self.db,
-                credit_rows(self.db, doc, sale_id, created, next_credit_seq(self.db, doc.till)),
-            )
+            if any(p.kind == "store_credit" for p in doc.payments):
+                insert_credit_rows(
+                    self.db,
+                    credit_rows(self.db, doc, sale_id, created, next_credit_seq(self.db, doc.till)),
+                )
             stored = replace(doc, seq=seq)
             completed = doc.status == "completed"
             append_entry(
