@@ -12,8 +12,9 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import open_test_till
 from tui_pos.app import build_app
-from tui_pos.bootstrap import Till, open_till
+from tui_pos.bootstrap import Till
 from tui_pos.config import Config
 from tui_pos.demo import ensure_demo_catalog
 from tui_pos.domain.sale import SaleDocument
@@ -39,7 +40,7 @@ def printer() -> RecordingPrinter:
 
 @pytest.fixture
 def till(tmp_path: Path, printer: RecordingPrinter) -> Iterator[Till]:
-    opened = open_till(Config(), tmp_path / "till.db", printer=printer, clock=_clock)
+    opened = open_test_till(Config(), tmp_path / "till.db", printer=printer, clock=_clock)
     ensure_demo_catalog(opened)
     yield opened
     opened.close()
@@ -202,3 +203,37 @@ async def test_stock_menu_receive_and_collection(till: Till) -> None:
     )
     assert received == [(1000,), (5000,)]
     assert rows(till, "SELECT kind FROM online_order_event") == [("collected",)]
+
+
+async def test_a_cashiers_refund_and_stock_menu_need_approval(till: Till) -> None:
+    from tui_pos.domain.staff import Role
+    from tui_pos.screens.authorize import OverrideScreen
+
+    sale = sell(till, LOAF)
+    till.staff.add_employee("3", "Chris Cashier", Role.CASHIER, "9024")
+    till.staff.add_employee("2", "Sam Supervisor", Role.SUPERVISOR, "1357")
+    till.register.cashier = till.staff.log_in("3", "9024")
+    app = build_app(till)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await type_(pilot, f"T1-{sale.seq:06d}")
+        await pilot.press("f4", "enter", "escape", "f10", "enter")  # all of it, cash refund
+        await pilot.pause()
+        assert isinstance(app.screen, OverrideScreen)  # a cashier may not refund alone
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, TenderScreen)
+        assert not till.register.has_payments  # refused: nothing paid out
+        await pilot.press("enter")
+        await type_(pilot, "2")
+        await type_(pilot, "1357")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        assert isinstance(app.screen, RegisterScreen)
+        await pilot.press("ctrl+g", "r")
+        await pilot.pause()
+        assert isinstance(app.screen, OverrideScreen)  # receiving goods: product admin
+        await pilot.press("escape", "escape")
+    assert till.register.last_completed().total_cents == -149
+    audit = rows(till, "SELECT action, outcome, employee_name, approver_name FROM audit_event")
+    assert ("refund", "approved", "Chris Cashier", "Sam Supervisor") in audit
