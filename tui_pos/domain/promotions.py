@@ -12,10 +12,11 @@ Kinds (``value`` is in the unit the kind needs):
 A promotion targets one product or one category. Multi-buy counts whole pieces of
 eligible lines together (a category's items mix; the most expensive pieces fill the sets
 first). Each line gets at most one promotion: the promotions are tried from the largest
-total discount down, each on the lines no earlier promotion took. A line's promotion
-discount is never more than the line, so no line goes negative. Order of discounts in the
-cart: promotions first, then the manual line discount on what is left, then the sale
-discount (see :mod:`tui_pos.domain.cart`).
+total discount down (on a tie the older one, lower id, first), each on the lines no
+earlier promotion took; so the result does not depend on the order they are given in.
+A line's promotion discount is never more than the line, so no line goes negative.
+Order of discounts in the cart: promotions first, then the manual line discount on what
+is left, then the sale discount (see :mod:`tui_pos.domain.cart`).
 """
 
 from __future__ import annotations
