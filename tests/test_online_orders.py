@@ -221,3 +221,14 @@ def test_cli_promotions_add_list_end(cli_db: Path) -> None:
     assert ended.exit_code == 0
     assert "* #1" not in run(cli_db, "promo", "list").output
     assert run(cli_db, "promo", "end", "9").exit_code == 1
+
+
+def test_demo_extras_are_added_once(demo_till: Till) -> None:
+    from tui_pos.demo_stock import ensure_demo_extras
+
+    ensure_demo_extras(demo_till)
+    ensure_demo_extras(demo_till)
+    assert len(demo_till.promotions.list()) == 3
+    assert len(demo_till.online_orders.find_for_collection()) == 2
+    demo_till.register.enter("3*5900000000091")  # croissants: 3 for 2, active at once
+    assert demo_till.register.totals().lines[0].promotion == "Croissants 3 for 2"
