@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from types import MappingProxyType
 from pathlib import Path
 
 from peewee import Database
@@ -13,6 +14,7 @@ from tui_pos.devices import Devices, make_devices
 from tui_pos.domain.barcode import BarcodeParser, BarcodeRule
 from tui_pos.domain.errors import ConfigError, DomainError
 from tui_pos.domain.pin import DEFAULT_COST, ScryptCost
+from tui_pos.domain.loyalty import LoyaltyRules, Tier
 from tui_pos.domain.quantity import QuantityLimits
 from tui_pos.domain.receipt import ReceiptStyle
 from tui_pos.domain.staff import Permissions, StaffError
@@ -23,9 +25,12 @@ from tui_pos.models.cart_journal_store import SqliteCartJournalStore
 from tui_pos.models.cash_store import SqliteCashStore
 from tui_pos.models.catalog_repo import SqliteCatalog
 from tui_pos.models.catalog_writer import SqliteCatalogWriter, sync_tax_codes
+from tui_pos.models.customer_history import SqliteCustomerHistory
+from tui_pos.models.customer_store import SqliteCustomerStore
 from tui_pos.models.database import open_database
 from tui_pos.models.drawer_store import SqliteDrawerEventStore
 from tui_pos.models.errors import storage_errors
+from tui_pos.models.loyalty_store import SqliteLoyaltyLedger
 from tui_pos.models.migrations import migrate
 from tui_pos.models.pin_key import read_or_create_key
 from tui_pos.models.print_store import SqlitePrintJobStore
@@ -35,6 +40,7 @@ from tui_pos.models.staff_store import SqliteStaffStore
 from tui_pos.services.analysis import Analysis
 from tui_pos.services.cart_journal import CartJournal
 from tui_pos.services.cash import CashDesk
+from tui_pos.services.customers import Customers
 from tui_pos.services.drawer import Drawer
 from tui_pos.services.ports import Clock, ReceiptPrinter, StorageError
 from tui_pos.services.printing import PrintQueue
@@ -70,6 +76,7 @@ class Till:
     staff: Staff
     cash: CashDesk
     analysis: Analysis
+    customers: Customers
 
     @property
     def printer_note(self) -> str:
@@ -95,6 +102,22 @@ class Till:
 def tax_rates(config: Config) -> dict[str, TaxRate]:
     """The configured tax codes by code."""
     return {t.code: TaxRate(t.code, t.name, t.rate_bp) for t in config.taxes}
+
+
+def loyalty_rules(config: Config) -> LoyaltyRules:
+    """The ``[loyalty]`` section as the domain's rules."""
+    c = config.loyalty
+    return LoyaltyRules(
+        enabled=c.enabled,
+        points_per_unit=c.points_per_unit,
+        category_multipliers=MappingProxyType(dict(c.category_multipliers)),
+        point_value_cents=c.point_value,
+        redeem_min_points=c.redeem_min_points,
+        redeem_max_share=c.redeem_max_share,
+        tiers=tuple(Tier(t.name, t.min_spend, t.multiplier) for t in c.tiers),
+        birthday_window_days=c.birthday_window_days,
+        birthday_points=c.birthday_points,
+    )
 
 
 def barcode_parser(config: Config) -> BarcodeParser:
@@ -149,7 +172,9 @@ def open_till(
     sync_tax_codes(db, list(taxes.values()))
     parser = barcode_parser(config)
     catalog = SqliteCatalog(db)
-    store = SqliteSaleStore(db)
+    rules = loyalty_rules(config)
+    ledger = SqliteLoyaltyLedger(db, rules)
+    store = SqliteSaleStore(db, ledger)  # a sale's points are stored in its transaction
     till_id = config.store.till
     if devices is None:
         devices = (
@@ -190,6 +215,12 @@ def open_till(
         restored = None  # set aside and logged (journal.problem): start with an empty sale
     if restored is not None:
         register.restore_open_sale(restored.cart, restored.payments, restored.rounding_cents)
+    customers = Customers(
+        SqliteCustomerStore(db), SqliteCustomerHistory(db), ledger, rules, till_id, clock
+    )
+    register.on_customer_card = lambda card: (
+        f"Customer: {customers.attach_card(register, card).name}"
+    )
     return Till(
         config=config,
         db=db,
@@ -214,4 +245,5 @@ def open_till(
         staff=Staff(SqliteStaffStore(db), till_id, pepper, clock, staff_settings(config, pin_cost)),
         cash=CashDesk(SqliteCashStore(db), till_id, clock),
         analysis=Analysis(SqliteAnalysisStore(db), till_id, clock, None),
+        customers=customers,
     )

@@ -87,6 +87,8 @@ class Register:
         self._on_cart_changed = on_cart_changed
         #: Who is logged in: their name and id go on each sale (set by the staff log-in).
         self.cashier: Employee | None = None
+        #: Attaches the customer of a scanned loyalty card; returns the message to show.
+        self.on_customer_card: Callable[[str], str] | None = None
 
     # -- reading -------------------------------------------------------------------
     def totals(self) -> CartTotals:
@@ -154,6 +156,8 @@ class Register:
         if qty_text is None:
             qty_text = self.pending_qty
         scanned = self.parser.parse(code)
+        if scanned.kind == "customer" and self.on_customer_card is not None:
+            return EntryResult(self.on_customer_card(scanned.code))
         product = self._product_for(scanned)
         try:
             line = self._line_for(product, scanned, qty_text)
@@ -193,6 +197,17 @@ class Register:
         if not text.strip():
             return []
         return self.catalog.search(text, limit)
+
+    # -- the customer ---------------------------------------------------------------
+    def set_customer(self, customer_id: int | None) -> None:
+        """Attach a customer to the open sale, or detach it (None). It is kept with the sale
+        through suspend/resume and the crash journal."""
+        if customer_id is None and self.tender and any(
+            p.kind == "points" for p in self.tender.payments
+        ):
+            raise CartError("Points were redeemed: remove that payment before the customer")
+        self.cart.customer_id = customer_id
+        self._notify()
 
     # -- changing lines ------------------------------------------------------------
     def void_line(self, index: int) -> CartLine:
@@ -306,6 +321,15 @@ class Register:
         amount = parse_tendered(amount_text) if amount_text.strip() else None
         self._tender().pay_card(amount, reference)
         self._notify()  # journal the money taken before storing the sale
+        return self._complete_if_paid()
+
+    def pay_points(self, points: int, amount_cents: int) -> SaleDocument | None:
+        """Record loyalty points redeemed (the loyalty rules checked the limits)."""
+        self._require_items()
+        if self.cart.customer_id is None:
+            raise CartError("No customer on this sale")
+        self._tender().pay_points(amount_cents, points)
+        self._notify()
         return self._complete_if_paid()
 
     def remove_last_payment(self) -> Payment:
