@@ -33,6 +33,8 @@ from tui_pos.messages import BarcodeScanned, DeviceStatusChanged
 from tui_pos.report_output import report_rows
 from tui_pos.screens.authorize import LoginScreen, OverrideScreen, with_permission
 from tui_pos.screens.cash import CashMenuScreen, CountScreen, TableScreen
+from tui_pos.screens.customer import CustomerScreen
+from tui_pos.screens.customer_profile import ProfileScreen
 from tui_pos.screens.dialogs import ConfirmScreen, PromptScreen
 from tui_pos.screens.print_queue import PrintQueueScreen
 from tui_pos.screens.receipt import ReceiptScreen
@@ -40,6 +42,7 @@ from tui_pos.screens.register import RegisterActions, RegisterScreen, ScreenSett
 from tui_pos.screens.reports import ReportsScreen
 from tui_pos.screens.resume import ResumeScreen
 from tui_pos.screens.search import SearchScreen
+from tui_pos.screens.segments import SegmentsScreen
 from tui_pos.screens.tender import TenderScreen
 from tui_pos.services import customer_display
 from tui_pos.services.ports import DeviceError, StorageError
@@ -99,7 +102,13 @@ class PosApp(App[None]):
             switch_cashier=self.switch_cashier,
             reports=self.show_reports,
         )
-        self.register_screen = RegisterScreen(self.till.register, settings, actions)
+        self.register_screen = RegisterScreen(
+            self.till.register,
+            settings,
+            actions,
+            self.till.customers,
+            self.till.db_path.parent / "exports",
+        )
         self.push_screen(self.register_screen)
         if self.staff.current is None:
             self.require_login()
@@ -624,6 +633,9 @@ _SCREENS = (
     CountScreen,
     TableScreen,
     ReportsScreen,
+    CustomerScreen,
+    ProfileScreen,
+    SegmentsScreen,
 )
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from types import MappingProxyType
 from pathlib import Path
+from types import MappingProxyType
 
 from peewee import Database
 

@@ -190,10 +190,9 @@ def check_redeem(
     if points <= 0:
         raise LoyaltyError("Type a number of points more than 0")
     if balance < rules.redeem_min_points or points > balance:
-        raise LoyaltyError(
-            f"The customer has {balance} points"
-            + (f" (at least {rules.redeem_min_points} to redeem)" if rules.redeem_min_points else "")
-        )
+        minimum = rules.redeem_min_points
+        least = f" (at least {minimum} to redeem)" if minimum else ""
+        raise LoyaltyError(f"The customer has {balance} points{least}")
     if points < rules.redeem_min_points:
         raise LoyaltyError(f"Redeem at least {rules.redeem_min_points} points at a time")
     cap = redeem_cap(balance, total_cents, remaining_cents, already_paid_with_points_cents, rules)

@@ -149,7 +149,9 @@ class SqliteCustomerHistory:
                 (customer_id,),
             ).fetchall()
         return [
-            LedgerRow(_time(at), str(kind), int(points), format_sale_number(till, seq) if till else "")
+            LedgerRow(
+                _time(at), str(kind), int(points), format_sale_number(till, seq) if till else ""
+            )
             for at, kind, points, till, seq in rows
         ]
 

@@ -159,14 +159,17 @@ class SqliteCustomerStore:
         created = updated = 0
         try:
             with storage_errors(), self.db.atomic():
-                for _line, details in records:
+                for line, details in records:
                     existing = self._match(details)
-                    if existing is None:
-                        self._insert(details, now)
-                        created += 1
-                    else:
-                        self._update(existing, details, now)
-                        updated += 1
+                    try:
+                        if existing is None:
+                            self._insert(details, now)
+                            created += 1
+                        else:
+                            self._update(existing, details, now)
+                            updated += 1
+                    except CustomerError as exc:
+                        raise CustomerError(f"line {line}: {exc}; nothing imported") from exc
                 if dry_run:
                     raise _DryRun
         except _DryRun:
@@ -212,7 +215,9 @@ class SqliteCustomerStore:
     def _check_card(self, card: str | None, customer_id: int | None) -> None:
         if not card:
             return
-        row = self.db.execute_sql("SELECT id, name FROM customer WHERE card = ?", (card,)).fetchone()
+        row = self.db.execute_sql(
+            "SELECT id, name FROM customer WHERE card = ?", (card,)
+        ).fetchone()
         if row and row[0] != customer_id:
             raise CustomerError(f"Card {card} belongs to {row[1]}")
 

@@ -48,8 +48,17 @@ def _insert(
     db.execute_sql(
         "INSERT INTO loyalty_entry (uuid, till, seq, customer_id, points, kind, sale_id, note,"
         " created_at) VALUES (?,?,?,?,?,?,?,?,?)",
-        (uuidlib.uuid4().hex, till, _next_seq(db, till), customer_id, points, kind, sale_id,
-         note, created),
+        (
+            uuidlib.uuid4().hex,
+            till,
+            _next_seq(db, till),
+            customer_id,
+            points,
+            kind,
+            sale_id,
+            note,
+            created,
+        ),
     )
 
 

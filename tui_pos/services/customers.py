@@ -253,9 +253,7 @@ class Customers:
         pairs, item_sales = self.history.pair_counts(basket_ids)
         found = suggest(baskets, basket_ids, pairs, item_sales)
         favs = favourites(baskets)
-        names = self.history.product_names(
-            [pid for pid, _ in favs] + [s.product_id for s in found]
-        )
+        names = self.history.product_names([pid for pid, _ in favs] + [s.product_id for s in found])
         return CustomerProfile(
             customer=customer,
             stats=stats,
@@ -308,24 +306,7 @@ class Customers:
     def export_rows(self, segment: str | None = None) -> list[dict[str, Any]]:
         """Customers (all, or a segment's) as rows for CSV/JSON export."""
         rule = self.segment(segment) if segment else SegmentRule()
-        return [
-            {
-                "id": m.customer.id,
-                "card": m.customer.details.card or "",
-                "name": m.customer.name,
-                "phone": m.customer.details.phone,
-                "email": m.customer.details.email,
-                "birthday": (m.customer.details.birthday or "") and str(m.customer.details.birthday),
-                "consent": "yes" if m.customer.details.marketing_consent else "no",
-                "tier": m.tier,
-                "points": m.stats.balance,
-                "visits": m.stats.visits,
-                "spend_cents": m.stats.spend_cents,
-                "last_visit": m.stats.last_visit.date().isoformat() if m.stats.last_visit else "",
-                "rfm": m.rfm_group,
-            }
-            for m in self.members(rule)
-        ]
+        return [_export_row(m) for m in self.members(rule)]
 
     # -- privacy ---------------------------------------------------------------------------
     def export_data(self, key: str) -> dict[str, Any]:
@@ -379,3 +360,22 @@ class Customers:
             raise CustomerError(f"Customer #{customer.id} was already erased")
         self.store.erase(customer.id, note or "erased on request", self.clock())
         return self.get(customer.id)
+
+
+def _export_row(m: SegmentMember) -> dict[str, Any]:
+    d = m.customer.details
+    return {
+        "id": m.customer.id,
+        "card": d.card or "",
+        "name": m.customer.name,
+        "phone": d.phone,
+        "email": d.email,
+        "birthday": d.birthday.isoformat() if d.birthday else "",
+        "consent": "yes" if d.marketing_consent else "no",
+        "tier": m.tier,
+        "points": m.stats.balance,
+        "visits": m.stats.visits,
+        "spend_cents": m.stats.spend_cents,
+        "last_visit": m.stats.last_visit.date().isoformat() if m.stats.last_visit else "",
+        "rfm": m.rfm_group,
+    }

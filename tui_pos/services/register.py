@@ -202,8 +202,10 @@ class Register:
     def set_customer(self, customer_id: int | None) -> None:
         """Attach a customer to the open sale, or detach it (None). It is kept with the sale
         through suspend/resume and the crash journal."""
-        if customer_id is None and self.tender and any(
-            p.kind == "points" for p in self.tender.payments
+        if (
+            customer_id is None
+            and self.tender
+            and any(p.kind == "points" for p in self.tender.payments)
         ):
             raise CartError("Points were redeemed: remove that payment before the customer")
         self.cart.customer_id = customer_id
