@@ -90,7 +90,9 @@ def return_of(doc: SaleDocument, when: datetime) -> SaleDocument:
 
 
 def balance(till: Till, customer_id: int) -> int:
-    total = rows(till, "SELECT SUM(points) FROM loyalty_entry WHERE customer_id = ?", (customer_id,))
+    total = rows(
+        till, "SELECT SUM(points) FROM loyalty_entry WHERE customer_id = ?", (customer_id,)
+    )
     assert till.customers.ledger.balance(customer_id) == (total[0][0] or 0)
     return int(total[0][0] or 0)
 
@@ -292,9 +294,7 @@ def test_a_return_after_the_points_were_spent_takes_the_balance_below_zero(
 
 def test_birthday_reward_in_the_window_once_a_year(tmp_path: Path) -> None:
     now = [datetime(2026, 11, 20, 12, tzinfo=UTC)]
-    till = open_till(
-        Config(), tmp_path / "t.db", printer=RecordingPrinter(), clock=lambda: now[0]
-    )
+    till = open_till(Config(), tmp_path / "t.db", printer=RecordingPrinter(), clock=lambda: now[0])
     try:
         cid = add_customer(till, birthday=date(1984, 11, 25))
         assert till.customers.badge(cid).birthday_offer == date(2026, 11, 25)  # 5 days before
@@ -443,7 +443,9 @@ def test_import_customers_all_or_nothing(demo_till: Till) -> None:
     assert (dry.created, dry.updated) == (2, 0) and store.all_customers() == []
     done = import_customers(CSV_OK.splitlines(True), store, parser, now=now)
     assert (done.created, done.updated) == (2, 0)
-    again = import_customers(CSV_OK.replace("rye", "spelt").splitlines(True), store, parser, now=now)
+    again = import_customers(
+        CSV_OK.replace("rye", "spelt").splitlines(True), store, parser, now=now
+    )
     assert (again.created, again.updated) == (0, 2)  # matched by card, then by phone
     assert demo_till.customers.find(CARD).details.notes == "spelt"
     bad = (

@@ -191,7 +191,7 @@ def check_redeem(
         raise LoyaltyError("Type a number of points more than 0")
     if balance < rules.redeem_min_points or points > balance:
         minimum = rules.redeem_min_points
-        least = f" (at least {minimum} to redeem)" if minimum else ""
+        least = f" (at least {minimum} to redeem)" if balance < minimum else ""
         raise LoyaltyError(f"The customer has {balance} points{least}")
     if points < rules.redeem_min_points:
         raise LoyaltyError(f"Redeem at least {rules.redeem_min_points} points at a time")
