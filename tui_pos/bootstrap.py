@@ -13,8 +13,8 @@ from tui_pos.config import Config, backup_dir, database_path, pin_key_path
 from tui_pos.devices import Devices, make_devices
 from tui_pos.domain.barcode import BarcodeParser, BarcodeRule
 from tui_pos.domain.errors import ConfigError, DomainError
-from tui_pos.domain.pin import DEFAULT_COST, ScryptCost
 from tui_pos.domain.loyalty import LoyaltyRules, Tier
+from tui_pos.domain.pin import DEFAULT_COST, ScryptCost
 from tui_pos.domain.quantity import QuantityLimits
 from tui_pos.domain.receipt import ReceiptStyle
 from tui_pos.domain.staff import Permissions, StaffError

@@ -265,6 +265,8 @@ def _v5_staff(db: Database) -> None:
                 f"SELECT RAISE(ABORT, '{table} rows are never changed: record a correction');"
                 " END;"
             )
+
+
 # Customers, the loyalty points ledger (append-only, like the other ledgers), saved
 # segments, and the customer of a sale. An erased customer keeps its row (the sales and
 # the ledger point at it) with the personal fields cleared.

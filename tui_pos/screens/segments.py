@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import cast
 
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Label, Static
 
 from tui_pos.domain.errors import DomainError
 from tui_pos.domain.money import format_money
+from tui_pos.domain.staff import Action, Approval
+from tui_pos.screens.authorize import with_permission
 from tui_pos.services.customer_export import export_segment_file
 from tui_pos.services.customers import Customers, SegmentMember, SegmentView
 from tui_pos.services.ports import StorageError
@@ -102,7 +105,17 @@ class SegmentsScreen(ModalScreen[None]):
         if chosen is None:
             self.app.bell()
             return
-        self.export(chosen.name)
+        name = chosen.name
+        if getattr(self.app, "staff", None) is None:  # an app without staff log-in wired
+            self.export(name)
+            return
+
+        # The file holds personal data: a customer-data admin exports it (or approves).
+        def approved(_: Approval) -> None:
+            self.export(name)
+
+        screen = cast(Screen[object], self)  # with_permission only reads the app from it
+        with_permission(screen, Action.CUSTOMER_ADMIN, f"export customer segment {name}", approved)
 
     @work(thread=True, group="segments-export", exit_on_error=False)
     def export(self, name: str) -> None:
