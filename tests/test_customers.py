@@ -500,3 +500,22 @@ def test_loyalty_off_keeps_the_customer_but_no_points(tmp_path: Path) -> None:
         assert rows(till, "SELECT COUNT(*) FROM loyalty_entry") == [(0,)]
     finally:
         till.close()
+
+
+def test_demo_customers_have_a_history_on_another_till(demo_till: Till) -> None:
+    from tui_pos.demo_customers import HISTORY_TILL, demo_card, ensure_demo_customers
+
+    assert ensure_demo_customers(demo_till, count=4)
+    assert not ensure_demo_customers(demo_till, count=4)  # once
+    first = demo_till.customers.by_card(demo_card(1))
+    assert first is not None
+    badge = demo_till.customers.badge(first.id)
+    assert badge.birthday_offer == demo_till.register.clock().date() and badge.balance > 0
+    profile = demo_till.customers.profile(first.id)
+    assert profile.stats.visits > 5 and profile.favourites and profile.suggestions
+    assert rows(demo_till, "SELECT DISTINCT till FROM sale") == [(HISTORY_TILL,)]
+    assert demo_till.print_queue.jobs.pending(HISTORY_TILL) == []
+    with pytest.raises(DomainError, match="No sale yet"):
+        demo_till.register.last_completed()  # this till starts at sale 1
+    names = [c.name for c in demo_till.customers.store.all_customers()]
+    assert len(set(names)) == len(names) == 4

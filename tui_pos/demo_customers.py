@@ -3,7 +3,8 @@
 Every customer has a loyalty card (``24`` + 10 digits + check digit: scan or type it),
 a few favourite items bought on most visits and a visit rhythm; the sales are stored
 through the normal sale commit (so points, tiers and the journal are real), dated over the
-last 14 months, then closed by a Z so the demo's day starts empty.
+last 14 months, on another till of the store (``T0``), so this till's sale numbers, X
+report and print queue start empty.
 """
 
 from __future__ import annotations
@@ -42,6 +43,9 @@ _LAST = ["Lovelace", "Hopper", "Turing", "Dijkstra", "Liskov", "Thompson", "Hami
          "Torvalds", "Perlman", "Knuth", "Allen", "Ritchie", "Lamarr", "Berners-Lee",
          "Johnson", "McCarthy", "Borg", "van Rossum"]  # fmt: skip
 
+#: The till the demo history was sold on (not this one: its numbers start at 1).
+HISTORY_TILL = "T0"
+
 #: How many demo customers there are.
 DEMO_CUSTOMERS = 36
 
@@ -52,7 +56,7 @@ def demo_card(number: int) -> str:
     return body + str(gtin_check_digit(body))
 
 
-def ensure_demo_customers(till: Till, seed: int = 11) -> bool:
+def ensure_demo_customers(till: Till, seed: int = 11, count: int = DEMO_CUSTOMERS) -> bool:
     """Create the demo customers and their history once; True if it did."""
     if till.customers.store.by_card(demo_card(1)) is not None:
         return False
@@ -67,19 +71,20 @@ def ensure_demo_customers(till: Till, seed: int = 11) -> bool:
     if not products:
         return False
     with till.db.atomic():  # one commit for the whole history (seconds, not minutes)
-        _create_history(till, rng, products)
-    # The history is the past: its receipts were printed then, and a Z closed it.
-    for job in till.print_queue.pending():
+        _create_history(till, rng, products, count)
+    # The history is the past: its receipts were printed then.
+    for job in till.print_queue.jobs.pending(HISTORY_TILL):
         till.print_queue.jobs.printed(job.id, now)
-    till.reports.close_day()
     return True
 
 
-def _create_history(till: Till, rng: random.Random, products: list[Product]) -> None:
+def _create_history(till: Till, rng: random.Random, products: list[Product], count: int) -> None:
     now = till.register.clock()
     settings = till.register.settings
-    for number in range(1, DEMO_CUSTOMERS + 1):
-        first, last = _FIRST[number % len(_FIRST)], _LAST[(number * 7) % len(_LAST)]
+    for number in range(1, count + 1):
+        # Every (first, last) pair differs: 36 customers over 18 x 18 names.
+        first = _FIRST[number % len(_FIRST)]
+        last = _LAST[(number + number // len(_FIRST)) % len(_LAST)]
         birthday = _birthday(rng, number, now.date())
         customer = till.customers.create(
             CustomerDetails(
@@ -120,7 +125,7 @@ def _create_history(till: Till, rng: random.Random, products: list[Product]) -> 
                 )
             tender = Tender(cart.totals().total_cents)
             tender.pay_card(None, f"DEMO{number:03d}")
-            doc = sale_document(cart, tender, till=settings.till, cashier="demo", now=day)
+            doc = sale_document(cart, tender, till=HISTORY_TILL, cashier="demo", now=day)
             till.register.store.record_sale(doc)
 
 

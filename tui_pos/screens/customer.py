@@ -24,6 +24,7 @@ from tui_pos.screens.segments import SegmentsScreen
 from tui_pos.services.customers import Customers
 from tui_pos.services.ports import StorageError
 from tui_pos.services.register import Register
+from tui_pos.widgets.keys_bar import KeysBar
 from tui_pos.widgets.scan_aware_input import ScanAwareInput
 
 
@@ -61,6 +62,7 @@ class CustomerScreen(ModalScreen[str | None]):
                 id="customer-detail",
                 classes="dialog-hint",
             )
+        yield KeysBar()
 
     def on_mount(self) -> None:
         """Columns of the results."""

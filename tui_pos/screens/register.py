@@ -272,10 +272,10 @@ class RegisterScreen(Screen[None]):
                 )
                 self._show_customer(reload=True)
 
-        when = badge.birthday_offer.strftime("%d %B") if badge.birthday_offer else ""
+        when = badge.birthday_offer.strftime("%d %b") if badge.birthday_offer else ""
         points = customers.rules.birthday_points
         self.app.push_screen(
-            ConfirmScreen(f"Birthday of {badge.name} ({when}): give {points} points?"), answered
+            ConfirmScreen(f"{badge.name}: birthday {when}. Give {points} points?"), answered
         )
 
     def say(self, text: str, *, error: bool = False) -> None:

@@ -217,7 +217,7 @@ class Customers:
         cap = redeem_cap(balance, state.total_cents, state.remaining_cents, paid, self.rules)
         if balance < self.rules.redeem_min_points:
             cap = 0
-        return f"Balance {balance} points; this sale can take up to {cap} (Enter = {cap})"
+        return f"Balance {balance:,} points; this sale can take up to {cap:,} (Enter = {cap})"
 
     def redeem(self, register: Register, text: str) -> SaleDocument | None:
         """Pay with points (empty text = as many as allowed); the sale once fully paid."""
