@@ -20,6 +20,7 @@ from tui_pos.demo import ensure_demo_catalog
 from tui_pos.domain.customer import CustomerDetails
 from tui_pos.drivers.file_printer import RecordingPrinter
 from tui_pos.screens.customer import CustomerScreen
+from tui_pos.screens.customer_edit import EditCustomerScreen
 from tui_pos.screens.customer_profile import ProfileScreen, profile_renderable
 from tui_pos.screens.dialogs import ConfirmScreen, PromptScreen
 from tui_pos.screens.register import RegisterScreen
@@ -202,3 +203,29 @@ def test_new_keys_are_remappable() -> None:
     ids = binding_ids()
     for key in ("customer", "tender-points", "customer-new", "profile-birthday"):
         assert key in ids
+
+
+async def test_edit_the_profile(till: Till) -> None:
+    ada = till.customers.create(CustomerDetails("Ada Lovelace", phone="07700 900123")).id
+    till.register.set_customer(ada)
+    app = build_app(till)
+    async with app.run_test(size=(120, 50)) as pilot:
+        await pilot.pause()
+        await pilot.press("ctrl+u", "f4")
+        await settle(app, pilot)
+        await pilot.press("f2")
+        assert isinstance(app.screen, EditCustomerScreen)
+        await pilot.press("enter", "enter")  # name, phone: unchanged
+        await pilot.press(*"ada@example", "ctrl+s")  # a bad email: refused, stays open
+        assert isinstance(app.screen, EditCustomerScreen)
+        assert "Not an email" in str(app.screen.query_one("#edit-error").render())
+        await pilot.press(*".com", "enter", *"1985-12-10", "enter", "enter", *"oat milk")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ProfileScreen)
+    details = till.customers.get(ada).details
+    assert (details.email, details.birthday, details.preferences) == (
+        "ada@example.com",
+        date(1985, 12, 10),
+        "oat milk",
+    )

@@ -13,6 +13,8 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tui_pos.bootstrap import Till, open_till
 from tui_pos.config import Config
@@ -519,3 +521,19 @@ def test_demo_customers_have_a_history_on_another_till(demo_till: Till) -> None:
         demo_till.register.last_completed()  # this till starts at sale 1
     names = [c.name for c in demo_till.customers.store.all_customers()]
     assert len(set(names)) == len(names) == 4
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=300))
+def test_any_customers_file_is_refused_clearly_or_parsed(text: str) -> None:
+    from tui_pos.bootstrap import barcode_parser
+    from tui_pos.services.customer_import import parse_customers
+
+    try:
+        records = parse_customers(
+            ("name,phone,birthday,consent,card\n" + text).splitlines(True), barcode_parser(Config())
+        )
+    except ImportFailed as exc:
+        assert exc.errors and all(e.line >= 1 for e in exc.errors)
+    else:
+        assert all(details.name for _, details in records)

@@ -34,6 +34,7 @@ from tui_pos.report_output import report_rows
 from tui_pos.screens.authorize import LoginScreen, OverrideScreen, with_permission
 from tui_pos.screens.cash import CashMenuScreen, CountScreen, TableScreen
 from tui_pos.screens.customer import CustomerScreen
+from tui_pos.screens.customer_edit import EditCustomerScreen
 from tui_pos.screens.customer_profile import ProfileScreen
 from tui_pos.screens.dialogs import ConfirmScreen, PromptScreen
 from tui_pos.screens.print_queue import PrintQueueScreen
@@ -635,6 +636,7 @@ _SCREENS = (
     ReportsScreen,
     CustomerScreen,
     ProfileScreen,
+    EditCustomerScreen,
     SegmentsScreen,
 )
 

@@ -11,8 +11,10 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
+from tui_pos.domain.customer import Customer
 from tui_pos.domain.errors import DomainError
 from tui_pos.domain.money import format_money
+from tui_pos.screens.customer_edit import EditCustomerScreen
 from tui_pos.services.customers import CustomerProfile, Customers
 from tui_pos.services.ports import StorageError
 from tui_pos.widgets.keys_bar import KeysBar
@@ -93,6 +95,7 @@ class ProfileScreen(ModalScreen[None]):
 
     BINDINGS = [
         Binding("escape", "close", "Close", id="profile-close"),
+        Binding("f2", "edit", "Edit", id="profile-edit"),
         Binding("f5", "birthday", "Birthday reward", id="profile-birthday"),
     ]
 
@@ -138,7 +141,21 @@ class ProfileScreen(ModalScreen[None]):
         """The birthday key only when the reward is due."""
         if action == "birthday":
             return True if self.profile and self.profile.birthday_offer else None
+        if action == "edit":
+            return True if self.profile and not self.profile.customer.erased else None
         return True
+
+    def action_edit(self) -> None:
+        """Edit the profile's fields."""
+        if self.profile is None:
+            return
+
+        def saved(customer: Customer | None) -> None:
+            if customer is not None:
+                self.app.notify(f"Saved {customer.name}")
+                self.load()
+
+        self.app.push_screen(EditCustomerScreen(self.customers, self.profile.customer), saved)
 
     def action_birthday(self) -> None:
         """Give the birthday reward (once per birthday)."""
