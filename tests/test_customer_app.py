@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from tests.conftest import fixed_clock
+from tests.conftest import fixed_clock, open_test_till
 from tui_pos.app import binding_ids, build_app
-from tui_pos.bootstrap import Till, open_till
+from tui_pos.bootstrap import Till
 from tui_pos.config import Config
 from tui_pos.demo import ensure_demo_catalog
 from tui_pos.domain.customer import CustomerDetails
@@ -39,7 +39,7 @@ def printer() -> RecordingPrinter:
 @pytest.fixture
 def till(tmp_path: Path, printer: RecordingPrinter) -> Iterator[Till]:
     # A file: searches and profiles run in worker threads with their own connections.
-    opened = open_till(Config(), tmp_path / "till.db", printer=printer, clock=fixed_clock)
+    opened = open_test_till(Config(), tmp_path / "till.db", printer=printer, clock=fixed_clock)
     ensure_demo_catalog(opened)
     yield opened
     opened.close()

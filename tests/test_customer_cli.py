@@ -96,3 +96,36 @@ def test_customer_export_and_erase(cli: Invoke, db: Path, tmp_path: Path) -> Non
     assert missing.exit_code == 1 and "No customer with card or id" in missing.stderr
     usage = clean(cli("customer", "erase"))
     assert usage.exit_code == 2
+
+
+def test_customer_data_commands_are_signed_once_there_is_staff(
+    cli: Invoke,  # noqa: F811
+    db: Path,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    from click.testing import CliRunner
+
+    from tests.conftest import MANAGER_PIN, open_test_till
+    from tui_pos.cli import main
+    from tui_pos.config import Config
+    from tui_pos.domain.staff import Role
+
+    clean(cli("import", "customers", str(write(tmp_path, GOOD))))
+    till = open_test_till(Config(), db)  # creates manager 1 (PIN 2468)
+    till.staff.add_employee("2", "Carl Cashier", Role.CASHIER, "1357")
+    till.close()
+
+    def run(*args: str, pin: str = "") -> Any:
+        return clean(CliRunner().invoke(main, ["--db", str(db), *args], input=pin))
+
+    unsigned = run("customer", "erase", "1", "--yes")
+    assert unsigned.exit_code == 1 and "--by NUMBER" in unsigned.stderr
+    cashier = run("customer", "export", "1", "--by", "2", pin="1357\n")
+    assert cashier.exit_code == 1 and "may not do this" in cashier.stderr
+    wrong = run("export", "customers", "--by", "1", pin="0000\n")
+    assert wrong.exit_code == 1
+    assert run("export", "customers", "--by", "1", pin=f"{MANAGER_PIN}\n").exit_code == 0
+    erased = run("customer", "erase", "1", "--yes", "--by", "1", pin=f"{MANAGER_PIN}\n")
+    assert erased.exit_code == 0
+    actions = [r[0] for r in query(db, "SELECT action FROM audit_event WHERE outcome = 'done'")]
+    assert actions.count("customer_admin") == 2

@@ -16,7 +16,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tui_pos.bootstrap import Till, open_till
+from tests.conftest import open_test_till
+from tui_pos.bootstrap import Till
 from tui_pos.config import Config
 from tui_pos.domain.cart import Cart, CartLine
 from tui_pos.domain.customer import CustomerDetails, CustomerError
@@ -296,7 +297,9 @@ def test_a_return_after_the_points_were_spent_takes_the_balance_below_zero(
 
 def test_birthday_reward_in_the_window_once_a_year(tmp_path: Path) -> None:
     now = [datetime(2026, 11, 20, 12, tzinfo=UTC)]
-    till = open_till(Config(), tmp_path / "t.db", printer=RecordingPrinter(), clock=lambda: now[0])
+    till = open_test_till(
+        Config(), tmp_path / "t.db", printer=RecordingPrinter(), clock=lambda: now[0]
+    )
     try:
         cid = add_customer(till, birthday=date(1984, 11, 25))
         assert till.customers.badge(cid).birthday_offer == date(2026, 11, 25)  # 5 days before
@@ -325,7 +328,7 @@ def test_customer_survives_suspend_resume_and_a_crash(tmp_path: Path, demo_templ
 
     path = tmp_path / "till.db"
     shutil.copyfile(demo_template, path)
-    till = open_till(Config(), path, printer=RecordingPrinter())
+    till = open_test_till(Config(), path, printer=RecordingPrinter())
     cid = add_customer(till)
     till.customers.attach(till.register, cid)
     till.register.enter(LOAF)
@@ -334,7 +337,7 @@ def test_customer_survives_suspend_resume_and_a_crash(tmp_path: Path, demo_templ
     till.register.resume(parked)
     assert till.register.cart.customer_id == cid
     till.close()  # the till stops with the sale open
-    again = open_till(Config(), path, printer=RecordingPrinter())
+    again = open_test_till(Config(), path, printer=RecordingPrinter())
     try:
         assert again.register.cart.customer_id == cid
         assert len(again.register.cart.lines) == 1
@@ -478,7 +481,7 @@ def test_config_rules_reach_the_till(tmp_path: Path) -> None:
         '[loyalty]\ncategory_multipliers = { "Bakery" = "3" }\npoints_per_unit = 2\n'
         'tiers = [{ name = "Member", min_spend = 0, multiplier = "1" }]\n'
     )
-    till = open_till(config, tmp_path / "t.db", printer=RecordingPrinter())
+    till = open_test_till(config, tmp_path / "t.db", printer=RecordingPrinter())
     try:
         ensure_demo_catalog(till)
         cid = add_customer(till)
@@ -493,7 +496,7 @@ def test_loyalty_off_keeps_the_customer_but_no_points(tmp_path: Path) -> None:
     from tui_pos.config import parse_config
     from tui_pos.demo import ensure_demo_catalog
 
-    till = open_till(parse_config("[loyalty]\nenabled = false\n"), tmp_path / "t.db")
+    till = open_test_till(parse_config("[loyalty]\nenabled = false\n"), tmp_path / "t.db")
     try:
         ensure_demo_catalog(till)
         cid = add_customer(till)

@@ -275,121 +275,9 @@ def _read_csv(file: Path) -> list[str]:
     return text.splitlines(keepends=True)
 
 
-@import_.command("customers")
-@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--dry-run", is_flag=True, help="Check every row, write nothing.")
-@click.pass_obj
-def import_customers_cmd(obj: Context, file: Path, dry_run: bool) -> None:
-    """Import customers from FILE.csv (name; card,phone,email,birthday,notes,preferences,
-    consent): all rows valid or nothing written; matched by card, else phone."""
-    from tui_pos.services.customer_import import import_customers
-
-    with user_errors():
-        lines = _read_csv(file)
-        till = obj.till()
-        try:
-            summary = import_customers(
-                lines, till.customers.store, till.parser, now=till.register.clock(), dry_run=dry_run
-            )
-        finally:
-            till.close()
-        verb = "would create" if dry_run else "created"
-        click.echo(f"{file}: {verb} {summary.created}, updated {summary.updated} customers")
-
-
 @main.group("export")
 def export() -> None:
     """Export data (customer exports hold personal data: keep them safe)."""
-
-
-@export.command("customers")
-@click.option("--segment", help="Only the customers of this saved segment.")
-@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv")
-@click.pass_obj
-def export_customers_cmd(obj: Context, segment: str | None, fmt: str) -> None:
-    """Customers (all, or a saved segment) with tier, points, visits and spend."""
-    from tui_pos.services.customer_export import rows_csv, rows_json
-
-    with user_errors():
-        till = obj.till()
-        try:
-            rows = till.customers.export_rows(segment)
-        finally:
-            till.close()
-    click.echo(rows_csv(rows) if fmt == "csv" else rows_json(rows), nl=fmt == "json")
-
-
-@main.group()
-def customer() -> None:
-    """One customer's data: export everything held, erase (anonymise), segments."""
-
-
-@customer.command("export")
-@click.argument("key")
-@click.pass_obj
-def customer_export_cmd(obj: Context, key: str) -> None:
-    """Everything held about the customer with card or id KEY, as JSON (recorded)."""
-    import json
-
-    with user_errors():
-        till = obj.till()
-        try:
-            data = till.customers.export_data(key)
-        finally:
-            till.close()
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
-
-
-@customer.command("erase")
-@click.argument("key")
-@click.option("--yes", is_flag=True, help="Really erase (it cannot be undone).")
-@click.option("--note", default="", help="Why (e.g. the request's reference); recorded.")
-@click.pass_obj
-def customer_erase_cmd(obj: Context, key: str, yes: bool, note: str) -> None:
-    """Anonymise the customer with card or id KEY: personal data cleared, card removed;
-    the sales and the points ledger are kept for the books. Needs --yes."""
-    with user_errors():
-        if not yes:
-            raise DomainError("Erasing cannot be undone: add --yes to do it")
-        till = obj.till()
-        try:
-            erased = till.customers.erase(key, note)
-        finally:
-            till.close()
-    click.echo(f"customer #{erased.id} erased (sales and points ledger kept)")
-
-
-@customer.command("segment")
-@click.argument("name")
-@click.option("--tier", help="Current tier name, e.g. Gold.")
-@click.option("--not-seen-days", type=click.IntRange(0, 100_000), help="Not seen in N days.")
-@click.option("--seen-within-days", type=click.IntRange(0, 100_000), help="Last visit in N days.")
-@click.option("--rfm", "rfm_group", help="RFM group: Champions, Loyal, New, At risk, Lost, Others.")
-@click.option("--min-visits", type=click.IntRange(0, 100_000), help="At least N visits.")
-@click.option("--consent", is_flag=True, help="Only customers who agreed to marketing.")
-@click.pass_obj
-def customer_segment_cmd(
-    obj: Context,
-    name: str,
-    tier: str | None,
-    not_seen_days: int | None,
-    seen_within_days: int | None,
-    rfm_group: str | None,
-    min_visits: int | None,
-    consent: bool,
-) -> None:
-    """Save (or replace) the segment NAME; list it with the segments screen or export it."""
-    from tui_pos.domain.segments import SegmentRule
-
-    with user_errors():
-        rule = SegmentRule(tier, not_seen_days, seen_within_days, rfm_group, min_visits, consent)
-        till = obj.till()
-        try:
-            till.customers.save_segment(name, rule)
-            count = len(till.customers.members(rule))
-        finally:
-            till.close()
-    click.echo(f"segment {name!r} saved: {rule.describe()} ({count} customers now)")
 
 
 @main.group()
@@ -564,11 +452,15 @@ def devices_open_drawer(obj: Context) -> None:
 
 
 def _add_subcommands() -> None:
+    from tui_pos.cli_customers import customer, export_customers_cmd, import_customers_cmd
     from tui_pos.cli_staff import report_audit, report_hours, staff
 
     main.add_command(staff)
     report.add_command(report_hours)
     report.add_command(report_audit)
+    main.add_command(customer)
+    import_.add_command(import_customers_cmd)
+    export.add_command(export_customers_cmd)
 
 
 _add_subcommands()
