@@ -106,6 +106,7 @@ class SegmentsScreen(ModalScreen[None]):
             self.app.bell()
             return
         name = chosen.name
+
         # The file holds personal data: a customer-data admin exports it (or approves).
         def approved(_: Approval) -> None:
             self.export(name)
