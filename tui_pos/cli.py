@@ -96,8 +96,8 @@ def run(obj: Context) -> None:
 def demo(obj: Context, db_path: Path | None) -> None:
     """Create (or reuse) a demo store, then open the register on it."""
     from tui_pos.demo import DEMO_LOGIN_HINT, ensure_demo_catalog, ensure_demo_staff
-    from tui_pos.demo_sales import ensure_demo_sales
     from tui_pos.demo_customers import ensure_demo_customers
+    from tui_pos.demo_sales import ensure_demo_sales
 
     with user_errors():
         path = db_path or obj.db_path or _database_path(obj).with_name("demo.db")
