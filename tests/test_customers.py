@@ -540,3 +540,17 @@ def test_any_customers_file_is_refused_clearly_or_parsed(text: str) -> None:
         assert exc.errors and all(e.line >= 1 for e in exc.errors)
     else:
         assert all(details.name for _, details in records)
+
+
+def test_a_card_takes_no_quantity_but_keeps_one_typed_before(demo_till: Till) -> None:
+    from tui_pos.domain.errors import QuantityError
+
+    cid = add_customer(demo_till, card=CARD)
+    reg = demo_till.register
+    with pytest.raises(QuantityError, match="no quantity"):
+        reg.enter(f"3*{CARD}")
+    assert reg.cart.customer_id is None
+    reg.enter("3*")
+    assert reg.enter(CARD).line is None and reg.cart.customer_id == cid
+    assert reg.pending_qty == "3"  # still there for the next item
+    assert reg.enter(LOAF).line.qty_milli == 3000  # type: ignore[union-attr]

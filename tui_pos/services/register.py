@@ -157,6 +157,9 @@ class Register:
             qty_text = self.pending_qty
         scanned = self.parser.parse(code)
         if scanned.kind == "customer" and self.on_customer_card is not None:
+            if qty_text is not None and qty_text != self.pending_qty:
+                raise QuantityError("A loyalty card takes no quantity")
+            # A quantity typed before (3*) stays for the next item.
             return EntryResult(self.on_customer_card(scanned.code))
         product = self._product_for(scanned)
         try:
