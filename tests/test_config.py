@@ -57,7 +57,11 @@ def test_no_file_gives_working_defaults() -> None:
         ("B", "Reduced", 550),
         ("Z", "Zero", 0),
     ]
-    assert config.barcodes.rules == (("23.....{NNNDD}", "price"), ("21.....{NNDDD}", "weight"))
+    assert config.barcodes.rules == (
+        ("23.....{NNNDD}", "price"),
+        ("21.....{NNDDD}", "weight"),
+        ("24", "customer"),
+    )
     assert config.printer.width == 42
     assert dict(config.keymap) == {}
 

@@ -36,6 +36,7 @@ from tui_pos.demo_catalog import demo_products
 from tui_pos.devices import make_devices
 from tui_pos.domain.barcode import BarcodeParser, gtin_check_digit, is_valid_gtin
 from tui_pos.domain.cart import Discount
+from tui_pos.domain.customer import CustomerError
 from tui_pos.domain.errors import (
     BarcodeError,
     CartError,
@@ -63,7 +64,14 @@ EXAMPLE_CONFIG = Path(__file__).resolve().parent.parent / "config.example.toml"
 PRODUCTS = demo_products()
 DEMO_CODES = [p["barcode"] for p in PRODUCTS if p["barcode"]]
 DEMO_PLUS = [p["plu"] for p in PRODUCTS if p["plu"]]
-ENTRY_ERRORS = (BarcodeError, QuantityError, CartError, UnknownProduct, DiscountError)
+ENTRY_ERRORS = (
+    BarcodeError,
+    QuantityError,
+    CartError,
+    UnknownProduct,
+    DiscountError,
+    CustomerError,  # a loyalty card that belongs to nobody
+)
 SCAN_KINDS = {"product", "plu", "price", "weight", "customer", "employee", "receipt", "coupon"}
 
 FAST = settings(max_examples=200, deadline=None)

@@ -33,6 +33,9 @@ from tui_pos.messages import BarcodeScanned, DeviceStatusChanged
 from tui_pos.report_output import report_rows
 from tui_pos.screens.authorize import LoginScreen, OverrideScreen, with_permission
 from tui_pos.screens.cash import CashMenuScreen, CountScreen, TableScreen
+from tui_pos.screens.customer import CustomerScreen
+from tui_pos.screens.customer_edit import EditCustomerScreen
+from tui_pos.screens.customer_profile import ProfileScreen
 from tui_pos.screens.dialogs import ConfirmScreen, PromptScreen
 from tui_pos.screens.print_queue import PrintQueueScreen
 from tui_pos.screens.receipt import ReceiptScreen
@@ -41,6 +44,7 @@ from tui_pos.screens.reports import ReportsScreen
 from tui_pos.screens.resume import ResumeScreen
 from tui_pos.screens.returns import ReturnScreen, StoreServices
 from tui_pos.screens.search import SearchScreen
+from tui_pos.screens.segments import SegmentsScreen
 from tui_pos.screens.stock import (
     CollectionScreen,
     LowStockScreen,
@@ -117,7 +121,14 @@ class PosApp(App[None]):
             online_orders=self.till.online_orders,
             permit=self.permit,
         )
-        self.register_screen = RegisterScreen(self.till.register, settings, actions, services)
+        self.register_screen = RegisterScreen(
+            self.till.register,
+            settings,
+            actions,
+            services,
+            customers=self.till.customers,
+            export_dir=self.till.db_path.parent / "exports",
+        )
         self.push_screen(self.register_screen)
         if self.staff.current is None:
             self.require_login()
@@ -664,6 +675,10 @@ _SCREENS = (
     TallyScreen,
     LowStockScreen,
     CollectionScreen,
+    CustomerScreen,
+    ProfileScreen,
+    EditCustomerScreen,
+    SegmentsScreen,
 )
 
 

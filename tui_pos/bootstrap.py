@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from types import MappingProxyType
 
 from peewee import Database
 
@@ -12,6 +13,7 @@ from tui_pos.config import Config, backup_dir, database_path, pin_key_path
 from tui_pos.devices import Devices, make_devices
 from tui_pos.domain.barcode import BarcodeParser, BarcodeRule
 from tui_pos.domain.errors import ConfigError, DomainError
+from tui_pos.domain.loyalty import LoyaltyRules, Tier
 from tui_pos.domain.pin import DEFAULT_COST, ScryptCost
 from tui_pos.domain.quantity import QuantityLimits
 from tui_pos.domain.receipt import ReceiptStyle
@@ -23,9 +25,12 @@ from tui_pos.models.cart_journal_store import SqliteCartJournalStore
 from tui_pos.models.cash_store import SqliteCashStore
 from tui_pos.models.catalog_repo import SqliteCatalog
 from tui_pos.models.catalog_writer import SqliteCatalogWriter, sync_tax_codes
+from tui_pos.models.customer_history import SqliteCustomerHistory
+from tui_pos.models.customer_store import SqliteCustomerStore
 from tui_pos.models.database import open_database
 from tui_pos.models.drawer_store import SqliteDrawerEventStore
 from tui_pos.models.errors import storage_errors
+from tui_pos.models.loyalty_store import SqliteLoyaltyLedger
 from tui_pos.models.migrations import migrate
 from tui_pos.models.online_order_store import SqliteOnlineOrderStore
 from tui_pos.models.pin_key import read_or_create_key
@@ -39,6 +44,7 @@ from tui_pos.models.stock_store import SqliteStockStore
 from tui_pos.services.analysis import Analysis
 from tui_pos.services.cart_journal import CartJournal
 from tui_pos.services.cash import CashDesk
+from tui_pos.services.customers import Customers
 from tui_pos.services.drawer import Drawer
 from tui_pos.services.online_orders import OnlineOrders
 from tui_pos.services.ports import Clock, ReceiptPrinter, StorageError
@@ -82,6 +88,7 @@ class Till:
     stock: Stock
     promotions: Promotions
     online_orders: OnlineOrders
+    customers: Customers
 
     @property
     def printer_note(self) -> str:
@@ -107,6 +114,22 @@ class Till:
 def tax_rates(config: Config) -> dict[str, TaxRate]:
     """The configured tax codes by code."""
     return {t.code: TaxRate(t.code, t.name, t.rate_bp) for t in config.taxes}
+
+
+def loyalty_rules(config: Config) -> LoyaltyRules:
+    """The ``[loyalty]`` section as the domain's rules."""
+    c = config.loyalty
+    return LoyaltyRules(
+        enabled=c.enabled,
+        points_per_unit=c.points_per_unit,
+        category_multipliers=MappingProxyType(dict(c.category_multipliers)),
+        point_value_cents=c.point_value,
+        redeem_min_points=c.redeem_min_points,
+        redeem_max_share=c.redeem_max_share,
+        tiers=tuple(Tier(t.name, t.min_spend, t.multiplier) for t in c.tiers),
+        birthday_window_days=c.birthday_window_days,
+        birthday_points=c.birthday_points,
+    )
 
 
 def barcode_parser(config: Config) -> BarcodeParser:
@@ -161,7 +184,9 @@ def open_till(
     sync_tax_codes(db, list(taxes.values()))
     parser = barcode_parser(config)
     catalog = SqliteCatalog(db)
-    store = SqliteSaleStore(db)
+    rules = loyalty_rules(config)
+    ledger = SqliteLoyaltyLedger(db, rules)
+    store = SqliteSaleStore(db, ledger)  # a sale's points are stored in its transaction
     till_id = config.store.till
     if devices is None:
         devices = (
@@ -204,6 +229,12 @@ def open_till(
         restored = None  # set aside and logged (journal.problem): start with an empty sale
     if restored is not None:
         register.restore_open_sale(restored.cart, restored.payments, restored.rounding_cents)
+    customers = Customers(
+        SqliteCustomerStore(db), SqliteCustomerHistory(db), ledger, rules, till_id, clock
+    )
+    register.on_customer_card = lambda card: (
+        f"Customer: {customers.attach_card(register, card).name}"
+    )
     return Till(
         config=config,
         db=db,
@@ -235,4 +266,5 @@ def open_till(
         online_orders=OnlineOrders(
             SqliteOnlineOrderStore(db), catalog, parser, till_id, clock, credit_loyalty=None
         ),
+        customers=customers,
     )

@@ -96,6 +96,7 @@ def run(obj: Context) -> None:
 def demo(obj: Context, db_path: Path | None) -> None:
     """Create (or reuse) a demo store, then open the register on it."""
     from tui_pos.demo import DEMO_LOGIN_HINT, ensure_demo_catalog, ensure_demo_staff
+    from tui_pos.demo_customers import ensure_demo_customers
     from tui_pos.demo_sales import ensure_demo_sales
     from tui_pos.demo_stock import ensure_demo_extras
 
@@ -106,6 +107,7 @@ def demo(obj: Context, db_path: Path | None) -> None:
         ensure_demo_staff(till)
         ensure_demo_sales(till)  # ten days of history for the reports (Ctrl+R)
         ensure_demo_extras(till)
+        ensure_demo_customers(till)
     _open_register(till, DEMO_LOGIN_HINT)
 
 
@@ -265,6 +267,20 @@ def import_products_cmd(obj: Context, file: Path, dry_run: bool) -> None:
         till.close()
         verb = "would create" if dry_run else "created"
         click.echo(f"{file}: {verb} {summary.created}, updated {summary.updated} products")
+
+
+def _read_csv(file: Path) -> list[str]:
+    try:
+        text = file.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise DomainError(f"{file}: not UTF-8 text ({exc.reason})") from exc
+    return text.splitlines(keepends=True)
+
+
+@main.group("export")
+def export() -> None:
+    """Export data as CSV or JSON on stdout (customer exports hold personal data: keep
+    them safe)."""
 
 
 @main.group()
@@ -438,12 +454,8 @@ def devices_open_drawer(obj: Context) -> None:
     click.echo("drawer opened (no-sale recorded)")
 
 
-@main.group()
-def export() -> None:
-    """Export data (CSV or JSON on stdout)."""
-
-
 def _add_subcommands() -> None:
+    from tui_pos.cli_customers import customer, export_customers_cmd, import_customers_cmd
     from tui_pos.cli_staff import report_audit, report_hours, staff
     from tui_pos.cli_stock import export_stock, import_orders, promo
 
@@ -453,6 +465,9 @@ def _add_subcommands() -> None:
     import_.add_command(import_orders)
     export.add_command(export_stock)
     main.add_command(promo)
+    main.add_command(customer)
+    import_.add_command(import_customers_cmd)
+    export.add_command(export_customers_cmd)
 
 
 _add_subcommands()

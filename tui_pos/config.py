@@ -124,11 +124,35 @@ class DisplayConfig:
 
 
 @dataclass(frozen=True)
+class TierConfig:
+    """One entry of ``loyalty.tiers``: reached by spending ``min_spend`` in 12 months."""
+
+    name: str  #: shown at the till, e.g. "Gold"
+    min_spend: int  #: rolling 12-month spend to reach it, in minor units
+    multiplier: int  #: points multiplier in hundredths, written "1.25" in the file
+
+
+DEFAULT_TIERS = (
+    TierConfig("Bronze", 0, 100),
+    TierConfig("Silver", 30_000, 125),
+    TierConfig("Gold", 100_000, 150),
+)
+"""The tiers used when ``loyalty.tiers`` is not given."""
+
+
+@dataclass(frozen=True)
 class LoyaltyConfig:
     """``[loyalty]``: points for known customers."""
 
-    enabled: bool = False  #: whether loyalty points are collected
+    enabled: bool = True  #: whether loyalty points are collected
     points_per_unit: int = 1  #: points earned per whole currency unit spent
+    point_value: int = 1  #: what one redeemed point pays, in minor units
+    redeem_min_points: int = 100  #: a redemption uses at least this many points
+    redeem_max_share: int = 50  #: percent of a sale's total that points may pay (1-100)
+    category_multipliers: tuple[tuple[str, int], ...] = ()  #: (category, hundredths) pairs
+    tiers: tuple[TierConfig, ...] = DEFAULT_TIERS  #: tiers, lowest spend first
+    birthday_window_days: int = 7  #: the birthday reward is offered this many days around it
+    birthday_points: int = 200  #: points given as the birthday reward, once a year (0 = none)
 
 
 @dataclass(frozen=True)
@@ -169,6 +193,7 @@ class BarcodesConfig:
     rules: tuple[tuple[str, str], ...] = (
         ("23.....{NNNDD}", "price"),
         ("21.....{NNDDD}", "weight"),
+        ("24", "customer"),
     )  #: (pattern, kind) pairs; "." = any digit, {N..D..} = the encoded number
     max_quantity: int = 999  #: largest quantity accepted for one line (1-100000)
     max_weight_grams: int = 100000  #: largest weight accepted for one line, in grams
@@ -313,11 +338,63 @@ def _display(t: Table) -> DisplayConfig:
     )
 
 
+def _multiplier(t: Table, key: str | int, value: object) -> int:
+    how = 'write it as a string, like "1.5" (x1.5) or "0" (earns nothing)'
+    if isinstance(value, str):
+        try:
+            return parse_rate(value)  # the same grammar as a tax rate: up to 2 decimals
+        except ValueError:
+            pass
+    raise t.error(key, f"expected a multiplier from 0 to 100, got {describe(value)}; {how}")
+
+
+def _tiers(t: Table) -> tuple[TierConfig, ...]:
+    items = t.array("tiers", max_items=10)
+    if items is None:
+        return DEFAULT_TIERS
+    tiers: list[TierConfig] = []
+    for index, item in enumerate(items):
+        hint = '{ name = "Gold", min_spend = 100000, multiplier = "1.5" }'
+        allowed = ("name", "min_spend", "multiplier")
+        tier = Table(t.source, ("loyalty", "tiers", index), item, allowed, hint)
+        name = tier.string("name", None, r"[^\x00-\x1f]{1,20}", "a name of 1-20 characters")
+        if any(other.name.lower() == name.lower() for other in tiers):
+            raise tier.error("name", f'duplicate tier name "{name}"')
+        min_spend = tier.integer("min_spend", None, 0)  # type: ignore[arg-type]
+        if tiers and min_spend <= tiers[-1].min_spend:
+            raise tier.error("min_spend", "tiers must be listed from the lowest spend up")
+        if "multiplier" not in tier.data:
+            raise tier.missing("multiplier")
+        multiplier = _multiplier(tier, "multiplier", tier.data["multiplier"])
+        tiers.append(TierConfig(name, min_spend, multiplier))
+    return tuple(tiers)
+
+
+def _category_multipliers(t: Table) -> tuple[tuple[str, int], ...]:
+    if "category_multipliers" not in t.data:
+        return ()
+    table = Table(
+        t.source,
+        ("loyalty", "category_multipliers"),
+        t.data["category_multipliers"],
+        None,
+        '{ "Wine" = "2" }',
+    )
+    return tuple((str(k), _multiplier(table, k, v)) for k, v in table.data.items())
+
+
 def _loyalty(t: Table) -> LoyaltyConfig:
     d = LoyaltyConfig()
     return LoyaltyConfig(
         enabled=t.boolean("enabled", d.enabled),
-        points_per_unit=t.integer("points_per_unit", d.points_per_unit, 0),
+        points_per_unit=t.integer("points_per_unit", d.points_per_unit, 0, 1000),
+        point_value=t.integer("point_value", d.point_value, 1, 10_000),
+        redeem_min_points=t.integer("redeem_min_points", d.redeem_min_points, 0, 1_000_000),
+        redeem_max_share=t.integer("redeem_max_share", d.redeem_max_share, 1, 100),
+        category_multipliers=_category_multipliers(t),
+        tiers=_tiers(t),
+        birthday_window_days=t.integer("birthday_window_days", d.birthday_window_days, 0, 60),
+        birthday_points=t.integer("birthday_points", d.birthday_points, 0, 1_000_000),
     )
 
 

@@ -177,6 +177,7 @@ class Cart:
         self.voided_lines = 0
         #: Promotions active today, set by the register; applied in :meth:`totals`.
         self.promotions: tuple[Promotion, ...] = ()
+        self.customer_id: int | None = None  #: the customer attached to the sale, if any
 
     # -- changes -----------------------------------------------------------------
     def add(self, line: CartLine) -> CartLine:
@@ -258,6 +259,7 @@ class Cart:
             "uuid": self.uuid,
             "discount": _discount_dict(self.discount),
             "voided_lines": self.voided_lines,
+            "customer_id": self.customer_id,
             "lines": [
                 {
                     "line_id": ln.line_id,
@@ -286,6 +288,8 @@ class Cart:
         cart = cls(taxes, prices_include_tax=prices_include_tax)
         cart.uuid = str(data["uuid"])
         cart.voided_lines = int(data.get("voided_lines", 0))
+        customer = data.get("customer_id")
+        cart.customer_id = None if customer is None else int(customer)
         for raw in data["lines"]:
             cart.add(
                 CartLine(

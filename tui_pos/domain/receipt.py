@@ -15,7 +15,7 @@ from tui_pos.domain.quantity import format_quantity
 from tui_pos.domain.sale import SaleDocument, format_sale_number
 from tui_pos.domain.tax import TaxRate
 
-TENDER_LABELS = {"cash": "Cash", "card": "Card", "store_credit": "Store credit"}
+TENDER_LABELS = {"cash": "Cash", "card": "Card", "store_credit": "Store credit", "points": "Points"}
 
 
 @dataclass(frozen=True)
@@ -128,6 +128,8 @@ def render_receipt(doc: SaleDocument, style: ReceiptStyle, *, copy: bool = False
             label += f" ref {payment.reference}"
         if payment.amount_cents < 0:
             label += " refund"
+        if payment.kind == "points":
+            label += f" ({payment.reference})"
         out.append(_pair(label, format_money(payment.tendered_cents), w))
         if payment.kind == "store_credit":
             what = "Credit note" if payment.amount_cents < 0 else "Redeemed note"
@@ -145,6 +147,8 @@ def render_receipt(doc: SaleDocument, style: ReceiptStyle, *, copy: bool = False
                 w,
             )
         )
+    if doc.points is not None:
+        out += _points_lines(doc, w)
     out.append(rule)
     when = doc.created_at.astimezone(style.timezone) if style.timezone else doc.created_at
     out.append(_pair(f"Sale {sale_number(doc)}", when.strftime("%Y-%m-%d %H:%M"), w))
@@ -152,6 +156,20 @@ def render_receipt(doc: SaleDocument, style: ReceiptStyle, *, copy: bool = False
         out.append(f"Cashier: {doc.cashier}"[:w])
     out.append(f"Lines: {len(doc.lines)}"[:w])
     out += [_center(line, w) for line in style.footer]
+    return out
+
+
+def _points_lines(doc: SaleDocument, width: int) -> list[str]:
+    """Loyalty points of the sale (no personal data: no name, no card number)."""
+    assert doc.points is not None
+    out = ["-" * width]
+    if doc.points.earned > 0:
+        out.append(_pair("Points earned", f"{doc.points.earned:,}", width))
+    elif doc.points.earned < 0:
+        out.append(_pair("Points reversed", f"{doc.points.earned:,}", width))
+    if doc.points.redeemed:
+        out.append(_pair("Points redeemed", f"{doc.points.redeemed:,}", width))
+    out.append(_pair("Points balance", f"{doc.points.balance:,}", width))
     return out
 
 

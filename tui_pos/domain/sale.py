@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Literal
 
 from tui_pos.domain.cart import Cart
+from tui_pos.domain.loyalty import PointsSummary
 from tui_pos.domain.quantity import Unit
 from tui_pos.domain.tax import TaxLine
 from tui_pos.domain.tender import Payment, Tender
@@ -68,6 +69,8 @@ class SaleDocument:
     voided_lines: int
     seq: int | None = None
     employee_id: int | None = None  #: the logged-in cashier (``cashier`` is their name)
+    customer_id: int | None = None  #: the customer the sale was made to (no personal data)
+    points: PointsSummary | None = None  #: loyalty points of the sale, once stored
 
     @property
     def paid_cents(self) -> int:
@@ -135,4 +138,5 @@ def sale_document(
         change_cents=tender.change_cents if tender else 0,
         voided_lines=cart.voided_lines,
         employee_id=employee_id,
+        customer_id=cart.customer_id,
     )

@@ -15,7 +15,7 @@ from typing import Literal
 from tui_pos.domain.errors import MoneyError, TenderError
 from tui_pos.domain.money import format_money, parse_money, round_to_step
 
-TenderKind = Literal["cash", "card", "store_credit"]
+TenderKind = Literal["cash", "card", "store_credit", "points"]
 #: How a refund can be paid out (a store credit refund issues a credit note).
 REFUND_KINDS: tuple[TenderKind, ...] = ("cash", "card", "store_credit")
 
@@ -217,10 +217,30 @@ class Tender:
         self.payments.append(payment)
         return payment
 
+    def pay_points(self, amount_cents: int, points: int) -> Payment:
+        """Record loyalty points redeemed as a payment (limits are checked by the loyalty
+        rules before); the reference holds the number of points."""
+        self._check_open()
+        if amount_cents <= 0 or points <= 0:
+            raise TenderError("Points payment must be more than 0")
+        if amount_cents > self.remaining_cents:
+            raise TenderError(
+                f"Points pay {format_money(amount_cents)}: more than the "
+                f"{format_money(self.remaining_cents)} still due"
+            )
+        payment = Payment("points", amount_cents, amount_cents, 0, str(points))
+        self.payments.append(payment)
+        return payment
+
     @property
     def is_refund(self) -> bool:
         """True when the customer is owed money (a return worth more than what is bought)."""
         return self.total_cents < 0
+
+    @property
+    def points_paid_cents(self) -> int:
+        """What loyalty points already pay of the sale."""
+        return sum(p.amount_cents for p in self.payments if p.kind == "points")
 
     def remove_last(self) -> Payment:
         """Take back the last payment (before the sale is completed)."""

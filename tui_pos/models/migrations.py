@@ -267,6 +267,67 @@ def _v5_staff(db: Database) -> None:
             )
 
 
+# Customers, the loyalty points ledger (append-only, like the other ledgers), saved
+# segments, and the customer of a sale. An erased customer keeps its row (the sales and
+# the ledger point at it) with the personal fields cleared.
+_V6_CUSTOMERS = """
+CREATE TABLE "customer" ("id" INTEGER NOT NULL PRIMARY KEY, "uuid" VARCHAR(32) NOT NULL,
+  "card" VARCHAR(32), "name" VARCHAR(80) NOT NULL, "phone" VARCHAR(40) NOT NULL,
+  "phone_digits" VARCHAR(20) NOT NULL, "email" VARCHAR(120) NOT NULL, "birthday" TEXT,
+  "notes" TEXT NOT NULL, "preferences" TEXT NOT NULL, "marketing_consent" INTEGER NOT NULL,
+  "created_at" DATETIME NOT NULL, "updated_at" DATETIME NOT NULL, "erased_at" DATETIME);
+CREATE UNIQUE INDEX "customer_uuid" ON "customer" ("uuid");
+CREATE UNIQUE INDEX "customer_card" ON "customer" ("card");
+CREATE INDEX "customer_phone_digits" ON "customer" ("phone_digits");
+CREATE INDEX "customer_name" ON "customer" ("name" COLLATE NOCASE);
+CREATE TABLE "loyalty_entry" ("id" INTEGER NOT NULL PRIMARY KEY, "uuid" VARCHAR(32) NOT NULL,
+  "till" VARCHAR(16) NOT NULL, "seq" INTEGER NOT NULL, "customer_id" INTEGER NOT NULL,
+  "points" INTEGER NOT NULL, "kind" VARCHAR(10) NOT NULL, "sale_id" INTEGER,
+  "note" TEXT NOT NULL, "created_at" DATETIME NOT NULL,
+  FOREIGN KEY ("customer_id") REFERENCES "customer" ("id"),
+  FOREIGN KEY ("sale_id") REFERENCES "sale" ("id"));
+CREATE UNIQUE INDEX "loyalty_entry_uuid" ON "loyalty_entry" ("uuid");
+CREATE UNIQUE INDEX "loyalty_entry_till_seq" ON "loyalty_entry" ("till", "seq");
+CREATE INDEX "loyalty_entry_customer_id" ON "loyalty_entry" ("customer_id", "id");
+CREATE INDEX "loyalty_entry_sale_id" ON "loyalty_entry" ("sale_id");
+CREATE TRIGGER "loyalty_entry_no_update" BEFORE UPDATE ON "loyalty_entry" BEGIN
+  SELECT RAISE(ABORT, 'loyalty_entry rows are never changed: record a correction');
+END;
+CREATE TRIGGER "loyalty_entry_no_delete" BEFORE DELETE ON "loyalty_entry" BEGIN
+  SELECT RAISE(ABORT, 'loyalty_entry rows are never changed: record a correction');
+END;
+CREATE TABLE "customer_event" ("id" INTEGER NOT NULL PRIMARY KEY,
+  "customer_id" INTEGER NOT NULL, "kind" VARCHAR(12) NOT NULL, "created_at" DATETIME NOT NULL,
+  "note" TEXT NOT NULL, FOREIGN KEY ("customer_id") REFERENCES "customer" ("id"));
+CREATE INDEX "customer_event_customer_id" ON "customer_event" ("customer_id");
+CREATE TABLE "customer_segment" ("name" VARCHAR(40) NOT NULL PRIMARY KEY,
+  "rule_json" TEXT NOT NULL, "created_at" DATETIME NOT NULL);
+ALTER TABLE "sale" ADD COLUMN "customer_id" INTEGER REFERENCES "customer" ("id");
+CREATE INDEX "sale_customer_id" ON "sale" ("customer_id", "created_at");
+"""
+
+# The segments a store starts with (frozen here: later changes to the defaults in
+# domain/segments.py do not rewrite a store's saved segments).
+_V6_SEGMENTS = (
+    ("gold-lapsed", '{"not_seen_days": 60, "tier": "Gold"}'),
+    ("champions", '{"rfm_group": "Champions"}'),
+    ("at-risk", '{"rfm_group": "At risk"}'),
+    ("lost", '{"rfm_group": "Lost"}'),
+    ("new", '{"rfm_group": "New"}'),
+    ("newsletter", '{"consent_only": true}'),
+)
+
+
+def _v6_customers(db: Database) -> None:
+    _run_script(db, _V6_CUSTOMERS)
+    now = datetime.now(UTC).replace(tzinfo=None).isoformat(sep=" ")
+    for name, rule in _V6_SEGMENTS:
+        db.execute_sql(
+            'INSERT INTO "customer_segment" ("name", "rule_json", "created_at") VALUES (?,?,?)',
+            (name, rule, now),
+        )
+
+
 # Reports select a till's sales by time: with only (till, seq) and (created_at) indexes,
 # SQLite (no ANALYZE on a till) walked every sale of the till for one day's totals.
 _V8_SALE_TIME_INDEX = """
@@ -358,6 +419,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(3, "hash-chained journal", _v3_journal),
     Migration(4, "open cart journal", _v4_open_cart),
     Migration(5, "staff, audit log, time clock, cash movements", _v5_staff),
+    Migration(6, "customers and loyalty", _v6_customers),
     Migration(7, "returns, stock control, promotions, online orders", _v7_returns_stock),
     Migration(8, "sale index by till and time (reports)", _v8_sale_time_index),
 )

@@ -20,6 +20,7 @@ from tui_pos.models.catalog import StockMovementRow
 from tui_pos.models.database import ensure_same_file
 from tui_pos.models.errors import storage_errors
 from tui_pos.models.journal_store import append_entry
+from tui_pos.models.loyalty_store import SqliteLoyaltyLedger
 from tui_pos.models.return_store import (
     check_returns,
     credit_rows,
@@ -48,8 +49,9 @@ def next_seq(model: type[BaseRow], till: str) -> int:
 class SqliteSaleStore:
     """Implements :class:`tui_pos.services.ports.SaleStore`."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, loyalty: SqliteLoyaltyLedger | None = None) -> None:
         self.db = db
+        self.loyalty = loyalty  #: writes a sale's points in its transaction
 
     def record_sale(self, doc: SaleDocument) -> SaleDocument:
         """Store the sale, its lines, tax, payments and stock movements atomically.
@@ -69,7 +71,8 @@ class SqliteSaleStore:
             sale_id = self.db.execute_sql(
                 "INSERT INTO sale (uuid, till, seq, status, created_at, cashier, subtotal_cents,"
                 " discount_cents, tax_cents, total_cents, rounding_cents, change_cents,"
-                " voided_lines, employee_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                " voided_lines, employee_id, customer_id)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     doc.uuid,
                     doc.till,
@@ -85,6 +88,7 @@ class SqliteSaleStore:
                     doc.change_cents,
                     doc.voided_lines,
                     doc.employee_id,
+                    doc.customer_id,
                 ),
             ).lastrowid
             moves = []
@@ -182,6 +186,8 @@ class SqliteSaleStore:
                     credit_rows(self.db, doc, sale_id, created, next_credit_seq(self.db, doc.till)),
                 )
             stored = replace(doc, seq=seq)
+            if self.loyalty is not None:  # earned/redeemed points, in this transaction
+                stored = replace(stored, points=self.loyalty.record_sale_points(stored, sale_id))
             completed = doc.status == "completed"
             append_entry(
                 self.db,
@@ -307,6 +313,12 @@ class SqliteSaleStore:
             )
             for p in PaymentRow.select().where(PaymentRow.sale == row).order_by(PaymentRow.seq)
         )
+        customer, points = None, None
+        if self.loyalty is not None:  # (the backfill of migration 3 runs before the column)
+            customer = self.db.execute_sql(
+                "SELECT customer_id FROM sale WHERE id = ?", (row.id,)
+            ).fetchone()[0]
+            points = self.loyalty.sale_points(row.id, customer)
         return SaleDocument(
             uuid=row.uuid,
             till=row.till,
@@ -325,6 +337,8 @@ class SqliteSaleStore:
             voided_lines=row.voided_lines,
             seq=row.seq,
             employee_id=row.employee_id,
+            customer_id=customer,
+            points=points,
         )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from rich.markup import escape
 from textual import events
@@ -19,12 +20,14 @@ from tui_pos.domain.receipt import sale_number
 from tui_pos.domain.sale import SaleDocument
 from tui_pos.domain.staff import Action, Approval
 from tui_pos.screens.authorize import staff_of, with_permission
+from tui_pos.screens.customer import CustomerScreen
 from tui_pos.screens.dialogs import ConfirmScreen, PromptScreen
 from tui_pos.screens.resume import ResumeScreen
 from tui_pos.screens.returns import ReturnScreen, StoreServices
 from tui_pos.screens.search import SearchScreen
 from tui_pos.screens.stock import StockMenuScreen
 from tui_pos.screens.tender import TenderScreen
+from tui_pos.services.customers import CustomerBadge, Customers
 from tui_pos.services.ports import StorageError
 from tui_pos.services.register import Register
 from tui_pos.widgets.cart_table import CartTable
@@ -107,6 +110,8 @@ class RegisterScreen(Screen[None]):
         Binding("ctrl+r", "reports", "Reports", id="reports"),
         Binding("ctrl+b", "returns", "Return", id="returns", priority=True),
         Binding("ctrl+g", "stock", "Stock", id="stock", priority=True),
+        # priority: the entry line would take ctrl+u as "delete to the start" otherwise
+        Binding("ctrl+u", "customer", "Customer", id="customer", priority=True),
         Binding("up", "move(-1)", "Line up", show=False, id="line-up"),
         Binding("down", "move(1)", "Line down", show=False, id="line-down"),
         Binding("escape", "clear_entry", "Clear", show=False, id="clear-entry"),
@@ -118,6 +123,8 @@ class RegisterScreen(Screen[None]):
         settings: ScreenSettings,
         actions: RegisterActions,
         services: StoreServices | None = None,
+        customers: Customers | None = None,
+        export_dir: Path | None = None,
     ) -> None:
         super().__init__()
         self.register = register
@@ -126,6 +133,9 @@ class RegisterScreen(Screen[None]):
         self.services = services  #: returns, stock and online orders
         self.device_status = ""
         self.cashier = ""
+        self.customers = customers
+        self.export_dir = export_dir or Path("exports")
+        self._badge: CustomerBadge | None = None
 
     def compose(self) -> ComposeResult:
         """Store bar, cart and totals side by side, message line, entry line, footer."""
@@ -133,6 +143,7 @@ class RegisterScreen(Screen[None]):
         with Horizontal(id="sale"):
             yield CartTable(id="cart")
             with Vertical(id="side"):
+                yield Static("", id="customer-badge")
                 yield TotalsPanel(id="totals")
                 yield Static("", id="last-sale")
         yield Static("Ready: scan or type a barcode or PLU", id="message")
@@ -223,8 +234,55 @@ class RegisterScreen(Screen[None]):
                 pending_qty=reg.pending_qty,
             )
         )
+        self._show_customer()
         self.refresh_bindings()
         self.actions.sale_changed()
+
+    def _show_customer(self, *, reload: bool = False) -> None:
+        """The attached customer's name, tier, points and birthday badge (read only when
+        the customer changes, not on every scan)."""
+        customer_id = self.register.cart.customer_id
+        badge_widget = self.query_one("#customer-badge", Static)
+        if customer_id is None or self.customers is None:
+            self._badge = None
+            badge_widget.update("")
+            badge_widget.display = False
+            return
+        if not reload and self._badge is not None and self._badge.customer_id == customer_id:
+            return
+        try:
+            badge = self.customers.badge(customer_id)
+        except (DomainError, StorageError) as exc:
+            badge_widget.update(f"Customer #{customer_id} ({exc})")
+            return
+        changed = self._badge is None or self._badge.customer_id != customer_id
+        self._badge = badge
+        tier = f"  ·  {badge.tier}" if badge.tier else ""
+        cake = "  [b magenta]birthday![/b magenta]" if badge.birthday_offer else ""
+        badge_widget.update(f"[b]{badge.name}[/b]{tier}\nPoints {badge.balance:,}{cake}")
+        badge_widget.display = True
+        if changed and badge.birthday_offer:
+            self._offer_birthday(badge)
+
+    def _offer_birthday(self, badge: CustomerBadge) -> None:
+        customers = self.customers
+        assert customers is not None
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.attempt(
+                    lambda: (
+                        f"Birthday reward: {customers.grant_birthday(badge.customer_id)}"
+                        " points added"
+                    )
+                )
+                self._show_customer(reload=True)
+
+        when = badge.birthday_offer.strftime("%d %b") if badge.birthday_offer else ""
+        points = customers.rules.birthday_points
+        self.app.push_screen(
+            ConfirmScreen(f"{badge.name}: birthday {when}. Give {points} points?"), answered
+        )
 
     def say(self, text: str, *, error: bool = False) -> None:
         """Show a message on the message line (errors ring the bell)."""
@@ -249,6 +307,8 @@ class RegisterScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Grey out keys that do not apply to the sale as it is."""
+        if action == "customer" and self.customers is None:
+            return None
         if action in _NEEDS_LINES and self.register.cart.is_empty:
             return None
         if action == "resume" and not self.register.cart.is_empty:
@@ -487,6 +547,14 @@ class RegisterScreen(Screen[None]):
         if self.services is not None:
             self.app.push_screen(StockMenuScreen(self.services))
 
+    def action_customer(self) -> None:
+        """Find, create, attach or take off the sale's customer (Ctrl+U)."""
+        if self.customers is None:
+            return
+        self.app.push_screen(
+            CustomerScreen(self.customers, self.register, self.export_dir), self._after_prompt
+        )
+
     def action_tender(self) -> None:
         """Take payment (or pay out a refund)."""
         self.app.push_screen(
@@ -495,6 +563,7 @@ class RegisterScreen(Screen[None]):
                 self.settings.currency,
                 self.settings.quick_cash,
                 services=self.services,
+                customers=self.customers,
             ),
             self._after_tender,
         )
@@ -508,7 +577,10 @@ class RegisterScreen(Screen[None]):
         change = f"  ·  CHANGE {format_money(doc.change_cents)}" if doc.change_cents else ""
         if doc.total_cents < 0:
             change = f"  ·  REFUND {format_money(-doc.paid_cents)}"
-        self.say(f"Sale {sale_number(doc)} stored{change}")
+        points = ""
+        if doc.points is not None:
+            points = f"  ·  points {doc.points.earned:+,}, balance {doc.points.balance:,}"
+        self.say(f"Sale {sale_number(doc)} stored{change}{points}")
         self.query_one("#last-sale", Static).update(
             f"[b]Last sale {sale_number(doc)}[/b]\n"
             f"Total {format_money(doc.total_cents)}\n"

@@ -16,6 +16,7 @@ from tui_pos.domain.sale import SaleDocument
 from tui_pos.domain.tender import TenderKind, check_card_reference
 from tui_pos.screens.dialogs import PromptScreen
 from tui_pos.screens.returns import StoreServices, permit_all
+from tui_pos.services.customers import Customers
 from tui_pos.services.ports import StorageError
 from tui_pos.services.register import Register
 from tui_pos.widgets.keys_bar import KeysBar
@@ -30,6 +31,7 @@ class TenderScreen(ModalScreen[SaleDocument | None]):
     BINDINGS = [
         Binding("f2", "card", "Card", id="tender-card"),
         Binding("f3", "store_credit", "Credit note", id="tender-store-credit"),
+        Binding("f4", "points", "Points", id="tender-points"),
         Binding("f9", "remove_payment", "Undo payment", id="tender-remove"),
         Binding("escape", "back", "Back to sale", id="tender-back"),
     ]
@@ -41,10 +43,12 @@ class TenderScreen(ModalScreen[SaleDocument | None]):
         quick_cash: tuple[int, ...],
         *,
         services: StoreServices | None = None,
+        customers: Customers | None = None,
     ) -> None:
         super().__init__()
         self.register = register
         self.services = services  #: returns (refunds, credit notes); None: sales only
+        self.customers = customers
         self.currency = currency
         self.quick_cash = quick_cash[: len(QUICK_KEYS)]
         for key, amount in zip(QUICK_KEYS, self.quick_cash, strict=False):
@@ -58,7 +62,8 @@ class TenderScreen(ModalScreen[SaleDocument | None]):
             yield Label("Payment", classes="dialog-title")
             yield Static(id="tender-summary")
             yield Static(
-                "Enter = cash (empty = exact)   F2 = card   quick cash F5-F8   Esc = back",
+                "Enter = cash (empty = exact)   F2 card   F3 credit note   F4 points   "
+                "quick cash F5-F8   Esc back",
                 classes="dialog-hint",
             )
             yield ScanAwareInput(
@@ -232,6 +237,34 @@ class TenderScreen(ModalScreen[SaleDocument | None]):
             ),
             done,
         )
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Points only with a customer on the sale and loyalty on."""
+        if action == "points":
+            ok = self.customers is not None and self.customers.rules.enabled
+            return True if ok and self.register.cart.customer_id is not None else None
+        return True
+
+    def action_points(self) -> None:
+        """Pay with the attached customer's loyalty points (within the store's limits)."""
+        customers = self.customers
+        if customers is None:
+            return
+        try:
+            hint = customers.redeem_hint(self.register)
+        except (DomainError, StorageError) as exc:
+            self._error(str(exc))
+            return
+
+        def apply(text: str) -> SaleDocument | bool:
+            doc = customers.redeem(self.register, text)
+            return doc if doc is not None else True
+
+        def done(result: SaleDocument | bool | None) -> None:
+            if result is not None:
+                self._settle(result)
+
+        self.app.push_screen(PromptScreen("Pay with points", hint, apply, scan_aware=False), done)
 
     def action_remove_payment(self) -> None:
         """Undo the last payment (before the sale is completed)."""

@@ -7,14 +7,23 @@ hardware ports; tests may use either, or fakes.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from tui_pos.domain.cart import Product
+from tui_pos.domain.customer import (
+    Customer,
+    CustomerDetails,
+    CustomerStats,
+    LedgerRow,
+    VisitSummary,
+)
+from tui_pos.domain.loyalty import PointsKind, Tier
 from tui_pos.domain.receipt import Receipt
 from tui_pos.domain.sale import SaleDocument
+from tui_pos.domain.segments import SegmentRule
 
 Clock = Callable[[], datetime]
 """Returns the current time as an aware UTC datetime."""
@@ -182,3 +191,93 @@ class ScannerSource(Protocol):
         """Read until ``stop`` is set: ``on_code(code)`` per complete scan,
         ``on_status(message, ok)`` when the device goes away or comes back (it reconnects
         by itself). Never raises for device trouble; returns when ``stop`` is set."""
+
+
+class CustomerStore(Protocol):
+    """Customer profiles. Every method raises StorageError when the database fails."""
+
+    def get(self, customer_id: int) -> Customer | None:
+        """A profile by id (erased ones too)."""
+
+    def by_card(self, card: str) -> Customer | None:
+        """The profile holding this loyalty card."""
+
+    def search(self, text: str, limit: int) -> list[Customer]:
+        """Profiles (not erased) by card, phone digits or name words."""
+
+    def create(self, details: CustomerDetails, now: datetime) -> Customer:
+        """Store a new profile (CustomerError if the card is taken)."""
+
+    def update(self, customer_id: int, details: CustomerDetails, now: datetime) -> Customer:
+        """Replace a profile's editable fields."""
+
+    def erase(self, customer_id: int, note: str, now: datetime) -> None:
+        """Clear a profile's personal data, keep its id; record the erasure."""
+
+    def record_event(self, customer_id: int, kind: str, note: str, now: datetime) -> None:
+        """Record something done with a profile (``exported``...)."""
+
+    def events(self, customer_id: int) -> list[tuple[str, str, str]]:
+        """(time, kind, note) of what was done with a profile."""
+
+    def all_customers(self) -> list[Customer]:
+        """Every profile."""
+
+    def import_customers(
+        self, records: Sequence[tuple[int, CustomerDetails]], now: datetime, dry_run: bool
+    ) -> tuple[int, int]:
+        """Create or update (by card, else phone) in one transaction; (created, updated)."""
+
+    def segments(self) -> list[tuple[str, SegmentRule]]:
+        """Saved segments by name."""
+
+    def save_segment(self, name: str, rule: SegmentRule, now: datetime) -> None:
+        """Save or replace a segment."""
+
+
+class CustomerHistory(Protocol):
+    """What the stored sales say about customers."""
+
+    def stats(self, customer_ids: Sequence[int] | None, now: datetime) -> list[CustomerStats]:
+        """Visits, spend, last visit, 12-month spend and points (all customers if None)."""
+
+    def visits(self, customer_id: int, limit: int) -> list[VisitSummary]:
+        """Latest sales of a customer, newest first."""
+
+    def baskets(self, customer_id: int, limit: int) -> list[frozenset[int]]:
+        """Product ids of each of the customer's latest visits."""
+
+    def pair_counts(
+        self, product_ids: Sequence[int], limit: int = 20
+    ) -> tuple[dict[int, dict[int, int]], dict[int, int]]:
+        """Products often sold with each of ``product_ids``, and their sale counts."""
+
+    def product_names(self, product_ids: Sequence[int]) -> dict[int, str]:
+        """Product names by id."""
+
+    def ledger(self, customer_id: int) -> list[LedgerRow]:
+        """The customer's points ledger, newest first."""
+
+    def sales_detail(self, customer_id: int) -> list[dict[str, Any]]:
+        """Every sale of the customer with lines and payments (for a data export)."""
+
+
+class LoyaltyLedger(Protocol):
+    """The points ledger (the sale's own points are written by ``record_sale``)."""
+
+    def balance(self, customer_id: int) -> int:
+        """The sum of the customer's ledger rows."""
+
+    def tier(self, customer_id: int, now: datetime) -> Tier | None:
+        """The tier the rolling 12 months of spend give at ``now``."""
+
+    def has_entry(self, customer_id: int, kind: PointsKind, note: str) -> bool:
+        """True if a row of ``kind`` with ``note`` exists."""
+
+    def grant_once(
+        self, customer_id: int, kind: PointsKind, points: int, note: str, till: str, now: datetime
+    ) -> bool:
+        """Add points unless a row of ``kind`` with ``note`` exists; True if added."""
+
+    def adjust(self, customer_id: int, points: int, note: str, till: str, now: datetime) -> int:
+        """A manual correction; returns the new balance."""

@@ -97,6 +97,8 @@ class Register:
         self._on_cart_changed = on_cart_changed
         #: Who is logged in: their name and id go on each sale (set by the staff log-in).
         self.cashier: Employee | None = None
+        #: Attaches the customer of a scanned loyalty card; returns the message to show.
+        self.on_customer_card: Callable[[str], str] | None = None
 
     # -- reading -------------------------------------------------------------------
     def totals(self) -> CartTotals:
@@ -164,6 +166,11 @@ class Register:
         if qty_text is None:
             qty_text = self.pending_qty
         scanned = self.parser.parse(code)
+        if scanned.kind == "customer" and self.on_customer_card is not None:
+            if qty_text is not None and qty_text != self.pending_qty:
+                raise QuantityError("A loyalty card takes no quantity")
+            # A quantity typed before (3*) stays for the next item.
+            return EntryResult(self.on_customer_card(scanned.code))
         product = self._product_for(scanned)
         try:
             line = self._line_for(product, scanned, qty_text)
@@ -225,6 +232,19 @@ class Register:
         if not text.strip():
             return []
         return self.catalog.search(text, limit)
+
+    # -- the customer ---------------------------------------------------------------
+    def set_customer(self, customer_id: int | None) -> None:
+        """Attach a customer to the open sale, or detach it (None). It is kept with the sale
+        through suspend/resume and the crash journal."""
+        if (
+            customer_id is None
+            and self.tender
+            and any(p.kind == "points" for p in self.tender.payments)
+        ):
+            raise CartError("Points were redeemed: remove that payment before the customer")
+        self.cart.customer_id = customer_id
+        self._notify()
 
     # -- changing lines ------------------------------------------------------------
     def void_line(self, index: int) -> CartLine:
@@ -358,6 +378,15 @@ class Register:
             return self.complete()
         amount = parse_tendered(amount_text) if amount_text.strip() else None
         self._tender().pay_store_credit(amount, code, balance_cents)
+        self._notify()
+        return self._complete_if_paid()
+
+    def pay_points(self, points: int, amount_cents: int) -> SaleDocument | None:
+        """Record loyalty points redeemed (the loyalty rules checked the limits)."""
+        self._require_items()
+        if self.cart.customer_id is None:
+            raise CartError("No customer on this sale")
+        self._tender().pay_points(amount_cents, points)
         self._notify()
         return self._complete_if_paid()
 

@@ -1,0 +1,172 @@
+"""A customer's profile at the till: visits, basket, favourites, suggestions, points, tier."""
+
+from __future__ import annotations
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Label, Static
+
+from tui_pos.domain.customer import Customer
+from tui_pos.domain.errors import DomainError
+from tui_pos.domain.money import format_money
+from tui_pos.screens.customer_edit import EditCustomerScreen
+from tui_pos.services.customers import CustomerProfile, Customers
+from tui_pos.services.ports import StorageError
+from tui_pos.widgets.keys_bar import KeysBar
+
+
+def _when(profile: CustomerProfile) -> str:
+    last = profile.stats.last_visit
+    return last.astimezone().strftime("%Y-%m-%d") if last else "never"
+
+
+def profile_renderable(profile: CustomerProfile) -> RenderableType:
+    """The profile as Rich tables (also what the Pilot tests read)."""
+    c, s = profile.customer, profile.stats
+    d = c.details
+    head = Table.grid(padding=(0, 2))
+    head.add_column(style="bold")
+    head.add_column()
+    head.add_row("Name", c.name + ("  [red](erased)[/red]" if c.erased else ""))
+    head.add_row("Phone / email", " / ".join(x for x in (d.phone, d.email) if x) or "-")
+    head.add_row("Card", d.card or "-")
+    birthday = d.birthday.isoformat() if d.birthday else "-"
+    if profile.birthday_offer:
+        birthday += "  [b magenta]birthday reward due (F5)[/b magenta]"
+    head.add_row("Birthday", birthday)
+    head.add_row("Tier", profile.tier or "-")
+    head.add_row("Points", f"{s.balance:,}")
+    head.add_row("Visits", str(s.visits))
+    head.add_row("Average basket", format_money(s.average_basket_cents))
+    head.add_row("Last visit", _when(profile))
+    head.add_row("12-month spend", format_money(s.spend_12m_cents))
+    if d.preferences or d.notes:
+        head.add_row("Notes", " · ".join(x for x in (d.preferences, d.notes) if x))
+    head.add_row("Marketing", "agreed" if d.marketing_consent else "no")
+
+    favs = Table(title="Favourites", expand=True, show_edge=False)
+    favs.add_column("Item")
+    favs.add_column("Visits", justify="right")
+    for name, count in profile.favourites:
+        favs.add_row(name, str(count))
+
+    ideas = Table(title="Not in today's basket", expand=True, show_edge=False)
+    ideas.add_column("Item")
+    ideas.add_column("Why")
+    for name, s_ in profile.suggestions:
+        why = f"in {s_.score}% of visits" if s_.reason == "usual" else f"goes with ({s_.score}%)"
+        ideas.add_row(name, why)
+
+    visits = Table(title="Recent sales", expand=True, show_edge=False)
+    visits.add_column("Sale")
+    visits.add_column("Date")
+    visits.add_column("Lines", justify="right")
+    visits.add_column("Total", justify="right")
+    for v in profile.visits[:10]:
+        visits.add_row(
+            v.number,
+            v.created_at.astimezone().strftime("%Y-%m-%d"),
+            str(v.items),
+            format_money(v.total_cents),
+        )
+
+    ledger = Table(title="Points ledger", expand=True, show_edge=False)
+    ledger.add_column("Date")
+    ledger.add_column("Kind")
+    ledger.add_column("Sale")
+    ledger.add_column("Points", justify="right")
+    for row in profile.ledger[:10]:
+        ledger.add_row(
+            row.created_at.astimezone().strftime("%Y-%m-%d"),
+            row.kind,
+            row.sale_number,
+            f"{row.points:+,}",
+        )
+    return Group(head, "", favs, "", ideas, "", visits, "", ledger)
+
+
+class ProfileScreen(ModalScreen[None]):
+    """Esc closes; F5 gives the birthday reward when it is due."""
+
+    BINDINGS = [
+        Binding("escape", "close", "Close", id="profile-close"),
+        Binding("f2", "edit", "Edit", id="profile-edit"),
+        Binding("f5", "birthday", "Birthday reward", id="profile-birthday"),
+    ]
+
+    def __init__(self, customers: Customers, customer_id: int, basket: list[int]) -> None:
+        super().__init__()
+        self.customers = customers
+        self.customer_id = customer_id
+        self.basket = basket
+        self.profile: CustomerProfile | None = None
+
+    def compose(self) -> ComposeResult:
+        """The profile, loaded in a worker."""
+        with VerticalScroll(classes="dialog wide", id="profile"):
+            yield Label("Customer profile", classes="dialog-title")
+            yield Static("Loading...", id="profile-body")
+            yield Static("", id="profile-error", classes="error")
+        yield KeysBar()
+
+    def on_mount(self) -> None:
+        """Load the profile."""
+        self.load()
+
+    @work(thread=True, exclusive=True, group="profile", exit_on_error=False)
+    def load(self) -> None:
+        """Read the profile off the UI thread."""
+        try:
+            profile = self.customers.profile(self.customer_id, self.basket)
+        except (DomainError, StorageError) as exc:
+            self.app.call_from_thread(self._error, str(exc))
+            return
+        self.app.call_from_thread(self._show, profile)
+
+    def _show(self, profile: CustomerProfile) -> None:
+        self.profile = profile
+        self.query_one("#profile-body", Static).update(profile_renderable(profile))
+        self.refresh_bindings()
+
+    def _error(self, text: str) -> None:
+        self.app.bell()
+        self.query_one("#profile-error", Static).update(text)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The birthday key only when the reward is due."""
+        if action == "birthday":
+            return True if self.profile and self.profile.birthday_offer else None
+        if action == "edit":
+            return True if self.profile and not self.profile.customer.erased else None
+        return True
+
+    def action_edit(self) -> None:
+        """Edit the profile's fields."""
+        if self.profile is None:
+            return
+
+        def saved(customer: Customer | None) -> None:
+            if customer is not None:
+                self.app.notify(f"Saved {customer.name}")
+                self.load()
+
+        self.app.push_screen(EditCustomerScreen(self.customers, self.profile.customer), saved)
+
+    def action_birthday(self) -> None:
+        """Give the birthday reward (once per birthday)."""
+        try:
+            points = self.customers.grant_birthday(self.customer_id)
+        except (DomainError, StorageError) as exc:
+            self._error(str(exc))
+            return
+        self.app.notify(f"Birthday reward: {points} points added")
+        self.load()
+
+    def action_close(self) -> None:
+        """Back."""
+        self.dismiss(None)

@@ -1,0 +1,143 @@
+"""Saved customer segments with their counts; Enter lists the members, F5 exports a CSV."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import cast
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen, Screen
+from textual.widgets import DataTable, Label, Static
+
+from tui_pos.domain.errors import DomainError
+from tui_pos.domain.money import format_money
+from tui_pos.domain.staff import Action, Approval
+from tui_pos.screens.authorize import with_permission
+from tui_pos.services.customer_export import export_segment_file
+from tui_pos.services.customers import Customers, SegmentMember, SegmentView
+from tui_pos.services.ports import StorageError
+from tui_pos.widgets.keys_bar import KeysBar
+
+
+class SegmentsScreen(ModalScreen[None]):
+    """Up/Down choose a segment, Enter shows who is in it, F5 exports it, Esc closes."""
+
+    BINDINGS = [
+        Binding("escape", "close", "Close", id="segments-close"),
+        Binding("f5", "export", "Export CSV", id="segments-export"),
+    ]
+
+    def __init__(self, customers: Customers, export_dir: Path) -> None:
+        super().__init__()
+        self.customers = customers
+        self.export_dir = export_dir
+        self.segments: list[SegmentView] = []
+
+    def compose(self) -> ComposeResult:
+        """Segments table, members, a message line."""
+        with Vertical(classes="dialog wide"):
+            yield Label("Customer segments", classes="dialog-title")
+            yield DataTable(id="segments-table", cursor_type="row")
+            yield Static("Counting...", id="segments-members")
+            yield Static(
+                "Enter = who is in it  ·  F5 = export CSV  ·  Esc = close  ·  "
+                "CLI: tui-pos export customers --segment NAME",
+                classes="dialog-hint",
+            )
+        yield KeysBar()
+
+    def on_mount(self) -> None:
+        """Columns; count in a worker."""
+        table: DataTable[str | Text] = self.query_one("#segments-table", DataTable)
+        table.add_columns("Segment", "Who", "Customers")
+        table.focus()
+        self.count()
+
+    @work(thread=True, exclusive=True, group="segments", exit_on_error=False)
+    def count(self) -> None:
+        """Evaluate every saved segment off the UI thread."""
+        try:
+            views = self.customers.segments()
+        except (DomainError, StorageError) as exc:
+            self.app.call_from_thread(self._say, f"[red]{exc}[/red]")
+            return
+        self.app.call_from_thread(self._show, views)
+
+    def _show(self, views: list[SegmentView]) -> None:
+        self.segments = views
+        table = self.query_one("#segments-table", DataTable)
+        table.clear()
+        for v in views:
+            table.add_row(v.name, v.rule.describe(), Text(str(v.count), justify="right"))
+        self._say(f"{len(views)} saved segments")
+
+    def _say(self, text: str) -> None:
+        self.query_one("#segments-members", Static).update(text)
+
+    def _chosen(self) -> SegmentView | None:
+        table = self.query_one("#segments-table", DataTable)
+        return self.segments[table.cursor_row] if self.segments and table.row_count else None
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        """List the members of the chosen segment."""
+        event.stop()
+        chosen = self._chosen()
+        if chosen is not None:
+            self.members(chosen)
+
+    @work(thread=True, exclusive=True, group="segment-members", exit_on_error=False)
+    def members(self, view: SegmentView) -> None:
+        """Who is in a segment (off the UI thread)."""
+        try:
+            found = self.customers.members(view.rule)
+        except (DomainError, StorageError) as exc:
+            self.app.call_from_thread(self._say, f"[red]{exc}[/red]")
+            return
+        self.app.call_from_thread(self._say, _members_text(view.name, found))
+
+    def action_export(self) -> None:
+        """Export the chosen segment to a CSV file next to the database."""
+        chosen = self._chosen()
+        if chosen is None:
+            self.app.bell()
+            return
+        name = chosen.name
+
+        # The file holds personal data: a customer-data admin exports it (or approves).
+        def approved(_: Approval) -> None:
+            self.export(name)
+
+        screen = cast(Screen[object], self)  # with_permission only reads the app from it
+        with_permission(screen, Action.CUSTOMER_ADMIN, f"export customer segment {name}", approved)
+
+    @work(thread=True, group="segments-export", exit_on_error=False)
+    def export(self, name: str) -> None:
+        """Write the file off the UI thread."""
+        try:
+            path = export_segment_file(
+                self.customers, name, self.export_dir, self.customers.clock()
+            )
+        except (DomainError, StorageError, OSError) as exc:
+            self.app.call_from_thread(self._say, f"[red]Export failed: {exc}[/red]")
+            return
+        self.app.call_from_thread(self._say, f"Exported {name} to {path}")
+
+    def action_close(self) -> None:
+        """Back."""
+        self.dismiss(None)
+
+
+def _members_text(name: str, members: list[SegmentMember]) -> str:
+    if not members:
+        return f"Nobody is in {name} now"
+    shown = [
+        f"{m.customer.name}  {m.tier or '-'}  {m.stats.visits} visits  "
+        f"{format_money(m.stats.spend_cents)}"
+        for m in members[:8]
+    ]
+    more = f"\n... and {len(members) - 8} more" if len(members) > 8 else ""
+    return f"[b]{name}[/b]: {len(members)}\n" + "\n".join(shown) + more

@@ -1,0 +1,381 @@
+"""Customers at the till and behind it: find, create, attach, profile, points, privacy.
+
+Every method raises a DomainError (the message is for the user) or StorageError and
+changes nothing on bad input.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from tui_pos.domain.customer import (
+    Customer,
+    CustomerDetails,
+    CustomerError,
+    CustomerStats,
+    LedgerRow,
+    VisitSummary,
+    check_details,
+    parse_quick_customer,
+)
+from tui_pos.domain.loyalty import (
+    LoyaltyError,
+    LoyaltyRules,
+    Tier,
+    birthday_occurrence,
+    check_redeem,
+    parse_points,
+    redeem_cap,
+    tier_for,
+)
+from tui_pos.domain.sale import SaleDocument
+from tui_pos.domain.segments import SegmentRule, rfm_group, rfm_scores
+from tui_pos.domain.suggestions import Suggestion, favourites, suggest
+from tui_pos.services.ports import Clock, CustomerHistory, CustomerStore, LoyaltyLedger
+from tui_pos.services.register import Register
+
+#: How many past visits the profile and the suggestions look at.
+HISTORY_VISITS = 50
+
+
+@dataclass(frozen=True)
+class CustomerBadge:
+    """What the register shows of the attached customer."""
+
+    customer_id: int
+    name: str
+    tier: str
+    balance: int
+    birthday_offer: date | None  #: the birthday whose reward can be given now
+
+
+@dataclass(frozen=True)
+class CustomerProfile:
+    """The profile view at the till."""
+
+    customer: Customer
+    stats: CustomerStats
+    tier: str
+    visits: list[VisitSummary]
+    favourites: list[tuple[str, int]]  #: (product name, visits with it)
+    suggestions: list[tuple[str, Suggestion]]  #: (product name, why)
+    ledger: list[LedgerRow]
+    birthday_offer: date | None
+
+
+@dataclass(frozen=True)
+class SegmentView:
+    """A saved segment with how many customers it holds now."""
+
+    name: str
+    rule: SegmentRule
+    count: int
+
+
+@dataclass(frozen=True)
+class SegmentMember:
+    """A customer in a segment with the figures that put them there."""
+
+    customer: Customer
+    stats: CustomerStats
+    tier: str
+    rfm_group: str
+
+
+class Customers:
+    """The customer use cases."""
+
+    def __init__(
+        self,
+        store: CustomerStore,
+        history: CustomerHistory,
+        ledger: LoyaltyLedger,
+        rules: LoyaltyRules,
+        till: str,
+        clock: Clock,
+    ) -> None:
+        self.store = store
+        self.history = history
+        self.ledger = ledger
+        self.rules = rules
+        self.till = till
+        self.clock = clock
+
+    # -- finding and creating ------------------------------------------------------------
+    def search(self, text: str, limit: int = 30) -> list[Customer]:
+        """Customers by phone, name words or card, as the cashier types."""
+        return self.store.search(text, limit)
+
+    def find(self, key: str) -> Customer:
+        """A customer by card number, else by id (``42`` or ``#42``)."""
+        cleaned = key.strip()
+        found = self.store.by_card(cleaned) if cleaned else None
+        number = cleaned.removeprefix("#")
+        if found is None and number.isascii() and number.isdigit() and len(number) <= 9:
+            found = self.store.get(int(number))
+        if found is None:
+            raise CustomerError(f"No customer with card or id {cleaned!r}")
+        return found
+
+    def by_card(self, card: str) -> Customer | None:
+        """The (not erased) customer holding a scanned loyalty card."""
+        found = self.store.by_card(card)
+        return found if found is not None and not found.erased else None
+
+    def get(self, customer_id: int) -> Customer:
+        """A profile by id."""
+        found = self.store.get(customer_id)
+        if found is None:
+            raise CustomerError("That customer does not exist")
+        return found
+
+    def create_quick(self, text: str) -> Customer:
+        """A new customer from ``name, phone`` typed during a sale."""
+        return self.store.create(parse_quick_customer(text), self.clock())
+
+    def create(self, details: CustomerDetails) -> Customer:
+        """A new customer with a full profile."""
+        return self.store.create(check_details(details), self.clock())
+
+    def update(self, customer_id: int, details: CustomerDetails) -> Customer:
+        """Change a profile."""
+        if self.get(customer_id).erased:
+            raise CustomerError("That customer was erased")
+        return self.store.update(customer_id, check_details(details), self.clock())
+
+    # -- at the till -----------------------------------------------------------------------
+    def attach(self, register: Register, customer_id: int) -> Customer:
+        """Attach a customer to the open sale."""
+        customer = self.get(customer_id)
+        if customer.erased:
+            raise CustomerError("That customer was erased")
+        register.set_customer(customer.id)
+        return customer
+
+    def attach_card(self, register: Register, card: str) -> Customer:
+        """Attach the customer of a scanned loyalty card."""
+        customer = self.by_card(card)
+        if customer is None:
+            raise CustomerError(f"Card {card} belongs to no customer: Ctrl+U to find or add one")
+        register.set_customer(customer.id)
+        return customer
+
+    def badge(self, customer_id: int) -> CustomerBadge:
+        """Name, tier, points and birthday offer of a customer, for the register."""
+        customer = self.get(customer_id)
+        now = self.clock()
+        tier = self.ledger.tier(customer_id, now) if self.rules.enabled else None
+        return CustomerBadge(
+            customer_id,
+            customer.name,
+            tier.name if tier else "",
+            self.ledger.balance(customer_id) if self.rules.enabled else 0,
+            self.birthday_offer(customer),
+        )
+
+    def birthday_offer(self, customer: Customer) -> date | None:
+        """The birthday whose reward can be given now (in its window, not given yet)."""
+        if not self.rules.enabled or not self.rules.birthday_points:
+            return None
+        birthday = customer.details.birthday
+        if birthday is None or customer.erased:
+            return None
+        occurrence = birthday_occurrence(
+            birthday, self.clock().date(), self.rules.birthday_window_days
+        )
+        if occurrence is None:
+            return None
+        if self.ledger.has_entry(customer.id, "birthday", occurrence.isoformat()):
+            return None
+        return occurrence
+
+    def grant_birthday(self, customer_id: int) -> int:
+        """Give the birthday reward (once per birthday); returns the points given."""
+        occurrence = self.birthday_offer(self.get(customer_id))
+        if occurrence is None:
+            raise LoyaltyError("No birthday reward is due for this customer now")
+        granted = self.ledger.grant_once(
+            customer_id,
+            "birthday",
+            self.rules.birthday_points,
+            occurrence.isoformat(),
+            self.till,
+            self.clock(),
+        )
+        if not granted:
+            raise LoyaltyError("The birthday reward was already given")
+        return self.rules.birthday_points
+
+    def redeem_hint(self, register: Register) -> str:
+        """What the points prompt says: balance and the most this sale can take."""
+        customer_id = self._attached(register)
+        balance = self.ledger.balance(customer_id)
+        state = register.tender_state()
+        paid = sum(p.amount_cents for p in state.payments if p.kind == "points")
+        cap = redeem_cap(balance, state.total_cents, state.remaining_cents, paid, self.rules)
+        if balance < self.rules.redeem_min_points:
+            cap = 0
+        return f"Balance {balance:,} points; this sale can take up to {cap:,} (Enter = {cap})"
+
+    def redeem(self, register: Register, text: str) -> SaleDocument | None:
+        """Pay with points (empty text = as many as allowed); the sale once fully paid."""
+        customer_id = self._attached(register)
+        balance = self.ledger.balance(customer_id)
+        state = register.tender_state()
+        paid = sum(p.amount_cents for p in state.payments if p.kind == "points")
+        if text.strip():
+            points = parse_points(text)
+        else:
+            points = redeem_cap(balance, state.total_cents, state.remaining_cents, paid, self.rules)
+        cents = check_redeem(
+            points, balance, state.total_cents, state.remaining_cents, paid, self.rules
+        )
+        return register.pay_points(points, cents)
+
+    def _attached(self, register: Register) -> int:
+        if not self.rules.enabled:
+            raise LoyaltyError("Loyalty points are not enabled at this store")
+        customer_id = register.cart.customer_id
+        if customer_id is None:
+            raise LoyaltyError("No customer on this sale: Ctrl+U attaches one")
+        return customer_id
+
+    # -- the profile -----------------------------------------------------------------------
+    def profile(self, customer_id: int, basket: list[int] | None = None) -> CustomerProfile:
+        """History, visits, average basket, favourites, suggestions, points and tier."""
+        customer = self.get(customer_id)
+        now = self.clock()
+        stats = self.history.stats([customer_id], now)[0]
+        baskets = self.history.baskets(customer_id, HISTORY_VISITS)
+        basket_ids = list(basket or [])
+        pairs, item_sales = self.history.pair_counts(basket_ids)
+        found = suggest(baskets, basket_ids, pairs, item_sales)
+        favs = favourites(baskets)
+        names = self.history.product_names([pid for pid, _ in favs] + [s.product_id for s in found])
+        return CustomerProfile(
+            customer=customer,
+            stats=stats,
+            tier=self._tier_name(stats),
+            visits=self.history.visits(customer_id, 20),
+            favourites=[(names.get(pid, f"#{pid}"), n) for pid, n in favs],
+            suggestions=[(names.get(s.product_id, f"#{s.product_id}"), s) for s in found],
+            ledger=self.history.ledger(customer_id),
+            birthday_offer=self.birthday_offer(customer),
+        )
+
+    def _tier_name(self, stats: CustomerStats) -> str:
+        tier: Tier | None = tier_for(stats.spend_12m_cents, self.rules.tiers)
+        return tier.name if tier and self.rules.enabled else ""
+
+    # -- segments --------------------------------------------------------------------------
+    def members(self, rule: SegmentRule) -> list[SegmentMember]:
+        """The customers (not erased) a segment rule selects now."""
+        now = self.clock()
+        customers = {c.id: c for c in self.store.all_customers() if not c.erased}
+        stats = [s for s in self.history.stats(None, now) if s.customer_id in customers]
+        scores = rfm_scores(stats, now)
+        out = []
+        for s in stats:
+            customer = customers[s.customer_id]
+            tier, group = self._tier_name(s), rfm_group(scores.get(s.customer_id))
+            if rule.matches(s, tier, group, customer.details.marketing_consent, now):
+                out.append(SegmentMember(customer, s, tier, group))
+        return out
+
+    def segments(self) -> list[SegmentView]:
+        """Saved segments with their counts."""
+        return [SegmentView(n, r, len(self.members(r))) for n, r in self.store.segments()]
+
+    def segment(self, name: str) -> SegmentRule:
+        """A saved segment's rule by name."""
+        for saved, rule in self.store.segments():
+            if saved == name:
+                return rule
+        known = ", ".join(n for n, _ in self.store.segments())
+        raise CustomerError(f"No segment named {name!r} (saved: {known or 'none'})")
+
+    def save_segment(self, name: str, rule: SegmentRule) -> None:
+        """Save (or replace) a segment."""
+        cleaned = name.strip()
+        if not cleaned or len(cleaned) > 40 or not cleaned.isprintable():
+            raise CustomerError("A segment name is 1-40 printable characters")
+        self.store.save_segment(cleaned, rule, self.clock())
+
+    def export_rows(self, segment: str | None = None) -> list[dict[str, Any]]:
+        """Customers (all, or a segment's) as rows for CSV/JSON export."""
+        rule = self.segment(segment) if segment else SegmentRule()
+        return [_export_row(m) for m in self.members(rule)]
+
+    # -- privacy ---------------------------------------------------------------------------
+    def export_data(self, key: str) -> dict[str, Any]:
+        """Everything held about one customer (the export is recorded)."""
+        customer = self.find(key)
+        d = customer.details
+        now = self.clock()
+        stats = self.history.stats([customer.id], now)[0]
+        data: dict[str, Any] = {
+            "id": customer.id,
+            "uuid": customer.uuid,
+            "created_at": customer.created_at.isoformat(),
+            "erased": customer.erased,
+            "profile": {
+                "name": d.name,
+                "phone": d.phone,
+                "email": d.email,
+                "birthday": d.birthday.isoformat() if d.birthday else None,
+                "notes": d.notes,
+                "preferences": d.preferences,
+                "marketing_consent": d.marketing_consent,
+                "card": d.card,
+            },
+            "loyalty": {
+                "balance": stats.balance,
+                "tier": self._tier_name(stats),
+                "ledger": [
+                    {
+                        "created_at": r.created_at.isoformat(),
+                        "kind": r.kind,
+                        "points": r.points,
+                        "sale": r.sale_number,
+                    }
+                    for r in reversed(self.history.ledger(customer.id))
+                ],
+            },
+            "sales": self.history.sales_detail(customer.id),
+            "events": [
+                {"created_at": at, "kind": kind, "note": note}
+                for at, kind, note in self.store.events(customer.id)
+            ],
+        }
+        self.store.record_event(customer.id, "exported", "data export", now)
+        return data
+
+    def erase(self, key: str, note: str = "") -> Customer:
+        """Anonymise a customer: personal fields cleared, card removed; the sales and the
+        points ledger stay (the books need them). Recorded with ``note``."""
+        customer = self.find(key)
+        if customer.erased:
+            raise CustomerError(f"Customer #{customer.id} was already erased")
+        self.store.erase(customer.id, note or "erased on request", self.clock())
+        return self.get(customer.id)
+
+
+def _export_row(m: SegmentMember) -> dict[str, Any]:
+    d = m.customer.details
+    return {
+        "id": m.customer.id,
+        "card": d.card or "",
+        "name": m.customer.name,
+        "phone": d.phone,
+        "email": d.email,
+        "birthday": d.birthday.isoformat() if d.birthday else "",
+        "consent": "yes" if d.marketing_consent else "no",
+        "tier": m.tier,
+        "points": m.stats.balance,
+        "visits": m.stats.visits,
+        "spend_cents": m.stats.spend_cents,
+        "last_visit": m.stats.last_visit.date().isoformat() if m.stats.last_visit else "",
+        "rfm": m.rfm_group,
+    }
