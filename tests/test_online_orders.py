@@ -232,3 +232,20 @@ def test_demo_extras_are_added_once(demo_till: Till) -> None:
     assert len(demo_till.online_orders.find_for_collection()) == 2
     demo_till.register.enter("3*5900000000091")  # croissants: 3 for 2, active at once
     assert demo_till.register.totals().lines[0].promotion == "Croissants 3 for 2"
+
+
+def test_online_orders_credit_the_named_customers_points_once(demo_till: Till) -> None:
+    from tui_pos.domain.customer import CustomerDetails
+
+    ada = demo_till.customers.create(
+        CustomerDetails("Ada Lovelace", email="Ada@Example.com", phone="07700 900123")
+    ).id
+    demo_till.online_orders.import_text(json.dumps(ORDERS))
+    demo_till.online_orders.import_text(json.dumps(ORDERS))  # twice = once
+    ledger = rows(
+        demo_till.db_path, "SELECT kind, points, note FROM loyalty_entry WHERE customer_id = ?", ada
+    )
+    # 2 x 1.49 + 0.5 kg x 1.29 = 3.63 at one point per unit (the order's lines are bakery
+    # and produce: no category multiplier in the default rules): 3 points, by email.
+    assert ledger == [("earn", 3, "online order WEB-1001")]
+    assert demo_till.customers.ledger.balance(ada) == 3

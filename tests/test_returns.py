@@ -275,3 +275,27 @@ def test_an_open_return_with_its_refund_survives_a_crash(demo_till: Till) -> Non
     demo_till.register.restore_open_sale(back.cart, back.payments, back.rounding_cents)
     stored = demo_till.register.complete()
     assert stored.total_cents == -149 and stored.lines[0].return_of_line_id is not None
+
+
+def test_a_return_through_the_till_is_the_customers_and_reverses_their_points(
+    demo_till: Till,
+) -> None:
+    """The returns service puts the original sale's customer on the return, so the points
+    that sale earned are taken back by the loyalty rules in the same transaction."""
+    from tui_pos.domain.customer import CustomerDetails
+
+    ada = demo_till.customers.create(CustomerDetails("Ada Lovelace", phone="07700 900123")).id
+    demo_till.register.set_customer(ada)
+    sale = sell(demo_till, "10*" + LOAF)  # 14.90
+    earned = demo_till.customers.ledger.balance(ada)
+    assert sale.customer_id == ada and earned > 0
+    view = demo_till.returns.open_sale(str(sale.seq))
+    demo_till.returns.return_line(view.lines[0], "")
+    assert demo_till.register.cart.customer_id == ada
+    back = demo_till.returns.refund("card", "AUTH2")
+    assert back is not None and back.customer_id == ada
+    assert demo_till.customers.ledger.balance(ada) == 0
+    assert rows(demo_till, "SELECT kind, points FROM loyalty_entry ORDER BY id") == [
+        ("earn", earned),
+        ("reversal", -earned),
+    ]

@@ -262,9 +262,13 @@ def open_till(
         returns=Returns(register, SqliteReturnStore(db)),
         stock=Stock(SqliteStockStore(db), register.line_for, till_id, clock),
         promotions=promotions,
-        # Loyalty credit for online orders: wired here once the loyalty service exists.
         online_orders=OnlineOrders(
-            SqliteOnlineOrderStore(db), catalog, parser, till_id, clock, credit_loyalty=None
+            SqliteOnlineOrderStore(db),
+            catalog,
+            parser,
+            till_id,
+            clock,
+            credit_loyalty=customers.credit_online_order,
         ),
         customers=customers,
     )

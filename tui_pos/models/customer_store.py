@@ -76,13 +76,17 @@ class SqliteCustomerStore:
             return self._one("card = ?", (card,))
 
     def search(self, text: str, limit: int) -> list[Customer]:
-        """By card (exact), phone digits (contained) or name words (each a prefix of a word)."""
+        """By card (exact), e-mail (exact, any case), phone digits (contained) or name words
+        (each a prefix of a word)."""
         cleaned = text.strip()
         if not cleaned:
             return []
         digits = phone_digits(cleaned)
         clauses, args = [], []
-        if digits and len(digits) >= 3 and len(digits) == len(cleaned.replace(" ", "")):
+        if "@" in cleaned:
+            clauses.append("card = ? OR lower(email) = lower(?)")
+            args += [cleaned, cleaned]
+        elif digits and len(digits) >= 3 and len(digits) == len(cleaned.replace(" ", "")):
             clauses.append("card = ? OR phone_digits LIKE ?")
             args += [cleaned, f"%{digits}%"]
         else:

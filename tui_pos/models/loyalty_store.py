@@ -146,7 +146,7 @@ class SqliteLoyaltyLedger:
         if doc.customer_id is None or not self.rules.enabled or doc.status != "completed":
             return None
         customer_id = doc.customer_id
-        categories = self._categories([ln.product_id for ln in doc.lines if ln.product_id])
+        categories = self.categories([ln.product_id for ln in doc.lines if ln.product_id])
         lines = [
             EarnLine(ln.amount_cents, categories.get(ln.product_id or 0, "")) for ln in doc.lines
         ]
@@ -191,7 +191,8 @@ class SqliteLoyaltyLedger:
         earned = sum(points for _, points, kind in rows if kind != "redeem")
         return PointsSummary(earned=earned, redeemed=redeemed, balance=int(balance))
 
-    def _categories(self, product_ids: list[int]) -> dict[int, str]:
+    def categories(self, product_ids: list[int]) -> dict[int, str]:
+        """Each product's category name (for the per-category multipliers)."""
         if not product_ids:
             return {}
         unique = sorted(set(product_ids))

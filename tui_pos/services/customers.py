@@ -19,13 +19,17 @@ from tui_pos.domain.customer import (
     VisitSummary,
     check_details,
     parse_quick_customer,
+    phone_digits,
 )
 from tui_pos.domain.loyalty import (
+    ONE_X,
+    EarnLine,
     LoyaltyError,
     LoyaltyRules,
     Tier,
     birthday_occurrence,
     check_redeem,
+    earn_points,
     parse_points,
     redeem_cap,
     tier_for,
@@ -33,6 +37,7 @@ from tui_pos.domain.loyalty import (
 from tui_pos.domain.sale import SaleDocument
 from tui_pos.domain.segments import SegmentRule, rfm_group, rfm_scores
 from tui_pos.domain.suggestions import Suggestion, favourites, suggest
+from tui_pos.services.online_orders import OnlineOrder
 from tui_pos.services.ports import Clock, CustomerHistory, CustomerStore, LoyaltyLedger
 from tui_pos.services.register import Register
 
@@ -118,6 +123,46 @@ class Customers:
         if found is None:
             raise CustomerError(f"No customer with card or id {cleaned!r}")
         return found
+
+    def credit_online_order(self, order: OnlineOrder) -> int:
+        """Points for a paid online order, to the customer it names (card, else phone, else
+        email), by the same earn rules as at the till; once per order id. Returns the points
+        (0 when loyalty is off or no customer matches)."""
+        if not self.rules.enabled:
+            return 0
+        customer = self._customer_of(order)
+        if customer is None:
+            return 0
+        categories = self.ledger.categories([ln.product_id for ln in order.lines])
+        lines = [EarnLine(ln.amount_cents, categories.get(ln.product_id, "")) for ln in order.lines]
+        tier = self.ledger.tier(customer.id, order.created_at)
+        points = earn_points(lines, self.rules, tier.multiplier if tier else ONE_X)
+        note = f"online order {order.order_id}"
+        if points <= 0 or not self.ledger.grant_once(
+            customer.id, "earn", points, note, self.till, self.clock()
+        ):
+            return 0
+        return points
+
+    def _customer_of(self, order: OnlineOrder) -> Customer | None:
+        if order.customer_card.strip():
+            found = self.by_card(order.customer_card.strip())
+            if found is not None:
+                return found
+        phone = phone_digits(order.customer_phone)
+        email = order.customer_email.strip().lower()
+        for key in (phone, email):
+            if not key:
+                continue
+            for candidate in self.store.search(key, 5):
+                details = candidate.details
+                if candidate.erased:
+                    continue
+                if phone and phone_digits(details.phone) == phone:
+                    return candidate
+                if email and details.email.strip().lower() == email:
+                    return candidate
+        return None
 
     def by_card(self, card: str) -> Customer | None:
         """The (not erased) customer holding a scanned loyalty card."""

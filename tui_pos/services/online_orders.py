@@ -134,7 +134,7 @@ class OnlineOrderStore(Protocol):
 
 
 #: Called once per newly imported order: the loyalty credit (see OnlineOrders).
-LoyaltyHook = Callable[[OnlineOrder], None]
+LoyaltyHook = Callable[[OnlineOrder], object]
 
 
 class OnlineOrders:
@@ -154,8 +154,8 @@ class OnlineOrders:
         self.parser = parser
         self.till = till
         self.clock = clock
-        #: The hook that credits loyalty points for an imported order. None until the
-        #: loyalty service exists (customers issue): then it is wired in bootstrap.
+        #: Credits loyalty points for an imported order (Customers.credit_online_order,
+        #: idempotent by order id); None: no loyalty.
         self.credit_loyalty = credit_loyalty
 
     def import_text(self, text: str) -> ImportResult:

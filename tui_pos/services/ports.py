@@ -265,6 +265,9 @@ class CustomerHistory(Protocol):
 class LoyaltyLedger(Protocol):
     """The points ledger (the sale's own points are written by ``record_sale``)."""
 
+    def categories(self, product_ids: list[int]) -> dict[int, str]:
+        """Each product's category name (for the per-category multipliers)."""
+
     def balance(self, customer_id: int) -> int:
         """The sum of the customer's ledger rows."""
 

@@ -83,6 +83,9 @@ class Returns:
         self.new_code = new_code
         #: How the returned sales were paid (for "refund to the original tender").
         self.original_tenders: tuple[TenderKind, ...] = ()
+        #: The customer of the sale being returned: the return is theirs too, so the
+        #: points it earned are reversed by the same earn rule.
+        self.original_customer: int | None = None
 
     # -- finding the sale ------------------------------------------------------------
     def receipt_number(self, text: str) -> int | None:
@@ -123,6 +126,7 @@ class Returns:
         if not shown:
             raise ReturnError("That document has no sold lines (it is a return itself)")
         self.original_tenders = ReturnView(doc, shown).tender_kinds
+        self.original_customer = doc.customer_id
         return ReturnView(doc, shown)
 
     # -- return lines ------------------------------------------------------------------
@@ -162,6 +166,8 @@ class Returns:
                 to_stock=to_stock,
             )
         )
+        if self.register.cart.customer_id is None and self.original_customer is not None:
+            self.register.set_customer(self.original_customer)
         where = "to stock" if to_stock else "as damaged"
         return f"Returning {format_quantity(qty, line.unit)} x {line.name} {where}"
 
