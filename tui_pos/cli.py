@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -16,6 +16,9 @@ from tui_pos.config import Config, default_config_path, load_config
 from tui_pos.domain.analysis import REPORT_KINDS
 from tui_pos.domain.errors import DomainError
 from tui_pos.services.ports import DeviceError, StorageError
+
+if TYPE_CHECKING:
+    from tui_pos.domain.analysis import AnalysisReport
 
 _USER_ERRORS = (DomainError, StorageError, DeviceError, OSError)
 
@@ -49,7 +52,8 @@ def user_errors() -> Iterator[None]:
         sys.exit(1)
 
 
-def _date(_ctx: Any, _param: Any, value: str | None) -> date | None:
+def parse_date_option(_ctx: Any, _param: Any, value: str | None) -> date | None:
+    """A click callback: ``YYYY-MM-DD`` as a date (None when absent)."""
     if value is None:
         return None
     try:
@@ -294,7 +298,9 @@ _FORMAT = click.option(
 
 
 @report.command("x")
-@click.option("--date", "day", callback=_date, help="A day (YYYY-MM-DD): that day's sales.")
+@click.option(
+    "--date", "day", callback=parse_date_option, help="A day (YYYY-MM-DD): that day's sales."
+)
 @_FORMAT
 @click.pass_obj
 def report_x(obj: Context, day: date | None, fmt: str) -> None:
@@ -306,7 +312,7 @@ def report_x(obj: Context, day: date | None, fmt: str) -> None:
 @click.option(
     "--date",
     "day",
-    callback=_date,
+    callback=parse_date_option,
     help="A day (YYYY-MM-DD): the Z closes made that day (nothing is closed).",
 )
 @_FORMAT
@@ -364,7 +370,6 @@ def report_sales(
 ) -> None:
     """Analysis reports over local calendar days (default: today); read only."""
     from tui_pos.domain.analysis import parse_range
-    from tui_pos.report_output import analysis_csv, analysis_json, analysis_table
 
     with user_errors():
         till = obj.till()
@@ -373,6 +378,13 @@ def report_sales(
             result = till.analysis.report(kind, period, top)
         finally:
             till.close()
+    emit_analysis(result, fmt)
+
+
+def emit_analysis(result: AnalysisReport, fmt: str) -> None:
+    """An analysis report on stdout as a table (or its empty message), JSON or CSV."""
+    from tui_pos.report_output import analysis_csv, analysis_json, analysis_table
+
     if fmt == "json":
         click.echo(analysis_json(result))
     elif fmt == "csv":

@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Any
+from collections.abc import Callable
 
 import click
 
 from tui_pos.bootstrap import Till
-from tui_pos.cli import Context, user_errors
-from tui_pos.domain.analysis import AnalysisReport, parse_range
+from tui_pos.cli import Context, emit_analysis, user_errors
+from tui_pos.domain.analysis import AnalysisReport, DateRange, parse_range
 from tui_pos.domain.staff import Action, Role, StaffError, parse_role
-from tui_pos.services.staff import audit_report, hours_report
+from tui_pos.services.staff import Staff, audit_report, hours_report
 
 _ROLES = click.Choice([r.value for r in Role])
 
@@ -168,64 +168,37 @@ def staff_unlock(obj: Context, number: str, manager: str | None) -> None:
     click.echo(f"{number} unlocked")
 
 
-def _emit(result: AnalysisReport, fmt: str) -> None:
-    from rich.console import Console
+def _staff_report(
+    name: str, make: Callable[[Staff, DateRange], AnalysisReport], doc: str
+) -> click.Command:
+    """A ``report`` subcommand over local calendar days (default: today)."""
 
-    from tui_pos.report_output import analysis_csv, analysis_json, analysis_table
+    @click.command(name, help=doc)
+    @click.option("--date", "day", help="One day (YYYY-MM-DD).")
+    @click.option("--from", "first", help="First day (YYYY-MM-DD), included.")
+    @click.option("--to", "last", help="Last day (YYYY-MM-DD), included.")
+    @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table")
+    @click.pass_obj
+    def command(
+        obj: Context, day: str | None, first: str | None, last: str | None, fmt: str
+    ) -> None:
+        with user_errors():
+            till = obj.till()
+            try:
+                period = parse_range(till.analysis.today(), day=day, first=first, last=last)
+                result = make(till.staff, period)
+            finally:
+                till.close()
+        emit_analysis(result, fmt)
 
-    if fmt == "json":
-        click.echo(analysis_json(result))
-    elif fmt == "csv":
-        click.echo(analysis_csv(result), nl=False)
-    elif result.is_empty:
-        click.echo(f"{result.title}: {result.empty_message}")
-    else:
-        Console().print(analysis_table(result))
+    return command
 
 
-_RANGE = (
-    click.option("--date", "day", help="One day (YYYY-MM-DD)."),
-    click.option("--from", "first", help="First day (YYYY-MM-DD), included."),
-    click.option("--to", "last", help="Last day (YYYY-MM-DD), included."),
-    click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table"),
+report_hours = _staff_report(
+    "hours", hours_report, "Hours worked per employee from the time clock (default: today)."
 )
-
-
-def _with_range(f: Any) -> Any:
-    for option in reversed(_RANGE):
-        f = option(f)
-    return f
-
-
-@click.command("hours")
-@_with_range
-@click.pass_obj
-def report_hours(
-    obj: Context, day: str | None, first: str | None, last: str | None, fmt: str
-) -> None:
-    """Hours worked per employee from the time clock (default: today)."""
-    with user_errors():
-        till = obj.till()
-        try:
-            period = parse_range(till.analysis.today(), day=day, first=first, last=last)
-            result = hours_report(till.staff, period)
-        finally:
-            till.close()
-    _emit(result, fmt)
-
-
-@click.command("audit")
-@_with_range
-@click.pass_obj
-def report_audit(
-    obj: Context, day: str | None, first: str | None, last: str | None, fmt: str
-) -> None:
-    """The audit log: log-ins, approvals, refusals, cash, Z closes (default: today)."""
-    with user_errors():
-        till = obj.till()
-        try:
-            period = parse_range(till.analysis.today(), day=day, first=first, last=last)
-            result = audit_report(till.staff, period)
-        finally:
-            till.close()
-    _emit(result, fmt)
+report_audit = _staff_report(
+    "audit",
+    audit_report,
+    "The audit log: log-ins, approvals, refusals, cash, Z closes (default: today).",
+)

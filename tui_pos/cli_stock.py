@@ -41,13 +41,10 @@ def _user_errors() -> Any:
     return user_errors()
 
 
-def _day(_ctx: Any, _param: Any, value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date like 2026-11-25") from None
+def _day(ctx: Any, param: Any, value: str | None) -> date | None:
+    from tui_pos.cli import parse_date_option
+
+    return parse_date_option(ctx, param, value)
 
 
 def stock_record(level: StockLevel) -> dict[str, Any]:

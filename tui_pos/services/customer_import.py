@@ -9,7 +9,6 @@ its line number and reason (the pattern of :mod:`tui_pos.services.product_import
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,7 +17,7 @@ from tui_pos.domain.barcode import BarcodeParser
 from tui_pos.domain.customer import CustomerDetails, check_details, parse_birthday, phone_digits
 from tui_pos.domain.errors import DomainError, ImportRowError
 from tui_pos.services.ports import CustomerStore
-from tui_pos.services.product_import import ImportFailed, _rows
+from tui_pos.services.product_import import ImportFailed, _rows, csv_reader
 
 REQUIRED = ("name",)
 OPTIONAL = ("card", "phone", "email", "birthday", "notes", "preferences", "consent")
@@ -49,18 +48,7 @@ def parse_customers(
     rows: Iterable[str], parser: BarcodeParser
 ) -> list[tuple[int, CustomerDetails]]:
     """Validate a customers CSV given as lines of text; raise ImportFailed on any bad row."""
-    reader = csv.DictReader(rows)
-    try:
-        header = [h.strip().lower() for h in (reader.fieldnames or [])]
-    except csv.Error as exc:
-        raise ImportFailed([ImportRowError(1, f"not readable as CSV: {exc}")]) from exc
-    missing = [c for c in REQUIRED if c not in header]
-    if missing:
-        raise ImportFailed([ImportRowError(1, f"missing column(s): {', '.join(missing)}")])
-    unknown = [h for h in header if h not in REQUIRED + OPTIONAL]
-    if unknown:
-        raise ImportFailed([ImportRowError(1, f"unknown column(s): {', '.join(unknown)}")])
-    reader.fieldnames = header
+    reader, header = csv_reader(rows, REQUIRED, OPTIONAL, fold_case=True)
     records: list[tuple[int, CustomerDetails]] = []
     errors: list[ImportRowError] = []
     seen: dict[tuple[str, str], int] = {}

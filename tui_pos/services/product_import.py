@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -75,18 +75,7 @@ def parse_products(
     rows: Iterable[str], tax_codes: Iterable[str], parser: BarcodeParser
 ) -> list[ProductRecord]:
     """Validate a products CSV given as lines of text; raise ImportFailed on any bad row."""
-    reader = csv.DictReader(rows)
-    try:
-        header = [h.strip() for h in (reader.fieldnames or [])]
-    except csv.Error as exc:
-        raise ImportFailed([ImportRowError(1, f"not readable as CSV: {exc}")]) from exc
-    missing = [c for c in REQUIRED if c not in header]
-    if missing:
-        raise ImportFailed([ImportRowError(1, f"missing column(s): {', '.join(missing)}")])
-    unknown = [h for h in header if h not in REQUIRED + OPTIONAL]
-    if unknown:
-        raise ImportFailed([ImportRowError(1, f"unknown column(s): {', '.join(unknown)}")])
-    reader.fieldnames = header
+    reader, header = csv_reader(rows, REQUIRED, OPTIONAL)
     given = frozenset(h for h in header if h in OPTIONAL)
     taxes = set(tax_codes)
     records: list[ProductRecord] = []
@@ -111,6 +100,32 @@ def parse_products(
     if errors:
         raise ImportFailed(errors)
     return records
+
+
+def csv_reader(
+    rows: Iterable[str],
+    required: Sequence[str],
+    optional: Sequence[str],
+    *,
+    fold_case: bool = False,
+) -> tuple[csv.DictReader[str], list[str]]:
+    """A reader over an import file whose header names every ``required`` column and no
+    unknown one (ImportFailed on line 1 otherwise); returns it with the header read."""
+    reader = csv.DictReader(rows)
+    try:
+        header = [h.strip() for h in (reader.fieldnames or [])]
+    except csv.Error as exc:
+        raise ImportFailed([ImportRowError(1, f"not readable as CSV: {exc}")]) from exc
+    if fold_case:
+        header = [h.lower() for h in header]
+    missing = [c for c in required if c not in header]
+    if missing:
+        raise ImportFailed([ImportRowError(1, f"missing column(s): {', '.join(missing)}")])
+    unknown = [h for h in header if h not in (*required, *optional)]
+    if unknown:
+        raise ImportFailed([ImportRowError(1, f"unknown column(s): {', '.join(unknown)}")])
+    reader.fieldnames = header
+    return reader, header
 
 
 def _rows(
