@@ -12,9 +12,11 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from tui_pos.bootstrap import Till, open_till
+from tui_pos.cli_signing import BY_OPTION, signed
 from tui_pos.config import Config, default_config_path, load_config
 from tui_pos.domain.analysis import REPORT_KINDS
 from tui_pos.domain.errors import DomainError
+from tui_pos.domain.staff import Action
 from tui_pos.services.ports import DeviceError, StorageError
 
 if TYPE_CHECKING:
@@ -248,9 +250,11 @@ def import_() -> None:
 @import_.command("products")
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--dry-run", is_flag=True, help="Check every row, write nothing.")
+@BY_OPTION
 @click.pass_obj
-def import_products_cmd(obj: Context, file: Path, dry_run: bool) -> None:
-    """Import products from FILE.csv: all rows valid or nothing written."""
+def import_products_cmd(obj: Context, file: Path, dry_run: bool, by: str | None) -> None:
+    """Import products from FILE.csv: all rows valid or nothing written (signed with --by
+    once the till has staff)."""
     from tui_pos.services.product_import import import_products
 
     with user_errors():
@@ -259,6 +263,8 @@ def import_products_cmd(obj: Context, file: Path, dry_run: bool) -> None:
         except UnicodeDecodeError as exc:
             raise DomainError(f"{file}: not UTF-8 text ({exc.reason})") from exc
         till = obj.till()
+        if not dry_run:
+            signed(till, by, Action.PRODUCT_ADMIN, f"import products {file.name}")
         summary = import_products(
             text.splitlines(keepends=True),
             till.catalog_writer,

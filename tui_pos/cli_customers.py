@@ -15,20 +15,13 @@ import click
 
 from tui_pos.bootstrap import Till
 from tui_pos.cli import Context, _read_csv, user_errors
-from tui_pos.cli_staff import _pin
+from tui_pos.cli_signing import BY_OPTION, signed
 from tui_pos.domain.staff import Action, StaffError
-
-_BY = click.option("--by", help="Employee number of who does it (asked for their PIN).")
 
 
 def _signed(till: Till, by: str | None, what: str) -> None:
     """Check that ``by`` (with their PIN) may handle customer data; record it."""
-    if not till.staff.has_staff():
-        return
-    if by is None:
-        raise StaffError("Customer data: name who does this with --by NUMBER")
-    till.staff.log_in(by, _pin(f"PIN of employee {by}"))
-    till.staff.allowed(Action.CUSTOMER_ADMIN, what)
+    signed(till, by, Action.CUSTOMER_ADMIN, what)
 
 
 @click.command("customers")
@@ -56,7 +49,7 @@ def import_customers_cmd(obj: Context, file: Path, dry_run: bool) -> None:
 @click.command("customers")
 @click.option("--segment", help="Only the customers of this saved segment.")
 @click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv")
-@_BY
+@BY_OPTION
 @click.pass_obj
 def export_customers_cmd(obj: Context, segment: str | None, fmt: str, by: str | None) -> None:
     """Customers (all, or a saved segment) with tier, points, visits and spend."""
@@ -79,7 +72,7 @@ def customer() -> None:
 
 @customer.command("export")
 @click.argument("key")
-@_BY
+@BY_OPTION
 @click.pass_obj
 def customer_export_cmd(obj: Context, key: str, by: str | None) -> None:
     """Everything held about the customer with card or id KEY, as JSON (recorded)."""
@@ -97,7 +90,7 @@ def customer_export_cmd(obj: Context, key: str, by: str | None) -> None:
 @click.argument("key")
 @click.option("--yes", is_flag=True, help="Really erase (it cannot be undone).")
 @click.option("--note", default="", help="Why (e.g. the request's reference); recorded.")
-@_BY
+@BY_OPTION
 @click.pass_obj
 def customer_erase_cmd(obj: Context, key: str, yes: bool, note: str, by: str | None) -> None:
     """Anonymise the customer with card or id KEY: personal data cleared, card removed;

@@ -1,48 +1,24 @@
 """``tui-pos staff ...``: employees, PINs and badges from the command line.
 
-The first employee must be a manager. After that every change names a manager
-(``--manager NUMBER``) whose PIN is asked for (hidden; read from stdin when it is not a
-terminal), and goes into the audit log under their name.
+The first employee must be a manager. After that every change is signed (``--by
+NUMBER``: someone whose role may do staff admin, whose PIN is asked for, hidden, or read
+from stdin when it is not a terminal) and goes into the audit log under their name.
 """
 
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Callable
 
 import click
 
-from tui_pos.bootstrap import Till
 from tui_pos.cli import Context, emit_analysis, user_errors
+from tui_pos.cli_signing import BY_OPTION, read_pin, signed
 from tui_pos.domain.analysis import AnalysisReport, DateRange, parse_range
 from tui_pos.domain.staff import Action, Role, StaffError, parse_role
 from tui_pos.services.staff import Staff, audit_report, hours_report
 
 _ROLES = click.Choice([r.value for r in Role])
-
-
-def _pin(prompt: str, confirm: bool = False) -> str:
-    """A PIN typed hidden at a terminal (twice for a new one), else one line of stdin."""
-    if not sys.stdin.isatty():
-        line = sys.stdin.readline()
-        if not line.strip():
-            raise StaffError(f"{prompt}: expected a line on standard input")
-        return line.strip()
-    return str(click.prompt(prompt, hide_input=True, confirmation_prompt=confirm, err=True))
-
-
-def _as_manager(till: Till, manager: str | None) -> None:
-    """Log in the manager who makes a change (not needed for the very first employee)."""
-    if not till.staff.has_staff():
-        return
-    if manager is None:
-        raise StaffError("Name the manager who makes this change: --manager NUMBER")
-    till.staff.log_in(manager, _pin(f"PIN of employee {manager}"))
-    if not till.staff.may(Action.STAFF_ADMIN):
-        raise StaffError(
-            f"{till.staff.current.name if till.staff.current else manager} may not change staff"
-        )
 
 
 @click.group()
@@ -92,10 +68,10 @@ def staff_list(obj: Context, fmt: str) -> None:
 @click.option("--name", required=True)
 @click.option("--role", type=_ROLES, required=True)
 @click.option("--badge", help="A badge code that logs them in when scanned.")
-@click.option("--manager", help="Number of the manager making the change.")
+@BY_OPTION
 @click.pass_obj
 def staff_add(
-    obj: Context, number: str, name: str, role: str, badge: str | None, manager: str | None
+    obj: Context, number: str, name: str, role: str, badge: str | None, by: str | None
 ) -> None:
     """Add an employee; their PIN (4-8 digits) is asked for twice."""
     with user_errors():
@@ -103,9 +79,9 @@ def staff_add(
         first = not till.staff.has_staff()
         if first and parse_role(role) is not Role.MANAGER:
             raise StaffError("The first employee must be a manager (--role manager)")
-        _as_manager(till, manager)
+        signed(till, by, Action.STAFF_ADMIN, f"add {number} {name} ({role})")
         employee = till.staff.add_employee(
-            number, name, parse_role(role), _pin(f"PIN for {name}", confirm=True), badge
+            number, name, parse_role(role), read_pin(f"PIN for {name}", confirm=True), badge
         )
         till.close()
     click.echo(f"Added {employee.code} {employee.name} ({employee.role.value})")
@@ -113,14 +89,14 @@ def staff_add(
 
 @staff.command("set-pin")
 @click.argument("number")
-@click.option("--manager", help="Number of the manager making the change.")
+@BY_OPTION
 @click.pass_obj
-def staff_set_pin(obj: Context, number: str, manager: str | None) -> None:
+def staff_set_pin(obj: Context, number: str, by: str | None) -> None:
     """Give an employee a new PIN (also lifts a lock-out)."""
     with user_errors():
         till = obj.till()
-        _as_manager(till, manager)
-        till.staff.set_pin(number, _pin(f"New PIN for {number}", confirm=True))
+        signed(till, by, Action.STAFF_ADMIN, f"new PIN for {number}")
+        till.staff.set_pin(number, read_pin(f"New PIN for {number}", confirm=True))
         till.close()
     click.echo(f"PIN of {number} changed")
 
@@ -130,7 +106,7 @@ def staff_set_pin(obj: Context, number: str, manager: str | None) -> None:
 @click.option("--role", type=_ROLES)
 @click.option("--badge", help="A new badge code (empty text removes the badge).")
 @click.option("--active/--inactive", default=None, help="Let them log in, or not.")
-@click.option("--manager", help="Number of the manager making the change.")
+@BY_OPTION
 @click.pass_obj
 def staff_change(
     obj: Context,
@@ -138,14 +114,14 @@ def staff_change(
     role: str | None,
     badge: str | None,
     active: bool | None,
-    manager: str | None,
+    by: str | None,
 ) -> None:
     """Change an employee's role or badge, or deactivate them."""
     with user_errors():
         if role is None and badge is None and active is None:
             raise StaffError("Nothing to change: give --role, --badge or --active/--inactive")
         till = obj.till()
-        _as_manager(till, manager)
+        signed(till, by, Action.STAFF_ADMIN, f"change {number}")
         employee = till.staff.update_employee(
             number, role=parse_role(role) if role else None, active=active, badge=badge
         )
@@ -156,13 +132,13 @@ def staff_change(
 
 @staff.command("unlock")
 @click.argument("number")
-@click.option("--manager", help="Number of the manager making the change.")
+@BY_OPTION
 @click.pass_obj
-def staff_unlock(obj: Context, number: str, manager: str | None) -> None:
+def staff_unlock(obj: Context, number: str, by: str | None) -> None:
     """Lift a lock-out after too many wrong PINs."""
     with user_errors():
         till = obj.till()
-        _as_manager(till, manager)
+        signed(till, by, Action.STAFF_ADMIN, f"unlock {number}")
         till.staff.unlock(number)
         till.close()
     click.echo(f"{number} unlocked")

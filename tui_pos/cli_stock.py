@@ -12,10 +12,12 @@ from typing import Any
 
 import click
 
+from tui_pos.cli_signing import BY_OPTION, signed
 from tui_pos.domain.errors import DomainError
 from tui_pos.domain.money import format_money
 from tui_pos.domain.promotions import PROMOTION_KINDS
 from tui_pos.domain.quantity import format_quantity
+from tui_pos.domain.staff import Action
 from tui_pos.services.stock import StockLevel
 
 STOCK_FIELDS = (
@@ -122,6 +124,7 @@ def promo() -> None:
 @click.option("--pay", type=int, default=0, help="M of 'buy N pay M'.")
 @click.option("--from", "starts_on", callback=_day, help="First day (default today).")
 @click.option("--to", "ends_on", callback=_day, help="Last day (default: open-ended).")
+@BY_OPTION
 def promo_add(
     name: str,
     kind: str,
@@ -132,11 +135,13 @@ def promo_add(
     pay: int,
     starts_on: date | None,
     ends_on: date | None,
+    by: str | None,
 ) -> None:
-    """Add a promotion."""
+    """Add a promotion (signed with --by once the till has staff)."""
     with _user_errors():
         till = _obj().till()
         try:
+            signed(till, by, Action.PRODUCT_ADMIN, f"promotion {name}")
             made = till.promotions.add(
                 name=name,
                 kind=kind,
@@ -176,11 +181,13 @@ def promo_list() -> None:
 
 @promo.command("end")
 @click.argument("promo_id", type=int)
-def promo_end(promo_id: int) -> None:
+@BY_OPTION
+def promo_end(promo_id: int, by: str | None) -> None:
     """End a promotion today (it no longer applies to new sales)."""
     with _user_errors():
         till = _obj().till()
         try:
+            signed(till, by, Action.PRODUCT_ADMIN, f"end promotion #{promo_id}")
             ended = till.promotions.end(promo_id)
         finally:
             till.close()

@@ -1,0 +1,39 @@
+"""Signed commands: who does it, proved by their PIN, allowed by their role, audited.
+
+Kept apart from ``cli.py`` so that the command modules can use it at import time.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from tui_pos.bootstrap import Till
+from tui_pos.domain.staff import ACTION_LABELS, Action, StaffError
+
+
+def read_pin(prompt: str, confirm: bool = False) -> str:
+    """A PIN typed hidden at a terminal (twice for a new one), else one line of stdin."""
+    if not sys.stdin.isatty():
+        line = sys.stdin.readline()
+        if not line.strip():
+            raise StaffError(f"{prompt}: expected a line on standard input")
+        return line.strip()
+    return str(click.prompt(prompt, hide_input=True, confirmation_prompt=confirm, err=True))
+
+
+#: The option that names who does a signed command.
+BY_OPTION = click.option("--by", help="Employee number of who does this (their PIN is asked for).")
+
+
+def signed(till: Till, by: str | None, action: Action, what: str) -> None:
+    """A command that changes or reads what only some roles may: once the till has staff,
+    ``--by`` names the employee doing it, their PIN is asked for, their role must allow
+    ``action``, and it goes into the audit log (a till without staff yet signs nothing)."""
+    if not till.staff.has_staff():
+        return
+    if by is None:
+        raise StaffError(f"{ACTION_LABELS[action]}: name who does this with --by NUMBER")
+    till.staff.log_in(by, read_pin(f"PIN of employee {by}"))
+    till.staff.allowed(action, what)
