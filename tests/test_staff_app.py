@@ -275,3 +275,33 @@ async def test_hours_and_audit_from_the_cash_menu(shop: Till) -> None:
         await pilot.pause()
         assert isinstance(app.screen, OverrideScreen)  # hours: supervisors and managers
         await pilot.press("escape")
+
+
+async def test_cash_out_with_a_reason_approved_for_a_cashier(shop: Till) -> None:
+    app = build_app(shop)
+    async with app.run_test(size=(110, 35)) as pilot:
+        await pilot.pause()
+        await _log_in(pilot, app, "3", "9024", float_="50")
+        await pilot.press("ctrl+k", "o")
+        await pilot.pause()
+        assert isinstance(app.screen, OverrideScreen)
+        await _type(pilot, "2")
+        await _type(pilot, "1357")
+        assert isinstance(app.screen, PromptScreen)  # the amount
+        await _type(pilot, "0")
+        assert isinstance(app.screen, PromptScreen)  # refused: more than zero
+        await _type(pilot, "12.50")
+        assert isinstance(app.screen, PromptScreen)  # the reason
+        await _type(pilot, "")
+        assert isinstance(app.screen, PromptScreen)  # a reason is needed
+        await _type(pilot, "window cleaner")
+        assert isinstance(app.screen, RegisterScreen)
+    x = shop.reports.x_report()
+    assert (x.opening_float_cents, x.totals.cash_out_cents) == (5000, 1250)
+    assert x.cash_expected_cents == 3750
+    row = shop.db.execute_sql(
+        "SELECT kind, amount_cents, reason, employee_name, approver_name FROM cash_movement"
+        " WHERE kind = 'out'"
+    ).fetchone()
+    assert row == ("out", 1250, "window cleaner", "Chris Cashier", "Sam Supervisor")
+    assert ("cash_out", "done", "Chris Cashier", "Sam Supervisor") in _audit(shop)
