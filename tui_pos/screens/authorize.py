@@ -164,9 +164,11 @@ class OverrideScreen(_CredentialsScreen, ModalScreen[Approval | None]):
             yield Label(
                 f"Approval needed: {ACTION_LABELS[self.action_needed]}", classes="dialog-title"
             )
+            label = ACTION_LABELS[self.action_needed]
+            what = f"{self.what}\n" if self.what.lower() != label.lower() else ""
             yield Static(
-                f"{self.what}\n{who} may not do this alone: a manager or supervisor "
-                "types their number and PIN (or scans their badge). Esc cancels.",
+                f"{what}{who} may not do this alone: someone who may types their number "
+                "and PIN (or scans their badge). Esc cancels.",
                 classes="dialog-hint",
             )
             yield from self.credentials()
