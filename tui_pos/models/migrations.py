@@ -114,13 +114,17 @@ END;
 _APPEND_ONLY = ("sale", "sale_line", "sale_tax", "payment", "stock_movement", "z_close")
 
 
-def _append_only_triggers() -> str:
+_CORRECTION = ": record a correction"
+
+
+def _append_only_triggers(tables: tuple[str, ...] = _APPEND_ONLY, hint: str = _CORRECTION) -> str:
+    """Triggers that abort any UPDATE or DELETE on ``tables`` (one statement a line)."""
     parts = []
-    for table in _APPEND_ONLY:
+    for table in tables:
         for op in ("UPDATE", "DELETE"):
             parts.append(
                 f'CREATE TRIGGER "{table}_no_{op.lower()}" BEFORE {op} ON "{table}" BEGIN '
-                f"SELECT RAISE(ABORT, '{table} rows are never changed: record a correction');"
+                f"SELECT RAISE(ABORT, '{table} rows are never changed{hint}');"
                 " END;"
             )
     return "\n".join(parts)
@@ -258,13 +262,7 @@ ALTER TABLE "z_close" ADD COLUMN "last_cash_seq" INTEGER NOT NULL DEFAULT 0;
 
 def _v5_staff(db: Database) -> None:
     _run_script(db, _V5_STAFF)
-    for table in ("audit_event", "time_clock", "cash_movement"):
-        for op in ("UPDATE", "DELETE"):
-            db.execute_sql(
-                f'CREATE TRIGGER "{table}_no_{op.lower()}" BEFORE {op} ON "{table}" BEGIN '
-                f"SELECT RAISE(ABORT, '{table} rows are never changed: record a correction');"
-                " END;"
-            )
+    _run_script(db, _append_only_triggers(("audit_event", "time_clock", "cash_movement")) + "\n")
 
 
 # Customers, the loyalty points ledger (append-only, like the other ledgers), saved
@@ -402,15 +400,8 @@ CREATE UNIQUE INDEX "online_order_event_order_kind" ON "online_order_event" ("or
 
 def _v7_returns_stock(db: Database) -> None:
     _run_script(db, _V7_RETURNS_STOCK)
-    parts = []
-    for table in ("online_order", "online_order_line", "online_order_event"):
-        for op in ("UPDATE", "DELETE"):
-            parts.append(
-                f'CREATE TRIGGER "{table}_no_{op.lower()}" BEFORE {op} ON "{table}" BEGIN '
-                f"SELECT RAISE(ABORT, '{table} rows are never changed');"
-                " END;"
-            )
-    _run_script(db, "\n".join(parts) + "\n")
+    orders = ("online_order", "online_order_line", "online_order_event")
+    _run_script(db, _append_only_triggers(orders, hint="") + "\n")
 
 
 MIGRATIONS: tuple[Migration, ...] = (
