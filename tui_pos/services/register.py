@@ -31,11 +31,13 @@ from tui_pos.services.ports import Catalog, Clock, ProductInfo, SaleStore, Suspe
 
 _QTY_PREFIX = re.compile(r"^(?P<qty>[0-9]+(?:[.,][0-9]+)?)\s*\*\s*(?P<rest>.*)$")
 
+#: Codes that name no item, and what to do with them instead (the sale screen takes a
+#: badge or a receipt scanned on its own; here one came with a quantity, or elsewhere).
 _CARD_KINDS = {
-    "customer": "a customer card",
-    "employee": "an employee badge",
-    "receipt": "a receipt barcode",
-    "coupon": "a coupon",
+    "customer": "a customer card, not an item",
+    "employee": "an employee badge, not an item: scan it alone to take over the till",
+    "receipt": "a receipt barcode, not an item: scan it alone to return from that sale",
+    "coupon": "a coupon, not an item: coupons are not used at this till",
 }
 
 
@@ -496,9 +498,7 @@ class Register:
 
     def _product_for(self, scanned: ScannedCode) -> Product:
         if scanned.kind in _CARD_KINDS:
-            raise DomainError(
-                f"That is {_CARD_KINDS[scanned.kind]}, not an item: it is not used at this till"
-            )
+            raise DomainError(f"That is {_CARD_KINDS[scanned.kind]}")
         if scanned.kind == "plu":
             product = self.catalog.by_plu(scanned.code)
             if product is None:
