@@ -355,24 +355,11 @@ class PosApp(App[None]):
 
         def answered_diff(yes: bool | None) -> None:
             if yes:
-                self._accept_over_short(summary, accepted)
+                with_permission(self.register_screen, Action.ACCEPT_OVER_SHORT, summary, accepted)
 
         self.push_screen(
             ConfirmScreen(f"{summary}. A manager must accept this. Go on?"), answered_diff
         )
-
-    def _accept_over_short(self, summary: str, then: Callable[[Approval], None]) -> None:
-        # A difference is always accepted by someone other than the counter unless they
-        # are a manager themselves (ACCEPT_OVER_SHORT).
-        if self.staff.may(Action.ACCEPT_OVER_SHORT):
-            with_permission(self.register_screen, Action.ACCEPT_OVER_SHORT, summary, then)
-            return
-
-        def approved(approval: Approval | None) -> None:
-            if approval is not None:
-                then(approval)
-
-        self.push_screen(OverrideScreen(self.staff, Action.ACCEPT_OVER_SHORT, summary), approved)
 
     def _close_day(self, counted: int, closed_by: str, accepted_by: str) -> None:
         try:
