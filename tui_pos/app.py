@@ -22,7 +22,7 @@ from textual.binding import Binding
 
 from tui_pos.bootstrap import Till
 from tui_pos.domain.analysis import AnalysisReport, DateRange
-from tui_pos.domain.cash import CashKind, denominations
+from tui_pos.domain.cash import CashKind, denominations, parse_amount
 from tui_pos.domain.errors import ConfigError, DomainError
 from tui_pos.domain.money import format_money
 from tui_pos.domain.receipt import text_receipt
@@ -274,9 +274,7 @@ class PosApp(App[None]):
                 )
 
             def check(text: str) -> str:
-                from tui_pos.domain.cash import parse_movement
-
-                parse_movement(kind, text, "reason checked next")
+                parse_amount(kind, text)  # refused here; the reason is asked for next
                 return text
 
             self.push_screen(

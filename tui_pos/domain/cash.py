@@ -60,11 +60,18 @@ def count_total(counts: Mapping[Denomination, int]) -> int:
     return sum(d.cents * pieces for d, pieces in counts.items())
 
 
-def parse_movement(kind: CashKind, amount_text: str, reason: str) -> tuple[int, str]:
-    """A cash movement's amount (above zero, except a float which may be 0) and reason."""
+def parse_amount(kind: CashKind, amount_text: str) -> int:
+    """A cash movement's amount: above zero, except a float which may be 0."""
     amount = parse_money(amount_text)
     if amount < 0 or (amount == 0 and kind != "float"):
         raise CashError("The amount must be above zero")
+    return amount
+
+
+def parse_movement(kind: CashKind, amount_text: str, reason: str) -> tuple[int, str]:
+    """A cash movement's amount (see :func:`parse_amount`) and reason (needed for cash in
+    and out)."""
+    amount = parse_amount(kind, amount_text)
     reason = " ".join(reason.split())
     if kind != "float" and not reason:
         raise CashError("Say why: a reason is needed for cash in or out")
