@@ -39,3 +39,20 @@ def test_demo_history_fills_the_reports_once(demo_till: Till) -> None:
     assert all(z.over_short_cents == 0 and z.opening_float_cents == 10000 for z in zs)
     assert demo_till.reports.x_report().totals.sales_count == 0
     assert demo_till.cash.needs_float()
+
+
+def test_demo_deliveries_restock_what_the_history_sold_and_leave_a_few_low(
+    demo_till: Till,
+) -> None:
+    from tui_pos.demo_stock import ensure_demo_deliveries
+
+    assert ensure_demo_deliveries(demo_till) == 0  # nothing below zero: no delivery
+    ensure_demo_sales(demo_till, days=10)
+    before = demo_till.stock.levels()
+    assert any(level.level_milli < 0 for level in before)  # the history oversold
+    restocked = ensure_demo_deliveries(demo_till)
+    after = demo_till.stock.levels()
+    assert restocked > 0
+    assert all(level.level_milli >= 0 for level in after)
+    assert 0 < sum(level.low for level in after) < sum(level.low for level in before)
+    assert ensure_demo_deliveries(demo_till) == 0  # once

@@ -104,7 +104,7 @@ def demo(obj: Context, db_path: Path | None) -> None:
     from tui_pos.demo import DEMO_LOGIN_HINT, ensure_demo_catalog, ensure_demo_staff
     from tui_pos.demo_customers import ensure_demo_customers
     from tui_pos.demo_sales import ensure_demo_sales
-    from tui_pos.demo_stock import ensure_demo_extras
+    from tui_pos.demo_stock import ensure_demo_deliveries, ensure_demo_extras
 
     with user_errors():
         path = db_path or obj.db_path or _database_path(obj).with_name("demo.db")
@@ -114,6 +114,7 @@ def demo(obj: Context, db_path: Path | None) -> None:
         ensure_demo_sales(till)  # ten days of history for the reports (Ctrl+R)
         ensure_demo_extras(till)
         ensure_demo_customers(till)
+        ensure_demo_deliveries(till)  # the history sold more than the imported stock
     _open_register(till, DEMO_LOGIN_HINT)
 
 

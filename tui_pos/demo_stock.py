@@ -64,3 +64,28 @@ def ensure_demo_extras(till: Till) -> None:
         till.register.refresh_promotions()
     created = (till.register.clock() - timedelta(hours=2)).isoformat()
     till.online_orders.import_text(json.dumps({"orders": demo_orders(created)}))
+
+
+#: Of the products that need restocking, every this many (not sold below zero) is left
+#: low, so the low-stock report and the till's alert have something to show.
+LEFT_LOW_EVERY = 5
+
+
+def ensure_demo_deliveries(till: Till) -> int:
+    """Book the deliveries a real shop would have had during the demo's made-up history
+    (which sold far more than the imported stock): every product below zero, or below its
+    reorder level, is restocked to about four times that level in one delivery, except a
+    few left low. Runs only while some level is negative; returns how many were restocked."""
+    levels = till.stock.levels()
+    if not any(level.level_milli < 0 for level in levels):
+        return 0
+    needing = [level for level in levels if level.level_milli < 0 or level.low]
+    items: dict[int, int] = {}
+    for n, level in enumerate(needing):
+        if n % LEFT_LOW_EVERY == 0 and level.level_milli >= 0:
+            continue
+        reorder = max(level.reorder_level_milli, 5_000)
+        items[level.product_id] = 4 * reorder - level.level_milli
+    if items:
+        till.stock.receive("DEMO-RESTOCK", items)
+    return len(items)
