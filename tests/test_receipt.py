@@ -173,7 +173,7 @@ def test_long_header_footer_cashier_and_card_reference_fit() -> None:
     )
     lines = render_receipt(doc, style, copy=True)
     assert all(len(ln) <= 32 for ln in lines), lines
-    assert lines[0] == "S" * 32
+    assert lines[0] == "S" * 31 + "…"  # cut with an ellipsis, not silently
     assert "*** COPY ***".center(32).rstrip() in lines
     assert find(lines, "Card ref").endswith("… 20.96")
     assert lines[-1] == "Thanks".center(32).rstrip()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import timedelta
 from difflib import get_close_matches
 from functools import partial
@@ -22,7 +22,7 @@ from textual.binding import Binding
 
 from tui_pos.bootstrap import Till
 from tui_pos.domain.analysis import AnalysisReport, DateRange
-from tui_pos.domain.cash import CashKind, denominations, parse_amount
+from tui_pos.domain.cash import CashKind, Denomination, denominations, parse_amount
 from tui_pos.domain.errors import ConfigError, DomainError
 from tui_pos.domain.money import format_money
 from tui_pos.domain.receipt import text_receipt
@@ -37,6 +37,7 @@ from tui_pos.screens.customer import CustomerScreen
 from tui_pos.screens.customer_edit import EditCustomerScreen
 from tui_pos.screens.customer_profile import ProfileScreen
 from tui_pos.screens.dialogs import ConfirmScreen, PromptScreen
+from tui_pos.screens.help import HelpScreen, keys_of
 from tui_pos.screens.print_queue import PrintQueueScreen
 from tui_pos.screens.receipt import ReceiptScreen
 from tui_pos.screens.register import RegisterActions, RegisterScreen, ScreenSettings
@@ -56,6 +57,7 @@ from tui_pos.services import customer_display
 from tui_pos.services.ports import DeviceError, StorageError
 from tui_pos.services.printing import describe_failure
 from tui_pos.services.staff import audit_report, hours_report
+from tui_pos.widgets.keys_bar import SUSPENDED_CLASS
 
 STYLES = Path(__file__).parent / "styles" / "app.tcss"
 
@@ -72,7 +74,11 @@ class PosApp(App[None]):
     CSS_PATH = STYLES
     TITLE = "tui-pos"
     ENABLE_COMMAND_PALETTE = False
-    BINDINGS = [Binding("ctrl+q", "quit", "Quit", id="quit", priority=True)]
+    SUSPENDED_SCREEN_CLASS = SUSPENDED_CLASS  # a dialog hides the key bar beneath it
+    BINDINGS = [
+        Binding("f1", "help", "Help", id="help"),  # also on every screen: see keys_bar
+        Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
+    ]
 
     def __init__(self, till: Till, login_hint: str = "") -> None:
         super().__init__()
@@ -84,11 +90,21 @@ class PosApp(App[None]):
         self._printer_label = ""  #: the printer's last reported state, for the top bar
         self.staff = till.staff  #: who is logged in (screens gate actions through it)
         self._last_key = time.monotonic()
+        self._z_recount: Callable[[], None] = lambda: None  #: the count screen again
 
     def permit(self, action: str, what: str, then: Callable[[], None]) -> None:
         """Run ``then`` if the cashier may do ``action`` (an ``Action`` member name), else
         after a manager's approval (``with_permission``: recorded in the audit log)."""
         with_permission(self.screen, Action[action], what, lambda _approval: then())
+
+    def action_help(self) -> None:
+        """Every key of this screen and what it does (F1 again or Esc closes it)."""
+        if isinstance(self.screen, HelpScreen):
+            self.screen.dismiss(None)
+            return
+        title = type(self.screen).__doc__ or ""
+        name = getattr(self.screen, "title_text", "") or title.strip().split("\n")[0]
+        self.push_screen(HelpScreen(str(name), keys_of(self.screen)))
 
     # -- start and stop ---------------------------------------------------------------
     def on_mount(self) -> None:
@@ -302,7 +318,10 @@ class PosApp(App[None]):
             except (DomainError, StorageError) as exc:
                 self.notify(str(exc), severity="error")
                 return
-            self._show_report(report)
+            # A role that may not accept an over/short counts blind: it does not see the
+            # cash the drawer should hold (it could count to it).
+            blind = not self.staff.may(Action.ACCEPT_OVER_SHORT)
+            self._show_report(report, blind=blind)
 
         with_permission(self.register_screen, Action.X_REPORT, "X report", allowed)
 
@@ -318,12 +337,19 @@ class PosApp(App[None]):
             return
 
         def allowed(approval: Approval) -> None:
-            self.push_screen(
-                CountScreen(notes, self.till.config.store.currency),
-                partial(self._counted, approval),
-            )
+            self._recount(approval, notes, [0] * len(notes))
 
         with_permission(self.register_screen, Action.Z_CLOSE, "Z close", allowed)
+
+    def _recount(
+        self, approval: Approval, notes: Sequence[Denomination], counts: list[int]
+    ) -> None:
+        """The count screen, with the pieces typed before (a recount starts from them)."""
+        self._z_recount = partial(self._recount, approval, notes, counts)
+        self.push_screen(
+            CountScreen(notes, self.till.config.store.currency, counts),
+            partial(self._counted, approval),
+        )
 
     def _counted(self, approval: Approval, counted: int | None) -> None:
         if counted is None:
@@ -354,9 +380,12 @@ class PosApp(App[None]):
         def answered_diff(yes: bool | None) -> None:
             if yes:
                 with_permission(self.register_screen, Action.ACCEPT_OVER_SHORT, summary, accepted)
+            else:
+                self._z_recount()  # count again from what was typed
 
         self.push_screen(
-            ConfirmScreen(f"{summary}. A manager must accept this. Go on?"), answered_diff
+            ConfirmScreen(f"{summary}. A manager must accept this (y), or count again (n)."),
+            answered_diff,
         )
 
     def _close_day(self, counted: int, closed_by: str, accepted_by: str) -> None:
@@ -381,10 +410,10 @@ class PosApp(App[None]):
 
         self._in_thread(backup, "backup")
 
-    def _show_report(self, report: DayReport) -> None:
+    def _show_report(self, report: DayReport, *, blind: bool = False) -> None:
         """Show a report and print it on the receipt printer when there is one."""
         title = f"Z report #{report.z_number}" if report.kind == "Z" else "X report"
-        rows = report_rows(report)
+        rows = report_rows(report, blind=blind)
         receipt = text_receipt(f"{title} {report.till}", rows, self.till.config.printer.width)
         self.push_screen(ReceiptScreen(receipt.lines))
         if self.till.devices.printer is None or self.till.config.printer.driver == "none":
@@ -664,6 +693,7 @@ _SCREENS = (
     ProfileScreen,
     EditCustomerScreen,
     SegmentsScreen,
+    HelpScreen,
 )
 
 

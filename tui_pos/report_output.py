@@ -15,8 +15,12 @@ from tui_pos.domain.money import format_money
 from tui_pos.domain.report import DayReport
 
 
-def report_rows(report: DayReport) -> list[tuple[str, str]]:
-    """The report as (label, value) rows, amounts formatted, in reading order."""
+def report_rows(report: DayReport, *, blind: bool = False) -> list[tuple[str, str]]:
+    """The report as (label, value) rows, amounts formatted, in reading order.
+
+    ``blind``: for someone who counts the drawer blind, without the cash it should hold
+    (cash expected, and the cash tender it could be worked out from).
+    """
     data = report.to_dict()
     title = f"Z #{report.z_number}" if report.kind == "Z" else "X (not closed)"
     rows: list[tuple[str, str]] = [
@@ -44,13 +48,16 @@ def report_rows(report: DayReport) -> list[tuple[str, str]]:
         ("Voided sales", str(data["voids_count"])),
         ("Voided lines", str(data["voided_lines"])),
     ]
-    rows += [(f"Tender {kind}", format_money(c)) for kind, c in data["tenders"].items()]
+    rows += [
+        (f"Tender {kind}", "(blind count)" if blind and kind == "cash" else format_money(c))
+        for kind, c in data["tenders"].items()
+    ]
     rows += [
         ("Opening float", format_money(data["opening_float_cents"])),
         ("Cash in", format_money(data["cash_in_cents"])),
         ("Cash out", format_money(-data["cash_out_cents"])),
         ("No-sales (drawer)", str(data["no_sales_count"])),
-        ("Cash expected", format_money(data["cash_expected_cents"])),
+        ("Cash expected", "(blind count)" if blind else format_money(data["cash_expected_cents"])),
     ]
     if data["counted_cents"] is not None:
         over_short = data["over_short_cents"]

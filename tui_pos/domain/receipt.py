@@ -14,6 +14,7 @@ from tui_pos.domain.money import format_money
 from tui_pos.domain.quantity import format_quantity
 from tui_pos.domain.sale import SaleDocument, format_sale_number
 from tui_pos.domain.tax import TaxRate
+from tui_pos.domain.text_width import cell_width, center, fit, pad
 
 TENDER_LABELS = {"cash": "Cash", "card": "Card", "store_credit": "Store credit", "points": "Points"}
 
@@ -61,14 +62,14 @@ def build_receipt(doc: SaleDocument, style: ReceiptStyle, *, copy: bool = False)
 
 
 def _pair(left: str, right: str, width: int) -> str:
-    room = width - len(right) - 1
-    if len(left) > room:
-        left = left[: max(room - 1, 0)] + "…" if room > 1 else ""
-    return left.ljust(room) + " " + right
+    """``left`` and ``right`` on one line of ``width`` cells (display width: a CJK name
+    takes two cells a character); a long ``left`` is cut with an ellipsis."""
+    room = width - cell_width(right) - 1
+    return pad(left, room) + " " + right if room > 0 else fit(right, width)
 
 
 def _center(text: str, width: int) -> str:
-    return text[:width].center(width).rstrip()
+    return center(text, width)
 
 
 def sale_number(doc: SaleDocument) -> str:
@@ -94,16 +95,16 @@ def render_receipt(doc: SaleDocument, style: ReceiptStyle, *, copy: bool = False
         price = format_money(line.unit_price_cents)
         if line.unit == "kg":
             out.append(_pair(line.name, format_money(line.base_cents), w))
-            out.append(f"  {format_quantity(line.qty_milli, 'kg')} x {price}/kg"[:w])
+            out.append(fit(f"  {format_quantity(line.qty_milli, 'kg')} x {price}/kg", w))
         elif line.qty_milli != 1000:
             out.append(_pair(line.name, format_money(line.base_cents), w))
-            out.append(f"  {format_quantity(line.qty_milli, 'each')} x {price}"[:w])
+            out.append(fit(f"  {format_quantity(line.qty_milli, 'each')} x {price}", w))
         else:
             out.append(_pair(line.name, format_money(line.base_cents), w))
         if line.is_return:
             where = "to stock" if line.to_stock else "damaged"
             receipted = "" if line.return_of_line_id is not None else ", no receipt"
-            out.append(f"  returned ({where}{receipted})"[:w])
+            out.append(fit(f"  returned ({where}{receipted})", w))
         if line.promotion and line.promo_discount_cents:
             out.append(_pair(f"  {line.promotion}", format_money(-line.promo_discount_cents), w))
         manual = line.line_discount_cents - line.promo_discount_cents
@@ -133,7 +134,7 @@ def render_receipt(doc: SaleDocument, style: ReceiptStyle, *, copy: bool = False
         out.append(_pair(label, format_money(payment.tendered_cents), w))
         if payment.kind == "store_credit":
             what = "Credit note" if payment.amount_cents < 0 else "Redeemed note"
-            out.append(f"  {what} {payment.reference}"[:w])
+            out.append(fit(f"  {what} {payment.reference}", w))
     if doc.change_cents:
         out.append(_pair("Change", format_money(doc.change_cents), w))
     out.append(rule)
@@ -153,8 +154,8 @@ def render_receipt(doc: SaleDocument, style: ReceiptStyle, *, copy: bool = False
     when = doc.created_at.astimezone(style.timezone) if style.timezone else doc.created_at
     out.append(_pair(f"Sale {sale_number(doc)}", when.strftime("%Y-%m-%d %H:%M"), w))
     if doc.cashier:
-        out.append(f"Cashier: {doc.cashier}"[:w])
-    out.append(f"Lines: {len(doc.lines)}"[:w])
+        out.append(fit(f"Cashier: {doc.cashier}", w))
+    out.append(fit(f"Lines: {len(doc.lines)}", w))
     out += [_center(line, w) for line in style.footer]
     return out
 
@@ -193,5 +194,5 @@ def printer_test_receipt(store_name: str, width: int) -> Receipt:
 
 def text_receipt(title: str, rows: Sequence[tuple[str, str]], width: int) -> Receipt:
     """A report laid out for the receipt printer: a large title, then label/value lines."""
-    lines = [title[:width], "=" * width, *(_pair(label, value, width) for label, value in rows)]
+    lines = [fit(title, width), "=" * width, *(_pair(label, value, width) for label, value in rows)]
     return Receipt(tuple(lines), width, None, 1, None)

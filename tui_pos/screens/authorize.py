@@ -172,6 +172,7 @@ class OverrideScreen(_CredentialsScreen, ModalScreen[Approval | None]):
                 classes="dialog-hint",
             )
             yield from self.credentials()
+        yield KeysBar()
 
     def on_mount(self) -> None:
         """The field has the focus."""

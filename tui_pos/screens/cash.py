@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Label, Static
 
@@ -15,6 +16,7 @@ from tui_pos.domain.cash import Denomination, count_total, parse_pieces
 from tui_pos.domain.errors import DomainError
 from tui_pos.domain.money import format_money
 from tui_pos.widgets.entry_line import EntryLine
+from tui_pos.widgets.keys_bar import KeysBar
 
 #: The menu's entries: key, binding id, label.
 MENU: tuple[tuple[str, str, str], ...] = (
@@ -49,6 +51,7 @@ class CashMenuScreen(ModalScreen[str | None]):
                 "\n".join(f"[b]{key.upper()}[/b]  {label}" for key, _, label in MENU)
                 + "\n\n[b]Esc[/b] back to the sale",
             )
+        yield KeysBar()
 
     def action_pick(self, ident: str) -> None:
         """Close with the chosen action."""
@@ -70,11 +73,19 @@ class CountScreen(ModalScreen[int | None]):
         Binding("escape", "cancel", "Cancel", id="count-cancel"),
     ]
 
-    def __init__(self, denominations: Sequence[Denomination], currency: str) -> None:
+    def __init__(
+        self,
+        denominations: Sequence[Denomination],
+        currency: str,
+        counts: list[int] | None = None,
+    ) -> None:
         super().__init__()
         self.denominations = tuple(denominations)
         self.currency = currency
-        self.counts = [0] * len(self.denominations)
+        #: pieces per kind; a recount passes the list of the count before (kept as typed)
+        self.counts = counts if counts is not None else [0] * len(self.denominations)
+        if len(self.counts) != len(self.denominations):
+            self.counts[:] = [0] * len(self.denominations)
         self.index = 0
 
     def compose(self) -> ComposeResult:
@@ -86,10 +97,12 @@ class CountScreen(ModalScreen[int | None]):
                 "Up/Down move, F10 when done, Esc cancels.",
                 classes="dialog-hint",
             )
-            yield Static("", id="count-rows")
+            with VerticalScroll(id="count-scroll"):  # the kinds scroll; the rest is pinned
+                yield Static("", id="count-rows")
             yield Static("", id="count-total")
             yield EntryLine(placeholder="pieces", id="count-entry", restrict=r"[0-9]*")
             yield Static("", id="count-error", classes="error")
+        yield KeysBar()
 
     def on_mount(self) -> None:
         """Start at the largest note."""
@@ -103,14 +116,18 @@ class CountScreen(ModalScreen[int | None]):
     def _show(self) -> None:
         lines = []
         for i, (d, pieces) in enumerate(zip(self.denominations, self.counts, strict=True)):
-            marker = "[reverse]" if i == self.index else ""
-            end = "[/reverse]" if marker else ""
             amount = format_money(d.cents * pieces) if pieces else ""
-            lines.append(f"{marker} {d.label:>8} x {pieces or '':>5}  {amount:>10} {end}")
-        self.query_one("#count-rows", Static).update("\n".join(lines))
-        self.query_one("#count-total", Static).update(
-            f"Counted: [b]{format_money(self.counted(), self.currency)}[/b]"
-        )
+            row = (
+                f"{'>' if i == self.index else ' '}{d.label:>8} x {pieces or '':>5}  {amount:>10} "
+            )
+            lines.append(Text(row, style="reverse" if i == self.index else ""))
+        self.query_one("#count-rows", Static).update(Text("\n").join(lines))
+        total = Text("Counted: ")
+        total.append(format_money(self.counted(), self.currency), style="bold")
+        self.query_one("#count-total", Static).update(total)
+        # keep the marked kind in view (the list scrolls at 80x24; the total does not)
+        scroll = self.query_one("#count-scroll", VerticalScroll)
+        scroll.scroll_to(y=max(self.index - scroll.size.height // 2, 0), animate=False)
 
     def on_entry_line_code_entered(self, event: EntryLine.CodeEntered) -> None:
         """A count for the marked kind (empty keeps it); then the next kind."""
@@ -170,10 +187,11 @@ class TableScreen(ModalScreen[None]):
             yield Label(self.title_text, classes="dialog-title")
             if not self.rows:
                 yield Static(self.empty, classes="dialog-hint")
-                return
-            table: DataTable[str] = DataTable(id="table-rows", zebra_stripes=True)
-            table.can_focus = True
-            yield table
+            else:
+                table: DataTable[str] = DataTable(id="table-rows", zebra_stripes=True)
+                table.can_focus = True
+                yield table
+        yield KeysBar()
 
     def on_mount(self) -> None:
         """Fill the table."""

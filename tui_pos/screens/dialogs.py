@@ -13,6 +13,7 @@ from textual.widgets import Input, Label, Static
 
 from tui_pos.domain.errors import DomainError
 from tui_pos.services.ports import StorageError
+from tui_pos.widgets.keys_bar import KeysBar
 from tui_pos.widgets.scan_aware_input import ScanAwareInput
 
 T = TypeVar("T")
@@ -25,7 +26,10 @@ class PromptScreen(ModalScreen[T | None]):
     is valid. Escape cancels (result None).
     """
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog-cancel")]
+    BINDINGS = [
+        Binding("enter", "submit", "OK", id="dialog-ok"),
+        Binding("escape", "cancel", "Cancel", id="dialog-cancel"),
+    ]
 
     def __init__(
         self,
@@ -51,6 +55,11 @@ class PromptScreen(ModalScreen[T | None]):
             field = ScanAwareInput if self.scan_aware else Input
             yield field(value=self.value, id="prompt-input")
             yield Static("", id="prompt-error", classes="error")
+        yield KeysBar()
+
+    async def action_submit(self) -> None:
+        """Apply what is typed (the OK key; Enter in the field does the same)."""
+        await self.query_one("#prompt-input", Input).action_submit()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         """Apply the text; stay open on a refusal."""
@@ -86,6 +95,7 @@ class ConfirmScreen(ModalScreen[bool]):
         with Vertical(classes="dialog"):
             yield Label(self.question, classes="dialog-title")
             yield Static("[b]y[/b] / Enter = yes    [b]n[/b] / Esc = no", classes="dialog-hint")
+        yield KeysBar()
 
     def action_answer(self, yes: bool) -> None:
         """Close with the answer."""

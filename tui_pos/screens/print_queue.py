@@ -9,6 +9,7 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Label, Static
 
 from tui_pos.services.printing import PrintJob
+from tui_pos.widgets.keys_bar import KeysBar
 
 
 class PrintQueueScreen(ModalScreen[bool]):
@@ -36,6 +37,7 @@ class PrintQueueScreen(ModalScreen[bool]):
             table.can_focus = False  # Enter belongs to the screen: retry
             yield table
             yield Static("Enter = retry now   Esc = close", classes="dialog-hint")
+        yield KeysBar()
 
     def on_mount(self) -> None:
         """Fill the table."""

@@ -10,6 +10,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from tui_pos.widgets.keys_bar import KeysBar
+
 
 class ReceiptScreen(ModalScreen[None]):
     """Shows receipt lines as the printer would print them. Esc or Enter closes."""
@@ -24,6 +26,14 @@ class ReceiptScreen(ModalScreen[None]):
         """The paper."""
         with VerticalScroll(id="receipt-paper"):
             yield Static("\n".join(self.lines), id="receipt-text", markup=False)
+        yield KeysBar()
+
+    def on_mount(self) -> None:
+        """Up/Down and PgUp/PgDn scroll the paper; the title says so when it is longer."""
+        paper = self.query_one("#receipt-paper", VerticalScroll)
+        paper.border_title = "Receipt"
+        paper.border_subtitle = "Up/Down scroll"
+        paper.focus()
 
     def action_close(self) -> None:
         """Back to the register."""

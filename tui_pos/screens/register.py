@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rich.markup import escape
+from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -14,6 +15,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Static
 
+from tui_pos.domain.cart import CartTotals
 from tui_pos.domain.errors import DomainError
 from tui_pos.domain.money import format_money
 from tui_pos.domain.receipt import sale_number
@@ -33,7 +35,8 @@ from tui_pos.services.register import Register
 from tui_pos.widgets.cart_table import CartTable
 from tui_pos.widgets.entry_line import EntryLine
 from tui_pos.widgets.keys_bar import KeysBar
-from tui_pos.widgets.totals_panel import TotalsPanel, totals_renderable
+from tui_pos.widgets.sale_info import sale_info
+from tui_pos.widgets.totals_panel import TotalsPanel, totals_compact, totals_renderable
 
 
 @dataclass(frozen=True)
@@ -104,7 +107,7 @@ class RegisterScreen(Screen[None]):
         Binding("ctrl+o", "no_sale", "No sale", id="no-sale"),
         Binding("ctrl+p", "print_queue", "Print queue", id="print-queue"),
         # Priority: the entry line (an Input) would take these keys for its own editing.
-        Binding("ctrl+e", "price_override", "Price", id="price-override", priority=True),
+        Binding("ctrl+e", "price_override", "Set price", id="price-override", priority=True),
         Binding("ctrl+k", "cash_menu", "Cash/staff", id="cash-menu", priority=True),
         Binding("ctrl+l", "lock", "Lock", id="lock", priority=True),
         Binding("ctrl+r", "reports", "Reports", id="reports"),
@@ -136,14 +139,16 @@ class RegisterScreen(Screen[None]):
         self.customers = customers
         self.export_dir = export_dir or Path("exports")
         self._badge: CustomerBadge | None = None
+        self._badge_problem = ""
+        self._last_sale: SaleDocument | None = None
 
     def compose(self) -> ComposeResult:
         """Store bar, cart and totals side by side, message line, entry line, footer."""
         yield Static(self._store_bar(), id="store-bar")
+        yield Static("", id="customer-badge")  # customer, promotions, quantity: one row
         with Horizontal(id="sale"):
             yield CartTable(id="cart")
             with Vertical(id="side"):
-                yield Static("", id="customer-badge")
                 yield TotalsPanel(id="totals")
                 yield Static("", id="last-sale")
         yield Static("Ready: scan or type a barcode or PLU", id="message")
@@ -204,8 +209,13 @@ class RegisterScreen(Screen[None]):
         return True
 
     def on_resize(self, event: events.Resize) -> None:
-        """Below 110 columns the totals go under the cart so the cart keeps its width."""
-        self.set_class(event.size.width < NARROW, "narrow")
+        """Below 110 columns the totals go under the cart, in two rows, so the cart keeps
+        its width and at least 8 lines at 80x24."""
+        narrow = event.size.width < NARROW
+        if narrow != self.has_class("narrow"):
+            self.set_class(narrow, "narrow")
+            self.refresh_sale()
+            self._show_last_sale()
 
     @property
     def entry(self) -> EntryLine:
@@ -224,17 +234,21 @@ class RegisterScreen(Screen[None]):
         totals = reg.totals()
         self.cart_table.show(reg.cart, totals, select_last=select_last)
         paid = reg.tender_state().paid_cents if reg.has_payments else 0
+        include = reg.settings.prices_include_tax
+        currency = self.settings.currency
         self.query_one("#totals", TotalsPanel).update(
-            totals_renderable(
+            totals_compact(totals, prices_include_tax=include, currency=currency, paid_cents=paid)
+            if self.has_class("narrow")
+            else totals_renderable(
                 totals,
                 reg.settings.taxes,
-                prices_include_tax=reg.settings.prices_include_tax,
-                currency=self.settings.currency,
+                prices_include_tax=include,
+                currency=currency,
                 paid_cents=paid,
-                pending_qty=reg.pending_qty,
             )
         )
         self._show_customer()
+        self._show_info(totals)
         self.refresh_bindings()
         self.actions.sale_changed()
 
@@ -242,27 +256,28 @@ class RegisterScreen(Screen[None]):
         """The attached customer's name, tier, points and birthday badge (read only when
         the customer changes, not on every scan)."""
         customer_id = self.register.cart.customer_id
-        badge_widget = self.query_one("#customer-badge", Static)
+        self._badge_problem = ""
         if customer_id is None or self.customers is None:
             self._badge = None
-            badge_widget.update("")
-            badge_widget.display = False
             return
         if not reload and self._badge is not None and self._badge.customer_id == customer_id:
             return
         try:
             badge = self.customers.badge(customer_id)
         except (DomainError, StorageError) as exc:
-            badge_widget.update(f"Customer #{customer_id} ({exc})")
+            self._badge_problem = f"Customer #{customer_id} ({exc})"
             return
         changed = self._badge is None or self._badge.customer_id != customer_id
         self._badge = badge
-        tier = f"  ·  {badge.tier}" if badge.tier else ""
-        cake = "  [b magenta]birthday![/b magenta]" if badge.birthday_offer else ""
-        badge_widget.update(f"[b]{badge.name}[/b]{tier}\nPoints {badge.balance:,}{cake}")
-        badge_widget.display = True
         if changed and badge.birthday_offer:
             self._offer_birthday(badge)
+
+    def _show_info(self, totals: CartTotals) -> None:
+        """The one-row summary above the cart (hidden when there is nothing to say)."""
+        info = sale_info(self._badge, totals, self.register.pending_qty, self._badge_problem)
+        widget = self.query_one("#customer-badge", Static)
+        widget.update(info or "")
+        widget.display = info is not None
 
     def _offer_birthday(self, badge: CustomerBadge) -> None:
         customers = self.customers
@@ -277,6 +292,7 @@ class RegisterScreen(Screen[None]):
                     )
                 )
                 self._show_customer(reload=True)
+                self._show_info(self.register.totals())
 
         when = badge.birthday_offer.strftime("%d %b") if badge.birthday_offer else ""
         points = customers.rules.birthday_points
@@ -581,12 +597,22 @@ class RegisterScreen(Screen[None]):
         if doc.points is not None:
             points = f"  ·  points {doc.points.earned:+,}, balance {doc.points.balance:,}"
         self.say(f"Sale {sale_number(doc)} stored{change}{points}")
-        self.query_one("#last-sale", Static).update(
-            f"[b]Last sale {sale_number(doc)}[/b]\n"
-            f"Total {format_money(doc.total_cents)}\n"
-            f"[b reverse] Change {format_money(doc.change_cents)} [/b reverse]"
-        )
+        self._last_sale = doc
+        self._show_last_sale()
         self.actions.after_sale(doc)
+
+    def _show_last_sale(self) -> None:
+        """The last sale's total and change, beside the totals (two rows when narrow)."""
+        doc = self._last_sale
+        if doc is None:
+            return
+        head = Text(f"Last {sale_number(doc)}", style="bold")
+        head.append(f"{'  ' if self.has_class('narrow') else chr(10)}Total ")
+        head.append(format_money(doc.total_cents))
+        word = "REFUND" if doc.total_cents < 0 else "CHANGE"
+        amount = -doc.paid_cents if doc.total_cents < 0 else doc.change_cents
+        change = Text(f" {word} {format_money(amount)} ", style="bold reverse")
+        self.query_one("#last-sale", Static).update(Text("\n").join([head, change]))
 
     def action_receipt(self) -> None:
         """Show the last receipt on screen."""

@@ -11,12 +11,16 @@ from textual.widgets import DataTable, Label, Static
 
 from tui_pos.domain.money import format_money
 from tui_pos.services.ports import SuspendedCart
+from tui_pos.widgets.keys_bar import KeysBar
 
 
 class ResumeScreen(ModalScreen[int | None]):
     """Up/Down choose, Enter resumes, Esc closes. Result: the suspended sale's id."""
 
-    BINDINGS = [Binding("escape", "close", "Close", id="resume-close")]
+    BINDINGS = [
+        Binding("enter", "resume", "Resume", id="resume-pick"),
+        Binding("escape", "close", "Close", id="resume-close"),
+    ]
 
     def __init__(self, parked: list[SuspendedCart]) -> None:
         super().__init__()
@@ -28,6 +32,7 @@ class ResumeScreen(ModalScreen[int | None]):
             yield Label("Suspended sales (Enter resumes)", classes="dialog-title")
             yield DataTable(id="resume-table", cursor_type="row")
             yield Static("Up/Down to choose, Enter to resume, Esc to close", classes="dialog-hint")
+        yield KeysBar()
 
     def on_mount(self) -> None:
         """Fill and focus the table."""
@@ -47,6 +52,12 @@ class ResumeScreen(ModalScreen[int | None]):
         """Resume the chosen sale."""
         event.stop()
         self.dismiss(int(str(event.row_key.value)))
+
+    def action_resume(self) -> None:
+        """Resume the sale the cursor is on."""
+        table = self.query_one("#resume-table", DataTable)
+        if table.row_count:
+            self.dismiss(self.parked[table.cursor_row].id)
 
     def action_close(self) -> None:
         """Close without resuming."""

@@ -18,6 +18,7 @@ from tui_pos.domain.money import format_money
 from tui_pos.domain.quantity import format_quantity
 from tui_pos.services.ports import ProductInfo, StorageError
 from tui_pos.services.register import Register
+from tui_pos.widgets.keys_bar import KeysBar
 from tui_pos.widgets.scan_aware_input import ScanAwareInput
 
 SearchMode = Literal["add", "price"]
@@ -53,6 +54,7 @@ class SearchScreen(ModalScreen[int | None]):
     """
 
     BINDINGS = [
+        Binding("enter", "pick", "Pick", id="search-pick"),
         Binding("escape", "close", "Close", id="search-close"),
         Binding("up", "move(-1)", "Up", show=False, id="search-up"),
         Binding("down", "move(1)", "Down", show=False, id="search-down"),
@@ -79,6 +81,11 @@ class SearchScreen(ModalScreen[int | None]):
             table.can_focus = False
             yield table
             yield Static("", id="search-detail")
+        yield KeysBar()
+
+    async def action_pick(self) -> None:
+        """Add the selected product (price check: show it); Enter in the field does it."""
+        await self.query_one("#search-input", Input).action_submit()
 
     def on_mount(self) -> None:
         """Columns of the result table."""

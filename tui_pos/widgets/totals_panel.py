@@ -45,3 +45,27 @@ def totals_renderable(
 
 class TotalsPanel(Static):
     """Shows :func:`totals_renderable` for the open sale."""
+
+
+def totals_compact(
+    totals: CartTotals,
+    *,
+    prices_include_tax: bool,
+    currency: str,
+    paid_cents: int = 0,
+) -> RenderableType:
+    """The totals in two rows for a narrow console (80 columns): the figures, then the
+    TOTAL and what is still due. The tax breakdown by code is on the receipt."""
+    figures = Text(f"Subtotal {format_money(totals.subtotal_cents)}")
+    if totals.discount_cents:
+        figures.append(f"  Disc. {format_money(-totals.discount_cents)}")
+    word = "incl." if prices_include_tax else "added"
+    figures.append(f"  Tax {format_money(totals.tax_cents)} {word}")
+    big = Text(f" TOTAL {format_money(totals.total_cents)} {currency} ", style="bold reverse")
+    if paid_cents:
+        big.append(f"  Paid {format_money(paid_cents)}", style="green")
+        due = totals.total_cents - paid_cents
+        big.append(f"  Due {format_money(due)}", style="bold yellow")
+    figures.no_wrap = big.no_wrap = True
+    figures.overflow = big.overflow = "ellipsis"
+    return Group(figures, big)
