@@ -8,6 +8,7 @@ by long-lived threads that post :class:`BarcodeScanned`.
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -57,6 +58,13 @@ from tui_pos.services import customer_display
 from tui_pos.services.ports import DeviceError, StorageError
 from tui_pos.services.printing import describe_failure
 from tui_pos.services.staff import audit_report, hours_report
+from tui_pos.widgets.console_mode import (
+    ASCII_STYLES,
+    ASCII_THEME,
+    key_word,
+    use_plain_scrollbars,
+    wants_ascii,
+)
 from tui_pos.widgets.keys_bar import SUSPENDED_CLASS
 
 STYLES = Path(__file__).parent / "styles" / "app.tcss"
@@ -75,13 +83,17 @@ class PosApp(App[None]):
     TITLE = "tui-pos"
     ENABLE_COMMAND_PALETTE = False
     SUSPENDED_SCREEN_CLASS = SUSPENDED_CLASS  # a dialog hides the key bar beneath it
+    # Screens get -narrow below 110 columns and -short below 30 rows (styles/app.tcss).
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
     BINDINGS = [
         Binding("f1", "help", "Help", id="help"),  # also on every screen: see keys_bar
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
     ]
 
     def __init__(self, till: Till, login_hint: str = "") -> None:
-        super().__init__()
+        self.ascii = wants_ascii(till.config.display.ascii, os.environ)
+        super().__init__(css_path=[STYLES, ASCII_STYLES] if self.ascii else None)
         self.till = till
         self.login_hint = login_hint  #: shown on the log-in screen (the demo's staff)
         self._stop_scanners = threading.Event()
@@ -107,8 +119,21 @@ class PosApp(App[None]):
         self.push_screen(HelpScreen(str(name), keys_of(self.screen)))
 
     # -- start and stop ---------------------------------------------------------------
+    def get_key_display(self, binding: Binding) -> str:
+        """Key names as a VT font can show them in ASCII mode (Up, Enter, F2)."""
+        shown = super().get_key_display(binding)
+        if self.ascii:
+            modifiers, key = binding.parse_key()
+            word = key_word(key)
+            if word is not None:
+                return "^" + word if modifiers == ["ctrl"] else "+".join([*modifiers, word])
+        return shown
+
     def on_mount(self) -> None:
         """Apply the key map, open the register, start the devices."""
+        if self.ascii:
+            self.theme = ASCII_THEME
+            use_plain_scrollbars()
         self.set_keymap(dict(self.till.config.keymap))
         store = self.till.config.store
         settings = ScreenSettings(

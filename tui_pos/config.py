@@ -121,6 +121,7 @@ class DisplayConfig:
     driver: str = "none"  #: "none" or "serial"
     target: str = ""  #: serial port of the display
     command_set: str = "epson"  #: "epson" or "cd5220"
+    ascii: bool = False  #: the till's own screen in ASCII (also by itself when TERM=linux)
 
 
 @dataclass(frozen=True)
@@ -335,6 +336,7 @@ def _display(t: Table) -> DisplayConfig:
         driver=t.choice("driver", d.driver, ("none", "serial")),
         target=t.string("target", d.target),
         command_set=t.choice("command_set", d.command_set, ("epson", "cd5220")),
+        ascii=t.boolean("ascii", d.ascii),
     )
 
 

@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 from textual_plotext import PlotextPlot
 
 from tui_pos.domain.analysis import (
@@ -25,6 +25,7 @@ from tui_pos.domain.money import div_round
 from tui_pos.screens.dialogs import PromptScreen
 from tui_pos.services.analysis import Analysis
 from tui_pos.services.ports import StorageError
+from tui_pos.widgets.fitted_table import FitColumn, FittedTable
 from tui_pos.widgets.keys_bar import KeysBar
 
 #: Items shown on screen (the CLI's --top); the totals still cover every item.
@@ -79,14 +80,13 @@ class ReportsScreen(Screen[None]):
             yield Static("", id="reports-menu")
             with Vertical(id="reports-main"):
                 yield PlotextPlot(id="reports-chart")
-                table: DataTable[str | Text] = DataTable(id="reports-table", zebra_stripes=True)
-                yield table
+                yield FittedTable(id="reports-table", zebra_stripes=True)
                 yield Static("", id="reports-message")
         yield KeysBar()
 
     def on_mount(self) -> None:
         """Load the first report."""
-        self.query_one("#reports-table", DataTable).focus()
+        self.query_one("#reports-table", FittedTable).focus()
         self.load()
 
     # -- loading -----------------------------------------------------------------------
@@ -113,28 +113,26 @@ class ReportsScreen(Screen[None]):
         if (report.kind, report.period) != (self.kind, self.period):
             return  # an older request finished after a newer one was made
         self.report = report
-        table: DataTable[str | Text] = self.query_one("#reports-table", DataTable)
-        table.clear(columns=True)
-        for column in report.columns:
-            table.add_column(column.title, key=column.key)
-        for texts in report.text_rows():
-            table.add_row(*(self._cell(v, i, report) for i, v in enumerate(texts)))
+        table = self.query_one("#reports-table", FittedTable)
+        rows = [list(r) for r in report.text_rows()]
+        keys: list[str | None] = [None] * len(rows)
         totals = report.text_totals()
         if totals is not None and not report.is_empty:
-            cells: list[Text] = [self._cell(v, i, report) for i, v in enumerate(totals)]
-            for cell in cells:
-                cell.stylize("bold")
-            table.add_row(*cells, key="totals")
+            rows.append(list(totals))
+            keys.append("totals")
+        styles = ["bold" if key == "totals" else "" for key in keys]
+        columns = [FitColumn(c.title, c.kind != "text", c.key) for c in report.columns]
+        table.set_data(columns, rows, styles=styles, keys=keys)
         self._chart(report)
         if report.is_empty:
             self._say(report.empty_message)
         else:
             self._say(report.note)
 
-    @staticmethod
-    def _cell(value: str, index: int, report: AnalysisReport) -> Text:
-        numeric = report.columns[index].kind != "text"
-        return Text(value, justify="right" if numeric else "left")
+    def on_resize(self, _event: object) -> None:
+        """Say which columns the width left out (the table picks them by width)."""
+        if self.report is not None and not self.report.is_empty:
+            self.call_after_refresh(lambda: self._say(self.report.note if self.report else ""))
 
     def _chart(self, report: AnalysisReport) -> None:
         chart = self.query_one("#reports-chart", PlotextPlot)
@@ -170,7 +168,10 @@ class ReportsScreen(Screen[None]):
 
     def _say(self, text: str, *, error: bool = False) -> None:
         message = self.query_one("#reports-message", Static)
-        message.update(text)
+        left_out = self.query_one("#reports-table", FittedTable).left_out
+        if left_out and not error:
+            text = f"{text}  (too narrow for: {', '.join(left_out)})".strip()
+        message.update(Text(text))
         message.set_class(error, "error")
 
     # -- keys --------------------------------------------------------------------------

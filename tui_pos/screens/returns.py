@@ -9,12 +9,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Input, Label, Static
+from textual.widgets import Input, Label, Static
 
 from tui_pos.domain.errors import DomainError
 from tui_pos.domain.money import format_money
@@ -24,6 +23,7 @@ from tui_pos.services.online_orders import OnlineOrders
 from tui_pos.services.ports import StorageError
 from tui_pos.services.returns import Returns, ReturnView
 from tui_pos.services.stock import Stock
+from tui_pos.widgets.fitted_table import FitColumn, FittedTable
 from tui_pos.widgets.keys_bar import KeysBar
 
 #: Asks for a permission (an ``Action`` member name such as ``"REFUND"``), then runs the
@@ -44,6 +44,16 @@ class StoreServices:
     stock: Stock
     online_orders: OnlineOrders
     permit: Permit = permit_all
+
+
+#: The return table: the item, then what was sold, returned, left and paid.
+RETURN_COLUMNS = (
+    FitColumn("Item"),
+    FitColumn("Sold", numeric=True),
+    FitColumn("Returned", numeric=True),
+    FitColumn("Left", numeric=True),
+    FitColumn("Paid", numeric=True),
+)
 
 
 class ReturnScreen(ModalScreen[None]):
@@ -76,7 +86,7 @@ class ReturnScreen(ModalScreen[None]):
                 classes="dialog-hint",
             )
             yield Input(placeholder="Receipt number", id="return-input")
-            table: DataTable[str | Text] = DataTable(id="return-table", cursor_type="row")
+            table = FittedTable(id="return-table", cursor_type="row")
             table.can_focus = False
             yield table
             yield Static("", id="return-message")
@@ -84,8 +94,6 @@ class ReturnScreen(ModalScreen[None]):
 
     def on_mount(self) -> None:
         """Open the sale given (a scanned receipt) or wait for its number."""
-        table: DataTable[str | Text] = self.query_one("#return-table", DataTable)
-        table.add_columns("Item", "Sold", "Returned", "Left", "Paid")
         self.query_one("#return-input", Input).focus()
         if self.initial:
             self.open_sale(self.initial)
@@ -126,19 +134,18 @@ class ReturnScreen(ModalScreen[None]):
         except (DomainError, StorageError) as exc:
             self.say(str(exc), error=True)
             return
-        table: DataTable[str | Text] = self.query_one("#return-table", DataTable)
-        row = table.cursor_row
-        table.clear()
-        for ln in self.view.lines:
-            table.add_row(
+        rows = [
+            (
                 ln.name,
-                Text(format_quantity(ln.qty_milli, ln.unit), justify="right"),
-                Text(format_quantity(ln.returned_milli, ln.unit), justify="right"),
-                Text(format_quantity(ln.remaining_milli, ln.unit), justify="right"),
-                Text(format_money(ln.amount_cents), justify="right"),
+                format_quantity(ln.qty_milli, ln.unit),
+                format_quantity(ln.returned_milli, ln.unit),
+                format_quantity(ln.remaining_milli, ln.unit),
+                format_money(ln.amount_cents),
             )
-        if table.row_count:
-            table.move_cursor(row=min(max(row, 0), table.row_count - 1))
+            for ln in self.view.lines
+        ]
+        # the name is cut with an ellipsis so Sold/Returned/Left/Paid always show
+        self.query_one("#return-table", FittedTable).set_data(RETURN_COLUMNS, rows)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         """Open the typed sale number."""
@@ -148,7 +155,7 @@ class ReturnScreen(ModalScreen[None]):
 
     def action_move(self, step: int) -> None:
         """Select the line above or below."""
-        table: DataTable[str | Text] = self.query_one("#return-table", DataTable)
+        table = self.query_one("#return-table", FittedTable)
         if table.row_count:
             table.move_cursor(row=max(0, min(table.row_count - 1, table.cursor_row + step)))
 
@@ -157,7 +164,7 @@ class ReturnScreen(ModalScreen[None]):
         if self.view is None or not self.view.lines:
             self.say("Open a sale first: scan its receipt or type its number", error=True)
             return
-        table: DataTable[str | Text] = self.query_one("#return-table", DataTable)
+        table = self.query_one("#return-table", FittedTable)
         line = self.view.lines[table.cursor_row]
         left = format_quantity(line.remaining_milli, line.unit)
 

@@ -102,6 +102,9 @@ class KeysBar(Footer):
         """Every screen with a key bar has the help key; follow the screen's bindings."""
         offer_help(self.screen)
         super().on_mount()
+        # The screen may have published its bindings before this bar subscribed.
+        self._bindings_ready = True
+        self.call_after_refresh(self.recompose)
 
     def compose(self) -> ComposeResult:
         """The keys, wrapped between keys (never inside one) at the bar's width."""
