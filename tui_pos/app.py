@@ -65,6 +65,7 @@ from tui_pos.widgets.console_mode import (
     use_plain_scrollbars,
     wants_ascii,
 )
+from tui_pos.widgets.device_line import DeviceLine
 from tui_pos.widgets.keys_bar import SUSPENDED_CLASS
 
 STYLES = Path(__file__).parent / "styles" / "app.tcss"
@@ -100,6 +101,7 @@ class PosApp(App[None]):
         self._display_shown: tuple[str, str] | None = None
         self._journal_problem: str | None = None
         self._printer_label = ""  #: the printer's last reported state, for the top bar
+        self.devices_line = DeviceLine(till.printer_note)  #: the devices on the top bar
         self.staff = till.staff  #: who is logged in (screens gate actions through it)
         self._last_key = time.monotonic()
         self._z_recount: Callable[[], None] = lambda: None  #: the count screen again
@@ -182,7 +184,7 @@ class PosApp(App[None]):
                 target=source.run,
                 args=(
                     partial(self._scanned, source.name),
-                    self._device_status,
+                    partial(self._device_status, f"Scanner {source.name}"),
                     self._stop_scanners,
                 ),
                 name=f"scanner {source.name}",
@@ -505,8 +507,8 @@ class PosApp(App[None]):
     def _scanned(self, source: str, code: str) -> None:
         self.post_message(BarcodeScanned(code, source))  # thread-safe
 
-    def _device_status(self, text: str, ok: bool) -> None:
-        self.post_message(DeviceStatusChanged(text, ok))  # thread-safe
+    def _device_status(self, device: str, text: str, ok: bool) -> None:
+        self.post_message(DeviceStatusChanged(text, ok, device))  # thread-safe
 
     def on_barcode_scanned(self, message: BarcodeScanned) -> None:
         """Route a scan: to the screen on top if it takes scans (the sale, a price check),
@@ -519,8 +521,25 @@ class PosApp(App[None]):
             self.notify(f"Scan {message.code} ignored: close this dialog first", severity="warning")
 
     def on_device_status_changed(self, message: DeviceStatusChanged) -> None:
-        """Tell the cashier a device went away or came back."""
-        self.notify(message.text, severity="information" if message.ok else "error")
+        """A device went away (a fault on the top bar until it is back) or came back."""
+        device = message.device or "Scanner"
+        if message.ok:
+            self._device_ok(device)
+        else:
+            self._device_fault(device, "not connected", message.text)
+
+    def _device_fault(self, device: str, short: str, detail: str = "") -> None:
+        """One line per device on the top bar until it works again; details to the log."""
+        if self.devices_line.fault(device, short, detail):
+            self._show_devices()
+
+    def _show_devices(self) -> None:
+        line = self.devices_line
+        self.register_screen.set_device_status(line.render(), fault=bool(line.faults))
+
+    def _device_ok(self, device: str) -> None:
+        if self.devices_line.clear(device):
+            self._show_devices()
 
     # -- printing -----------------------------------------------------------------------
     def after_sale(self, doc: SaleDocument) -> None:
@@ -534,7 +553,9 @@ class PosApp(App[None]):
     def _after_sale_blocking(self, doc: SaleDocument, asked_at: float) -> None:
         problem = self.till.drawer.open_for_sale(doc, asked_at)
         if problem:
-            self.call_from_thread(self.notify, problem, severity="warning", timeout=15)
+            self.call_from_thread(self._device_fault, "Drawer", "not opened", problem)
+        elif doc.change_cents or any(p.kind == "cash" for p in doc.payments):
+            self.call_from_thread(self._device_ok, "Drawer")
         self._print_pending()
         self._low_stock_alert(doc)
 
@@ -562,20 +583,16 @@ class PosApp(App[None]):
             self.call_from_thread(self.notify, str(exc), severity="error", timeout=30)
             return
         if run.failed is not None:
-            self.call_from_thread(
-                self.notify,
-                describe_failure(run, self.till.config.store.till)
-                + ". The sale is stored; the receipt waits (Ctrl+P).",
-                title="Receipt not printed",
-                severity="error",
-                timeout=30,
-            )
+            detail = describe_failure(run, self.till.config.store.till)
+            self.call_from_thread(self._device_fault, "Printer", "receipt not printed", detail)
+        elif run.printed:
+            self.call_from_thread(self._device_ok, "Printer")
         self.call_from_thread(self._show_waiting, waiting)
 
     def _show_waiting(self, waiting: int) -> None:
-        note = f"{waiting} receipt{'s' if waiting > 1 else ''} waiting" if waiting else ""
-        status = self._printer_label
-        self.register_screen.set_device_status("  ·  ".join(x for x in (status, note) if x))
+        self.devices_line.note = self._printer_label or self.till.printer_note
+        self.devices_line.waiting = waiting
+        self._show_devices()
 
     def poll_printer(self) -> None:
         """Ask the printer how it is (in a thread); print waiting receipts when it is back."""
@@ -648,8 +665,9 @@ class PosApp(App[None]):
             except StorageError as exc:
                 problem = str(exc)
             if problem:
-                self.call_from_thread(self.notify, problem, severity="warning")
+                self.call_from_thread(self._device_fault, "Drawer", "not opened", problem)
             else:
+                self.call_from_thread(self._device_ok, "Drawer")
                 self.call_from_thread(self.notify, "Drawer opened (no sale recorded)")
 
         self._in_thread(kick, "drawer")
@@ -689,7 +707,9 @@ class PosApp(App[None]):
                 display.show(*lines)
             except DeviceError as exc:
                 self._display_shown = None
-                self.call_from_thread(self.notify, str(exc), severity="warning")
+                self.call_from_thread(self._device_fault, "Display", "not answering", str(exc))
+                return
+            self.call_from_thread(self._device_ok, "Display")
 
         self._in_thread(show, "display", exclusive=True)
 

@@ -18,7 +18,8 @@ class BarcodeScanned(Message):
 class DeviceStatusChanged(Message):
     """A device reported trouble or recovery (shown to the cashier)."""
 
-    def __init__(self, text: str, ok: bool) -> None:
+    def __init__(self, text: str, ok: bool, device: str = "") -> None:
         super().__init__()
         self.text = text
         self.ok = ok
+        self.device = device  #: which device ("Scanner evdev"), for the top bar

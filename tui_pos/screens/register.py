@@ -6,7 +6,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from rich.markup import escape
 from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
@@ -134,7 +133,8 @@ class RegisterScreen(Screen[None]):
         self.settings = settings
         self.actions = actions
         self.services = services  #: returns, stock and online orders
-        self.device_status = ""
+        self.device_status: str | Text = ""
+        self.device_fault = False
         self.cashier = ""
         self.customers = customers
         self.export_dir = export_dir or Path("exports")
@@ -166,12 +166,26 @@ class RegisterScreen(Screen[None]):
             paid = " (with the payments already taken)" if self.register.has_payments else ""
             self.say(f"The sale open when the till stopped is back{paid}: finish or void it")
 
-    def _store_bar(self) -> str:
+    def _store_bar(self) -> Text:
+        """Store, till, cashier and the devices in one row; a device fault comes first
+        (it stays there until the device works again), so 80 columns never hide it."""
         s = self.settings
         # Once the printer has reported, its state says more than where it is.
-        devices = self.device_status or s.printer_note
-        who = f"  ·  [b]{escape(self.cashier)}[/b]" if self.cashier else ""
-        return f"[b]{s.store_name}[/b]  ·  till {s.till}{who}  ·  {devices}"
+        status = self.device_status
+        devices = Text(status) if isinstance(status, str) else status
+        if not devices.plain:
+            devices = Text(s.printer_note)
+        parts = [Text(s.store_name, style="bold"), Text(f"till {s.till}")]
+        if self.cashier:
+            parts.append(Text(self.cashier, style="bold"))
+        if self.device_fault:
+            parts.insert(0, devices)
+        else:
+            parts.append(devices)
+        bar = Text("  ·  ").join(parts)
+        bar.no_wrap = True
+        bar.overflow = "ellipsis"
+        return bar
 
     def set_cashier(self, text: str) -> None:
         """Show who is logged in, in the top bar."""
@@ -179,9 +193,11 @@ class RegisterScreen(Screen[None]):
         if self.is_mounted:
             self.query_one("#store-bar", Static).update(self._store_bar())
 
-    def set_device_status(self, text: str) -> None:
-        """Show the printer's state (and receipts waiting) in the top bar."""
+    def set_device_status(self, text: str | Text, *, fault: bool = False) -> None:
+        """Show the devices' state (a fault, the printer's state, receipts waiting) in the
+        top bar."""
         self.device_status = text
+        self.device_fault = fault
         self.query_one("#store-bar", Static).update(self._store_bar())
 
     def accept_scan(self, code: str) -> None:
