@@ -37,7 +37,9 @@ def sold(
 @pytest.fixture
 def run(sold: Sold, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Invoke:
     monkeypatch.setenv("HOME", str(tmp_path))
-    monkeypatch.setenv("TUI_POS_CONFIG", str(tmp_path / "no-such-config.toml"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "no-config"))
+    # no config file: the defaults (TUI_POS_CONFIG naming a missing file is an error)
+    monkeypatch.delenv("TUI_POS_CONFIG", raising=False)
     runner = CliRunner()
 
     def invoke(*args: str) -> Result:

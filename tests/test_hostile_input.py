@@ -788,7 +788,8 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     monkeypatch.setenv("HOME", str(fake))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(fake / ".config"))
     monkeypatch.setenv("XDG_DATA_HOME", str(fake / ".local" / "share"))
-    monkeypatch.setenv("TUI_POS_CONFIG", str(tmp_path / "no-such-config.toml"))
+    # no config file: the defaults (TUI_POS_CONFIG naming a missing file is an error)
+    monkeypatch.delenv("TUI_POS_CONFIG", raising=False)
     monkeypatch.chdir(tmp_path)
     yield fake
 

@@ -132,7 +132,9 @@ def test_collection_orders_are_found_and_handed_over_once(demo_till: Till) -> No
 @pytest.fixture
 def cli_db(tmp_path: Path, demo_template: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("HOME", str(tmp_path))
-    monkeypatch.setenv("TUI_POS_CONFIG", str(tmp_path / "no-such-config.toml"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "no-config"))
+    # no config file: the defaults (TUI_POS_CONFIG naming a missing file is an error)
+    monkeypatch.delenv("TUI_POS_CONFIG", raising=False)
     path = tmp_path / "till.db"
     shutil.copyfile(demo_template, path)
     return path

@@ -111,6 +111,14 @@ class PosApp(App[None]):
         after a manager's approval (``with_permission``: recorded in the audit log)."""
         with_permission(self.screen, Action[action], what, lambda _approval: then())
 
+    async def action_quit(self) -> None:
+        """Leave the register: whoever may quit (``[staff.permissions]``, managers by
+        default), else after their approval. A till without staff quits at once."""
+        if not self.staff.has_staff():
+            self.exit()
+            return
+        with_permission(self.screen, Action.QUIT, "Quit the till", lambda _a: self.exit())
+
     def action_help(self) -> None:
         """Every key of this screen and what it does (F1 again or Esc closes it)."""
         if isinstance(self.screen, HelpScreen):

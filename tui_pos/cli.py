@@ -12,10 +12,11 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from tui_pos.bootstrap import Till, open_till
+from tui_pos.cli_console import config_group, config_path_checked, require_terminal
 from tui_pos.cli_signing import BY_OPTION, signed
-from tui_pos.config import Config, default_config_path, load_config
+from tui_pos.config import Config, database_path, load_config
 from tui_pos.domain.analysis import REPORT_KINDS
-from tui_pos.domain.errors import DomainError
+from tui_pos.domain.errors import ConfigError, DomainError
 from tui_pos.domain.staff import Action
 from tui_pos.services.ports import DeviceError, StorageError
 
@@ -33,15 +34,20 @@ class Context:
         self.db_path = db_path
 
     def config(self) -> Config:
-        """The config file named with --config, else the default one if it exists."""
-        if self.config_path is not None:
-            return load_config(self.config_path)
-        default = default_config_path()
-        return load_config(default if default.exists() else None)
+        """The config file named with --config or $TUI_POS_CONFIG (it must exist), else
+        the default one if it exists."""
+        return load_config(config_path_checked(self.config_path))
 
-    def till(self, db_path: Path | None = None) -> Till:
-        """Open the till's database and services."""
-        return open_till(self.config(), db_path or self.db_path)
+    def till(self, db_path: Path | None = None, *, read_only: bool = False) -> Till:
+        """Open the till's database and services. ``read_only``: a command that only
+        reads never creates a database (a typo in --db is then an error, not a new till)."""
+        config = self.config()
+        path = db_path or self.db_path
+        if read_only:
+            where = path or database_path(config)
+            if not where.exists():
+                raise ConfigError(f"no database at {where} (create it: tui-pos db init)")
+        return open_till(config, path)
 
 
 @contextmanager
@@ -80,6 +86,7 @@ def _open_register(till: Till, login_hint: str = "") -> None:
     from tui_pos.app import build_app  # Textual is loaded only to run the UI
 
     try:
+        require_terminal()
         with user_errors():
             app = build_app(till, login_hint)
         app.run()
@@ -90,7 +97,7 @@ def _open_register(till: Till, login_hint: str = "") -> None:
 @main.command()
 @click.pass_obj
 def run(obj: Context) -> None:
-    """Open the register."""
+    """Open the register (on a terminal: it refuses to start without one)."""
     with user_errors():
         till = obj.till()
     _open_register(till)
@@ -101,6 +108,7 @@ def run(obj: Context) -> None:
 @click.pass_obj
 def demo(obj: Context, db_path: Path | None) -> None:
     """Create (or reuse) a demo store, then open the register on it."""
+    require_terminal()
     from tui_pos.demo import DEMO_LOGIN_HINT, ensure_demo_catalog, ensure_demo_staff
     from tui_pos.demo_customers import ensure_demo_customers
     from tui_pos.demo_sales import ensure_demo_sales
@@ -333,7 +341,7 @@ def _day_report(obj: Context, kind: str, day: date | None, fmt: str) -> None:
     from tui_pos.report_output import render_csv, render_json, render_table
 
     with user_errors():
-        till = obj.till()
+        till = obj.till(read_only=kind == "x" or day is not None)  # only a Z close writes
         if kind == "x":
             reports = [till.reports.x_report(day)]
         elif day is None:
@@ -379,7 +387,7 @@ def report_sales(
     from tui_pos.domain.analysis import parse_range
 
     with user_errors():
-        till = obj.till()
+        till = obj.till(read_only=True)
         try:
             period = parse_range(till.analysis.today(), day=day, first=first, last=last)
             result = till.analysis.report(kind, period, top)
@@ -479,6 +487,7 @@ def _add_subcommands() -> None:
     from tui_pos.cli_stock import export_stock, import_orders, promo
 
     main.add_command(staff)
+    main.add_command(config_group)
     report.add_command(report_hours)
     report.add_command(report_audit)
     import_.add_command(import_orders)

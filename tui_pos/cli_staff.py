@@ -32,7 +32,7 @@ def staff() -> None:
 def staff_list(obj: Context, fmt: str) -> None:
     """Everyone, with role, badge and lock-out state (never PINs)."""
     with user_errors():
-        till = obj.till()
+        till = obj.till(read_only=True)
         people = till.staff.employees()
         now = till.register.clock()
         till.close()
@@ -159,7 +159,7 @@ def _staff_report(
         obj: Context, day: str | None, first: str | None, last: str | None, fmt: str
     ) -> None:
         with user_errors():
-            till = obj.till()
+            till = obj.till(read_only=True)
             try:
                 period = parse_range(till.analysis.today(), day=day, first=first, last=last)
                 result = make(till.staff, period)

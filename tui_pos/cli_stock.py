@@ -82,7 +82,7 @@ def render_stock(levels: list[StockLevel], fmt: str) -> str:
 def export_stock(fmt: str, low: bool) -> None:
     """The stock feed: every product with its level (from the ledger) and reorder level."""
     with _user_errors():
-        till = _obj().till()
+        till = _obj().till(read_only=True)
         levels = till.stock.levels(low_only=low)
         till.close()
     click.echo(render_stock(levels, fmt), nl=False)
@@ -163,7 +163,7 @@ def promo_add(
 def promo_list() -> None:
     """Every promotion with its dates (active ones marked *)."""
     with _user_errors():
-        till = _obj().till()
+        till = _obj().till(read_only=True)
         try:
             today = till.promotions.today()
             rows = [(p, till.promotions.target_name(p)) for p in till.promotions.list()]

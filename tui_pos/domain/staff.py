@@ -44,6 +44,7 @@ class Action(StrEnum):
     CUSTOMER_ADMIN = "customer_admin"
     REPORTS = "reports"
     AUDIT_READ = "audit_read"
+    QUIT = "quit"  #: leave the register (Ctrl+Q): a kiosk till is not left by a cashier
 
 
 #: How each action is named on screen ("Manager approval: Void sale").
@@ -64,6 +65,7 @@ ACTION_LABELS: Mapping[Action, str] = {
     Action.CUSTOMER_ADMIN: "Customer data admin",
     Action.REPORTS: "Reports",
     Action.AUDIT_READ: "Audit log",
+    Action.QUIT: "Quit the till",
 }
 
 _CASHIER = frozenset({Action.VOID_LINE, Action.X_REPORT})
