@@ -22,6 +22,7 @@ from textual.app import App
 from textual.binding import Binding
 
 from tui_pos.bootstrap import Till
+from tui_pos.config_schema import Source
 from tui_pos.domain.analysis import AnalysisReport, DateRange
 from tui_pos.domain.cash import CashKind, Denomination, denominations, parse_amount
 from tui_pos.domain.errors import ConfigError, DomainError
@@ -30,6 +31,7 @@ from tui_pos.domain.receipt import text_receipt
 from tui_pos.domain.report import DayReport
 from tui_pos.domain.sale import SaleDocument
 from tui_pos.domain.staff import Action, Approval, Employee
+from tui_pos.keymap_check import conflicts
 from tui_pos.messages import BarcodeScanned, DeviceStatusChanged
 from tui_pos.report_output import report_rows
 from tui_pos.screens.authorize import LoginScreen, OverrideScreen, with_permission
@@ -758,17 +760,36 @@ def binding_ids() -> set[str]:
     return {b.id for b in bindings if isinstance(b, Binding) and b.id}
 
 
-def check_keymap(keymap: Mapping[str, str]) -> None:
-    """Refuse a ``[keymap]`` entry that names no binding (a typo would silently do nothing)."""
+def check_keymap(keymap: Mapping[str, str], source: Path | None = None) -> None:
+    """Refuse a ``[keymap]`` entry that names no binding (a typo would silently do nothing)
+    or puts two actions of one screen on the same key (one of them would stop working).
+    ``source``: the config file, to name the entry's line."""
     known = binding_ids()
     for name in keymap:
         if name not in known:
             close = get_close_matches(name, sorted(known), n=1)
             hint = f' (did you mean "{close[0]}"?)' if close else ""
-            raise ConfigError(f"keymap.{name}: no key has this id{hint}")
+            raise _keymap_error(source, name, f"no key has this id{hint}")
+    for clash in conflicts(_SCREENS, PosApp.BINDINGS, keymap):
+        mapped = [b for b in (clash.second, clash.first) if b.id in keymap]
+        entry = (mapped[0] if mapped else clash.second).id or ""
+        other = clash.first if mapped and mapped[0] is clash.second else clash.second
+        raise _keymap_error(
+            source,
+            entry,
+            f'"{clash.key}" is already "{other.description}" ({other.id}) '
+            f"on {clash.screen}: one key, one action",
+        )
+
+
+def _keymap_error(source: Path | None, name: str, message: str) -> ConfigError:
+    if source is not None and source.exists():
+        text = source.read_text(encoding="utf-8", errors="replace")
+        return Source(str(source), text).error(("keymap", name), message)
+    return ConfigError(f"keymap.{name}: {message}")
 
 
 def build_app(till: Till, login_hint: str = "") -> PosApp:
     """The app for a till built by :func:`tui_pos.bootstrap.open_till`."""
-    check_keymap(till.config.keymap)
+    check_keymap(till.config.keymap, till.config.source)
     return PosApp(till, login_hint)

@@ -200,6 +200,7 @@ def open_till(
         prices_include_tax=config.store.prices_include_tax,
         cash_step=config.store.cash_rounding,
         limits=QuantityLimits(config.barcodes.max_quantity, config.barcodes.max_weight_grams),
+        card_reference_required=config.store.card_reference_required,
     )
     style = ReceiptStyle(
         store_name=config.store.name,

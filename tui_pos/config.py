@@ -47,6 +47,7 @@ class StoreConfig:
     till: str = "T1"  #: this till's id, used in receipt sequence numbers
     receipt_footer: tuple[str, ...] = ("Thank you!",)  #: lines printed at the receipt's end
     quick_cash: tuple[int, ...] = (500, 1000, 2000, 5000)  #: quick-cash key amounts, minor units
+    card_reference_required: bool = True  #: a card payment needs the terminal's reference
 
 
 @dataclass(frozen=True)
@@ -249,6 +250,9 @@ def _store(t: Table) -> StoreConfig:
         till=t.string("till", d.till, r"[A-Za-z0-9_-]{1,16}", '1-16 letters, digits, "-" or "_"'),
         receipt_footer=t.strings("receipt_footer", d.receipt_footer),
         quick_cash=t.integers("quick_cash", d.quick_cash, low=1, max_items=6),
+        card_reference_required=t.boolean(
+            "card_reference_required", d.card_reference_required
+        ),
     )
 
 

@@ -17,6 +17,15 @@ class QuantityError(DomainError):
     """A quantity or weight that is zero, negative, absurd or malformed."""
 
 
+class WeightNeeded(QuantityError):
+    """An item sold by weight was entered without one: the till asks for the weight."""
+
+    def __init__(self, message: str, name: str, code: str) -> None:
+        super().__init__(message)
+        self.name = name  #: the product's name
+        self.code = code  #: what was typed or scanned (the PLU or barcode)
+
+
 class MoneyError(DomainError):
     """An amount that cannot be parsed or is out of range."""
 

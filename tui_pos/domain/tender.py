@@ -75,10 +75,13 @@ def parse_tendered(text: str) -> int:
         raise TenderError(str(exc)) from exc
 
 
-def check_card_reference(ref: str) -> None:
-    """Refuse a missing, overlong or card-number-like terminal reference (TenderError)."""
+def check_card_reference(ref: str, *, required: bool = True) -> None:
+    """Refuse a missing (when ``required``), overlong or card-number-like terminal
+    reference (TenderError)."""
     if not ref:
-        raise TenderError("Enter the card terminal's reference from its slip")
+        if required:
+            raise TenderError("Enter the card terminal's reference from its slip")
+        return
     if len(ref) > 40 or not ref.isprintable():
         raise TenderError("Card reference must be up to 40 printable characters")
     if looks_like_card_number(ref):
@@ -96,6 +99,8 @@ class Tender:
         max_change_cents: int = DEFAULT_MAX_CHANGE_CENTS,
     ) -> None:
         self.total_cents = total_cents
+        #: False: a card payment may go without the terminal's reference (config)
+        self.card_reference_required = True
         self.cash_step = cash_step
         self.max_change_cents = max_change_cents
         self.payments: list[Payment] = []
@@ -167,7 +172,7 @@ class Tender:
                 f"{format_money(self.remaining_cents)} still due"
             )
         ref = reference.strip()
-        check_card_reference(ref)
+        check_card_reference(ref, required=self.card_reference_required)
         payment = Payment("card", amount, amount, 0, ref)
         self.payments.append(payment)
         return payment
@@ -210,7 +215,7 @@ class Tender:
         else:
             ref = reference.strip()
             if kind == "card":
-                check_card_reference(ref)
+                check_card_reference(ref, required=self.card_reference_required)
             elif not ref:
                 raise TenderError("A store credit refund needs its credit note code")
             payment = Payment(kind, remaining, remaining, 0, ref)

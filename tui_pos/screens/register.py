@@ -15,7 +15,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from tui_pos.domain.cart import CartTotals
-from tui_pos.domain.errors import DomainError
+from tui_pos.domain.errors import DomainError, WeightNeeded
 from tui_pos.domain.money import format_money
 from tui_pos.domain.receipt import sale_number
 from tui_pos.domain.sale import SaleDocument
@@ -211,7 +211,7 @@ class RegisterScreen(Screen[None]):
         prefix = typed if typed.endswith("*") else ""
         if prefix:
             self.entry.clear()
-        self.attempt(lambda: self.register.enter(prefix + code).message, select_last=True)
+        self._sell(prefix + code)
 
     def _is_badge(self, code: str) -> bool:
         """An employee badge scanned at the sale hands the till to that employee."""
@@ -355,7 +355,55 @@ class RegisterScreen(Screen[None]):
             return  # a stray Enter (e.g. pressed just before a dialog opened) does nothing
         if self._is_badge(event.text) or self._open_receipt(event.text):
             return
-        self.attempt(lambda: self.register.enter(event.text).message, select_last=True)
+        if self._is_words(event.text):
+            self._search_for(event.text.strip())  # a name, not a code: find it
+            return
+        self._sell(event.text)
+
+    def _is_words(self, text: str) -> bool:
+        """Typed text that is no code (it has letters and the barcode rules do not read
+        it): the start of a product's name."""
+        cleaned = text.strip()
+        if "*" in cleaned or not any(c.isalpha() for c in cleaned):
+            return False
+        try:
+            self.register.parser.parse(cleaned)
+        except DomainError:
+            return True
+        return False
+
+    def _sell(self, text: str) -> None:
+        """Add the item; one sold by weight without a weight asks for it."""
+
+        def add() -> str:
+            try:
+                return self.register.enter(text).message
+            except WeightNeeded as need:
+                self.call_after_refresh(self._ask_weight, need)
+                return f"{need.name} is sold by weight: type the weight"
+
+        self.attempt(add, select_last=True)
+
+    def _ask_weight(self, need: WeightNeeded) -> None:
+        """The weight of an item sold by weight (its PLU was typed without one)."""
+
+        def apply(text: str) -> str:
+            return self.register.enter(f"{text.strip()}*{need.code}").message
+
+        def after(message: str | None) -> None:
+            if message:
+                self.say(message)
+            self.refresh_sale(select_last=True)
+
+        self.app.push_screen(
+            PromptScreen(
+                f"Weight of {need.name}",
+                "In kg, e.g. 0.350 (Esc: nothing is added)",
+                apply,
+                scan_aware=False,
+            ),
+            after,
+        )
 
     def action_clear_entry(self) -> None:
         """Clear the entry line and any pending quantity."""
@@ -389,6 +437,10 @@ class RegisterScreen(Screen[None]):
         initial = self._take_entry()
         if initial is None:
             return
+        self._search_for(initial)
+
+    def _search_for(self, initial: str) -> None:
+        """The find dialog, starting with ``initial``; the product picked is added."""
 
         def picked(product_id: int | None) -> None:
             if product_id is not None:

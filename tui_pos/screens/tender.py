@@ -202,7 +202,8 @@ class TenderScreen(ModalScreen[SaleDocument | None]):
             owed = format_money(-self.register.tender_state().remaining_cents)
 
             def checked(reference: str) -> str:
-                check_card_reference(reference.strip())
+                required = self.register.settings.card_reference_required
+                check_card_reference(reference.strip(), required=required)
                 return reference.strip()
 
             self.app.push_screen(
@@ -231,7 +232,8 @@ class TenderScreen(ModalScreen[SaleDocument | None]):
         self.app.push_screen(
             PromptScreen(
                 f"Card payment of {shown}",
-                "Take the card on the terminal, then type its reference (from the slip)",
+                "Take the card on the terminal, then type its reference (from the slip)"
+                + ("" if self.register.settings.card_reference_required else "; Enter = none"),
                 apply,
                 scan_aware=False,
             ),

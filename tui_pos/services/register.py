@@ -13,7 +13,13 @@ from dataclasses import dataclass
 
 from tui_pos.domain.barcode import BarcodeParser, ScannedCode
 from tui_pos.domain.cart import Cart, CartLine, CartTotals, Discount, Product
-from tui_pos.domain.errors import CartError, DomainError, QuantityError, UnknownProduct
+from tui_pos.domain.errors import (
+    CartError,
+    DomainError,
+    QuantityError,
+    UnknownProduct,
+    WeightNeeded,
+)
 from tui_pos.domain.money import decimal_to_cents, div_round, parse_money
 from tui_pos.domain.promotions import Promotion
 from tui_pos.domain.quantity import ONE, QuantityLimits, Unit, check_weight, parse_quantity
@@ -51,6 +57,7 @@ class RegisterSettings:
     cash_step: int = 1
     limits: QuantityLimits = QuantityLimits()
     max_change_cents: int = DEFAULT_MAX_CHANGE_CENTS
+    card_reference_required: bool = True  #: a card payment needs the terminal's reference
 
 
 @dataclass(frozen=True)
@@ -466,6 +473,7 @@ class Register:
                 cash_step=self.settings.cash_step,
                 max_change_cents=self.settings.max_change_cents,
             )
+            self.tender.card_reference_required = self.settings.card_reference_required
         self.tender.total_cents = total
         return self.tender
 
@@ -527,7 +535,11 @@ class Register:
             grams = check_weight(int(scanned.value * 1000), limits)
             return self._make_line(product, "kg", price, grams, code)
         if product.unit == "kg" and qty_text is None:
-            raise QuantityError(f"{product.name} is sold by weight: type the kg like 0.350* first")
+            raise WeightNeeded(
+                f"{product.name} is sold by weight: type the kg like 0.350* first",
+                product.name,
+                code,
+            )
         qty = parse_quantity(qty_text, product.unit, limits) if qty_text else ONE
         return self._make_line(product, product.unit, price, qty, code)
 

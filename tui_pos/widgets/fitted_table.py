@@ -42,7 +42,8 @@ def choose_columns(
     """Which columns fit in ``width`` cells, and their widths.
 
     The first column always shows (at least ``MIN_NAME`` cells, cut with an ellipsis);
-    then numeric columns in their order, then the other text columns, while they fit.
+    then numeric columns in their order, then the name's full width, then the other
+    text columns, while they fit.
     Returns the indexes of the columns shown (in their order) and the widths, one per
     column (0 for one left out).
     """
@@ -58,14 +59,19 @@ def choose_columns(
         return [], widths
     name = min(natural[0], MIN_NAME)
     used = name + _CELL_PADDING
-    order = [i for i in range(1, len(columns)) if columns[i].numeric]
-    order += [i for i in range(1, len(columns)) if not columns[i].numeric]
-    for i in order:
-        need = natural[i] + _CELL_PADDING
-        if used + need <= width:
+    numbers = [i for i in range(1, len(columns)) if columns[i].numeric]
+    texts = [i for i in range(1, len(columns)) if not columns[i].numeric]
+    for i in numbers:  # the numbers first: they are what a report is for
+        if used + natural[i] + _CELL_PADDING <= width:
             widths[i] = natural[i]
-            used += need
-    widths[0] = max(name, min(natural[0], width - used + name))
+            used += natural[i] + _CELL_PADDING
+    grown = max(name, min(natural[0], width - used + name))  # then the whole name
+    used += grown - name
+    for i in texts:  # then other text columns (a code, a unit), if room is left
+        if used + natural[i] + _CELL_PADDING <= width:
+            widths[i] = natural[i]
+            used += natural[i] + _CELL_PADDING
+    widths[0] = max(grown, min(natural[0], width - used + grown))
     return [i for i, w in enumerate(widths) if w], widths
 
 
