@@ -525,6 +525,8 @@ class PosApp(App[None]):
         except StorageError as exc:
             self.call_from_thread(self.notify, str(exc), severity="error", timeout=30)
             return
+        if self.printer_thread.abandoned.is_set():
+            return  # quitting: no one to tell (what was not confirmed stays owed)
         if run.failed is not None:
             self.call_from_thread(
                 self.notify,

@@ -21,7 +21,7 @@ from tui_pos.services.ports import ReceiptPrinter
 Task = Callable[[], None]
 
 #: How long ``abandon`` waits for the job in progress to notice (seconds).
-ABANDON_GRACE_SECONDS = 0.2
+ABANDON_GRACE_SECONDS = 0.1
 
 
 class PrinterThread:
@@ -31,9 +31,7 @@ class PrinterThread:
         self.printer = printer
         self.on_error = on_error  #: called (in the thread) when a task raises
         self.abandoned = threading.Event()  #: set at quit: long tasks stop early
-        self._tasks: queue.SimpleQueue[tuple[Task, str, Future[None]] | None] = (
-            queue.SimpleQueue()
-        )
+        self._tasks: queue.SimpleQueue[tuple[Task, str, Future[None]] | None] = queue.SimpleQueue()
         self._waiting: dict[str, Future[None]] = {}  #: tasks with a key, queued, not started
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
