@@ -18,7 +18,7 @@ from concurrent.futures import Future
 
 from tui_pos.services.ports import ReceiptPrinter
 
-Task = Callable[[], None]
+Task = Callable[[], object]
 
 #: How long ``abandon`` waits for the job in progress to notice (seconds).
 ABANDON_GRACE_SECONDS = 0.1
