@@ -24,6 +24,7 @@ from tui_pos.domain.receipt import Receipt
 from tui_pos.drivers.escpos import EscposPrinter, NetworkTransport
 from tui_pos.drivers.file_printer import CUT, INTERRUPTED, FilePrinter
 from tui_pos.services.ports import DeviceError, ReceiptPrinter
+from tui_pos.services.printing import describe_failure
 
 LOAF = "5900000000015"
 RECEIPT = Receipt(("Shop", "-" * 20, "Bread   1.50"), 20, "T1-000001")
@@ -100,7 +101,8 @@ def test_a_job_cut_off_mid_receipt_is_not_printed_and_reprints_as_copy(
         _sell(till)
         fake.mode = mode
         run = till.print_queue.run()
-        assert run.failed is not None and not run.printed
+        assert run.failed is not None and not run.printed and run.unsure
+        assert "it prints again marked COPY" in describe_failure(run, "T1")
         assert _jobs(till) == [("receipt", "sending", 0)]
         assert till.reports.x_report().unprinted_receipts == ("T1-000001",)
         [job] = till.print_queue.pending()

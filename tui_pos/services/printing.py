@@ -62,6 +62,7 @@ class PrintRun:
     failed: PrintJob | None = None
     error: str = ""
     waiting: int = 0
+    unsure: bool = False  #: the failed job's bytes went out: it may be on paper
 
 
 class PrintJobStore(Protocol):
@@ -124,16 +125,19 @@ class PrintQueue:
             for index, job in enumerate(pending):
                 if abandoned is not None and abandoned.is_set():
                     break
+                sent: list[str] = []
                 try:
-                    self._print(job)
+                    self._print(job, sent)
                 except DeviceError as exc:
                     self.jobs.failed(job.id, str(exc))
-                    return PrintRun(tuple(done), job, str(exc), len(pending) - index)
+                    waiting = len(pending) - index
+                    return PrintRun(tuple(done), job, str(exc), waiting, bool(sent))
                 done.append(job)
             return PrintRun(tuple(done))
 
-    def _print(self, job: PrintJob) -> None:
-        """Print one job and mark it printed once the printer confirmed it.
+    def _print(self, job: PrintJob, sent: list[str]) -> None:
+        """Print one job and mark it printed once the printer confirmed it; ``sent`` gets
+        the mark once its bytes go out.
 
         Raises DeviceError (the job stays owed: queued, or sending when bytes went out).
         """
@@ -152,6 +156,7 @@ class PrintQueue:
 
         def sending(mark: str) -> None:
             self.jobs.sending(job.id, mark, as_copy)
+            sent.append(mark)
 
         self.receipts.print_sale(doc, copy=job.kind == "copy" or as_copy, before_send=sending)
         self.jobs.printed(job.id, self.clock())
@@ -162,4 +167,5 @@ def describe_failure(run: PrintRun, till: str) -> str:
     if run.failed is None:
         return ""
     more = f" ({run.waiting} receipts waiting)" if run.waiting > 1 else ""
-    return f"Receipt {run.failed.label(till)} not printed: {run.error}{more}"
+    unsure = "; part of it may be on paper: it prints again marked COPY" if run.unsure else ""
+    return f"Receipt {run.failed.label(till)} not printed: {run.error}{unsure}{more}"
