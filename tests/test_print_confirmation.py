@@ -134,9 +134,22 @@ def test_a_job_left_sending_by_a_crash_reprints_as_copy_on_a_network_printer(
         till.close()
 
 
-def _file_shop(tmp_path: Path, demo_template: Path) -> tuple[Till, FilePrinter]:
+@pytest.fixture
+def file_shop(tmp_path: Path, demo_template: Path) -> Iterator[tuple[Till, FilePrinter, int]]:
+    """A till printing to a text file, with one sale whose receipt is owed (its job id)."""
     printer = FilePrinter(tmp_path / "receipts" / "T1.txt")
-    return _shop(tmp_path, demo_template, printer), printer
+    till = _shop(tmp_path, demo_template, printer)
+    _sell(till)
+    [job] = till.print_queue.pending()
+    yield till, printer, job.id
+    till.close()
+
+
+def _write_receipt(till: Till, printer: FilePrinter) -> str:
+    """Print the last sale's receipt to the file (as a send before a kill); its mark."""
+    marks: list[str] = []
+    printer.print_receipt(till.receipts.receipt(till.receipts.last()), marks.append)
+    return marks[0]
 
 
 def _receipts(path: Path) -> list[str]:
@@ -144,58 +157,39 @@ def _receipts(path: Path) -> list[str]:
 
 
 def test_a_file_receipt_written_before_the_crash_is_not_printed_again(
-    tmp_path: Path, demo_template: Path
+    file_shop: tuple[Till, FilePrinter, int],
 ) -> None:
-    till, printer = _file_shop(tmp_path, demo_template)
-    try:
-        _sell(till)
-        [job] = till.print_queue.pending()
-        marks: list[str] = []
-        receipt = till.receipts.receipt(till.receipts.last())
-        printer.print_receipt(receipt, marks.append)  # written, then killed before "printed"
-        till.print_queue.jobs.sending(job.id, marks[0], False)
-        assert [j.id for j in till.print_queue.run().printed] == [job.id]
-        assert len(_receipts(printer.path)) == 1
-        assert _jobs(till) == [("receipt", "printed", 0)]
-    finally:
-        till.close()
+    till, printer, job = file_shop
+    mark = _write_receipt(till, printer)  # written, then killed before "printed"
+    till.print_queue.jobs.sending(job, mark, False)
+    assert [j.id for j in till.print_queue.run().printed] == [job]
+    assert len(_receipts(printer.path)) == 1
+    assert _jobs(till) == [("receipt", "printed", 0)]
 
 
 def test_a_file_receipt_never_written_before_the_crash_prints_the_original(
-    tmp_path: Path, demo_template: Path
+    file_shop: tuple[Till, FilePrinter, int],
 ) -> None:
-    till, printer = _file_shop(tmp_path, demo_template)
-    try:
-        _sell(till)
-        [job] = till.print_queue.pending()
-        printer.path.parent.mkdir()
-        printer.path.write_text("")
-        till.print_queue.jobs.sending(job.id, "0:900:feedface", False)  # killed before write
-        till.print_queue.run()
-        [text] = _receipts(printer.path)
-        assert "*** COPY ***" not in text and "Sale T1-000001" in text
-        assert _jobs(till) == [("receipt", "printed", 0)]
-    finally:
-        till.close()
+    till, printer, job = file_shop
+    printer.path.parent.mkdir()
+    printer.path.write_text("")
+    till.print_queue.jobs.sending(job, "0:900:feedface", False)  # killed before the write
+    till.print_queue.run()
+    [text] = _receipts(printer.path)
+    assert "*** COPY ***" not in text and "Sale T1-000001" in text
+    assert _jobs(till) == [("receipt", "printed", 0)]
 
 
 def test_a_file_receipt_cut_short_by_the_crash_is_closed_and_reprinted_as_copy(
-    tmp_path: Path, demo_template: Path
+    file_shop: tuple[Till, FilePrinter, int],
 ) -> None:
-    till, printer = _file_shop(tmp_path, demo_template)
-    try:
-        _sell(till)
-        [job] = till.print_queue.pending()
-        receipt = till.receipts.receipt(till.receipts.last())
-        marks: list[str] = []
-        printer.print_receipt(receipt, marks.append)
-        whole = printer.path.read_bytes()
-        printer.path.write_bytes(whole[: len(whole) // 2])  # the kill came mid-write
-        till.print_queue.jobs.sending(job.id, marks[0], False)
-        till.print_queue.run()
-        fragment, copy = printer.path.read_text().split(INTERRUPTED)
-        assert fragment and "*** COPY ***" not in fragment
-        assert "*** COPY ***" in copy and "Sale T1-000001" in copy
-        assert _jobs(till) == [("receipt", "printed", 1)]
-    finally:
-        till.close()
+    till, printer, job = file_shop
+    mark = _write_receipt(till, printer)
+    whole = printer.path.read_bytes()
+    printer.path.write_bytes(whole[: len(whole) // 2])  # the kill came mid-write
+    till.print_queue.jobs.sending(job, mark, False)
+    till.print_queue.run()
+    fragment, copy = printer.path.read_text().split(INTERRUPTED)
+    assert fragment and "*** COPY ***" not in fragment
+    assert "*** COPY ***" in copy and "Sale T1-000001" in copy
+    assert _jobs(till) == [("receipt", "printed", 1)]

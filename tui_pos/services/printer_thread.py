@@ -11,6 +11,7 @@ went out) and is dealt with at the next start.
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import threading
 from collections.abc import Callable
@@ -65,7 +66,8 @@ class PrinterThread:
                     task()
             except Exception as exc:  # one failed task must not end the printer thread
                 if not self.abandoned.is_set():
-                    self.on_error(exc)
+                    with contextlib.suppress(Exception):  # nor a failed report of it
+                        self.on_error(exc)
             finally:
                 done.set_result(None)
 
