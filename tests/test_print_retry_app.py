@@ -84,8 +84,12 @@ def _read_only(folder: Path) -> Iterator[Callable[[], None]]:
             subprocess.run(["umount", "-l", str(folder)], check=False)
 
 
-async def _prints_once_fixed(till: Till, receipts: Path, fix: Callable[[], None]) -> None:
+async def _prints_once_fixed(
+    till: Till, receipts: Path, fix: Callable[[], None], label: str
+) -> None:
     app = build_app(till)
+    assert till.devices.status_printer is not None
+    assert till.devices.status_printer.status().label == label
     async with app.run_test(size=(120, 40)) as pilot:
         await _until(pilot, lambda: bool(_error(till)), "the first attempt")
         assert _status(till) == ["queued"], _error(till)
@@ -104,7 +108,9 @@ async def test_receipt_file_in_a_missing_folder_prints_once_the_folder_is_there(
     receipts = stick / "receipts" / "T1.txt"
     till = _till(tmp_path, demo_template, receipts)
     try:
-        await _prints_once_fixed(till, receipts, stick.mkdir)
+        await _prints_once_fixed(
+            till, receipts, stick.mkdir, "printer offline (receipt folder missing)"
+        )
     finally:
         till.close()
 
@@ -119,6 +125,8 @@ async def test_receipt_file_in_a_read_only_folder_prints_once_it_is_writable(
     till = _till(tmp_path, demo_template, receipts)
     try:
         with _read_only(folder) as fix:
-            await _prints_once_fixed(till, receipts, fix)
+            await _prints_once_fixed(
+                till, receipts, fix, "printer offline (receipt folder read-only)"
+            )
     finally:
         till.close()

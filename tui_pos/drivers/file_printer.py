@@ -101,10 +101,11 @@ class FilePrinter:
         if not folder.is_dir():
             if folder.parent.is_dir() and os.access(folder.parent, os.W_OK):
                 return PrinterStatus(online=True, detail="file")
-            return PrinterStatus(online=False, detail=f"folder {folder} missing")
+            return PrinterStatus(online=False, detail="receipt folder missing")
         target = self.path if self.path.exists() else folder
         if not os.access(target, os.W_OK):
-            return PrinterStatus(online=False, detail=f"{target} read-only")
+            what = "receipt file" if target == self.path else "receipt folder"
+            return PrinterStatus(online=False, detail=f"{what} read-only")
         return PrinterStatus(online=True, detail="file")
 
     def abort(self) -> None:
