@@ -162,10 +162,10 @@ class EscposPrinter:
         if status is None:
             raise DeviceError(
                 f"printer {self.transport.name} did not confirm the receipt within "
-                f"{self.transport.timeout:g} s (it may not have printed)"
+                f"{self.transport.timeout:g} s"
             )
         if not status.ready:
-            raise DeviceError(f"{status.label} during the receipt (it may not have printed)")
+            raise DeviceError(f"{status.label} during the receipt")
 
     def delivered(self, mark: str) -> bool | None:
         """None: a printer cannot say afterwards whether an unconfirmed receipt printed."""
