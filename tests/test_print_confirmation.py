@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -71,6 +73,30 @@ def test_a_receipt_the_printer_did_not_confirm_is_an_error_after_the_send(
     with pytest.raises(DeviceError, match="confirm|closed the connection"):
         _net(fake).print_receipt(RECEIPT, marks.append)
     assert marks == [""], "the data went out: the outcome is unknown, not 'nothing sent'"
+
+
+def test_paper_running_out_during_the_receipt_is_not_a_confirmation(
+    fake: FakeTcpPrinter,
+) -> None:
+    """The printer takes the data, then answers the status read back: out of paper."""
+    fake.mode = "stall"  # holds the receipt until the paper runs out
+    printer = EscposPrinter(NetworkTransport("127.0.0.1", fake.port, timeout=5))
+    failures: list[str] = []
+
+    def send() -> None:
+        try:
+            printer.print_receipt(RECEIPT)
+        except DeviceError as exc:
+            failures.append(str(exc))
+
+    sender = threading.Thread(target=send)
+    sender.start()
+    deadline = time.monotonic() + 5
+    while b"T1-000001" not in fake.received and time.monotonic() < deadline:
+        time.sleep(0.01)
+    fake.mode = "paper_out"
+    sender.join(timeout=10)
+    assert failures == ["printer out of paper during the receipt"]
 
 
 def test_a_confirmed_receipt_calls_the_hook_once_before_the_data(fake: FakeTcpPrinter) -> None:
