@@ -250,9 +250,7 @@ def _store(t: Table) -> StoreConfig:
         till=t.string("till", d.till, r"[A-Za-z0-9_-]{1,16}", '1-16 letters, digits, "-" or "_"'),
         receipt_footer=t.strings("receipt_footer", d.receipt_footer),
         quick_cash=t.integers("quick_cash", d.quick_cash, low=1, max_items=6),
-        card_reference_required=t.boolean(
-            "card_reference_required", d.card_reference_required
-        ),
+        card_reference_required=t.boolean("card_reference_required", d.card_reference_required),
     )
 
 
