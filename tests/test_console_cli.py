@@ -78,7 +78,7 @@ def test_a_named_config_file_that_is_missing_is_an_error(
     else:
         result = cli("--config", str(missing), "report", "x")
     assert result.exit_code == 1
-    assert str(missing) in result.stderr and "no such file" in result.stderr
+    assert str(missing) in result.stderr and "not found" in result.stderr
     assert "Traceback" not in result.output
     assert not list(home.rglob("*.db"))  # and nothing was created meanwhile
 
@@ -116,3 +116,33 @@ def test_run_refuses_to_start_without_a_terminal(home: Path, tmp_path: Path) -> 
     result = cli("demo", "--db", str(tmp_path / "demo.db"))
     assert result.exit_code == 1 and "needs a terminal" in result.stderr
     assert not (tmp_path / "demo.db").exists()  # refused before making the demo store
+
+
+def test_device_details_go_to_the_log_file_not_the_screen(tmp_path: Path) -> None:
+    import logging
+    import stat
+
+    from tui_pos.run_log import start_log
+    from tui_pos.widgets.device_line import DeviceLine
+
+    path = start_log(tmp_path / "till.db")
+    logger = logging.getLogger("tui_pos")
+    try:
+        assert path == tmp_path / "tui-pos.log"
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+        line = DeviceLine("printer ready")
+        assert line.fault("Printer", "receipt not printed", "[Errno 111] Connection refused")
+        assert not line.fault("Printer", "receipt not printed", "[Errno 111] again")  # one
+        shown = line.render().plain
+        assert shown == "Printer: receipt not printed" and "Errno" not in shown
+        assert line.clear("Printer") and line.render().plain == "printer ready"
+        for handler in logger.handlers:
+            handler.flush()
+        logged = path.read_text(encoding="utf-8")
+        assert "Printer: [Errno 111] Connection refused" in logged
+        assert "Printer: working again" in logged
+    finally:
+        for handler in list(logger.handlers):
+            logger.removeHandler(handler)
+            handler.close()
+        logger.propagate = True

@@ -18,6 +18,7 @@ from tui_pos.config import Config, database_path, load_config
 from tui_pos.domain.analysis import REPORT_KINDS
 from tui_pos.domain.errors import ConfigError, DomainError
 from tui_pos.domain.staff import Action
+from tui_pos.run_log import start_log
 from tui_pos.services.ports import DeviceError, StorageError
 
 if TYPE_CHECKING:
@@ -88,6 +89,7 @@ def _open_register(till: Till, login_hint: str = "") -> None:
 
     try:
         require_terminal()
+        start_log(till.db_path)  # device details go there, not on the screen
         with user_errors():
             app = build_app(till, login_hint)
         app.run()

@@ -22,7 +22,7 @@ from tui_pos.config import (
     load_config,
     pin_key_path,
 )
-from tui_pos.domain.errors import ConfigError
+from tui_pos.run_log import log_path
 
 #: The commented example config, shipped in the package.
 EXAMPLE_CONFIG = "config.example.toml"
@@ -37,20 +37,14 @@ def config_path_checked(given: Path | None) -> Path | None:
     """The config file to read: ``--config``, else ``$TUI_POS_CONFIG``, else the user's
     default one if it exists (None: built-in defaults).
 
-    A file named with ``--config`` or ``$TUI_POS_CONFIG`` that does not exist is an error:
-    a till silently running the demo defaults because of a typo in its unit file is worse
-    than a till that does not start.
+    A file named with ``--config`` or ``$TUI_POS_CONFIG`` that does not exist is an error
+    (``load_config`` says "not found"): a till silently running the demo defaults because
+    of a typo in its unit file is worse than a till that does not start.
     """
     if given is not None:
-        if not given.is_file():
-            raise ConfigError(f"--config {given}: no such file (create it: tui-pos config init)")
         return given
     path = default_config_path()
     if os.environ.get("TUI_POS_CONFIG"):
-        if not path.is_file():
-            raise ConfigError(
-                f"TUI_POS_CONFIG={path}: no such file (create it: tui-pos config init {path})"
-            )
         return path
     return path if path.exists() else None
 
@@ -120,6 +114,7 @@ def config_paths(obj: Any) -> None:
             ("backups", str(backup_dir(config, db))),
             ("receipts", _receipts(config, db)),
             ("exports", str(db.parent / "exports")),
+            ("log", str(log_path(db))),
         ]
     for name, value in rows:
         click.echo(f"{name + ':':<10} {value}")
