@@ -8,23 +8,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
+from tests import test_cli
 from tui_pos.cli import main
 from tui_pos.cli_console import example_config
 from tui_pos.config import load_config, parse_config
 
 REPO = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A fake home: no real config or data directory can be read or written."""
-    fake = tmp_path / "home"
-    fake.mkdir()
-    monkeypatch.setenv("HOME", str(fake))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(fake / ".config"))
-    monkeypatch.setenv("XDG_DATA_HOME", str(fake / ".local" / "share"))
-    monkeypatch.delenv("TUI_POS_CONFIG", raising=False)
-    return fake
+home = test_cli.home  # the fake home: no real config or data directory is touched
 
 
 def cli(*args: str) -> Result:
