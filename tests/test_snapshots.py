@@ -72,10 +72,8 @@ def snapshot_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     ensure_demo_staff(till)
     ensure_demo_sales(till)
     ensure_demo_customers(till)
-    till.db.execute_sql(
-        "UPDATE product SET name = ? WHERE id = (SELECT product_id FROM barcode WHERE code = ?)",
-        (LONG_NAME, LONG_ITEM),
-    )
+    product_id = till.register.price_check(LONG_ITEM).product.id
+    till.db.execute_sql("UPDATE product SET name = ? WHERE id = ?", (LONG_NAME, product_id))
     till.close()
     sold = open_test_till(Config(), path, printer=RecordingPrinter(), clock=fixed_clock)
     sold.register.enter(LONG_ITEM)
@@ -175,7 +173,7 @@ FLOWS: dict[str, tuple[list[str], str]] = {
     "x_report": (["ctrl+k", "x"], "ReceiptScreen"),
     "z_count": (["ctrl+k", "z", *typed("1", "2", "3")], "CountScreen"),
     "return_long_name": (["ctrl+b", "return-sale"], "ReturnScreen"),
-    "refund": (["ctrl+b", "return-sale", "f4", "escape", "f10"], "TenderScreen"),
+    "refund": (["ctrl+b", "return-sale", "f6", "escape", "f10"], "TenderScreen"),
     "stock_menu": (["ctrl+g"], "StockMenuScreen"),
     "customer_find": (["ctrl+u", *"grace"], "CustomerScreen"),
     "locked": (["ctrl+l"], "LoginScreen"),

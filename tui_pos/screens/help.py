@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rich.table import Table
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -34,6 +34,8 @@ def keys_of(screen: Screen[object]) -> list[KeyHelp]:
     one row per action, keys that do the same thing together."""
     rows: dict[str, KeyHelp] = {}
     for node, binding, enabled, tooltip in screen.active_bindings.values():
+        if binding.id is None:
+            continue  # a field's own editing keys (cursor left...), not the till's
         action = binding.action
         name = action.split("(", 1)[0].removeprefix("app.").removeprefix("screen.")
         target = screen.app if action.startswith("app.") else node
@@ -71,20 +73,19 @@ class HelpScreen(ModalScreen[None]):
         """Up/Down and PgUp/PgDn scroll the list."""
         self.query_one("#help-scroll").focus()
 
-    def _table(self) -> Table:
-        """Key, name, what it does (dimmed when it does not apply now); text wraps."""
-        table = Table.grid(padding=(0, 1))
-        table.add_column(no_wrap=True)
-        table.add_column(no_wrap=True)
-        table.add_column(ratio=1)
+    def _table(self) -> Text:
+        """One line per key: the key, its name, what it does (dimmed when it does not
+        apply now); long lines wrap under themselves."""
+        width = max((cell_len(row.keys) for row in self.keys), default=0) + 2
+        lines: list[Text] = []
         for row in self.keys:
             style = "" if row.enabled else "dim"
-            table.add_row(
-                Text(row.keys, style="bold " + style),
-                Text(row.label, style=style),
-                Text(row.does, style=style),
-            )
-        return table
+            line = Text(row.keys.ljust(width), style="bold " + style)
+            line.append(row.label, style="bold " + style)
+            if row.does and row.does.lower() != row.label.lower():
+                line.append(f": {row.does}", style=style)
+            lines.append(line)
+        return Text("\n").join(lines)
 
     def action_close(self) -> None:
         """Back to the screen."""
