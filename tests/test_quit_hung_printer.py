@@ -110,8 +110,10 @@ def test_quit_with_a_hung_printer_is_prompt_and_keeps_the_job(
             _wait(lambda: blocked_at in fake.received, "the receipt's print")
             _wait(lambda: b"\x1b[?1049h" in screen, "the app's screen")
             time.sleep(0.3)  # the app is idle, the printer thread blocked
-            asked = time.monotonic()
-            os.write(master, b"\x11")  # Ctrl+Q
+            os.write(master, b"\x11")  # Ctrl+Q: nobody is logged in, so a manager approves
+            _wait(lambda: b"Quit the till" in screen, "the quit approval")
+            asked = time.monotonic()  # from the approval on: what the quit itself takes
+            os.write(master, b"1\r2468\r")
             code = child.wait(timeout=15)
             took = time.monotonic() - asked
         finally:
