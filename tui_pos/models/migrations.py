@@ -404,6 +404,17 @@ def _v7_returns_stock(db: Database) -> None:
     _run_script(db, _append_only_triggers(orders, hint="") + "\n")
 
 
+# Refund lines are the only negative sale lines: the X/Z refund sum reads this small index
+# instead of every line of the period (issue 17).
+_V13_REFUND_LINE_INDEX = """
+CREATE INDEX "sale_line_refund" ON "sale_line" ("sale_id") WHERE "amount_cents" < 0;
+"""
+
+
+def _v13_refund_line_index(db: Database) -> None:
+    _run_script(db, _V13_REFUND_LINE_INDEX)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema", _v1_initial),
     Migration(2, "print queue and drawer events", _v2_devices),
@@ -413,6 +424,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(6, "customers and loyalty", _v6_customers),
     Migration(7, "returns, stock control, promotions, online orders", _v7_returns_stock),
     Migration(8, "sale index by till and time (reports)", _v8_sale_time_index),
+    Migration(13, "index of refund lines (reports)", _v13_refund_line_index),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version
