@@ -79,8 +79,9 @@ class PtyProcess:
                 scanned = max(0, len(self.output) - 16384)
         raise TimeoutError(f"no full frame within {timeout}s: {self.tail()}")
 
-    def settle(self, idle: float = 0.4, timeout: float = 60.0) -> None:
-        """Read until the program has written nothing for ``idle`` seconds."""
+    def settle(self, idle: float = 0.3, timeout: float = 60.0) -> None:
+        """Read until the program has written nothing for ``idle`` seconds (less than a
+        cursor blink, which writes every half second)."""
         deadline = time.perf_counter() + timeout
         while time.perf_counter() < deadline:
             if not self._read(idle):
