@@ -37,14 +37,16 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from importlib.metadata import version
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from raw_period import raw_period  # noqa: E402  (bench/, beside this script)
 
 from tui_pos.bootstrap import Till, open_till
 from tui_pos.config import Config
 from tui_pos.domain.analysis import DateRange
-from tui_pos.domain.report import DayReport, PeriodTotals, TaxTotal
+from tui_pos.domain.report import DayReport
 from tui_pos.domain.sale import format_sale_number
 from tui_pos.domain.tax import tax_of
 from tui_pos.drivers.file_printer import NullPrinter
@@ -103,7 +105,7 @@ def run(path: Path, args: argparse.Namespace) -> None:
     raw = raw_connect(path)
     year = DateRange(FIRST_DAY, FIRST_DAY + timedelta(days=DAYS - 1))
     checks: list[tuple[str, Callable[[], Any], Callable[[], Any]]] = [
-        ("Z period totals (year)", till.reports.x_report, lambda: raw_period(raw)),
+        ("Z period totals (year)", till.reports.x_report, lambda: raw_period(raw, TILL)),
         ("sales by hour (year)", lambda: till.analysis.by_hour(year), lambda: raw_hour(raw, year)),
         (
             "by category (year)",
@@ -184,100 +186,6 @@ def timed(work: Callable[[], Any]) -> float:
 
 
 # -- the raw side: each aggregate as one would write it by hand -------------------------------
-class RawPeriod(NamedTuple):
-    """What the floor reads for an open period: the totals and the unprinted receipts."""
-
-    totals: PeriodTotals
-    unprinted: list[int]
-    after_seq: int
-
-
-def raw_period(raw: sqlite3.Connection) -> RawPeriod:
-    """The open period's totals by hand. Fastest forms found: the sale table and each
-    child table read once from the period's first row on (rowid ranges: a till appends
-    sales and their rows in order and deletes nothing), refund lines through the partial
-    index of negative lines, cash movements and no-sales by their own ranges."""
-    z = raw.execute(
-        "SELECT z.last_seq, z.last_cash_seq, z.closed_at, s.id FROM z_close z"
-        " LEFT JOIN sale s ON s.till = z.till AND s.seq = z.last_seq"
-        " WHERE z.till = ? ORDER BY z.z_number DESC LIMIT 1",
-        (TILL,),
-    ).fetchone()
-    seq, cash_seq, closed_at, first_id = z if z else (0, 0, "", 0)
-    first_id = first_id or 0
-    head = raw.execute(
-        "SELECT MIN(seq), MAX(seq), SUM(status = 'completed'),"
-        " SUM(CASE WHEN status = 'completed' THEN subtotal_cents END),"
-        " SUM(CASE WHEN status = 'completed' THEN discount_cents END),"
-        " SUM(CASE WHEN status = 'completed' THEN tax_cents END),"
-        " SUM(CASE WHEN status = 'completed' THEN total_cents END),"
-        " SUM(CASE WHEN status = 'completed' THEN rounding_cents END),"
-        " SUM(status = 'voided'), SUM(voided_lines)"
-        " FROM sale WHERE id > ? AND +till = ? AND +seq > ?",
-        (first_id, TILL, seq),
-    ).fetchone()
-    child = (
-        " FROM {t} c CROSS JOIN sale s ON s.id = c.sale_id"
-        " WHERE c.id >= (SELECT id FROM {t} WHERE sale_id > ? ORDER BY sale_id LIMIT 1)"
-        " AND +c.sale_id > ? AND s.till = ? AND s.seq > ? AND s.status = 'completed'"
-    )
-    args = (first_id, first_id, TILL, seq)
-    taxes = raw.execute(
-        "SELECT c.code, c.rate_bp, SUM(c.base_cents), SUM(c.tax_cents)"
-        + child.format(t="sale_tax")
-        + " GROUP BY c.code, c.rate_bp ORDER BY c.code, c.rate_bp",
-        args,
-    ).fetchall()
-    tenders = raw.execute(
-        "SELECT c.kind, SUM(c.amount_cents)" + child.format(t="payment") + " GROUP BY c.kind",
-        args,
-    ).fetchall()
-    refunds = raw.execute(
-        "SELECT -SUM(l.amount_cents) FROM sale_line l CROSS JOIN sale s ON s.id = l.sale_id"
-        " WHERE l.amount_cents < 0 AND l.sale_id > ? AND s.till = ? AND s.seq > ?"
-        " AND s.status = 'completed'",
-        (first_id, TILL, seq),
-    ).fetchone()
-    cash = raw.execute(
-        "SELECT SUM(CASE WHEN kind = 'float' THEN amount_cents END),"
-        " SUM(CASE WHEN kind = 'in' THEN amount_cents END),"
-        " SUM(CASE WHEN kind = 'out' THEN amount_cents END), MAX(seq)"
-        " FROM cash_movement WHERE till = ? AND seq > ?",
-        (TILL, cash_seq),
-    ).fetchone()
-    no_sales = raw.execute(
-        "SELECT COUNT(*) FROM drawer_event WHERE till = ? AND reason = 'no_sale'"
-        " AND created_at > ?",
-        (TILL, str(closed_at)),
-    ).fetchone()
-    unprinted = raw.execute(
-        "SELECT s.seq FROM print_job j JOIN sale s ON s.id = j.sale_id"
-        " WHERE j.till = ? AND j.status = 'queued' AND j.kind = 'receipt' ORDER BY s.seq",
-        (TILL,),
-    ).fetchall()
-    totals = PeriodTotals(
-        first_seq=head[0],
-        last_seq=head[1],
-        sales_count=head[2] or 0,
-        gross_cents=head[3] or 0,
-        discount_cents=head[4] or 0,
-        tax_cents=head[5] or 0,
-        total_cents=head[6] or 0,
-        rounding_cents=head[7] or 0,
-        voids_count=head[8] or 0,
-        voided_lines=head[9] or 0,
-        refunds_cents=refunds[0] or 0,
-        taxes=tuple(TaxTotal(*row) for row in taxes),
-        tenders=dict(tenders),
-        float_cents=cash[0] or 0,
-        cash_in_cents=cash[1] or 0,
-        cash_out_cents=cash[2] or 0,
-        no_sales=no_sales[0],
-        last_cash_seq=cash[3] or cash_seq,
-    )
-    return RawPeriod(totals, [r[0] for r in unprinted], seq)
-
-
 class _RawDb:
     """The one method the journal's append needs, on a plain sqlite3 connection."""
 
@@ -295,7 +203,7 @@ def raw_close(raw: sqlite3.Connection) -> DayReport:
     last = raw.execute(
         "SELECT z_number FROM z_close WHERE till = ? ORDER BY z_number DESC LIMIT 1", (TILL,)
     ).fetchone()
-    period = raw_period(raw)
+    period = raw_period(raw, TILL)
     number = (last[0] if last else 0) + 1
     local = NOW.astimezone()
     report = DayReport(
@@ -374,7 +282,7 @@ def raw_item(raw: sqlite3.Connection, year: DateRange) -> list[Any]:
 
 def check_equal(till: Till, raw: sqlite3.Connection, year: DateRange) -> None:
     """Both sides must have computed the same numbers (else the timing means nothing)."""
-    period = raw_period(raw)
+    period = raw_period(raw, TILL)
     x = till.reports.x_report()
     assert x.totals == period.totals, (x.totals, period.totals)
     assert x.unprinted_receipts == tuple(format_sale_number(TILL, s) for s in period.unprinted)
