@@ -81,6 +81,10 @@ def prepare(folder: Path, products: int) -> tuple[Path, dict[str, str]]:
     env = {k: v for k, v in os.environ.items() if k != "TUI_POS_CONFIG"}
     env["XDG_CONFIG_HOME"] = str(folder / "config")  # the default config, not the user's
     db = folder / "till.db"
+    kept = folder / "catalog.db"  # with --dir: the catalog is built once and copied
+    if kept.exists():
+        shutil.copyfile(kept, db)
+        return db, env
     for stale in folder.glob("till.db*"):
         stale.unlink()
     csv_file = write_products_csv(folder / "products.csv", products)
@@ -93,12 +97,16 @@ def prepare(folder: Path, products: int) -> tuple[Path, dict[str, str]]:
     )
     till = open_till(Config(), db, printer=NullPrinter())
     ensure_demo_staff(till)
+    till.db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     till.close()
+    shutil.copyfile(db, kept)
     return db, env
 
 
 def measure(folder: Path, args: argparse.Namespace) -> None:
     db, env = prepare(folder, args.products)
+    for stale in folder.glob("till.db-*"):
+        stale.unlink()
     hello_py = folder / "hello.py"
     hello_py.write_text(HELLO)
     tui_pos = str(Path(sys.executable).with_name("tui-pos"))
