@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import random
 import shutil
@@ -158,6 +159,7 @@ def time_closes(path: Path, repeat: int) -> tuple[float, float]:
             for stale in copy.parent.glob(copy.name + "*"):
                 stale.unlink()
             shutil.copyfile(path, copy)
+        os.sync()  # no copy's writeback may slow the other side's fsync at commit
         till = open_till(Config(), app_copy, printer=NullPrinter(), clock=lambda: NOW)
         app_times.append(timed(till.reports.close_day))
         till.close()
