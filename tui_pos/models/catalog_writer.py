@@ -19,7 +19,7 @@ from tui_pos.services.product_import import ImportSummary, ProductRecord, Produc
 _SEARCH_TRIGGER = "product_search_ai"
 
 
-#: Rows of barcodes and count movements written per executemany.
+#: New products (and their barcodes and count movements) written per executemany.
 _BATCH = 2000
 
 
@@ -111,6 +111,8 @@ class _Upsert:
             int(cursor.execute("SELECT MAX(id) FROM product").fetchone()[0] or 0) + 1
         )
         self.was_empty = self.first_new_id == 1
+        self.next_id = self.first_new_id
+        self.products: list[tuple[int, str, int, str, int | None, str, str | None, int]] = []
         self.barcodes: list[tuple[str, int]] = []
         self.moves: list[tuple[str, str, int, int, int, str, str]] = []
 
@@ -145,7 +147,7 @@ class _Upsert:
                 created += 1
             else:
                 updated += 1
-            if len(self.moves) + len(self.barcodes) >= _BATCH:
+            if len(self.products) + len(self.barcodes) >= _BATCH:
                 self._flush()
         self._flush()
         products.fail(self.clashes)  # the transaction rolls back, the trigger included
@@ -171,10 +173,12 @@ class _Upsert:
                 )
                 return False
         if found is None:
-            cur.execute(
-                "INSERT INTO product (name, price_cents, tax_code, category_id, unit, plu, "
-                "reorder_level_milli, active) VALUES (?, ?, ?, ?, ?, ?, ?, 1)",
+            # The id SQLite would give (the largest + 1): known now, written in a batch.
+            product_id = self.next_id
+            self.next_id += 1
+            self.products.append(
                 (
+                    product_id,
                     rec.name,
                     rec.price_cents,
                     rec.tax_code,
@@ -182,9 +186,8 @@ class _Upsert:
                     rec.unit,
                     rec.plu,
                     rec.reorder_level_milli,
-                ),
+                )
             )
-            product_id = int(cur.lastrowid or 0)
             level = 0
         else:
             product_id = found
@@ -237,8 +240,17 @@ class _Upsert:
         return found is None
 
     def _flush(self) -> None:
-        """Write the barcodes and count movements gathered so far (in batches: a later row
-        reads them only to sum a product's stock, which flushes first)."""
+        """Write the new products, barcodes and count movements gathered so far. A later row
+        reads them only to sum a product's stock, which flushes first: finding a product by
+        a barcode or PLU that an earlier row wrote would mean a repeated key, a bad row that
+        is never written."""
+        if self.products:
+            self.cursor.executemany(
+                "INSERT INTO product (id, name, price_cents, tax_code, category_id, unit, plu, "
+                "reorder_level_milli, active) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1)",
+                self.products,
+            )
+            self.products.clear()
         if self.barcodes:
             self.cursor.executemany(
                 "INSERT OR REPLACE INTO barcode (code, product_id) VALUES (?, ?)", self.barcodes
