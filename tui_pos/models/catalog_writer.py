@@ -30,11 +30,6 @@ class _DryRun(Exception):
 def sync_tax_codes(db: Database, taxes: list[TaxRate]) -> None:
     """Make the tax_code table hold the configured codes (added or renamed; never removed,
     because old sales refer to them)."""
-    with storage_errors():
-        rows = db.execute_sql("SELECT code, name, rate_bp FROM tax_code").fetchall()
-    stored = {code: (name, rate) for code, name, rate in rows}
-    if all(stored.get(t.code) == (t.name, t.rate_bp) for t in taxes):
-        return  # as configured: no write transaction (and no fsync) at every start
     with storage_errors(), db.atomic():
         for tax in taxes:
             TaxCodeRow.insert(code=tax.code, name=tax.name, rate_bp=tax.rate_bp).on_conflict(
