@@ -192,8 +192,7 @@ def db_verify(obj: Context) -> None:
             click.echo(f"BROKEN: {problem}", err=True)
         sys.exit(1)
     click.echo(
-        f"{path}: journal ok ({checked} chain entries; every row, the anchor and the schema"
-        " match)"
+        f"{path}: journal ok ({checked} chain entries; every row, the anchor and the schema match)"
     )
 
 
@@ -224,7 +223,6 @@ def db_backup(obj: Context, dest: Path, keep: int | None) -> None:
 def db_restore(backup: Path, target: Path, replace: bool) -> None:
     """Restore BACKUP as the database TARGET (stop the till first when replacing)."""
     from tui_pos.models.backup import restore_database
-
     from tui_pos.models.chain_store import anchor_restored
 
     with user_errors():

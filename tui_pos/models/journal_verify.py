@@ -109,7 +109,7 @@ def _anchor_problems(path: Path, entries: list[ChainEntry]) -> list[str]:
     if not entries:
         return []
     try:
-        lines = path.read_text().splitlines()
+        text = path.read_text()
     except FileNotFoundError:
         return [
             f"the anchor file {path} is missing: it is how a database cut back or rolled"
@@ -117,6 +117,9 @@ def _anchor_problems(path: Path, entries: list[ChainEntry]) -> list[str]:
         ]
     except OSError as exc:
         return [f"the anchor file {path} cannot be read: {exc.strerror}"]
+    lines = text.splitlines()
+    if lines and not text.endswith("\n"):
+        lines.pop()  # a line cut by a power loss while it was written: it proves nothing
     by_seq = {e.seq: e for e in entries}
     last = entries[-1].seq
     for number, line in enumerate(lines, start=1):
