@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import threading
 from pathlib import Path
 
 from peewee import Database, OperationalError
@@ -31,6 +32,15 @@ ENTRY_COLUMNS = "seq, till, marks, rows, digest, amount_cents, grand_total_cents
 
 _KEYS: dict[tuple[str, int, int], bytes] = {}
 _ANCHORED: dict[str, int] = {}  #: database file -> the last entry anchored by this process
+
+
+class _Pending(threading.local):
+    """Databases with an anchor write waiting for this thread's commit."""
+
+    ids: frozenset[int] | set[int] = frozenset()
+
+
+_PENDING = _Pending()
 
 
 def key_path(db_file: Path) -> Path:
@@ -160,13 +170,19 @@ def seal(db: Database, till: str) -> ChainEntry | None:
             entry.mac,
         ),
     )
-    db.after_commit(lambda: write_anchor(db))
+    # One anchor write per transaction: a demo history of a thousand sales stored in one
+    # outer transaction (savepoints) registers it once. A new outermost transaction
+    # always registers (a rolled-back one never ran its callback).
+    if db.transaction_depth() <= 1 or id(db) not in _PENDING.ids:
+        _PENDING.ids = {*_PENDING.ids, id(db)}
+        db.after_commit(lambda: write_anchor(db))
     return entry
 
 
 def write_anchor(db: Database) -> None:
     """Append the committed head to the anchor file (after a commit). A failure is
     ignored: the document is stored, and ``db verify`` judges by what the file holds."""
+    _PENDING.ids = _PENDING.ids - {id(db)}
     file = database_file(db)
     if file is None:
         return
