@@ -180,8 +180,9 @@ def seal(db: Database, till: str) -> ChainEntry | None:
 
 
 def write_anchor(db: Database) -> None:
-    """Append the committed head to the anchor file (after a commit). A failure is
-    ignored: the document is stored, and ``db verify`` judges by what the file holds."""
+    """Append the committed head to the anchor file (after a commit). A failure (or a
+    missing file) is ignored: the document is stored, and ``db verify`` judges by what the
+    file holds."""
     _PENDING.ids = _PENDING.ids - {id(db)}
     file = database_file(db)
     if file is None:
@@ -191,7 +192,10 @@ def write_anchor(db: Database) -> None:
         if entry is None or _ANCHORED.get(str(file)) == entry.seq:
             return
         line = f"{entry.seq} {entry.mac} {entry.grand_total_cents}\n".encode()
-        fd = os.open(anchor_path(file), os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        # Made with the first entry (or by db restore), then only appended to: a removed
+        # anchor file is not started again behind verify's back.
+        create = os.O_CREAT if entry.seq == 1 else 0
+        fd = os.open(anchor_path(file), os.O_WRONLY | os.O_APPEND | create, 0o600)
         try:
             os.write(fd, line)
         finally:
