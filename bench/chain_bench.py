@@ -4,8 +4,8 @@ Two identical copies of a demo database; the same baskets are paid (``register.p
 the real commit with ``synchronous=FULL``) on both in the same run, alternating, with the
 chain on one and ``seal`` replaced by a no-op on the other (the baseline: exactly the same
 sale rows, no chain entry). Prints median and p95 per commit (microseconds), the ratio
-chained / baseline, the time spent inside ``seal`` itself, and how long ``db verify`` takes per 1,000 entries. Nothing is
-asserted. Usage::
+chained / baseline, the time spent inside ``seal`` itself, and how long ``db verify``
+takes. Nothing is asserted. Usage::
 
     .venv/bin/python bench/chain_bench.py [--sales 300] [--dir DIR]
 """
