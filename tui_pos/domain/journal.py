@@ -143,4 +143,3 @@ def next_entry(
         prev_hash=previous.hash if previous else GENESIS,
     )
     return JournalEntry(**{**entry.__dict__, "hash": entry.digest()})
-

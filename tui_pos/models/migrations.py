@@ -416,6 +416,20 @@ def _v10_order_contacts(db: Database) -> None:
     v10_order_contacts(db)
 
 
+# A print job is printed only once the printer confirmed it. "sending" (committed before
+# the first byte goes out) means the outcome is unknown until then; ``sent_mark`` is what
+# the printer needs to tell afterwards whether that send arrived (a file printer's offset,
+# length and digest), ``as_copy`` that an earlier send may have printed the original.
+_V11_PRINT_CONFIRMATION = """
+ALTER TABLE "print_job" ADD COLUMN "sent_mark" VARCHAR(120) NOT NULL DEFAULT '';
+ALTER TABLE "print_job" ADD COLUMN "as_copy" INTEGER NOT NULL DEFAULT 0;
+"""
+
+
+def _v11_print_confirmation(db: Database) -> None:
+    _run_script(db, _V11_PRINT_CONFIRMATION)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema", _v1_initial),
     Migration(2, "print queue and drawer events", _v2_devices),
@@ -427,6 +441,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(8, "sale index by till and time (reports)", _v8_sale_time_index),
     Migration(9, "keyed hash chain over every document and ledger row", _v9_chain),
     Migration(10, "online order contacts outside the append-only orders", _v10_order_contacts),
+    Migration(11, "print jobs: sending state and delivery mark", _v11_print_confirmation),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version
