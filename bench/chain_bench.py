@@ -13,6 +13,7 @@ takes. Nothing is asserted. Usage::
 from __future__ import annotations
 
 import argparse
+import shutil
 import statistics
 import sys
 import tempfile
@@ -90,6 +91,8 @@ def main() -> None:
     print(f"db verify: {entries} entries in {elapsed:.2f} s, {problems or 'no problem'}")
     chained_till.close()
     plain_till.close()
+    if args.dir is None:
+        shutil.rmtree(folder)
 
 
 if __name__ == "__main__":
