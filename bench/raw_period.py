@@ -80,7 +80,8 @@ def raw_period(raw: sqlite3.Connection, till: str) -> RawPeriod:
     ).fetchone()
     unprinted = raw.execute(
         "SELECT s.seq FROM print_job j JOIN sale s ON s.id = j.sale_id"
-        " WHERE j.till = ? AND j.status = 'queued' AND j.kind = 'receipt' ORDER BY s.seq",
+        " WHERE j.till = ? AND j.status IN ('queued', 'sending') AND j.kind = 'receipt'"
+        " ORDER BY s.seq",
         (till,),
     ).fetchall()
     totals = PeriodTotals(

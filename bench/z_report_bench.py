@@ -35,10 +35,13 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
+
+from peewee import Database
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -51,8 +54,8 @@ from tui_pos.domain.report import DayReport
 from tui_pos.domain.sale import format_sale_number
 from tui_pos.domain.tax import tax_of
 from tui_pos.drivers.file_printer import NullPrinter
-from tui_pos.models.database import PRAGMAS
-from tui_pos.models.journal_store import append_entry
+from tui_pos.models.chain_store import head, seal
+from tui_pos.models.database import PRAGMAS, open_database
 from tui_pos.models.times import stamp
 
 TILL = Config().store.till
@@ -92,6 +95,7 @@ def run(path: Path, args: argparse.Namespace) -> None:
     started = time.perf_counter()
     open_till(Config(), path, printer=NullPrinter()).close()  # create + migrate
     lines, sales = load_year(path, args.lines, args.products, random.Random(args.seed))
+    chain_year(path)
     setup = time.perf_counter() - started
     size_mb = path.stat().st_size / 1e6
     print(
@@ -134,7 +138,7 @@ def run(path: Path, args: argparse.Namespace) -> None:
     a, r = time_closes(path, args.repeat)
     ratios["Z close (year)"] = a / r
     print(f"{'Z close (year)':26} {a * 1000:8.1f} {r * 1000:8.1f} {a / r:6.2f}x")
-    print("checked: the same Z row and journal entry on both sides")
+    print("checked: the same Z row and chain entry on both sides")
     print(
         f"\nfigure: Z period totals over a year | {ratios['Z period totals (year)']:.2f}x | <= 1.2x"
     )
@@ -163,19 +167,21 @@ def time_closes(path: Path, repeat: int) -> tuple[float, float]:
         till = open_till(Config(), app_copy, printer=NullPrinter(), clock=lambda: NOW)
         app_times.append(timed(till.reports.close_day))
         till.close()
-        raw = raw_connect(raw_copy)
-        raw_times.append(timed(lambda: raw_close(raw)))  # noqa: B023 (called at once)
-        raw.close()
+        chained = open_database(raw_copy)  # only for the chain's seal; the SQL is plain
+        for name, value in PRAGMAS.items():
+            chained.execute_sql(f"PRAGMA {name} = {value}")
+        raw_times.append(timed(lambda: raw_close(chained)))  # noqa: B023 (called at once)
+        chained.close()
         assert stored_close(app_copy) == stored_close(raw_copy), "the Z closes differ"
     return statistics.median(app_times[1:]), statistics.median(raw_times[1:])
 
 
 def stored_close(path: Path) -> tuple[Any, ...]:
-    """The Z row and the journal's last entry, as stored."""
+    """The Z row and the chain's last entry, as stored."""
     db = sqlite3.connect(path)
     try:
         z = db.execute("SELECT * FROM z_close ORDER BY id DESC LIMIT 1").fetchone()
-        entry = db.execute("SELECT * FROM journal ORDER BY id DESC LIMIT 1").fetchone()
+        entry = db.execute("SELECT * FROM chain ORDER BY seq DESC LIMIT 1").fetchone()
         return z[1:], entry[1:]
     finally:
         db.close()
@@ -188,19 +194,12 @@ def timed(work: Callable[[], Any]) -> float:
 
 
 # -- the raw side: each aggregate as one would write it by hand -------------------------------
-class _RawDb:
-    """The one method the journal's append needs, on a plain sqlite3 connection."""
-
-    def __init__(self, raw: sqlite3.Connection) -> None:
-        self.raw = raw
-
-    def execute_sql(self, sql: str, params: tuple[Any, ...] = ()) -> sqlite3.Cursor:
-        return self.raw.execute(sql, params)
-
-
-def raw_close(raw: sqlite3.Connection) -> DayReport:
-    """The Z close by hand: the period's totals, the next number, the Z row and its journal
-    entry (the journal's own append: the hash chain is the same work) in one transaction."""
+def raw_close(chained: Database) -> DayReport:
+    """The Z close by hand on the connection of ``chained`` (the file opened through
+    ``open_database``, so that the chain can seal on it): the period's totals in plain SQL,
+    the next number, the Z row, then the chain's own seal (its HMAC over the new row is the
+    same work), in one ``BEGIN IMMEDIATE``."""
+    raw = chained.connection()
     raw.execute("BEGIN IMMEDIATE")
     last = raw.execute(
         "SELECT z_number FROM z_close WHERE till = ? ORDER BY z_number DESC LIMIT 1", (TILL,)
@@ -208,6 +207,7 @@ def raw_close(raw: sqlite3.Connection) -> DayReport:
     period = raw_period(raw, TILL)
     number = (last[0] if last else 0) + 1
     local = NOW.astimezone()
+    top = head(chained)
     report = DayReport(
         "Z",
         local.date().isoformat(),
@@ -217,29 +217,18 @@ def raw_close(raw: sqlite3.Connection) -> DayReport:
         closed_at=local.isoformat(timespec="seconds"),
         unprinted_receipts=tuple(format_sale_number(TILL, s) for s in period.unprinted),
     )
-    closed_at = stamp(NOW)
+    if top is not None:
+        report = replace(
+            report, chain_seq=top.seq, chain_head=top.mac, grand_total_cents=top.grand_total_cents
+        )
     last_seq = period.totals.last_seq if period.totals.last_seq is not None else period.after_seq
-    report_json = json.dumps(report.to_dict())
     raw.execute(
         "INSERT INTO z_close (till, z_number, closed_at, first_seq, last_seq, report_json,"
         " last_cash_seq) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (TILL, number, closed_at, period.after_seq + 1, last_seq, report_json,
-         period.totals.last_cash_seq),
+        (TILL, number, stamp(NOW), period.after_seq + 1, last_seq,
+         json.dumps(report.to_dict()), period.totals.last_cash_seq),
     )  # fmt: skip
-    append_entry(
-        _RawDb(raw),  # type: ignore[arg-type]
-        till=TILL,
-        kind="z_close",
-        doc_uuid=f"{TILL}-Z{number}",
-        created_at=closed_at,
-        payload={
-            "z_number": number,
-            "first_seq": period.after_seq + 1,
-            "last_seq": last_seq,
-            "closed_at": closed_at,
-            "report": json.loads(report_json),
-        },
-    )
+    seal(chained, TILL)
     raw.execute("COMMIT")
     return report
 
@@ -357,6 +346,16 @@ def load_year(path: Path, lines: int, products: int, rng: random.Random) -> tupl
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.close()
     return made_lines, made_sales
+
+
+def chain_year(path: Path) -> None:
+    """Seal the bulk-loaded year into the hash chain, as a till does sale by sale (the Z
+    close then chains only its own row, on both sides)."""
+    till = open_till(Config(), path, printer=NullPrinter())
+    with till.db.atomic():
+        seal(till.db, TILL)
+    till.db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    till.close()
 
 
 def drawer_and_cash(conn: sqlite3.Connection, sales: int, rng: random.Random) -> None:

@@ -11,6 +11,7 @@ from peewee import Database
 from tui_pos.domain.errors import ImportRowError
 from tui_pos.domain.tax import TaxRate
 from tui_pos.models.catalog import TaxCodeRow
+from tui_pos.models.chain_store import seal
 from tui_pos.models.errors import storage_errors
 from tui_pos.models.times import to_utc_naive
 from tui_pos.services.product_import import ImportSummary, ProductRecord, ProductRows
@@ -57,6 +58,7 @@ class SqliteCatalogWriter:
                 summary = _Upsert(self.db.cursor(), till, now).run(products, dry_run)
                 if dry_run:
                     raise _DryRun
+                seal(self.db, till)
         except _DryRun:
             pass
         return summary
