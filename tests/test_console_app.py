@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import fixed_clock, open_test_till
-from tui_pos.app import _SCREENS, PosApp, build_app
+from tui_pos.app import PosApp, _screens, build_app
 from tui_pos.bootstrap import Till
 from tui_pos.config import Config, load_config
 from tui_pos.demo import ensure_demo_catalog
@@ -26,7 +26,7 @@ from tui_pos.widgets.fitted_table import FitColumn, choose_columns
 
 
 def test_no_two_bindings_of_any_screen_share_a_key() -> None:
-    assert conflicts(_SCREENS, PosApp.BINDINGS, {}) == []
+    assert conflicts(_screens(), PosApp.BINDINGS, {}) == []
 
 
 def test_a_keymap_conflict_is_refused_with_its_line(tmp_path: Path) -> None:

@@ -185,7 +185,8 @@ def db_check(obj: Context) -> None:
 @db.command("verify")
 @click.pass_obj
 def db_verify(obj: Context) -> None:
-    """Check the hash-chained journal and every document against it; exit 1 on a problem."""
+    """Check the keyed hash chain, every chained row, the anchor file and the schema
+    (append-only triggers); exit 1 on a problem."""
     from tui_pos.models.database import open_database
     from tui_pos.models.journal_verify import verify_journal
 
@@ -202,7 +203,9 @@ def db_verify(obj: Context) -> None:
         for problem in problems:
             click.echo(f"BROKEN: {problem}", err=True)
         sys.exit(1)
-    click.echo(f"{path}: journal ok ({checked} entries, every document matches)")
+    click.echo(
+        f"{path}: journal ok ({checked} chain entries; every row, the anchor and the schema match)"
+    )
 
 
 @db.command("backup")
@@ -232,9 +235,13 @@ def db_backup(obj: Context, dest: Path, keep: int | None) -> None:
 def db_restore(backup: Path, target: Path, replace: bool) -> None:
     """Restore BACKUP as the database TARGET (stop the till first when replacing)."""
     from tui_pos.models.backup import restore_database
+    from tui_pos.models.chain_store import anchor_restored
 
     with user_errors():
         restore_database(backup, target, replace=replace)
+        notes = anchor_restored(target)
+    for note in notes:
+        click.echo(f"tui-pos: note: {note}", err=True)
     click.echo(f"restored {backup} to {target}: run 'tui-pos --db {target} db verify'")
 
 
@@ -271,15 +278,12 @@ def import_products_cmd(obj: Context, file: Path, dry_run: bool, by: str | None)
     from tui_pos.services.product_import import import_products
 
     with user_errors():
-        try:
-            text = file.read_text(encoding="utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise DomainError(f"{file}: not UTF-8 text ({exc.reason})") from exc
+        lines = _stream_lines(file)  # read as it is imported: never all in memory
         till = obj.till()
         if not dry_run:
             signed(till, by, Action.PRODUCT_ADMIN, f"import products {file.name}")
         summary = import_products(
-            text.splitlines(keepends=True),
+            lines,
             till.catalog_writer,
             [t.code for t in till.config.taxes],
             till.parser,
@@ -290,6 +294,22 @@ def import_products_cmd(obj: Context, file: Path, dry_run: bool, by: str | None)
         till.close()
         verb = "would create" if dry_run else "created"
         click.echo(f"{file}: {verb} {summary.created}, updated {summary.updated} products")
+
+
+def _stream_lines(file: Path) -> Iterator[str]:
+    """The lines of a UTF-8 file (BOM skipped) as they are read. The file is opened now (a
+    missing file fails before anything else); bad UTF-8 is a user error raised inside the
+    import's transaction, so nothing is written."""
+    lines = file.open(encoding="utf-8-sig", newline="")
+
+    def decoded() -> Iterator[str]:
+        with lines:
+            try:
+                yield from lines
+            except UnicodeDecodeError as exc:
+                raise DomainError(f"{file}: not UTF-8 text ({exc.reason})") from exc
+
+    return decoded()
 
 
 def _read_csv(file: Path) -> list[str]:

@@ -404,6 +404,18 @@ def _v7_returns_stock(db: Database) -> None:
     _run_script(db, _append_only_triggers(orders, hint="") + "\n")
 
 
+def _v9_chain(db: Database) -> None:
+    from tui_pos.models.chain_migrations import v9_chain
+
+    v9_chain(db)
+
+
+def _v10_order_contacts(db: Database) -> None:
+    from tui_pos.models.chain_migrations import v10_order_contacts
+
+    v10_order_contacts(db)
+
+
 # A print job is printed only once the printer confirmed it. "sending" (committed before
 # the first byte goes out) means the outcome is unknown until then; ``sent_mark`` is what
 # the printer needs to tell afterwards whether that send arrived (a file printer's offset,
@@ -418,6 +430,17 @@ def _v11_print_confirmation(db: Database) -> None:
     _run_script(db, _V11_PRINT_CONFIRMATION)
 
 
+# Refund lines are the only negative sale lines: the X/Z refund sum reads this small index
+# instead of every line of the period (issue 17).
+_V13_REFUND_LINE_INDEX = """
+CREATE INDEX "sale_line_refund" ON "sale_line" ("sale_id") WHERE "amount_cents" < 0;
+"""
+
+
+def _v13_refund_line_index(db: Database) -> None:
+    _run_script(db, _V13_REFUND_LINE_INDEX)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema", _v1_initial),
     Migration(2, "print queue and drawer events", _v2_devices),
@@ -427,7 +450,10 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(6, "customers and loyalty", _v6_customers),
     Migration(7, "returns, stock control, promotions, online orders", _v7_returns_stock),
     Migration(8, "sale index by till and time (reports)", _v8_sale_time_index),
+    Migration(9, "keyed hash chain over every document and ledger row", _v9_chain),
+    Migration(10, "online order contacts outside the append-only orders", _v10_order_contacts),
     Migration(11, "print jobs: sending state and delivery mark", _v11_print_confirmation),
+    Migration(13, "index of refund lines (reports)", _v13_refund_line_index),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version
