@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import fixed_clock, open_test_till
+from tests.conftest import copy_database, fixed_clock, open_test_till
 from tui_pos.app import PosApp, _screens, build_app
 from tui_pos.bootstrap import Till
 from tui_pos.config import Config, load_config
@@ -83,10 +83,7 @@ def test_a_blind_counter_does_not_see_the_cash_expected(demo_till: Till) -> None
 
 @pytest.fixture
 def shop(tmp_path: Path, demo_template: Path) -> Till:
-    import shutil
-
-    path = tmp_path / "till.db"
-    shutil.copyfile(demo_template, path)
+    path = copy_database(demo_template, tmp_path / "till.db")
     till = open_test_till(Config(), path, printer=RecordingPrinter(), clock=fixed_clock)
     ensure_demo_catalog(till)
     return till

@@ -11,7 +11,6 @@ bindings of the screen on top share a key.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -20,7 +19,7 @@ import pytest
 from textual.app import App
 from textual.pilot import Pilot
 
-from tests.conftest import fixed_clock, open_test_till
+from tests.conftest import copy_database, fixed_clock, open_test_till
 from tui_pos.app import build_app
 from tui_pos.bootstrap import Till, open_till
 from tui_pos.config import Config
@@ -94,9 +93,7 @@ def make_app(tmp_path: Path, snapshot_store: Path) -> Iterator[Callable[[], App[
     def make() -> App[Any]:
         folder = tmp_path / f"till{len(tills)}"
         folder.mkdir()
-        path = folder / "till.db"
-        shutil.copyfile(snapshot_store, path)
-        shutil.copyfile(snapshot_store.parent / "pin.key", folder / "pin.key")  # PIN pepper
+        path = copy_database(snapshot_store, folder / "till.db")  # with its keys
         till = open_test_till(Config(), path, printer=RecordingPrinter(), clock=fixed_clock)
         tills.append(till)
         return build_app(till)

@@ -39,7 +39,6 @@ from tui_pos.messages import BarcodeScanned, DeviceStatusChanged
 from tui_pos.report_output import report_rows
 from tui_pos.screens.authorize import LoginScreen, OverrideScreen, with_permission
 from tui_pos.screens.dialogs import ConfirmScreen, PromptScreen
-from tui_pos.screens.help import HelpScreen, keys_of
 from tui_pos.screens.register import RegisterActions, RegisterScreen, ScreenSettings
 from tui_pos.screens.returns import StoreServices
 from tui_pos.services import customer_display
@@ -112,6 +111,8 @@ class PosApp(App[None]):
 
     def action_help(self) -> None:
         """Every key of this screen and what it does (F1 again or Esc closes it)."""
+        from tui_pos.screens.help import HelpScreen, keys_of  # loaded on first use
+
         if isinstance(self.screen, HelpScreen):
             self.screen.dismiss(None)
             return
@@ -750,6 +751,7 @@ def _screens() -> tuple[type[Screen[Any]], ...]:
     from tui_pos.screens.customer import CustomerScreen
     from tui_pos.screens.customer_edit import EditCustomerScreen
     from tui_pos.screens.customer_profile import ProfileScreen
+    from tui_pos.screens.help import HelpScreen
     from tui_pos.screens.print_queue import PrintQueueScreen
     from tui_pos.screens.receipt import ReceiptScreen
     from tui_pos.screens.reports import ReportsScreen

@@ -97,6 +97,7 @@ class KeysBar(Footer):
     def __init__(self) -> None:
         super().__init__(show_command_palette=False, compact=True)
         self._laid_out_for = 0
+        self._shown: tuple[tuple[str, str, bool], ...] = ()
 
     def on_mount(self) -> None:
         """Every screen with a key bar has the help key; follow the screen's bindings."""
@@ -136,6 +137,16 @@ class KeysBar(Footer):
             rows[-1].append(key)
         for row in rows:
             yield HorizontalGroup(*row, classes="keys-row")
+
+    def bindings_changed(self, screen: Screen[object]) -> None:
+        """Lay the keys out again only when what they show changed: the sale screen
+        refreshes its bindings on every scan, and rebuilding the bar each time made a
+        burst of scans slow."""
+        shown = tuple((b.key, b.description, enabled) for b, enabled, _t in shown_bindings(screen))
+        if shown == self._shown and self._bindings_ready:
+            return
+        self._shown = shown
+        super().bindings_changed(screen)
 
     def on_resize(self, event: events.Resize) -> None:
         """Pack the keys again for the new width."""
