@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from textual.app import App
 from textual.pilot import Pilot
+from textual.widgets import Input
 
 from tests.conftest import copy_database, fixed_clock, open_test_till
 from tui_pos.app import build_app
@@ -138,6 +139,10 @@ def settled(
             await pilot.pause()
             await pilot.app.workers.wait_for_complete()
         await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        for screen in pilot.app.screen_stack:  # a blinking cursor made snapshots differ
+            for field in screen.query(Input):
+                field.cursor_blink = False
         await pilot.pause()
         assert shared_keys(pilot.app) == []
         if check is not None:
