@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from typing import Any
 
@@ -11,6 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from tui_pos.domain.analysis import AnalysisReport
+from tui_pos.domain.csv_export import csv_text
 from tui_pos.domain.money import format_money
 from tui_pos.domain.report import DayReport
 
@@ -87,15 +86,11 @@ def render_json(reports: list[DayReport], single: bool) -> str:
 
 def render_csv(reports: list[DayReport]) -> str:
     """CSV: one row per report, the JSON fields as columns (tax and tenders flattened)."""
-    out = io.StringIO()
     flat = [_flatten(r.to_dict()) for r in reports]
     fields: list[str] = []
     for row in flat:
         fields += [k for k in row if k not in fields]
-    writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(flat)
-    return out.getvalue()
+    return csv_text(fields, flat)
 
 
 def _flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -139,8 +134,4 @@ def analysis_json(report: AnalysisReport) -> str:
 def analysis_csv(report: AnalysisReport) -> str:
     """CSV: one header row of column keys, then the rows with raw values (money in minor
     units, quantities in thousandths), no totals row (a spreadsheet sums)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([c.key for c in report.columns])
-    writer.writerows(["" if v is None else v for v in row] for row in report.rows)
-    return out.getvalue()
+    return csv_text([c.key for c in report.columns], report.rows)

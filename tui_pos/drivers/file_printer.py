@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from tui_pos.domain.receipt import Receipt
+from tui_pos.files import append_private, private_folder
 from tui_pos.services.ports import DeviceError
 
 CUT = "\n" + "~" * 12 + " cut " + "~" * 12 + "\n\n"
@@ -25,11 +25,8 @@ class FilePrinter:
         for code in receipt.extra_barcodes:
             barcode += f"\n{'[barcode ' + code + ']':^{receipt.width}}"
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with self.path.open("a", encoding="utf-8") as out:
-                out.write(receipt.text + barcode + CUT)
-                out.flush()
-                os.fsync(out.fileno())
+            private_folder(self.path.parent)
+            append_private(self.path, receipt.text + barcode + CUT)
         except OSError as exc:
             reason = exc.strerror or str(exc)
             raise DeviceError(f"Receipt file {self.path} cannot be written: {reason}") from exc
