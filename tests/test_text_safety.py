@@ -16,6 +16,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+from click.testing import CliRunner
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from textual.geometry import Region
@@ -24,6 +25,7 @@ from textual.widgets._toast import Toast, ToastRack
 from tests.conftest import TEST_PIN_COST
 from tui_pos.app import PosApp, build_app
 from tui_pos.bootstrap import Till, open_till
+from tui_pos.cli import main
 from tui_pos.config import Config
 from tui_pos.demo import ensure_demo_catalog
 from tui_pos.domain.barcode import gtin_check_digit
@@ -299,3 +301,26 @@ async def walk(m: str, folder: Path) -> None:
 async def test_markup_names_show_as_text_on_every_screen(m: str) -> None:
     with tempfile.TemporaryDirectory() as folder:
         await walk(m, Path(folder))
+
+
+def test_cli_tables_show_markup_names_as_text(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The CLI's Rich tables (the X report, the items report) print names as they are."""
+    m = "Tea [/] bag [red]x"
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("TUI_POS_CONFIG", str(tmp_path / "none.toml"))
+    till = open_markup_till(tmp_path, m)
+    till.register.cashier = till.staff.log_in("7", "2468")
+    till.register.enter(CODE)
+    till.register.pay_cash("")
+    till.close()
+    db = str(tmp_path / "till.db")
+    runner = CliRunner()
+    x = runner.invoke(main, ["--db", db, "report", "x"], input="2468\n")
+    assert x.exit_code == 0, x.output
+    items = runner.invoke(
+        main,
+        ["--db", db, "report", "sales", "--by", "item", "--date", "2026-11-25"],
+        env={"COLUMNS": "200"},
+    )
+    assert items.exit_code == 0, items.output
+    assert f"Zq {m} bag" in items.output, items.output

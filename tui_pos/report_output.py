@@ -7,6 +7,7 @@ from typing import Any
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from tui_pos.domain.analysis import AnalysisReport
 from tui_pos.domain.csv_export import csv_text
@@ -74,7 +75,7 @@ def render_table(reports: list[DayReport], console: Console) -> None:
         table.add_column("", style="bold")
         table.add_column("", justify="right")
         for label, value in report_rows(report):
-            table.add_row(label, value)
+            table.add_row(Text(label), Text(value))  # names are text, never markup
         console.print(table)
 
 
@@ -111,18 +112,18 @@ def analysis_table(report: AnalysisReport) -> Table:
     """The report as a Rich table: numbers right-aligned, totals as the footer."""
     totals = report.text_totals()
     table = Table(
-        title=f"{report.title}  ·  {report.till}  ·  {report.period.label}",
-        caption=report.note or None,
+        title=Text(f"{report.title}  ·  {report.till}  ·  {report.period.label}"),
+        caption=Text(report.note) if report.note else None,
         show_footer=totals is not None and not report.is_empty,
     )
     for i, column in enumerate(report.columns):
         table.add_column(
             column.title,
-            footer=totals[i] if totals else "",
+            footer=Text(totals[i] if totals else ""),
             justify="left" if column.kind == "text" else "right",
         )
     for row in report.text_rows():
-        table.add_row(*row)
+        table.add_row(*(Text(cell) for cell in row))  # names and reasons are never markup
     return table
 
 

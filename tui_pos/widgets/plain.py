@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from rich.console import JustifyMethod, RenderableType
+from rich.console import JustifyMethod
 from rich.text import Text
 from textual.content import Content
 
@@ -30,9 +30,9 @@ def plain(value: object, style: str = "", justify: JustifyMethod | None = None) 
     return Text(str(value), style=style, justify=justify)
 
 
-def plain_row(values: Iterable[object]) -> list[RenderableType]:
-    """A table row: every string cell as literal text, renderables as they are."""
-    return [v if isinstance(v, Text) or not isinstance(v, str) else Text(v) for v in values]
+def plain_row(values: Iterable[object]) -> list[Text]:
+    """A table row: every cell as literal text (a ``Text`` cell is kept as it is)."""
+    return [plain(v) for v in values]
 
 
 def styled(template: str, **values: object) -> Content:
