@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
@@ -192,15 +191,6 @@ def test_a_loyalty_card_with_a_wrong_check_digit_is_refused(demo_till: Till) -> 
 
 
 # -- the command line's imports -----------------------------------------------------------
-
-
-@pytest.fixture
-def cli_db(tmp_path: Path, demo_template: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("HOME", str(tmp_path))
-    monkeypatch.setenv("TUI_POS_CONFIG", str(tmp_path / "no-such-config.toml"))
-    path = tmp_path / "till.db"
-    shutil.copyfile(demo_template, path)
-    return path
 
 
 def _count(db: Path, table: str) -> int:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import fcntl
 import os
-import shutil
 import sqlite3
 import stat
 import struct
@@ -20,7 +19,6 @@ from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 
 from tui_pos.bootstrap import Till
@@ -156,15 +154,6 @@ def test_library_writers_are_owner_only_under_umask_000(demo_till: Till, tmp_pat
 
 
 # -- inputs -----------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def cli_db(tmp_path: Path, demo_template: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("HOME", str(tmp_path))
-    monkeypatch.setenv("TUI_POS_CONFIG", str(tmp_path / "no-such-config.toml"))
-    path = tmp_path / "till.db"
-    shutil.copyfile(demo_template, path)
-    return path
 
 
 def _cli(db: Path, *args: str) -> tuple[int, str]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shutil
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -127,15 +126,6 @@ def test_collection_orders_are_found_and_handed_over_once(demo_till: Till) -> No
 
 
 # -- the command line --------------------------------------------------------------------
-
-
-@pytest.fixture
-def cli_db(tmp_path: Path, demo_template: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("HOME", str(tmp_path))
-    monkeypatch.setenv("TUI_POS_CONFIG", str(tmp_path / "no-such-config.toml"))
-    path = tmp_path / "till.db"
-    shutil.copyfile(demo_template, path)
-    return path
 
 
 def run(db: Path, *args: str) -> Result:
