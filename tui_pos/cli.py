@@ -82,20 +82,22 @@ def main(ctx: click.Context, config_path: Path | None, db_path: Path | None) -> 
 def _open_register(till: Till, login_hint: str = "") -> None:
     """Run the register; an unexpected error exits with CRASH_EXIT and a crash log."""
     from tui_pos.app import build_app  # Textual is loaded only to run the UI
+    from tui_pos.process_exit import exit_now
 
-    log = crash_log_path(till.db_path)
+    status = 0
     try:
         with user_errors():
             app = build_app(till, login_hint)
         app.run()
-        if app.return_code:
+        if app.return_code:  # the traceback is in the crash log, not on the screen
             click.echo(crash_message(app.crash_logged), err=True)
-            sys.exit(CRASH_EXIT)
+            status = CRASH_EXIT
     except Exception as exc:  # outside Textual's own handler (starting, stopping)
-        click.echo(crash_message(record_crash(log, exc)), err=True)
-        sys.exit(CRASH_EXIT)
+        click.echo(crash_message(record_crash(crash_log_path(till.db_path), exc)), err=True)
+        status = CRASH_EXIT
     finally:
         till.close()
+    exit_now(status)  # quitting is prompt: see process_exit
 
 
 @main.command()
