@@ -19,11 +19,11 @@ from pathlib import Path
 from typing import Any
 
 from textual import events
-from textual.app import App
 from textual.binding import Binding
 from textual.screen import Screen
 
 from tui_pos.bootstrap import Till
+from tui_pos.crash_log import crash_log_path
 from tui_pos.domain.analysis import AnalysisReport, DateRange
 from tui_pos.domain.cash import CashKind, denominations, parse_amount
 from tui_pos.domain.errors import ConfigError, DomainError
@@ -34,6 +34,7 @@ from tui_pos.domain.sale import SaleDocument
 from tui_pos.domain.staff import Action, Approval, Employee
 from tui_pos.messages import BarcodeScanned, DeviceStatusChanged
 from tui_pos.report_output import report_rows
+from tui_pos.safe_app import SafeApp
 from tui_pos.screens.authorize import LoginScreen, OverrideScreen, with_permission
 from tui_pos.screens.dialogs import ConfirmScreen, PromptScreen
 from tui_pos.screens.register import RegisterActions, RegisterScreen, ScreenSettings
@@ -53,7 +54,7 @@ STATUS_POLL_SECONDS = 10.0
 IDLE_CHECK_SECONDS = 5.0
 
 
-class PosApp(App[None]):
+class PosApp(SafeApp[None]):
     """The till. It receives its services from :func:`build_app`."""
 
     CSS_PATH = STYLES
@@ -64,6 +65,7 @@ class PosApp(App[None]):
     def __init__(self, till: Till, login_hint: str = "") -> None:
         super().__init__()
         self.till = till
+        self.crash_log = crash_log_path(till.db_path)
         self.login_hint = login_hint  #: shown on the log-in screen (the demo's staff)
         self._stop_scanners = threading.Event()
         self._display_shown: tuple[str, str] | None = None

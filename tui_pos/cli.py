@@ -14,9 +14,11 @@ import click
 from tui_pos.bootstrap import Till, open_till
 from tui_pos.cli_signing import BY_OPTION, signed
 from tui_pos.config import Config, default_config_path, load_config
+from tui_pos.crash_log import CRASH_EXIT, crash_log_path, crash_message, record_crash
 from tui_pos.domain.analysis import REPORT_KINDS
 from tui_pos.domain.errors import DomainError
 from tui_pos.domain.staff import Action
+from tui_pos.files import keep_files_private
 from tui_pos.services.ports import DeviceError, StorageError
 
 if TYPE_CHECKING:
@@ -71,22 +73,31 @@ def parse_date_option(_ctx: Any, _param: Any, value: str | None) -> date | None:
 @click.pass_context
 def main(ctx: click.Context, config_path: Path | None, db_path: Path | None) -> None:
     """tui-pos: a keyboard-first terminal cash register. With no command: run."""
+    keep_files_private()  # receipts, logs, exports, backups, keys: 0600 whatever the umask
     ctx.obj = Context(config_path, db_path)
     if ctx.invoked_subcommand is None:
         ctx.invoke(run)
 
 
 def _open_register(till: Till, login_hint: str = "") -> None:
+    """Run the register; an unexpected error exits with CRASH_EXIT and a crash log."""
     from tui_pos.app import build_app  # Textual is loaded only to run the UI
     from tui_pos.process_exit import exit_now
 
+    status = 0
     try:
         with user_errors():
             app = build_app(till, login_hint)
         app.run()
+        if app.return_code:  # the traceback is in the crash log, not on the screen
+            click.echo(crash_message(app.crash_logged), err=True)
+            status = CRASH_EXIT
+    except Exception as exc:  # outside Textual's own handler (starting, stopping)
+        click.echo(crash_message(record_crash(crash_log_path(till.db_path), exc)), err=True)
+        status = CRASH_EXIT
     finally:
         till.close()
-    exit_now(app.return_code or 0)  # quitting is prompt: see process_exit
+    exit_now(status)  # quitting is prompt: see process_exit
 
 
 @main.command()

@@ -3,8 +3,6 @@ by :mod:`tui_pos.cli`): ``import orders``, ``export stock``, ``promo add|list|en
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from datetime import date
 from pathlib import Path
@@ -13,6 +11,7 @@ from typing import Any
 import click
 
 from tui_pos.cli_signing import BY_OPTION, signed
+from tui_pos.domain.csv_export import csv_text
 from tui_pos.domain.errors import DomainError
 from tui_pos.domain.money import format_money
 from tui_pos.domain.promotions import PROMOTION_KINDS
@@ -69,11 +68,7 @@ def render_stock(levels: list[StockLevel], fmt: str) -> str:
     records = [stock_record(lv) for lv in levels]
     if fmt == "json":
         return json.dumps(records, indent=2, ensure_ascii=False) + "\n"
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=STOCK_FIELDS, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows({**r, "low": "yes" if r["low"] else "no"} for r in records)
-    return out.getvalue()
+    return csv_text(STOCK_FIELDS, ({**r, "low": "yes" if r["low"] else "no"} for r in records))
 
 
 @click.command("stock")

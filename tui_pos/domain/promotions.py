@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
+from tui_pos.domain.card_numbers import refuse_card_number
 from tui_pos.domain.errors import DomainError
 from tui_pos.domain.money import allocate, div_round, format_money, percent_of
 from tui_pos.domain.quantity import ONE
@@ -82,6 +83,7 @@ def check_promotion(promo: Promotion) -> None:
     """Refuse a promotion that could not be applied sensibly (PromotionError)."""
     if not promo.name.strip() or len(promo.name) > 80:
         raise PromotionError("A promotion needs a name of 1-80 characters")
+    refuse_card_number(promo.name, "promotion's name")
     if (promo.product_id is None) == (promo.category_id is None):
         raise PromotionError("A promotion applies to one item or one category")
     if promo.kind == "percent" and not 0 < promo.value <= 10_000:

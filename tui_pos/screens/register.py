@@ -6,11 +6,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from rich.markup import escape
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Static
 
@@ -28,6 +28,7 @@ from tui_pos.services.register import Register
 from tui_pos.widgets.cart_table import CartTable
 from tui_pos.widgets.entry_line import EntryLine
 from tui_pos.widgets.keys_bar import KeysBar
+from tui_pos.widgets.plain import styled
 from tui_pos.widgets.totals_panel import TotalsPanel, totals_renderable
 
 
@@ -138,10 +139,10 @@ class RegisterScreen(Screen[None]):
         with Horizontal(id="sale"):
             yield CartTable(id="cart")
             with Vertical(id="side"):
-                yield Static("", id="customer-badge")
+                yield Static("", id="customer-badge", markup=False)
                 yield TotalsPanel(id="totals")
                 yield Static("", id="last-sale")
-        yield Static("Ready: scan or type a barcode or PLU", id="message")
+        yield Static("Ready: scan or type a barcode or PLU", id="message", markup=False)
         yield EntryLine(
             placeholder="Barcode / PLU  ·  3*code = quantity  ·  0.350*PLU = weight",
             id="entry",
@@ -156,12 +157,18 @@ class RegisterScreen(Screen[None]):
             paid = " (with the payments already taken)" if self.register.has_payments else ""
             self.say(f"The sale open when the till stopped is back{paid}: finish or void it")
 
-    def _store_bar(self) -> str:
+    def _store_bar(self) -> Content:
         s = self.settings
         # Once the printer has reported, its state says more than where it is.
         devices = self.device_status or s.printer_note
-        who = f"  ·  [b]{escape(self.cashier)}[/b]" if self.cashier else ""
-        return f"[b]{s.store_name}[/b]  ·  till {s.till}{who}  ·  {devices}"
+        who = "  ·  [b]$who[/b]" if self.cashier else ""
+        return styled(
+            f"[b]$store[/b]  ·  till $till{who}  ·  $devices",
+            store=s.store_name,
+            till=s.till,
+            who=self.cashier,
+            devices=devices,
+        )
 
     def set_cashier(self, text: str) -> None:
         """Show who is logged in, in the top bar."""
@@ -254,7 +261,9 @@ class RegisterScreen(Screen[None]):
         self._badge = badge
         tier = f"  ·  {badge.tier}" if badge.tier else ""
         cake = "  [b magenta]birthday![/b magenta]" if badge.birthday_offer else ""
-        badge_widget.update(f"[b]{badge.name}[/b]{tier}\nPoints {badge.balance:,}{cake}")
+        badge_widget.update(
+            styled(f"[b]$name[/b]$tier\nPoints {badge.balance:,}{cake}", name=badge.name, tier=tier)
+        )
         badge_widget.display = True
         if changed and badge.birthday_offer:
             self._offer_birthday(badge)

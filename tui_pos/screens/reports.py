@@ -26,6 +26,7 @@ from tui_pos.screens.dialogs import PromptScreen
 from tui_pos.services.analysis import Analysis
 from tui_pos.services.ports import StorageError
 from tui_pos.widgets.keys_bar import KeysBar
+from tui_pos.widgets.plain import styled
 
 #: Items shown on screen (the CLI's --top); the totals still cover every item.
 TOP_ITEMS_ON_SCREEN = 200
@@ -81,7 +82,7 @@ class ReportsScreen(Screen[None]):
                 yield PlotextPlot(id="reports-chart")
                 table: DataTable[str | Text] = DataTable(id="reports-table", zebra_stripes=True)
                 yield table
-                yield Static("", id="reports-message")
+                yield Static("", id="reports-message", markup=False)
         yield KeysBar()
 
     def on_mount(self) -> None:
@@ -158,7 +159,12 @@ class ReportsScreen(Screen[None]):
 
     def _header(self) -> None:
         self.query_one("#reports-title", Static).update(
-            f"[b]{self.store_title}[/b]  ·  {TITLES[self.kind]}  ·  {self.period.label}"
+            styled(
+                "[b]$store[/b]  ·  $title  ·  $period",
+                store=self.store_title,
+                title=TITLES[self.kind],
+                period=self.period.label,
+            )
         )
         menu = [
             f"[reverse] {REPORT_KEYS[k]} {TITLES[k]} [/reverse]"

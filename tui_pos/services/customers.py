@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from tui_pos.domain.card_numbers import refuse_card_number
 from tui_pos.domain.customer import (
     Customer,
     CustomerDetails,
@@ -409,6 +410,7 @@ class Customers:
         customer = self.find(key)
         if customer.erased:
             raise CustomerError(f"Customer #{customer.id} was already erased")
+        refuse_card_number(note, "note")
         self.store.erase(customer.id, note or "erased on request", self.clock())
         return self.get(customer.id)
 

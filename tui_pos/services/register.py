@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from tui_pos.domain.barcode import BarcodeParser, ScannedCode
+from tui_pos.domain.card_numbers import refuse_card_number
 from tui_pos.domain.cart import Cart, CartLine, CartTotals, Discount, Product
 from tui_pos.domain.errors import CartError, DomainError, QuantityError, UnknownProduct
 from tui_pos.domain.money import decimal_to_cents, div_round, parse_money
@@ -309,6 +310,7 @@ class Register:
             raise CartError("The sale is empty: nothing to suspend")
         if self.has_payments:
             raise CartError("Payments were taken: finish or remove them before suspending")
+        refuse_card_number(label, "label")
         suspended_id = self.store.suspend(
             self.settings.till,
             label.strip()[:40],
