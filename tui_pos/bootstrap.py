@@ -177,7 +177,7 @@ def open_till(
         raise ConfigError("database.url: server databases are not supported yet; use path")
     path = db_path or database_path(config)
     with storage_errors():
-        db = open_database(path)
+        db = open_database(path, config.database.busy_timeout_ms)
         migrate(db)
     pepper = read_or_create_key(pin_key_path(config, path))
     taxes = tax_rates(config)
@@ -220,7 +220,7 @@ def open_till(
         parser,
         settings,
         clock,
-        on_cart_changed=lambda cart: journal.changed(cart, register.tender),
+        journal=journal,
         promotions=promotions.active,
     )
     try:

@@ -404,6 +404,25 @@ def _v7_returns_stock(db: Database) -> None:
     _run_script(db, _append_only_triggers(orders, hint="") + "\n")
 
 
+# The open sale's crash journal becomes an append-only log (a scan appends its line
+# instead of rewriting the whole cart); a journaled open sale is carried over as a snapshot.
+_V12_OPEN_CART_LOG = """
+CREATE TABLE "open_cart_event" ("id" INTEGER NOT NULL PRIMARY KEY,
+  "till" VARCHAR(16) NOT NULL, "cart_uuid" VARCHAR(32) NOT NULL,
+  "kind" VARCHAR(8) NOT NULL CHECK ("kind" IN ('snapshot', 'line')),
+  "json" TEXT NOT NULL, "created_at" DATETIME NOT NULL);
+INSERT INTO "open_cart_event" ("till", "cart_uuid", "kind", "json", "created_at")
+  SELECT "till", COALESCE(CASE WHEN json_valid("json")
+    THEN CAST(json_extract("json", '$.cart.uuid') AS TEXT) END, ''),
+  'snapshot', "json", "updated_at" FROM "open_cart";
+DROP TABLE "open_cart";
+"""
+
+
+def _v12_open_cart_log(db: Database) -> None:
+    _run_script(db, _V12_OPEN_CART_LOG)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema", _v1_initial),
     Migration(2, "print queue and drawer events", _v2_devices),
@@ -413,6 +432,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(6, "customers and loyalty", _v6_customers),
     Migration(7, "returns, stock control, promotions, online orders", _v7_returns_stock),
     Migration(8, "sale index by till and time (reports)", _v8_sale_time_index),
+    Migration(12, "open cart journal as an append-only log", _v12_open_cart_log),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -16,7 +16,6 @@ from tui_pos.domain.sale import SaleDocument, SoldLine
 from tui_pos.domain.tax import TaxLine
 from tui_pos.domain.tender import Payment, TenderKind
 from tui_pos.models.base import BaseRow, present_fields
-from tui_pos.models.catalog import StockMovementRow
 from tui_pos.models.database import ensure_same_file
 from tui_pos.models.errors import storage_errors
 from tui_pos.models.journal_store import append_entry
@@ -36,6 +35,18 @@ from tui_pos.models.sales import (
 )
 from tui_pos.models.times import from_utc_naive, to_utc_naive
 from tui_pos.services.ports import StorageError, SuspendedCart
+
+# One read for what a sale needs before it writes: is the UUID stored already (a retry),
+# and the next sale, stock movement and payment numbers of the till (each an index seek).
+_BEFORE_SALE = (
+    'SELECT (SELECT "id" FROM "sale" WHERE "uuid" = ?),'
+    ' (SELECT MAX("seq") FROM "sale" WHERE "till" = ?),'
+    ' (SELECT MAX("seq") FROM "stock_movement" WHERE "till" = ?),'
+    ' (SELECT MAX("seq") FROM "payment" WHERE "till" = ?)'
+)
+
+#: The open sale's crash journal goes in the sale's own transaction (cart_journal_store).
+_CLEAR_OPEN_CART = 'DELETE FROM "open_cart_event" WHERE "till" = ? AND "cart_uuid" = ?'
 
 
 def next_seq(model: type[BaseRow], till: str) -> int:
@@ -58,15 +69,19 @@ class SqliteSaleStore:
 
         The inserts are prepared SQL (not model objects): this is the commit the cashier
         waits for, and Peewee's per-row model overhead was most of its time (bench/).
+        The open sale's crash journal is deleted in the same transaction, so a sale is
+        one durable commit and a crash can never leave a journal of a stored sale.
         """
         with storage_errors(), self.db.atomic():  # BEGIN IMMEDIATE (see database.py)
             ensure_same_file(self.db)
-            existing = SaleRow.get_or_none(SaleRow.uuid == doc.uuid)
+            existing, sale_max, move_max, pay_max = self.db.execute_sql(
+                _BEFORE_SALE, (doc.uuid, doc.till, doc.till, doc.till)
+            ).fetchone()
             if existing is not None:
-                return self.document(existing)
+                return self.document(SaleRow.get_by_id(existing))
             if doc.status == "completed":
                 check_returns(self.db, doc)  # an over-return stores nothing
-            seq = next_seq(SaleRow, doc.till)
+            seq = int(sale_max or 0) + 1
             created = to_utc_naive(doc.created_at).isoformat(sep=" ")
             sale_id = self.db.execute_sql(
                 "INSERT INTO sale (uuid, till, seq, status, created_at, cashier, subtotal_cents,"
@@ -92,7 +107,7 @@ class SqliteSaleStore:
                 ),
             ).lastrowid
             moves = []
-            move_seq = next_seq(StockMovementRow, doc.till)
+            move_seq = int(move_max or 0) + 1
             for position, line in enumerate(doc.lines, start=1):
                 line_id = self.db.execute_sql(
                     "INSERT INTO sale_line (sale_id, position, product_id, name, code, unit,"
@@ -161,7 +176,7 @@ class SqliteSaleStore:
                     " last_error, created_at) VALUES (?,?,?,'receipt','queued',0,'',?)",
                     (uuidlib.uuid4().hex, doc.till, sale_id, created),
                 )
-            pay_seq = next_seq(PaymentRow, doc.till)
+            pay_seq = int(pay_max or 0) + 1
             cursor.executemany(
                 "INSERT INTO payment (uuid, till, seq, sale_id, kind, amount_cents,"
                 " tendered_cents, change_cents, reference) VALUES (?,?,?,?,?,?,?,?,?)",
@@ -198,6 +213,7 @@ class SqliteSaleStore:
                 payload=sale_payload(stored, created),
                 amount_cents=doc.total_cents if completed else 0,
             )
+            self.db.execute_sql(_CLEAR_OPEN_CART, (doc.till, doc.uuid))
         return stored
 
     def sale(self, till: str, seq: int) -> SaleDocument | None:
