@@ -128,6 +128,7 @@ class PosApp(App[None]):
             services,
             customers=self.till.customers,
             export_dir=self.till.db_path.parent / "exports",
+            writer=self.till.sale_writer,
         )
         self.push_screen(self.register_screen)
         if self.staff.current is None:

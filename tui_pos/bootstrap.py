@@ -55,6 +55,7 @@ from tui_pos.services.receipts import Receipts
 from tui_pos.services.register import Register, RegisterSettings
 from tui_pos.services.reports import Reports
 from tui_pos.services.returns import Returns
+from tui_pos.services.sale_writer import SaleWriter
 from tui_pos.services.staff import Staff, StaffSettings
 from tui_pos.services.stock import Stock
 
@@ -89,6 +90,8 @@ class Till:
     promotions: Promotions
     online_orders: OnlineOrders
     customers: Customers
+    #: Stores paid sales off the UI thread (the app's register screen uses it).
+    sale_writer: SaleWriter | None = None
 
     @property
     def printer_note(self) -> str:
@@ -107,7 +110,9 @@ class Till:
         return made
 
     def close(self) -> None:
-        """Close the database connection."""
+        """Close the database connection (and the sale writer's thread and connection)."""
+        if self.sale_writer is not None:
+            self.sale_writer.close()
         self.db.close()
 
 
@@ -271,4 +276,5 @@ def open_till(
             credit_loyalty=customers.credit_online_order,
         ),
         customers=customers,
+        sale_writer=SaleWriter(register, config.database.busy_timeout_ms, db.close),
     )

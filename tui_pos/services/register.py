@@ -472,14 +472,14 @@ class Register:
 
         The payment that settled the sale was not journaled before (the sale's own commit
         keeps it). When storing fails it is journaled now, so that a payment the screen
-        reports as kept survives a crash; then the StorageError is raised. ``deadline``
+        reports as kept survives a crash; then the error is raised. ``deadline``
         (``time.monotonic()``) bounds the wait for that journal write, so that both
         writes together wait no longer than one busy timeout. May run in a worker thread
         while the screen refuses every change of the open sale (and reads nothing else).
         """
         try:
             return self.store.record_sale(doc)
-        except StorageError:
+        except (StorageError, DomainError):  # (DomainError: points or returns refused)
             wait_ms = None
             if deadline is not None:
                 wait_ms = max(0, int((deadline - time.monotonic()) * 1000))
