@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any, Literal
 
 from tui_pos.domain.errors import CartError, DiscountError, MoneyError
@@ -124,7 +125,7 @@ class CartLine:
     refund: ReturnAmounts | None = None
     to_stock: bool = True
 
-    @property
+    @cached_property  # (the line is immutable; the cart sums these on every scan)
     def base_cents(self) -> int:
         """Price x quantity, rounded half up once (what was paid, for a receipted return)."""
         if self.refund is not None:

@@ -71,9 +71,13 @@ class SqliteCartJournalStore:
             self.db.execute_sql(_INSERT, (till, uuid, "snapshot", _text(snapshot), stamp(now)))
 
     def append_line(self, till: str, cart_uuid: str, line: dict[str, Any], now: datetime) -> None:
-        """Append one line (a single statement: its own durable transaction)."""
+        """Append one line (a single statement: its own durable transaction).
+
+        A scan waits for it: straight to the connection, without Peewee's bookkeeping."""
         with storage_errors():
-            self.db.execute_sql(_INSERT, (till, cart_uuid, "line", _text(line), stamp(now)))
+            self.db.connection().execute(
+                _INSERT, (till, cart_uuid, "line", _text(line), stamp(now))
+            )
 
     def load(self, till: str) -> dict[str, Any] | None:
         """The log of ``till`` replayed; StorageError if it cannot be read."""
