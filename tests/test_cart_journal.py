@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import FIXED_NOW, fixed_clock, open_test_till
 from tui_pos.app import build_app
@@ -524,3 +526,62 @@ async def test_the_app_opens_on_the_restored_sale_and_finishes_it(first: Till) -
         assert journaled(second) is None
     finally:
         second.close()
+
+
+# -- the log replays to the sale ------------------------------------------------------------
+
+CODES = [r["barcode"] for r in demo_products() if r["barcode"].startswith("590")][:12]
+
+_STEP = st.one_of(
+    st.tuples(st.just("scan"), st.sampled_from(CODES)),
+    st.tuples(st.just("scan"), st.sampled_from([f"2*{c}" for c in CODES[:3]])),
+    st.tuples(st.just("void"), st.integers(0, 5)),
+    st.tuples(st.just("line_discount"), st.integers(0, 5)),
+    st.tuples(st.just("cart_discount"), st.sampled_from(["5%", "", "0.10"])),
+    st.tuples(st.just("customer"), st.booleans()),
+    st.tuples(st.just("card"), st.sampled_from(["0.50", "1.00"])),
+    st.tuples(st.just("undo_payment"), st.just(0)),
+)
+
+
+def _apply(reg: Any, step: tuple[str, Any], customer: int) -> None:
+    kind, arg = step
+    try:
+        if kind == "scan":
+            reg.enter(arg)
+        elif kind == "void":
+            reg.void_line(arg)
+        elif kind == "line_discount":
+            reg.set_line_discount(arg, "10%")
+        elif kind == "cart_discount":
+            reg.set_cart_discount(arg)
+        elif kind == "customer":
+            reg.set_customer(customer if arg else None)
+        elif kind == "card":
+            reg.pay_card(arg, "AUTH 1")
+        else:
+            reg.remove_last_payment()
+    except DomainError:
+        pass  # refused: changes nothing (checked below like any other step)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(steps=st.lists(_STEP, max_size=25))
+def test_the_log_always_replays_to_the_open_sale(first: Till, steps: list[tuple[str, Any]]) -> None:
+    """Whatever the cashier does (scans append, anything else writes a snapshot), the
+    journal replays to exactly the open sale with its payments; a stored sale leaves none."""
+    reg = first.register
+    reg._reset()  # each example starts with an empty sale
+    known = first.customers.search("Ann Replay")
+    customer = known[0].id if known else first.customers.create_quick("Ann Replay").id
+    for step in steps:
+        _apply(reg, step, customer)
+        expected = None
+        if not (reg.cart.is_empty and not reg.cart.voided_lines and not reg.has_payments):
+            expected = json.loads(json.dumps(snapshot(reg.cart, reg.tender)))
+        assert journaled(first) == expected, step
+    if not reg.cart.is_empty:
+        reg.pay_cash("")
+        assert journaled(first) is None and log_kinds(first) == []
