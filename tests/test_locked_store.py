@@ -212,3 +212,22 @@ async def test_a_sale_stored_off_the_ui_thread_is_one_commit(till: Till) -> None
         assert "CHANGE 3.51" in str(screen.query_one("#message", Static).render())
         printer = till.receipts.printer
         assert isinstance(printer, RecordingPrinter) and len(printer.printed) == 1
+
+
+async def test_a_sale_with_nothing_to_pay_is_stored_too(till: Till) -> None:
+    """A fully discounted sale takes no payment: Enter on the payment screen stores it
+    (and Esc before that goes back to the sale without storing anything)."""
+    app = build_app(till)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await register_screen(app, pilot)
+        await scan(pilot, LOAF)
+        await pilot.press("f5", *"100%", "enter")
+        assert till.register.totals().total_cents == 0
+        await pilot.press("f10", "escape")
+        await app.workers.wait_for_complete()
+        assert app.screen is screen and rows(till, "SELECT COUNT(*) FROM sale") == [(0,)]
+        await pilot.press("f10", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert rows(till, "SELECT total_cents, status FROM sale") == [(0, "completed")]
+        assert till.register.cart.is_empty and not screen.storing

@@ -122,6 +122,7 @@ class Register:
         #: Set by the app: a settled payment does not store the sale at once; the screen
         #: stores it off the UI thread (``sale_to_store``, ``store_sale``, ``finish_sale``).
         self.defer_storing = False
+        self._deferred = False  #: the paid sale was left to the screen to store
         #: Who is logged in: their name and id go on each sale (set by the staff log-in).
         self.cashier: Employee | None = None
         #: Attaches the customer of a scanned loyalty card; returns the message to show.
@@ -171,7 +172,7 @@ class Register:
     def awaiting_storage(self) -> bool:
         """True when the open sale is paid in full but not stored yet (deferred, or the
         last attempt to store it failed)."""
-        return bool(self.tender and self.tender.payments) and self._tender().is_settled
+        return self._deferred and not self.cart.is_empty and self._tender().is_settled
 
     @property
     def has_payments(self) -> bool:
@@ -509,6 +510,7 @@ class Register:
         self.cart = self._new_cart()
         self.tender = None
         self.pending_qty = None
+        self._deferred = False
         self._notify()
 
     def _notify(self, added: CartLine | None = None) -> None:
@@ -544,7 +546,10 @@ class Register:
 
     def _store_when_paid(self) -> SaleDocument | None:
         """Store the paid sale now, or leave it to the screen (``defer_storing``)."""
-        return None if self.defer_storing else self.complete()
+        if self.defer_storing:
+            self._deferred = True
+            return None
+        return self.complete()
 
     def _change(self, mutate: Callable[[], object], added: CartLine | None = None) -> None:
         """Apply a cart change; undo it if it would leave less due than already paid."""
