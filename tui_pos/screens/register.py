@@ -604,7 +604,16 @@ class RegisterScreen(Screen[None]):
             self.say(str(exc), error=True)
             return
         self._set_storing(True)
+        self.set_timer(1.0, lambda: self._still_storing(writer.timeout_ms))
         self.run_worker(self._await_stored(future), group="store-sale")
+
+    def _still_storing(self, timeout_ms: int) -> None:
+        """A store that takes this long is waiting for a database someone else holds."""
+        if self.storing:
+            self.say(
+                "Storing the sale: the database is busy (another program holds it);"
+                f" waiting up to {timeout_ms / 1000:g} s"
+            )
 
     async def _await_stored(self, future: Future[SaleDocument]) -> None:
         try:
