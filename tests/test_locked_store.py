@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import shutil
 import sqlite3
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from dataclasses import replace
@@ -231,3 +232,27 @@ async def test_a_sale_with_nothing_to_pay_is_stored_too(till: Till) -> None:
         await pilot.pause()
         assert rows(till, "SELECT total_cents, status FROM sale") == [(0, "completed")]
         assert till.register.cart.is_empty and not screen.storing
+
+
+def test_closing_the_till_finishes_the_sale_being_stored(till: Till) -> None:
+    """Quitting while a sale waits for the database: ``Till.close`` lets the writer finish
+    (the lock goes meanwhile), so the paid sale is stored, once, with its journal gone."""
+    reg, writer = till.register, till.sale_writer
+    assert writer is not None
+    reg.defer_storing = True
+    reg.enter(LOAF)
+    assert reg.pay_cash("") is None and reg.awaiting_storage
+    uuid = reg.cart.uuid
+    blocker = sqlite3.connect(
+        till.db_path, isolation_level=None, timeout=0, check_same_thread=False
+    )
+    blocker.execute("BEGIN IMMEDIATE")
+    future = writer.submit()
+    release = threading.Timer(0.3, blocker.rollback)  # well within the busy timeout
+    release.start()
+    till.close()  # waits for the writer's thread
+    release.join()
+    blocker.close()
+    assert future.result().uuid == uuid
+    assert rows(till, "SELECT uuid FROM sale") == [(uuid,)]
+    assert rows(till, "SELECT COUNT(*) FROM open_cart_event") == [(0,)]
