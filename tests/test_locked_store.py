@@ -137,7 +137,9 @@ async def test_a_locked_database_keeps_the_ui_live_and_the_sale(till: Till) -> N
 
         # Not stored: the sale, its lines and the cash taken are all still there.
         assert not screen.storing
-        assert "busy" in str(screen.query_one("#message", Static).render())
+        message = str(screen.query_one("#message", Static).render())
+        assert message.startswith("NOT stored") and "busy" in message
+        assert "NOT STORED" in str(screen.query_one("#last-sale", Static).render())
         assert reg.cart.uuid == uuid and reg.cart.to_dict()["lines"] == lines
         assert reg.awaiting_storage and len(reg.tender_state().payments) == 1
         assert rows(till, "SELECT COUNT(*) FROM sale") == [(0,)]

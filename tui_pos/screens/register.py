@@ -611,7 +611,7 @@ class RegisterScreen(Screen[None]):
         """A store that takes this long is waiting for a database someone else holds."""
         if self.storing:
             self.say(
-                "Storing the sale: the database is busy (another program holds it);"
+                "Storing... the database is held by another program:"
                 f" waiting up to {timeout_ms / 1000:g} s"
             )
 
@@ -620,9 +620,10 @@ class RegisterScreen(Screen[None]):
             stored = await asyncio.wrap_future(future)
         except (DomainError, StorageError) as exc:
             self._set_storing(False)
-            self.say(
-                f"{exc}. The sale and its payments are kept: F10 then Enter stores it again",
-                error=True,
+            # The way out first: the message line may be cut at the screen's edge.
+            self.say(f"NOT stored, kept with its payments: F10, Enter retries. {exc}", error=True)
+            self.query_one("#last-sale", Static).update(
+                "[b reverse] NOT STORED [/b reverse]\nF10, Enter: store it"
             )
             self.refresh_sale()
             return
