@@ -188,6 +188,14 @@ async def test_nothing_changes_the_sale_while_it_is_stored(
                 assert app.screen is screen and screen.storing
                 assert len(till.register.cart.lines) == 1
                 assert app.focused is screen.entry
+                # After a second the side panel says why it waits (a timer: give it time).
+                panel = screen.query_one("#last-sale", Static)
+                for _ in range(100):
+                    if "busy" in str(panel.render()):
+                        break
+                    await pilot.pause(0.1)
+                assert "busy" in str(panel.render())
+                assert "NOT added" in str(screen.query_one("#message", Static).render())
             await app.workers.wait_for_complete()
             await pilot.pause()
             assert not screen.storing and till.register.cart.is_empty

@@ -609,10 +609,10 @@ class RegisterScreen(Screen[None]):
 
     def _still_storing(self, timeout_ms: int) -> None:
         """A store that takes this long is waiting for a database someone else holds."""
-        if self.storing:
-            self.say(
-                "Storing... the database is held by another program:"
-                f" waiting up to {timeout_ms / 1000:g} s"
+        if self.storing:  # (in the side panel: the message line may hold a refusal)
+            self.query_one("#last-sale", Static).update(
+                "[b reverse] Storing... [/b reverse]\nThe database is busy"
+                f"\n(another program): waiting\nup to {timeout_ms / 1000:g} s"
             )
 
     async def _await_stored(self, future: Future[SaleDocument]) -> None:
