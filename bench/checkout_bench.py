@@ -78,7 +78,7 @@ def drop_cart(register: Register) -> None:
 
 
 def bench_scans(
-    register: Register, raw: sqlite3.Connection, codes: Sequence[str], warmup: int
+    register: Register, raw: floor.FloorDb, codes: Sequence[str], warmup: int
 ) -> tuple[list[int], list[int]]:
     """Scan ``codes`` cart by cart on both sides (app cart, then the same codes on the
     floor), checking after each cart that both journals hold the same lines."""
@@ -95,7 +95,7 @@ def bench_scans(
                 app_ns.append(app)
                 raw_ns.append(base)
         app_db = register.store.db.connection()  # type: ignore[attr-defined]
-        if floor.journal_rows(app_db) != floor.journal_rows(raw):
+        if floor.journal_rows(app_db) != floor.journal_rows(raw.conn):
             raise SystemExit("the app and the floor journaled different scans")
         drop_cart(register)
         floor.clear(raw)
@@ -104,7 +104,7 @@ def bench_scans(
 
 def bench_sales(
     till: Till,
-    raw: sqlite3.Connection,
+    raw: floor.FloorDb,
     baskets: Sequence[Sequence[str]],
     customer_id: int,
     warmup: int,
@@ -153,16 +153,16 @@ HEADER = (
 )
 
 
-def open_pair(app_path: Path, raw_path: Path) -> tuple[Till, sqlite3.Connection]:
+def open_pair(app_path: Path, raw_path: Path) -> tuple[Till, floor.FloorDb]:
     till = open_till(Config(), app_path, printer=NullPrinter())
-    return till, floor.connect(raw_path)
+    return till, floor.FloorDb(raw_path)
 
 
 def run_disk(args: argparse.Namespace, paths: tuple[Path, Path], rng: random.Random) -> list[str]:
     """Scans, then sales, on the disk copies; checks the rows; returns the table lines."""
     till, raw = open_pair(*paths)
     try:
-        check_catalog(till, raw, args.products)
+        check_catalog(till, raw.conn, args.products)
         customer = till.customers.search("Bench Customer")[0].id
         warm_scans = CART_LINES * 5
         codes = [ean13(rng.randint(1, args.products)) for _ in range(warm_scans + args.scans)]
@@ -173,7 +173,7 @@ def run_disk(args: argparse.Namespace, paths: tuple[Path, Path], rng: random.Ran
             for _ in range(warm_sales + args.sales)
         ]
         sales = bench_sales(till, raw, baskets, customer, warm_sales)
-        problems = floor.same_rows(till.db.connection(), raw)
+        problems = floor.same_rows(till.db.connection(), raw.conn)
         if problems:
             raise SystemExit("the floor did not do the app's work: " + "; ".join(problems))
         return [summary("sale commit", *sales)[0], summary("scan-to-line, disk", *scans)[0]]

@@ -160,8 +160,12 @@ def check_catalog(till: Till, raw: sqlite3.Connection, count: int) -> None:
 
 
 def copy_databases(paths: tuple[Path, Path], folder: Path) -> tuple[Path, Path]:
-    """Copy both databases (checkpointed, no WAL) into ``folder``."""
+    """Copy both databases (checkpointed, no WAL) and the chain key into ``folder``."""
     folder.mkdir(parents=True, exist_ok=True)
+    key = paths[0].parent / "chain.key"
+    if key.exists():
+        shutil.copyfile(key, folder / key.name)
+        (folder / key.name).chmod(0o600)
     copies = []
     for path in paths:
         target = folder / path.name

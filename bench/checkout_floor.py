@@ -9,18 +9,23 @@ cart object, no Peewee, statements prepared once by the ``sqlite3`` module's cac
   of a sale writes the whole snapshot in one ``BEGIN IMMEDIATE`` transaction, as the app).
 * sale commit: one ``BEGIN IMMEDIATE`` transaction with the sale, its 20 lines, a stock
   movement per line, tax per code, the cash payment, the queued receipt, the customer's
-  earned points (tier from their 12-month spend, balance for the receipt), the
-  hash-chained journal entry, and the open sale's journal deleted; ``synchronous=FULL``.
+  earned points (tier from their 12-month spend, balance for the receipt), the open
+  sale's journal deleted, and the keyed chain entry sealing every chained row it wrote
+  (``domain/chain.py``: canonical rows made from the values in hand, SHA-256, HMAC);
+  ``synchronous=FULL``; after the commit the chain head is appended to the anchor file.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
+import os
 import sqlite3
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from tui_pos.config import Config
@@ -83,22 +88,40 @@ POINTS_INSERT = (
     "INSERT INTO loyalty_entry (uuid, till, seq, customer_id, points, kind, sale_id, note,"
     " created_at) VALUES (?,?,?,?,?,'earn',?,'',?)"
 )
-LAST_ENTRY = (
-    "SELECT seq, grand_total_cents, hash FROM journal WHERE till = ? ORDER BY seq DESC LIMIT 1"
-)
-JOURNAL_INSERT = (
-    "INSERT INTO journal (till, seq, kind, doc_uuid, created_at, payload, amount_cents,"
-    " grand_total_cents, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?)"
+HEAD = "SELECT seq, marks, grand_total_cents, mac FROM chain ORDER BY seq DESC LIMIT 1"
+#: The chained tables a sale writes: their highest ids after the inserts (one query).
+SALE_TABLES = ("loyalty_entry", "payment", "sale", "sale_line", "sale_tax", "stock_movement")
+TOPS = "SELECT " + ", ".join(f'(SELECT MAX(id) FROM "{t}")' for t in SALE_TABLES)
+CHAIN_INSERT = (
+    "INSERT INTO chain (seq, till, marks, rows, digest, amount_cents, grand_total_cents,"
+    " prev_mac, mac) VALUES (?,?,?,?,?,?,?,?,?)"
 )
 CLEAR_OPEN_CART = 'DELETE FROM "open_cart_event" WHERE "till" = ? AND "cart_uuid" = ?'
 
 
-def connect(path: Any) -> sqlite3.Connection:
-    """A plain connection with the app's pragmas, in autocommit mode like Peewee."""
-    conn = sqlite3.connect(path, isolation_level=None, timeout=5, cached_statements=256)
-    for key, value in PRAGMAS.items():
-        conn.execute(f"PRAGMA {key} = {value}")
-    return conn
+class FloorDb:
+    """A plain connection with the app's pragmas (autocommit, like Peewee), and the chain
+    key and anchor file beside the database, as the app keeps them."""
+
+    def __init__(self, path: Path) -> None:
+        self.conn = sqlite3.connect(path, isolation_level=None, timeout=5, cached_statements=256)
+        for key, value in PRAGMAS.items():
+            self.conn.execute(f"PRAGMA {key} = {value}")
+        self.key_path = path.parent / "chain.key"
+        self.anchor = path.with_name(path.name + ".anchor")
+        self._key: bytes | None = None
+
+    def key(self) -> bytes:
+        """The chain key (made by the app's till beside the database: read once)."""
+        if self._key is None:
+            self._key = bytes.fromhex(self.key_path.read_text().strip())
+        return self._key
+
+    def execute(self, sql: str, params: Any = ()) -> sqlite3.Cursor:
+        return self.conn.execute(sql, params)
+
+    def close(self) -> None:
+        self.conn.close()
 
 
 def _canonical(data: Any) -> str:
@@ -122,8 +145,9 @@ class FloorCart:
     lines: list[dict[str, Any]] = field(default_factory=list)
 
 
-def scan(conn: sqlite3.Connection, cart: FloorCart, code: str) -> None:
+def scan(db: FloorDb, cart: FloorCart, code: str) -> None:
     """Scan-to-line: check digit, lookup, line journaled durably."""
+    conn = db.conn
     if len(code) != 13 or not code.isdigit() or gtin_check_digit(code[:12]) != int(code[12]):
         raise ValueError(f"bad EAN-13 {code}")
     row = conn.execute(SCAN_SQL, ("0" + code,)).fetchone()
@@ -168,9 +192,9 @@ def scan(conn: sqlite3.Connection, cart: FloorCart, code: str) -> None:
     conn.execute("COMMIT")
 
 
-def clear(conn: sqlite3.Connection) -> None:
+def clear(db: FloorDb) -> None:
     """Drop the open sale's journal (as the register does for an emptied sale)."""
-    conn.execute('DELETE FROM "open_cart_event" WHERE "till" = ?', (TILL,))
+    db.execute('DELETE FROM "open_cart_event" WHERE "till" = ?', (TILL,))
 
 
 def _included_tax(base: int, rate_bp: int) -> int:
@@ -179,8 +203,9 @@ def _included_tax(base: int, rate_bp: int) -> int:
     return (2 * base * rate_bp + denominator) // (2 * denominator)
 
 
-def commit(conn: sqlite3.Connection, cart: FloorCart) -> None:
+def commit(db: FloorDb, cart: FloorCart) -> None:
     """Store the paid sale (exact cash) and everything that goes with it, in one commit."""
+    conn = db.conn
     moment = datetime.now(UTC)
     created = moment.replace(tzinfo=None).isoformat(sep=" ")
     lines = cart.lines
@@ -203,28 +228,33 @@ def commit(conn: sqlite3.Connection, cart: FloorCart) -> None:
         ).fetchone()
         assert existing is None
         seq = (sale_max or 0) + 1
-        sale_id = conn.execute(
-            SALE_INSERT,
-            (cart.uuid, TILL, seq, "completed", created, "", total, 0, tax_total, total, 0, 0)
-            + (0, None, cart.customer_id),
-        ).lastrowid
+        sale_row = (cart.uuid, TILL, seq, "completed", created, "", total, 0, tax_total, total)
+        sale_row += (0, 0, 0, None, cart.customer_id)
+        sale_id = conn.execute(SALE_INSERT, sale_row).lastrowid
+        assert sale_id is not None
+        chained: dict[str, list[tuple[Any, ...]]] = {"sale": [(sale_id, *sale_row)]}
+        line_rows = chained["sale_line"] = []
         moves = []
         move_seq = (move_max or 0) + 1
         for position, (ln, base) in enumerate(zip(lines, bases, strict=True), start=1):
             pid, qty, tax_code = ln["product_id"], ln["qty_milli"], ln["tax_code"]
-            line_id = conn.execute(
-                LINE_INSERT,
-                (sale_id, position, pid, ln["name"], ln["code"], ln["unit"], qty)
-                + (ln["unit_price_cents"], base, 0, 0, base, tax_code, TAX_RATES_BP[tax_code])
-                + (None, "", 0),
-            ).lastrowid
+            line = (sale_id, position, pid, ln["name"], ln["code"], ln["unit"], qty)
+            line += (ln["unit_price_cents"], base, 0, 0, base, tax_code, TAX_RATES_BP[tax_code])
+            line += (None, "", 0)
+            line_id = conn.execute(LINE_INSERT, line).lastrowid
+            line_rows.append((line_id, *line))
             move = (uuid.uuid4().hex, TILL, move_seq, pid, -qty, "sale", line_id, "", created)
             moves.append(move)
             move_seq += 1
         conn.executemany(MOVE_INSERT, moves)
-        conn.executemany(TAX_INSERT, [(sale_id, *t) for t in taxes])
+        tax_rows = [(sale_id, *t) for t in taxes]
+        conn.executemany(TAX_INSERT, tax_rows)
         conn.execute(JOB_INSERT, (uuid.uuid4().hex, TILL, sale_id, created))
-        conn.execute(PAYMENT_INSERT, (payment[0], TILL, (pay_max or 0) + 1, sale_id, *payment[1:]))
+        pay_row = (payment[0], TILL, (pay_max or 0) + 1, sale_id, *payment[1:])
+        conn.execute(PAYMENT_INSERT, pay_row)
+        chained["stock_movement"] = moves
+        chained["sale_tax"] = tax_rows
+        chained["payment"] = [pay_row]
         if cart.customer_id is not None:
             start = (moment - timedelta(days=365)).replace(tzinfo=None).isoformat(sep=" ")
             spend = conn.execute(SPEND, (cart.customer_id, start, created, sale_id)).fetchone()[0]
@@ -236,55 +266,61 @@ def commit(conn: sqlite3.Connection, cart: FloorCart) -> None:
                 points_seq = conn.execute(POINTS_SEQ, (TILL,)).fetchone()[0] + 1
                 entry = (uuid.uuid4().hex, TILL, points_seq, cart.customer_id, earned, sale_id)
                 conn.execute(POINTS_INSERT, (*entry, created))
-        _journal(conn, cart.uuid, seq, created, lines, bases, taxes, payment, tax_total)
+                row = (*entry[:5], "earn", sale_id, "", created)
+                chained["loyalty_entry"] = [row]
         conn.execute(CLEAR_OPEN_CART, (TILL, cart.uuid))
+        head = _seal(db, chained, total)
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
         raise
+    _anchor(db, head)
 
 
-def _journal(
-    conn: sqlite3.Connection,
-    sale_uuid: str,
-    seq: int,
-    created: str,
-    lines: list[dict[str, Any]],
-    bases: list[int],
-    taxes: list[tuple[str, int, int, int]],
-    payment: tuple[str, str, int, int, int, str],
-    tax_total: int,
-) -> None:
-    """The sale's hash-chained journal entry (``domain/journal.py``'s format)."""
-    total = sum(bases)
-    payload = {
-        "uuid": sale_uuid,
-        "till": TILL,
-        "seq": seq,
-        "status": "completed",
-        "created_at": created,
-        "cashier": "",
-        "lines": [
-            [ln["product_id"], ln["name"], ln["code"], ln["unit"], ln["qty_milli"]]
-            + [ln["unit_price_cents"], base, 0, 0, base, ln["tax_code"]]
-            + [TAX_RATES_BP[ln["tax_code"]]]
-            for ln, base in zip(lines, bases, strict=True)
-        ],
-        "taxes": [list(t) for t in taxes],
-        "payments": [list(payment)],
-        "totals": [total, 0, tax_total, total, 0, 0, 0],
-    }
-    text = _canonical(payload)
-    last = conn.execute(LAST_ENTRY, (TILL,)).fetchone()
-    entry_seq, grand, prev = (1, total, "0" * 64)
-    if last:
-        entry_seq, grand, prev = last[0] + 1, last[1] + total, last[2]
-    body = _canonical([TILL, entry_seq, "sale", sale_uuid, created, text, total, grand])
-    digest = hashlib.sha256((prev + body).encode("utf-8")).hexdigest()
-    conn.execute(
-        JOURNAL_INSERT,
-        (TILL, entry_seq, "sale", sale_uuid, created, text, total, grand, prev, digest),
+def _seal(db: FloorDb, chained: dict[str, list[tuple[Any, ...]]], amount: int) -> str:
+    """The chain entry of this transaction (``models/chain_store.seal``'s format) from the
+    rows in hand: rows whose id is not known yet (executemany) take the ids SQLite gave,
+    the highest ones of their table. Returns the anchor line."""
+    conn = db.conn
+    head = conn.execute(HEAD).fetchone()
+    marks: dict[str, int] = json.loads(head[1]) if head else {}
+    tops = dict(zip(SALE_TABLES, conn.execute(TOPS).fetchone(), strict=True))
+    digest = hashlib.sha256()
+    rows = 0
+    for table in sorted(chained):  # tables in name order, rows in id order
+        top = int(tops[table])
+        for offset, row in enumerate(chained[table]):
+            if table in ("sale", "sale_line"):  # (inserted one by one: id first)
+                row_id, values = row[0], row[1:]
+            else:
+                row_id, values = top - len(chained[table]) + 1 + offset, row
+            text = json.dumps(
+                [table, row_id, *values], sort_keys=True, separators=(",", ":"), ensure_ascii=False
+            )
+            digest.update(text.encode("utf-8") + b"\n")
+            rows += 1
+        marks[table] = top
+    seq = (head[0] if head else 0) + 1
+    grand = (head[2] if head else 0) + amount
+    prev = head[3] if head else "0" * 64
+    marks_text = _canonical(marks)
+    body = _canonical(
+        ["tui-pos chain 1", seq, TILL, marks_text, rows, digest.hexdigest(), amount, grand, prev]
     )
+    mac = hmac.new(db.key(), body.encode("utf-8"), hashlib.sha256).hexdigest()
+    conn.execute(
+        CHAIN_INSERT, (seq, TILL, marks_text, rows, digest.hexdigest(), amount, grand, prev, mac)
+    )
+    return f"{seq} {mac} {grand}\n"
+
+
+def _anchor(db: FloorDb, line: str) -> None:
+    """Append the committed head to the anchor file (as the app does after a commit)."""
+    fd = os.open(db.anchor, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    try:
+        os.write(fd, line.encode())
+    finally:
+        os.close(fd)
 
 
 # -- the same rows? ---------------------------------------------------------------------
@@ -301,17 +337,9 @@ COMPARED = {
     "payment": "till, seq, sale_id, kind, amount_cents, tendered_cents, change_cents, reference",
     "print_job": "till, sale_id, kind, status, attempts, last_error",
     "loyalty_entry": "till, seq, customer_id, points, kind, sale_id, note",
-    "journal": "till, seq, kind, amount_cents, grand_total_cents",
+    "chain": "seq, till, marks, rows, amount_cents, grand_total_cents",
     "open_cart_event": "till, kind",
 }
-
-
-def _without_made_here(payload: str) -> Any:
-    data = json.loads(payload)
-    for key in ("uuid", "created_at"):
-        data.pop(key, None)
-    data["payments"] = [p[1:] for p in data.get("payments", [])]
-    return data
 
 
 def table_rows(conn: sqlite3.Connection, table: str) -> list[tuple[Any, ...]]:
@@ -327,12 +355,6 @@ def same_rows(app: sqlite3.Connection, floor: sqlite3.Connection) -> list[str]:
         a, f = table_rows(app, table), table_rows(floor, table)
         if a != f:
             problems.append(f"{table}: app {len(a)} rows, floor {len(f)} rows, not the same")
-    payloads = [
-        [_without_made_here(p) for (p,) in c.execute("SELECT payload FROM journal ORDER BY seq")]
-        for c in (app, floor)
-    ]
-    if payloads[0] != payloads[1]:
-        problems.append("journal payloads differ")
     return problems
 
 
