@@ -9,7 +9,6 @@ lock is gone the retry stores exactly one sale with the same UUID.
 from __future__ import annotations
 
 import asyncio
-import shutil
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
@@ -21,7 +20,7 @@ from typing import Any
 import pytest
 from textual.widgets import Static
 
-from tests.conftest import open_test_till
+from tests.conftest import copy_database, open_test_till
 from tui_pos.app import build_app
 from tui_pos.bootstrap import Till
 from tui_pos.config import Config
@@ -36,9 +35,7 @@ MAX_LAG_S = 0.1
 
 
 def open_with_busy_timeout(tmp_path: Path, demo_template: Path, busy_ms: int) -> Till:
-    path = tmp_path / "till.db"
-    shutil.copyfile(demo_template, path)
-    path.chmod(0o600)
+    path = copy_database(demo_template, tmp_path / "till.db")
     base = Config()
     config = replace(base, database=replace(base.database, busy_timeout_ms=busy_ms))
     return open_test_till(config, path, printer=RecordingPrinter())
