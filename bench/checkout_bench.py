@@ -56,6 +56,8 @@ from tui_pos.services.register import Register  # noqa: E402
 CART_LINES = 20  #: lines per sale, and per cart in the scan figure
 GOALS = {"sale commit": 1.5, "scan-to-line, disk": 1.5, "scan-to-line, memory": 2.0}
 MEMORY = Path("/dev/shm")
+#: ``figure: name | ratio | goal`` lines, printed last (``make bench`` collects them).
+FIGURES: list[str] = []
 
 
 def percentile(sorted_ns: Sequence[int], pct: float) -> float:
@@ -140,6 +142,7 @@ def summary(name: str, app_ns: Sequence[int], raw_ns: Sequence[int]) -> tuple[st
     ratio = med_a / med_r
     goal = GOALS[name]
     verdict = "meets" if ratio <= goal else "MISSES"
+    FIGURES.append(f"figure: {name} | {ratio:.2f}x | <= {goal}x")
     line = (
         f"{name:<22} {len(a):>5} {med_a:>9.1f} {percentile(a, 95) / 1000:>9.1f}"
         f" {med_r:>9.1f} {percentile(r, 95) / 1000:>9.1f} {ratio:>7.2f}x  <= {goal}x {verdict}"
@@ -242,6 +245,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         print("\n".join(lines))
         if not MEMORY.is_dir():
             print(f"scan-to-line, memory: not measured ({MEMORY} is missing)")
+        print("\n".join(FIGURES))
     finally:
         if args.keep or args.dir is not None:
             print(f"\ndatabases kept in {workdir}")

@@ -449,6 +449,17 @@ def _v12_open_cart_log(db: Database) -> None:
     _run_script(db, _V12_OPEN_CART_LOG)
 
 
+# Refund lines are the only negative sale lines: the X/Z refund sum reads this small index
+# instead of every line of the period (issue 17).
+_V13_REFUND_LINE_INDEX = """
+CREATE INDEX "sale_line_refund" ON "sale_line" ("sale_id") WHERE "amount_cents" < 0;
+"""
+
+
+def _v13_refund_line_index(db: Database) -> None:
+    _run_script(db, _V13_REFUND_LINE_INDEX)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema", _v1_initial),
     Migration(2, "print queue and drawer events", _v2_devices),
@@ -462,6 +473,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(10, "online order contacts outside the append-only orders", _v10_order_contacts),
     Migration(11, "print jobs: sending state and delivery mark", _v11_print_confirmation),
     Migration(12, "open cart journal as an append-only log", _v12_open_cart_log),
+    Migration(13, "index of refund lines (reports)", _v13_refund_line_index),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version
