@@ -119,6 +119,7 @@ class PosApp(SafeApp[None]):
             services,
             customers=self.till.customers,
             export_dir=self.till.db_path.parent / "exports",
+            writer=self.till.sale_writer,
         )
         self.push_screen(self.register_screen)
         if self.staff.current is None:

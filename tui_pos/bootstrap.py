@@ -56,6 +56,7 @@ from tui_pos.services.receipts import Receipts
 from tui_pos.services.register import Register, RegisterSettings
 from tui_pos.services.reports import Reports
 from tui_pos.services.returns import Returns
+from tui_pos.services.sale_writer import SaleWriter
 from tui_pos.services.staff import Staff, StaffSettings
 from tui_pos.services.stock import Stock
 
@@ -90,6 +91,8 @@ class Till:
     promotions: Promotions
     online_orders: OnlineOrders
     customers: Customers
+    #: Stores paid sales off the UI thread (the app's register screen uses it).
+    sale_writer: SaleWriter | None = None
 
     @property
     def printer_note(self) -> str:
@@ -108,7 +111,9 @@ class Till:
         return made
 
     def close(self) -> None:
-        """Close the database connection."""
+        """Close the database connection (and the sale writer's thread and connection)."""
+        if self.sale_writer is not None:
+            self.sale_writer.close()
         self.db.close()
 
 
@@ -178,7 +183,7 @@ def open_till(
         raise ConfigError("database.url: server databases are not supported yet; use path")
     path = db_path or database_path(config)
     with storage_errors():
-        db = open_database(path)
+        db = open_database(path, config.database.busy_timeout_ms)
         migrate(db)
         chain_key(db)  # made with the database; a missing key of a chained one stops here
     pepper = read_or_create_key(pin_key_path(config, path))
@@ -222,7 +227,7 @@ def open_till(
         parser,
         settings,
         clock,
-        on_cart_changed=lambda cart: journal.changed(cart, register.tender),
+        journal=journal,
         promotions=promotions.active,
     )
     try:
@@ -274,4 +279,5 @@ def open_till(
             match_customer=customers.match_order,
         ),
         customers=customers,
+        sale_writer=SaleWriter(register, config.database.busy_timeout_ms, db.close),
     )

@@ -80,6 +80,9 @@ class DatabaseConfig:
     backup_dir: str = ""  #: where Z-close backups go; "" = backups/ next to the database
     backup_keep: int = 30  #: how many backups to keep there (older ones are removed)
     backup_on_z: bool = True  #: take an online backup after every Z close
+    #: the longest a write waits for a database another program holds (a sale that
+    #: cannot be stored within it is kept on screen to retry)
+    busy_timeout_ms: int = 5000
 
 
 @dataclass(frozen=True)
@@ -294,6 +297,7 @@ def _database(t: Table) -> DatabaseConfig:
         backup_dir=t.string("backup_dir", d.backup_dir),
         backup_keep=t.integer("backup_keep", d.backup_keep, 1, 1000),
         backup_on_z=t.boolean("backup_on_z", d.backup_on_z),
+        busy_timeout_ms=t.integer("busy_timeout_ms", d.busy_timeout_ms, 100, 60_000),
     )
 
 

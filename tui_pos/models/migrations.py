@@ -430,6 +430,25 @@ def _v11_print_confirmation(db: Database) -> None:
     _run_script(db, _V11_PRINT_CONFIRMATION)
 
 
+# The open sale's crash journal becomes an append-only log (a scan appends its line
+# instead of rewriting the whole cart); a journaled open sale is carried over as a snapshot.
+_V12_OPEN_CART_LOG = """
+CREATE TABLE "open_cart_event" ("id" INTEGER NOT NULL PRIMARY KEY,
+  "till" VARCHAR(16) NOT NULL, "cart_uuid" VARCHAR(32) NOT NULL,
+  "kind" VARCHAR(8) NOT NULL CHECK ("kind" IN ('snapshot', 'line')),
+  "json" TEXT NOT NULL, "created_at" DATETIME NOT NULL);
+INSERT INTO "open_cart_event" ("till", "cart_uuid", "kind", "json", "created_at")
+  SELECT "till", COALESCE(CASE WHEN json_valid("json")
+    THEN CAST(json_extract("json", '$.cart.uuid') AS TEXT) END, ''),
+  'snapshot', "json", "updated_at" FROM "open_cart";
+DROP TABLE "open_cart";
+"""
+
+
+def _v12_open_cart_log(db: Database) -> None:
+    _run_script(db, _V12_OPEN_CART_LOG)
+
+
 # Refund lines are the only negative sale lines: the X/Z refund sum reads this small index
 # instead of every line of the period (issue 17).
 _V13_REFUND_LINE_INDEX = """
@@ -453,6 +472,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(9, "keyed hash chain over every document and ledger row", _v9_chain),
     Migration(10, "online order contacts outside the append-only orders", _v10_order_contacts),
     Migration(11, "print jobs: sending state and delivery mark", _v11_print_confirmation),
+    Migration(12, "open cart journal as an append-only log", _v12_open_cart_log),
     Migration(13, "index of refund lines (reports)", _v13_refund_line_index),
 )
 

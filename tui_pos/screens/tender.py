@@ -108,9 +108,13 @@ class TenderScreen(ModalScreen[SaleDocument | None]):
         self.query_one("#tender-error", Static).update(text)
 
     def _settle(self, pay: object) -> None:
-        """Show the new state, or close with the stored sale once it is paid."""
+        """Show the new state, or close once it is paid: with the stored sale, or with
+        None when the register screen stores it (``Register.defer_storing``)."""
         if isinstance(pay, SaleDocument):
             self.dismiss(pay)
+            return
+        if self.register.awaiting_storage:
+            self.dismiss(None)
             return
         self.query_one("#tender-error", Static).update("")
         self.query_one("#tender-input", Input).clear()
