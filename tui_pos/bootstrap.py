@@ -30,6 +30,7 @@ from tui_pos.models.customer_store import SqliteCustomerStore
 from tui_pos.models.database import open_database
 from tui_pos.models.drawer_store import SqliteDrawerEventStore
 from tui_pos.models.errors import storage_errors
+from tui_pos.models.loyalty_analytics_store import SqliteLoyaltyAnalyticsStore
 from tui_pos.models.loyalty_store import SqliteLoyaltyLedger
 from tui_pos.models.migrations import migrate
 from tui_pos.models.online_order_store import SqliteOnlineOrderStore
@@ -46,6 +47,7 @@ from tui_pos.services.cart_journal import CartJournal
 from tui_pos.services.cash import CashDesk
 from tui_pos.services.customers import Customers
 from tui_pos.services.drawer import Drawer
+from tui_pos.services.loyalty_analytics import LoyaltyAnalytics
 from tui_pos.services.online_orders import OnlineOrders
 from tui_pos.services.ports import Clock, ReceiptPrinter, StorageError
 from tui_pos.services.printing import PrintQueue
@@ -89,6 +91,7 @@ class Till:
     promotions: Promotions
     online_orders: OnlineOrders
     customers: Customers
+    loyalty_analytics: LoyaltyAnalytics
 
     @property
     def printer_note(self) -> str:
@@ -271,4 +274,7 @@ def open_till(
             credit_loyalty=customers.credit_online_order,
         ),
         customers=customers,
+        loyalty_analytics=LoyaltyAnalytics(
+            SqliteLoyaltyAnalyticsStore(db), rules, till_id, clock, None
+        ),
     )

@@ -475,6 +475,7 @@ def devices_open_drawer(obj: Context) -> None:
 
 def _add_subcommands() -> None:
     from tui_pos.cli_customers import customer, export_customers_cmd, import_customers_cmd
+    from tui_pos.cli_loyalty import report_loyalty
     from tui_pos.cli_staff import report_audit, report_hours, staff
     from tui_pos.cli_stock import export_stock, import_orders, promo
 
@@ -487,6 +488,7 @@ def _add_subcommands() -> None:
     main.add_command(customer)
     import_.add_command(import_customers_cmd)
     export.add_command(export_customers_cmd)
+    report.add_command(report_loyalty)
 
 
 _add_subcommands()
