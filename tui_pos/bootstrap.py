@@ -21,6 +21,7 @@ from tui_pos.domain.staff import Permissions, StaffError
 from tui_pos.domain.tax import TaxRate
 from tui_pos.models.analysis_store import SqliteAnalysisStore
 from tui_pos.models.backup import backup_database, rotate_backups
+from tui_pos.models.campaign_store import SqliteCampaignStore
 from tui_pos.models.cart_journal_store import SqliteCartJournalStore
 from tui_pos.models.cash_store import SqliteCashStore
 from tui_pos.models.catalog_repo import SqliteCatalog
@@ -32,6 +33,7 @@ from tui_pos.models.drawer_store import SqliteDrawerEventStore
 from tui_pos.models.errors import storage_errors
 from tui_pos.models.loyalty_analytics_store import SqliteLoyaltyAnalyticsStore
 from tui_pos.models.loyalty_store import SqliteLoyaltyLedger
+from tui_pos.models.mail_store import SqliteMailOutbox
 from tui_pos.models.migrations import migrate
 from tui_pos.models.online_order_store import SqliteOnlineOrderStore
 from tui_pos.models.pin_key import read_or_create_key
@@ -43,11 +45,13 @@ from tui_pos.models.sale_store import SqliteSaleStore
 from tui_pos.models.staff_store import SqliteStaffStore
 from tui_pos.models.stock_store import SqliteStockStore
 from tui_pos.services.analysis import Analysis
+from tui_pos.services.campaigns import Campaigns
 from tui_pos.services.cart_journal import CartJournal
 from tui_pos.services.cash import CashDesk
 from tui_pos.services.customers import Customers
 from tui_pos.services.drawer import Drawer
 from tui_pos.services.loyalty_analytics import LoyaltyAnalytics
+from tui_pos.services.mail import MailPolicy, MailTransport, Outbox
 from tui_pos.services.online_orders import OnlineOrders
 from tui_pos.services.ports import Clock, ReceiptPrinter, StorageError
 from tui_pos.services.printing import PrintQueue
@@ -92,6 +96,8 @@ class Till:
     online_orders: OnlineOrders
     customers: Customers
     loyalty_analytics: LoyaltyAnalytics
+    outbox: Outbox
+    campaigns: Campaigns
 
     @property
     def printer_note(self) -> str:
@@ -277,4 +283,21 @@ def open_till(
         loyalty_analytics=LoyaltyAnalytics(
             SqliteLoyaltyAnalyticsStore(db), rules, till_id, clock, None
         ),
+        outbox=Outbox(SqliteMailOutbox(db), mail_transport(config), mail_policy(config), clock),
+        campaigns=Campaigns(SqliteCampaignStore(db), customers, config.store.name, till_id, clock),
     )
+
+
+def mail_transport(config: Config) -> MailTransport | None:
+    """The SMTP transport of ``[mail]`` (None without a host: mail waits in the outbox)."""
+    if not config.mail.host:
+        return None
+    from tui_pos.drivers.smtp_mail import SmtpTransport
+
+    return SmtpTransport(config.mail)
+
+
+def mail_policy(config: Config) -> MailPolicy:
+    """Rate limit and retries of ``[mail]``."""
+    m = config.mail
+    return MailPolicy(m.rate_per_minute, m.max_attempts, m.retry_seconds)

@@ -22,6 +22,7 @@ from tui_pos.domain.customer import (
 )
 from tui_pos.domain.segments import SegmentRule
 from tui_pos.models.errors import storage_errors
+from tui_pos.models.mail_store import forget_customer_mail
 from tui_pos.models.times import stamp
 
 _COLUMNS = (
@@ -131,6 +132,7 @@ class SqliteCustomerStore:
                 (ERASED_NAME, stamp(now), stamp(now), customer_id),
             )
             self._event(customer_id, "erased", note, now)
+            forget_customer_mail(self.db, customer_id)
 
     def record_event(self, customer_id: int, kind: str, note: str, now: datetime) -> None:
         """Note that something was done with a profile (an export, an erasure)."""
