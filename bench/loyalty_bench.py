@@ -55,11 +55,12 @@ def generate(path: Path, sales: int, customers: int, seed: int) -> None:
         [(i + 1, uuid.uuid4().hex, f"C{i}", str(j), str(j)) for i, j in enumerate(joined)],
     )
     sale_rows, points = [], []
-    for seq in range(1, sales + 1):
-        at = start + timedelta(seconds=rng.random() * 365 * 86400)
+    # Sales are appended as they happen: row ids follow time, as in a real till.
+    moments = sorted(start + timedelta(seconds=rng.random() * 365 * 86400) for _ in range(sales))
+    for seq, at in enumerate(moments, start=1):
         cid = rng.randrange(customers) + 1 if rng.random() < 0.4 else None
         if cid is not None and at < joined[cid - 1]:
-            at = joined[cid - 1] + timedelta(hours=1)
+            cid = None  # not a member yet: a guest
         total = rng.randrange(100, 8000) if rng.random() > 0.02 else -rng.randrange(100, 2000)
         sale_rows.append((seq, uuid.uuid4().hex, seq, str(at), total, total, cid))
         if cid is not None:
