@@ -140,10 +140,10 @@ def raw_store_call(store: SqliteLoyaltyAnalyticsStore, kind: str, raw: LoyaltyAn
     if kind == "summary":
         store.program(start, end, 90)
     elif kind == "month":
-        bounds = raw._month_bounds(YEAR)
-        store.months(start, end, 0, bounds, [t.min_spend_cents for t in raw.rules.tiers])
+        thresholds = [t.min_spend_cents for t in raw.rules.tiers]
+        store.months(raw.month_spans(YEAR), raw.tier_spans(YEAR), thresholds)
     elif kind == "cohort":
-        store.cohorts(start, end, 0)
+        store.cohorts(start, end, raw.month_spans(YEAR))
     else:
         store.offers(start, end)
 

@@ -468,6 +468,30 @@ def _v15_loyalty_mail(db: Database) -> None:
     _run_script(db, _append_only_triggers(tables) + "\n")
 
 
+# Loyalty analytics and targeted offers (issue 16).
+# - Covering indexes: the analytics read only (customer, time, status, total) of sales and
+#   (customer, time, kind, points) of the ledger; without them each report walked the
+#   year's rows through the table (bench/loyalty_bench.py: seconds instead of tenths).
+#   Each costs one more index entry per sale or ledger row written.
+# - A partial index finds the lines a promotion was given on (few among millions).
+# - A promotion may be kept for a tier or a saved segment ('' = everybody).
+_V16_LOYALTY_OFFERS = """
+CREATE INDEX "sale_customer_visit" ON "sale" ("customer_id", "created_at", "status", "total_cents");
+CREATE INDEX "sale_time_customer" ON "sale" ("created_at", "customer_id", "status", "total_cents");
+CREATE INDEX "loyalty_entry_customer_time"
+  ON "loyalty_entry" ("customer_id", "created_at", "points");
+CREATE INDEX "loyalty_entry_time"
+  ON "loyalty_entry" ("created_at", "kind", "points", "customer_id");
+CREATE INDEX "sale_line_promotion" ON "sale_line" ("promotion", "sale_id") WHERE "promotion" <> '';
+ALTER TABLE "promotion" ADD COLUMN "tier" VARCHAR(40) NOT NULL DEFAULT '';
+ALTER TABLE "promotion" ADD COLUMN "segment" VARCHAR(40) NOT NULL DEFAULT '';
+"""
+
+
+def _v16_loyalty_offers(db: Database) -> None:
+    _run_script(db, _V16_LOYALTY_OFFERS)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema", _v1_initial),
     Migration(2, "print queue and drawer events", _v2_devices),
@@ -480,6 +504,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         15, "loyalty offers, coupons, campaigns, consent log, mail outbox", _v15_loyalty_mail
     ),
+    Migration(16, "loyalty analytics indexes, targeted promotions", _v16_loyalty_offers),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version
