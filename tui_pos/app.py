@@ -571,7 +571,11 @@ class PosApp(App[None]):
 
     def show_reports(self) -> None:
         """The analysis reports (read only)."""
-        self.push_screen(ReportsScreen(self.till.analysis, self.till.config.store.name))
+        self.push_screen(
+            ReportsScreen(
+                self.till.analysis, self.till.config.store.name, self.till.loyalty_analytics
+            )
+        )
 
     def preview(self, doc: SaleDocument) -> None:
         """Show a sale's receipt on screen."""
