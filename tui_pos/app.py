@@ -8,6 +8,7 @@ by long-lived threads that post :class:`BarcodeScanned`.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -61,6 +62,8 @@ STYLES = Path(__file__).parent / "styles" / "app.tcss"
 
 #: How often the printer is asked for its status (seconds).
 STATUS_POLL_SECONDS = 10.0
+#: How often queued customer mail is looked at (delivery honours [mail] rate_per_minute).
+MAIL_POLL_SECONDS = 30.0
 
 #: How often the idle lock looks at the time since the last key (seconds).
 IDLE_CHECK_SECONDS = 5.0
@@ -151,6 +154,8 @@ class PosApp(App[None]):
             self.set_interval(STATUS_POLL_SECONDS, self.poll_printer)
             self.poll_printer()
         self._in_thread(self._print_pending, "print")  # receipts left from before
+        if self.till.outbox.configured:  # customer mail goes out from a thread, never here
+            self.set_interval(MAIL_POLL_SECONDS, self.deliver_mail)
 
     # -- staff ------------------------------------------------------------------------
     async def on_event(self, event: events.Event) -> None:
@@ -522,6 +527,15 @@ class PosApp(App[None]):
         note = f"{waiting} receipt{'s' if waiting > 1 else ''} waiting" if waiting else ""
         status = self._printer_label
         self.register_screen.set_device_status("  ·  ".join(x for x in (status, note) if x))
+
+    def deliver_mail(self) -> None:
+        """Send the customer mail that is due (outbox rate limit and retries), in a thread."""
+        self._in_thread(self._deliver_mail_blocking, "mail")
+
+    def _deliver_mail_blocking(self) -> None:
+        # A busy or failing database: the mail waits for the next round.
+        with contextlib.suppress(StorageError):
+            self.till.outbox.deliver_due()
 
     def poll_printer(self) -> None:
         """Ask the printer how it is (in a thread); print waiting receipts when it is back."""

@@ -11,6 +11,7 @@ erased meanwhile gets nothing.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -124,6 +125,7 @@ class Outbox:
         self.transport = transport
         self.policy = policy
         self.clock = clock
+        self._delivering = threading.Lock()  #: one delivery pass at a time (never twice)
 
     @property
     def configured(self) -> bool:
@@ -131,15 +133,22 @@ class Outbox:
         return self.transport is not None
 
     def deliver_due(self) -> DeliveryResult:
-        """Send what is due, at most the rate limit allows this minute (blocking)."""
-        if self.transport is None:
+        """Send what is due, at most the rate limit allows this minute (blocking; a pass
+        already running in another thread makes this one return at once)."""
+        if self.transport is None or not self._delivering.acquire(blocking=False):
             return DeliveryResult(waiting=self.store.waiting())
+        try:
+            return self._deliver(self.transport)
+        finally:
+            self._delivering.release()
+
+    def _deliver(self, transport: MailTransport) -> DeliveryResult:
         now = self.clock()
         allowance = self.policy.rate_per_minute - self.store.sent_since(now - timedelta(minutes=1))
         sent = retry = failed = 0
         for mail in self.store.due(now, max(allowance, 0)):
             try:
-                self.transport.send(mail)
+                transport.send(mail)
             except MailSendError as exc:
                 when = (
                     None
