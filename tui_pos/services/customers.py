@@ -348,10 +348,16 @@ class Customers:
             raise CustomerError("A segment name is 1-40 printable characters")
         self.store.save_segment(cleaned, rule, self.clock())
 
-    def export_rows(self, segment: str | None = None) -> list[dict[str, Any]]:
-        """Customers (all, or a segment's) as rows for CSV/JSON export."""
+    def export_rows(
+        self, segment: str | None = None, consent_only: bool = False
+    ) -> list[dict[str, Any]]:
+        """Customers (all, or a segment's) as rows for CSV/JSON export; a marketing export
+        (``consent_only``) holds only those who agreed to marketing."""
         rule = self.segment(segment) if segment else SegmentRule()
-        return [_export_row(m) for m in self.members(rule)]
+        members = self.members(rule)
+        if consent_only:
+            members = [m for m in members if m.customer.details.marketing_consent]
+        return [_export_row(m) for m in members]
 
     # -- privacy ---------------------------------------------------------------------------
     def export_data(self, key: str) -> dict[str, Any]:
