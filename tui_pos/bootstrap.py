@@ -26,6 +26,7 @@ from tui_pos.models.cart_journal_store import SqliteCartJournalStore
 from tui_pos.models.cash_store import SqliteCashStore
 from tui_pos.models.catalog_repo import SqliteCatalog
 from tui_pos.models.catalog_writer import SqliteCatalogWriter, sync_tax_codes
+from tui_pos.models.coupon_store import SqliteCouponStore
 from tui_pos.models.customer_history import SqliteCustomerHistory
 from tui_pos.models.customer_store import SqliteCustomerStore
 from tui_pos.models.database import open_database
@@ -48,6 +49,7 @@ from tui_pos.services.analysis import Analysis
 from tui_pos.services.campaigns import Campaigns
 from tui_pos.services.cart_journal import CartJournal
 from tui_pos.services.cash import CashDesk
+from tui_pos.services.coupons import Coupons
 from tui_pos.services.customers import Customers
 from tui_pos.services.drawer import Drawer
 from tui_pos.services.loyalty_analytics import LoyaltyAnalytics
@@ -244,6 +246,8 @@ def open_till(
     register.on_customer_card = lambda card: (
         f"Customer: {customers.attach_card(register, card).name}"
     )
+    coupons = Coupons(SqliteCouponStore(db), customers, clock)
+    register.on_coupon = lambda code: coupons.apply(register, code)
     return Till(
         config=config,
         db=db,

@@ -178,6 +178,11 @@ class Cart:
         #: Promotions active today, set by the register; applied in :meth:`totals`.
         self.promotions: tuple[Promotion, ...] = ()
         self.customer_id: int | None = None  #: the customer attached to the sale, if any
+        #: The attached customer's tier and segments (``tier:Gold``): targeted promotions
+        #: apply only to them.
+        self.audiences: frozenset[str] = frozenset()
+        #: A personal coupon redeemed on this sale (its discount is the sale discount).
+        self.coupon: str | None = None
 
     # -- changes -----------------------------------------------------------------
     def add(self, line: CartLine) -> CartLine:
@@ -243,8 +248,9 @@ class Cart:
     # -- derived -----------------------------------------------------------------
     def totals(self) -> CartTotals:
         """Subtotal, discounts, tax per code and total, always consistent."""
+        promotions = tuple(p for p in self.promotions if p.reaches(self.audiences))
         return compute_totals(
-            self.lines, self.discount, self.taxes, self.prices_include_tax, self.promotions
+            self.lines, self.discount, self.taxes, self.prices_include_tax, promotions
         )
 
     @property
@@ -255,6 +261,14 @@ class Cart:
     # -- persistence as plain data (suspend/resume, crash journal) ----------------
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready snapshot of the cart."""
+        data = self._snapshot()
+        if self.audiences:  # only when used: older snapshots stay as they were
+            data["audiences"] = sorted(self.audiences)
+        if self.coupon:
+            data["coupon"] = self.coupon
+        return data
+
+    def _snapshot(self) -> dict[str, Any]:
         return {
             "uuid": self.uuid,
             "discount": _discount_dict(self.discount),
@@ -290,6 +304,7 @@ class Cart:
         cart.voided_lines = int(data.get("voided_lines", 0))
         customer = data.get("customer_id")
         cart.customer_id = None if customer is None else int(customer)
+        cart.audiences = frozenset(str(a) for a in data.get("audiences", ()))
         for raw in data["lines"]:
             cart.add(
                 CartLine(
@@ -309,6 +324,7 @@ class Cart:
                 )
             )
         cart.set_cart_discount(_discount_from(data.get("discount")))
+        cart.coupon = data.get("coupon") or None
         return cart
 
     # -- internals ---------------------------------------------------------------

@@ -196,7 +196,7 @@ class Customers:
         customer = self.get(customer_id)
         if customer.erased:
             raise CustomerError("That customer was erased")
-        register.set_customer(customer.id)
+        register.set_customer(customer.id, self.audiences(register, customer.id))
         return customer
 
     def attach_card(self, register: Register, card: str) -> Customer:
@@ -204,8 +204,24 @@ class Customers:
         customer = self.by_card(card)
         if customer is None:
             raise CustomerError(f"Card {card} belongs to no customer: Ctrl+U to find or add one")
-        register.set_customer(customer.id)
+        register.set_customer(customer.id, self.audiences(register, customer.id))
         return customer
+
+    def audiences(self, register: Register, customer_id: int) -> frozenset[str]:
+        """The customer's tier and the saved segments named by today's targeted promotions
+        that hold them (``tier:Gold``, ``segment:lapsed``)."""
+        found: set[str] = set()
+        tier = self.ledger.tier(customer_id, self.clock()) if self.rules.enabled else None
+        if tier is not None:
+            found.add(f"tier:{tier.name}")
+        for name in sorted({p.segment for p in register.cart.promotions if p.segment}):
+            try:
+                rule = self.segment(name)
+            except CustomerError:
+                continue  # a promotion for a segment since deleted reaches nobody
+            if any(m.customer.id == customer_id for m in self.members(rule)):
+                found.add(f"segment:{name}")
+        return frozenset(found)
 
     def badge(self, customer_id: int) -> CustomerBadge:
         """Name, tier, points and birthday offer of a customer, for the register."""
