@@ -8,6 +8,7 @@ from datetime import datetime
 
 from peewee import Database
 
+from tui_pos.models.chain_store import seal
 from tui_pos.models.errors import storage_errors
 from tui_pos.models.mail_store import insert_mail
 from tui_pos.models.times import stamp
@@ -92,9 +93,10 @@ class SqliteCampaignStore:
                     (m.token, m.customer_id, campaign_id, at),
                 )
                 insert_mail(self.db, replace(m.mail, campaign_id=campaign_id), now)
+            seal(self.db, till)  # the campaign's rows join the hash chain
         return campaign_id
 
-    def unsubscribe(self, token: str, now: datetime) -> tuple[int, bool] | None:
+    def unsubscribe(self, token: str, till: str, now: datetime) -> tuple[int, bool] | None:
         """Opt the token's customer out: consent log, profile, queued campaign mail."""
         with storage_errors(), self.db.atomic():
             row = self.db.execute_sql(
@@ -120,4 +122,5 @@ class SqliteCampaignStore:
                 " WHERE customer_id = ? AND kind = 'campaign' AND status = 'queued'",
                 (customer_id,),
             )
+            seal(self.db, till)
         return customer_id, False

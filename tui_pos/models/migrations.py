@@ -404,6 +404,18 @@ def _v7_returns_stock(db: Database) -> None:
     _run_script(db, _append_only_triggers(orders, hint="") + "\n")
 
 
+def _v9_chain(db: Database) -> None:
+    from tui_pos.models.chain_migrations import v9_chain
+
+    v9_chain(db)
+
+
+def _v10_order_contacts(db: Database) -> None:
+    from tui_pos.models.chain_migrations import v10_order_contacts
+
+    v10_order_contacts(db)
+
+
 # A print job is printed only once the printer confirmed it. "sending" (committed before
 # the first byte goes out) means the outcome is unknown until then; ``sent_mark`` is what
 # the printer needs to tell afterwards whether that send arrived (a file printer's offset,
@@ -424,6 +436,8 @@ def _v11_print_confirmation(db: Database) -> None:
 #   the store server arbitrates with the same key (ON CONFLICT (code) DO NOTHING).
 # - A campaign remembers who was mailed and who was held out as the control group.
 # - Consent changes are an append-only log (the customer row keeps the current value).
+# - Campaigns, their members, coupons, redemptions and consent events are append-only and
+#   chained (models/chain_tables.py): they hold customer ids, never contact data.
 # - The mail outbox is a queue (its rows change state: queued, sent, failed); the send
 #   log is its rows with their attempts. Addresses and bodies are personal data: erasure
 #   deletes the customer's unsent mail and blanks the sent mail's address and bodies.
@@ -434,10 +448,12 @@ CREATE TABLE "campaign" ("id" INTEGER NOT NULL PRIMARY KEY, "name" VARCHAR(80) N
   "coupon_value" INTEGER NOT NULL DEFAULT 0, "sent_by" VARCHAR(255) NOT NULL,
   "created_at" DATETIME NOT NULL);
 CREATE UNIQUE INDEX "campaign_name" ON "campaign" ("name");
-CREATE TABLE "campaign_member" ("campaign_id" INTEGER NOT NULL, "customer_id" INTEGER NOT NULL,
-  "grp" VARCHAR(8) NOT NULL, PRIMARY KEY ("campaign_id", "customer_id"),
+CREATE TABLE "campaign_member" ("id" INTEGER NOT NULL PRIMARY KEY,
+  "campaign_id" INTEGER NOT NULL, "customer_id" INTEGER NOT NULL, "grp" VARCHAR(8) NOT NULL,
   FOREIGN KEY ("campaign_id") REFERENCES "campaign" ("id"),
   FOREIGN KEY ("customer_id") REFERENCES "customer" ("id"));
+CREATE UNIQUE INDEX "campaign_member_campaign_customer"
+  ON "campaign_member" ("campaign_id", "customer_id");
 CREATE TABLE "coupon" ("id" INTEGER NOT NULL PRIMARY KEY, "code" VARCHAR(16) NOT NULL,
   "customer_id" INTEGER NOT NULL, "campaign_id" INTEGER, "kind" VARCHAR(8) NOT NULL,
   "value" INTEGER NOT NULL, "valid_from" DATE NOT NULL, "valid_to" DATE,
@@ -515,6 +531,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(6, "customers and loyalty", _v6_customers),
     Migration(7, "returns, stock control, promotions, online orders", _v7_returns_stock),
     Migration(8, "sale index by till and time (reports)", _v8_sale_time_index),
+    Migration(9, "keyed hash chain over every document and ledger row", _v9_chain),
+    Migration(10, "online order contacts outside the append-only orders", _v10_order_contacts),
     Migration(11, "print jobs: sending state and delivery mark", _v11_print_confirmation),
     Migration(
         15, "loyalty offers, coupons, campaigns, consent log, mail outbox", _v15_loyalty_mail

@@ -98,7 +98,7 @@ class CampaignStore(Protocol):
     def create(self, campaign: NewCampaign, till: str, now: datetime) -> int:
         """Store the whole campaign in one transaction; its id."""
 
-    def unsubscribe(self, token: str, now: datetime) -> tuple[int, bool] | None:
+    def unsubscribe(self, token: str, till: str, now: datetime) -> tuple[int, bool] | None:
         """Record the opt-out of the token's customer (consent log, profile, queued mail
         dropped); (customer id, whether they had already opted out); None: no such token."""
 
@@ -208,7 +208,7 @@ class Campaigns:
     def unsubscribe(self, text: str) -> tuple[int, bool]:
         """Record an unsubscribe token: (customer id, already opted out before)."""
         token = check_unsubscribe_token(text)
-        result = self.store.unsubscribe(token, self.clock())
+        result = self.store.unsubscribe(token, self.till, self.clock())
         if result is None:
             raise MailError(f"No mail was sent with the unsubscribe token {token}")
         return result
