@@ -9,6 +9,7 @@ by long-lived threads that post :class:`BarcodeScanned`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -49,6 +50,8 @@ STYLES = Path(__file__).parent / "styles" / "app.tcss"
 
 #: How often the printer is asked for its status (seconds).
 STATUS_POLL_SECONDS = 10.0
+#: How often queued customer mail is looked at (delivery honours [mail] rate_per_minute).
+MAIL_POLL_SECONDS = 30.0
 
 #: How often the idle lock looks at the time since the last key (seconds).
 IDLE_CHECK_SECONDS = 5.0
@@ -143,6 +146,8 @@ class PosApp(SafeApp[None]):
             self.set_interval(STATUS_POLL_SECONDS, self.poll_printer)
             self.poll_printer()
         self._on_printer(self._print_pending)  # receipts left from before
+        if self.till.outbox.configured:  # customer mail goes out from a thread, never here
+            self.set_interval(MAIL_POLL_SECONDS, self.deliver_mail)
 
     # -- staff ------------------------------------------------------------------------
     async def on_event(self, event: events.Event) -> None:
@@ -539,6 +544,15 @@ class PosApp(SafeApp[None]):
         status = self._printer_label
         self.register_screen.set_device_status("  ·  ".join(x for x in (status, note) if x))
 
+    def deliver_mail(self) -> None:
+        """Send the customer mail that is due (outbox rate limit and retries), in a thread."""
+        self._in_thread(self._deliver_mail_blocking, "mail")
+
+    def _deliver_mail_blocking(self) -> None:
+        # A busy or failing database: the mail waits for the next round.
+        with contextlib.suppress(StorageError):
+            self.till.outbox.deliver_due()
+
     def poll_printer(self) -> None:
         """Ask the printer how it is (in a thread); print waiting receipts when it is back."""
         self._on_printer(self._poll_printer_blocking, key="status")
@@ -591,7 +605,11 @@ class PosApp(SafeApp[None]):
         """The analysis reports (read only)."""
         from tui_pos.screens.reports import ReportsScreen  # loaded on first use (cold start)
 
-        self.push_screen(ReportsScreen(self.till.analysis, self.till.config.store.name))
+        self.push_screen(
+            ReportsScreen(
+                self.till.analysis, self.till.config.store.name, self.till.loyalty_analytics
+            )
+        )
 
     def preview(self, doc: SaleDocument) -> None:
         """Show a sale's receipt on screen."""

@@ -21,17 +21,21 @@ from tui_pos.domain.staff import Permissions, StaffError
 from tui_pos.domain.tax import TaxRate
 from tui_pos.models.analysis_store import SqliteAnalysisStore
 from tui_pos.models.backup import backup_database, rotate_backups
+from tui_pos.models.campaign_store import SqliteCampaignStore
 from tui_pos.models.cart_journal_store import SqliteCartJournalStore
 from tui_pos.models.cash_store import SqliteCashStore
 from tui_pos.models.catalog_repo import SqliteCatalog
 from tui_pos.models.catalog_writer import SqliteCatalogWriter, sync_tax_codes
 from tui_pos.models.chain_store import chain_key
+from tui_pos.models.coupon_store import SqliteCouponStore
 from tui_pos.models.customer_history import SqliteCustomerHistory
 from tui_pos.models.customer_store import SqliteCustomerStore
 from tui_pos.models.database import open_database
 from tui_pos.models.drawer_store import SqliteDrawerEventStore
 from tui_pos.models.errors import storage_errors
+from tui_pos.models.loyalty_analytics_store import SqliteLoyaltyAnalyticsStore
 from tui_pos.models.loyalty_store import SqliteLoyaltyLedger
+from tui_pos.models.mail_store import SqliteMailOutbox
 from tui_pos.models.migrations import migrate
 from tui_pos.models.online_order_store import SqliteOnlineOrderStore
 from tui_pos.models.pin_key import read_or_create_key
@@ -43,10 +47,14 @@ from tui_pos.models.sale_store import SqliteSaleStore
 from tui_pos.models.staff_store import SqliteStaffStore
 from tui_pos.models.stock_store import SqliteStockStore
 from tui_pos.services.analysis import Analysis
+from tui_pos.services.campaigns import Campaigns
 from tui_pos.services.cart_journal import CartJournal
 from tui_pos.services.cash import CashDesk
+from tui_pos.services.coupons import Coupons
 from tui_pos.services.customers import Customers
 from tui_pos.services.drawer import Drawer
+from tui_pos.services.loyalty_analytics import LoyaltyAnalytics
+from tui_pos.services.mail import MailPolicy, MailTransport, Outbox
 from tui_pos.services.online_orders import OnlineOrders
 from tui_pos.services.ports import Clock, ReceiptPrinter, StorageError
 from tui_pos.services.printing import PrintQueue
@@ -91,6 +99,9 @@ class Till:
     promotions: Promotions
     online_orders: OnlineOrders
     customers: Customers
+    loyalty_analytics: LoyaltyAnalytics
+    outbox: Outbox
+    campaigns: Campaigns
     #: Stores paid sales off the UI thread (the app's register screen uses it).
     sale_writer: SaleWriter | None = None
 
@@ -242,6 +253,8 @@ def open_till(
     register.on_customer_card = lambda card: (
         f"Customer: {customers.attach_card(register, card).name}"
     )
+    coupons = Coupons(SqliteCouponStore(db), customers, clock)
+    register.on_coupon = lambda code: coupons.apply(register, code)
     return Till(
         config=config,
         db=db,
@@ -279,5 +292,25 @@ def open_till(
             match_customer=customers.match_order,
         ),
         customers=customers,
+        loyalty_analytics=LoyaltyAnalytics(
+            SqliteLoyaltyAnalyticsStore(db), rules, till_id, clock, None
+        ),
+        outbox=Outbox(SqliteMailOutbox(db), mail_transport(config), mail_policy(config), clock),
+        campaigns=Campaigns(SqliteCampaignStore(db), customers, config.store.name, till_id, clock),
         sale_writer=SaleWriter(register, config.database.busy_timeout_ms, db.close),
     )
+
+
+def mail_transport(config: Config) -> MailTransport | None:
+    """The SMTP transport of ``[mail]`` (None without a host: mail waits in the outbox)."""
+    if not config.mail.host:
+        return None
+    from tui_pos.drivers.smtp_mail import SmtpTransport
+
+    return SmtpTransport(config.mail)
+
+
+def mail_policy(config: Config) -> MailPolicy:
+    """Rate limit and retries of ``[mail]``."""
+    m = config.mail
+    return MailPolicy(m.rate_per_minute, m.max_attempts, m.retry_seconds)

@@ -508,6 +508,8 @@ def devices_open_drawer(obj: Context) -> None:
 
 def _add_subcommands() -> None:
     from tui_pos.cli_customers import customer, export_customers_cmd, import_customers_cmd
+    from tui_pos.cli_loyalty import report_loyalty
+    from tui_pos.cli_mail import campaign, mail, unsubscribe_cmd
     from tui_pos.cli_staff import report_audit, report_hours, staff
     from tui_pos.cli_stock import export_stock, import_orders, promo
 
@@ -520,6 +522,10 @@ def _add_subcommands() -> None:
     main.add_command(customer)
     import_.add_command(import_customers_cmd)
     export.add_command(export_customers_cmd)
+    report.add_command(report_loyalty)
+    main.add_command(campaign)
+    main.add_command(mail)
+    customer.add_command(unsubscribe_cmd)
 
 
 _add_subcommands()

@@ -49,17 +49,27 @@ def import_customers_cmd(obj: Context, file: Path, dry_run: bool) -> None:
 @click.command("customers")
 @click.option("--segment", help="Only the customers of this saved segment.")
 @click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv")
+@click.option(
+    "--purpose",
+    default="",
+    help="Why: 'marketing' exports only customers who agreed to marketing; any other"
+    " purpose is recorded with the export.",
+)
 @BY_OPTION
 @click.pass_obj
-def export_customers_cmd(obj: Context, segment: str | None, fmt: str, by: str | None) -> None:
+def export_customers_cmd(
+    obj: Context, segment: str | None, fmt: str, purpose: str, by: str | None
+) -> None:
     """Customers (all, or a saved segment) with tier, points, visits and spend."""
     from tui_pos.services.customer_export import rows_csv, rows_json
 
+    marketing = purpose.strip().lower() == "marketing"
+    why = purpose.strip() or "an unstated purpose"
     with user_errors():
         till = obj.till()
         try:
-            _signed(till, by, f"export customers {segment or 'all'}")
-            rows = till.customers.export_rows(segment)
+            _signed(till, by, f"export customers {segment or 'all'} for {why}")
+            rows = till.customers.export_rows(segment, consent_only=marketing)
         finally:
             till.close()
     click.echo(rows_csv(rows) if fmt == "csv" else rows_json(rows), nl=fmt == "json")

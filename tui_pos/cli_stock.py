@@ -119,6 +119,8 @@ def promo() -> None:
 @click.option("--pay", type=int, default=0, help="M of 'buy N pay M'.")
 @click.option("--from", "starts_on", callback=_day, help="First day (default today).")
 @click.option("--to", "ends_on", callback=_day, help="Last day (default: open-ended).")
+@click.option("--tier", default="", help="Only for customers of this tier (e.g. Gold).")
+@click.option("--segment", default="", help="Only for members of this saved segment.")
 @BY_OPTION
 def promo_add(
     name: str,
@@ -130,9 +132,12 @@ def promo_add(
     pay: int,
     starts_on: date | None,
     ends_on: date | None,
+    tier: str,
+    segment: str,
     by: str | None,
 ) -> None:
-    """Add a promotion (signed with --by once the till has staff)."""
+    """Add a promotion (signed with --by once the till has staff); --tier or --segment
+    keeps it for those customers (it applies once such a customer is attached)."""
     with _user_errors():
         till = _obj().till()
         try:
@@ -147,11 +152,14 @@ def promo_add(
                 pay=pay,
                 starts_on=starts_on,
                 ends_on=ends_on,
+                tier=tier,
+                segment=segment,
             )
             target = till.promotions.target_name(made)
         finally:
             till.close()
-    click.echo(f"promotion #{made.id} {made.name}: {made.label} on {target}")
+    audience = f" for {made.reason.removeprefix(made.name).strip(' ()')}" if made.audience else ""
+    click.echo(f"promotion #{made.id} {made.name}: {made.label} on {target}{audience}")
 
 
 @promo.command("list")

@@ -16,6 +16,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from tui_pos.config_mail import MailConfig, parse_mail
 from tui_pos.config_schema import (
     Source,
     Table,
@@ -216,6 +217,7 @@ class Config:
     loyalty: LoyaltyConfig = LoyaltyConfig()  #: loyalty points
     staff: StaffConfig = StaffConfig()  #: staff log-in and permissions
     barcodes: BarcodesConfig = BarcodesConfig()  #: in-store barcodes and limits
+    mail: MailConfig = MailConfig()  #: SMTP server for customer mail
     keymap: Mapping[str, str] = field(
         default_factory=lambda: MappingProxyType({})
     )  #: binding id -> key, e.g. "tender-cash" -> "f5"; checked by the app
@@ -227,7 +229,7 @@ def _keys(cls: type) -> tuple[str, ...]:
 
 
 _SECTIONS: tuple[str, ...] = ("store", "tax", "database", "scanner", "printer", "drawer")
-_SECTIONS += ("display", "loyalty", "staff", "barcodes", "keymap")
+_SECTIONS += ("display", "loyalty", "staff", "barcodes", "keymap", "mail")
 
 
 def _section(top: Table, key: str, cls: type | None) -> Table:
@@ -486,6 +488,7 @@ def parse_config(text: str, name: str = "config.toml", source: Path | None = Non
         loyalty=_loyalty(_section(top, "loyalty", LoyaltyConfig)),
         staff=_staff(_section(top, "staff", StaffConfig)),
         barcodes=_barcodes(_section(top, "barcodes", BarcodesConfig)),
+        mail=parse_mail(_section(top, "mail", MailConfig)),
         keymap=_keymap(_section(top, "keymap", None)),
         source=source,
     )

@@ -179,6 +179,11 @@ class Cart:
         #: Promotions active today, set by the register; applied in :meth:`totals`.
         self.promotions: tuple[Promotion, ...] = ()
         self.customer_id: int | None = None  #: the customer attached to the sale, if any
+        #: The attached customer's tier and segments (``tier:Gold``): targeted promotions
+        #: apply only to them.
+        self.audiences: frozenset[str] = frozenset()
+        #: A personal coupon redeemed on this sale (its discount is the sale discount).
+        self.coupon: str | None = None
         # The last totals and what they were computed from: lines are immutable values, so
         # the same line objects, discount and promotions give the same totals (a payment
         # asks for them several times; computing them once per change is enough).
@@ -252,14 +257,16 @@ class Cart:
             tuple(self.lines),
             self.discount,
             self.promotions,
+            self.audiences,
             self.taxes,
             self.prices_include_tax,
         )
         # Identity first: tuples compare their items with ``is`` before ``==``.
         if self._memo is not None and self._memo[0] == key:
             return self._memo[1]
+        promotions = tuple(p for p in self.promotions if p.reaches(self.audiences))
         totals = compute_totals(
-            self.lines, self.discount, self.taxes, self.prices_include_tax, self.promotions
+            self.lines, self.discount, self.taxes, self.prices_include_tax, promotions
         )
         self._memo = (key, totals)
         return totals
@@ -272,6 +279,14 @@ class Cart:
     # -- persistence as plain data (suspend/resume, crash journal) ----------------
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready snapshot of the cart."""
+        data = self._snapshot()
+        if self.audiences:  # only when used: older snapshots stay as they were
+            data["audiences"] = sorted(self.audiences)
+        if self.coupon:
+            data["coupon"] = self.coupon
+        return data
+
+    def _snapshot(self) -> dict[str, Any]:
         return {
             "uuid": self.uuid,
             "discount": _discount_dict(self.discount),
@@ -290,9 +305,11 @@ class Cart:
         cart.voided_lines = int(data.get("voided_lines", 0))
         customer = data.get("customer_id")
         cart.customer_id = None if customer is None else int(customer)
+        cart.audiences = frozenset(str(a) for a in data.get("audiences", ()))
         for raw in data["lines"]:
             cart.add(line_from_dict(raw))
         cart.set_cart_discount(_discount_from(data.get("discount")))
+        cart.coupon = data.get("coupon") or None
         return cart
 
     # -- internals ---------------------------------------------------------------

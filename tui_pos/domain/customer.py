@@ -57,6 +57,12 @@ class Customer:
         return self.details.name
 
 
+def is_email_address(text: str) -> bool:
+    """Whether ``text`` reads as one e-mail address (something@domain.tld, at most 120
+    characters, no spaces)."""
+    return len(text) <= 120 and _EMAIL.fullmatch(text) is not None
+
+
 def phone_digits(text: str) -> str:
     """The digits of a phone number (what search compares): ``+44 (0)20-7946`` -> ``44020 7946``
     without the spaces."""
@@ -74,7 +80,7 @@ def check_details(details: CustomerDetails) -> CustomerDetails:
     if phone and (not _PHONE_CHARS.fullmatch(phone) or not 5 <= len(phone_digits(phone)) <= 15):
         raise CustomerError(f"Not a phone number: {phone!r} (5-15 digits)")
     email = details.email.strip()
-    if email and (len(email) > 120 or not _EMAIL.fullmatch(email)):
+    if email and not is_email_address(email):
         raise CustomerError(f"Not an email address: {email!r}")
     card = check_card(details.card.strip()) if details.card else None
     for label, text in (("notes", details.notes), ("preferences", details.preferences)):

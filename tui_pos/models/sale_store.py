@@ -16,6 +16,7 @@ from tui_pos.domain.tax import TaxLine
 from tui_pos.domain.tender import Payment, TenderKind
 from tui_pos.models.base import BaseRow, present_fields
 from tui_pos.models.chain_store import seal
+from tui_pos.models.coupon_store import record_redemption
 from tui_pos.models.database import ensure_same_file
 from tui_pos.models.errors import storage_errors
 from tui_pos.models.loyalty_store import SqliteLoyaltyLedger
@@ -201,6 +202,8 @@ class SqliteSaleStore:
                     self.db,
                     credit_rows(self.db, doc, sale_id, created, next_credit_seq(self.db, doc.till)),
                 )
+            if doc.coupon:  # once: checked again here, under the write lock
+                record_redemption(self.db, doc, created)
             stored = replace(doc, seq=seq)
             if self.loyalty is not None:  # earned/redeemed points, in this transaction
                 stored = replace(stored, points=self.loyalty.record_sale_points(stored, sale_id))

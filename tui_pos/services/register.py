@@ -16,6 +16,7 @@ from typing import Protocol
 from tui_pos.domain.barcode import BarcodeParser, ScannedCode
 from tui_pos.domain.card_numbers import refuse_card_number
 from tui_pos.domain.cart import Cart, CartLine, CartTotals, Discount, Product
+from tui_pos.domain.coupons import is_coupon_code
 from tui_pos.domain.errors import CartError, DomainError, QuantityError, UnknownProduct
 from tui_pos.domain.money import decimal_to_cents, div_round, parse_money
 from tui_pos.domain.promotions import Promotion
@@ -47,7 +48,7 @@ _CARD_KINDS = {
     "customer": "a customer card, not an item",
     "employee": "an employee badge, not an item: scan it alone to take over the till",
     "receipt": "a receipt barcode, not an item: scan it alone to return from that sale",
-    "coupon": "a coupon, not an item: coupons are not used at this till",
+    "coupon": "a coupon, not an item: scan or type the coupon code alone",
 }
 
 
@@ -128,6 +129,8 @@ class Register:
         self.cashier: Employee | None = None
         #: Attaches the customer of a scanned loyalty card; returns the message to show.
         self.on_customer_card: Callable[[str], str] | None = None
+        #: Redeems a scanned or typed personal coupon code (set by the bootstrap).
+        self.on_coupon: Callable[[str], str] | None = None
 
     # -- reading -------------------------------------------------------------------
     def totals(self) -> CartTotals:
@@ -200,6 +203,10 @@ class Register:
         """Add the item a barcode or PLU names; ``qty_text`` defaults to the pending one."""
         if qty_text is None:
             qty_text = self.pending_qty
+        if self.on_coupon is not None and is_coupon_code(code):
+            if qty_text is not None and qty_text != self.pending_qty:
+                raise QuantityError("A coupon takes no quantity")
+            return EntryResult(self.on_coupon(code.strip().upper()))
         scanned = self.parser.parse(code)
         if scanned.kind == "customer" and self.on_customer_card is not None:
             if qty_text is not None and qty_text != self.pending_qty:
@@ -269,9 +276,12 @@ class Register:
         return self.catalog.search(text, limit)
 
     # -- the customer ---------------------------------------------------------------
-    def set_customer(self, customer_id: int | None) -> None:
+    def set_customer(
+        self, customer_id: int | None, audiences: frozenset[str] = frozenset()
+    ) -> None:
         """Attach a customer to the open sale, or detach it (None). It is kept with the sale
-        through suspend/resume and the crash journal."""
+        through suspend/resume and the crash journal. ``audiences`` (their tier and saved
+        segments) decide which targeted promotions apply."""
         if (
             customer_id is None
             and self.tender
@@ -279,7 +289,12 @@ class Register:
         ):
             raise CartError("Points were redeemed: remove that payment before the customer")
         self.cart.customer_id = customer_id
-        self._notify()
+        reached = audiences if customer_id is not None else frozenset()
+
+        def target() -> None:
+            self.cart.audiences = reached
+
+        self._change(target)
 
     # -- changing lines ------------------------------------------------------------
     def void_line(self, index: int) -> CartLine:
@@ -313,8 +328,25 @@ class Register:
 
     def set_cart_discount(self, text: str) -> None:
         """Discount the whole sale: ``10%`` or ``5.00``; an empty text removes it."""
+        if self.cart.coupon:
+            raise CartError(
+                f"Coupon {self.cart.coupon} is the sale discount: void the sale to drop it"
+            )
         discount = Discount.parse(text) if text.strip() else None
         self._change(lambda: self.cart.set_cart_discount(discount))
+
+    def apply_coupon(self, code: str, discount: Discount) -> None:
+        """Give the sale a coupon's discount (as its sale discount; one coupon a sale)."""
+        if self.cart.coupon:
+            raise CartError(f"Coupon {self.cart.coupon} is already on this sale")
+        if self.cart.discount is not None:
+            raise CartError("The sale has a discount already: remove it to use the coupon")
+
+        def apply() -> None:
+            self.cart.set_cart_discount(discount)
+            self.cart.coupon = code
+
+        self._change(apply)
 
     # -- whole sale ----------------------------------------------------------------
     def void_sale(self) -> SaleDocument | None:
