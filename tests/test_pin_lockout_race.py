@@ -79,7 +79,7 @@ def test_thirty_parallel_guesses_are_counted_one_after_another(tmp_path: Path) -
         for _ in pins
     ]
     _wait_until_reading_stdin(children)
-    for child, pin in zip(children, pins, strict=True):  # all PINs at once: the checks really overlap
+    for child, pin in zip(children, pins, strict=True):  # all at once: the checks overlap
         assert child.stdin is not None
         child.stdin.write(pin + "\n")
         child.stdin.flush()
