@@ -33,7 +33,7 @@ from tui_pos.models.errors import storage_errors
 from tui_pos.models.loyalty_store import SqliteLoyaltyLedger
 from tui_pos.models.migrations import migrate
 from tui_pos.models.online_order_store import SqliteOnlineOrderStore
-from tui_pos.models.pin_key import read_or_create_key
+from tui_pos.models.pin_recovery import load_pin_key
 from tui_pos.models.print_store import SqlitePrintJobStore
 from tui_pos.models.promotion_store import SqlitePromotionStore
 from tui_pos.models.report_store import SqliteReportStore
@@ -89,6 +89,8 @@ class Till:
     promotions: Promotions
     online_orders: OnlineOrders
     customers: Customers
+    #: The recovery code issued when this open made the database: shown once, never kept.
+    recovery_code: str | None = None
 
     @property
     def printer_note(self) -> str:
@@ -179,7 +181,11 @@ def open_till(
     with storage_errors():
         db = open_database(path)
         migrate(db)
-    pepper = read_or_create_key(pin_key_path(config, path))
+    try:
+        pepper, recovery_code = load_pin_key(db, pin_key_path(config, path), clock())
+    except StorageError:
+        db.close()
+        raise
     taxes = tax_rates(config)
     sync_tax_codes(db, list(taxes.values()))
     parser = barcode_parser(config)
@@ -271,4 +277,5 @@ def open_till(
             credit_loyalty=customers.credit_online_order,
         ),
         customers=customers,
+        recovery_code=recovery_code,
     )

@@ -10,7 +10,7 @@ import sys
 import click
 
 from tui_pos.bootstrap import Till
-from tui_pos.domain.staff import ACTION_LABELS, Action, StaffError
+from tui_pos.domain.staff import ACTION_LABELS, Action, Employee, StaffError
 
 
 def read_pin(prompt: str, confirm: bool = False) -> str:
@@ -23,17 +23,26 @@ def read_pin(prompt: str, confirm: bool = False) -> str:
     return str(click.prompt(prompt, hide_input=True, confirmation_prompt=confirm, err=True))
 
 
+_SIGNER_HELP = "Employee number of who does this (their PIN is asked for)."
+
 #: The option that names who does a signed command.
-BY_OPTION = click.option("--by", help="Employee number of who does this (their PIN is asked for).")
+BY_OPTION = click.option("--by", help=_SIGNER_HELP)
+
+#: The same where ``--by`` already means something else (``report sales --by item``).
+AS_OPTION = click.option("--as", "by", help=_SIGNER_HELP)
 
 
-def signed(till: Till, by: str | None, action: Action, what: str) -> None:
-    """A command that changes or reads what only some roles may: once the till has staff,
-    ``--by`` names the employee doing it, their PIN is asked for, their role must allow
-    ``action``, and it goes into the audit log (a till without staff yet signs nothing)."""
+def signed(
+    till: Till, by: str | None, action: Action, what: str, *, flag: str = "--by"
+) -> Employee | None:
+    """A command that changes or reveals data: once the till has staff, ``by`` (the
+    ``flag`` option) names the employee doing it, their PIN is asked for, their role must
+    allow ``action`` (a refusal is audited too), and it goes into the audit log. Returns
+    who signed (None: a till without staff yet signs nothing)."""
     if not till.staff.has_staff():
-        return
+        return None
     if by is None:
-        raise StaffError(f"{ACTION_LABELS[action]}: name who does this with --by NUMBER")
-    till.staff.log_in(by, read_pin(f"PIN of employee {by}"))
+        raise StaffError(f"{ACTION_LABELS[action]}: name who does this with {flag} NUMBER")
+    employee = till.staff.log_in(by, read_pin(f"PIN of employee {by}"))
     till.staff.allowed(action, what)
+    return employee

@@ -404,6 +404,14 @@ def _v7_returns_stock(db: Database) -> None:
     _run_script(db, _append_only_triggers(orders, hint="") + "\n")
 
 
+def _v14_pin_recovery(db: Database) -> None:
+    # One row: the hash of the code that makes a new PIN key when the key file is lost.
+    db.execute_sql(
+        'CREATE TABLE "pin_recovery" ("id" INTEGER NOT NULL PRIMARY KEY CHECK ("id" = 1), '
+        '"code_hash" TEXT NOT NULL, "created_at" DATETIME NOT NULL)'
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema", _v1_initial),
     Migration(2, "print queue and drawer events", _v2_devices),
@@ -413,6 +421,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(6, "customers and loyalty", _v6_customers),
     Migration(7, "returns, stock control, promotions, online orders", _v7_returns_stock),
     Migration(8, "sale index by till and time (reports)", _v8_sale_time_index),
+    Migration(14, "PIN key recovery code", _v14_pin_recovery),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

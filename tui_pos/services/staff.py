@@ -199,6 +199,7 @@ class Staff:
         if self.current is None:
             raise StaffError("Nobody is logged in")
         if not self.may(action):
+            self._audit(action.value, "refused", self.current, detail=detail)
             raise StaffError(f"{self.current.name} may not do this: {ACTION_LABELS[action]}")
         self._audit(action.value, "done", self.current, detail=detail)
         return Approval(action, self.current)
@@ -375,6 +376,9 @@ class Staff:
             self._audit(purpose, "locked", e)
             local = stored.locked_until.astimezone().strftime("%H:%M")
             return f"{e.name} is locked after too many wrong PINs until {local}"
+        if not stored.pin_hash:  # cleared when the PIN key was replaced: not a guess
+            self._audit(purpose, "failed", e, detail="no PIN since the key was replaced")
+            return f"{e.name} has no PIN since the PIN key was replaced: a manager sets one"
         if not verify_pin(pin, stored.pin_hash, self.pepper):
             attempts = stored.failed_attempts + 1
             if attempts >= self.settings.max_attempts:
