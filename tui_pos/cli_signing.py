@@ -6,6 +6,7 @@ Kept apart from ``cli.py`` so that the command modules can use it at import time
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
 
 import click
 
@@ -46,3 +47,24 @@ def signed(
     employee = till.staff.log_in(by, read_pin(f"PIN of employee {by}"))
     till.staff.allowed(action, what)
     return employee
+
+
+#: The commands that run without ``--by`` once the till has staff, and why: each changes
+#: and reveals none of the store's data, or proves who does it another way. Every other
+#: command is signed (tests/test_cli_signing_matrix.py holds the command tree to this).
+UNSIGNED_COMMANDS: Mapping[str, str] = {
+    "run": "opens the register, whose log-in screen asks who works",
+    "demo": "opens the register on a demo store, whose log-in screen asks who works",
+    "db init": "makes a new database (before any staff exists); on an existing one it "
+    "only migrates, as every start does",
+    "db migrate": "brings the schema up to date, as every start does; shows no data",
+    "db check": "SQLite's integrity check: shows only problems and the schema version",
+    "db verify": "checks the journal chain: shows only problems and a count",
+    "db restore": "works on files, not through the till: whoever may write the database "
+    "file can replace it anyway (a PIN would prove nothing), and it never overwrites a "
+    "database without --replace",
+    "devices list": "the configured and connected hardware: no store data",
+    "devices test-print": "prints a fixed test page; records and shows no store data",
+    "promo list": "promotions are public (shelf labels, receipts)",
+    "staff reset-key": "proved by the recovery code instead: without the key no PIN can be checked",
+}
