@@ -118,7 +118,8 @@ def test_cashier_sells_a_mixed_basket_in_the_real_app(
     assert "tui-pos exited with 0" in _wait_for(name, "tui-pos exited with")
 
     result = subprocess.run(
-        [str(TUI_POS), "--db", str(db), "report", "z", "--format", "json"],
+        [str(TUI_POS), "--db", str(db), "report", "z", "--format", "json", "--by", "2"],
+        input="1357\n",  # the demo supervisor signs the Z close
         capture_output=True,
         text=True,
         env=env,
@@ -126,6 +127,7 @@ def test_cashier_sells_a_mixed_basket_in_the_real_app(
     )
     report = json.loads(result.stdout)
     assert report["z_number"] == 11  # the demo history closed ten days before today
+    assert report["closed_by"] == "Sam Supervisor"
     assert report["sales_count"] == 1
     assert report["gross_cents"] == 1285
     assert report["net_cents"] == 1285
