@@ -44,14 +44,14 @@ class Context:
         shown here, once)."""
         till = open_till(self.config(), db_path or self.db_path)
         if till.recovery_code is not None:
-            show_recovery_code(till.recovery_code, f"New database {till.db_path}")
+            show_recovery_code(till.recovery_code, f"New database {till.db_path}: its")
         return till
 
 
-def show_recovery_code(code: str, what: str) -> None:
-    """A recovery code on stderr: shown this once, kept nowhere else."""
+def show_recovery_code(code: str, lead: str) -> None:
+    """A recovery code on stderr (after ``lead``): shown this once, kept nowhere else."""
     click.echo(
-        f"{what}: its recovery code is {code}\n"
+        f"{lead} recovery code is {code}\n"
         "  Write it down and keep it away from the till: it is shown only now, and it is "
         "the way back if the PIN key file is lost (tui-pos staff reset-key).",
         err=True,

@@ -66,7 +66,7 @@ def staff_reset_key(obj: Context, code: str | None, manager: str | None) -> None
     if manager:
         click.echo(f"Manager {manager} has the new PIN; they set the others' with")
         click.echo(f"  tui-pos staff set-pin NUMBER --by {manager}")
-    show_recovery_code(new_code, "The recovery code was used and replaced")
+    show_recovery_code(new_code, "The code used no longer works; the new")
 
 
 @click.command("recovery-code")
@@ -84,4 +84,4 @@ def staff_recovery_code(obj: Context, by: str | None) -> None:
             code = issue_recovery_code(till.db, till.register.clock())
         finally:
             till.close()
-    show_recovery_code(code, "New recovery code")
+    show_recovery_code(code, "The old code no longer works; the new")
