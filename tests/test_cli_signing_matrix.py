@@ -12,7 +12,7 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import closing
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import click
@@ -26,6 +26,7 @@ from tui_pos.cli import main
 from tui_pos.cli_signing import UNSIGNED_COMMANDS
 from tui_pos.config import load_config
 from tui_pos.domain.staff import ACTION_LABELS, Action, Role
+from tui_pos.models.backup import backup_database
 
 MANAGER, CASHIER = ("1", "2468", "Ann Boss"), ("2", "1357", "Bo Till")
 CARD = "2400000000013"
@@ -62,6 +63,9 @@ class Case:
 
 SIGNED = (
     Case(("db", "backup", "{dir}/copies"), Action.DATABASE_ADMIN),
+    Case(
+        ("db", "restore", "{dir}/backup.db", "{dir}/till.db", "--replace"), Action.DATABASE_ADMIN
+    ),  # fmt: skip
     Case(("devices", "open-drawer"), Action.NO_SALE),
     Case(("export", "customers"), Action.CUSTOMER_ADMIN),
     Case(("export", "stock"), Action.REPORTS),
@@ -151,6 +155,7 @@ def template(
     till.staff.add_employee(MANAGER[0], MANAGER[2], Role.MANAGER, MANAGER[1])
     till.staff.add_employee(CASHIER[0], CASHIER[2], Role.CASHIER, CASHIER[1])
     till.close()
+    backup_database(folder / "till.db", folder / "backup.db", now=datetime.now(UTC))
     return folder
 
 
@@ -214,6 +219,9 @@ def test_a_signed_command(
     assert result.exit_code == 0, result.output
     done = [a for a in _audit(permitted) if a[:3] == (case.action.value, "done", MANAGER[2])]
     assert done and done[0][3], "audited with what was done"
+    if case.args[:2] == ("db", "restore"):  # the signing was in the database replaced
+        assert done[-1][3] == "restored from backup.db"
+        return
     assert ("login", "done", MANAGER[2]) in [a[:3] for a in _audit(permitted)]
     if case.action is Action.NO_SALE:
         assert b"\x1bp" in b"".join(printer.wait_for_jobs(kicks + 1)[kicks:])  # ESC p: a kick

@@ -243,15 +243,26 @@ def db_backup(obj: Context, dest: Path, keep: int | None, by: str | None) -> Non
 @click.argument("backup", type=click.Path(path_type=Path, dir_okay=False))
 @click.argument("target", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--replace", is_flag=True, help="Overwrite TARGET if it holds a database.")
+@BY_OPTION
 @click.pass_obj
-def db_restore(obj: Context, backup: Path, target: Path, replace: bool) -> None:
-    """Restore BACKUP as the database TARGET (stop the till first when replacing)."""
+def db_restore(obj: Context, backup: Path, target: Path, replace: bool, by: str | None) -> None:
+    """Restore BACKUP as the database TARGET (stop the till first when replacing; replacing
+    a database that has staff is signed with --by, and recorded in the restored one)."""
     from tui_pos.config import pin_key_path
     from tui_pos.models.backup import restore_database
 
     with user_errors():
         key = pin_key_path(obj.config(), target)
+        signer = None
+        if replace and target.exists():
+            till = obj.till(target)
+            try:
+                signer = signed(till, by, Action.DATABASE_ADMIN, f"restore {backup.name} over it")
+            finally:
+                till.close()
         restore_database(backup, target, replace=replace)
+        if signer is not None:
+            _record_restore(obj.till(target), signer.name, backup)
     click.echo(f"restored {backup} to {target}: run 'tui-pos --db {target} db verify'")
     if not key.exists():
         click.echo(
@@ -259,6 +270,26 @@ def db_restore(obj: Context, backup: Path, target: Path, replace: bool) -> None:
             "(without it no PIN can be checked)",
             err=True,
         )
+
+
+def _record_restore(till: Till, signer: str, backup: Path) -> None:
+    """The restored database's audit log says who put it back (the log of the database it
+    replaced, where the signing was recorded, is gone with it)."""
+    from tui_pos.services.staff import AuditEvent
+
+    event = AuditEvent(
+        created_at=till.register.clock(),
+        action=Action.DATABASE_ADMIN.value,
+        outcome="done",
+        employee_id=None,  # ids of the replaced database may mean someone else here
+        employee_name=signer,
+        detail=f"restored from {backup.name}",
+        till=till.config.store.till,
+    )
+    try:
+        till.staff.store.append_audit(event.till, event)
+    finally:
+        till.close()
 
 
 def _backup_after_z(till: Till) -> None:

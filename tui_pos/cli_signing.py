@@ -60,9 +60,6 @@ UNSIGNED_COMMANDS: Mapping[str, str] = {
     "db migrate": "brings the schema up to date, as every start does; shows no data",
     "db check": "SQLite's integrity check: shows only problems and the schema version",
     "db verify": "checks the journal chain: shows only problems and a count",
-    "db restore": "works on files, not through the till: whoever may write the database "
-    "file can replace it anyway (a PIN would prove nothing), and it never overwrites a "
-    "database without --replace",
     "devices list": "the configured and connected hardware: no store data",
     "devices test-print": "prints a fixed test page; records and shows no store data",
     "promo list": "promotions are public (shelf labels, receipts)",
