@@ -73,11 +73,11 @@ def _wait_for(name: str, text: str, timeout: float = 30.0) -> str:
     raise AssertionError(f"{text!r} never appeared; the screen was:\n{screen}")
 
 
-def _ready(name: str, text: str) -> str:
+def _ready(name: str, text: str, timeout: float = 30.0) -> str:
     """Wait for a dialog's text, then a moment for its field to take the focus: tmux types
     at once, faster than any cashier (keys sent in the same instant could reach the field
     that had the focus before)."""
-    screen = _wait_for(name, text)
+    screen = _wait_for(name, text, timeout)
     time.sleep(0.5)
     return screen
 
@@ -91,7 +91,7 @@ def test_cashier_sells_a_mixed_basket_in_the_real_app(
 ) -> None:
     name, env, db = session
     # The demo's cashier logs in, then records the opening float the till asks for.
-    _ready(name, "Demo staff")
+    _ready(name, "Demo staff", timeout=120)  # the demo store takes 30 s on a busy 2-core box
     _keys(name, "3", "Enter", "9024", "Enter")
     _ready(name, "Opening float")
     _keys(name, "100", "Enter")
