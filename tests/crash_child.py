@@ -9,6 +9,10 @@ a cart discount, sometimes a split card + cash payment, cash with change, or a v
 sale. A sale is acknowledged with ``OK <uuid> <total_cents>`` (one flushed line) only once
 ``pay_cash``/``pay_card`` returned the stored document; a voided sale with
 ``VOID <uuid>``. With ``--finish`` it completes the restored sale, if any, and exits.
+
+Receipts go to a text-file printer (``receipts.txt`` next to the database) through the
+print queue in a printer thread, as in the app: the jobs left from before the kill at the
+start, then each sale's receipt after its acknowledgement, while the next sale goes on.
 """
 
 from __future__ import annotations
@@ -22,7 +26,8 @@ from tui_pos.bootstrap import open_till
 from tui_pos.config import Config
 from tui_pos.demo_catalog import demo_products
 from tui_pos.domain.sale import SaleDocument
-from tui_pos.drivers.file_printer import RecordingPrinter
+from tui_pos.drivers.file_printer import FilePrinter
+from tui_pos.services.printer_thread import PrinterThread
 from tui_pos.services.register import Register
 
 #: Cash is rounded to 0.05, so that payments = total + rounding is really tested.
@@ -73,13 +78,17 @@ def main(argv: list[str]) -> int:
     db, seed = Path(argv[1]), int(argv[2])
     finish = "--finish" in argv
     rng = random.Random(seed)
-    till = open_till(CONFIG, db, printer=RecordingPrinter())
+    printer = FilePrinter(db.with_name("receipts.txt"))
+    till = open_till(CONFIG, db, printer=printer)
+    printing = PrinterThread(printer, lambda exc: print(f"printing: {exc!r}", file=sys.stderr))
     reg = till.register
     payments = len(reg.tender.payments) if reg.tender else 0
     say(f"START {reg.cart.uuid} {len(reg.cart.lines)} {payments}")
+    printing.submit(till.print_queue.run, key="print")  # what was owed at the kill
     if finish:
         if not reg.cart.is_empty:
             pay(reg, rng)
+        printing.submit(till.print_queue.run).result(timeout=30)
         till.close()
         return 0
     while True:
@@ -91,6 +100,7 @@ def main(argv: list[str]) -> int:
                 say(f"VOID {uuid}")
                 continue
         pay(reg, rng)
+        printing.submit(till.print_queue.run, key="print")
 
 
 if __name__ == "__main__":

@@ -8,7 +8,12 @@ runs:
 - ``"paper_low"``: paper near end (n=4 answers ``1E``);
 - ``"paper_out"``: offline, printing stopped at paper end (``1E``/``32``/``12``/``72``);
 - ``"cover_open"``: offline, cover open (``1E``/``16``/``12``/``12``);
-- ``"silent"``: accepts and reads, never answers.
+- ``"silent"``: accepts and reads, never answers;
+- ``"reset"``: answers status like ``"online"``, then resets the connection (RST) in the
+  middle of the job's data (it keeps only the first part);
+- ``"stall"``: answers status like ``"online"``, then stops reading when the job's data
+  comes (and answers nothing more), like a printer that hangs mid-job; it reads on (and
+  prints what was sent) once its mode is changed.
 
 ``stop()`` closes the port (connections are then refused, like a printer switched off)
 and ``start()`` opens the same port again::
@@ -21,7 +26,9 @@ and ``start()`` opens the same port again::
 from __future__ import annotations
 
 import contextlib
+import re
 import socket
+import struct
 import threading
 import time
 from types import TracebackType
@@ -32,8 +39,12 @@ STATUS_REPLIES: dict[str, dict[int, int]] = {
     "paper_out": {1: 0x1E, 2: 0x32, 3: 0x12, 4: 0x72},
     "cover_open": {1: 0x1E, 2: 0x16, 3: 0x12, 4: 0x12},
     "silent": {},
+    "reset": {1: 0x16, 2: 0x12, 3: 0x12, 4: 0x12},
+    "stall": {1: 0x16, 2: 0x12, 3: 0x12, 4: 0x12},
 }
 """What each mode answers to ``DLE EOT n`` (no entry: no answer)."""
+
+STATUS_QUERY = re.compile(rb"\x10\x04[\x01-\x04]")
 
 
 class FakeTcpPrinter:
@@ -155,9 +166,14 @@ class FakeTcpPrinter:
                     break
                 if not chunk:
                     break
+                failing = self.mode in ("reset", "stall") and STATUS_QUERY.sub(b"", chunk)
+                if failing and self.mode == "reset":
+                    chunk = chunk[: len(chunk) // 2]  # the printer got half of the job
                 job += chunk
                 with self._lock:
                     self._received += chunk
+                if failing and not self._fail_mid_job(conn):
+                    break
                 while (found := job.find(b"\x10\x04", scanned)) != -1 and found + 2 < len(job):
                     scanned = found + 3
                     reply = STATUS_REPLIES[self.mode].get(job[found + 2])
@@ -171,3 +187,15 @@ class FakeTcpPrinter:
                 self._open.discard(conn)
                 self.jobs.append(bytes(job))
                 self._lock.notify_all()
+
+    def _fail_mid_job(self, conn: socket.socket) -> bool:
+        """The job's data came: reset the connection (``reset``: returns False), or stop
+        reading and answering until the mode changes (``stall``: returns True, reading
+        goes on) or the printer is stopped."""
+        if self.mode == "reset":
+            # SO_LINGER with a zero timeout: close() sends RST, dropping what is unread
+            conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            return False
+        while self.mode == "stall" and not self._stop.wait(0.02):
+            pass
+        return True

@@ -7,7 +7,10 @@ restarts it on the same file, and repeats. The restarted till must come back wit
 open sale journaled at the kill (its lines and payments). Afterwards, with plain sqlite3:
 every acknowledged sale is stored exactly once with its total; no sale is partial (lines,
 tax, payments, stock movements and receipt job all there, and adding up); the per-till
-numbers have no gaps; the open sale journal is empty or a restorable sale.
+numbers have no gaps; the open sale journal is empty or a restorable sale. The children
+print receipts to a text file through the print queue: every completed sale has its
+receipt printed, exactly one ORIGINAL each (a reprint after an unknown outcome says
+COPY), and nothing for a voided sale.
 
 ``CRASH_SEED=<n>`` replays the random choices of a run (the kill times still vary).
 """
@@ -17,6 +20,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 import shutil
 import signal
 import sqlite3
@@ -34,6 +38,7 @@ import pytest
 
 from tui_pos.bootstrap import tax_rates
 from tui_pos.config import Config
+from tui_pos.drivers.file_printer import CUT
 from tui_pos.services.cart_journal import open_sale_from
 
 CHILD = Path(__file__).with_name("crash_child.py")
@@ -99,6 +104,35 @@ def expected_open_sale(db: Path) -> tuple[str, int, int] | None:
     if query(db, "SELECT 1 FROM sale WHERE uuid = ?", (sale.cart.uuid,)):
         return None  # stored just before the kill: the restart must drop it
     return sale.cart.uuid, len(sale.cart.lines), len(sale.payments)
+
+
+@dataclass
+class Printed:
+    """What the receipts file holds, per sale number."""
+
+    originals: Counter[str] = field(default_factory=Counter)
+    copies: Counter[str] = field(default_factory=Counter)
+    fragments: int = 0  #: receipts cut short by a kill before their sale number
+
+
+def printed_receipts(path: Path) -> Printed:
+    """Count the receipts in the text-file printer's output (one receipt per cut; a
+    receipt cut short by a kill is closed with "*** receipt interrupted ***")."""
+    found = Printed()
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    for chunk in text.split(CUT):
+        if not chunk.strip():
+            continue
+        numbers = re.findall(r"^Sale (T1-\d{6}) ", chunk, flags=re.MULTILINE)
+        assert len(numbers) <= 1, f"two receipts without a cut between them: {chunk!r}"
+        if not numbers:
+            assert "*** receipt interrupted ***" in chunk, f"a receipt without a number: {chunk!r}"
+            found.fragments += 1
+        elif "*** COPY ***" in chunk:
+            found.copies[numbers[0]] += 1
+        else:
+            found.originals[numbers[0]] += 1  # a whole one, or one cut short after its number
+    return found
 
 
 def test_kill_minus_nine_loses_and_duplicates_no_sale(
@@ -243,10 +277,37 @@ def test_kill_minus_nine_loses_and_duplicates_no_sale(
             check_db.close()
         assert problems == [], f"{problems} {note}"
 
+    # Receipts: every completed sale printed, exactly one original each.
+    assert query(db, "SELECT COUNT(*) FROM print_job WHERE status != 'printed'") == [(0,)], note
+    completed = {
+        f"T1-{seq:06d}" for (seq,) in query(db, "SELECT seq FROM sale WHERE status = 'completed'")
+    }
+    receipts = printed_receipts(db.with_name("receipts.txt"))
+    assert set(receipts.originals) | set(receipts.copies) <= completed, (
+        f"a voided sale printed {note}"
+    )
+    twice = sorted(n for n, count in receipts.originals.items() if count > 1)
+    assert not twice, f"ORIGINAL printed more than once for {twice} {note}"
+    missing = sorted(completed - set(receipts.originals))
+    # only a kill mid-write before the sale number can leave a sale without its original,
+    # and then a COPY was printed
+    assert len(missing) <= receipts.fragments, f"no original for {missing} {note}"
+    assert all(receipts.copies[n] for n in missing), f"no receipt at all for {missing} {note}"
+    as_copy = {
+        f"T1-{seq:06d}"
+        for (seq,) in query(
+            db, "SELECT s.seq FROM print_job j JOIN sale s ON s.id = j.sale_id WHERE j.as_copy"
+        )
+    }
+    assert set(receipts.copies) == as_copy, note
+
     unacked = len(sales) - len(acked) - len(voided)
     with capsys.disabled():
         print(
             f"\n  {KILLS} kills ({early} while starting) in {elapsed:.1f} s: {len(acked)} sales"
             f" acknowledged, {len(voided)} voided, {unacked} stored but never acknowledged;"
-            f" {restored} open sales restored ({restored_paid} with payments) {note}"
+            f" {restored} open sales restored ({restored_paid} with payments);"
+            f" receipts: {sum(receipts.originals.values())} originals,"
+            f" {sum(receipts.copies.values())} copies after an unknown outcome,"
+            f" {receipts.fragments} cut short {note}"
         )

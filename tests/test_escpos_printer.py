@@ -45,6 +45,7 @@ from tui_pos.services.ports import CashDrawer, DeviceError, PrinterStatus, Statu
 
 WIDTH = 42
 STATUS_QUERIES = ["[STATUS? 1]", "[STATUS? 2]", "[STATUS? 4]"]
+QUERY_BYTES = b"".join(status_query_bytes(n) for n in (1, 2, 4))
 
 
 def pair(left: str, right: str) -> str:
@@ -249,7 +250,8 @@ def test_receipt_round_trip_over_tcp(fake: FakeTcpPrinter) -> None:
     net_printer(fake).print_receipt(RECEIPT)
     job = fake.wait_for_jobs(1)[0]
     assert decode(job, commands=True)[:3] == STATUS_QUERIES  # status checked first
-    assert job.endswith(receipt_bytes(RECEIPT))
+    assert decode(job, commands=True)[-3:] == STATUS_QUERIES  # and read back: confirmed
+    assert job == QUERY_BYTES + receipt_bytes(RECEIPT) + QUERY_BYTES
     assert printed(job) == [*EXPECTED_TEXT, "[BARCODE CODE128 T1-000042]", "[CUT]"]
 
 
@@ -356,7 +358,7 @@ def test_jobs_from_two_threads_do_not_mix(fake: FakeTcpPrinter) -> None:
     for thread in threads:
         thread.join()
     for job in fake.wait_for_jobs(4):
-        assert job.endswith(receipt_bytes(RECEIPT))
+        assert job == QUERY_BYTES + receipt_bytes(RECEIPT) + QUERY_BYTES
 
 
 # -- the drawer -----------------------------------------------------------------------
@@ -581,7 +583,7 @@ def test_usb_transport_with_a_fake_device(monkeypatch: pytest.MonkeyPatch) -> No
         printer.print_receipt(RECEIPT)
     device.answers[4] = b"\x12"
     printer.print_receipt(RECEIPT)
-    assert device.written.endswith(receipt_bytes(RECEIPT))
+    assert device.written.endswith(receipt_bytes(RECEIPT) + QUERY_BYTES)  # confirmed
     device.answers.clear()
     started = time.monotonic()
     assert printer.status() == PrinterStatus(online=False, detail="no answer")

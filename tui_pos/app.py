@@ -8,6 +8,7 @@ by long-lived threads that post :class:`BarcodeScanned`.
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -54,6 +55,7 @@ from tui_pos.screens.stock import (
 from tui_pos.screens.tender import TenderScreen
 from tui_pos.services import customer_display
 from tui_pos.services.ports import DeviceError, StorageError
+from tui_pos.services.printer_thread import PrinterThread
 from tui_pos.services.printing import describe_failure
 from tui_pos.services.staff import audit_report, hours_report
 
@@ -84,6 +86,8 @@ class PosApp(App[None]):
         self._printer_label = ""  #: the printer's last reported state, for the top bar
         self.staff = till.staff  #: who is logged in (screens gate actions through it)
         self._last_key = time.monotonic()
+        #: receipts, status polls, drawer kicks: abandoned at quit (never waited for)
+        self.printer_thread = PrinterThread(till.devices.printer, self._printer_task_failed)
 
     def permit(self, action: str, what: str, then: Callable[[], None]) -> None:
         """Run ``then`` if the cashier may do ``action`` (an ``Action`` member name), else
@@ -150,7 +154,7 @@ class PosApp(App[None]):
         if self.till.devices.status_printer is not None:
             self.set_interval(STATUS_POLL_SECONDS, self.poll_printer)
             self.poll_printer()
-        self._in_thread(self._print_pending, "print")  # receipts left from before
+        self._on_printer(self._print_pending)  # receipts left from before
 
     # -- staff ------------------------------------------------------------------------
     async def on_event(self, event: events.Event) -> None:
@@ -398,7 +402,7 @@ class PosApp(App[None]):
                     self.notify, f"{title} not printed: {exc}", severity="warning"
                 )
 
-        self._in_thread(print_it, "print")
+        self._on_printer(print_it)
 
     def clock_in_out(self) -> None:
         """Clock the logged-in employee in or out."""
@@ -441,8 +445,22 @@ class PosApp(App[None]):
         self.push_screen(TableScreen(title, columns, report.text_rows(), empty))
 
     def on_unmount(self) -> None:
-        """Let the scanner threads finish."""
+        """Let the scanner threads finish; abandon the printer (what is owed stays queued)."""
         self._stop_scanners.set()
+        self.printer_thread.abandon()
+
+    def _printer_task_failed(self, exc: BaseException) -> None:
+        self.call_from_thread(self.notify, f"Printer: {exc}", severity="error")
+
+    def _on_printer(self, work: Callable[[], None], key: str = "") -> None:
+        """Run ``work`` in the printer thread; an async worker waits for it, so
+        ``workers.wait_for_complete()`` covers printing and quitting never waits for it."""
+        done = self.printer_thread.submit(work, key)
+
+        async def wait() -> None:
+            await asyncio.wrap_future(done)
+
+        self.run_worker(wait(), group="printer", exit_on_error=False)
 
     def _in_thread(self, work: Callable[[], None], group: str, exclusive: bool = False) -> None:
         self.run_worker(work, thread=True, group=group, exclusive=exclusive, exit_on_error=False)
@@ -475,7 +493,7 @@ class PosApp(App[None]):
         self.show_on_display(
             customer_display.change(doc.paid_cents + doc.change_cents, doc.change_cents)
         )
-        self._in_thread(partial(self._after_sale_blocking, doc, asked_at), "print")
+        self._on_printer(partial(self._after_sale_blocking, doc, asked_at))
 
     def _after_sale_blocking(self, doc: SaleDocument, asked_at: float) -> None:
         problem = self.till.drawer.open_for_sale(doc, asked_at)
@@ -502,11 +520,13 @@ class PosApp(App[None]):
 
     def _print_pending(self) -> None:
         try:
-            run = self.till.print_queue.run()
+            run = self.till.print_queue.run(self.printer_thread.abandoned)
             waiting = len(self.till.print_queue.pending())
         except StorageError as exc:
             self.call_from_thread(self.notify, str(exc), severity="error", timeout=30)
             return
+        if self.printer_thread.abandoned.is_set():
+            return  # quitting: no one to tell (what was not confirmed stays owed)
         if run.failed is not None:
             self.call_from_thread(
                 self.notify,
@@ -525,7 +545,7 @@ class PosApp(App[None]):
 
     def poll_printer(self) -> None:
         """Ask the printer how it is (in a thread); print waiting receipts when it is back."""
-        self._in_thread(self._poll_printer_blocking, "printer-status", exclusive=True)
+        self._on_printer(self._poll_printer_blocking, key="status")
 
     def _poll_printer_blocking(self) -> None:
         printer = self.till.devices.status_printer
@@ -548,7 +568,7 @@ class PosApp(App[None]):
         except StorageError as exc:
             self.notify(str(exc), severity="error")
             return
-        self._in_thread(self._print_pending, "print")
+        self._on_printer(self._print_pending)
 
     def show_print_queue(self) -> None:
         """List the receipts waiting; Enter retries them."""
@@ -563,7 +583,7 @@ class PosApp(App[None]):
 
         def closed(retry: bool | None) -> None:
             if retry:
-                self._in_thread(self._print_pending, "print")
+                self._on_printer(self._print_pending)
 
         store = self.till.config.store
         note = self._printer_label or self.till.printer_note
@@ -598,7 +618,7 @@ class PosApp(App[None]):
             else:
                 self.call_from_thread(self.notify, "Drawer opened (no sale recorded)")
 
-        self._in_thread(kick, "drawer")
+        self._on_printer(kick)
 
     # -- customer display -----------------------------------------------------------------
     def sale_changed(self) -> None:

@@ -92,6 +92,7 @@ def main(ctx: click.Context, config_path: Path | None, db_path: Path | None) -> 
 
 def _open_register(till: Till, login_hint: str = "") -> None:
     from tui_pos.app import build_app  # Textual is loaded only to run the UI
+    from tui_pos.process_exit import exit_now
 
     try:
         with user_errors():
@@ -99,6 +100,7 @@ def _open_register(till: Till, login_hint: str = "") -> None:
         app.run()
     finally:
         till.close()
+    exit_now(app.return_code or 0)  # quitting is prompt: see process_exit
 
 
 @main.command()

@@ -66,7 +66,8 @@ def _printer(
             user_path(config.printer.target, "printer.target") if config.printer.target else None
         )
         path = target or db_path.parent / "receipts" / f"{config.store.till}.txt"
-        return FilePrinter(path), f"receipts to {path}", None, None
+        text_file = FilePrinter(path)  # it has a status too: the poll retries a bad folder
+        return text_file, f"receipts to {path}", text_file, None
     if driver in ESCPOS_DRIVERS or driver == "file":  # "file" on /dev/...: a printer device
         from tui_pos.drivers.escpos import make_escpos_printer
 

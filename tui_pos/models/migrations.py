@@ -404,6 +404,20 @@ def _v7_returns_stock(db: Database) -> None:
     _run_script(db, _append_only_triggers(orders, hint="") + "\n")
 
 
+# A print job is printed only once the printer confirmed it. "sending" (committed before
+# the first byte goes out) means the outcome is unknown until then; ``sent_mark`` is what
+# the printer needs to tell afterwards whether that send arrived (a file printer's offset,
+# length and digest), ``as_copy`` that an earlier send may have printed the original.
+_V11_PRINT_CONFIRMATION = """
+ALTER TABLE "print_job" ADD COLUMN "sent_mark" VARCHAR(120) NOT NULL DEFAULT '';
+ALTER TABLE "print_job" ADD COLUMN "as_copy" INTEGER NOT NULL DEFAULT 0;
+"""
+
+
+def _v11_print_confirmation(db: Database) -> None:
+    _run_script(db, _V11_PRINT_CONFIRMATION)
+
+
 def _v14_pin_recovery(db: Database) -> None:
     # One row: the hash of the code that makes a new PIN key when the key file is lost.
     db.execute_sql(
@@ -421,6 +435,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(6, "customers and loyalty", _v6_customers),
     Migration(7, "returns, stock control, promotions, online orders", _v7_returns_stock),
     Migration(8, "sale index by till and time (reports)", _v8_sale_time_index),
+    Migration(11, "print jobs: sending state and delivery mark", _v11_print_confirmation),
     Migration(14, "PIN key recovery code", _v14_pin_recovery),
 )
 

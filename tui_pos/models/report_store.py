@@ -85,11 +85,12 @@ class SqliteReportStore:
             return [DayReport.from_dict(json.loads(r.report_json)) for r in rows]
 
     def unprinted_receipts(self, till: str) -> list[int]:
-        """Sale numbers with a receipt (not a copy) still queued."""
+        """Sale numbers with a receipt (not a copy) not printed yet (queued or sending)."""
         with storage_errors():
             rows = self.db.execute_sql(
                 "SELECT s.seq FROM print_job j JOIN sale s ON s.id = j.sale_id "
-                "WHERE j.till = ? AND j.status = 'queued' AND j.kind = 'receipt' ORDER BY s.seq",
+                "WHERE j.till = ? AND j.status IN ('queued', 'sending') AND j.kind = 'receipt'"
+                " ORDER BY s.seq",
                 (till,),
             ).fetchall()
         return [int(r[0]) for r in rows]

@@ -137,18 +137,21 @@ class ZCloseRow(BaseRow):
 
 
 class PrintJobRow(BaseRow):
-    """A receipt to print: queued until the printer took it, then printed."""
+    """A receipt to print: queued, sending (outcome unknown until the printer confirms),
+    printed."""
 
     id = AutoField()
     uuid = CharField(unique=True, max_length=32)
     till = CharField(max_length=16)
     sale = ForeignKeyField(SaleRow, null=True)
     kind = CharField(max_length=12)  # receipt | copy
-    status = CharField(max_length=10)  # queued | printed
+    status = CharField(max_length=10)  # queued | sending | printed
     attempts = IntegerField(default=0)
     last_error = TextField(default="")
     created_at = DateTimeField()  # UTC
     printed_at = DateTimeField(null=True)
+    sent_mark = CharField(max_length=120, default="")  # the printer's mark of the last send
+    as_copy = BooleanField(default=False)  # an earlier send may have printed the original
 
     class Meta:
         table_name = "print_job"

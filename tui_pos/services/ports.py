@@ -119,11 +119,28 @@ class SaleStore(Protocol):
         """Forget a parked cart once it is resumed."""
 
 
+SendHook = Callable[[str], None]
+"""Called by a printer with its delivery mark just before the first byte of a job goes out."""
+
+
 class ReceiptPrinter(Protocol):
     """Something that puts receipts on paper or in a file. Blocking; has timeouts."""
 
-    def print_receipt(self, receipt: Receipt) -> None:
-        """Output one receipt; raises DeviceError on failure."""
+    def print_receipt(self, receipt: Receipt, before_send: SendHook | None = None) -> None:
+        """Output one receipt and return only once the printer confirmed it (a status read
+        back after the data, or the transport's own acknowledgement such as an fsync).
+
+        ``before_send(mark)`` is called once, when the printer is found ready, just before
+        the first byte goes out (if it raises, nothing is sent). Raises DeviceError: before
+        ``before_send`` was called nothing was sent; after it, the outcome is unknown.
+        """
+
+    def delivered(self, mark: str) -> bool | None:
+        """Whether the job sent with ``mark`` arrived whole (True), not at all (False), or
+        cannot be told (None), e.g. after a crash between the send and its confirmation."""
+
+    def abort(self) -> None:
+        """From another thread: make a job in progress fail now (the app is quitting)."""
 
 
 @dataclass(frozen=True)

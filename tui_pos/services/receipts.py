@@ -8,7 +8,7 @@ from __future__ import annotations
 from tui_pos.domain.errors import CartError
 from tui_pos.domain.receipt import Receipt, ReceiptStyle, build_receipt, render_receipt
 from tui_pos.domain.sale import SaleDocument
-from tui_pos.services.ports import ReceiptPrinter, SaleStore
+from tui_pos.services.ports import ReceiptPrinter, SaleStore, SendHook
 
 
 class Receipts:
@@ -30,9 +30,12 @@ class Receipts:
         """The receipt of ``doc`` laid out for a printer."""
         return build_receipt(doc, self.style, copy=copy)
 
-    def print_sale(self, doc: SaleDocument, *, copy: bool = False) -> None:
-        """Send the receipt to the printer; raises DeviceError if it fails."""
-        self.printer.print_receipt(self.receipt(doc, copy=copy))
+    def print_sale(
+        self, doc: SaleDocument, *, copy: bool = False, before_send: SendHook | None = None
+    ) -> None:
+        """Print the receipt and return once the printer confirmed it; raises DeviceError
+        (see ``ReceiptPrinter.print_receipt`` for ``before_send``)."""
+        self.printer.print_receipt(self.receipt(doc, copy=copy), before_send)
 
     def last(self) -> SaleDocument:
         """The last completed sale of this till (for preview and reprint)."""

@@ -4,8 +4,15 @@ Every job (a receipt, a status poll, a drawer kick) opens the transport, does it
 and closes it again; a lock keeps jobs from different threads apart. Before a receipt or
 a kick the printer is asked for its status (``DLE EOT``): a printer that says it is out
 of paper or has its cover open is refused with a DeviceError instead of being sent a job
-it would hold or drop. A printer that does not answer (or a device file, which cannot)
-is sent the job anyway.
+it would hold or drop. A printer that can answer but does not is refused too; a device
+file, which cannot answer, is sent the job.
+
+A receipt counts as printed only when the printer confirmed it: its status is read back
+after the data (a printer answers ``DLE EOT`` in the order the bytes arrived, so an
+answer proves the receipt reached it, and says whether paper or cover stopped it). A
+device file's confirmation is its own: the write (and, for a plain file, the fsync)
+returned. A printer that resets the connection mid-job or stops reading after the
+status gives no answer within the timeout: the receipt is not confirmed.
 """
 
 from __future__ import annotations
@@ -15,7 +22,7 @@ import threading
 from tui_pos.domain.receipt import Receipt
 from tui_pos.drivers.escpos.render import drawer_kick_bytes, printer_model, receipt_bytes
 from tui_pos.drivers.escpos.transport import Transport
-from tui_pos.services.ports import DeviceError, PrinterStatus
+from tui_pos.services.ports import DeviceError, PrinterStatus, SendHook
 
 OFFLINE = 0x08  #: DLE EOT 1, bit 3: offline
 COVER_OPEN = 0x04  #: DLE EOT 2, bit 2: cover open
@@ -123,9 +130,13 @@ class EscposPrinter:
             return PrinterStatus(online=True, detail="no status")
         return PrinterStatus(online=False, detail="no answer")
 
-    def print_receipt(self, receipt: Receipt) -> None:
-        """Print ``receipt``; raises DeviceError if the printer is unreachable, out of
-        paper or open (nothing is sent then), or if sending fails."""
+    def print_receipt(self, receipt: Receipt, before_send: SendHook | None = None) -> None:
+        """Print ``receipt`` and return once the printer confirmed it.
+
+        Raises DeviceError if the printer is unreachable, silent, out of paper or open
+        (nothing is sent then: ``before_send`` was not called), or if sending fails or is
+        not confirmed (the outcome is unknown then).
+        """
         data = receipt_bytes(
             receipt,
             profile=self.profile,
@@ -135,9 +146,34 @@ class EscposPrinter:
         with self._lock:
             try:
                 self._refuse_if_not_ready("")
+                if before_send is not None:
+                    before_send("")
                 self.transport.write(data)
+                self._confirm()
             finally:
                 self.transport.close()
+
+    def _confirm(self) -> None:
+        """Read the status back after a job's data; raises DeviceError unless the printer
+        answered and is still ready (a device file confirms by its write alone)."""
+        if not self.transport.reads_status:
+            return
+        status = self._query()
+        if status is None:
+            raise DeviceError(
+                f"printer {self.transport.name} did not confirm the receipt within "
+                f"{self.transport.timeout:g} s"
+            )
+        if not status.ready:
+            raise DeviceError(f"{status.label} during the receipt")
+
+    def delivered(self, mark: str) -> bool | None:
+        """None: a printer cannot say afterwards whether an unconfirmed receipt printed."""
+        return None
+
+    def abort(self) -> None:
+        """From another thread (quitting): make the job in progress fail at once."""
+        self.transport.abort()
 
     def kick(self, pin: int, pulse_ms: int) -> None:
         """Open the drawer on connector ``pin`` (2 or 5) with a ``pulse_ms`` pulse.

@@ -58,6 +58,9 @@ class Transport(Protocol):
     def close(self) -> None:
         """End the job: flush and close the connection. Never raises."""
 
+    def abort(self) -> None:
+        """From another thread: make a blocked operation fail now (quitting). Never raises."""
+
 
 def format_seconds(value: float) -> str:
     return f"{value:g} s"
@@ -157,6 +160,14 @@ class NetworkTransport:
             with contextlib.suppress(OSError):
                 self._sock.close()
             self._sock = None
+
+    def abort(self) -> None:
+        """Shut the connection down from another thread: a blocked send or receive returns
+        at once (the socket itself is closed by the job's own ``close``)."""
+        sock = self._sock
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
 
     def close(self) -> None:
         """Finish the job: drain replies, send FIN after the data, close. Never raises."""
@@ -259,6 +270,14 @@ class SerialTransport:
                     self._port.timeout = self.timeout
         return None
 
+    def abort(self) -> None:
+        """Cancel a blocked read or write from another thread (pyserial's cancel_*)."""
+        port = self._port
+        if port is not None:
+            for cancel in ("cancel_read", "cancel_write"):
+                with contextlib.suppress(Exception):
+                    getattr(port, cancel)()
+
     def close(self) -> None:
         """Close the port (waiting up to the write timeout for output). Never raises."""
         port, self._port = self._port, None
@@ -316,6 +335,8 @@ class FileTransport:
             raise TransportError(f"printer {self.path} cannot be opened: {reason}", reason) from exc
         try:
             self._write_all(fd, data)
+            if not self._is_device_path():  # a regular file: the data is there once synced
+                self._sync(fd)
         finally:
             os.close(fd)
 
@@ -339,6 +360,13 @@ class FileTransport:
                 raise TransportError(f"printer {self.path}: {reason}", reason) from exc
             view = view[written:]
 
+    def _sync(self, fd: int) -> None:
+        try:
+            os.fsync(fd)
+        except OSError as exc:
+            reason = exc.strerror or str(exc)
+            raise TransportError(f"printer {self.path}: {reason}", reason) from exc
+
     def query_status(self, n: int) -> int | None:
         """Always None (no answer can be read); raises TransportError if a /dev node is gone."""
         if self._is_device_path() and not self.path.exists():
@@ -347,6 +375,9 @@ class FileTransport:
 
     def close(self) -> None:
         """Nothing to close: each write opens and closes the file."""
+
+    def abort(self) -> None:
+        """Nothing to abort: a write gives up by itself after the timeout."""
 
 
 # -- USB ------------------------------------------------------------------------------

@@ -132,6 +132,9 @@ class UsbTransport:
             raise self._usb_error(exc) from exc
         return None
 
+    def abort(self) -> None:
+        """Nothing to cancel: pyusb has no cancellation; every transfer has its timeout."""
+
     def close(self) -> None:
         """Release the device (the interface and libusb's handle). Never raises."""
         device, self._device, self._out, self._in = self._device, None, None, None
