@@ -355,16 +355,22 @@ class Staff:
             code = check_employee_code(code_text)
         except StaffError:
             raise StaffError("Type your employee number, then your PIN") from None
-        # Lock state, verification and the recorded outcome form one write transaction:
-        # parallel attempts (30 processes at once) are counted one after another, and the
+        # scrypt (~40 ms) runs before the write lock is taken; the lock state, the count
+        # and the outcome are then read and recorded in one write transaction, with the
+        # verdict kept only if the PIN hash it was made against is still the stored one.
+        # Parallel attempts (30 processes at once) are counted one after another, and the
         # transaction ends before the refusal is raised (raising inside would roll it back).
+        seen = self.store.by_code(code)
+        verdict = (seen.pin_hash, verify_pin(pin, seen.pin_hash, self.pepper)) if seen else None
         with self.store.pin_check():
-            outcome = self._pin_outcome(code, pin, purpose)
+            outcome = self._pin_outcome(code, pin, purpose, verdict)
         if isinstance(outcome, str):
             raise StaffError(outcome)
         return outcome
 
-    def _pin_outcome(self, code: str, pin: str, purpose: str) -> StoredEmployee | str:
+    def _pin_outcome(
+        self, code: str, pin: str, purpose: str, verdict: tuple[str, bool] | None
+    ) -> StoredEmployee | str:
         """The employee whose PIN this is, else why not (failures recorded)."""
         now = self.clock()
         stored = self.store.by_code(code)
@@ -379,7 +385,11 @@ class Staff:
         if not stored.pin_hash:  # cleared when the PIN key was replaced: not a guess
             self._audit(purpose, "failed", e, detail="no PIN since the key was replaced")
             return f"{e.name} has no PIN since the PIN key was replaced: a manager sets one"
-        if not verify_pin(pin, stored.pin_hash, self.pepper):
+        if verdict is not None and verdict[0] == stored.pin_hash:
+            right = verdict[1]
+        else:  # the PIN changed meanwhile: check against the new one
+            right = verify_pin(pin, stored.pin_hash, self.pepper)
+        if not right:
             attempts = stored.failed_attempts + 1
             if attempts >= self.settings.max_attempts:
                 until = now + timedelta(minutes=self.settings.lockout_minutes)
