@@ -19,7 +19,7 @@ import click
 import pytest
 from click.testing import CliRunner, Result
 
-from tests.conftest import TEST_PIN_COST
+from tests.conftest import TEST_PIN_COST, copy_database
 from tests.fake_printer import FakeTcpPrinter
 from tui_pos.bootstrap import open_till
 from tui_pos.cli import main
@@ -30,6 +30,7 @@ from tui_pos.models.backup import backup_database
 
 MANAGER, CASHIER = ("1", "2468", "Ann Boss"), ("2", "1357", "Bo Till")
 CARD = "2400000000013"
+AUDIT = ("audit_event", "chain")  #: the audit log and the chain entries that seal it
 LOAF = "5900000000015"
 TODAY = date.today().isoformat()  # the CLI works with the real clock
 
@@ -140,7 +141,7 @@ def template(
         f'[printer]\ndriver = "network"\ntarget = "127.0.0.1:{printer.port}"\ntimeout = 1\n'
         '[drawer]\nenabled = true\n[staff.permissions]\ncashier = ["void_line"]\n'
     )
-    shutil.copyfile(demo_template, folder / "till.db")
+    copy_database(demo_template, folder / "till.db")
     (folder / "customers.csv").write_text(CUSTOMERS)
     (folder / "products.csv").write_text(PRODUCTS)
     (folder / "orders.json").write_text(json.dumps(ORDERS))
@@ -170,11 +171,12 @@ def _copy(template: Path, folder: Path) -> Path:
     return folder
 
 
-def _dump(folder: Path, *, but: str = "") -> list[str]:
-    """Every row of the database as SQL (leaving out the table ``but``)."""
+def _dump(folder: Path, *, but: tuple[str, ...] = ()) -> list[str]:
+    """Every row of the database as SQL (leaving out the tables ``but``)."""
     with closing(sqlite3.connect(folder / "till.db")) as conn:
         lines = list(conn.iterdump())
-    return [line for line in lines if not (but and line.startswith(f'INSERT INTO "{but}"'))]
+    skip = tuple(f'INSERT INTO "{table}"' for table in but)
+    return [line for line in lines if not (skip and line.startswith(skip))]
 
 
 def _audit(folder: Path) -> list[tuple[str, str, str, str]]:
@@ -202,13 +204,13 @@ def test_a_signed_command(
     assert not (unsigned / "copies").exists()
 
     lacking = _copy(template, tmp_path / "lacking")
-    before = _dump(lacking, but="audit_event")
+    before = _dump(lacking, but=AUDIT)
     signer = (case.flag, CASHIER[0])
     result = _cli(lacking, *case.args, *signer, stdin=f"{CASHIER[1]}\n{case.stdin}")
     assert result.exit_code == 1, result.output
     assert f"{CASHIER[2]} may not do this: {label}" in result.stderr
     assert result.stdout == ""
-    assert _dump(lacking, but="audit_event") == before
+    assert _dump(lacking, but=AUDIT) == before
     assert (case.action.value, "refused", CASHIER[2]) in [a[:3] for a in _audit(lacking)]
     assert not (lacking / "copies").exists()
     assert len(printer.jobs) == kicks  # the drawer stayed shut

@@ -194,7 +194,8 @@ def db_check(obj: Context) -> None:
 @db.command("verify")
 @click.pass_obj
 def db_verify(obj: Context) -> None:
-    """Check the hash-chained journal and every document against it; exit 1 on a problem."""
+    """Check the keyed hash chain, every chained row, the anchor file and the schema
+    (append-only triggers); exit 1 on a problem."""
     from tui_pos.models.database import open_database
     from tui_pos.models.journal_verify import verify_journal
 
@@ -211,7 +212,9 @@ def db_verify(obj: Context) -> None:
         for problem in problems:
             click.echo(f"BROKEN: {problem}", err=True)
         sys.exit(1)
-    click.echo(f"{path}: journal ok ({checked} entries, every document matches)")
+    click.echo(
+        f"{path}: journal ok ({checked} chain entries; every row, the anchor and the schema match)"
+    )
 
 
 @db.command("backup")
@@ -250,11 +253,10 @@ def db_backup(obj: Context, dest: Path, keep: int | None, by: str | None) -> Non
 def db_restore(obj: Context, backup: Path, target: Path, replace: bool, by: str | None) -> None:
     """Restore BACKUP as the database TARGET (stop the till first when replacing; replacing
     a database that has staff is signed with --by, and recorded in the restored one)."""
-    from tui_pos.config import pin_key_path
     from tui_pos.models.backup import restore_database
+    from tui_pos.models.chain_store import anchor_restored
 
     with user_errors():
-        key = pin_key_path(obj.config(), target)
         signer = None
         if replace and target.exists():
             till = obj.till(target)
@@ -263,15 +265,12 @@ def db_restore(obj: Context, backup: Path, target: Path, replace: bool, by: str 
             finally:
                 till.close()
         restore_database(backup, target, replace=replace)
+        notes = anchor_restored(target)
         if signer is not None:
             _record_restore(obj.till(target), signer.name, backup)
+    for note in notes:
+        click.echo(f"tui-pos: note: {note}", err=True)
     click.echo(f"restored {backup} to {target}: run 'tui-pos --db {target} db verify'")
-    if not key.exists():
-        click.echo(
-            f"Backups do not hold the PIN key: copy the till's {key.name} to {key} "
-            "(without it no PIN can be checked)",
-            err=True,
-        )
 
 
 def _record_restore(till: Till, signer: str, backup: Path) -> None:

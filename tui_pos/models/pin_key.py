@@ -1,10 +1,14 @@
-"""The PIN key (pepper): a random secret kept in a file beside, never inside, the database.
+"""Secrets kept in files beside, never inside, the database: the PIN key and the chain key.
 
-PIN hashes are keyed with it (see :mod:`tui_pos.domain.pin`), so a copy of the database
-alone gives nothing to brute-force. It is made (0600) only while no PIN depends on it, a
-database without employees (:mod:`tui_pos.models.pin_recovery`), and must be kept with
-the till: without it no stored PIN matches, so a missing key is refused, never silently
-replaced; the way back is ``tui-pos staff reset-key`` with the database's recovery code.
+The PIN key (pepper): PIN hashes are keyed with it (see :mod:`tui_pos.domain.pin`), so a
+copy of the database alone gives nothing to brute-force. It is made (0600) only while no
+PIN depends on it, a database without employees (:mod:`tui_pos.models.pin_recovery`),
+and must be kept with the till: without it no stored PIN matches, so a missing key is
+refused, never silently replaced; the way back is ``tui-pos staff reset-key`` with the
+database's recovery code.
+
+The chain key (``chain.key``, :mod:`tui_pos.models.chain_store`) keys the hash chain the
+same way: without it nobody can rebuild the chain after editing the database.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from tui_pos.services.ports import StorageError
 
 KEY_BYTES = 32
 
-#: How to get back a lost or damaged key (shown in the refusal).
+#: How to get back a lost or damaged PIN key (shown in the refusal).
 RECOVERY_HINT = (
     "put back the copy you keep, or make a new key with "
     "'tui-pos staff reset-key --recovery-code CODE' (the code shown when the database "
@@ -31,30 +35,40 @@ class PinKeyMissing(StorageError):
 
 
 def read_or_create_key(path: Path, *, create: bool = True) -> bytes:
-    """The key in ``path``; made (0600, in a 0700 folder) when the file does not exist and
-    ``create`` is set, else a missing file is :class:`PinKeyMissing`."""
+    """The PIN key in ``path``; made (0600, in a 0700 folder) when the file does not exist
+    and ``create`` is set, else a missing file is :class:`PinKeyMissing`."""
+    if not create and not path.exists():
+        raise PinKeyMissing(f"The PIN key {path} is missing: {RECOVERY_HINT}")
+    return read_key_file(path, "PIN key", create=create, recovery=RECOVERY_HINT)
+
+
+def read_key_file(path: Path, what: str, *, create: bool, recovery: str) -> bytes:
+    """The secret in ``path`` (hex text), made first when ``create`` and it is missing;
+    ``recovery`` says what to do when it is damaged (besides restoring it).
+
+    Every secret the till keeps beside its database goes through here: one format, one
+    way to make it (owner-only, written through to disk before it is used).
+    """
     try:
-        if not path.exists():
-            if not create:
-                raise PinKeyMissing(f"The PIN key {path} is missing: {RECOVERY_HINT}")
+        if create and not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             with suppress(FileExistsError):  # another process made it first: read theirs
                 _write_new(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
         text = path.read_text().strip()
     except OSError as exc:
-        raise StorageError(f"The PIN key {path} cannot be read or made: {exc.strerror}") from exc
+        raise StorageError(f"The {what} {path} cannot be read or made: {exc.strerror}") from exc
     try:
         key = bytes.fromhex(text)
     except ValueError:
         key = b""
     if len(key) < 16:
-        raise StorageError(f"The PIN key {path} is damaged: {RECOVERY_HINT}")
+        raise StorageError(f"The {what} {path} is damaged: restore it, or {recovery}")
     return key
 
 
 def replace_key(path: Path) -> bytes:
-    """A new key in ``path`` in place of whatever is there (written aside, then renamed:
-    a crash leaves the old file or the new one, never half of one)."""
+    """A new PIN key in ``path`` in place of whatever is there (written aside, then
+    renamed: a crash leaves the old file or the new one, never half of one)."""
     aside = path.with_name(path.name + ".new")
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
