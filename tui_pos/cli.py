@@ -252,45 +252,24 @@ def db_backup(obj: Context, dest: Path, keep: int | None, by: str | None) -> Non
 @click.pass_obj
 def db_restore(obj: Context, backup: Path, target: Path, replace: bool, by: str | None) -> None:
     """Restore BACKUP as the database TARGET (stop the till first when replacing; replacing
-    a database that has staff is signed with --by, and recorded in the restored one)."""
+    a database that has staff is signed with --by)."""
     from tui_pos.models.backup import restore_database
     from tui_pos.models.chain_store import anchor_restored
 
     with user_errors():
-        signer = None
         if replace and target.exists():
+            # Checked against the database replaced; its audit log goes with it, and the
+            # anchor is what shows the restore (an appended line would read as a rebuild).
             till = obj.till(target)
             try:
-                signer = signed(till, by, Action.DATABASE_ADMIN, f"restore {backup.name} over it")
+                signed(till, by, Action.DATABASE_ADMIN, f"restore {backup.name} over it")
             finally:
                 till.close()
         restore_database(backup, target, replace=replace)
         notes = anchor_restored(target)
-        if signer is not None:
-            _record_restore(obj.till(target), signer.name, backup)
     for note in notes:
         click.echo(f"tui-pos: note: {note}", err=True)
     click.echo(f"restored {backup} to {target}: run 'tui-pos --db {target} db verify'")
-
-
-def _record_restore(till: Till, signer: str, backup: Path) -> None:
-    """The restored database's audit log says who put it back (the log of the database it
-    replaced, where the signing was recorded, is gone with it)."""
-    from tui_pos.services.staff import AuditEvent
-
-    event = AuditEvent(
-        created_at=till.register.clock(),
-        action=Action.DATABASE_ADMIN.value,
-        outcome="done",
-        employee_id=None,  # ids of the replaced database may mean someone else here
-        employee_name=signer,
-        detail=f"restored from {backup.name}",
-        till=till.config.store.till,
-    )
-    try:
-        till.staff.store.append_audit(event.till, event)
-    finally:
-        till.close()
 
 
 def _backup_after_z(till: Till) -> None:
