@@ -125,7 +125,7 @@ def test_bad_utf8_far_into_a_big_file_writes_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    monkeypatch.setenv("TUI_POS_CONFIG", str(tmp_path / "no-such-config.toml"))
+    monkeypatch.delenv("TUI_POS_CONFIG", raising=False)
     path = tmp_path / "products.csv"
     good = "".join(product_lines(5000)).encode()
     path.write_bytes(HEADER.encode() + good + b"5901234123457,Bad \xff Name,1.00,A,X,1,,each,\n")

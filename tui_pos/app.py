@@ -9,6 +9,7 @@ by long-lived threads that post :class:`BarcodeScanned`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import threading
 import time
@@ -20,12 +21,12 @@ from pathlib import Path
 from typing import Any
 
 from textual import events
-from textual.app import App
 from textual.binding import Binding
 from textual.screen import Screen
 
 from tui_pos.bootstrap import Till
 from tui_pos.config_schema import Source
+from tui_pos.crash_log import crash_log_path
 from tui_pos.domain.analysis import AnalysisReport, DateRange
 from tui_pos.domain.cash import CashKind, Denomination, denominations, parse_amount
 from tui_pos.domain.errors import ConfigError, DomainError
@@ -37,6 +38,7 @@ from tui_pos.domain.staff import Action, Approval, Employee
 from tui_pos.keymap_check import conflicts
 from tui_pos.messages import BarcodeScanned, DeviceStatusChanged
 from tui_pos.report_output import report_rows
+from tui_pos.safe_app import SafeApp
 from tui_pos.screens.authorize import LoginScreen, OverrideScreen, with_permission
 from tui_pos.screens.dialogs import ConfirmScreen, PromptScreen
 from tui_pos.screens.register import RegisterActions, RegisterScreen, ScreenSettings
@@ -60,12 +62,14 @@ STYLES = Path(__file__).parent / "styles" / "app.tcss"
 
 #: How often the printer is asked for its status (seconds).
 STATUS_POLL_SECONDS = 10.0
+#: How often queued customer mail is looked at (delivery honours [mail] rate_per_minute).
+MAIL_POLL_SECONDS = 30.0
 
 #: How often the idle lock looks at the time since the last key (seconds).
 IDLE_CHECK_SECONDS = 5.0
 
 
-class PosApp(App[None]):
+class PosApp(SafeApp[None]):
     """The till. It receives its services from :func:`build_app`."""
 
     CSS_PATH = STYLES
@@ -84,6 +88,7 @@ class PosApp(App[None]):
         self.ascii = wants_ascii(till.config.display.ascii, os.environ)
         super().__init__(css_path=[STYLES, ASCII_STYLES] if self.ascii else None)
         self.till = till
+        self.crash_log = crash_log_path(till.db_path)
         self.login_hint = login_hint  #: shown on the log-in screen (the demo's staff)
         self._stop_scanners = threading.Event()
         self._display_shown: tuple[str, str] | None = None
@@ -171,6 +176,7 @@ class PosApp(App[None]):
             services,
             customers=self.till.customers,
             export_dir=self.till.db_path.parent / "exports",
+            writer=self.till.sale_writer,
         )
         self.push_screen(self.register_screen)
         if self.staff.current is None:
@@ -194,6 +200,8 @@ class PosApp(App[None]):
             self.set_interval(STATUS_POLL_SECONDS, self.poll_printer)
             self.poll_printer()
         self._on_printer(self._print_pending)  # receipts left from before
+        if self.till.outbox.configured:  # customer mail goes out from a thread, never here
+            self.set_interval(MAIL_POLL_SECONDS, self.deliver_mail)
 
     # -- staff ------------------------------------------------------------------------
     async def on_event(self, event: events.Event) -> None:
@@ -618,6 +626,15 @@ class PosApp(App[None]):
         self.devices_line.waiting = waiting
         self._show_devices()
 
+    def deliver_mail(self) -> None:
+        """Send the customer mail that is due (outbox rate limit and retries), in a thread."""
+        self._in_thread(self._deliver_mail_blocking, "mail")
+
+    def _deliver_mail_blocking(self) -> None:
+        # A busy or failing database: the mail waits for the next round.
+        with contextlib.suppress(StorageError):
+            self.till.outbox.deliver_due()
+
     def poll_printer(self) -> None:
         """Ask the printer how it is (in a thread); print waiting receipts when it is back."""
         self._on_printer(self._poll_printer_blocking, key="status")
@@ -670,7 +687,11 @@ class PosApp(App[None]):
         """The analysis reports (read only)."""
         from tui_pos.screens.reports import ReportsScreen  # loaded on first use (cold start)
 
-        self.push_screen(ReportsScreen(self.till.analysis, self.till.config.store.name))
+        self.push_screen(
+            ReportsScreen(
+                self.till.analysis, self.till.config.store.name, self.till.loyalty_analytics
+            )
+        )
 
     def preview(self, doc: SaleDocument) -> None:
         """Show a sale's receipt on screen."""

@@ -45,6 +45,7 @@ class Action(StrEnum):
     REPORTS = "reports"
     AUDIT_READ = "audit_read"
     QUIT = "quit"  #: leave the register (Ctrl+Q): a kiosk till is not left by a cashier
+    DATABASE_ADMIN = "database_admin"
 
 
 #: How each action is named on screen ("Manager approval: Void sale").
@@ -66,6 +67,7 @@ ACTION_LABELS: Mapping[Action, str] = {
     Action.REPORTS: "Reports",
     Action.AUDIT_READ: "Audit log",
     Action.QUIT: "Quit the till",
+    Action.DATABASE_ADMIN: "Database backup",
 }
 
 _CASHIER = frozenset({Action.VOID_LINE, Action.X_REPORT})

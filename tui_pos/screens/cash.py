@@ -17,6 +17,7 @@ from tui_pos.domain.errors import DomainError
 from tui_pos.domain.money import format_money
 from tui_pos.widgets.entry_line import EntryLine
 from tui_pos.widgets.keys_bar import KeysBar
+from tui_pos.widgets.plain import plain, plain_row, styled
 
 #: The menu's entries: key, binding id, label.
 MENU: tuple[tuple[str, str, str], ...] = (
@@ -46,7 +47,7 @@ class CashMenuScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         """The entries with their keys."""
         with Vertical(classes="dialog"):
-            yield Label(f"Cash and staff  ·  {self.who}", classes="dialog-title")
+            yield Label(f"Cash and staff  ·  {self.who}", classes="dialog-title", markup=False)
             yield Static(
                 "\n".join(f"[b]{key.upper()}[/b]  {label}" for key, _, label in MENU)
                 + "\n\n[b]Esc[/b] back to the sale",
@@ -101,7 +102,7 @@ class CountScreen(ModalScreen[int | None]):
                 yield Static("", id="count-rows")
             yield Static("", id="count-total")
             yield EntryLine(placeholder="pieces", id="count-entry", restrict=r"[0-9]*")
-            yield Static("", id="count-error", classes="error")
+            yield Static("", id="count-error", classes="error", markup=False)
         yield KeysBar()
 
     def on_mount(self) -> None:
@@ -117,14 +118,13 @@ class CountScreen(ModalScreen[int | None]):
         lines = []
         for i, (d, pieces) in enumerate(zip(self.denominations, self.counts, strict=True)):
             amount = format_money(d.cents * pieces) if pieces else ""
-            row = (
-                f"{'>' if i == self.index else ' '}{d.label:>8} x {pieces or '':>5}  {amount:>10} "
-            )
-            lines.append(Text(row, style="reverse" if i == self.index else ""))
+            mark = ">" if i == self.index else " "  # labels come from config: plain text
+            row = f"{mark}{d.label:>8} x {pieces or '':>5}  {amount:>10} "
+            lines.append(plain(row, style="reverse" if i == self.index else ""))
         self.query_one("#count-rows", Static).update(Text("\n").join(lines))
-        total = Text("Counted: ")
-        total.append(format_money(self.counted(), self.currency), style="bold")
-        self.query_one("#count-total", Static).update(total)
+        self.query_one("#count-total", Static).update(
+            styled("Counted: [b]$total[/b]", total=format_money(self.counted(), self.currency))
+        )
         # keep the marked kind in view (the list scrolls at 80x24; the total does not)
         scroll = self.query_one("#count-scroll", VerticalScroll)
         scroll.scroll_to(y=max(self.index - scroll.size.height // 2, 0), animate=False)
@@ -184,9 +184,9 @@ class TableScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         """The title and the table (or a line saying there is nothing)."""
         with Vertical(classes="dialog wide"):
-            yield Label(self.title_text, classes="dialog-title")
+            yield Label(self.title_text, classes="dialog-title", markup=False)
             if not self.rows:
-                yield Static(self.empty, classes="dialog-hint")
+                yield Static(self.empty, classes="dialog-hint", markup=False)
             else:
                 table: DataTable[str] = DataTable(id="table-rows", zebra_stripes=True)
                 table.can_focus = True
@@ -199,7 +199,7 @@ class TableScreen(ModalScreen[None]):
             return
         table = self.query_one("#table-rows", DataTable)
         table.add_columns(*self.columns)
-        table.add_rows(self.rows)
+        table.add_rows(plain_row(row) for row in self.rows)
         table.focus()
 
     def action_close(self) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +28,7 @@ from tui_pos.screens.returns import ReturnScreen, StoreServices
 from tui_pos.services.customers import CustomerBadge, Customers
 from tui_pos.services.ports import StorageError
 from tui_pos.services.register import Register
+from tui_pos.services.sale_writer import SaleWriter
 from tui_pos.widgets.cart_table import CartTable
 from tui_pos.widgets.entry_line import EntryLine
 from tui_pos.widgets.keys_bar import KeysBar
@@ -82,6 +85,9 @@ _NEEDS_LINES = {
     "price_override",
 }
 
+#: What still works while a paid sale is being stored (nothing that changes the sale).
+_WHILE_STORING = {"move", "clear_entry", "price_check", "print_queue", "receipt", "reprint"}
+
 
 class RegisterScreen(Screen[None]):
     """Sell: scan or type into the entry line; every other action is a function key."""
@@ -122,9 +128,14 @@ class RegisterScreen(Screen[None]):
         services: StoreServices | None = None,
         customers: Customers | None = None,
         export_dir: Path | None = None,
+        writer: SaleWriter | None = None,
     ) -> None:
         super().__init__()
         self.register = register
+        #: Stores paid sales off the UI thread; None: the tender screen stores them.
+        self.writer = writer
+        register.defer_storing = writer is not None
+        self.storing = False  #: a paid sale is being stored: the sale cannot change
         self.settings = settings
         self.actions = actions
         self.services = services  #: returns, stock and online orders
@@ -140,13 +151,15 @@ class RegisterScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         """Store bar, cart and totals side by side, message line, entry line, footer."""
         yield Static(self._store_bar(), id="store-bar")
-        yield Static("", id="customer-badge")  # customer, promotions, quantity: one row
+        yield Static(
+            "", id="customer-badge", markup=False
+        )  # customer, promotions, quantity: one row
         with Horizontal(id="sale"):
             yield CartTable(id="cart")
             with Vertical(id="side"):
                 yield TotalsPanel(id="totals")
                 yield Static("", id="last-sale")
-        yield Static("Ready: scan or type a barcode or PLU", id="message")
+        yield Static("Ready: scan or type a barcode or PLU", id="message", markup=False)
         yield EntryLine(
             placeholder="Barcode / PLU  ·  3*code = quantity  ·  0.350*PLU = weight",
             id="entry",
@@ -200,6 +213,8 @@ class RegisterScreen(Screen[None]):
 
         A quantity typed in the entry line (``3*``) applies to it.
         """
+        if self._refused_while_storing(code):
+            return
         if self._is_badge(code) or self._open_receipt(code):
             return
         typed = self.entry.value.strip()
@@ -334,6 +349,8 @@ class RegisterScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Grey out keys that do not apply to the sale as it is."""
+        if self.storing and action not in _WHILE_STORING:
+            return None
         if action == "customer" and self.customers is None:
             return None
         if action in _NEEDS_LINES and self.register.cart.is_empty:
@@ -348,6 +365,8 @@ class RegisterScreen(Screen[None]):
         event.stop()
         if not event.text.strip():
             return  # a stray Enter (e.g. pressed just before a dialog opened) does nothing
+        if self._refused_while_storing(event.text):
+            return
         if self._is_badge(event.text) or self._open_receipt(event.text):
             return
         if self._is_words(event.text):
@@ -661,10 +680,76 @@ class RegisterScreen(Screen[None]):
         self.actions.payment_started()
 
     def _after_tender(self, doc: SaleDocument | None) -> None:
+        if doc is None and self.writer is not None and self.register.awaiting_storage:
+            self._store_sale(self.writer)
+            return
         self.refresh_sale()
         self.entry.focus()
-        if doc is None:
+        if doc is not None:
+            self._show_stored(doc)
+
+    # -- storing a paid sale off the UI thread ------------------------------------------
+    def _store_sale(self, writer: SaleWriter) -> None:
+        """Store the paid sale in the writer's thread; the screen stays live meanwhile."""
+        try:
+            future = writer.submit()
+        except DomainError as exc:
+            self.say(str(exc), error=True)
             return
+        self._set_storing(True)
+        self.set_timer(1.0, lambda: self._still_storing(writer.timeout_ms))
+        self.run_worker(self._await_stored(future), group="store-sale")
+
+    def _still_storing(self, timeout_ms: int) -> None:
+        """A store that takes this long is waiting for a database someone else holds."""
+        if self.storing:  # (in the side panel: the message line may hold a refusal)
+            self.query_one("#last-sale", Static).update(
+                "[b reverse] Storing... [/b reverse]\nThe database is busy"
+                f"\n(another program): waiting\nup to {timeout_ms / 1000:g} s"
+            )
+
+    async def _await_stored(self, future: Future[SaleDocument]) -> None:
+        try:
+            stored = await asyncio.wrap_future(future)
+        except (DomainError, StorageError) as exc:
+            self._set_storing(False)
+            # The way out first: the message line may be cut at the screen's edge.
+            self.say(f"NOT stored, kept with its payments: F10, Enter retries. {exc}", error=True)
+            self.query_one("#last-sale", Static).update(
+                "[b reverse] NOT STORED [/b reverse]\nF10, Enter: store it"
+            )
+            self.refresh_sale()
+            return
+        self.register.finish_sale(stored)
+        self._set_storing(False)
+        self.refresh_sale()
+        self._show_stored(stored)
+
+    def _set_storing(self, storing: bool) -> None:
+        self.storing = storing
+        self.set_class(storing, "storing")
+        if storing:
+            self.say("Storing the sale...")
+            self.query_one("#last-sale", Static).update("[b reverse] Storing... [/b reverse]")
+        else:
+            self.query_one("#last-sale", Static).update("")
+        self.refresh_bindings()
+        self.entry.focus()
+
+    def _refused_while_storing(self, _code: str) -> bool:
+        """A scan or an entry while the sale is being stored is refused (it would change a
+        paid sale, or start the next one before this one is stored)."""
+        if not self.storing:
+            return False
+        self.entry.clear()
+        self.say(
+            "Storing the sale: that entry was NOT added. Scan or type it again once the sale"
+            " is stored",
+            error=True,
+        )
+        return True
+
+    def _show_stored(self, doc: SaleDocument) -> None:
         change = f"  ·  CHANGE {format_money(doc.change_cents)}" if doc.change_cents else ""
         if doc.total_cents < 0:
             change = f"  ·  REFUND {format_money(-doc.paid_cents)}"

@@ -84,12 +84,13 @@ class ReturnScreen(ModalScreen[None]):
                 "Scan the receipt or type the sale number (42 or T1-000042), Enter",
                 id="return-hint",
                 classes="dialog-hint",
+                markup=False,
             )
             yield Input(placeholder="Receipt number", id="return-input")
             table = FittedTable(id="return-table", cursor_type="row")
             table.can_focus = False
             yield table
-            yield Static("", id="return-message")
+            yield Static("", id="return-message", markup=False)
         yield KeysBar()
 
     def on_mount(self) -> None:
