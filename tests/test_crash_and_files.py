@@ -75,7 +75,8 @@ def _run_in_pty(args: list[str], env: dict[str, str]) -> tuple[int, str]:
 def test_an_unexpected_error_exits_non_zero_with_a_log(tmp_path: Path) -> None:
     db = tmp_path / "till" / "till.db"
     env = {**os.environ, "HOME": str(tmp_path), "TERM": "xterm-256color"}
-    env["TUI_POS_CONFIG"] = str(tmp_path / "none.toml")
+    env["XDG_CONFIG_HOME"] = str(tmp_path / "no-config")
+    env.pop("TUI_POS_CONFIG", None)  # naming a missing file is an error
     status, output = _run_in_pty([sys.executable, "-c", CRASHING_CHILD, str(db)], env)
     log = db.parent / "logs" / "crash.log"
     assert status == CRASH_EXIT, output
@@ -105,7 +106,8 @@ def _modes(folder: Path) -> dict[str, int]:
 def test_the_cli_writes_owner_only_files_under_umask_000(tmp_path: Path) -> None:
     home = tmp_path / "home"
     db = home / "till" / "till.db"
-    env = {**os.environ, "HOME": str(home), "TUI_POS_CONFIG": str(tmp_path / "none.toml")}
+    env = {**os.environ, "HOME": str(home), "XDG_CONFIG_HOME": str(tmp_path / "no-config")}
+    env.pop("TUI_POS_CONFIG", None)  # naming a missing file is an error
     tui_pos = [sys.executable, "-m", "tui_pos", "--db", str(db)]
     commands = [
         ["db", "init"],

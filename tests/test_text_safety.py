@@ -20,6 +20,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from textual.geometry import Region
+from textual.widgets import Input
 from textual.widgets._toast import Toast, ToastRack
 
 from tests.conftest import TEST_PIN_COST
@@ -35,6 +36,7 @@ from tui_pos.screens.authorize import LoginScreen
 from tui_pos.screens.dialogs import PromptScreen
 from tui_pos.screens.register import RegisterScreen
 from tui_pos.screens.returns import ReturnScreen
+from tui_pos.screens.search import SearchScreen
 from tui_pos.services.customer_import import import_customers
 from tui_pos.services.product_import import import_products
 
@@ -176,8 +178,13 @@ async def walk(m: str, folder: Path) -> None:
             shown = screen_text(app)
             assert f"{m} shop" in shown and f"Em {m}" in shown  # store bar, greeting
 
-            # Markup typed on the sale screen is refused as a code, shown as typed.
+            # Markup typed on the sale screen: words open the search with them as typed
+            # (a code that is none is refused); either way it stays text.
             await _enter(pilot, m)
+            if isinstance(app.screen, SearchScreen):
+                assert app.screen.query_one("#search-input", Input).value == m.strip()
+                await pilot.press("escape")
+                await pilot.pause()
             assert isinstance(app.screen, RegisterScreen)
             # The product by its barcode: the cart line.
             await _enter(pilot, CODE)
@@ -338,7 +345,8 @@ def test_cli_tables_show_markup_names_as_text(tmp_path: Path, monkeypatch) -> No
     """The CLI's Rich tables (the X report, the items report) print names as they are."""
     m = "Tea [/] bag [red]x"
     monkeypatch.setenv("HOME", str(tmp_path))
-    monkeypatch.setenv("TUI_POS_CONFIG", str(tmp_path / "none.toml"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "no-config"))
+    monkeypatch.delenv("TUI_POS_CONFIG", raising=False)  # naming a missing file is an error
     till = open_markup_till(tmp_path, m)
     till.register.cashier = till.staff.log_in("7", "2468")
     till.register.enter(CODE)

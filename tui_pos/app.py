@@ -717,6 +717,9 @@ class PosApp(SafeApp[None]):
                 problem = str(exc)
             if problem:
                 self.call_from_thread(self._device_fault, "Drawer", "not opened", problem)
+                # asked for by the cashier: the answer on the message line, not only the log
+                say = self.register_screen.say
+                self.call_from_thread(say, f"Drawer not opened: {problem}", error=True)
             else:
                 self.call_from_thread(self._device_ok, "Drawer")
                 self.call_from_thread(self.notify, "Drawer opened (no sale recorded)")

@@ -38,6 +38,10 @@ class PrintQueueScreen(ModalScreen[bool]):
             table: DataTable[str | Text] = DataTable(id="print-jobs", cursor_type="row")
             table.can_focus = False  # Enter belongs to the screen: retry
             yield table
+            # the last error in full, wrapped: the table cuts it at the dialog edge
+            errors = [job.last_error for job in self.jobs if job.last_error]
+            if errors:
+                yield Static(f"Last error: {errors[-1]}", id="print-error", markup=False)
             yield Static("Enter = retry now   Esc = close", classes="dialog-hint")
         yield KeysBar()
 
