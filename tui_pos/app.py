@@ -123,6 +123,7 @@ class PosApp(SafeApp[None]):
             customers=self.till.customers,
             export_dir=self.till.db_path.parent / "exports",
             writer=self.till.sale_writer,
+            receipt_mail=self.till.receipt_mail,
         )
         self.push_screen(self.register_screen)
         if self.staff.current is None:

@@ -60,6 +60,7 @@ from tui_pos.services.ports import Clock, ReceiptPrinter, StorageError
 from tui_pos.services.printing import PrintQueue
 from tui_pos.services.product_import import CatalogWriter
 from tui_pos.services.promotions import Promotions
+from tui_pos.services.receipt_mail import ReceiptMailer
 from tui_pos.services.receipts import Receipts
 from tui_pos.services.register import Register, RegisterSettings
 from tui_pos.services.reports import Reports
@@ -104,6 +105,8 @@ class Till:
     campaigns: Campaigns
     #: Stores paid sales off the UI thread (the app's register screen uses it).
     sale_writer: SaleWriter | None = None
+    #: Queues e-mail receipts in the outbox (the payment screen's key).
+    receipt_mail: ReceiptMailer | None = None
 
     @property
     def printer_note(self) -> str:
@@ -298,6 +301,7 @@ def open_till(
         outbox=Outbox(SqliteMailOutbox(db), mail_transport(config), mail_policy(config), clock),
         campaigns=Campaigns(SqliteCampaignStore(db), customers, config.store.name, till_id, clock),
         sale_writer=SaleWriter(register, config.database.busy_timeout_ms, db.close),
+        receipt_mail=ReceiptMailer(SqliteMailOutbox(db), receipts, clock),
     )
 
 

@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from textual import events
@@ -26,6 +27,7 @@ from tui_pos.screens.dialogs import ConfirmScreen, PromptScreen
 from tui_pos.screens.returns import ReturnScreen, StoreServices
 from tui_pos.services.customers import CustomerBadge, Customers
 from tui_pos.services.ports import StorageError
+from tui_pos.services.receipt_mail import ReceiptMailer
 from tui_pos.services.register import Register
 from tui_pos.services.sale_writer import SaleWriter
 from tui_pos.widgets.cart_table import CartTable
@@ -128,8 +130,10 @@ class RegisterScreen(Screen[None]):
         customers: Customers | None = None,
         export_dir: Path | None = None,
         writer: SaleWriter | None = None,
+        receipt_mail: ReceiptMailer | None = None,
     ) -> None:
         super().__init__()
+        self.receipt_mail = receipt_mail  #: e-mail receipts (F10 on the payment screen)
         self.register = register
         #: Stores paid sales off the UI thread; None: the tender screen stores them.
         self.writer = writer
@@ -597,6 +601,7 @@ class RegisterScreen(Screen[None]):
                 self.settings.quick_cash,
                 services=self.services,
                 customers=self.customers,
+                receipt_mail=self.receipt_mail,
             ),
             self._after_tender,
         )
@@ -686,6 +691,21 @@ class RegisterScreen(Screen[None]):
             f"[b reverse] Change {format_money(doc.change_cents)} [/b reverse]"
         )
         self.actions.after_sale(doc)
+        to = self.receipt_mail.take(doc) if self.receipt_mail is not None else ""
+        if to:
+            self.run_worker(partial(self._mail_receipt, doc, to), thread=True, group="receipt-mail")
+
+    def _mail_receipt(self, doc: SaleDocument, to: str) -> None:
+        """Queue the e-mail receipt (a thread: a busy database never holds the till)."""
+        assert self.receipt_mail is not None
+        try:
+            self.receipt_mail.send(doc, to)
+        except (DomainError, StorageError) as exc:
+            self.app.call_from_thread(
+                self.say, f"The e-mail receipt to {to} was NOT queued: {exc}", error=True
+            )
+            return
+        self.app.call_from_thread(self.say, f"Sale {sale_number(doc)}: receipt e-mailed to {to}")
 
     def action_receipt(self) -> None:
         """Show the last receipt on screen."""
