@@ -231,7 +231,7 @@ def open_till(
         timezone=None,
         prices_include_tax=config.store.prices_include_tax,
     )
-    receipts = Receipts(store, devices.printer, style, till_id)
+    receipts = Receipts(store, devices.printer, style, till_id, SqliteCouponStore(db))
     # The open sale is journaled on every change (payments too) and comes back after a crash.
     journal = CartJournal(SqliteCartJournalStore(db), till_id, clock)
     promotions = Promotions(SqlitePromotionStore(db), catalog, parser, clock)

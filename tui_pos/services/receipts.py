@@ -5,18 +5,35 @@ A receipt is only ever produced from a stored sale, after its transaction commit
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Protocol
+
+from tui_pos.domain.coupons import Coupon
 from tui_pos.domain.errors import CartError
 from tui_pos.domain.receipt import Receipt, ReceiptStyle, build_receipt, render_receipt
 from tui_pos.domain.sale import SaleDocument
-from tui_pos.services.ports import ReceiptPrinter, SaleStore, SendHook
+from tui_pos.services.ports import ReceiptPrinter, SaleStore, SendHook, StorageError
+
+
+class OpenCoupons(Protocol):
+    """The personal coupons a customer can still use (``models/coupon_store``)."""
+
+    def open_coupons(self, customer_id: int, day: date) -> list[Coupon]:
+        """Unredeemed coupons of the customer valid on ``day``, oldest first."""
 
 
 class Receipts:
     """Receipt use cases of one till. ``print_*`` block: call them from a worker thread."""
 
     def __init__(
-        self, store: SaleStore, printer: ReceiptPrinter, style: ReceiptStyle, till: str
+        self,
+        store: SaleStore,
+        printer: ReceiptPrinter,
+        style: ReceiptStyle,
+        till: str,
+        coupons: OpenCoupons | None = None,
     ) -> None:
+        self.coupons = coupons  #: the customer's coupons print on the receipt
         self.store = store
         self.printer = printer
         self.style = style
@@ -24,11 +41,23 @@ class Receipts:
 
     def lines(self, doc: SaleDocument, *, copy: bool = False) -> list[str]:
         """The receipt of ``doc`` as text lines."""
-        return render_receipt(doc, self.style, copy=copy)
+        return render_receipt(doc, self.style, copy=copy, coupons=self._coupons(doc, copy))
 
     def receipt(self, doc: SaleDocument, *, copy: bool = False) -> Receipt:
         """The receipt of ``doc`` laid out for a printer."""
-        return build_receipt(doc, self.style, copy=copy)
+        return build_receipt(doc, self.style, copy=copy, coupons=self._coupons(doc, copy))
+
+    def _coupons(self, doc: SaleDocument, copy: bool) -> list[Coupon]:
+        """The open personal coupons of the sale's customer (none on a copy, a return or a
+        voided sale; a database that cannot answer prints the receipt without them)."""
+        if self.coupons is None or copy or doc.customer_id is None or doc.total_cents < 0:
+            return []
+        if doc.status != "completed":
+            return []
+        try:
+            return self.coupons.open_coupons(doc.customer_id, doc.created_at.astimezone().date())
+        except StorageError:
+            return []
 
     def print_sale(
         self, doc: SaleDocument, *, copy: bool = False, before_send: SendHook | None = None
