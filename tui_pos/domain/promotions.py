@@ -39,6 +39,15 @@ class PromotionError(DomainError):
     """A promotion that cannot be defined (bad value, no target, dates reversed...)."""
 
 
+#: The audience of a customer whose birthday month is the current month.
+BIRTHDAY_AUDIENCE = "birthday"
+
+
+def birthday_month(birthday: date | None, today: date) -> bool:
+    """Whether ``today`` is in the month of the ``birthday`` (any year)."""
+    return birthday is not None and birthday.month == today.month
+
+
 @dataclass(frozen=True)
 class Promotion:
     """One promotion rule; ``product_id`` or ``category_id`` says what it applies to."""
@@ -55,13 +64,17 @@ class Promotion:
     ends_on: date | None = None
     tier: str = ""  #: only when a customer of this tier is attached ("" = everybody)
     segment: str = ""  #: only when a member of this saved segment is attached
+    birthday: bool = False  #: only when the attached customer's birthday month is now
 
     def __post_init__(self) -> None:
         check_promotion(self)
 
     @property
     def audience(self) -> str:
-        """Who it is for: ``tier:Gold``, ``segment:lapsed``, or "" for everybody."""
+        """Who it is for: ``tier:Gold``, ``segment:lapsed``, ``birthday``, or "" for
+        everybody."""
+        if self.birthday:
+            return BIRTHDAY_AUDIENCE
         if self.tier:
             return f"tier:{self.tier}"
         return f"segment:{self.segment}" if self.segment else ""
@@ -73,7 +86,9 @@ class Promotion:
     @property
     def reason(self) -> str:
         """What the cart line and the receipt show: the name, and for a targeted promotion
-        why the line got it (``Coffee week (Gold members)``)."""
+        why the line got it (``Coffee week (Gold members)``, ``Cake (birthday)``)."""
+        if self.birthday:
+            return f"{self.name} (birthday)"
         if self.tier:
             return f"{self.name} ({self.tier} members)"
         return f"{self.name} (segment {self.segment})" if self.segment else self.name
@@ -115,8 +130,8 @@ def check_promotion(promo: Promotion) -> None:
         raise PromotionError("'N for price' needs N of at least 2 and a price")
     if promo.kind == "multi_free" and not 0 < promo.pay_qty < promo.buy_qty:
         raise PromotionError("'Buy N pay M' needs M of at least 1 and less than N")
-    if promo.tier and promo.segment:
-        raise PromotionError("A promotion is for a tier or a segment, not both")
+    if sum((bool(promo.tier), bool(promo.segment), promo.birthday)) > 1:
+        raise PromotionError("A promotion is for a tier, a segment or birthdays, not two")
     if len(promo.tier) > 40 or len(promo.segment) > 40:
         raise PromotionError("A tier or segment name is at most 40 characters")
     if promo.kind not in PROMOTION_KINDS:

@@ -552,6 +552,10 @@ def _v16_loyalty_offers(db: Database) -> None:
     _run_script(db, _V16_LOYALTY_OFFERS)
 
 
+def _v22_birthday_promotions(db: Database) -> None:
+    _run_script(db, 'ALTER TABLE "promotion" ADD COLUMN "birthday" INTEGER NOT NULL DEFAULT 0;\n')
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema", _v1_initial),
     Migration(2, "print queue and drawer events", _v2_devices),
@@ -570,6 +574,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         15, "loyalty offers, coupons, campaigns, consent log, mail outbox", _v15_loyalty_mail
     ),
     Migration(16, "loyalty analytics indexes, targeted promotions", _v16_loyalty_offers),
+    Migration(22, "birthday-month promotions", _v22_birthday_promotions),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -77,6 +77,7 @@ class Promotions:
         ends_on: date | None = None,
         tier: str = "",
         segment: str = "",
+        birthday: bool = False,
     ) -> Promotion:
         """Check and store a promotion (``value``: ``10%``/``10`` for percent, an amount
         for amount off and for "N for price"; unused for "buy N pay M")."""
@@ -122,6 +123,7 @@ class Promotions:
             ends_on=ends_on,
             tier=tier.strip(),
             segment=segment.strip(),
+            birthday=birthday,
         )
         return replace(promo, id=self.store.add(promo))
 
