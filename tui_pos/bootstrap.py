@@ -45,6 +45,7 @@ from tui_pos.models.report_store import SqliteReportStore
 from tui_pos.models.return_store import SqliteReturnStore
 from tui_pos.models.sale_store import SqliteSaleStore
 from tui_pos.models.staff_store import SqliteStaffStore
+from tui_pos.models.stamp_store import SqliteStampCards
 from tui_pos.models.stock_store import SqliteStockStore
 from tui_pos.services.analysis import Analysis
 from tui_pos.services.campaigns import Campaigns
@@ -231,7 +232,9 @@ def open_till(
         timezone=None,
         prices_include_tax=config.store.prices_include_tax,
     )
-    receipts = Receipts(store, devices.printer, style, till_id, SqliteCouponStore(db))
+    receipts = Receipts(
+        store, devices.printer, style, till_id, SqliteCouponStore(db), SqliteStampCards(db)
+    )
     # The open sale is journaled on every change (payments too) and comes back after a crash.
     journal = CartJournal(SqliteCartJournalStore(db), till_id, clock)
     promotions = Promotions(SqlitePromotionStore(db), catalog, parser, clock)

@@ -33,6 +33,15 @@ class ReceiptStyle:
 
 
 @dataclass(frozen=True)
+class StampCard:
+    """A stamp card the sale stamped: stamps on it after the sale, of ``every``."""
+
+    name: str
+    stamps: int
+    every: int
+
+
+@dataclass(frozen=True)
 class Receipt:
     """A laid-out receipt. Lines are plain text no wider than ``width``."""
 
@@ -51,12 +60,17 @@ class Receipt:
 
 
 def build_receipt(
-    doc: SaleDocument, style: ReceiptStyle, *, copy: bool = False, coupons: Sequence[Coupon] = ()
+    doc: SaleDocument,
+    style: ReceiptStyle,
+    *,
+    copy: bool = False,
+    coupons: Sequence[Coupon] = (),
+    stamps: Sequence[StampCard] = (),
 ) -> Receipt:
     """Lay out ``doc`` for printing (see :func:`render_receipt` for the lines); the
     customer's open personal ``coupons`` print as text and barcodes (not on a copy)."""
     coupons = () if copy else coupons
-    lines = render_receipt(doc, style, copy=copy, coupons=coupons)
+    lines = render_receipt(doc, style, copy=copy, coupons=coupons, stamps=stamps)
     total = next((i for i, line in enumerate(lines) if line.startswith("TOTAL ")), None)
     barcode = sale_number(doc) if doc.status == "completed" and doc.seq else None
     notes = tuple(
@@ -83,7 +97,12 @@ def sale_number(doc: SaleDocument) -> str:
 
 
 def render_receipt(
-    doc: SaleDocument, style: ReceiptStyle, *, copy: bool = False, coupons: Sequence[Coupon] = ()
+    doc: SaleDocument,
+    style: ReceiptStyle,
+    *,
+    copy: bool = False,
+    coupons: Sequence[Coupon] = (),
+    stamps: Sequence[StampCard] = (),
 ) -> list[str]:
     """Lay out ``doc`` as receipt lines no wider than ``style.width`` (with the lines of
     the customer's open personal ``coupons``)."""
@@ -158,6 +177,9 @@ def render_receipt(
         )
     if doc.points is not None:
         out += _points_lines(doc, w)
+    for card in stamps:
+        done = "  - free one given" if card.stamps == card.every else ""
+        out.append(f"{card.name}: {card.stamps} of {card.every} stamps{done}"[:w])
     out += _coupon_lines(coupons, w)
     out.append(rule)
     when = doc.created_at.astimezone(style.timezone) if style.timezone else doc.created_at

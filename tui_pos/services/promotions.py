@@ -105,7 +105,7 @@ class Promotions:
         if ends_on is not None and ends_on < (starts_on or self.today()):
             raise PromotionError("The promotion ends before it starts")
         amount = 0
-        if promo_kind != "multi_free":
+        if promo_kind not in ("multi_free", "stamp"):
             try:
                 amount = parse_money(value.strip().removesuffix("%"))
             except DomainError as exc:
