@@ -38,7 +38,7 @@ from tui_pos.models.loyalty_store import SqliteLoyaltyLedger
 from tui_pos.models.mail_store import SqliteMailOutbox
 from tui_pos.models.migrations import migrate
 from tui_pos.models.online_order_store import SqliteOnlineOrderStore
-from tui_pos.models.pin_key import read_or_create_key
+from tui_pos.models.pin_recovery import load_pin_key
 from tui_pos.models.print_store import SqlitePrintJobStore
 from tui_pos.models.promotion_store import SqlitePromotionStore
 from tui_pos.models.report_store import SqliteReportStore
@@ -108,6 +108,8 @@ class Till:
     sale_writer: SaleWriter | None = None
     #: Queues e-mail receipts in the outbox (the payment screen's key).
     receipt_mail: ReceiptMailer | None = None
+    #: The recovery code issued when this open made the database: shown once, never kept.
+    recovery_code: str | None = None
 
     @property
     def printer_note(self) -> str:
@@ -201,7 +203,11 @@ def open_till(
         db = open_database(path, config.database.busy_timeout_ms)
         migrate(db)
         chain_key(db)  # made with the database; a missing key of a chained one stops here
-    pepper = read_or_create_key(pin_key_path(config, path))
+    try:
+        pepper, recovery_code = load_pin_key(db, pin_key_path(config, path), clock())
+    except StorageError:
+        db.close()
+        raise
     taxes = tax_rates(config)
     sync_tax_codes(db, list(taxes.values()))
     parser = barcode_parser(config)
@@ -305,6 +311,7 @@ def open_till(
         campaigns=Campaigns(SqliteCampaignStore(db), customers, config.store.name, till_id, clock),
         sale_writer=SaleWriter(register, config.database.busy_timeout_ms, db.close),
         receipt_mail=ReceiptMailer(SqliteMailOutbox(db), receipts, clock),
+        recovery_code=recovery_code,
     )
 
 
