@@ -36,9 +36,14 @@ GENESIS = "0" * 64
 FORMAT = "tui-pos chain 1"
 
 
+#: The encoder ``json.dumps(..., sort_keys=True, separators=(",", ":"),
+#: ensure_ascii=False)`` builds on every call, made once (the same text, byte for byte).
+_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
 def canonical(data: Any) -> str:
     """One byte-exact JSON text for ``data`` (sorted keys, no spaces, UTF-8)."""
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return _ENCODER.encode(data)
 
 
 def row_text(
@@ -62,6 +67,12 @@ class RowDigest:
         """Feed one row's canonical text."""
         self._hash.update(text.encode("utf-8") + b"\n")
         self.rows += 1
+
+    def add_all(self, texts: Sequence[str]) -> None:
+        """Feed several rows' canonical texts (the same digest as ``add`` on each)."""
+        if texts:
+            self._hash.update(("\n".join(texts) + "\n").encode("utf-8"))
+            self.rows += len(texts)
 
     def hexdigest(self) -> str:
         """The digest so far."""
