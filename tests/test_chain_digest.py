@@ -13,11 +13,13 @@ from types import MappingProxyType
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from peewee import SqliteDatabase
 
 from tests.conftest import copy_database
 from tests.test_journal import normal_use, open_shop
-from tui_pos.domain.chain import ChainEntry, RowDigest, next_entry
+from tui_pos.domain.chain import ChainEntry, RowDigest, canonical, flat_canonical, next_entry
 from tui_pos.models import chain_store
 from tui_pos.models.chain_store import ENTRY_COLUMNS, add_rows
 from tui_pos.models.chain_tables import CHAINED, Chained
@@ -97,6 +99,20 @@ def test_rows_digest_as_the_first_implementation_chained_them(tmp_path: Path) ->
     part = RowDigest()  # a span in the middle: the bounds are (after, upto]
     add_rows(db, "sale", 4, 22, part)
     assert part.rows == 6
+
+
+SCALARS = st.one_of(
+    st.none(), st.booleans(), st.integers(), st.floats(), st.text(), st.sampled_from(ODD)
+)
+
+
+@given(st.lists(SCALARS, max_size=20))
+def test_flat_rows_encode_as_canonical_json(values: list[Any]) -> None:
+    row = ("sale_line", *values)
+    assert flat_canonical(row) == canonical(list(row))
+    assert flat_canonical(row) == json.dumps(
+        list(row), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+    )
 
 
 def _widget(path: Path, with_colour: bool) -> SqliteDatabase:

@@ -25,7 +25,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -44,6 +44,20 @@ _ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=
 def canonical(data: Any) -> str:
     """One byte-exact JSON text for ``data`` (sorted keys, no spaces, UTF-8)."""
     return _ENCODER.encode(data)
+
+
+def _flat_encoder() -> Callable[[Sequence[Any]], str]:
+    # The C encoder json.dumps itself runs for ``canonical`` (one shot, no indent), made
+    # once instead of once per call; rows of scalars cannot be circular (no markers).
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:  # a Python without the C accelerator
+        return canonical
+    encode = make(None, None, json.encoder.encode_basestring, None, ":", ",", True, False, True)
+    return lambda row: "".join(encode(row, 0))
+
+
+#: ``canonical`` of a flat sequence of scalars (text, numbers, None), the same text.
+flat_canonical = _flat_encoder()
 
 
 def row_text(

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from peewee import Database, OperationalError
 
-from tui_pos.domain.chain import ChainEntry, RowDigest, canonical, next_entry, row_text
+from tui_pos.domain.chain import ChainEntry, RowDigest, flat_canonical, next_entry, row_text
 from tui_pos.models.chain_tables import CHAINED
 from tui_pos.models.database import database_file
 from tui_pos.models.pin_key import read_key_file
@@ -166,7 +166,7 @@ def add_rows(db: Database, table: str, after: int, upto: int, digest: RowDigest)
         )
     else:
         # row_text without later columns: the JSON array [table, id, v1, ...].
-        digest.add_all([canonical((table, *row)) for row in rows])
+        digest.add_all([flat_canonical((table, *row)) for row in rows])
     if spec.amount is None:
         return 0
     names = ("id", *spec.columns, *later)
