@@ -15,7 +15,14 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from tests.conftest import TEST_PIN_COST, copy_database, fixed_clock, log_in_manager
+from tests.conftest import (
+    MANAGER_CODE,
+    MANAGER_PIN,
+    TEST_PIN_COST,
+    copy_database,
+    fixed_clock,
+    log_in_manager,
+)
 from tui_pos.bootstrap import Till, open_till
 from tui_pos.cli import main
 from tui_pos.config import Config
@@ -443,7 +450,9 @@ def test_an_older_backup_restored_is_found(shop: Path, tmp_path: Path) -> None:
     till.register.enter(LOAF)
     till.register.pay_cash("")
     till.close()
-    result = CliRunner().invoke(main, ["db", "restore", str(older), str(shop), "--replace"])
+    signer = ["--by", MANAGER_CODE]  # replacing a database with staff is signed
+    restore = ["db", "restore", str(older), str(shop), "--replace", *signer]
+    result = CliRunner().invoke(main, restore, input=MANAGER_PIN + "\n")
     assert result.exit_code == 0 and "chain entries after this backup" in result.stderr
     found = problems_of(shop)
     assert any("rolled back" in p for p in found), found

@@ -38,7 +38,7 @@ from tui_pos.models.loyalty_store import SqliteLoyaltyLedger
 from tui_pos.models.mail_store import SqliteMailOutbox
 from tui_pos.models.migrations import migrate
 from tui_pos.models.online_order_store import SqliteOnlineOrderStore
-from tui_pos.models.pin_key import read_or_create_key
+from tui_pos.models.pin_recovery import load_pin_key
 from tui_pos.models.print_store import SqlitePrintJobStore
 from tui_pos.models.promotion_store import SqlitePromotionStore
 from tui_pos.models.report_store import SqliteReportStore
@@ -104,6 +104,8 @@ class Till:
     campaigns: Campaigns
     #: Stores paid sales off the UI thread (the app's register screen uses it).
     sale_writer: SaleWriter | None = None
+    #: The recovery code issued when this open made the database: shown once, never kept.
+    recovery_code: str | None = None
 
     @property
     def printer_note(self) -> str:
@@ -197,7 +199,11 @@ def open_till(
         db = open_database(path, config.database.busy_timeout_ms)
         migrate(db)
         chain_key(db)  # made with the database; a missing key of a chained one stops here
-    pepper = read_or_create_key(pin_key_path(config, path))
+    try:
+        pepper, recovery_code = load_pin_key(db, pin_key_path(config, path), clock())
+    except StorageError:
+        db.close()
+        raise
     taxes = tax_rates(config)
     sync_tax_codes(db, list(taxes.values()))
     parser = barcode_parser(config)
@@ -298,6 +304,7 @@ def open_till(
         outbox=Outbox(SqliteMailOutbox(db), mail_transport(config), mail_policy(config), clock),
         campaigns=Campaigns(SqliteCampaignStore(db), customers, config.store.name, till_id, clock),
         sale_writer=SaleWriter(register, config.database.busy_timeout_ms, db.close),
+        recovery_code=recovery_code,
     )
 
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 import click
 
 from tui_pos.cli import Context, emit_analysis, user_errors
+from tui_pos.cli_signing import AS_OPTION, signed
+from tui_pos.domain.staff import Action
 from tui_pos.domain.loyalty_analytics import DEFAULT_CHURN_DAYS, LOYALTY_KINDS
 
 
@@ -29,6 +31,7 @@ from tui_pos.domain.loyalty_analytics import DEFAULT_CHURN_DAYS, LOYALTY_KINDS
     help="A member not seen for this many days has churned (summary).",
 )
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table")
+@AS_OPTION
 @click.pass_obj
 def report_loyalty(
     obj: Context,
@@ -38,6 +41,7 @@ def report_loyalty(
     last: str | None,
     churn_days: int,
     fmt: str,
+    by: str | None,
 ) -> None:
     """Loyalty program analytics over local calendar days (default: today): summary,
     month, cohort, offers. Definitions: docs/DESIGN.md."""
@@ -46,6 +50,7 @@ def report_loyalty(
     with user_errors():
         till = obj.till()
         try:
+            signed(till, by, Action.REPORTS, f"loyalty report by {kind}", flag="--as")
             analytics = till.loyalty_analytics
             period = parse_range(analytics.today(), day=day, first=first, last=last)
             result = analytics.report(kind, period, churn_days)

@@ -74,19 +74,26 @@ def render_stock(levels: list[StockLevel], fmt: str) -> str:
 @click.command("stock")
 @click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv")
 @click.option("--low", is_flag=True, help="Only products at or below their reorder level.")
-def export_stock(fmt: str, low: bool) -> None:
-    """The stock feed: every product with its level (from the ledger) and reorder level."""
+@BY_OPTION
+def export_stock(fmt: str, low: bool, by: str | None) -> None:
+    """The stock feed: every product with its level (from the ledger) and reorder level
+    (signed with --by once the till has staff)."""
     with _user_errors():
         till = _obj().till()
-        levels = till.stock.levels(low_only=low)
-        till.close()
+        try:
+            signed(till, by, Action.REPORTS, "export stock")
+            levels = till.stock.levels(low_only=low)
+        finally:
+            till.close()
     click.echo(render_stock(levels, fmt), nl=False)
 
 
 @click.command("orders")
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
-def import_orders(file: Path) -> None:
-    """Import paid online orders from FILE.json (each order once, by its order_id)."""
+@BY_OPTION
+def import_orders(file: Path, by: str | None) -> None:
+    """Import paid online orders from FILE.json (each order once, by its order_id;
+    signed with --by once the till has staff)."""
     with _user_errors():
         try:
             text = file.read_text(encoding="utf-8-sig")
@@ -94,6 +101,7 @@ def import_orders(file: Path) -> None:
             raise DomainError(f"{file}: not UTF-8 text ({exc.reason})") from exc
         till = _obj().till()
         try:
+            signed(till, by, Action.PRODUCT_ADMIN, f"import orders {file.name}")
             result = till.online_orders.import_text(text)
         finally:
             till.close()

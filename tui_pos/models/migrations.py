@@ -460,6 +460,14 @@ def _v13_refund_line_index(db: Database) -> None:
     _run_script(db, _V13_REFUND_LINE_INDEX)
 
 
+def _v14_pin_recovery(db: Database) -> None:
+    # One row: the hash of the code that makes a new PIN key when the key file is lost.
+    db.execute_sql(
+        'CREATE TABLE "pin_recovery" ("id" INTEGER NOT NULL PRIMARY KEY CHECK ("id" = 1), '
+        '"code_hash" TEXT NOT NULL, "created_at" DATETIME NOT NULL)'
+    )
+
+
 # Loyalty offers and customer mail (issue 16).
 # - A personal coupon belongs to one customer; its redemption is a row whose code is
 #   UNIQUE, so a coupon is redeemed once whichever till (or process) gets there first;
@@ -566,6 +574,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(11, "print jobs: sending state and delivery mark", _v11_print_confirmation),
     Migration(12, "open cart journal as an append-only log", _v12_open_cart_log),
     Migration(13, "index of refund lines (reports)", _v13_refund_line_index),
+    Migration(14, "PIN key recovery code", _v14_pin_recovery),
     Migration(
         15, "loyalty offers, coupons, campaigns, consent log, mail outbox", _v15_loyalty_mail
     ),
