@@ -7,8 +7,8 @@ import click
 
 from tui_pos.cli import Context, emit_analysis, user_errors
 from tui_pos.cli_signing import AS_OPTION, signed
-from tui_pos.domain.staff import Action
 from tui_pos.domain.loyalty_analytics import DEFAULT_CHURN_DAYS, LOYALTY_KINDS
+from tui_pos.domain.staff import Action
 
 
 @click.command("loyalty")
