@@ -479,6 +479,8 @@ def _add_subcommands() -> None:
     from tui_pos.cli_customers import customer, export_customers_cmd, import_customers_cmd
     from tui_pos.cli_staff import report_audit, report_hours, staff
     from tui_pos.cli_stock import export_stock, import_orders, promo
+    from tui_pos.server.cli import server
+    from tui_pos.sync.cli import sync
 
     main.add_command(staff)
     report.add_command(report_hours)
@@ -489,6 +491,8 @@ def _add_subcommands() -> None:
     main.add_command(customer)
     import_.add_command(import_customers_cmd)
     export.add_command(export_customers_cmd)
+    main.add_command(server)
+    main.add_command(sync)
 
 
 _add_subcommands()

@@ -418,6 +418,19 @@ def _v11_print_confirmation(db: Database) -> None:
     _run_script(db, _V11_PRINT_CONFIRMATION)
 
 
+_V19_SYNC_STATE = """
+CREATE TABLE "sync_state" ("id" INTEGER NOT NULL PRIMARY KEY CHECK ("id" = 1),
+  "url" TEXT NOT NULL, "store" TEXT NOT NULL, "till" TEXT NOT NULL, "token" TEXT NOT NULL,
+  "acked_seq" INTEGER NOT NULL, "acked_hash" TEXT NOT NULL,
+  "pull_cursor" TEXT NOT NULL DEFAULT '0:0', "conflict" TEXT, "last_ok_at" TEXT,
+  "offline_since" TEXT, "enrolled_at" TEXT NOT NULL);
+"""
+
+
+def _v19_sync_state(db: Database) -> None:
+    _run_script(db, _V19_SYNC_STATE)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema", _v1_initial),
     Migration(2, "print queue and drawer events", _v2_devices),
@@ -428,6 +441,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(7, "returns, stock control, promotions, online orders", _v7_returns_stock),
     Migration(8, "sale index by till and time (reports)", _v8_sale_time_index),
     Migration(11, "print jobs: sending state and delivery mark", _v11_print_confirmation),
+    Migration(19, "store server: the till's sync state", _v19_sync_state),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -1,0 +1,352 @@
+"""The store server for real: PostgreSQL 15 started by the tests, the API as a process,
+tills as processes through the real bootstrap, faults (API SIGKILL, PostgreSQL stopped
+with ``-m immediate``) and the refusals a till or an intruder meets."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.pg_cluster import Cluster, binaries_missing
+
+pytestmark = pytest.mark.skipif(binaries_missing() is not None, reason=str(binaries_missing()))
+psycopg = pytest.importorskip("psycopg", reason="the server extra (psycopg) is not installed")
+
+ROOT = Path(__file__).resolve().parent.parent
+CLI = [sys.executable, "-m", "tui_pos"]
+
+
+def tui_pos(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*CLI, *args], capture_output=True, text=True, input=stdin, timeout=60, cwd=ROOT
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
+    pg = Cluster(tmp_path_factory.mktemp("pg"))
+    pg.init()
+    pg.start()
+    try:
+        yield pg
+    finally:
+        pg.stop("immediate")
+
+
+@pytest.fixture
+def url(cluster: Cluster) -> str:
+    """An empty database per test, its schema made by ``tui-pos server init``."""
+    name = f"t{time.monotonic_ns()}"
+    with psycopg.connect(cluster.url, autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name}".encode())
+    db_url = cluster.url.replace("/postgres?", f"/{name}?")
+    done = tui_pos("server", "init", "--url", db_url)
+    assert done.returncode == 0, done.stderr
+    return db_url
+
+
+class Api:
+    def __init__(self, url: str) -> None:
+        self.db_url = url
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen(
+            [*CLI, "server", "run", "--url", self.db_url, "--port", str(self.port)], cwd=ROOT
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(f"{self.base}/v1/info", timeout=1).read()
+                return
+            except OSError:
+                assert self.proc.poll() is None, "the API process ended"
+                time.sleep(0.1)
+        raise AssertionError("the API did not start")
+
+    def kill(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait(10)
+
+    def call(
+        self, method: str, path: str, body: Any = None, token: str = "", raw: bytes | None = None
+    ) -> tuple[int, dict[str, Any]]:
+        data = raw if raw is not None else (None if body is None else json.dumps(body).encode())
+        request = urllib.request.Request(f"{self.base}{path}", data=data, method=method)
+        if token:
+            request.add_header("Authorization", f"Bearer {token}")
+        try:
+            with urllib.request.urlopen(request, timeout=10) as answer:
+                return answer.status, json.loads(answer.read())
+        except urllib.error.HTTPError as exc:
+            return exc.code, json.loads(exc.read())
+
+
+@pytest.fixture
+def api(url: str) -> Iterator[Api]:
+    server = Api(url)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.kill()
+
+
+def enroll_code(url: str, store: str, till: str) -> str:
+    done = tui_pos("server", "enroll", "--url", url, "--store", store, "--till", till,
+                   "--by", "ops")
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+def token_for(api: Api, store: str, till: str) -> str:
+    status, answer = api.call("POST", "/v1/enroll", {"code": enroll_code(api.db_url, store, till)})
+    assert status == 200, answer
+    return str(answer["token"])
+
+
+def chain(n: int, start: tuple[int, str] = (0, "0" * 64), tag: str = "a") -> list[dict[str, Any]]:
+    """``n`` well-linked journal entries (the server checks the links, not the key)."""
+    import hashlib
+
+    docs, (seq, prev) = [], start
+    for _ in range(n):
+        seq += 1
+        payload = json.dumps({"lines": [[1, "Tea", "5900000000017", "each", 2000]]})
+        digest = hashlib.sha256(f"{prev}{tag}{seq}".encode()).hexdigest()
+        docs.append({
+            "seq": seq, "kind": "sale", "uuid": f"{tag}-{seq}", "created_at": "2026-12-02T06:00Z",
+            "payload": payload, "amount_cents": 100, "grand_total_cents": 100 * seq,
+            "prev_hash": prev, "hash": digest,
+        })
+        prev = digest
+    return docs
+
+
+def test_init_is_versioned_and_a_newer_schema_is_refused(url: str) -> None:
+    again = tui_pos("server", "init", "--url", url)
+    assert again.returncode == 0 and "applied: none" in again.stdout
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("INSERT INTO schema_version (version, name) VALUES (99, 'future')")
+    refused = tui_pos("server", "enroll", "--url", url, "--store", "S1", "--till", "T1", "--by", "x")
+    assert refused.returncode == 1
+    assert "schema version 99, this tui-pos needs 1: upgrade tui-pos" in refused.stderr
+    unreachable = tui_pos("server", "init", "--url", "postgresql://nobody@/x?host=/nonexistent")
+    assert unreachable.returncode == 1 and "server database:" in unreachable.stderr
+    assert "Traceback" not in unreachable.stderr
+
+
+def test_push_is_idempotent_gapless_and_checks_the_chain(api: Api) -> None:
+    token = token_for(api, "S01", "T1")
+    docs = chain(5)
+    push = {"store": "S01", "till": "T1", "documents": docs[:3]}
+    status, first = api.call("POST", "/v1/push", push, token)
+    assert (status, first["acked_seq"], first["stored"]) == (200, 3, 3)
+    # the answer was lost: the same batch again, then the rest
+    status, again = api.call("POST", "/v1/push", push, token)
+    assert (status, again["stored"], again["duplicates"]) == (200, 0, 3)
+    status, rest = api.call("POST", "/v1/push", {**push, "documents": docs[2:]}, token)
+    assert (status, rest["acked_seq"], rest["stored"], rest["duplicates"]) == (200, 5, 2, 1)
+    assert rest["acked_hash"] == docs[-1]["hash"]
+    # a gap is refused with the head to continue from
+    later = chain(2, (6, docs[-1]["hash"]))
+    status, gap = api.call("POST", "/v1/push", {**push, "documents": later}, token)
+    assert (status, gap["error"], gap["head_seq"]) == (409, "gap", 5)
+    status, head = api.call("GET", "/v1/head", token=token)
+    assert (head["head_seq"], head["head_hash"]) == (5, docs[-1]["hash"])
+    with psycopg.connect(api.db_url) as conn:
+        seqs = [r[0] for r in conn.execute("SELECT seq FROM document ORDER BY seq")]
+        stock = conn.execute("SELECT sum(qty_milli) FROM stock_ledger").fetchone()
+    assert seqs == [1, 2, 3, 4, 5]
+    assert stock is not None and stock[0] == -5 * 2000
+
+
+def test_a_forked_chain_is_a_conflict_that_stops_the_till(api: Api) -> None:
+    token = token_for(api, "S01", "T1")
+    api.call("POST", "/v1/push", {"store": "S01", "till": "T1", "documents": chain(2)}, token)
+    forked = chain(3, tag="b")  # another document 1, 2, 3 (a restored backup sold again)
+    status, answer = api.call(
+        "POST", "/v1/push", {"store": "S01", "till": "T1", "documents": forked}, token
+    )
+    assert (status, answer["error"]) == (409, "conflict")
+    assert "holds another document 1" in answer["message"]
+    # stopped: even a correct continuation is refused until a manager clears it
+    good = chain(1, (2, chain(2)[-1]["hash"]))
+    status, stopped = api.call(
+        "POST", "/v1/push", {"store": "S01", "till": "T1", "documents": good}, token
+    )
+    assert (status, stopped["error"]) == (409, "conflict")
+    alerts = tui_pos("server", "alerts", "--url", api.db_url, "--by", "ops")
+    assert alerts.returncode == 0 and "S01 T1 conflict" in alerts.stdout
+    cleared = tui_pos("server", "clear-conflict", "--url", api.db_url, "--store", "S01",
+                      "--till", "T1", "--by", "manager")
+    assert cleared.returncode == 0
+    status, ok = api.call("POST", "/v1/push", {"store": "S01", "till": "T1", "documents": good},
+                          token)
+    assert (status, ok["acked_seq"]) == (200, 3)
+    with psycopg.connect(api.db_url) as conn:
+        assert conn.execute("SELECT count(*) FROM document").fetchone() == (3,)
+        actors = [r[0] for r in conn.execute("SELECT actor FROM audit ORDER BY id")]
+    assert actors[-1] == "manager"
+
+
+def declared_too_large(api: Api, token: str) -> tuple[int, dict[str, Any]]:
+    """A push announcing 5 MB: refused from its headers, before the body is read."""
+    import http.client
+
+    conn = http.client.HTTPConnection("127.0.0.1", api.port, timeout=10)
+    conn.putrequest("POST", "/v1/push")
+    conn.putheader("Authorization", f"Bearer {token}")
+    conn.putheader("Content-Length", str(5 * 1024 * 1024))
+    conn.endheaders()
+    answer = conn.getresponse()
+    try:
+        return answer.status, json.loads(answer.read())
+    finally:
+        conn.close()
+
+
+def test_refusals(api: Api) -> None:
+    token = token_for(api, "S01", "T1")
+    other = token_for(api, "S01", "T2")
+    push = {"store": "S01", "till": "T1", "documents": chain(1)}
+    cases = [
+        (api.call("POST", "/v1/enroll", {"code": "NOPE"}), 403, "unknown, used or expired"),
+        (api.call("POST", "/v1/push", push), 401, "enroll this till"),
+        (api.call("POST", "/v1/push", push, "forged"), 401, "does not know this till"),
+        (api.call("POST", "/v1/push", push, other), 403, "belongs to till T2"),
+        (api.call("POST", "/v1/push", raw=b"{not json", token=token), 400, "not JSON"),
+        (api.call("POST", "/v1/push", {**push, "documents": [{"seq": "1"}]}, token), 400,
+         "documents[0]: 'kind'"),
+        (declared_too_large(api, token), 413, "too large"),
+        (api.call("POST", "/v1/push", {**push, "documents": chain(501)}, token), 413,
+         "more than 500 documents"),
+        (api.call("GET", "/v2/push", token=token), 404, "serves API v1, not v2"),
+    ]
+    for (status, answer), want_status, want_text in cases:
+        assert status == want_status, answer
+        assert want_text in answer["message"]
+    revoked = tui_pos("server", "revoke", "--url", api.db_url, "--store", "S01", "--till", "T1",
+                      "--by", "ops")
+    assert revoked.returncode == 0
+    status, answer = api.call("POST", "/v1/push", push, token)
+    assert status == 401 and "revoked" in answer["message"]
+    with psycopg.connect(api.db_url) as conn:
+        assert conn.execute("SELECT count(*) FROM document").fetchone() == (0,)
+
+
+def test_change_feed_serves_other_tills_rows_below_the_oldest_open_transaction(api: Api) -> None:
+    t1, t2 = token_for(api, "S01", "T1"), token_for(api, "S01", "T2")
+    api.call("POST", "/v1/push", {"store": "S01", "till": "T1", "documents": chain(2)}, t1)
+    status, feed = api.call("GET", "/v1/changes?after=0:0", token=t2)
+    assert status == 200 and [c["till"] for c in feed["changes"]] == ["T1", "T1"]
+    assert {c["body"]["qty_milli"] for c in feed["changes"]} == {-2000}
+    _, own = api.call("GET", "/v1/changes?after=0:0", token=t1)
+    assert own["changes"] == [] and own["cursor"] == feed["cursor"]
+    # a transaction left open holds back every row written after it started
+    with psycopg.connect(api.db_url) as slow:
+        slow.execute("SELECT pg_current_xact_id()")
+        slow.execute(
+            "INSERT INTO change (store_id, topic, key, body) VALUES ('S01', 'price', 'x', '{}')"
+        )
+        api.call("POST", "/v1/push",
+                 {"store": "S01", "till": "T1", "documents": chain(1, (2, chain(2)[-1]["hash"]))},
+                 t1)
+        _, held = api.call("GET", f"/v1/changes?after={feed['cursor']}", token=t2)
+        assert held["changes"] == []
+        slow.commit()
+    _, after = api.call("GET", f"/v1/changes?after={feed['cursor']}", token=t2)
+    assert [c["topic"] for c in after["changes"]] == ["price", "stock"]
+    status, bad = api.call("GET", "/v1/changes?after=zz", token=t2)
+    assert status == 400 and "cursor" in bad["message"]
+
+
+def till_sale_lines(db: Path) -> dict[str, int]:
+    import sqlite3
+
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute(
+            "SELECT payload FROM journal WHERE kind = 'sale' ORDER BY seq"
+        ).fetchall()
+    total: dict[str, int] = {}
+    for (payload,) in rows:
+        for line in json.loads(payload)["lines"]:
+            total[line[2]] = total.get(line[2], 0) - line[4]
+    return total
+
+
+def test_two_till_processes_sync_through_faults(api: Api, cluster: Cluster, tmp_path: Path) -> None:
+    tills = {}
+    for till in ("T1", "T2"):
+        db = tmp_path / f"{till}.db"
+        config = tmp_path / f"{till}.toml"
+        config.write_text(f'[store]\ntill = "{till}"\n')
+        code = enroll_code(api.db_url, "S01", till)
+        bad = tui_pos("--config", str(config), "--db", str(db), "sync", "enroll", api.base, "WRONG")
+        assert bad.returncode == 1 and "enrollment refused" in bad.stderr
+        done = tui_pos("--config", str(config), "--db", str(db), "sync", "enroll", api.base, code)
+        assert done.returncode == 0, done.stderr
+        tills[till] = db
+    procs = {
+        till: subprocess.Popen(
+            [sys.executable, "tests/sync_till_child.py", str(db), till, "40"],
+            cwd=ROOT, stdout=subprocess.PIPE, text=True,
+        )
+        for till, db in tills.items()
+    }
+    time.sleep(1.0)
+    api.kill()  # the API dies mid-push: the tills keep selling
+    time.sleep(0.5)
+    api.start()
+    time.sleep(0.5)
+    cluster.stop("immediate")  # PostgreSQL crashes: answers are 503 until it is back
+    time.sleep(0.5)
+    cluster.start()
+    outputs = {till: proc.communicate(timeout=120)[0] for till, proc in procs.items()}
+    for till, out in outputs.items():
+        assert procs[till].returncode == 0, out
+        assert out.count("OK ") == 40 and "DRAINED" in out
+    with psycopg.connect(api.db_url) as conn:
+        for till, db in tills.items():
+            import sqlite3
+
+            with sqlite3.connect(db) as local:
+                journal = local.execute("SELECT seq, doc_uuid, hash FROM journal ORDER BY seq")
+                local_rows = [tuple(r) for r in journal]
+            server_rows = [
+                tuple(r) for r in conn.execute(
+                    "SELECT seq, uuid, hash FROM document WHERE till_id = %s ORDER BY seq",
+                    (till,),
+                )
+            ]
+            assert server_rows == local_rows  # every document once, gapless, same chain
+            stock = dict(conn.execute(
+                "SELECT product_code, sum(qty_milli)::bigint FROM stock_ledger "
+                "WHERE till_id = %s GROUP BY product_code", (till,)
+            ).fetchall())
+            assert stock == till_sale_lines(db)
+    for till, db in tills.items():
+        config = tmp_path / f"{till}.toml"
+        status = tui_pos("--config", str(config), "--db", str(db), "sync", "status")
+        assert status.returncode == 0 and status.stdout.strip().endswith(": online"), status
