@@ -44,18 +44,21 @@ class Cluster:
 
     def init(self) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
-        if os.geteuid() == 0:
+        if os.geteuid() == 0:  # a directory of its own under /tmp that postgres owns
             shutil.chown(self.root, "postgres")
-            for parent in self.root.parents:  # postgres must reach its own directory
-                if parent == Path("/") or parent.stat().st_mode & 0o001:
-                    continue
-                os.chmod(parent, parent.stat().st_mode | 0o001)
         self._run("initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres", "--no-sync")
 
     def start(self) -> None:
         self._run(
-            "pg_ctl", "-D", str(self.data), "-l", str(self.root / "log"), "-w", "-o",
-            f"-k {self.root} -c listen_addresses='' -p 5432", "start",
+            "pg_ctl",
+            "-D",
+            str(self.data),
+            "-l",
+            str(self.root / "log"),
+            "-w",
+            "-o",
+            f"-k {self.root} -c listen_addresses='' -p 5432",
+            "start",
         )
 
     def stop(self, mode: str = "fast") -> None:

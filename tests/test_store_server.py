@@ -5,11 +5,12 @@ with ``-m immediate``) and the refusals a till or an intruder meets."""
 from __future__ import annotations
 
 import json
-import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -41,14 +42,15 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
-    pg = Cluster(tmp_path_factory.mktemp("pg"))
-    pg.init()
-    pg.start()
+def cluster() -> Iterator[Cluster]:
+    pg = Cluster(Path(tempfile.mkdtemp(prefix="tui-pos-pg-")))
     try:
+        pg.init()
+        pg.start()
         yield pg
     finally:
         pg.stop("immediate")
+        shutil.rmtree(pg.root, ignore_errors=True)
 
 
 @pytest.fixture
@@ -114,8 +116,9 @@ def api(url: str) -> Iterator[Api]:
 
 
 def enroll_code(url: str, store: str, till: str) -> str:
-    done = tui_pos("server", "enroll", "--url", url, "--store", store, "--till", till,
-                   "--by", "ops")
+    done = tui_pos(
+        "server", "enroll", "--url", url, "--store", store, "--till", till, "--by", "ops"
+    )
     assert done.returncode == 0, done.stderr
     return done.stdout.strip()
 
@@ -135,11 +138,19 @@ def chain(n: int, start: tuple[int, str] = (0, "0" * 64), tag: str = "a") -> lis
         seq += 1
         payload = json.dumps({"lines": [[1, "Tea", "5900000000017", "each", 2000]]})
         digest = hashlib.sha256(f"{prev}{tag}{seq}".encode()).hexdigest()
-        docs.append({
-            "seq": seq, "kind": "sale", "uuid": f"{tag}-{seq}", "created_at": "2026-12-02T06:00Z",
-            "payload": payload, "amount_cents": 100, "grand_total_cents": 100 * seq,
-            "prev_hash": prev, "hash": digest,
-        })
+        docs.append(
+            {
+                "seq": seq,
+                "kind": "sale",
+                "uuid": f"{tag}-{seq}",
+                "created_at": "2026-12-02T06:00Z",
+                "payload": payload,
+                "amount_cents": 100,
+                "grand_total_cents": 100 * seq,
+                "prev_hash": prev,
+                "hash": digest,
+            }
+        )
         prev = digest
     return docs
 
@@ -149,7 +160,9 @@ def test_init_is_versioned_and_a_newer_schema_is_refused(url: str) -> None:
     assert again.returncode == 0 and "applied: none" in again.stdout
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("INSERT INTO schema_version (version, name) VALUES (99, 'future')")
-    refused = tui_pos("server", "enroll", "--url", url, "--store", "S1", "--till", "T1", "--by", "x")
+    refused = tui_pos(
+        "server", "enroll", "--url", url, "--store", "S1", "--till", "T1", "--by", "x"
+    )
     assert refused.returncode == 1
     assert "schema version 99, this tui-pos needs 1: upgrade tui-pos" in refused.stderr
     unreachable = tui_pos("server", "init", "--url", "postgresql://nobody@/x?host=/nonexistent")
@@ -199,11 +212,22 @@ def test_a_forked_chain_is_a_conflict_that_stops_the_till(api: Api) -> None:
     assert (status, stopped["error"]) == (409, "conflict")
     alerts = tui_pos("server", "alerts", "--url", api.db_url, "--by", "ops")
     assert alerts.returncode == 0 and "S01 T1 conflict" in alerts.stdout
-    cleared = tui_pos("server", "clear-conflict", "--url", api.db_url, "--store", "S01",
-                      "--till", "T1", "--by", "manager")
+    cleared = tui_pos(
+        "server",
+        "clear-conflict",
+        "--url",
+        api.db_url,
+        "--store",
+        "S01",
+        "--till",
+        "T1",
+        "--by",
+        "manager",
+    )
     assert cleared.returncode == 0
-    status, ok = api.call("POST", "/v1/push", {"store": "S01", "till": "T1", "documents": good},
-                          token)
+    status, ok = api.call(
+        "POST", "/v1/push", {"store": "S01", "till": "T1", "documents": good}, token
+    )
     assert (status, ok["acked_seq"]) == (200, 3)
     with psycopg.connect(api.db_url) as conn:
         assert conn.execute("SELECT count(*) FROM document").fetchone() == (3,)
@@ -237,18 +261,25 @@ def test_refusals(api: Api) -> None:
         (api.call("POST", "/v1/push", push, "forged"), 401, "does not know this till"),
         (api.call("POST", "/v1/push", push, other), 403, "belongs to till T2"),
         (api.call("POST", "/v1/push", raw=b"{not json", token=token), 400, "not JSON"),
-        (api.call("POST", "/v1/push", {**push, "documents": [{"seq": "1"}]}, token), 400,
-         "documents[0]: 'kind'"),
+        (
+            api.call("POST", "/v1/push", {**push, "documents": [{"seq": "1"}]}, token),
+            400,
+            "documents[0]: 'kind'",
+        ),
         (declared_too_large(api, token), 413, "too large"),
-        (api.call("POST", "/v1/push", {**push, "documents": chain(501)}, token), 413,
-         "more than 500 documents"),
+        (
+            api.call("POST", "/v1/push", {**push, "documents": chain(501)}, token),
+            413,
+            "more than 500 documents",
+        ),
         (api.call("GET", "/v2/push", token=token), 404, "serves API v1, not v2"),
     ]
     for (status, answer), want_status, want_text in cases:
         assert status == want_status, answer
         assert want_text in answer["message"]
-    revoked = tui_pos("server", "revoke", "--url", api.db_url, "--store", "S01", "--till", "T1",
-                      "--by", "ops")
+    revoked = tui_pos(
+        "server", "revoke", "--url", api.db_url, "--store", "S01", "--till", "T1", "--by", "ops"
+    )
     assert revoked.returncode == 0
     status, answer = api.call("POST", "/v1/push", push, token)
     assert status == 401 and "revoked" in answer["message"]
@@ -270,9 +301,12 @@ def test_change_feed_serves_other_tills_rows_below_the_oldest_open_transaction(a
         slow.execute(
             "INSERT INTO change (store_id, topic, key, body) VALUES ('S01', 'price', 'x', '{}')"
         )
-        api.call("POST", "/v1/push",
-                 {"store": "S01", "till": "T1", "documents": chain(1, (2, chain(2)[-1]["hash"]))},
-                 t1)
+        api.call(
+            "POST",
+            "/v1/push",
+            {"store": "S01", "till": "T1", "documents": chain(1, (2, chain(2)[-1]["hash"]))},
+            t1,
+        )
         _, held = api.call("GET", f"/v1/changes?after={feed['cursor']}", token=t2)
         assert held["changes"] == []
         slow.commit()
@@ -311,7 +345,9 @@ def test_two_till_processes_sync_through_faults(api: Api, cluster: Cluster, tmp_
     procs = {
         till: subprocess.Popen(
             [sys.executable, "tests/sync_till_child.py", str(db), till, "40"],
-            cwd=ROOT, stdout=subprocess.PIPE, text=True,
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            text=True,
         )
         for till, db in tills.items()
     }
@@ -335,16 +371,20 @@ def test_two_till_processes_sync_through_faults(api: Api, cluster: Cluster, tmp_
                 journal = local.execute("SELECT seq, doc_uuid, hash FROM journal ORDER BY seq")
                 local_rows = [tuple(r) for r in journal]
             server_rows = [
-                tuple(r) for r in conn.execute(
+                tuple(r)
+                for r in conn.execute(
                     "SELECT seq, uuid, hash FROM document WHERE till_id = %s ORDER BY seq",
                     (till,),
                 )
             ]
             assert server_rows == local_rows  # every document once, gapless, same chain
-            stock = dict(conn.execute(
-                "SELECT product_code, sum(qty_milli)::bigint FROM stock_ledger "
-                "WHERE till_id = %s GROUP BY product_code", (till,)
-            ).fetchall())
+            stock = dict(
+                conn.execute(
+                    "SELECT product_code, sum(qty_milli)::bigint FROM stock_ledger "
+                    "WHERE till_id = %s GROUP BY product_code",
+                    (till,),
+                ).fetchall()
+            )
             assert stock == till_sale_lines(db)
     for till, db in tills.items():
         config = tmp_path / f"{till}.toml"

@@ -58,8 +58,9 @@ def _token(request: Request) -> str:
 
 def build_app(url: str, pool_size: int = 4) -> Starlette:
     """The API on the PostgreSQL database at ``url`` (its schema must be current)."""
-    pool = ConnectionPool(url, min_size=1, max_size=pool_size, open=False,
-                          kwargs={"autocommit": True})
+    pool = ConnectionPool(
+        url, min_size=1, max_size=pool_size, open=False, kwargs={"autocommit": True}
+    )
 
     def db(work: Callable[[psycopg.Connection], Any]) -> Awaitable[Any]:
         def run() -> Any:
@@ -88,8 +89,12 @@ def build_app(url: str, pool_size: int = 4) -> Starlette:
 
     async def info(request: Request) -> Response:
         return JSONResponse(
-            {"api": list(API_VERSIONS), "protocol": PROTOCOL, "schema": LATEST,
-             "server_time": push.now_text()}
+            {
+                "api": list(API_VERSIONS),
+                "protocol": PROTOCOL,
+                "schema": LATEST,
+                "server_time": push.now_text(),
+            }
         )
 
     async def enroll(request: Request) -> Response:
@@ -103,8 +108,13 @@ def build_app(url: str, pool_size: int = 4) -> Starlette:
                 raise WireError("'code' must be the enrollment code printed by the server")
             ident, token, seq, head = await db(lambda c: tills.redeem(c, code))
             return JSONResponse(
-                {"store": ident.store, "till": ident.till, "token": token,
-                 "head_seq": seq, "head_hash": head}
+                {
+                    "store": ident.store,
+                    "till": ident.till,
+                    "token": token,
+                    "head_seq": seq,
+                    "head_hash": head,
+                }
             )
 
         return await guarded(request, handle)
@@ -141,7 +151,8 @@ def build_app(url: str, pool_size: int = 4) -> Starlette:
     async def unknown_version(request: Request) -> Response:
         version = request.path_params["version"]
         return refusal(
-            404, "version",
+            404,
+            "version",
             f"this server serves API {', '.join(API_VERSIONS)}, not {version}: "
             "the till and the server need versions that share an API",
             api=list(API_VERSIONS),

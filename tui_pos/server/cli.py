@@ -15,7 +15,9 @@ from typing import Any
 import click
 
 URL_OPTION = click.option(
-    "--url", envvar="TUI_POS_SERVER_URL", required=True,
+    "--url",
+    envvar="TUI_POS_SERVER_URL",
+    required=True,
     help="PostgreSQL URL (or TUI_POS_SERVER_URL), e.g. postgresql://pos@localhost/pos",
 )
 BY_OPTION = click.option("--by", required=True, help="Who does this (written to the audit).")

@@ -103,8 +103,11 @@ def _store_one(
         )
     if doc.seq != head_seq + 1:
         raise PushRefused(
-            409, "gap", f"the server's head for till {who.till} is {head_seq}; send from "
-            f"{head_seq + 1}", head_seq=head_seq, head_hash=head_hash,
+            409,
+            "gap",
+            f"the server's head for till {who.till} is {head_seq}; send from {head_seq + 1}",
+            head_seq=head_seq,
+            head_hash=head_hash,
         )
     if doc.prev_hash != head_hash:
         raise _Conflict(
@@ -116,9 +119,18 @@ def _store_one(
         "payload_text, amount_cents, grand_total_cents, prev_hash, hash) "
         "VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s) ON CONFLICT (store_id, uuid) DO NOTHING",
         (
-            who.store, doc.uuid, who.till, doc.seq, doc.kind, doc.created_at,
-            Jsonb(json.loads(doc.payload)), doc.payload, doc.amount_cents,
-            doc.grand_total_cents, doc.prev_hash, doc.hash,
+            who.store,
+            doc.uuid,
+            who.till,
+            doc.seq,
+            doc.kind,
+            doc.created_at,
+            Jsonb(json.loads(doc.payload)),
+            doc.payload,
+            doc.amount_cents,
+            doc.grand_total_cents,
+            doc.prev_hash,
+            doc.hash,
         ),
     ).rowcount
     if inserted != 1:
@@ -135,7 +147,12 @@ def _store_one(
                 "INSERT INTO change (store_id, origin_till, topic, key, body) "
                 "VALUES (%s,%s,'stock',%s,%s)",
                 [
-                    (who.store, who.till, code, Jsonb({"doc": doc.uuid, "line": n, "qty_milli": qty}))
+                    (
+                        who.store,
+                        who.till,
+                        code,
+                        Jsonb({"doc": doc.uuid, "line": n, "qty_milli": qty}),
+                    )
                     for n, code, qty in ledger
                 ],
             )
@@ -146,7 +163,8 @@ def push(conn: psycopg.Connection, who: TillIdentity, request: Push) -> PushResu
     """Apply ``request`` for the till the token belongs to (one transaction)."""
     if (request.store, request.till) != (who.store, who.till):
         raise PushRefused(
-            403, "wrong_till",
+            403,
+            "wrong_till",
             f"this token belongs to till {who.till} of store {who.store}, not to till "
             f"{request.till} of store {request.store}",
         )
@@ -169,7 +187,8 @@ def push(conn: psycopg.Connection, who: TillIdentity, request: Push) -> PushResu
                 else:
                     duplicates += 1
             conn.execute(
-                "UPDATE till SET head_seq = %s, head_hash = %s WHERE store_id = %s AND till_id = %s",
+                "UPDATE till SET head_seq = %s, head_hash = %s "
+                "WHERE store_id = %s AND till_id = %s",
                 (head[0], head[1], who.store, who.till),
             )
     except _Conflict as exc:

@@ -73,9 +73,13 @@ def sync_status(obj: object, fmt: str) -> None:
             return
         if fmt == "json":
             data = {
-                "server": state.url, "store": state.store, "till": state.till,
-                "acked_seq": state.acked_seq, "waiting": st.waiting(till.db, state),
-                "conflict": state.conflict, "offline_since": state.offline_since,
+                "server": state.url,
+                "store": state.store,
+                "till": state.till,
+                "acked_seq": state.acked_seq,
+                "waiting": st.waiting(till.db, state),
+                "conflict": state.conflict,
+                "offline_since": state.offline_since,
                 "last_ok_at": state.last_ok_at,
             }
             click.echo(json.dumps(data, indent=2))

@@ -51,7 +51,9 @@ class ServerClient:
         try:
             result = json.loads(raw)
         except ValueError:
-            raise SyncError("offline", f"server {self.url} sent an answer that is not JSON") from None
+            raise SyncError(
+                "offline", f"server {self.url} sent an answer that is not JSON"
+            ) from None
         if not isinstance(result, dict):
             raise SyncError("offline", f"server {self.url} sent an unexpected answer")
         return result

@@ -34,8 +34,17 @@ class Pushed:
 
 def outbox_batch(db: Database, till: str, after: int, limit: int) -> list[dict[str, Any]]:
     rows = db.execute_sql(_JOURNAL, (till, after, limit)).fetchall()
-    keys = ("seq", "kind", "uuid", "created_at", "payload", "amount_cents",
-            "grand_total_cents", "prev_hash", "hash")
+    keys = (
+        "seq",
+        "kind",
+        "uuid",
+        "created_at",
+        "payload",
+        "amount_cents",
+        "grand_total_cents",
+        "prev_hash",
+        "hash",
+    )
     return [dict(zip(keys, row, strict=True)) for row in rows]
 
 
@@ -70,7 +79,9 @@ def push_pending(db: Database, client: ServerClient, batch: int = BATCH) -> Push
 
 
 def _hash_of(db: Database, till: str, seq: int) -> str:
-    row = db.execute_sql("SELECT hash FROM journal WHERE till = ? AND seq = ?", (till, seq)).fetchone()
+    row = db.execute_sql(
+        "SELECT hash FROM journal WHERE till = ? AND seq = ?", (till, seq)
+    ).fetchone()
     return str(row[0]) if row else "0" * 64
 
 
@@ -141,7 +152,7 @@ class SyncWorker(threading.Thread):
                 if exc.code == "offline":
                     st.offline(self.db)
                 failures += 1
-                delay = min(self.max_backoff, self.interval * 2**min(failures, 10))
+                delay = min(self.max_backoff, self.interval * 2 ** min(failures, 10))
                 delay = random.uniform(delay / 2, delay)
             except Exception as exc:  # a disk error must not end the sender for good
                 self.last_error = f"sync stopped for now: {exc}"

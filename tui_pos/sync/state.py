@@ -38,7 +38,9 @@ def load(db: Database) -> SyncState | None:
     return SyncState(*row) if row else None
 
 
-def enrolled(db: Database, url: str, store: str, till: str, token: str, head: tuple[int, str]) -> None:
+def enrolled(
+    db: Database, url: str, store: str, till: str, token: str, head: tuple[int, str]
+) -> None:
     with db.atomic():
         db.execute_sql(
             "INSERT OR REPLACE INTO sync_state (id, url, store, till, token, acked_seq, "
