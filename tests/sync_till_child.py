@@ -1,10 +1,11 @@
 """A till process for the store server tests: sells with its sender thread running.
 
-Usage: ``python tests/sync_till_child.py DB TILL SALES``
+Usage: ``python tests/sync_till_child.py DB TILL``
 
 Opens the till through :func:`tui_pos.bootstrap.open_till` with ``store.till`` = TILL (it
 must be enrolled already), loads the demo catalog, starts the sync sender thread, sells
-SALES cash sales of demo items (printing ``OK <uuid>`` after each stored sale), then waits
+cash sales of demo items (printing ``OK <uuid>`` after each stored sale), about four a second,
+until a file ``DB.stop`` appears; then it waits
 until the outbox is empty and prints ``DRAINED <acked seq>`` (or ``STUCK <reason>``).
 """
 
@@ -33,7 +34,8 @@ def say(line: str) -> None:
 
 
 def main(argv: list[str]) -> int:
-    db, till_id, sales = Path(argv[1]), argv[2], int(argv[3])
+    db, till_id = Path(argv[1]), argv[2]
+    stop = db.with_name(db.name + ".stop")
     config = replace(Config(), store=replace(Config().store, till=till_id))
     till = open_till(config, db)
     ensure_demo_catalog(till)
@@ -42,7 +44,8 @@ def main(argv: list[str]) -> int:
     )
     worker.start()
     rng = random.Random(till_id)
-    for _ in range(sales):
+    while not stop.exists():
+        time.sleep(0.2)
         for _ in range(rng.randint(1, 4)):
             till.register.enter(rng.choice(CODES))
         doc = till.register.pay_cash("")

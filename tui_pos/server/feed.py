@@ -45,7 +45,7 @@ def changes(
         "cursor": last,
         "more": len(rows) == limit,
         "changes": [
-            {"topic": r[3], "key": r[4], "till": r[2], "body": r[5]}
+            {"id": r[1], "topic": r[3], "key": r[4], "till": r[2], "body": r[5]}
             for r in rows
             if r[2] != who.till
         ],

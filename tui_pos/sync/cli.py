@@ -11,6 +11,7 @@ from tui_pos.cli_signing import BY_OPTION, signed
 from tui_pos.domain.staff import Action
 from tui_pos.sync import state as st
 from tui_pos.sync.client import ServerClient, SyncError
+from tui_pos.sync.puller import pull_changes
 from tui_pos.sync.sender import push_pending, status_text
 
 
@@ -100,11 +101,16 @@ def sync_now(obj: object) -> None:
             _fail("this till is not enrolled with a store server: tui-pos sync enroll URL CODE")
             return
         try:
-            pushed = push_pending(till.db, ServerClient(state.url, state.token))
+            client = ServerClient(state.url, state.token)
+            pushed = push_pending(till.db, client)
+            pulled = pull_changes(till.db, client)
         except SyncError as exc:
             if exc.code == "offline":
                 st.offline(till.db)
             _fail(f"sync: {exc}")
             return
         st.online(till.db)
-        click.echo(f"pushed {pushed.sent} documents; the server holds up to {pushed.acked_seq}")
+        click.echo(
+            f"pushed {pushed.sent} documents (the server holds up to {pushed.acked_seq}); "
+            f"applied {pulled} changes from the server"
+        )

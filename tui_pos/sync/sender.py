@@ -18,6 +18,7 @@ from peewee import Database
 
 from tui_pos.sync import state as st
 from tui_pos.sync.client import ServerClient, SyncError
+from tui_pos.sync.puller import pull_changes
 
 BATCH = 200
 _JOURNAL = (
@@ -143,7 +144,9 @@ class SyncWorker(threading.Thread):
             try:
                 state = st.load(self.db)
                 if state is not None and not state.conflict:
-                    push_pending(self.db, self.client_of(state))
+                    client = self.client_of(state)
+                    push_pending(self.db, client)
+                    pull_changes(self.db, client)
                     st.online(self.db)
                 failures = 0
                 self.last_error = ""

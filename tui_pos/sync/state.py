@@ -80,11 +80,6 @@ def conflict(db: Database, message: str | None) -> None:
         db.execute_sql("UPDATE sync_state SET conflict = ? WHERE id = 1", (message,))
 
 
-def pulled(db: Database, cursor: str) -> None:
-    with db.atomic():
-        db.execute_sql("UPDATE sync_state SET pull_cursor = ? WHERE id = 1", (cursor,))
-
-
 def journal_head(db: Database, till: str) -> tuple[int, str]:
     row = db.execute_sql(
         "SELECT seq, hash FROM journal WHERE till = ? ORDER BY seq DESC LIMIT 1", (till,)
