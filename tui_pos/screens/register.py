@@ -132,6 +132,7 @@ class RegisterScreen(Screen[None]):
         self.actions = actions
         self.services = services  #: returns, stock and online orders
         self.device_status = ""
+        self.sync_status = ""
         self.cashier = ""
         self.customers = customers
         self.export_dir = export_dir or Path("exports")
@@ -166,13 +167,19 @@ class RegisterScreen(Screen[None]):
         # Once the printer has reported, its state says more than where it is.
         devices = self.device_status or s.printer_note
         who = f"  ·  [b]{escape(self.cashier)}[/b]" if self.cashier else ""
-        return f"[b]{s.store_name}[/b]  ·  till {s.till}{who}  ·  {devices}"
+        sync = f"  ·  {escape(self.sync_status)}" if self.sync_status else ""
+        return f"[b]{s.store_name}[/b]  ·  till {s.till}{who}  ·  {devices}{sync}"
 
     def set_cashier(self, text: str) -> None:
         """Show who is logged in, in the top bar."""
         self.cashier = text
         if self.is_mounted:
             self.query_one("#store-bar", Static).update(self._store_bar())
+
+    def set_sync_status(self, text: str) -> None:
+        """Show the store server link's state (online / N waiting / offline / conflict)."""
+        self.sync_status = text
+        self.query_one("#store-bar", Static).update(self._store_bar())
 
     def set_device_status(self, text: str) -> None:
         """Show the printer's state (and receipts waiting) in the top bar."""
