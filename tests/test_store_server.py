@@ -140,14 +140,22 @@ def chain(n: int, start: tuple[int, str] = (0, "0" * 64), tag: str = "a") -> lis
     docs, (seq, prev) = [], start
     for _ in range(n):
         seq += 1
-        payload = json.dumps({"lines": [[1, "Tea", "5900000000017", "each", 2000]]})
+        payload = json.dumps(
+            {
+                "cashier": "E1",
+                "lines": [[1, "Tea", "5900000000017", "each", 2000, 50, 100, 0, 0, 100, "A", 2000]],
+                "taxes": [["A", 2000, 83, 17]],
+                "payments": [["p", "cash", 100, 100, 0, ""]],
+                "totals": [100, 0, 17, 100, 0, 0, 0],
+            }
+        )
         digest = hashlib.sha256(f"{prev}{tag}{seq}".encode()).hexdigest()
         docs.append(
             {
                 "seq": seq,
                 "kind": "sale",
                 "uuid": f"{tag}-{seq}",
-                "created_at": "2026-12-02T06:00Z",
+                "created_at": f"2026-12-0{1 + seq % 2}T06:00:00Z",
                 "payload": payload,
                 "amount_cents": 100,
                 "grand_total_cents": 100 * seq,
@@ -454,3 +462,63 @@ async def test_register_top_bar_shows_the_sync_state(
         await until("sync: online")
         await app.workers.wait_for_complete()
     till.close()
+
+
+def test_server_reports_by_till_item_tender_tax_day(api: Api) -> None:
+    for till, tag in (("T1", "a"), ("T2", "b")):
+        token = token_for(api, "S01", till)
+        docs = chain(3, tag=tag)
+        status, _ = api.call(
+            "POST", "/v1/push", {"store": "S01", "till": till, "documents": docs}, token
+        )
+        assert status == 200
+
+    def report(by: str, *extra: str) -> dict[str, Any]:
+        done = tui_pos(
+            "server",
+            "report",
+            by,
+            "--url",
+            api.db_url,
+            "--from",
+            "2026-12-01",
+            "--to",
+            "2026-12-02",
+            "--format",
+            "json",
+            "--by",
+            "ops",
+            *extra,
+        )
+        assert done.returncode == 0, done.stderr
+        return dict(json.loads(done.stdout))
+
+    tills = report("till")
+    assert [(r["key"], r["sales"], r["total_cents"]) for r in tills["rows"]] == [
+        ("S01 T1", 3, 300),
+        ("S01 T2", 3, 300),
+    ]
+    assert tills["totals"]["total_cents"] == 600
+    item = report("item", "--store", "S01")["rows"]
+    assert item == [{"key": "5900000000017", "name": "Tea", "qty": 12000, "net_cents": 600}]
+    assert report("tender")["rows"] == [{"key": "cash", "payments": 6, "amount_cents": 600}]
+    assert report("tax")["rows"] == [{"key": "A", "base_cents": 498, "tax_cents": 102}]
+    days = report("day")["rows"]
+    assert [(r["key"], r["sales"]) for r in days] == [("2026-12-01", 2), ("2026-12-02", 4)]
+    assert report("till", "--store", "S99")["rows"] == []
+    csv = tui_pos(
+        "server",
+        "report",
+        "employee",
+        "--url",
+        api.db_url,
+        "--from",
+        "2026-12-01",
+        "--format",
+        "csv",
+        "--by",
+        "ops",
+    )
+    assert csv.returncode == 0 and "E1" in csv.stdout
+    unsigned = tui_pos("server", "report", "till", "--url", api.db_url)
+    assert unsigned.returncode == 2 and "--by" in unsigned.stderr

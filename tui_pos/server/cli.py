@@ -21,6 +21,10 @@ URL_OPTION = click.option(
     help="PostgreSQL URL (or TUI_POS_SERVER_URL), e.g. postgresql://pos@localhost/pos",
 )
 BY_OPTION = click.option("--by", required=True, help="Who does this (written to the audit).")
+#: ``report`` takes its grouping as an argument; ``--by`` is still who runs it.
+BY_WHOM_OPTION = click.option(
+    "--by", "by_whom", required=True, help="Who does this (written to the audit)."
+)
 
 
 @contextmanager
@@ -156,3 +160,32 @@ def server_alerts(url: str, by: str) -> None:
             audited(conn, by, "alerts", f"{len(rows)} alerts shown")
         for at, store, till, kind, message in rows:
             click.echo(f"{at:%Y-%m-%d %H:%M} {store} {till} {kind}: {message}")
+
+
+@server.command("report")
+@click.argument(
+    "by",
+    type=click.Choice(
+        ["till", "store", "day", "hour", "employee", "channel", "item", "tender", "tax"]
+    ),
+)
+@URL_OPTION
+@click.option("--store", help="One store (default: every store).")
+@click.option("--from", "first", type=click.DateTime(["%Y-%m-%d"]), help="First day (UTC).")
+@click.option("--to", "last", type=click.DateTime(["%Y-%m-%d"]), help="Last day (UTC).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table")
+@BY_WHOM_OPTION
+def server_report_cmd(
+    by: str, url: str, store: str | None, first: Any, last: Any, fmt: str, by_whom: str
+) -> None:
+    """Sales of one store or all stores by till, store, day, hour, employee, channel, item,
+    tender or tax, from what the tills pushed (days and hours in UTC)."""
+    with server_errors() as psycopg:
+        from tui_pos.cli import emit_analysis
+        from tui_pos.server.report import server_report, whole_range
+
+        period = whole_range(first.date() if first else None, last.date() if last else None)
+        with psycopg.connect(url, autocommit=True) as conn:
+            result = server_report(conn, by, period, store)
+            audited(conn, by_whom, "report", f"{by} {store or 'all stores'} {period.label}")
+        emit_analysis(result, fmt)
