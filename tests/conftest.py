@@ -82,6 +82,24 @@ def till(tmp_path: Path) -> Iterator[Till]:
     opened.close()
 
 
+def copy_database(template: Path, path: Path) -> Path:
+    """Copy a till's database to ``path`` with what lives beside it: its chain key and
+    anchor file (without them the copy cannot be written or verified) and its PIN key."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(template, path)
+    path.chmod(0o600)
+    companions = {
+        template.parent / "chain.key": path.parent / "chain.key",
+        template.parent / "pin.key": path.parent / "pin.key",
+        template.with_name(template.name + ".anchor"): path.with_name(path.name + ".anchor"),
+    }
+    for source, target in companions.items():
+        if source.exists() and source != target:
+            shutil.copyfile(source, target)
+            target.chmod(0o600)
+    return path
+
+
 @pytest.fixture(scope="session")
 def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A database with the demo catalog, built once (the import takes about 0.3 s)."""
@@ -96,9 +114,7 @@ def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def demo_till(tmp_path: Path, demo_template: Path) -> Iterator[Till]:
     """Like ``till``, with the demo catalog (a copy of the session's demo database)."""
-    path = tmp_path / "till.db"
-    shutil.copyfile(demo_template, path)
-    path.chmod(0o600)
+    path = copy_database(demo_template, tmp_path / "till.db")
     opened = open_till(
         Config(), path, printer=RecordingPrinter(), clock=fixed_clock, pin_cost=TEST_PIN_COST
     )

@@ -4,12 +4,11 @@ with every document kept so tests can sum them independently of the SQL."""
 from __future__ import annotations
 
 import random
-import shutil
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from tests.conftest import log_in_manager, open_test_till
+from tests.conftest import copy_database, log_in_manager, open_test_till
 from tui_pos.bootstrap import Till
 from tui_pos.config import Config
 from tui_pos.domain.sale import SaleDocument, SoldLine
@@ -54,7 +53,7 @@ def open_generated_till(demo_template: Path, path: Path, clock: MovingClock) -> 
     """A till on a copy of the demo store with a clock the test moves (the fixture
     manager logged in)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(demo_template, path)
+    copy_database(demo_template, path)
     path.chmod(0o600)
     return open_test_till(Config(), path, printer=RecordingPrinter(), clock=clock)
 

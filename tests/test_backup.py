@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import os
+import shutil
 import sqlite3
 import stat
 import subprocess
@@ -74,8 +75,11 @@ def snapshot(path: Path) -> dict[str, Any]:
     return snap
 
 
-def open_copy(path: Path) -> Till:
-    """Open a database like the till does (this rebinds the models to it)."""
+def open_copy(path: Path, keys: Path) -> Till:
+    """Open a database like the till does (this rebinds the models to it), with the
+    till's keys from the folder ``keys`` put beside it (backups do not hold them)."""
+    for name in ("chain.key", "pin.key"):
+        shutil.copyfile(keys / name, path.parent / name)
     return open_till(Config(), path, printer=RecordingPrinter(), clock=fixed_clock)
 
 
@@ -120,7 +124,7 @@ def test_backup_of_a_selling_till_opens_with_the_same_data(selling: Till, tmp_pa
     assert made.read_bytes()[18:20] == b"\x01\x01"  # not flagged WAL in the header
     assert sorted(p.name for p in made.parent.iterdir()) == [made.name]
 
-    copy = open_copy(made)
+    copy = open_copy(made, selling.db_path.parent)
     try:
         assert copy.register.find_sale("3").total_cents > 0
         assert copy.db.execute_sql("SELECT COUNT(*) FROM sale").fetchone()[0] == 3
@@ -277,10 +281,12 @@ def test_backup_under_a_regular_file_fails_cleanly(selling: Till, tmp_path: Path
     assert afile.read_text() == "not a directory"
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "afile",
+        "chain.key",
         "pin.key",
         "till.db",
         "till.db-shm",
         "till.db-wal",
+        "till.db.anchor",
     ]
 
 
@@ -427,7 +433,7 @@ def test_restore_drill(selling: Till, tmp_path: Path) -> None:
     assert leftovers(restored.parent) == []
     assert snapshot(restored) == backed_up  # exactly the sales up to the backup
 
-    till = open_copy(restored)
+    till = open_copy(restored, selling.db_path.parent)
     try:
         assert till.db.execute_sql("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert till.db.execute_sql("SELECT MAX(seq) FROM sale").fetchone()[0] == 3

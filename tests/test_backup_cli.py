@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from datetime import date
 from pathlib import Path
 
@@ -35,6 +36,9 @@ def test_z_close_takes_a_rotated_backup_and_the_restore_drill_verifies(
     restored.parent.mkdir()
     code, out, err = _cli("db", "restore", str(backups[0]), str(restored))
     assert code == 0, err
+    assert "put the till's chain.key and pin.key beside" in err  # keys are not in backups
+    for key in ("chain.key", "pin.key"):
+        shutil.copyfile(Path(db).parent / key, restored.parent / key)
     code, out, err = _cli("--db", str(restored), "db", "verify")
     assert code == 0 and "journal ok" in out, err
     today = date.today().isoformat()  # the CLI closes with the real clock

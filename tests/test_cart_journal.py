@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import sqlite3
 import statistics
 import time
@@ -15,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import FIXED_NOW, fixed_clock, open_test_till
+from tests.conftest import FIXED_NOW, copy_database, fixed_clock, open_test_till
 from tui_pos.app import build_app
 from tui_pos.bootstrap import Till
 from tui_pos.config import Config
@@ -49,7 +48,7 @@ TAXES = {
 @pytest.fixture
 def db_file(tmp_path: Path, demo_template: Path) -> Path:
     path = tmp_path / "till.db"
-    shutil.copyfile(demo_template, path)
+    copy_database(demo_template, path)
     path.chmod(0o600)
     return path
 

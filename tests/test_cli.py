@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shutil
 import sqlite3
 import stat
 from collections.abc import Callable
@@ -17,6 +16,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
+from tests.conftest import copy_database
 from tui_pos.bootstrap import open_till
 from tui_pos.cli import main
 from tui_pos.config import Config
@@ -109,7 +109,7 @@ def query(path: Path, sql: str) -> list[tuple[Any, ...]]:
 def make_sales(db: Path, demo_template: Path) -> list[SaleDocument]:
     """Sales made through open_till on ``db`` before the command runs."""
     db.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(demo_template, db)
+    copy_database(demo_template, db)
     till = open_till(Config(), db, printer=RecordingPrinter(), clock=lambda: SALES_TIME)
     reg = till.register
     docs: list[SaleDocument] = []

@@ -21,7 +21,6 @@ import json
 import os
 import random
 import re
-import shutil
 import signal
 import sqlite3
 import subprocess
@@ -36,6 +35,7 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import copy_database
 from tui_pos.bootstrap import tax_rates
 from tui_pos.config import Config
 from tui_pos.drivers.file_printer import CUT
@@ -139,7 +139,7 @@ def test_kill_minus_nine_loses_and_duplicates_no_sale(
     tmp_path: Path, demo_template: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     db = tmp_path / "till.db"
-    shutil.copyfile(demo_template, db)
+    copy_database(demo_template, db)
     db.chmod(0o600)
     seed = int(os.environ.get("CRASH_SEED", time.time_ns() % 1_000_000))
     rng = random.Random(seed)

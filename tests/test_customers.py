@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import open_test_till
+from tests.conftest import copy_database, open_test_till
 from tui_pos.bootstrap import Till
 from tui_pos.config import Config
 from tui_pos.domain.cart import Cart, CartLine
@@ -324,10 +324,9 @@ def test_birthday_reward_in_the_window_once_a_year(tmp_path: Path) -> None:
 
 
 def test_customer_survives_suspend_resume_and_a_crash(tmp_path: Path, demo_template: Path) -> None:
-    import shutil
 
     path = tmp_path / "till.db"
-    shutil.copyfile(demo_template, path)
+    copy_database(demo_template, path)
     till = open_test_till(Config(), path, printer=RecordingPrinter())
     cid = add_customer(till)
     till.customers.attach(till.register, cid)

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import os
 import select
-import shutil
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import fixed_clock, open_test_till
+from tests.conftest import copy_database, fixed_clock, open_test_till
 from tui_pos.app import build_app
 from tui_pos.bootstrap import Till
 from tui_pos.config import Config
@@ -69,7 +68,7 @@ def ptys() -> Iterator[tuple[tuple[int, str], tuple[int, str]]]:
 
 def _till(tmp_path: Path, demo_template: Path, devices: Devices) -> Till:
     path = tmp_path / "till.db"
-    shutil.copyfile(demo_template, path)
+    copy_database(demo_template, path)
     return open_test_till(Config(), path, devices=devices, clock=fixed_clock)
 
 

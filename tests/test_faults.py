@@ -24,6 +24,7 @@ import pytest
 from click.testing import CliRunner
 
 import tui_pos.cli
+from tests.conftest import copy_database
 from tui_pos.bootstrap import Till, open_till
 from tui_pos.cli import main
 from tui_pos.config import Config
@@ -168,7 +169,7 @@ def _till_on_a_full_disk(disk: Path, demo_template: Path) -> Iterator[tuple[Till
     and the filler file that takes most of the disk.
     """
     db_path = disk / "till.db"
-    shutil.copyfile(demo_template, db_path)
+    copy_database(demo_template, db_path)
     till = _open(db_path)
     try:
         filler = disk / "filler"

@@ -4,14 +4,13 @@ the receipt waits, and prints when the printer is back."""
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import fixed_clock, open_test_till
+from tests.conftest import copy_database, fixed_clock, open_test_till
 from tests.escpos_decode import decode
 from tests.fake_printer import FakeTcpPrinter
 from tui_pos.app import build_app
@@ -32,7 +31,7 @@ def printer() -> Iterator[FakeTcpPrinter]:
 @pytest.fixture
 def shop(tmp_path: Path, demo_template: Path, printer: FakeTcpPrinter) -> Iterator[Till]:
     path = tmp_path / "till.db"
-    shutil.copyfile(demo_template, path)
+    copy_database(demo_template, path)
     config = parse_config(
         f"""
 [store]

@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shutil
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -14,6 +13,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
+from tests.conftest import copy_database
 from tui_pos.bootstrap import Till
 from tui_pos.cli import main
 from tui_pos.domain.errors import DomainError
@@ -134,7 +134,7 @@ def cli_db(tmp_path: Path, demo_template: Path, monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setenv("HOME", str(tmp_path))
     monkeypatch.setenv("TUI_POS_CONFIG", str(tmp_path / "no-such-config.toml"))
     path = tmp_path / "till.db"
-    shutil.copyfile(demo_template, path)
+    copy_database(demo_template, path)
     return path
 
 

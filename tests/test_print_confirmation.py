@@ -7,7 +7,6 @@ real file, in a folder that is missing or read-only and then fixed.
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
 import threading
 import time
@@ -16,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import fixed_clock, open_test_till
+from tests.conftest import copy_database, fixed_clock, open_test_till
 from tests.escpos_decode import decode
 from tests.fake_printer import FakeTcpPrinter
 from tui_pos.bootstrap import Till
@@ -44,7 +43,7 @@ def _net(fake: FakeTcpPrinter) -> EscposPrinter:
 
 def _shop(tmp_path: Path, demo_template: Path, printer: ReceiptPrinter) -> Till:
     path = tmp_path / "till.db"
-    shutil.copyfile(demo_template, path)
+    copy_database(demo_template, path)
     return open_test_till(Config(), path, devices=Devices(printer, "test"), clock=fixed_clock)
 
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import fixed_clock, open_test_till
+from tests.conftest import copy_database, fixed_clock, open_test_till
 from tui_pos.bootstrap import Till
 from tui_pos.config import Config
 from tui_pos.devices import Devices
@@ -48,7 +47,7 @@ def shop(
     tmp_path: Path, demo_template: Path, printer: RecordingPrinter, drawer: FakeDrawer
 ) -> Iterator[Till]:
     path = tmp_path / "till.db"
-    shutil.copyfile(demo_template, path)
+    copy_database(demo_template, path)
     devices = Devices(printer, "test printer", drawer=drawer)
     till = open_test_till(Config(), path, devices=devices, clock=fixed_clock)
     yield till

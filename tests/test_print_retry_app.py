@@ -8,7 +8,6 @@ is then fixed and the app's status poll (made fast here) prints it without a key
 from __future__ import annotations
 
 import os
-import shutil
 import sqlite3
 import subprocess
 from collections.abc import Callable, Iterator
@@ -19,7 +18,7 @@ from pathlib import Path
 import pytest
 
 import tui_pos.app
-from tests.conftest import fixed_clock, open_test_till
+from tests.conftest import copy_database, fixed_clock, open_test_till
 from tui_pos.app import build_app
 from tui_pos.bootstrap import Till
 from tui_pos.config import Config
@@ -29,7 +28,7 @@ LOAF = "5900000000015"
 
 def _till(tmp_path: Path, demo_template: Path, receipts: Path) -> Till:
     path = tmp_path / "till.db"
-    shutil.copyfile(demo_template, path)
+    copy_database(demo_template, path)
     base = Config()
     config = replace(base, printer=replace(base.printer, driver="file", target=str(receipts)))
     till = open_test_till(config, path, clock=fixed_clock)

@@ -14,7 +14,6 @@ from __future__ import annotations
 import fcntl
 import os
 import select
-import shutil
 import sqlite3
 import struct
 import subprocess
@@ -26,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import fixed_clock, open_test_till
+from tests.conftest import copy_database, fixed_clock, open_test_till
 from tests.escpos_decode import decode
 from tests.fake_printer import FakeTcpPrinter
 from tui_pos.config import Config
@@ -77,7 +76,7 @@ def test_quit_with_a_hung_printer_is_prompt_and_keeps_the_job(
     reprint: str,
 ) -> None:
     db = tmp_path / "till.db"
-    shutil.copyfile(demo_template, db)
+    copy_database(demo_template, db)
     db.chmod(0o600)
     till = open_test_till(Config(), db, printer=RecordingPrinter(), clock=fixed_clock)
     till.register.enter(LOAF)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
 from collections.abc import Iterator
 from contextlib import closing
@@ -12,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import copy_database
 from tui_pos.bootstrap import Till, open_till
 from tui_pos.config import Config
 from tui_pos.demo_catalog import price_label, weight_label
@@ -419,7 +419,7 @@ def test_too_little_cash_is_a_part_payment_and_too_much_change_is_refused(
 def rounding_till(tmp_path: Path, demo_template: Path) -> Iterator[Till]:
     """A demo till with cash rounded to 0.05."""
     path = tmp_path / "till.db"
-    shutil.copyfile(demo_template, path)
+    copy_database(demo_template, path)
     config = replace(Config(), store=replace(Config().store, cash_rounding=5))
     till = open_till(config, path, printer=RecordingPrinter())
     yield till

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import sqlite3
 import stat
 import time
@@ -17,6 +16,7 @@ from typing import Any
 import peewee
 import pytest
 
+from tests.conftest import copy_database
 from tui_pos.bootstrap import Till, open_till
 from tui_pos.config import Config
 from tui_pos.demo import ensure_demo_catalog
@@ -79,7 +79,7 @@ def open_at(path: Path, config: Config | None = None, clock: Any = None) -> Till
 
 def demo_copy(template: Path, path: Path) -> Path:
     """A copy of the session's demo database (see conftest.py) at ``path``."""
-    shutil.copyfile(template, path)
+    copy_database(template, path)
     path.chmod(0o600)
     return path
 

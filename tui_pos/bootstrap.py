@@ -25,6 +25,7 @@ from tui_pos.models.cart_journal_store import SqliteCartJournalStore
 from tui_pos.models.cash_store import SqliteCashStore
 from tui_pos.models.catalog_repo import SqliteCatalog
 from tui_pos.models.catalog_writer import SqliteCatalogWriter, sync_tax_codes
+from tui_pos.models.chain_store import chain_key
 from tui_pos.models.customer_history import SqliteCustomerHistory
 from tui_pos.models.customer_store import SqliteCustomerStore
 from tui_pos.models.database import open_database
@@ -179,6 +180,7 @@ def open_till(
     with storage_errors():
         db = open_database(path)
         migrate(db)
+        chain_key(db)  # made with the database; a missing key of a chained one stops here
     pepper = read_or_create_key(pin_key_path(config, path))
     taxes = tax_rates(config)
     sync_tax_codes(db, list(taxes.values()))
@@ -269,6 +271,7 @@ def open_till(
             till_id,
             clock,
             credit_loyalty=customers.credit_online_order,
+            match_customer=customers.match_order,
         ),
         customers=customers,
     )

@@ -175,7 +175,8 @@ def db_check(obj: Context) -> None:
 @db.command("verify")
 @click.pass_obj
 def db_verify(obj: Context) -> None:
-    """Check the hash-chained journal and every document against it; exit 1 on a problem."""
+    """Check the keyed hash chain, every chained row, the anchor file and the schema
+    (append-only triggers); exit 1 on a problem."""
     from tui_pos.models.database import open_database
     from tui_pos.models.journal_verify import verify_journal
 
@@ -192,7 +193,9 @@ def db_verify(obj: Context) -> None:
         for problem in problems:
             click.echo(f"BROKEN: {problem}", err=True)
         sys.exit(1)
-    click.echo(f"{path}: journal ok ({checked} entries, every document matches)")
+    click.echo(
+        f"{path}: journal ok ({checked} chain entries; every row, the anchor and the schema match)"
+    )
 
 
 @db.command("backup")
@@ -222,9 +225,13 @@ def db_backup(obj: Context, dest: Path, keep: int | None) -> None:
 def db_restore(backup: Path, target: Path, replace: bool) -> None:
     """Restore BACKUP as the database TARGET (stop the till first when replacing)."""
     from tui_pos.models.backup import restore_database
+    from tui_pos.models.chain_store import anchor_restored
 
     with user_errors():
         restore_database(backup, target, replace=replace)
+        notes = anchor_restored(target)
+    for note in notes:
+        click.echo(f"tui-pos: note: {note}", err=True)
     click.echo(f"restored {backup} to {target}: run 'tui-pos --db {target} db verify'")
 
 

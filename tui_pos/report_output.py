@@ -63,6 +63,11 @@ def report_rows(report: DayReport) -> list[tuple[str, str]]:
             rows.append(("Accepted by", data["over_short_accepted_by"]))
     if data["closed_by"]:
         rows.append(("Closed by", data["closed_by"]))
+    if data["chain_seq"] is not None:
+        rows += [
+            ("Grand total", format_money(data["grand_total_cents"] or 0)),
+            ("Chain head", f"#{data['chain_seq']} {data['chain_head'][:16]}"),
+        ]
     unprinted = data["unprinted_receipts"]
     rows.append(("Receipts not printed", ", ".join(unprinted) if unprinted else "none"))
     return rows

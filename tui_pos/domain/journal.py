@@ -1,9 +1,8 @@
-"""The tamper-evident journal: every finished document, hash-chained per till.
+"""The unkeyed journal of migration 3 (kept read-only; superseded by the keyed chain of
+:mod:`tui_pos.domain.chain`, migration 9). Only migration 3's backfill still writes it.
 
 Each entry holds a canonical form of its document (no personal data), the running grand
-total of sales, and ``hash = sha256(prev_hash || canonical entry)``. Editing, deleting,
-inserting or reordering a stored document or an entry breaks the chain or the match
-between an entry and its document, which ``tui-pos db verify`` reports.
+total of sales, and ``hash = sha256(prev_hash || canonical entry)``.
 """
 
 from __future__ import annotations
@@ -144,23 +143,3 @@ def next_entry(
         prev_hash=previous.hash if previous else GENESIS,
     )
     return JournalEntry(**{**entry.__dict__, "hash": entry.digest()})
-
-
-def check_chain(entries: list[JournalEntry]) -> str | None:
-    """The first broken link of one till's entries (in stored order), or None."""
-    previous: JournalEntry | None = None
-    for entry in entries:
-        where = f"journal {entry.till} #{entry.seq}"
-        expected_seq = (previous.seq if previous else 0) + 1
-        if entry.seq != expected_seq:
-            return f"{where}: entry #{expected_seq} is missing or out of order"
-        expected_prev = previous.hash if previous else GENESIS
-        if entry.prev_hash != expected_prev:
-            return f"{where}: does not follow the entry before it (chain broken)"
-        expected_gt = (previous.grand_total_cents if previous else 0) + entry.amount_cents
-        if entry.grand_total_cents != expected_gt:
-            return f"{where}: running grand total does not add up"
-        if entry.digest() != entry.hash:
-            return f"{where}: its content was changed (hash mismatch)"
-        previous = entry
-    return None

@@ -71,6 +71,11 @@ class DayReport:
     counted_cents: int | None = None  #: the blind count at a Z close (None: not counted)
     closed_by: str = ""  #: who closed the day
     accepted_by: str = ""  #: who accepted a cash over/short
+    #: The hash chain's head when the day closed (its number and MAC) and the running
+    #: grand total of every sale ever chained: printed on the Z, the anchor kept on paper.
+    chain_seq: int | None = None
+    chain_head: str = ""
+    grand_total_cents: int | None = None
 
     @property
     def net_cents(self) -> int:
@@ -137,6 +142,9 @@ class DayReport:
             "over_short_accepted_by": self.accepted_by,
             "last_cash_movement": t.last_cash_seq,
             "unprinted_receipts": list(self.unprinted_receipts),
+            "chain_seq": self.chain_seq,
+            "chain_head": self.chain_head,
+            "grand_total_cents": self.grand_total_cents,
         }
 
     @classmethod
@@ -178,6 +186,9 @@ class DayReport:
             counted_cents=int(counted) if counted is not None else None,
             closed_by=str(data.get("closed_by", "")),
             accepted_by=str(data.get("over_short_accepted_by", "")),
+            chain_seq=data.get("chain_seq"),
+            chain_head=str(data.get("chain_head") or ""),
+            grand_total_cents=data.get("grand_total_cents"),
         )
 
 

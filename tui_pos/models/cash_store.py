@@ -9,6 +9,7 @@ from peewee import Database
 
 from tui_pos.domain.cash import CashKind
 from tui_pos.domain.staff import Employee
+from tui_pos.models.chain_store import seal
 from tui_pos.models.errors import storage_errors
 from tui_pos.models.sale_store import next_seq
 from tui_pos.models.staff import CashMovementRow
@@ -45,6 +46,7 @@ class SqliteCashStore:
                 approver_name=approver,
                 created_at=to_utc_naive(now),
             )
+            seal(self.db, till)
 
     def float_recorded(self, till: str) -> bool:
         """True when a float movement follows the last Z close's movements."""

@@ -16,6 +16,7 @@ from tui_pos.models.catalog import (
     StockMovementRow,
     TaxCodeRow,
 )
+from tui_pos.models.chain_store import seal
 from tui_pos.models.errors import storage_errors
 from tui_pos.models.sale_store import next_seq
 from tui_pos.models.times import to_utc_naive
@@ -116,6 +117,7 @@ class SqliteCatalogWriter:
                             move_seq += 1
                 if dry_run:
                     raise _DryRun
+                seal(self.db, till)
         except _DryRun:
             pass
         return ImportSummary(created=created, updated=updated, dry_run=dry_run)

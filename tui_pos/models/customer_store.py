@@ -22,6 +22,7 @@ from tui_pos.domain.customer import (
 )
 from tui_pos.domain.segments import SegmentRule
 from tui_pos.models.errors import storage_errors
+from tui_pos.models.order_contacts import erase_contacts, orders_of
 from tui_pos.models.times import stamp
 
 _COLUMNS = (
@@ -124,6 +125,7 @@ class SqliteCustomerStore:
     def erase(self, customer_id: int, note: str, now: datetime) -> None:
         """Clear the personal data of a profile and record that it was done."""
         with storage_errors(), self.db.atomic():
+            erase_contacts(self.db, customer_id)  # the web shop's copy of the details too
             self.db.execute_sql(
                 "UPDATE customer SET card = NULL, name = ?, phone = '', phone_digits = '',"
                 " email = '', birthday = NULL, notes = '', preferences = '',"
@@ -131,6 +133,11 @@ class SqliteCustomerStore:
                 (ERASED_NAME, stamp(now), stamp(now), customer_id),
             )
             self._event(customer_id, "erased", note, now)
+
+    def online_orders(self, customer_id: int) -> list[dict[str, Any]]:
+        """The online orders held for the customer, with their contact details."""
+        with storage_errors():
+            return orders_of(self.db, customer_id)
 
     def record_event(self, customer_id: int, kind: str, note: str, now: datetime) -> None:
         """Note that something was done with a profile (an export, an erasure)."""

@@ -64,3 +64,9 @@ def ensure_same_file(db: Database) -> None:
             f"The database file {path} was removed or replaced while the till was running: "
             "the sale was NOT stored. Restore it (tui-pos db restore) and restart the till"
         )
+
+
+def database_file(db: Database) -> Path | None:
+    """The file ``db`` was opened from by :func:`open_database` (None for another)."""
+    known = _IDENTITY.get(id(db))
+    return known[0] if known else None

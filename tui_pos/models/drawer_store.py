@@ -7,11 +7,11 @@ from datetime import datetime
 
 from peewee import Database
 
+from tui_pos.models.chain_store import seal
 from tui_pos.models.errors import storage_errors
-from tui_pos.models.journal_store import append_entry, drawer_payload
 from tui_pos.models.sale_store import next_seq
 from tui_pos.models.sales import DrawerEventRow, SaleRow
-from tui_pos.models.times import stamp, to_utc_naive
+from tui_pos.models.times import to_utc_naive
 from tui_pos.services.drawer import DrawerReason
 
 
@@ -37,7 +37,7 @@ class SqliteDrawerEventStore:
                 if sale_seq is not None
                 else None
             )
-            event = DrawerEventRow.create(
+            DrawerEventRow.create(
                 uuid=uuid.uuid4().hex,
                 till=till,
                 seq=next_seq(DrawerEventRow, till),
@@ -47,11 +47,4 @@ class SqliteDrawerEventStore:
                 sent=sent,
                 error=error[:200],
             )
-            append_entry(
-                self.db,
-                till=till,
-                kind="drawer",
-                doc_uuid=event.uuid,
-                created_at=stamp(now),
-                payload=drawer_payload(event, sale_seq),
-            )
+            seal(self.db, till)

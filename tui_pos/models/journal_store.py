@@ -1,8 +1,8 @@
-"""The hash-chained journal on SQLite: append inside a document's transaction, verify.
+"""The unkeyed journal of migration 3 on SQLite, kept for that frozen migration's
+backfill (new documents go into the keyed chain: :mod:`tui_pos.models.chain_store`).
 
-``append_entry`` must run inside the write transaction that stores the document (it reads
-the till's last entry: ``BEGIN IMMEDIATE`` keeps that safe). Verification is in
-:mod:`tui_pos.models.journal_verify`.
+``append_entry`` runs inside the migration's write transaction (it reads the till's last
+entry). ``tui-pos db verify`` (:mod:`tui_pos.models.journal_verify`) checks the chain.
 """
 
 from __future__ import annotations

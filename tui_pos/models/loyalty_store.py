@@ -24,6 +24,7 @@ from tui_pos.domain.loyalty import (
     tier_window_start,
 )
 from tui_pos.domain.sale import SaleDocument
+from tui_pos.models.chain_store import seal
 from tui_pos.models.errors import storage_errors
 from tui_pos.models.times import stamp
 
@@ -123,6 +124,7 @@ class SqliteLoyaltyLedger:
             if exists is not None:
                 return False
             _insert(self.db, till, customer_id, points, kind, None, note, stamp(now))
+            seal(self.db, till)
         return True
 
     def adjust(self, customer_id: int, points: int, note: str, till: str, now: datetime) -> int:
@@ -132,6 +134,7 @@ class SqliteLoyaltyLedger:
             if balance + points < 0:
                 raise LoyaltyError(f"The customer has {balance} points: cannot take {-points}")
             _insert(self.db, till, customer_id, points, "adjust", None, note, stamp(now))
+            seal(self.db, till)
             return balance + points
 
     def record_sale_points(self, doc: SaleDocument, sale_id: int) -> PointsSummary | None:

@@ -404,6 +404,18 @@ def _v7_returns_stock(db: Database) -> None:
     _run_script(db, _append_only_triggers(orders, hint="") + "\n")
 
 
+def _v9_chain(db: Database) -> None:
+    from tui_pos.models.chain_migrations import v9_chain
+
+    v9_chain(db)
+
+
+def _v10_order_contacts(db: Database) -> None:
+    from tui_pos.models.chain_migrations import v10_order_contacts
+
+    v10_order_contacts(db)
+
+
 # A print job is printed only once the printer confirmed it. "sending" (committed before
 # the first byte goes out) means the outcome is unknown until then; ``sent_mark`` is what
 # the printer needs to tell afterwards whether that send arrived (a file printer's offset,
@@ -440,6 +452,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(6, "customers and loyalty", _v6_customers),
     Migration(7, "returns, stock control, promotions, online orders", _v7_returns_stock),
     Migration(8, "sale index by till and time (reports)", _v8_sale_time_index),
+    Migration(9, "keyed hash chain over every document and ledger row", _v9_chain),
+    Migration(10, "online order contacts outside the append-only orders", _v10_order_contacts),
     Migration(11, "print jobs: sending state and delivery mark", _v11_print_confirmation),
     Migration(19, "store server: the till's sync state", _v19_sync_state),
 )

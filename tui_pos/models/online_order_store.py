@@ -11,7 +11,9 @@ from peewee import Database, IntegrityError
 
 from tui_pos.domain.errors import DomainError
 from tui_pos.domain.stock import Movement
+from tui_pos.models.chain_store import seal
 from tui_pos.models.errors import storage_errors
+from tui_pos.models.order_contacts import insert_contact
 from tui_pos.models.stock_store import insert_movements
 from tui_pos.models.times import from_utc_naive, stamp
 from tui_pos.services.online_orders import CollectionOrder, OnlineOrder
@@ -50,21 +52,25 @@ class SqliteOnlineOrderStore:
                     continue
                 order_pk = self.db.execute_sql(
                     "INSERT INTO online_order (order_id, created_at, imported_at, till,"
-                    " customer_name, customer_email, customer_phone, customer_card, collection,"
-                    " total_cents) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                    " collection, total_cents) VALUES (?,?,?,?,?,?)",
                     (
                         order.order_id,
                         stamp(order.created_at),
                         stamp(now),
                         till,
-                        order.customer_name,
-                        order.customer_email,
-                        order.customer_phone,
-                        order.customer_card,
                         int(order.collection),
                         order.total_cents,
                     ),
                 ).lastrowid
+                insert_contact(
+                    self.db,
+                    order_pk,
+                    order.customer_id,
+                    order.customer_name,
+                    order.customer_email,
+                    order.customer_phone,
+                    order.customer_card,
+                )
                 self.db.cursor().executemany(
                     "INSERT INTO online_order_line (order_id, position, product_id, name,"
                     " qty_milli, unit_price_cents, amount_cents) VALUES (?,?,?,?,?,?,?)",
@@ -87,6 +93,7 @@ class SqliteOnlineOrderStore:
                 ]
                 written.append(order.order_id)
             insert_movements(self.db, till, stamp(now), moves)
+            seal(self.db, till)
         return written
 
     def collection(self, text: str, include_collected: bool) -> list[CollectionOrder]:
@@ -94,11 +101,12 @@ class SqliteOnlineOrderStore:
         like = f"%{text.replace('%', '').replace('_', '')}%"
         with storage_errors():
             rows = self.db.execute_sql(
-                "SELECT o.id, o.order_id, o.created_at, o.customer_name,"
+                "SELECT o.id, o.order_id, o.created_at, COALESCE(c.name, ''),"
                 " (SELECT COUNT(*) FROM online_order_line l WHERE l.order_id = o.id),"
                 " o.total_cents, e.created_at FROM online_order o"
+                " LEFT JOIN online_order_contact c ON c.order_id = o.id"
                 " LEFT JOIN online_order_event e ON e.order_id = o.id AND e.kind = 'collected'"
-                " WHERE o.collection = 1 AND (o.order_id LIKE ? OR o.customer_name LIKE ?)"
+                " WHERE o.collection = 1 AND (o.order_id LIKE ? OR c.name LIKE ?)"
                 f"{'' if include_collected else ' AND e.id IS NULL'}"
                 " ORDER BY o.created_at, o.id LIMIT 200",
                 (like, like),
@@ -125,6 +133,7 @@ class SqliteOnlineOrderStore:
                     " VALUES (?, 'collected', ?, ?, ?)",
                     (order, till, cashier, stamp(now)),
                 )
+                seal(self.db, till)
         except Exception as exc:
             cause = exc.__cause__ or exc
             if isinstance(cause, (IntegrityError, sqlite3.IntegrityError)):

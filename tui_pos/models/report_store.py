@@ -11,10 +11,10 @@ from typing import Any
 from peewee import Database
 
 from tui_pos.domain.report import DayReport, PeriodTotals, TaxTotal
+from tui_pos.models.chain_store import head, seal
 from tui_pos.models.errors import storage_errors
-from tui_pos.models.journal_store import append_entry, z_payload
 from tui_pos.models.sales import ZCloseRow
-from tui_pos.models.times import stamp, to_utc_naive
+from tui_pos.models.times import to_utc_naive
 
 
 class SqliteReportStore:
@@ -50,8 +50,16 @@ class SqliteReportStore:
             after = last.last_seq if last else 0
             totals = self._open_totals(till)
             report = compose(totals, (last.z_number if last else 0) + 1)
+            chained = head(self.db)  # every document of the period is in it
+            if chained is not None:
+                report = replace(
+                    report,
+                    chain_seq=chained.seq,
+                    chain_head=chained.mac,
+                    grand_total_cents=chained.grand_total_cents,
+                )
             last_seq = totals.last_seq if totals.last_seq is not None else after
-            z = ZCloseRow.create(
+            ZCloseRow.create(
                 till=till,
                 z_number=report.z_number,
                 closed_at=to_utc_naive(now),
@@ -60,14 +68,7 @@ class SqliteReportStore:
                 report_json=json.dumps(report.to_dict()),
                 last_cash_seq=totals.last_cash_seq,
             )
-            append_entry(
-                self.db,
-                till=till,
-                kind="z_close",
-                doc_uuid=f"{till}-Z{report.z_number}",
-                created_at=stamp(now),
-                payload=z_payload(z),
-            )
+            seal(self.db, till)
         return report
 
     def z_reports(self, till: str, start: datetime, end: datetime) -> list[DayReport]:

@@ -10,16 +10,15 @@ from typing import cast, get_args
 
 from peewee import Database, fn
 
-from tui_pos.domain.journal import sale_payload
 from tui_pos.domain.quantity import Unit
 from tui_pos.domain.sale import SaleDocument, SoldLine
 from tui_pos.domain.tax import TaxLine
 from tui_pos.domain.tender import Payment, TenderKind
 from tui_pos.models.base import BaseRow, present_fields
 from tui_pos.models.catalog import StockMovementRow
+from tui_pos.models.chain_store import seal
 from tui_pos.models.database import ensure_same_file
 from tui_pos.models.errors import storage_errors
-from tui_pos.models.journal_store import append_entry
 from tui_pos.models.loyalty_store import SqliteLoyaltyLedger
 from tui_pos.models.return_store import (
     check_returns,
@@ -188,16 +187,7 @@ class SqliteSaleStore:
             stored = replace(doc, seq=seq)
             if self.loyalty is not None:  # earned/redeemed points, in this transaction
                 stored = replace(stored, points=self.loyalty.record_sale_points(stored, sale_id))
-            completed = doc.status == "completed"
-            append_entry(
-                self.db,
-                till=doc.till,
-                kind="sale" if completed else "void",
-                doc_uuid=doc.uuid,
-                created_at=created,
-                payload=sale_payload(stored, created),
-                amount_cents=doc.total_cents if completed else 0,
-            )
+            seal(self.db, doc.till)  # the sale and every row it wrote, chained
         return stored
 
     def sale(self, till: str, seq: int) -> SaleDocument | None:

@@ -8,6 +8,7 @@ from datetime import datetime
 from peewee import Database, IntegrityError
 
 from tui_pos.domain.staff import Employee, Role, StaffError
+from tui_pos.models.chain_store import seal
 from tui_pos.models.errors import storage_errors
 from tui_pos.models.sale_store import next_seq
 from tui_pos.models.staff import AuditEventRow, EmployeeRow, TimeClockRow
@@ -114,6 +115,7 @@ class SqliteStaffStore:
                 approver_name=event.approver_name,
                 detail=event.detail,
             )
+            seal(self.db, till)
 
     def audit(self, start: datetime, end: datetime, limit: int) -> list[AuditEvent]:
         """Events in ``[start, end)``, newest first."""
@@ -155,6 +157,7 @@ class SqliteStaffStore:
                 kind=kind,
                 created_at=to_utc_naive(now),
             )
+            seal(self.db, till)
 
     def punches(self, start: datetime, end: datetime) -> list[Punch]:
         """Punches in ``[start, end)`` plus open clock-ins from before ``start``."""

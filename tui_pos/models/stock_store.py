@@ -11,6 +11,7 @@ from peewee import Database
 
 from tui_pos.domain.stock import CountLine, Movement, count_movements
 from tui_pos.models.catalog import StockMovementRow
+from tui_pos.models.chain_store import seal
 from tui_pos.models.errors import storage_errors
 from tui_pos.models.sale_store import next_seq
 from tui_pos.models.times import stamp
@@ -79,7 +80,9 @@ class SqliteStockStore:
     def record(self, till: str, now: datetime, moves: Sequence[Movement]) -> int:
         """Append movements in one transaction."""
         with storage_errors(), self.db.atomic():
-            return insert_movements(self.db, till, stamp(now), moves)
+            written = insert_movements(self.db, till, stamp(now), moves)
+            seal(self.db, till)
+            return written
 
     def apply_count(
         self, till: str, now: datetime, counted: dict[int, int], note: str
@@ -93,4 +96,5 @@ class SqliteStockStore:
                 if pid in levels
             ]
             insert_movements(self.db, till, stamp(now), count_movements(lines, note))
+            seal(self.db, till)
         return lines

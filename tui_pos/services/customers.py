@@ -144,6 +144,11 @@ class Customers:
             return 0
         return points
 
+    def match_order(self, order: OnlineOrder) -> int | None:
+        """The id of the customer an online order names (card, else phone, else e-mail)."""
+        customer = self._customer_of(order)
+        return customer.id if customer is not None else None
+
     def _customer_of(self, order: OnlineOrder) -> Customer | None:
         if order.customer_card.strip():
             found = self.by_card(order.customer_card.strip())
@@ -389,6 +394,7 @@ class Customers:
                 ],
             },
             "sales": self.history.sales_detail(customer.id),
+            "online_orders": self.store.online_orders(customer.id),
             "events": [
                 {"created_at": at, "kind": kind, "note": note}
                 for at, kind, note in self.store.events(customer.id)

@@ -31,7 +31,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -83,6 +83,7 @@ class OnlineOrder:
     customer_email: str = ""
     customer_phone: str = ""
     customer_card: str = ""
+    customer_id: int | None = None  #: the customer the contact names (set on import)
 
     @property
     def total_cents(self) -> int:
@@ -135,6 +136,8 @@ class OnlineOrderStore(Protocol):
 
 #: Called once per newly imported order: the loyalty credit (see OnlineOrders).
 LoyaltyHook = Callable[[OnlineOrder], object]
+#: The customer an order's contact names (card, else phone, else e-mail), or None.
+CustomerMatch = Callable[[OnlineOrder], int | None]
 
 
 class OnlineOrders:
@@ -148,6 +151,7 @@ class OnlineOrders:
         till: str,
         clock: Clock,
         credit_loyalty: LoyaltyHook | None = None,
+        match_customer: CustomerMatch | None = None,
     ) -> None:
         self.store = store
         self.catalog = catalog
@@ -157,12 +161,17 @@ class OnlineOrders:
         #: Credits loyalty points for an imported order (Customers.credit_online_order,
         #: idempotent by order id); None: no loyalty.
         self.credit_loyalty = credit_loyalty
+        #: Links an order to its customer, so that erasing the customer reaches the
+        #: order's contact details (kept apart from the order, see models/order_contacts).
+        self.match_customer = match_customer
 
     def import_text(self, text: str) -> ImportResult:
         """Check every order of a JSON file, then store the new ones (all or nothing)."""
         orders = self.parse(text)
         known = self.store.known([o.order_id for o in orders])
         new = [o for o in orders if o.order_id not in known]
+        if self.match_customer is not None:
+            new = [replace(o, customer_id=self.match_customer(o)) for o in new]
         written = set(self.store.store(new, self.till, self.clock())) if new else set()
         imported = tuple(o for o in new if o.order_id in written)
         if self.credit_loyalty is not None:

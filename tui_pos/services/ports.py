@@ -228,6 +228,9 @@ class CustomerStore(Protocol):
     def update(self, customer_id: int, details: CustomerDetails, now: datetime) -> Customer:
         """Replace a profile's editable fields."""
 
+    def online_orders(self, customer_id: int) -> list[dict[str, Any]]:
+        """The online orders held for the customer, with the contact each one gave."""
+
     def erase(self, customer_id: int, note: str, now: datetime) -> None:
         """Clear a profile's personal data, keep its id; record the erasure."""
 
