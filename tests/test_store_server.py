@@ -24,7 +24,6 @@ import pytest
 
 from tests.pg_cluster import Cluster, binaries_missing
 from tests.tcp_proxy import Proxy
-from tui_pos.domain.barcode import normalize_gtin
 
 pytestmark = pytest.mark.skipif(binaries_missing() is not None, reason=str(binaries_missing()))
 psycopg = pytest.importorskip("psycopg", reason="the server extra (psycopg) is not installed")
@@ -133,37 +132,93 @@ def token_for(api: Api, store: str, till: str) -> str:
     return str(answer["token"])
 
 
+def _row(table: str, row_id: int, **values: Any) -> str:
+    from tui_pos.domain.chain import row_text
+    from tui_pos.models.chain_tables import CHAINED
+
+    return row_text(table, row_id, [values.get(c) for c in CHAINED[table].columns])
+
+
 def chain(n: int, start: tuple[int, str] = (0, "0" * 64), tag: str = "a") -> list[dict[str, Any]]:
-    """``n`` well-linked journal entries (the server checks the links, not the key)."""
+    """``n`` well-linked chain entries, each one cash sale of two teas with its line,
+    payment, tax and stock movement (the server checks links and digests, not the key)."""
     import hashlib
 
     docs, (seq, prev) = [], start
     for _ in range(n):
         seq += 1
-        payload = json.dumps(
-            {
-                "cashier": "E1",
-                "lines": [[1, "Tea", "5900000000017", "each", 2000, 50, 100, 0, 0, 100, "A", 2000]],
-                "taxes": [["A", 2000, 83, 17]],
-                "payments": [["p", "cash", 100, 100, 0, ""]],
-                "totals": [100, 0, 17, 100, 0, 0, 0],
-            }
-        )
-        digest = hashlib.sha256(f"{prev}{tag}{seq}".encode()).hexdigest()
+        at = f"2026-12-0{1 + seq % 2} 06:00:00"
+        texts = [
+            _row(
+                "payment",
+                seq,
+                uuid=f"{tag}p{seq}",
+                till="T",
+                seq=seq,
+                sale_id=seq,
+                kind="cash",
+                amount_cents=100,
+                tendered_cents=100,
+                change_cents=0,
+            ),
+            _row(
+                "sale",
+                seq,
+                uuid=f"{tag}s{seq}",
+                till="T",
+                seq=seq,
+                status="completed",
+                created_at=at,
+                cashier="E1",
+                subtotal_cents=100,
+                discount_cents=0,
+                tax_cents=17,
+                total_cents=100,
+            ),
+            _row(
+                "sale_line",
+                seq,
+                sale_id=seq,
+                position=1,
+                product_id=1,
+                name="Tea",
+                code="5900000000017",
+                unit="each",
+                qty_milli=2000,
+                unit_price_cents=50,
+                amount_cents=100,
+                tax_code="A",
+            ),
+            _row("sale_tax", seq, sale_id=seq, code="A", rate_bp=2000, base_cents=83, tax_cents=17),
+            _row(
+                "stock_movement",
+                seq,
+                uuid=f"{tag}m{seq}",
+                till="T",
+                seq=seq,
+                product_id=1,
+                qty_milli=-2000,
+                kind="sale",
+                created_at=at,
+            ),
+        ]
+        digest = hashlib.sha256("".join(t + "\n" for t in texts).encode()).hexdigest()
+        mac = hashlib.sha256(f"{prev}{tag}{seq}".encode()).hexdigest()
         docs.append(
             {
                 "seq": seq,
-                "kind": "sale",
-                "uuid": f"{tag}-{seq}",
-                "created_at": f"2026-12-0{1 + seq % 2}T06:00:00Z",
-                "payload": payload,
+                "marks": json.dumps({"sale": seq}),
+                "rows": len(texts),
+                "digest": digest,
                 "amount_cents": 100,
                 "grand_total_cents": 100 * seq,
-                "prev_hash": prev,
-                "hash": digest,
+                "prev_mac": prev,
+                "mac": mac,
+                "row_texts": texts,
+                "codes": {"1": "5900000000017"},
             }
         )
-        prev = digest
+        prev = mac
     return docs
 
 
@@ -193,13 +248,13 @@ def test_push_is_idempotent_gapless_and_checks_the_chain(api: Api) -> None:
     assert (status, again["stored"], again["duplicates"]) == (200, 0, 3)
     status, rest = api.call("POST", "/v1/push", {**push, "documents": docs[2:]}, token)
     assert (status, rest["acked_seq"], rest["stored"], rest["duplicates"]) == (200, 5, 2, 1)
-    assert rest["acked_hash"] == docs[-1]["hash"]
+    assert rest["acked_hash"] == docs[-1]["mac"]
     # a gap is refused with the head to continue from
-    later = chain(2, (6, docs[-1]["hash"]))
+    later = chain(2, (6, docs[-1]["mac"]))
     status, gap = api.call("POST", "/v1/push", {**push, "documents": later}, token)
     assert (status, gap["error"], gap["head_seq"]) == (409, "gap", 5)
     status, head = api.call("GET", "/v1/head", token=token)
-    assert (head["head_seq"], head["head_hash"]) == (5, docs[-1]["hash"])
+    assert (head["head_seq"], head["head_hash"]) == (5, docs[-1]["mac"])
     with psycopg.connect(api.db_url) as conn:
         seqs = [r[0] for r in conn.execute("SELECT seq FROM document ORDER BY seq")]
         stock = conn.execute("SELECT sum(qty_milli) FROM stock_ledger").fetchone()
@@ -215,9 +270,9 @@ def test_a_forked_chain_is_a_conflict_that_stops_the_till(api: Api) -> None:
         "POST", "/v1/push", {"store": "S01", "till": "T1", "documents": forked}, token
     )
     assert (status, answer["error"]) == (409, "conflict")
-    assert "holds another document 1" in answer["message"]
+    assert "holds another entry 1" in answer["message"]
     # stopped: even a correct continuation is refused until a manager clears it
-    good = chain(1, (2, chain(2)[-1]["hash"]))
+    good = chain(1, (2, chain(2)[-1]["mac"]))
     status, stopped = api.call(
         "POST", "/v1/push", {"store": "S01", "till": "T1", "documents": good}, token
     )
@@ -267,6 +322,8 @@ def test_refusals(api: Api) -> None:
     token = token_for(api, "S01", "T1")
     other = token_for(api, "S01", "T2")
     push = {"store": "S01", "till": "T1", "documents": chain(1)}
+    tampered = chain(1)[0]
+    tampered["row_texts"][0] = tampered["row_texts"][0].replace("100", "1")
     cases = [
         (api.call("POST", "/v1/enroll", {"code": "NOPE"}), 403, "unknown, used or expired"),
         (api.call("POST", "/v1/push", push), 401, "enroll this till"),
@@ -276,7 +333,12 @@ def test_refusals(api: Api) -> None:
         (
             api.call("POST", "/v1/push", {**push, "documents": [{"seq": "1"}]}, token),
             400,
-            "documents[0]: 'kind'",
+            "documents[0]: 'seq'",
+        ),
+        (
+            api.call("POST", "/v1/push", {**push, "documents": [tampered]}, token),
+            400,
+            "do not match the entry's digest",
         ),
         (declared_too_large(api, token), 413, "too large"),
         (
@@ -316,7 +378,7 @@ def test_change_feed_serves_other_tills_rows_below_the_oldest_open_transaction(a
         api.call(
             "POST",
             "/v1/push",
-            {"store": "S01", "till": "T1", "documents": chain(1, (2, chain(2)[-1]["hash"]))},
+            {"store": "S01", "till": "T1", "documents": chain(1, (2, chain(2)[-1]["mac"]))},
             t1,
         )
         _, held = api.call("GET", f"/v1/changes?after={feed['cursor']}", token=t2)
@@ -332,15 +394,17 @@ def server_stock(conn: Any) -> dict[str, int]:
     rows = conn.execute(
         "SELECT product_code, sum(qty_milli)::bigint FROM stock_ledger GROUP BY product_code"
     ).fetchall()
-    return {normalize_gtin(code): int(total) for code, total in rows if total}
+    # products without a barcode (PLU only) are '#id', local to a till: not compared
+    return {code: int(total) for code, total in rows if total and not code.startswith("#")}
 
 
 def till_stock(db: Path) -> dict[str, int]:
-    """What a till's ledger holds of sales, its own and the other tills' (pulled)."""
+    """Every product's level at a till: its own movements and the other tills' (pulled)."""
     with closing(sqlite3.connect(db)) as conn:
         rows = conn.execute(
-            "SELECT b.code, sum(m.qty_milli) FROM stock_movement m JOIN barcode b "
-            "ON b.product_id = m.product_id WHERE m.kind IN ('sale', 'sync') GROUP BY b.code"
+            "SELECT b.code, sum(m.qty_milli) FROM stock_movement m JOIN (SELECT product_id, "
+            "min(code) AS code FROM barcode GROUP BY product_id) b "
+            "ON b.product_id = m.product_id GROUP BY b.code"
         ).fetchall()
     return {code: int(total) for code, total in rows if total}
 
@@ -406,8 +470,8 @@ def test_two_till_processes_sync_through_faults(api: Api, cluster: Cluster, tmp_
     with psycopg.connect(api.db_url) as conn:
         for till, db in tills.items():
             with closing(sqlite3.connect(db)) as local:
-                journal = local.execute("SELECT seq, doc_uuid, hash FROM journal ORDER BY seq")
-                local_rows = [tuple(r) for r in journal]
+                entries = local.execute("SELECT seq, mac, mac FROM chain ORDER BY seq")
+                local_rows = [tuple(r) for r in entries]
             server_rows = [
                 tuple(r)
                 for r in conn.execute(

@@ -1,15 +1,14 @@
 """A till's push: one PostgreSQL transaction that extends the till's chain at the server.
 
 Rules (docs/DESIGN.md, "Store server"): the documents must continue the till's chain
-(``seq`` = head + 1 and ``prev_hash`` = head hash); one already stored with the same uuid
-and hash is acknowledged again (a retry after a lost answer); the same ``(till, seq)`` with
+(``seq`` = head + 1 and ``prev_mac`` = the head's MAC); one already stored with the same
+MAC is acknowledged again (a retry after a lost answer); the same ``(till, seq)`` with
 another uuid or hash is a conflict: nothing of the push is stored, an alert is recorded,
 the till is marked in conflict and refused until a manager clears it.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -17,6 +16,7 @@ from typing import Any
 import psycopg
 from psycopg.types.json import Jsonb
 
+from tui_pos.models.chain_tables import CHAINED
 from tui_pos.server.wire import Push, PushedDocument
 
 
@@ -52,18 +52,21 @@ def now_text() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def stock_rows(doc: PushedDocument) -> list[tuple[int, str, int]]:
-    """(line number, product code, stock change) of a completed sale: each line takes its
-    quantity out of stock (a return line, with a negative quantity, puts it back)."""
-    if doc.kind != "sale":
-        return []
-    payload = json.loads(doc.payload)
+_MOVE = {c: 2 + i for i, c in enumerate(CHAINED["stock_movement"].columns)}
+
+
+def stock_rows(doc: PushedDocument) -> list[tuple[str, str, int, str]]:
+    """(movement uuid, product code, stock change, kind) of the entry's stock movements;
+    a product is named by its barcode (ids are local to a till), else ``#id``."""
     rows = []
-    for i, line in enumerate(payload.get("lines") or [], start=1):
-        if not isinstance(line, list) or len(line) < 5 or not isinstance(line[4], int):
-            continue
-        code = line[2] if isinstance(line[2], str) and line[2] else f"#{line[0]}"
-        rows.append((i, code, -line[4]))
+    for row in doc.rows:
+        if row[0] != "stock_movement" or row[_MOVE["kind"]] == "sync":
+            continue  # a "sync" row is another till's movement this till pulled: a copy
+        product = row[_MOVE["product_id"]]
+        code = doc.codes.get(str(product)) or f"#{product}"
+        rows.append(
+            (str(row[_MOVE["uuid"]]), code, int(row[_MOVE["qty_milli"]]), str(row[_MOVE["kind"]]))
+        )
     return rows
 
 
@@ -92,14 +95,14 @@ def _store_one(
     head_seq, head_hash = head
     if doc.seq <= head_seq:
         row = conn.execute(
-            "SELECT uuid, hash FROM document WHERE store_id = %s AND till_id = %s AND seq = %s",
+            "SELECT uuid FROM document WHERE store_id = %s AND till_id = %s AND seq = %s",
             (who.store, who.till, doc.seq),
         ).fetchone()
-        if row is not None and (row[0], row[1]) == (doc.uuid, doc.hash):
+        if row is not None and row[0] == doc.mac:
             return False
         raise _Conflict(
-            f"till {who.till} sent document {doc.seq} ({doc.uuid}) but the server holds "
-            f"another document {doc.seq}"
+            f"till {who.till} sent chain entry {doc.seq} but the server holds another "
+            f"entry {doc.seq}"
         )
     if doc.seq != head_seq + 1:
         raise PushRefused(
@@ -109,51 +112,51 @@ def _store_one(
             head_seq=head_seq,
             head_hash=head_hash,
         )
-    if doc.prev_hash != head_hash:
+    if doc.prev_mac != head_hash:
         raise _Conflict(
-            f"document {doc.seq} of till {who.till} does not continue the chain the server "
-            "holds (previous hash differs)"
+            f"entry {doc.seq} of till {who.till} does not continue the chain the server "
+            "holds (previous MAC differs)"
         )
     inserted = conn.execute(
-        "INSERT INTO document (store_id, uuid, till_id, seq, kind, created_at, payload, "
-        "payload_text, amount_cents, grand_total_cents, prev_hash, hash) "
+        "INSERT INTO document (store_id, uuid, till_id, seq, created_at, marks, rows, digest, "
+        "amount_cents, grand_total_cents, prev_hash, hash) "
         "VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s) ON CONFLICT (store_id, uuid) DO NOTHING",
         (
             who.store,
-            doc.uuid,
+            doc.mac,
             who.till,
             doc.seq,
-            doc.kind,
             doc.created_at,
-            Jsonb(json.loads(doc.payload)),
-            doc.payload,
+            doc.marks,
+            len(doc.rows),
+            doc.digest,
             doc.amount_cents,
             doc.grand_total_cents,
-            doc.prev_hash,
-            doc.hash,
+            doc.prev_mac,
+            doc.mac,
         ),
     ).rowcount
     if inserted != 1:
-        raise _Conflict(f"document {doc.uuid} is already stored under another number")
-    ledger = stock_rows(doc)
-    if ledger:
-        with conn.cursor() as cur:
+        raise _Conflict(f"chain entry {doc.mac[:12]} is already stored under another number")
+    with conn.cursor() as cur:
+        cur.executemany(
+            "INSERT INTO chain_row (store_id, till_id, tbl, row_id, entry_seq, data) "
+            "VALUES (%s,%s,%s,%s,%s,%s)",
+            [(who.store, who.till, r[0], r[1], doc.seq, Jsonb(list(r))) for r in doc.rows],
+        )
+        ledger = stock_rows(doc)
+        if ledger:
             cur.executemany(
-                "INSERT INTO stock_ledger (store_id, till_id, doc_uuid, line_no, product_code, "
-                "qty_milli) VALUES (%s,%s,%s,%s,%s,%s)",
-                [(who.store, who.till, doc.uuid, n, code, qty) for n, code, qty in ledger],
+                "INSERT INTO stock_ledger (store_id, till_id, movement_uuid, product_code, "
+                "qty_milli, kind) VALUES (%s,%s,%s,%s,%s,%s)",
+                [(who.store, who.till, *move) for move in ledger],
             )
             cur.executemany(
                 "INSERT INTO change (store_id, origin_till, topic, key, body) "
                 "VALUES (%s,%s,'stock',%s,%s)",
                 [
-                    (
-                        who.store,
-                        who.till,
-                        code,
-                        Jsonb({"doc": doc.uuid, "line": n, "qty_milli": qty}),
-                    )
-                    for n, code, qty in ledger
+                    (who.store, who.till, code, Jsonb({"uuid": uuid, "qty_milli": qty}))
+                    for uuid, code, qty, _kind in ledger
                 ],
             )
     return True
@@ -183,7 +186,7 @@ def push(conn: psycopg.Connection, who: TillIdentity, request: Push) -> PushResu
             for doc in request.documents:
                 if _store_one(conn, who, doc, head):
                     stored += 1
-                    head = (doc.seq, doc.hash)
+                    head = (doc.seq, doc.mac)
                 else:
                     duplicates += 1
             conn.execute(

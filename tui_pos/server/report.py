@@ -1,10 +1,11 @@
-"""``tui-pos server report``: the stores' sales summed from the documents the tills pushed.
+"""``tui-pos server report``: the stores' sales summed from the chain rows tills pushed.
 
-Each report is one grouped SQL query over the stored journal payloads (the same numbers
-the till's own reports read), shaped as the till's :class:`AnalysisReport`, so the table,
-JSON and CSV output are the till's. Days and hours are UTC (the server serves many zones).
-Only completed sales count. ``channel`` is ``till`` for every sale today (the web shop will
-add its own).
+Each report is one grouped SQL query over the stored rows (``chain_row``: each row the
+JSON array ``[table, id, *columns]`` of the till's canonical form, positions from
+:data:`tui_pos.models.chain_tables.CHAINED`), shaped as the till's
+:class:`AnalysisReport`, so the table, JSON and CSV output are the till's. Days and
+hours are UTC (one server serves many zones). Only completed sales count. ``channel`` is
+``till`` for every sale today (the web shop will add its own).
 """
 
 from __future__ import annotations
@@ -15,15 +16,38 @@ from typing import Any, cast
 import psycopg
 
 from tui_pos.domain.analysis import AnalysisReport, Column, ColumnKind, DateRange, ReportKind
+from tui_pos.models.chain_tables import CHAINED
 
-_SALES = "FROM document d WHERE d.kind = 'sale' AND substr(d.created_at, 1, 10) BETWEEN %s AND %s"
-_TOTAL = "((d.payload->'totals')->>3)::bigint"
+
+def _at(table: str, column: str, cast_to: str = "") -> str:
+    """SQL for one column of a stored row (``s`` = sale, ``l`` = line, ``p`` = payment,
+    ``t`` = tax)."""
+    alias = {"sale": "s", "sale_line": "l", "payment": "p", "sale_tax": "t"}[table]
+    expr = f"({alias}.data->>{2 + CHAINED[table].columns.index(column)})"
+    return f"{expr}::{cast_to}" if cast_to else expr
+
+
+_SALES = (
+    "FROM chain_row s {join} WHERE s.tbl = 'sale' AND " + _at("sale", "status") + " = 'completed' "
+    "AND substr(" + _at("sale", "created_at") + ", 1, 10) BETWEEN %s AND %s "
+    "AND (%s::text IS NULL OR s.store_id = %s)"
+)
+
+
+def _join(table: str) -> str:
+    alias = {"sale_line": "l", "payment": "p", "sale_tax": "t"}[table]
+    return (
+        f"JOIN chain_row {alias} ON {alias}.store_id = s.store_id AND {alias}.till_id = "
+        f"s.till_id AND {alias}.tbl = '{table}' AND {_at(table, 'sale_id', 'bigint')} = s.row_id"
+    )
+
+
 _DOC_KEYS = {
-    "till": "d.store_id || ' ' || d.till_id",
-    "store": "d.store_id",
-    "day": "substr(d.created_at, 1, 10)",
-    "hour": "substr(d.created_at, 12, 2) || ':00'",
-    "employee": "coalesce(d.payload->>'cashier', '')",
+    "till": "s.store_id || ' ' || s.till_id",
+    "store": "s.store_id",
+    "day": "substr(" + _at("sale", "created_at") + ", 1, 10)",
+    "hour": "substr(" + _at("sale", "created_at") + ", 12, 2) || ':00'",
+    "employee": "coalesce(" + _at("sale", "cashier") + ", '')",
     "channel": "'till'",
 }
 SERVER_REPORTS = (*_DOC_KEYS, "item", "tender", "tax")
@@ -34,8 +58,9 @@ def _query(by: str) -> tuple[str, tuple[Column, ...]]:
     cols: tuple[Column, ...]
     if by in _DOC_KEYS:
         sql = (
-            f"SELECT {_DOC_KEYS[by]} AS k, count(*), sum({_TOTAL}) {_SALES} "
-            "AND (%s::text IS NULL OR d.store_id = %s) GROUP BY k ORDER BY k"
+            f"SELECT {_DOC_KEYS[by]} AS k, count(*), sum({_at('sale', 'total_cents', 'bigint')}) "
+            + _SALES.format(join="")
+            + " GROUP BY k ORDER BY k"
         )
         cols = (
             Column("key", by.title()),
@@ -44,10 +69,11 @@ def _query(by: str) -> tuple[str, tuple[Column, ...]]:
         )
     elif by == "item":
         sql = (
-            "SELECT l->>2 AS k, max(l->>1), sum((l->>4)::bigint), sum((l->>9)::bigint) "
-            "FROM document d CROSS JOIN LATERAL jsonb_array_elements(d.payload->'lines') l "
-            "WHERE d.kind = 'sale' AND substr(d.created_at, 1, 10) BETWEEN %s AND %s "
-            "AND (%s::text IS NULL OR d.store_id = %s) GROUP BY k ORDER BY 4 DESC, k"
+            f"SELECT {_at('sale_line', 'code')} AS k, max({_at('sale_line', 'name')}), "
+            f"sum({_at('sale_line', 'qty_milli', 'bigint')}), "
+            f"sum({_at('sale_line', 'amount_cents', 'bigint')}) "
+            + _SALES.format(join=_join("sale_line"))
+            + " GROUP BY k ORDER BY 4 DESC, k"
         )
         cols = (
             Column("key", "Code"),
@@ -57,10 +83,10 @@ def _query(by: str) -> tuple[str, tuple[Column, ...]]:
         )
     elif by == "tender":
         sql = (
-            "SELECT p->>1 AS k, count(*), sum((p->>2)::bigint) FROM document d CROSS JOIN "
-            "LATERAL jsonb_array_elements(d.payload->'payments') p WHERE d.kind = 'sale' AND "
-            "substr(d.created_at, 1, 10) BETWEEN %s AND %s "
-            "AND (%s::text IS NULL OR d.store_id = %s) GROUP BY k ORDER BY k"
+            f"SELECT {_at('payment', 'kind')} AS k, count(*), "
+            f"sum({_at('payment', 'amount_cents', 'bigint')}) "
+            + _SALES.format(join=_join("payment"))
+            + " GROUP BY k ORDER BY k"
         )
         cols = (
             Column("key", "Tender"),
@@ -69,10 +95,11 @@ def _query(by: str) -> tuple[str, tuple[Column, ...]]:
         )
     elif by == "tax":
         sql = (
-            "SELECT t->>0 AS k, sum((t->>2)::bigint), sum((t->>3)::bigint) FROM document d "
-            "CROSS JOIN LATERAL jsonb_array_elements(d.payload->'taxes') t WHERE "
-            "d.kind = 'sale' AND substr(d.created_at, 1, 10) BETWEEN %s AND %s "
-            "AND (%s::text IS NULL OR d.store_id = %s) GROUP BY k ORDER BY k"
+            f"SELECT {_at('sale_tax', 'code')} AS k, "
+            f"sum({_at('sale_tax', 'base_cents', 'bigint')}), "
+            f"sum({_at('sale_tax', 'tax_cents', 'bigint')}) "
+            + _SALES.format(join=_join("sale_tax"))
+            + " GROUP BY k ORDER BY k"
         )
         cols = (
             Column("key", "Tax code"),

@@ -49,10 +49,10 @@ CREATE TABLE document (
   uuid text NOT NULL,
   till_id text NOT NULL,
   seq bigint NOT NULL CHECK (seq > 0),
-  kind text NOT NULL,
   created_at text NOT NULL,
-  payload jsonb NOT NULL,
-  payload_text text NOT NULL,
+  marks text NOT NULL,
+  rows integer NOT NULL,
+  digest text NOT NULL,
   amount_cents bigint NOT NULL,
   grand_total_cents bigint NOT NULL,
   prev_hash text NOT NULL,
@@ -61,15 +61,23 @@ CREATE TABLE document (
   PRIMARY KEY (store_id, uuid),
   UNIQUE (store_id, till_id, seq),
   FOREIGN KEY (store_id, till_id) REFERENCES till);
+CREATE TABLE chain_row (
+  store_id text NOT NULL,
+  till_id text NOT NULL,
+  tbl text NOT NULL,
+  row_id bigint NOT NULL,
+  entry_seq bigint NOT NULL,
+  data jsonb NOT NULL,
+  PRIMARY KEY (store_id, till_id, tbl, row_id));
 CREATE TABLE stock_ledger (
   id bigserial PRIMARY KEY,
   store_id text NOT NULL,
   till_id text NOT NULL,
-  doc_uuid text NOT NULL,
-  line_no integer NOT NULL,
+  movement_uuid text NOT NULL,
   product_code text NOT NULL,
   qty_milli bigint NOT NULL,
-  UNIQUE (store_id, doc_uuid, line_no));
+  kind text NOT NULL,
+  UNIQUE (store_id, till_id, movement_uuid));
 CREATE INDEX stock_ledger_product ON stock_ledger (store_id, product_code);
 CREATE TABLE alert (
   id bigserial PRIMARY KEY,
@@ -96,7 +104,7 @@ CREATE TABLE audit (
 """
 
 MIGRATIONS: tuple[ServerMigration, ...] = (
-    ServerMigration(1, "stores, tills, documents, ledger, feed, audit", _V1),
+    ServerMigration(1, "stores, tills, chain entries and rows, stock ledger, feed, audit", _V1),
 )
 LATEST = MIGRATIONS[-1].version
 

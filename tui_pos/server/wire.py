@@ -1,15 +1,20 @@
 """The push wire format (JSON, API v1), checked before anything touches the database.
 
 A push is ``{"store": S, "till": T, "documents": [entry, ...]}`` where each entry is one
-link of the till's journal chain, in order::
+link of the till's chain (one write transaction), in order, with its rows::
 
-    {"seq": 7, "kind": "sale", "uuid": "...", "created_at": "2026-12-02T06:00:00.000000Z",
-     "payload": "<the canonical JSON text the hash covers>", "amount_cents": 1250,
-     "grand_total_cents": 99120, "prev_hash": "<64 hex>", "hash": "<64 hex>"}
+    {"seq": 7, "marks": "{\"sale\":12,...}", "rows": 9, "digest": "<64 hex>",
+     "amount_cents": 1250, "grand_total_cents": 99120, "prev_mac": "<64 hex>",
+     "mac": "<64 hex>", "row_texts": ["[\"sale\",12,...]", ...],
+     "codes": {"17": "05900000000015"}}
+
+``row_texts`` are the rows' canonical texts (tui_pos.domain.chain): the server recomputes
+the digest from them. ``codes`` gives the barcode of each product id the rows name.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from dataclasses import dataclass
@@ -19,7 +24,6 @@ from typing import Any
 MAX_DOCUMENTS = 500
 MAX_BODY_BYTES = 4 * 1024 * 1024
 
-KINDS = frozenset({"sale", "void", "z_close", "drawer"})
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 _ID = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 
@@ -30,18 +34,30 @@ class WireError(ValueError):
 
 @dataclass(frozen=True)
 class PushedDocument:
+    """One chain entry and its rows (each row ``[table, id, *columns]``)."""
+
     seq: int
-    kind: str
-    uuid: str
-    created_at: str
-    payload: str
+    marks: str
+    digest: str
     amount_cents: int
     grand_total_cents: int
-    prev_hash: str
-    hash: str
+    prev_mac: str
+    mac: str
+    rows: tuple[tuple[Any, ...], ...]
+    codes: dict[str, str]
 
-    def as_wire(self) -> dict[str, Any]:
-        return dict(self.__dict__)
+    @property
+    def created_at(self) -> str:
+        """The latest time among the rows (the server's receive time stands in)."""
+        stamps = [r[i] for r in self.rows for i in _time_at(r) if isinstance(r[i], str)]
+        return max(stamps, default="")
+
+
+def _time_at(row: tuple[Any, ...]) -> list[int]:
+    from tui_pos.models.chain_tables import CHAINED
+
+    cols = CHAINED[row[0]].columns
+    return [2 + cols.index(c) for c in ("created_at", "closed_at") if c in cols]
 
 
 @dataclass(frozen=True)
@@ -74,32 +90,58 @@ def parse_ident(value: Any, what: str) -> str:
     return value
 
 
+def _rows(entry: dict[str, Any], where: str) -> tuple[tuple[Any, ...], ...]:
+    from tui_pos.models.chain_tables import CHAINED
+
+    texts = entry.get("row_texts")
+    if not isinstance(texts, list) or not all(isinstance(t, str) for t in texts):
+        raise WireError(f"{where}: 'row_texts' must be a list of texts")
+    digest = hashlib.sha256()
+    rows = []
+    for text in texts:
+        digest.update(text.encode("utf-8") + b"\n")
+        try:
+            row = json.loads(text)
+        except ValueError:
+            raise WireError(f"{where}: a row is not JSON") from None
+        if (
+            not isinstance(row, list)
+            or len(row) < 2
+            or row[0] not in CHAINED
+            or not isinstance(row[1], int)
+            or len(row) < 2 + len(CHAINED[row[0]].columns)
+        ):
+            raise WireError(f"{where}: a row is not a chained row")
+        rows.append(tuple(row))
+    if entry.get("rows") != len(rows):
+        raise WireError(f"{where}: 'rows' says {entry.get('rows')} but {len(rows)} were sent")
+    if digest.hexdigest() != entry.get("digest"):
+        raise WireError(f"{where}: the rows do not match the entry's digest")
+    return tuple(rows)
+
+
 def parse_document(entry: Any, where: str) -> PushedDocument:
     if not isinstance(entry, dict):
         raise WireError(f"{where} must be an object")
-    kind = _text(entry, "kind", where, None)
-    if kind not in KINDS:
-        raise WireError(f"{where}: unknown kind {kind!r}")
     seq = _int(entry, "seq", where)
     if seq < 1:
         raise WireError(f"{where}: 'seq' must be 1 or more")
-    payload = _text(entry, "payload", where, None)
-    try:
-        parsed = json.loads(payload)
-    except ValueError:
-        raise WireError(f"{where}: 'payload' is not JSON") from None
-    if not isinstance(parsed, dict):
-        raise WireError(f"{where}: 'payload' must be a JSON object")
+    codes = entry.get("codes", {})
+    if not isinstance(codes, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) and len(v) <= 48 for k, v in codes.items()
+    ):
+        raise WireError(f"{where}: 'codes' must map product ids to barcodes")
+    marks = _text(entry, "marks", where, None)
     return PushedDocument(
         seq=seq,
-        kind=kind,
-        uuid=_text(entry, "uuid", where, re.compile(r"^[0-9A-Za-z-]{1,64}$")),
-        created_at=_text(entry, "created_at", where, None)[:64],
-        payload=payload,
+        marks=marks,
+        digest=_text(entry, "digest", where, _HEX64),
         amount_cents=_int(entry, "amount_cents", where),
         grand_total_cents=_int(entry, "grand_total_cents", where),
-        prev_hash=_text(entry, "prev_hash", where, _HEX64),
-        hash=_text(entry, "hash", where, _HEX64),
+        prev_mac=_text(entry, "prev_mac", where, _HEX64),
+        mac=_text(entry, "mac", where, _HEX64),
+        rows=_rows(entry, where),
+        codes=codes,
     )
 
 

@@ -48,7 +48,7 @@ def sync_enroll(obj: object, url: str, code: str, by: str | None) -> None:
                 f"{configured} (store.till in the config): the code is used up, ask for "
                 "a new one for the right till"
             )
-        local_seq, _ = st.journal_head(till.db, configured)
+        local_seq, _ = st.chain_head(till.db)
         head = (int(answer["head_seq"]), str(answer["head_hash"]))
         if head[0] > local_seq:
             _fail(

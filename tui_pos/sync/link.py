@@ -17,13 +17,13 @@ from tui_pos.sync.sender import SyncWorker, status_text
 
 def check_head(db: Database, client: ServerClient) -> None:
     """A till restored from an old backup would number documents the server already
-    holds: if the server's head for this till is beyond the local journal, stop pushing
+    holds: if the server's head for this till is beyond the local chain, stop pushing
     with a conflict a manager must resolve (restore the newest backup)."""
     state = st.load(db)
     if state is None:
         return
     head = client.head()
-    local_seq, _ = st.journal_head(db, state.till)
+    local_seq, _ = st.chain_head(db)
     server_seq = int(head.get("head_seq", 0))
     if server_seq > local_seq:
         st.conflict(

@@ -2,9 +2,10 @@
 
 Each page's rows and the new cursor are written together, so a till killed mid-pull
 applies a page exactly once. Other tills' stock rows become ``stock_movement`` rows of kind
-``sync`` (the level stays the sum of the ledger): keyed by a uuid made from the server's
-document and line, numbered ``-change id`` under the other till's id so they never take a
-number of this till's own sequence. A product unknown here (by barcode) is skipped.
+``sync`` (the level stays the sum of the ledger): keyed by a hash of the other till's id
+and the movement's uuid (uuids are unique per till only: tills copied from one template),
+numbered ``-change id`` under the other till's id so they never take a number of this
+till's own sequence. A product unknown here (by barcode) is skipped.
 """
 
 from __future__ import annotations
@@ -34,14 +35,13 @@ def _stock_row(db: Database, change: dict[str, Any]) -> tuple[Any, ...] | None:
     ).fetchone()
     if product is None or not isinstance(body.get("qty_milli"), int):
         return None
-    key = f"{body.get('doc')}:{body.get('line')}".encode()
     return (
-        hashlib.sha256(key).hexdigest()[:32],
+        hashlib.sha256(f"{change.get('till')}:{body.get('uuid')}".encode()).hexdigest()[:32],
         str(change.get("till") or "?"),
         -int(change["id"]),
         product[0],
         body["qty_milli"],
-        f"till {change.get('till')} sale {body.get('doc')}",
+        f"till {change.get('till')}",
         st.now_text(),
     )
 

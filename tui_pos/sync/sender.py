@@ -1,4 +1,4 @@
-"""Pushing the outbox (the journal) to the store server, in order, in batches.
+"""Pushing the outbox (the chain) to the store server, in order, in batches.
 
 At least once, idempotent: a batch whose answer was lost is sent again and the server
 acknowledges what it already holds. The acknowledged position is saved in its own short
@@ -12,41 +12,21 @@ import random
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from peewee import Database
 
 from tui_pos.sync import state as st
 from tui_pos.sync.client import ServerClient, SyncError
+from tui_pos.sync.outbox import outbox_batch
 from tui_pos.sync.puller import pull_changes
 
 BATCH = 200
-_JOURNAL = (
-    "SELECT seq, kind, doc_uuid, created_at, payload, amount_cents, grand_total_cents, "
-    "prev_hash, hash FROM journal WHERE till = ? AND seq > ? ORDER BY seq LIMIT ?"
-)
 
 
 @dataclass(frozen=True)
 class Pushed:
     sent: int
     acked_seq: int
-
-
-def outbox_batch(db: Database, till: str, after: int, limit: int) -> list[dict[str, Any]]:
-    rows = db.execute_sql(_JOURNAL, (till, after, limit)).fetchall()
-    keys = (
-        "seq",
-        "kind",
-        "uuid",
-        "created_at",
-        "payload",
-        "amount_cents",
-        "grand_total_cents",
-        "prev_hash",
-        "hash",
-    )
-    return [dict(zip(keys, row, strict=True)) for row in rows]
 
 
 def push_pending(db: Database, client: ServerClient, batch: int = BATCH) -> Pushed:
@@ -58,7 +38,7 @@ def push_pending(db: Database, client: ServerClient, batch: int = BATCH) -> Push
             raise SyncError("usage", "this till is not enrolled: tui-pos sync enroll URL CODE")
         if state.conflict:
             raise SyncError("conflict", state.conflict)
-        docs = outbox_batch(db, state.till, state.acked_seq, batch)
+        docs = outbox_batch(db, state.acked_seq, batch)
         if not docs:
             return Pushed(sent, state.acked_seq)
         try:
@@ -74,15 +54,13 @@ def push_pending(db: Database, client: ServerClient, batch: int = BATCH) -> Push
         # only what was sent and acknowledged is taken as acknowledged.
         last = docs[-1]
         seq = min(int(answer["acked_seq"]), int(last["seq"]))
-        hash_ = last["hash"] if seq == last["seq"] else _hash_of(db, state.till, seq)
+        hash_ = last["mac"] if seq == last["seq"] else _mac_of(db, seq)
         st.acked(db, seq, hash_)
         sent += len(docs)
 
 
-def _hash_of(db: Database, till: str, seq: int) -> str:
-    row = db.execute_sql(
-        "SELECT hash FROM journal WHERE till = ? AND seq = ?", (till, seq)
-    ).fetchone()
+def _mac_of(db: Database, seq: int) -> str:
+    row = db.execute_sql("SELECT mac FROM chain WHERE seq = ?", (seq,)).fetchone()
     return str(row[0]) if row else "0" * 64
 
 
@@ -91,7 +69,7 @@ def _rewind(db: Database, state: st.SyncState, exc: SyncError) -> None:
     server's head if this till's chain passes through it, else it is a conflict."""
     seq = int(exc.detail.get("head_seq", -1))
     hash_ = str(exc.detail.get("head_hash", ""))
-    if seq < 0 or (seq > 0 and _hash_of(db, state.till, seq) != hash_):
+    if seq < 0 or (seq > 0 and _mac_of(db, seq) != hash_):
         message = f"the server's chain of till {state.till} differs from this till's at {seq}"
         st.conflict(db, message)
         raise SyncError("conflict", message) from None

@@ -80,16 +80,13 @@ def conflict(db: Database, message: str | None) -> None:
         db.execute_sql("UPDATE sync_state SET conflict = ? WHERE id = 1", (message,))
 
 
-def journal_head(db: Database, till: str) -> tuple[int, str]:
-    row = db.execute_sql(
-        "SELECT seq, hash FROM journal WHERE till = ? ORDER BY seq DESC LIMIT 1", (till,)
-    ).fetchone()
+def chain_head(db: Database) -> tuple[int, str]:
+    """The last entry of the till's chain (its outbox): number and MAC."""
+    row = db.execute_sql("SELECT seq, mac FROM chain ORDER BY seq DESC LIMIT 1").fetchone()
     return (int(row[0]), str(row[1])) if row else (0, "0" * 64)
 
 
 def waiting(db: Database, state: SyncState) -> int:
-    """Documents in the outbox (the journal) not yet acknowledged by the server."""
-    row = db.execute_sql(
-        "SELECT count(*) FROM journal WHERE till = ? AND seq > ?", (state.till, state.acked_seq)
-    ).fetchone()
+    """Entries of the outbox (the chain) not yet acknowledged by the server."""
+    row = db.execute_sql("SELECT count(*) FROM chain WHERE seq > ?", (state.acked_seq,)).fetchone()
     return int(row[0])
