@@ -5,6 +5,9 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 DEMO_DB ?= var/demo.db
+# make bench sizes (the issue's: 1000000 products, 2000000 sale lines; these run in minutes)
+BENCH_PRODUCTS ?= 100000
+BENCH_LINES ?= 400000
 
 .PHONY: run test lint bench clean
 
@@ -36,7 +39,7 @@ test: lint
 	$(BIN)/python -m pytest -q
 
 bench: $(VENV)/.installed
-	$(BIN)/python bench/checkout_bench.py
+	$(BIN)/python bench/all.py --products $(BENCH_PRODUCTS) --lines $(BENCH_LINES)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

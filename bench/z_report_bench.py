@@ -3,15 +3,17 @@
 Generates about N sale lines (default 2,000,000) over a year into a migrated database
 (bulk inserts with raw ``sqlite3``), then times, interleaved and in the same run:
 
-* the X/Z period totals ``report z`` computes (``Reports.x_report()`` over the open period,
-  i.e. the whole year: the same ``ReportStore._totals`` a Z close runs), and one day's
-  totals (``Reports.x_report(day)``, what a daily Z covers);
+* the X/Z period totals (``Reports.x_report()`` over the open period, i.e. the whole
+  year: sales, voids, refunds, taxes, tenders, cash movements, no-sales and unprinted
+  receipts), the Z close of that year (``Reports.close_day()``: the same totals, the next
+  Z number, the Z row and its journal entry in one transaction, on a fresh copy of the
+  database each run), and one day's totals (``Reports.x_report(day)``);
 * the analysis reports sales by hour, by category and by item over the whole year
   (``Analysis.by_hour`` ...);
 
-each against the same aggregate written directly in raw ``sqlite3`` (one connection with
-the app's pragmas), and prints the median of ``--repeat`` runs and the ratio app / raw.
-Nothing is asserted. Usage::
+each against the fastest plain ``sqlite3`` form of the same work found (one connection
+with the app's pragmas), and prints the median of ``--repeat`` runs and the ratio app /
+raw. Both sides must give the same numbers: the bench stops when they do not. Usage::
 
     .venv/bin/python bench/z_report_bench.py [--lines 2000000] [--repeat 3] [--dir DIR]
     .venv/bin/python bench/z_report_bench.py --lines 100000      # quick run
@@ -22,6 +24,8 @@ See bench/README.md for the results.
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import platform
 import random
 import shutil
@@ -31,19 +35,28 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+from peewee import Database
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from raw_period import raw_period  # noqa: E402  (bench/, beside this script)
 
 from tui_pos.bootstrap import Till, open_till
 from tui_pos.config import Config
 from tui_pos.domain.analysis import DateRange
+from tui_pos.domain.report import DayReport
+from tui_pos.domain.sale import format_sale_number
 from tui_pos.domain.tax import tax_of
 from tui_pos.drivers.file_printer import NullPrinter
-from tui_pos.models.database import PRAGMAS
+from tui_pos.models.chain_store import head, seal
+from tui_pos.models.database import PRAGMAS, open_database
+from tui_pos.models.times import stamp
 
 TILL = Config().store.till
 TAX_RATES_BP = {t.code: t.rate_bp for t in Config().taxes}
@@ -51,6 +64,7 @@ CATEGORIES = ("Bakery", "Dairy", "Produce", "Drinks", "Pantry", "Frozen", "House
 CASHIERS = ("Ann", "Bob", "Cleo", "Dev")
 FIRST_DAY = date(2025, 11, 25)
 DAYS = 365
+NOW = datetime(2026, 11, 25, 20, 0, tzinfo=UTC)  # both sides close the year at this time
 
 
 def main() -> None:
@@ -81,6 +95,7 @@ def run(path: Path, args: argparse.Namespace) -> None:
     started = time.perf_counter()
     open_till(Config(), path, printer=NullPrinter()).close()  # create + migrate
     lines, sales = load_year(path, args.lines, args.products, random.Random(args.seed))
+    chain_year(path)
     setup = time.perf_counter() - started
     size_mb = path.stat().st_size / 1e6
     print(
@@ -91,19 +106,11 @@ def run(path: Path, args: argparse.Namespace) -> None:
         f"peewee {version('peewee')}, {platform.machine()}"
     )
 
-    till = open_till(Config(), path, printer=NullPrinter())
-    raw = sqlite3.connect(path, isolation_level=None)
-    for name, value in PRAGMAS.items():
-        raw.execute(f"PRAGMA {name} = {value}")
+    till = open_till(Config(), path, printer=NullPrinter(), clock=lambda: NOW)
+    raw = raw_connect(path)
     year = DateRange(FIRST_DAY, FIRST_DAY + timedelta(days=DAYS - 1))
-    one_day = FIRST_DAY + timedelta(days=200)
     checks: list[tuple[str, Callable[[], Any], Callable[[], Any]]] = [
-        ("Z period totals (year)", till.reports.x_report, lambda: raw_period(raw)),
-        (
-            "Z totals of one day",
-            lambda: till.reports.x_report(one_day),
-            lambda: raw_day(raw, one_day),
-        ),
+        ("Z period totals (year)", till.reports.x_report, lambda: raw_period(raw, TILL)),
         ("sales by hour (year)", lambda: till.analysis.by_hour(year), lambda: raw_hour(raw, year)),
         (
             "by category (year)",
@@ -115,6 +122,7 @@ def run(path: Path, args: argparse.Namespace) -> None:
     print(f"\nmilliseconds, median of {args.repeat}; ratio = app / raw")
     print(f"{'aggregate':26} {'app':>8} {'raw':>8} {'ratio':>7}")
     print("-" * 52)
+    ratios: dict[str, float] = {}
     for name, app_side, raw_side in checks:
         app_times, raw_times = [], []
         app_side(), raw_side()  # warm the page cache for both alike
@@ -122,14 +130,61 @@ def run(path: Path, args: argparse.Namespace) -> None:
             app_times.append(timed(app_side))
             raw_times.append(timed(raw_side))
         a, r = statistics.median(app_times), statistics.median(raw_times)
+        ratios[name] = a / r
         print(f"{name:26} {a * 1000:8.1f} {r * 1000:8.1f} {a / r:6.2f}x")
     check_equal(till, raw, year)
-    print("\nquery plans (app):")
-    for label, sql in plans():
-        detail = "; ".join(row[3] for row in raw.execute("EXPLAIN QUERY PLAN " + sql, plan_args()))
-        print(f"  {label}: {detail}")
     raw.close()
     till.close()
+    a, r = time_closes(path, args.repeat)
+    ratios["Z close (year)"] = a / r
+    print(f"{'Z close (year)':26} {a * 1000:8.1f} {r * 1000:8.1f} {a / r:6.2f}x")
+    print("checked: the same Z row and chain entry on both sides")
+    print(
+        f"\nfigure: Z period totals over a year | {ratios['Z period totals (year)']:.2f}x | <= 1.2x"
+    )
+    print(f"figure: Z close over a year | {ratios['Z close (year)']:.2f}x | <= 1.2x")
+
+
+def raw_connect(path: Path) -> sqlite3.Connection:
+    """A plain connection with the app's pragmas, in autocommit mode like Peewee."""
+    raw = sqlite3.connect(path, isolation_level=None)
+    for name, value in PRAGMAS.items():
+        raw.execute(f"PRAGMA {name} = {value}")
+    return raw
+
+
+def time_closes(path: Path, repeat: int) -> tuple[float, float]:
+    """Median seconds of the app's and the floor's Z close, each on its own fresh copy of
+    the year (a close ends the period), interleaved; checks they stored the same."""
+    app_times, raw_times = [], []
+    for _ in range(repeat + 1):  # the first pair warms the OS cache and is not counted
+        app_copy, raw_copy = path.with_name("app-z.db"), path.with_name("raw-z.db")
+        for copy in (app_copy, raw_copy):
+            for stale in copy.parent.glob(copy.name + "*"):
+                stale.unlink()
+            shutil.copyfile(path, copy)
+        os.sync()  # no copy's writeback may slow the other side's fsync at commit
+        till = open_till(Config(), app_copy, printer=NullPrinter(), clock=lambda: NOW)
+        app_times.append(timed(till.reports.close_day))
+        till.close()
+        chained = open_database(raw_copy)  # only for the chain's seal; the SQL is plain
+        for name, value in PRAGMAS.items():
+            chained.execute_sql(f"PRAGMA {name} = {value}")
+        raw_times.append(timed(lambda: raw_close(chained)))  # noqa: B023 (called at once)
+        chained.close()
+        assert stored_close(app_copy) == stored_close(raw_copy), "the Z closes differ"
+    return statistics.median(app_times[1:]), statistics.median(raw_times[1:])
+
+
+def stored_close(path: Path) -> tuple[Any, ...]:
+    """The Z row and the chain's last entry, as stored."""
+    db = sqlite3.connect(path)
+    try:
+        z = db.execute("SELECT * FROM z_close ORDER BY id DESC LIMIT 1").fetchone()
+        entry = db.execute("SELECT * FROM chain ORDER BY seq DESC LIMIT 1").fetchone()
+        return z[1:], entry[1:]
+    finally:
+        db.close()
 
 
 def timed(work: Callable[[], Any]) -> float:
@@ -139,31 +194,43 @@ def timed(work: Callable[[], Any]) -> float:
 
 
 # -- the raw side: each aggregate as one would write it by hand -------------------------------
-def raw_period(raw: sqlite3.Connection) -> tuple[Any, ...]:
-    after = raw.execute("SELECT COALESCE(MAX(last_seq), 0) FROM z_close WHERE till = ?", (TILL,))
-    seq = after.fetchone()[0]
-    head = raw.execute(
-        "SELECT MIN(seq), MAX(seq), SUM(status = 'completed'),"
-        " SUM(CASE WHEN status = 'completed' THEN subtotal_cents END),"
-        " SUM(CASE WHEN status = 'completed' THEN discount_cents END),"
-        " SUM(CASE WHEN status = 'completed' THEN tax_cents END),"
-        " SUM(CASE WHEN status = 'completed' THEN total_cents END),"
-        " SUM(CASE WHEN status = 'completed' THEN rounding_cents END),"
-        " SUM(status = 'voided'), SUM(voided_lines) FROM sale WHERE till = ? AND seq > ?",
-        (TILL, seq),
+def raw_close(chained: Database) -> DayReport:
+    """The Z close by hand on the connection of ``chained`` (the file opened through
+    ``open_database``, so that the chain can seal on it): the period's totals in plain SQL,
+    the next number, the Z row, then the chain's own seal (its HMAC over the new row is the
+    same work), in one ``BEGIN IMMEDIATE``."""
+    raw = chained.connection()
+    raw.execute("BEGIN IMMEDIATE")
+    last = raw.execute(
+        "SELECT z_number FROM z_close WHERE till = ? ORDER BY z_number DESC LIMIT 1", (TILL,)
     ).fetchone()
-    taxes = raw.execute(
-        "SELECT t.code, t.rate_bp, SUM(t.base_cents), SUM(t.tax_cents) FROM sale_tax t"
-        " JOIN sale s ON s.id = t.sale_id WHERE s.till = ? AND s.seq > ?"
-        " AND s.status = 'completed' GROUP BY t.code, t.rate_bp",
-        (TILL, seq),
-    ).fetchall()
-    tenders = raw.execute(
-        "SELECT p.kind, SUM(p.amount_cents) FROM payment p JOIN sale s ON s.id = p.sale_id"
-        " WHERE s.till = ? AND s.seq > ? AND s.status = 'completed' GROUP BY p.kind",
-        (TILL, seq),
-    ).fetchall()
-    return head, taxes, tenders
+    period = raw_period(raw, TILL)
+    number = (last[0] if last else 0) + 1
+    local = NOW.astimezone()
+    top = head(chained)
+    report = DayReport(
+        "Z",
+        local.date().isoformat(),
+        TILL,
+        period.totals,
+        z_number=number,
+        closed_at=local.isoformat(timespec="seconds"),
+        unprinted_receipts=tuple(format_sale_number(TILL, s) for s in period.unprinted),
+    )
+    if top is not None:
+        report = replace(
+            report, chain_seq=top.seq, chain_head=top.mac, grand_total_cents=top.grand_total_cents
+        )
+    last_seq = period.totals.last_seq if period.totals.last_seq is not None else period.after_seq
+    raw.execute(
+        "INSERT INTO z_close (till, z_number, closed_at, first_seq, last_seq, report_json,"
+        " last_cash_seq) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (TILL, number, stamp(NOW), period.after_seq + 1, last_seq,
+         json.dumps(report.to_dict()), period.totals.last_cash_seq),
+    )  # fmt: skip
+    seal(chained, TILL)
+    raw.execute("COMMIT")
+    return report
 
 
 def _bounds(first: date, last: date) -> tuple[str, str]:
@@ -172,34 +239,6 @@ def _bounds(first: date, last: date) -> tuple[str, str]:
         start.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S"),
         end.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S"),
     )
-
-
-def raw_day(raw: sqlite3.Connection, day: date) -> tuple[Any, ...]:
-    """What a day's Z sums: the sale heads, tax per code, tenders."""
-    start, end = _bounds(day, day)
-    scope = "s.till = ? AND s.created_at >= ? AND s.created_at < ?"
-    head = raw.execute(
-        "SELECT MIN(seq), MAX(seq), SUM(status = 'completed'),"
-        " SUM(CASE WHEN status = 'completed' THEN subtotal_cents END),"
-        " SUM(CASE WHEN status = 'completed' THEN discount_cents END),"
-        " SUM(CASE WHEN status = 'completed' THEN tax_cents END),"
-        " SUM(CASE WHEN status = 'completed' THEN total_cents END),"
-        " SUM(CASE WHEN status = 'completed' THEN rounding_cents END),"
-        f" SUM(status = 'voided'), SUM(voided_lines) FROM sale s WHERE {scope}",
-        (TILL, start, end),
-    ).fetchone()
-    taxes = raw.execute(
-        "SELECT t.code, t.rate_bp, SUM(t.base_cents), SUM(t.tax_cents) FROM sale_tax t"
-        f" JOIN sale s ON s.id = t.sale_id WHERE {scope} AND s.status = 'completed'"
-        " GROUP BY t.code, t.rate_bp",
-        (TILL, start, end),
-    ).fetchall()
-    tenders = raw.execute(
-        "SELECT p.kind, SUM(p.amount_cents) FROM payment p JOIN sale s ON s.id = p.sale_id"
-        f" WHERE {scope} AND s.status = 'completed' GROUP BY p.kind",
-        (TILL, start, end),
-    ).fetchall()
-    return head, taxes, tenders
 
 
 def raw_hour(raw: sqlite3.Connection, year: DateRange) -> list[Any]:
@@ -234,34 +273,16 @@ def raw_item(raw: sqlite3.Connection, year: DateRange) -> list[Any]:
 
 def check_equal(till: Till, raw: sqlite3.Connection, year: DateRange) -> None:
     """Both sides must have computed the same numbers (else the timing means nothing)."""
-    head, _taxes, tenders = raw_period(raw)
-    x = till.reports.x_report().totals
-    assert (x.sales_count, x.total_cents) == (head[2], head[6]), (x, head)
-    assert x.tenders == dict(tenders)
+    period = raw_period(raw, TILL)
+    x = till.reports.x_report()
+    assert x.totals == period.totals, (x.totals, period.totals)
+    assert x.unprinted_receipts == tuple(format_sale_number(TILL, s) for s in period.unprinted)
+    assert period.totals.refunds_cents and period.totals.no_sales and period.totals.cash_in_cents
     net = sum(r[2] for r in raw_hour(raw, year))
     assert till.analysis.by_hour(year).total("net_cents") == net
     assert till.analysis.by_category(year).total("net_cents") == net
     assert till.analysis.by_item(year).total("net_cents") == sum(r[2] for r in raw_item(raw, year))
-    print("\nchecked: app and raw totals agree")
-
-
-def plan_args() -> tuple[str, str, str]:
-    return (TILL, "2025-01-01", "2027-01-01")
-
-
-def plans() -> list[tuple[str, str]]:
-    scope = "s.till = ? AND s.created_at >= ? AND s.created_at < ? AND s.status = 'completed'"
-    return [
-        (
-            "hour",
-            f"SELECT substr(s.created_at, 1, 13), COUNT(*) FROM sale s WHERE {scope} GROUP BY 1",
-        ),
-        (
-            "item",
-            "SELECT l.name, SUM(l.amount_cents) FROM sale s JOIN sale_line l ON l.sale_id = s.id"
-            f" WHERE {scope} GROUP BY l.product_id, l.name, l.unit",
-        ),
-    ]
+    print("\nchecked: app and raw totals agree (every X/Z field, the unprinted receipts)")
 
 
 # -- the year of sales ---------------------------------------------------------------------------
@@ -320,10 +341,52 @@ def load_year(path: Path, lines: int, products: int, rng: random.Random) -> tupl
         )
         made_lines += len(line_rows)
         made_sales += len(sale_rows)
+    drawer_and_cash(conn, made_sales, rng)
     conn.execute("COMMIT")
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.close()
     return made_lines, made_sales
+
+
+def chain_year(path: Path) -> None:
+    """Seal the bulk-loaded year into the hash chain, as a till does sale by sale (the Z
+    close then chains only its own row, on both sides)."""
+    till = open_till(Config(), path, printer=NullPrinter())
+    with till.db.atomic():
+        seal(till.db, TILL)
+    till.db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    till.close()
+
+
+def drawer_and_cash(conn: sqlite3.Connection, sales: int, rng: random.Random) -> None:
+    """What a Z covers besides sales: an opening float, cash in and out on some days, two
+    no-sales a day, and a few receipts still waiting in the print queue."""
+    moves, events = [], []
+    for day in range(DAYS):
+        at = datetime(FIRST_DAY.year, FIRST_DAY.month, FIRST_DAY.day, 7, tzinfo=UTC)
+        stamp_ = (at + timedelta(days=day)).strftime("%Y-%m-%d %H:%M:%S")
+        if day == 0:
+            moves.append(("float", 15000, stamp_))
+        if day % 10 == 3:
+            moves.append(("in", rng.randint(1000, 5000), stamp_))
+        if day % 5 == 1:
+            moves.append(("out", rng.randint(500, 3000), stamp_))
+        events += [stamp_, stamp_]
+    conn.executemany(
+        "INSERT INTO cash_movement (uuid, till, seq, kind, amount_cents, reason, employee_name,"
+        " created_at) VALUES (?, ?, ?, ?, ?, 'bench', 'Ann', ?)",
+        [(f"cash{n:06d}", TILL, n, *move) for n, move in enumerate(moves, 1)],
+    )
+    conn.executemany(
+        "INSERT INTO drawer_event (uuid, till, seq, reason, created_at, sent)"
+        " VALUES (?, ?, ?, 'no_sale', ?, 1)",
+        [(f"drawer{n:06d}", TILL, n, at) for n, at in enumerate(events, 1)],
+    )
+    conn.executemany(
+        "INSERT INTO print_job (uuid, till, sale_id, kind, status, created_at)"
+        " VALUES (?, ?, ?, 'receipt', 'queued', '2026-11-24 12:00:00')",
+        [(f"job{n:06d}", TILL, sale) for n, sale in enumerate(rng.sample(range(1, sales), 5))],
+    )
 
 
 def sales_in_chunks(
@@ -363,13 +426,15 @@ def add_sale(
 ) -> None:
     sale_rows, line_rows, tax_rows, pay_rows = buffers
     voided = rng.random() < 0.01
+    sign = -1 if not voided and rng.random() < 0.01 else 1  # a return: negative lines
     by_code: dict[str, int] = {}
     subtotal = discount = 0
     for position in range(1, n + 1):
         pid, name, price, code, _cat, unit, *_ = catalog[rng.randrange(len(catalog))]
         qty = rng.randint(100, 1500) if unit == "kg" else 1000 * rng.choice((1, 1, 1, 2, 3))
+        qty *= sign
         base = price * qty // 1000
-        off = base // 10 if rng.random() < 0.05 else 0
+        off = base // 10 if sign > 0 and rng.random() < 0.05 else 0
         amount = base - off
         subtotal += base
         discount += off

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
 
@@ -29,3 +30,23 @@ def test_cli_commands_other_than_run_do_not_load_textual() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "False"
+
+
+def test_the_register_starts_without_the_screens_it_does_not_show() -> None:
+    """Cold start (issue 17): the app loads the sale and login screens; the others, and the
+    plotting library of the reports screen, are loaded when first opened."""
+    code = (
+        "import sys, tui_pos.cli, tui_pos.app\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('tui_pos.screens.', 'plotext',"
+        " 'textual_plotext'))))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    loaded = ast.literal_eval(result.stdout)  # a printed list of module names
+    assert loaded == [
+        "tui_pos.screens.authorize",
+        "tui_pos.screens.dialogs",
+        "tui_pos.screens.register",
+        "tui_pos.screens.returns",
+    ]

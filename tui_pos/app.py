@@ -16,10 +16,12 @@ from datetime import timedelta
 from difflib import get_close_matches
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from textual import events
 from textual.app import App
 from textual.binding import Binding
+from textual.screen import Screen
 
 from tui_pos.bootstrap import Till
 from tui_pos.domain.analysis import AnalysisReport, DateRange
@@ -33,26 +35,9 @@ from tui_pos.domain.staff import Action, Approval, Employee
 from tui_pos.messages import BarcodeScanned, DeviceStatusChanged
 from tui_pos.report_output import report_rows
 from tui_pos.screens.authorize import LoginScreen, OverrideScreen, with_permission
-from tui_pos.screens.cash import CashMenuScreen, CountScreen, TableScreen
-from tui_pos.screens.customer import CustomerScreen
-from tui_pos.screens.customer_edit import EditCustomerScreen
-from tui_pos.screens.customer_profile import ProfileScreen
 from tui_pos.screens.dialogs import ConfirmScreen, PromptScreen
-from tui_pos.screens.print_queue import PrintQueueScreen
-from tui_pos.screens.receipt import ReceiptScreen
 from tui_pos.screens.register import RegisterActions, RegisterScreen, ScreenSettings
-from tui_pos.screens.reports import ReportsScreen
-from tui_pos.screens.resume import ResumeScreen
-from tui_pos.screens.returns import ReturnScreen, StoreServices
-from tui_pos.screens.search import SearchScreen
-from tui_pos.screens.segments import SegmentsScreen
-from tui_pos.screens.stock import (
-    CollectionScreen,
-    LowStockScreen,
-    StockMenuScreen,
-    TallyScreen,
-)
-from tui_pos.screens.tender import TenderScreen
+from tui_pos.screens.returns import StoreServices
 from tui_pos.services import customer_display
 from tui_pos.services.ports import DeviceError, StorageError
 from tui_pos.services.printer_thread import PrinterThread
@@ -243,6 +228,8 @@ class PosApp(App[None]):
             if ident in flows:
                 flows[ident]()
 
+        from tui_pos.screens.cash import CashMenuScreen  # loaded on first use (cold start)
+
         self.push_screen(CashMenuScreen(who), picked)
 
     def ask_float(self) -> None:
@@ -327,6 +314,8 @@ class PosApp(App[None]):
             return
 
         def allowed(approval: Approval) -> None:
+            from tui_pos.screens.cash import CountScreen  # loaded on first use (cold start)
+
             self.push_screen(
                 CountScreen(notes, self.till.config.store.currency),
                 partial(self._counted, approval),
@@ -395,6 +384,8 @@ class PosApp(App[None]):
         title = f"Z report #{report.z_number}" if report.kind == "Z" else "X report"
         rows = report_rows(report)
         receipt = text_receipt(f"{title} {report.till}", rows, self.till.config.printer.width)
+        from tui_pos.screens.receipt import ReceiptScreen  # loaded on first use (cold start)
+
         self.push_screen(ReceiptScreen(receipt.lines))
         if self.till.devices.printer is None or self.till.config.printer.driver == "none":
             return
@@ -447,6 +438,8 @@ class PosApp(App[None]):
         title = f"{report.title}  ·  {report.period.label}"
         columns = [c.title for c in report.columns]
         empty = f"{report.title}: {report.empty_message}"
+        from tui_pos.screens.cash import TableScreen  # loaded on first use (cold start)
+
         self.push_screen(TableScreen(title, columns, report.text_rows(), empty))
 
     def on_unmount(self) -> None:
@@ -612,14 +605,20 @@ class PosApp(App[None]):
 
         store = self.till.config.store
         note = self._printer_label or self.till.printer_note
+        from tui_pos.screens.print_queue import PrintQueueScreen  # loaded on first use (cold start)
+
         self.push_screen(PrintQueueScreen(jobs, store.till, note), closed)
 
     def show_reports(self) -> None:
         """The analysis reports (read only)."""
+        from tui_pos.screens.reports import ReportsScreen  # loaded on first use (cold start)
+
         self.push_screen(ReportsScreen(self.till.analysis, self.till.config.store.name))
 
     def preview(self, doc: SaleDocument) -> None:
         """Show a sale's receipt on screen."""
+        from tui_pos.screens.receipt import ReceiptScreen  # loaded on first use (cold start)
+
         self.push_screen(ReceiptScreen(self.till.receipts.lines(doc)))
 
     # -- drawer -------------------------------------------------------------------------
@@ -685,43 +684,67 @@ class PosApp(App[None]):
         self._in_thread(show, "display", exclusive=True)
 
 
-_SCREENS = (
-    RegisterScreen,
-    TenderScreen,
-    SearchScreen,
-    ResumeScreen,
-    ReceiptScreen,
-    PromptScreen,
-    ConfirmScreen,
-    PrintQueueScreen,
-    LoginScreen,
-    OverrideScreen,
-    CashMenuScreen,
-    CountScreen,
-    TableScreen,
-    ReportsScreen,
-    ReturnScreen,
-    StockMenuScreen,
-    TallyScreen,
-    LowStockScreen,
-    CollectionScreen,
-    CustomerScreen,
-    ProfileScreen,
-    EditCustomerScreen,
-    SegmentsScreen,
-)
+def _screens() -> tuple[type[Screen[Any]], ...]:
+    """Every screen class, for the keymap check. Imported here, not at start: most screens
+    are not needed for the first frame (see docs/DESIGN.md, "Cold start")."""
+    from tui_pos.screens.cash import CashMenuScreen, CountScreen, TableScreen
+    from tui_pos.screens.customer import CustomerScreen
+    from tui_pos.screens.customer_edit import EditCustomerScreen
+    from tui_pos.screens.customer_profile import ProfileScreen
+    from tui_pos.screens.print_queue import PrintQueueScreen
+    from tui_pos.screens.receipt import ReceiptScreen
+    from tui_pos.screens.reports import ReportsScreen
+    from tui_pos.screens.resume import ResumeScreen
+    from tui_pos.screens.returns import ReturnScreen
+    from tui_pos.screens.search import SearchScreen
+    from tui_pos.screens.segments import SegmentsScreen
+    from tui_pos.screens.stock import (
+        CollectionScreen,
+        LowStockScreen,
+        StockMenuScreen,
+        TallyScreen,
+    )
+    from tui_pos.screens.tender import TenderScreen
+
+    return (
+        RegisterScreen,
+        TenderScreen,
+        SearchScreen,
+        ResumeScreen,
+        ReceiptScreen,
+        PromptScreen,
+        ConfirmScreen,
+        PrintQueueScreen,
+        LoginScreen,
+        OverrideScreen,
+        CashMenuScreen,
+        CountScreen,
+        TableScreen,
+        ReportsScreen,
+        ReturnScreen,
+        StockMenuScreen,
+        TallyScreen,
+        LowStockScreen,
+        CollectionScreen,
+        CustomerScreen,
+        ProfileScreen,
+        EditCustomerScreen,
+        SegmentsScreen,
+    )
 
 
 def binding_ids() -> set[str]:
     """Every binding id a ``[keymap]`` entry may name."""
     bindings = [*PosApp.BINDINGS]
-    for screen in _SCREENS:
+    for screen in _screens():
         bindings += screen.BINDINGS
     return {b.id for b in bindings if isinstance(b, Binding) and b.id}
 
 
 def check_keymap(keymap: Mapping[str, str]) -> None:
     """Refuse a ``[keymap]`` entry that names no binding (a typo would silently do nothing)."""
+    if not keymap:
+        return  # nothing to check: the screens need not be loaded for it
     known = binding_ids()
     for name in keymap:
         if name not in known:

@@ -268,15 +268,12 @@ def import_products_cmd(obj: Context, file: Path, dry_run: bool, by: str | None)
     from tui_pos.services.product_import import import_products
 
     with user_errors():
-        try:
-            text = file.read_text(encoding="utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise DomainError(f"{file}: not UTF-8 text ({exc.reason})") from exc
+        lines = _stream_lines(file)  # read as it is imported: never all in memory
         till = obj.till()
         if not dry_run:
             signed(till, by, Action.PRODUCT_ADMIN, f"import products {file.name}")
         summary = import_products(
-            text.splitlines(keepends=True),
+            lines,
             till.catalog_writer,
             [t.code for t in till.config.taxes],
             till.parser,
@@ -287,6 +284,22 @@ def import_products_cmd(obj: Context, file: Path, dry_run: bool, by: str | None)
         till.close()
         verb = "would create" if dry_run else "created"
         click.echo(f"{file}: {verb} {summary.created}, updated {summary.updated} products")
+
+
+def _stream_lines(file: Path) -> Iterator[str]:
+    """The lines of a UTF-8 file (BOM skipped) as they are read. The file is opened now (a
+    missing file fails before anything else); bad UTF-8 is a user error raised inside the
+    import's transaction, so nothing is written."""
+    lines = file.open(encoding="utf-8-sig", newline="")
+
+    def decoded() -> Iterator[str]:
+        with lines:
+            try:
+                yield from lines
+            except UnicodeDecodeError as exc:
+                raise DomainError(f"{file}: not UTF-8 text ({exc.reason})") from exc
+
+    return decoded()
 
 
 def _read_csv(file: Path) -> list[str]:

@@ -9,7 +9,6 @@ codes. Every refusal is a :class:`BarcodeError` whose message a cashier can read
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -25,6 +24,8 @@ _GTIN_LENGTHS: frozenset[int] = frozenset({8, 12, 13, 14})
 _DIGITS = re.compile(r"[0-9]+")
 _INTERNAL = re.compile(r"[A-Za-z0-9._/-]+")
 _AIM_PREFIX = re.compile(r"\][A-Za-z][0-9]")
+#: Exactly the characters of Unicode category Cc (C0 controls, DEL, C1 controls).
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 _PATTERN = re.compile(r"([0-9.]*)(?:\{(N*D*)\})?([0-9.]*)")
 _SHOWN_MAX = 29
 _RULE_POSITIONS = 12
@@ -49,7 +50,8 @@ def gtin_check_digit(body: str) -> int:
     """
     if not _is_digits(body):
         raise ValueError(f"check digit body must be ASCII digits, got {body!r}")
-    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(body)))
+    digits = body[::-1]
+    total = 3 * sum(map(int, digits[0::2])) + sum(map(int, digits[1::2]))
     return (10 - total % 10) % 10
 
 
@@ -147,6 +149,8 @@ class _CompiledRule:
     value_start: int
     int_digits: int
     dec_digits: int
+    #: The fixed digits of ``positions`` as (index, digit): all a match needs to compare.
+    fixed: tuple[tuple[int, str], ...] = ()
 
 
 def _compile(pattern: str, kind: ScanKind) -> _CompiledRule:
@@ -177,7 +181,8 @@ def _compile(pattern: str, kind: ScanKind) -> _CompiledRule:
             "(the 13th digit is the check digit)"
         )
     positions = tuple(None if c in ".ND" else c for c in head + field + tail)
-    return _CompiledRule(kind, positions, len(head), field.count("N"), field.count("D"))
+    fixed = tuple((i, p) for i, p in enumerate(positions) if p is not None)
+    return _CompiledRule(kind, positions, len(head), field.count("N"), field.count("D"), fixed)
 
 
 @dataclass(frozen=True)
@@ -214,7 +219,7 @@ class ScannedCode:
 
 
 def _match(rule: _CompiledRule, code13: str) -> bool:
-    return all(p is None or p == c for p, c in zip(rule.positions, code13, strict=False))
+    return all(code13[i] == digit for i, digit in rule.fixed)
 
 
 class BarcodeParser:
@@ -251,7 +256,7 @@ class BarcodeParser:
         text = text.strip()
         if not text:
             raise BarcodeError("Nothing scanned")
-        if any(unicodedata.category(c) == "Cc" for c in text):
+        if _CONTROL.search(text):
             raise BarcodeError(f"Scanned code contains a control character: {_shown(text)}")
         if _AIM_PREFIX.match(text):
             text = text[3:]

@@ -430,6 +430,17 @@ def _v11_print_confirmation(db: Database) -> None:
     _run_script(db, _V11_PRINT_CONFIRMATION)
 
 
+# Refund lines are the only negative sale lines: the X/Z refund sum reads this small index
+# instead of every line of the period (issue 17).
+_V13_REFUND_LINE_INDEX = """
+CREATE INDEX "sale_line_refund" ON "sale_line" ("sale_id") WHERE "amount_cents" < 0;
+"""
+
+
+def _v13_refund_line_index(db: Database) -> None:
+    _run_script(db, _V13_REFUND_LINE_INDEX)
+
+
 _V19_SYNC_STATE = """
 CREATE TABLE "sync_state" ("id" INTEGER NOT NULL PRIMARY KEY CHECK ("id" = 1),
   "url" TEXT NOT NULL, "store" TEXT NOT NULL, "till" TEXT NOT NULL, "token" TEXT NOT NULL,
@@ -455,6 +466,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(9, "keyed hash chain over every document and ledger row", _v9_chain),
     Migration(10, "online order contacts outside the append-only orders", _v10_order_contacts),
     Migration(11, "print jobs: sending state and delivery mark", _v11_print_confirmation),
+    Migration(13, "index of refund lines (reports)", _v13_refund_line_index),
     Migration(19, "store server: the till's sync state", _v19_sync_state),
 )
 

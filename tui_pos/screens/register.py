@@ -20,13 +20,8 @@ from tui_pos.domain.receipt import sale_number
 from tui_pos.domain.sale import SaleDocument
 from tui_pos.domain.staff import Action, Approval
 from tui_pos.screens.authorize import staff_of, with_permission
-from tui_pos.screens.customer import CustomerScreen
 from tui_pos.screens.dialogs import ConfirmScreen, PromptScreen
-from tui_pos.screens.resume import ResumeScreen
 from tui_pos.screens.returns import ReturnScreen, StoreServices
-from tui_pos.screens.search import SearchScreen
-from tui_pos.screens.stock import StockMenuScreen
-from tui_pos.screens.tender import TenderScreen
 from tui_pos.services.customers import CustomerBadge, Customers
 from tui_pos.services.ports import StorageError
 from tui_pos.services.register import Register
@@ -371,6 +366,8 @@ class RegisterScreen(Screen[None]):
                     lambda: self.register.add_product(product_id).message, select_last=True
                 )
 
+        from tui_pos.screens.search import SearchScreen  # loaded on first use
+
         self.app.push_screen(
             SearchScreen(self.register, "add", self.settings.currency, initial), picked
         )
@@ -378,6 +375,8 @@ class RegisterScreen(Screen[None]):
     def action_price_check(self) -> None:
         """Look up a price without adding anything."""
         initial = self._take_entry()
+        from tui_pos.screens.search import SearchScreen  # loaded on first use
+
         self.app.push_screen(
             SearchScreen(self.register, "price", self.settings.currency, initial or "")
         )
@@ -523,6 +522,8 @@ class RegisterScreen(Screen[None]):
             if suspended_id is not None:
                 self.attempt(lambda: self._resume(suspended_id), select_last=True)
 
+        from tui_pos.screens.resume import ResumeScreen  # loaded on first use
+
         self.app.push_screen(ResumeScreen(parked), chosen)
 
     def _resume(self, suspended_id: int) -> str:
@@ -552,18 +553,24 @@ class RegisterScreen(Screen[None]):
     def action_stock(self) -> None:
         """Stock: receive, count, adjust, low stock, online orders to collect."""
         if self.services is not None:
+            from tui_pos.screens.stock import StockMenuScreen  # loaded on first use
+
             self.app.push_screen(StockMenuScreen(self.services))
 
     def action_customer(self) -> None:
         """Find, create, attach or take off the sale's customer (Ctrl+U)."""
         if self.customers is None:
             return
+        from tui_pos.screens.customer import CustomerScreen  # loaded on first use
+
         self.app.push_screen(
             CustomerScreen(self.customers, self.register, self.export_dir), self._after_prompt
         )
 
     def action_tender(self) -> None:
         """Take payment (or pay out a refund)."""
+        from tui_pos.screens.tender import TenderScreen  # loaded on first use
+
         self.app.push_screen(
             TenderScreen(
                 self.register,

@@ -62,43 +62,80 @@ class ImportFailed(DomainError):
         self.errors = errors
 
 
+class SeenKeys(Protocol):
+    """Where an import remembers the barcodes and PLUs it has read, to find a key that two
+    rows give (a dict in memory, or a temporary table when the file is large)."""
+
+    def first_line(self, kind: str, key: str, line: int) -> int | None:
+        """The earlier line that has ``key`` of ``kind``; else remember ``line``, None."""
+
+
+class MemorySeenKeys:
+    """:class:`SeenKeys` in a dict (small files, tests)."""
+
+    def __init__(self) -> None:
+        self._lines: dict[tuple[str, str], int] = {}
+
+    def first_line(self, kind: str, key: str, line: int) -> int | None:
+        """See :meth:`SeenKeys.first_line`."""
+        first = self._lines.setdefault((kind, key), line)
+        return None if first == line else first
+
+
+class ProductRows:
+    """The rows of a products file, validated one at a time as they are read (a file of
+    a million rows is never held in memory). Bad rows are collected in ``errors`` with
+    their line numbers; the header is checked at once (ImportFailed on line 1)."""
+
+    def __init__(self, rows: Iterable[str], tax_codes: Iterable[str], parser: BarcodeParser):
+        self._reader, header = csv_reader(rows, REQUIRED, OPTIONAL)
+        self._given = frozenset(h for h in header if h in OPTIONAL)
+        self._taxes = set(tax_codes)
+        self._parser = parser
+        self.errors: list[ImportRowError] = []
+
+    def records(self, seen: SeenKeys) -> Iterator[ProductRecord]:
+        """The valid records in file order; a row that repeats an earlier row's barcode or
+        PLU is a bad row (its key is not remembered: the earlier row stays the reference)."""
+        reader = self._reader
+        for row in _rows(reader, self.errors):
+            line = reader.line_num
+            try:
+                record = _record(line, row, self._taxes, self._parser, self._given)
+                for key, kind in ((record.code, "barcode"), (record.plu, "plu")):
+                    if key is not None and (first := seen.first_line(kind, key, line)):
+                        raise ImportRowError(line, f"{kind} also on line {first}")
+            except ImportRowError as exc:
+                self.errors.append(exc)
+                continue
+            yield record
+
+    def fail(self, more: Iterable[ImportRowError] = ()) -> None:
+        """Raise ImportFailed listing every bad row (``more`` too), in line order; nothing
+        when all rows were good."""
+        errors = sorted([*self.errors, *more], key=lambda e: e.line)
+        if errors:
+            raise ImportFailed(errors)
+
+
 class CatalogWriter(Protocol):
     """Writes validated products (one transaction for the whole file)."""
 
     def upsert_products(
-        self, records: list[ProductRecord], till: str, now: datetime, dry_run: bool
+        self, products: ProductRows, till: str, now: datetime, dry_run: bool
     ) -> ImportSummary:
-        """Create or update products; stock given in a row becomes a count movement."""
+        """Create or update the products as their rows are read; stock given in a row
+        becomes a count movement. When any row is bad (``products.errors``, or a PLU that
+        belongs to another product) nothing is written: raise ImportFailed listing them."""
 
 
 def parse_products(
     rows: Iterable[str], tax_codes: Iterable[str], parser: BarcodeParser
 ) -> list[ProductRecord]:
     """Validate a products CSV given as lines of text; raise ImportFailed on any bad row."""
-    reader, header = csv_reader(rows, REQUIRED, OPTIONAL)
-    given = frozenset(h for h in header if h in OPTIONAL)
-    taxes = set(tax_codes)
-    records: list[ProductRecord] = []
-    errors: list[ImportRowError] = []
-    seen_codes: dict[str, int] = {}
-    seen_plus: dict[str, int] = {}
-    for row in _rows(reader, errors):
-        line = reader.line_num
-        try:
-            record = _record(line, row, taxes, parser, given)
-            for key, seen, label in (
-                (record.code, seen_codes, "barcode"),
-                (record.plu, seen_plus, "plu"),
-            ):
-                if key is not None:
-                    if key in seen:
-                        raise ImportRowError(line, f"{label} also on line {seen[key]}")
-                    seen[key] = line
-            records.append(record)
-        except ImportRowError as exc:
-            errors.append(exc)
-    if errors:
-        raise ImportFailed(errors)
+    products = ProductRows(rows, tax_codes, parser)
+    records = list(products.records(MemorySeenKeys()))
+    products.fail()
     return records
 
 
@@ -236,6 +273,6 @@ def import_products(
     now: datetime,
     dry_run: bool = False,
 ) -> ImportSummary:
-    """Validate every row, then write them all in one transaction (or none on a dry run)."""
-    records = parse_products(rows, tax_codes, parser)
-    return writer.upsert_products(records, till, now, dry_run)
+    """Validate and write the rows in one transaction: every row valid, or nothing written
+    (ImportFailed lists the bad rows); a dry run writes nothing either way."""
+    return writer.upsert_products(ProductRows(rows, tax_codes, parser), till, now, dry_run)
