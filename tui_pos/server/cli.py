@@ -109,6 +109,31 @@ def server_enroll(url: str, store: str, till: str, by: str) -> None:
         click.echo(code)
 
 
+def _till_change(url: str, store: str, till: str, by: str, action: str) -> None:
+    """Revoke a till or clear its conflict, audited; exit 1 when there is nothing to do."""
+    with server_errors() as psycopg:
+        from tui_pos.server.tills import clear_conflict, revoke
+
+        change, refused, done = {
+            "revoke": (
+                revoke,
+                "no enrolled till {t} in store {s}",
+                "till {t} of store {s} revoked",
+            ),
+            "clear-conflict": (
+                clear_conflict,
+                "till {t} of store {s} has no conflict",
+                "till {t} of store {s} may push again",
+            ),
+        }[action]
+        with psycopg.connect(url, autocommit=True) as conn:
+            if not change(conn, store, till):
+                click.echo(f"tui-pos: {refused.format(t=till, s=store)}", err=True)
+                sys.exit(1)
+            audited(conn, by, action, f"store {store} till {till}")
+        click.echo(done.format(t=till, s=store))
+
+
 @server.command("revoke")
 @URL_OPTION
 @click.option("--store", required=True)
@@ -116,15 +141,7 @@ def server_enroll(url: str, store: str, till: str, by: str) -> None:
 @BY_OPTION
 def server_revoke(url: str, store: str, till: str, by: str) -> None:
     """Cut a till off (lost or stolen device) until it enrolls again."""
-    with server_errors() as psycopg:
-        from tui_pos.server.tills import revoke
-
-        with psycopg.connect(url, autocommit=True) as conn:
-            if not revoke(conn, store, till):
-                click.echo(f"tui-pos: no enrolled till {till} in store {store}", err=True)
-                sys.exit(1)
-            audited(conn, by, "revoke", f"store {store} till {till}")
-        click.echo(f"till {till} of store {store} revoked")
+    _till_change(url, store, till, by, "revoke")
 
 
 @server.command("clear-conflict")
@@ -134,15 +151,7 @@ def server_revoke(url: str, store: str, till: str, by: str) -> None:
 @BY_OPTION
 def server_clear_conflict(url: str, store: str, till: str, by: str) -> None:
     """Let a till push again after its conflict alert was dealt with."""
-    with server_errors() as psycopg:
-        from tui_pos.server.tills import clear_conflict
-
-        with psycopg.connect(url, autocommit=True) as conn:
-            if not clear_conflict(conn, store, till):
-                click.echo(f"tui-pos: till {till} of store {store} has no conflict", err=True)
-                sys.exit(1)
-            audited(conn, by, "clear-conflict", f"store {store} till {till}")
-        click.echo(f"till {till} of store {store} may push again")
+    _till_change(url, store, till, by, "clear-conflict")
 
 
 @server.command("alerts")

@@ -84,22 +84,20 @@ def identify(conn: psycopg.Connection, token: str) -> TillIdentity:
     return TillIdentity(row[0], row[1])
 
 
-def revoke(conn: psycopg.Connection, store: str, till: str) -> bool:
+def _set(conn: psycopg.Connection, change: str, unless: str, store: str, till: str) -> bool:
     with conn.transaction():
         cur = conn.execute(
-            "UPDATE till SET revoked_at = now() WHERE store_id = %s AND till_id = %s "
-            "AND revoked_at IS NULL",
+            f"UPDATE till SET {change} WHERE store_id = %s AND till_id = %s AND {unless}".encode(),
             (store, till),
         )
     return cur.rowcount == 1
+
+
+def revoke(conn: psycopg.Connection, store: str, till: str) -> bool:
+    """Cut a till off until it enrolls again (False: no such enrolled till)."""
+    return _set(conn, "revoked_at = now()", "revoked_at IS NULL", store, till)
 
 
 def clear_conflict(conn: psycopg.Connection, store: str, till: str) -> bool:
     """A manager's decision after looking at the alert: let the till push again."""
-    with conn.transaction():
-        cur = conn.execute(
-            "UPDATE till SET conflict = NULL WHERE store_id = %s AND till_id = %s "
-            "AND conflict IS NOT NULL",
-            (store, till),
-        )
-    return cur.rowcount == 1
+    return _set(conn, "conflict = NULL", "conflict IS NOT NULL", store, till)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from typing import Any
 
 import click
 
@@ -18,6 +19,16 @@ from tui_pos.sync.sender import push_pending, status_text
 def _fail(message: str) -> None:
     click.echo(f"tui-pos: {message}", err=True)
     sys.exit(1)
+
+
+def _enrolled(obj: Any) -> tuple[Any, st.SyncState]:
+    """The till and its sync state; exit 1 when it was never enrolled."""
+    till = obj.till()
+    state = st.load(till.db)
+    if state is None:
+        _fail("this till is not enrolled with a store server: tui-pos sync enroll URL CODE")
+        sys.exit(1)  # for the type checker: _fail has exited
+    return till, state
 
 
 @click.group()
@@ -67,11 +78,7 @@ def sync_status(obj: object, fmt: str) -> None:
     from tui_pos.cli import user_errors
 
     with user_errors():
-        till = obj.till()  # type: ignore[attr-defined]
-        state = st.load(till.db)
-        if state is None:
-            _fail("this till is not enrolled with a store server (it works alone)")
-            return
+        till, state = _enrolled(obj)
         if fmt == "json":
             data = {
                 "server": state.url,
@@ -95,11 +102,7 @@ def sync_now(obj: object) -> None:
     from tui_pos.cli import user_errors
 
     with user_errors():
-        till = obj.till()  # type: ignore[attr-defined]
-        state = st.load(till.db)
-        if state is None:
-            _fail("this till is not enrolled with a store server: tui-pos sync enroll URL CODE")
-            return
+        till, state = _enrolled(obj)
         try:
             client = ServerClient(state.url, state.token)
             pushed = push_pending(till.db, client)
