@@ -122,3 +122,12 @@ def demo_till(tmp_path: Path, demo_template: Path) -> Iterator[Till]:
     log_in_manager(opened)
     yield opened
     opened.close()
+
+
+@pytest.fixture
+def cli_db(tmp_path: Path, demo_template: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the demo database for CLI tests, with HOME and the config pointed away
+    from the user's own."""
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("TUI_POS_CONFIG", str(tmp_path / "no-such-config.toml"))
+    return copy_database(demo_template, tmp_path / "till.db")

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
+from tests.conftest import MANAGER_CODE, MANAGER_PIN
 from tests.sales_generator import FIRST_DAY, Generated, MovingClock, generate, open_generated_till
 from tui_pos.cli import main
 from tui_pos.domain.analysis import REPORT_KINDS
@@ -41,7 +42,9 @@ def run(sold: Sold, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Invoke:
     runner = CliRunner()
 
     def invoke(*args: str) -> Result:
-        result = runner.invoke(main, ["--db", str(sold[0]), "report", "sales", *args])
+        signer = ["--as", MANAGER_CODE]  # the till has staff: a report is signed
+        argv = ["--db", str(sold[0]), "report", "sales", *args, *signer]
+        result = runner.invoke(main, argv, input=MANAGER_PIN + "\n")
         assert result.exception is None or isinstance(result.exception, SystemExit), result.output
         assert "Traceback" not in result.output
         return result

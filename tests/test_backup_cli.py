@@ -8,15 +8,21 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
+from tests.conftest import MANAGER_CODE, MANAGER_PIN
 from tui_pos.bootstrap import Till
 from tui_pos.cli import main
 
 LOAF = "5900000000015"
 
 
-def _cli(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, list(args))
+def _cli(*args: str, stdin: str = "") -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args), input=stdin)
     return result.exit_code, result.stdout, result.stderr
+
+
+#: The fixture manager signs: the till has staff.
+SIGNED = ("--by", MANAGER_CODE)
+PIN = MANAGER_PIN + "\n"
 
 
 def test_z_close_takes_a_rotated_backup_and_the_restore_drill_verifies(
@@ -26,7 +32,7 @@ def test_z_close_takes_a_rotated_backup_and_the_restore_drill_verifies(
     demo_till.register.enter(LOAF)
     demo_till.register.pay_cash("")
     demo_till.close()
-    code, _out, err = _cli("--db", db, "report", "z", "--format", "json")
+    code, _out, err = _cli("--db", db, "report", "z", "--format", "json", *SIGNED, stdin=PIN)
     assert code == 0, err
     backups = sorted((Path(db).parent / "backups").glob("till-*.db"))
     assert len(backups) == 1 and "backup written" in err
@@ -42,7 +48,7 @@ def test_z_close_takes_a_rotated_backup_and_the_restore_drill_verifies(
     code, out, err = _cli("--db", str(restored), "db", "verify")
     assert code == 0 and "journal ok" in out, err
     today = date.today().isoformat()  # the CLI closes with the real clock
-    code, out, err = _cli("--db", str(restored), "report", "z", "--date", today)
+    code, out, err = _cli("--db", str(restored), "report", "z", "--date", today, *SIGNED, stdin=PIN)
     assert code == 0 and "Z #1" in out
 
     code, _out, err = _cli("db", "restore", str(backups[0]), str(restored))
@@ -53,7 +59,9 @@ def test_db_backup_with_keep(demo_till: Till, tmp_path: Path) -> None:
     db = str(demo_till.db_path)
     dest = tmp_path / "copies"
     for _ in range(3):
-        code, out, err = _cli("--db", db, "db", "backup", str(dest), "--keep", "2")
+        code, out, err = _cli(
+            "--db", db, "db", "backup", str(dest), "--keep", "2", *SIGNED, stdin=PIN
+        )
         assert code == 0, err
     assert len(list(dest.glob("till-*.db"))) == 2
     code, _out, err = _cli("--db", str(tmp_path / "nope.db"), "db", "backup", str(dest))

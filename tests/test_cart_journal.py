@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import FIXED_NOW, copy_database, fixed_clock, open_test_till
 from tui_pos.app import build_app
@@ -80,8 +82,22 @@ def sql(path: Path, statement: str, params: tuple[Any, ...] = ()) -> list[tuple[
 
 
 def journaled(till: Till) -> dict[str, Any] | None:
-    rows = sql(till.db_path, "SELECT json FROM open_cart WHERE till = 'T1'")
-    return json.loads(rows[0][0]) if rows else None
+    """The open sale as the journal's log replays it."""
+    return SqliteCartJournalStore(till.db).load("T1")
+
+
+def log_kinds(till: Till) -> list[str]:
+    return [k for (k,) in sql(till.db_path, "SELECT kind FROM open_cart_event ORDER BY id")]
+
+
+def put_snapshot(till: Till, text: str, uuid: str = "") -> None:
+    """Write a journal row as an older till (or a damaged file) left it."""
+    sql(
+        till.db_path,
+        "INSERT INTO open_cart_event (till, cart_uuid, kind, json, created_at)"
+        " VALUES ('T1', ?, 'snapshot', ?, '2026-11-25 12:00:00')",
+        (uuid, text),
+    )
 
 
 def sale_in_progress(till: Till) -> None:
@@ -173,6 +189,7 @@ def test_every_change_of_the_open_sale_is_journaled(first: Till) -> None:
     check()
     reg.enter("3*" + CRISPS)
     check()
+    assert log_kinds(first) == ["snapshot", "line"]  # a scan appends its line only
     reg.set_line_discount(1, "10%")
     check()
     reg.set_cart_discount("0.50")
@@ -186,11 +203,13 @@ def test_every_change_of_the_open_sale_is_journaled(first: Till) -> None:
     assert journaled(first)["payments"] == []  # type: ignore[index]
     reg.pay_cash("2.00")
     check()
-    row = sql(first.db_path, "SELECT updated_at FROM open_cart")
+    assert log_kinds(first) == ["snapshot"]  # any other change compacts the log
+    row = sql(first.db_path, "SELECT created_at FROM open_cart_event")
     assert row == [(FIXED_NOW.replace(tzinfo=None).isoformat(sep=" "),)]
     doc = reg.pay_cash("")
     assert doc is not None
     assert journaled(first) is None  # the stored sale is no longer open
+    assert log_kinds(first) == []
 
 
 def test_empty_sale_clears_the_journal_but_voided_lines_keep_it(first: Till) -> None:
@@ -211,15 +230,24 @@ def test_a_failed_journal_write_does_not_undo_the_scan(first: Till) -> None:
     class BrokenStore(SqliteCartJournalStore):
         broken = True
 
-        def save(self, till: str, snapshot: dict[str, Any], now: datetime) -> None:
+        def save(
+            self, till: str, snapshot: dict[str, Any], now: datetime, *, wait_ms: int | None = None
+        ) -> None:
             if self.broken:
                 raise StorageError("The disk is full: the sale was NOT stored")
-            super().save(till, snapshot, now)
+            super().save(till, snapshot, now, wait_ms=wait_ms)
+
+        def append_line(
+            self, till: str, cart_uuid: str, line: dict[str, Any], now: datetime
+        ) -> None:
+            if self.broken:
+                raise StorageError("The disk is full: the sale was NOT stored")
+            super().append_line(till, cart_uuid, line, now)
 
     store = BrokenStore(first.db)
     journal = CartJournal(store, "T1", fixed_clock)
     reg = first.register
-    reg._on_cart_changed = lambda cart: journal.changed(cart, reg.tender)
+    reg.journal = journal
     reg.enter(LOAF)
     assert len(reg.cart.lines) == 1  # the scan stands
     assert journal.problem is not None and "not protected" in journal.problem
@@ -228,13 +256,22 @@ def test_a_failed_journal_write_does_not_undo_the_scan(first: Till) -> None:
     reg.enter(LOAF)
     assert journal.problem is None
     assert journaled(first) is not None and len(journaled(first)["cart"]["lines"]) == 2  # type: ignore[index]
+    store.broken = True  # an append that fails: the next scan writes the whole sale again
+    reg.enter(CRISPS)
+    assert journal.problem is not None
+    store.broken = False
+    reg.enter(LOAF)
+    assert journal.problem is None and log_kinds(first) == ["snapshot"]
+    assert journaled(first) == json.loads(json.dumps(snapshot(reg.cart, reg.tender)))
 
 
 def test_unchanged_sale_is_not_written_twice(first: Till) -> None:
     writes: list[str] = []
 
     class CountingStore(SqliteCartJournalStore):
-        def save(self, till: str, snapshot: dict[str, Any], now: datetime) -> None:
+        def save(
+            self, till: str, snapshot: dict[str, Any], now: datetime, *, wait_ms: int | None = None
+        ) -> None:
             writes.append("save")
             super().save(till, snapshot, now)
 
@@ -271,7 +308,7 @@ def test_journal_write_cost_with_fifty_lines(
         start = time.perf_counter()
         journal.changed(cart)
         times.append(time.perf_counter() - start)
-    size = len(sql(first.db_path, "SELECT json FROM open_cart")[0][0])
+    size = len(sql(first.db_path, "SELECT json FROM open_cart_event")[0][0])
     median = statistics.median(times) * 1000
     p90 = sorted(times)[89] * 1000
     with capsys.disabled():
@@ -358,7 +395,8 @@ def test_a_paid_sale_whose_commit_never_happened_completes_on_restart(first: Til
 
 @pytest.mark.parametrize("how", ["completed", "voided", "suspended"])
 def test_a_sale_closed_before_the_crash_is_not_restored(first: Till, how: str) -> None:
-    """The crash fell after the sale's commit but before the journal was cleared."""
+    """A journal left behind by a sale that was stored or parked (an older till cleared
+    the journal in a transaction of its own, after the sale's) is dropped, not restored."""
     reg = first.register
     reg.enter(LOAF)
     reg.enter(CRISPS)
@@ -366,22 +404,21 @@ def test_a_sale_closed_before_the_crash_is_not_restored(first: Till, how: str) -
     record_sale = reg.store.record_sale
 
     def record_and_see(doc: Any) -> Any:  # what the journal holds while the sale commits
-        seen.append(sql(first.db_path, "SELECT json FROM open_cart")[0][0])
+        seen.append(json.dumps(journaled(first)))
         return record_sale(doc)
 
     reg.store.record_sale = record_and_see  # type: ignore[method-assign]
     if how == "completed":
-        reg.pay_card("", "AUTH 9")  # journaled with its payment, then stored
+        reg.pay_card("", "AUTH 9")  # stored with its payment (not journaled before)
     elif how == "voided":
         reg.void_sale()
     else:
-        seen.append(sql(first.db_path, "SELECT json FROM open_cart")[0][0])
+        seen.append(json.dumps(journaled(first)))
         reg.suspend()
     [stale] = seen
-    if how == "completed":
-        assert len(json.loads(stale)["payments"]) == 1
+    assert json.loads(stale)["payments"] == []  # the settling payment goes with the sale
     assert journaled(first) is None
-    sql(first.db_path, "INSERT INTO open_cart VALUES ('T1', ?, '2026-11-25 12:00:00')", (stale,))
+    put_snapshot(first, stale, json.loads(stale)["cart"]["uuid"])
     second = reopen(first)
     try:
         assert second.register.cart.is_empty and not second.register.has_payments
@@ -431,7 +468,8 @@ def test_a_corrupt_journal_is_set_aside_and_the_till_opens_empty(
 ) -> None:
     good = _good_snapshot(first)
     text = make_text(good)
-    sql(first.db_path, "UPDATE open_cart SET json = ? WHERE till = 'T1'", (text,))
+    assert log_kinds(first) == ["snapshot"]
+    sql(first.db_path, "UPDATE open_cart_event SET json = ? WHERE till = 'T1'", (text,))
 
     # What the journal says about it: a clear message, and the row moved aside as it was.
     journal = CartJournal(SqliteCartJournalStore(first.db), "T1", fixed_clock)
@@ -449,7 +487,7 @@ def test_a_corrupt_journal_is_set_aside_and_the_till_opens_empty(
 
     # Opening the till with such a row: it opens with an empty sale, nothing is lost.
     sql(first.db_path, "DELETE FROM open_cart_set_aside")
-    sql(first.db_path, "INSERT INTO open_cart VALUES ('T1', ?, '2026-11-25 12:00:00')", (text,))
+    put_snapshot(first, text)
     second = reopen(first)
     try:
         assert second.register.cart.is_empty and not second.register.has_payments
@@ -487,3 +525,62 @@ async def test_the_app_opens_on_the_restored_sale_and_finishes_it(first: Till) -
         assert journaled(second) is None
     finally:
         second.close()
+
+
+# -- the log replays to the sale ------------------------------------------------------------
+
+CODES = [r["barcode"] for r in demo_products() if r["barcode"].startswith("590")][:12]
+
+_STEP = st.one_of(
+    st.tuples(st.just("scan"), st.sampled_from(CODES)),
+    st.tuples(st.just("scan"), st.sampled_from([f"2*{c}" for c in CODES[:3]])),
+    st.tuples(st.just("void"), st.integers(0, 5)),
+    st.tuples(st.just("line_discount"), st.integers(0, 5)),
+    st.tuples(st.just("cart_discount"), st.sampled_from(["5%", "", "0.10"])),
+    st.tuples(st.just("customer"), st.booleans()),
+    st.tuples(st.just("card"), st.sampled_from(["0.50", "1.00"])),
+    st.tuples(st.just("undo_payment"), st.just(0)),
+)
+
+
+def _apply(reg: Any, step: tuple[str, Any], customer: int) -> None:
+    kind, arg = step
+    try:
+        if kind == "scan":
+            reg.enter(arg)
+        elif kind == "void":
+            reg.void_line(arg)
+        elif kind == "line_discount":
+            reg.set_line_discount(arg, "10%")
+        elif kind == "cart_discount":
+            reg.set_cart_discount(arg)
+        elif kind == "customer":
+            reg.set_customer(customer if arg else None)
+        elif kind == "card":
+            reg.pay_card(arg, "AUTH 1")
+        else:
+            reg.remove_last_payment()
+    except DomainError:
+        pass  # refused: changes nothing (checked below like any other step)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(steps=st.lists(_STEP, max_size=25))
+def test_the_log_always_replays_to_the_open_sale(first: Till, steps: list[tuple[str, Any]]) -> None:
+    """Whatever the cashier does (scans append, anything else writes a snapshot), the
+    journal replays to exactly the open sale with its payments; a stored sale leaves none."""
+    reg = first.register
+    reg._reset()  # each example starts with an empty sale
+    known = first.customers.search("Ann Replay")
+    customer = known[0].id if known else first.customers.create_quick("Ann Replay").id
+    for step in steps:
+        _apply(reg, step, customer)
+        expected = None
+        if not (reg.cart.is_empty and not reg.cart.voided_lines and not reg.has_payments):
+            expected = json.loads(json.dumps(snapshot(reg.cart, reg.tender)))
+        assert journaled(first) == expected, step
+    if not reg.cart.is_empty:
+        reg.pay_cash("")
+        assert journaled(first) is None and log_kinds(first) == []

@@ -17,7 +17,6 @@ COPY), and nothing for a voided sale.
 
 from __future__ import annotations
 
-import json
 import os
 import random
 import re
@@ -39,7 +38,7 @@ from tests.conftest import copy_database
 from tui_pos.bootstrap import tax_rates
 from tui_pos.config import Config
 from tui_pos.drivers.file_printer import CUT
-from tui_pos.services.cart_journal import open_sale_from
+from tui_pos.services.cart_journal import open_sale_from, replay
 
 CHILD = Path(__file__).with_name("crash_child.py")
 KILLS = 60
@@ -95,11 +94,10 @@ def expected_open_sale(db: Path) -> tuple[str, int, int] | None:
 
     Also checks that the journal is empty or a restorable sale.
     """
-    rows = query(db, "SELECT json FROM open_cart")
-    if not rows:
+    rows = query(db, "SELECT kind, cart_uuid, json FROM open_cart_event ORDER BY id")
+    data = replay(rows)
+    if data is None:
         return None
-    [(text,)] = rows
-    data = json.loads(text)
     sale = open_sale_from(data, tax_rates(Config()), prices_include_tax=True)
     if query(db, "SELECT 1 FROM sale WHERE uuid = ?", (sale.cart.uuid,)):
         return None  # stored just before the kill: the restart must drop it
@@ -197,7 +195,7 @@ def test_kill_minus_nine_loses_and_duplicates_no_sale(
     # -- reconcile ---------------------------------------------------------------------
     assert query(db, "PRAGMA integrity_check") == [("ok",)], note
     assert query(db, "PRAGMA foreign_key_check") == [], note
-    assert query(db, "SELECT COUNT(*) FROM open_cart") == [(0,)], note
+    assert query(db, "SELECT COUNT(*) FROM open_cart_event") == [(0,)], note
     assert query(db, "SELECT COUNT(*) FROM open_cart_set_aside") == [(0,)], note
 
     # Every acknowledged sale is stored exactly once, as acknowledged.

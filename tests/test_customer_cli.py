@@ -64,6 +64,8 @@ def test_export_customers_csv_json_and_segment(cli: Invoke, db: Path, tmp_path: 
     assert {d["name"] for d in data} == {"Ada Lovelace", "Alan Turing"}
     newsletter = clean(cli("export", "customers", "--segment", "newsletter"))
     assert [r["name"] for r in csv.DictReader(io.StringIO(newsletter.stdout))] == ["Ada Lovelace"]
+    marketing = clean(cli("export", "customers", "--purpose", "marketing"))
+    assert [r["name"] for r in csv.DictReader(io.StringIO(marketing.stdout))] == ["Ada Lovelace"]
     unknown = clean(cli("export", "customers", "--segment", "whales"))
     assert unknown.exit_code == 1 and "No segment named 'whales'" in unknown.stderr
     saved = clean(cli("customer", "segment", "turing-fans", "--seen-within-days", "30"))
@@ -125,7 +127,13 @@ def test_customer_data_commands_are_signed_once_there_is_staff(
     wrong = run("export", "customers", "--by", "1", pin="0000\n")
     assert wrong.exit_code == 1
     assert run("export", "customers", "--by", "1", pin=f"{MANAGER_PIN}\n").exit_code == 0
+    legal = run(
+        "export", "customers", "--purpose", "tax audit", "--by", "1", pin=f"{MANAGER_PIN}\n"
+    )
+    assert legal.exit_code == 0 and "Alan Turing" in legal.stdout  # not a marketing export
     erased = run("customer", "erase", "1", "--yes", "--by", "1", pin=f"{MANAGER_PIN}\n")
     assert erased.exit_code == 0
     actions = [r[0] for r in query(db, "SELECT action FROM audit_event WHERE outcome = 'done'")]
-    assert actions.count("customer_admin") == 2
+    assert actions.count("customer_admin") == 3
+    details = [r[0] for r in query(db, "SELECT detail FROM audit_event WHERE outcome = 'done'")]
+    assert any("for tax audit" in d for d in details)

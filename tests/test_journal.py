@@ -15,7 +15,14 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from tests.conftest import TEST_PIN_COST, copy_database, fixed_clock, log_in_manager
+from tests.conftest import (
+    MANAGER_CODE,
+    MANAGER_PIN,
+    TEST_PIN_COST,
+    copy_database,
+    fixed_clock,
+    log_in_manager,
+)
 from tui_pos.bootstrap import Till, open_till
 from tui_pos.cli import main
 from tui_pos.config import Config
@@ -96,10 +103,41 @@ def normal_use(till: Till) -> None:
     till.online_orders.import_text(json.dumps({"orders": [ORDER, second]}))
     for order in till.online_orders.find_for_collection(""):
         till.online_orders.hand_over(order, "Sam")
+    loyalty_offers(till)
     till.reports.close_day()
     till.reports.close_day()
     reg.enter(ORGANIC)
     reg.pay_cash("")
+
+
+_CAMPAIGN = "Subject: Hi\n\n{{coupon}} {{unsubscribe}}\n--- html ---\n<p>{{unsubscribe}}</p>\n"
+
+
+def loyalty_offers(till: Till) -> None:
+    """Two campaigns with coupons, two coupons redeemed, two unsubscribes."""
+    from datetime import timedelta
+
+    from tui_pos.services.campaigns import CouponOffer
+
+    for n, name in enumerate(("Bea Bloggs", "Cal Crane")):
+        till.customers.create(
+            CustomerDetails(name=name, email=f"c{n}@example.com", marketing_consent=True)
+        )
+    offer = CouponOffer("amount", 10, till.register.clock().date() + timedelta(days=30))
+    for name in ("spring", "summer"):
+        till.campaigns.send(
+            "newsletter", _CAMPAIGN, "t.txt", "M", name=name, control_percent=0, coupon=offer
+        )
+    codes = till.db.execute_sql(
+        "SELECT q.code FROM coupon q JOIN campaign k ON k.id = q.campaign_id"
+        " WHERE k.name = 'spring' ORDER BY q.id"
+    ).fetchall()
+    for (code,) in codes:
+        till.register.enter(LOAF)
+        till.register.enter(code)
+        till.register.pay_cash("")
+    for (token,) in till.db.execute_sql("SELECT token FROM unsubscribe_token LIMIT 2").fetchall():
+        till.campaigns.unsubscribe(token)
 
 
 @pytest.fixture(scope="module")
@@ -255,6 +293,7 @@ def test_a_deleted_row_of_any_chained_table_is_found(shop: Path, table: str, whi
 def test_a_row_slipped_into_any_chained_table_is_found(shop: Path, table: str) -> None:
     columns = ["id", *CHAINED[table].columns]
     unique = UNIQUE | ({"kind"} if table == "online_order_event" else set())
+    unique |= {"campaign": {"name"}, "campaign_member": {"customer_id"}}.get(table, set())
     values = [
         "id + 1000" if c == "id" else _changed(c) if c in unique else f'"{c}"' for c in columns
     ]
@@ -411,7 +450,9 @@ def test_an_older_backup_restored_is_found(shop: Path, tmp_path: Path) -> None:
     till.register.enter(LOAF)
     till.register.pay_cash("")
     till.close()
-    result = CliRunner().invoke(main, ["db", "restore", str(older), str(shop), "--replace"])
+    signer = ["--by", MANAGER_CODE]  # replacing a database with staff is signed
+    restore = ["db", "restore", str(older), str(shop), "--replace", *signer]
+    result = CliRunner().invoke(main, restore, input=MANAGER_PIN + "\n")
     assert result.exit_code == 0 and "chain entries after this backup" in result.stderr
     found = problems_of(shop)
     assert any("rolled back" in p for p in found), found

@@ -8,8 +8,8 @@ import sqlite3
 import pytest
 
 from tui_pos.bootstrap import Till
+from tui_pos.domain.card_numbers import luhn_valid
 from tui_pos.domain.errors import TenderError
-from tui_pos.domain.tender import luhn_valid
 
 LOAF = "5900000000015"
 CARD_NUMBERS = (

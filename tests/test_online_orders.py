@@ -13,7 +13,6 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from tests.conftest import copy_database
 from tui_pos.bootstrap import Till
 from tui_pos.cli import main
 from tui_pos.domain.errors import DomainError
@@ -127,15 +126,6 @@ def test_collection_orders_are_found_and_handed_over_once(demo_till: Till) -> No
 
 
 # -- the command line --------------------------------------------------------------------
-
-
-@pytest.fixture
-def cli_db(tmp_path: Path, demo_template: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("HOME", str(tmp_path))
-    monkeypatch.setenv("TUI_POS_CONFIG", str(tmp_path / "no-such-config.toml"))
-    path = tmp_path / "till.db"
-    copy_database(demo_template, path)
-    return path
 
 
 def run(db: Path, *args: str) -> Result:

@@ -15,6 +15,7 @@ from tests.conftest import copy_database
 from tui_pos.bootstrap import Till, open_till
 from tui_pos.config import Config
 from tui_pos.demo_catalog import price_label, weight_label
+from tui_pos.domain.cart import Cart
 from tui_pos.domain.errors import (
     BarcodeError,
     CartError,
@@ -472,9 +473,27 @@ def test_fully_discounted_sale_completes_without_payment(reg: Register) -> None:
 # -- completing --------------------------------------------------------------------------
 
 
+class ChangeRecorder:
+    """An OpenSaleLog that records how many lines the sale had at each notice."""
+
+    def __init__(self) -> None:
+        self.changes: list[int] = []
+        self.closed_uuids: list[str] = []
+
+    def changed(self, cart: Cart, tender: object, *, wait_ms: int | None = None) -> None:
+        self.changes.append(len(cart.lines))
+
+    def line_added(self, cart: Cart, tender: object, line: object) -> None:
+        self.changes.append(len(cart.lines))
+
+    def closed(self, uuid: str) -> None:
+        self.closed_uuids.append(uuid)
+
+
 def test_complete_resets_the_register(demo_till: Till, reg: Register) -> None:
-    changes: list[int] = []
-    reg._on_cart_changed = lambda cart: changes.append(len(cart.lines))
+    recorder = ChangeRecorder()
+    changes = recorder.changes
+    reg.journal = recorder
     reg.enter(LOAF)
     reg.enter("2*")
     cart_uuid = reg.cart.uuid
@@ -486,7 +505,7 @@ def test_complete_resets_the_register(demo_till: Till, reg: Register) -> None:
     assert reg.tender is None and reg.pending_qty is None and not reg.has_payments
     assert reg.totals().total_cents == 0
     assert reg.last_completed() == doc
-    assert changes[-1] == 0
+    assert changes[-1] == 0 and recorder.closed_uuids == [cart_uuid]
     # The next sale starts from scratch and gets the next number.
     reg.enter(LOAF_ORGANIC)
     assert len(reg.cart.lines) == 1

@@ -74,6 +74,7 @@ EXPECTED: dict[Action, set[Role]] = {
     Action.STAFF_ADMIN: {Role.MANAGER},
     Action.CUSTOMER_ADMIN: {Role.MANAGER},
     Action.AUDIT_READ: {Role.MANAGER},
+    Action.DATABASE_ADMIN: {Role.MANAGER},
 }
 
 LOGINS = {Role.MANAGER: ("1", "2468"), Role.SUPERVISOR: ("2", "1357"), Role.CASHIER: ("3", "9024")}

@@ -318,6 +318,21 @@ class _FailingCursor:
         return getattr(self._cursor, name)
 
 
+class _FailingConnection(_FailingCursor):
+    """Wraps the sqlite3 connection (the sale's statements go to it directly) the same way."""
+
+    def __init__(self, conn: sqlite3.Connection, table: str) -> None:
+        super().__init__(conn, table)  # type: ignore[arg-type]
+
+
+def _fail_inserts(patch: pytest.MonkeyPatch, till: Till, table: str) -> None:
+    """Inserting into ``table`` fails like a full disk, through Peewee's cursor or straight
+    on the connection (the sale's statements go there)."""
+    real_cursor, real_connection = till.db.cursor, till.db.connection
+    patch.setattr(till.db, "cursor", lambda *a, **k: _FailingCursor(real_cursor(*a, **k), table))
+    patch.setattr(till.db, "connection", lambda: _FailingCursor(real_connection(), table))  # type: ignore[arg-type]
+
+
 def _counts_of_sales(till: Till) -> dict[str, int]:
     return {
         **counts(till, ("sale", "sale_line", "sale_tax", "payment")),
@@ -339,11 +354,8 @@ def test_failed_commit_writes_nothing_and_keeps_the_sale_for_a_retry(
     cart_before = reg.cart.to_dict()
     empty = _counts_of_sales(till)
 
-    real_cursor = till.db.cursor
     with monkeypatch.context() as patch:
-        patch.setattr(
-            till.db, "cursor", lambda *a, **k: _FailingCursor(real_cursor(*a, **k), table)
-        )
+        _fail_inserts(patch, till, table)
         with pytest.raises(StorageError) as failure:
             reg.pay_cash("10")
 
@@ -377,11 +389,8 @@ def test_card_key_retries_a_card_paid_sale_whose_store_failed(
 ) -> None:
     till, reg = demo_till, demo_till.register
     reg.enter(LOAF)
-    real_cursor = till.db.cursor
     with monkeypatch.context() as patch:
-        patch.setattr(
-            till.db, "cursor", lambda *a, **k: _FailingCursor(real_cursor(*a, **k), "sale")
-        )
+        _fail_inserts(patch, till, "sale")
         with pytest.raises(StorageError):
             reg.pay_card("", "T-9")
     assert reg.tender_state().remaining_cents == 0

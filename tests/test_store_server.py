@@ -120,7 +120,7 @@ def api(url: str) -> Iterator[Api]:
 
 def enroll_code(url: str, store: str, till: str) -> str:
     done = tui_pos(
-        "server", "enroll", "--url", url, "--store", store, "--till", till, "--by", "ops"
+        "server", "enroll", "--url", url, "--store", store, "--till", till, "--operator", "ops"
     )
     assert done.returncode == 0, done.stderr
     return done.stdout.strip()
@@ -228,7 +228,7 @@ def test_init_is_versioned_and_a_newer_schema_is_refused(url: str) -> None:
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("INSERT INTO schema_version (version, name) VALUES (99, 'future')")
     refused = tui_pos(
-        "server", "enroll", "--url", url, "--store", "S1", "--till", "T1", "--by", "x"
+        "server", "enroll", "--url", url, "--store", "S1", "--till", "T1", "--operator", "x"
     )
     assert refused.returncode == 1
     assert "schema version 99, this tui-pos needs 1: upgrade tui-pos" in refused.stderr
@@ -277,7 +277,7 @@ def test_a_forked_chain_is_a_conflict_that_stops_the_till(api: Api) -> None:
         "POST", "/v1/push", {"store": "S01", "till": "T1", "documents": good}, token
     )
     assert (status, stopped["error"]) == (409, "conflict")
-    alerts = tui_pos("server", "alerts", "--url", api.db_url, "--by", "ops")
+    alerts = tui_pos("server", "alerts", "--url", api.db_url, "--operator", "ops")
     assert alerts.returncode == 0 and "S01 T1 conflict" in alerts.stdout
     cleared = tui_pos(
         "server",
@@ -288,7 +288,7 @@ def test_a_forked_chain_is_a_conflict_that_stops_the_till(api: Api) -> None:
         "S01",
         "--till",
         "T1",
-        "--by",
+        "--operator",
         "manager",
     )
     assert cleared.returncode == 0
@@ -352,7 +352,16 @@ def test_refusals(api: Api) -> None:
         assert status == want_status, answer
         assert want_text in answer["message"]
     revoked = tui_pos(
-        "server", "revoke", "--url", api.db_url, "--store", "S01", "--till", "T1", "--by", "ops"
+        "server",
+        "revoke",
+        "--url",
+        api.db_url,
+        "--store",
+        "S01",
+        "--till",
+        "T1",
+        "--operator",
+        "ops",
     )
     assert revoked.returncode == 0
     status, answer = api.call("POST", "/v1/push", push, token)
@@ -550,7 +559,7 @@ def test_server_reports_by_till_item_tender_tax_day(api: Api) -> None:
             "2026-12-02",
             "--format",
             "json",
-            "--by",
+            "--operator",
             "ops",
             *extra,
         )
@@ -580,9 +589,9 @@ def test_server_reports_by_till_item_tender_tax_day(api: Api) -> None:
         "2026-12-01",
         "--format",
         "csv",
-        "--by",
+        "--operator",
         "ops",
     )
     assert csv.returncode == 0 and "E1" in csv.stdout
     unsigned = tui_pos("server", "report", "till", "--url", api.db_url)
-    assert unsigned.returncode == 2 and "--by" in unsigned.stderr
+    assert unsigned.returncode == 2 and "--operator" in unsigned.stderr

@@ -9,6 +9,7 @@ by long-lived threads that post :class:`BarcodeScanned`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -19,11 +20,11 @@ from pathlib import Path
 from typing import Any
 
 from textual import events
-from textual.app import App
 from textual.binding import Binding
 from textual.screen import Screen
 
 from tui_pos.bootstrap import Till
+from tui_pos.crash_log import crash_log_path
 from tui_pos.domain.analysis import AnalysisReport, DateRange
 from tui_pos.domain.cash import CashKind, denominations, parse_amount
 from tui_pos.domain.errors import ConfigError, DomainError
@@ -34,6 +35,7 @@ from tui_pos.domain.sale import SaleDocument
 from tui_pos.domain.staff import Action, Approval, Employee
 from tui_pos.messages import BarcodeScanned, DeviceStatusChanged
 from tui_pos.report_output import report_rows
+from tui_pos.safe_app import SafeApp
 from tui_pos.screens.authorize import LoginScreen, OverrideScreen, with_permission
 from tui_pos.screens.dialogs import ConfirmScreen, PromptScreen
 from tui_pos.screens.register import RegisterActions, RegisterScreen, ScreenSettings
@@ -49,6 +51,8 @@ STYLES = Path(__file__).parent / "styles" / "app.tcss"
 
 #: How often the printer is asked for its status (seconds).
 STATUS_POLL_SECONDS = 10.0
+#: How often queued customer mail is looked at (delivery honours [mail] rate_per_minute).
+MAIL_POLL_SECONDS = 30.0
 #: How often the top bar reads the store server link's state.
 SYNC_STATUS_SECONDS = 2.0
 
@@ -56,7 +60,7 @@ SYNC_STATUS_SECONDS = 2.0
 IDLE_CHECK_SECONDS = 5.0
 
 
-class PosApp(App[None]):
+class PosApp(SafeApp[None]):
     """The till. It receives its services from :func:`build_app`."""
 
     CSS_PATH = STYLES
@@ -67,6 +71,7 @@ class PosApp(App[None]):
     def __init__(self, till: Till, login_hint: str = "") -> None:
         super().__init__()
         self.till = till
+        self.crash_log = crash_log_path(till.db_path)
         self.login_hint = login_hint  #: shown on the log-in screen (the demo's staff)
         self._stop_scanners = threading.Event()
         self._display_shown: tuple[str, str] | None = None
@@ -121,6 +126,7 @@ class PosApp(App[None]):
             services,
             customers=self.till.customers,
             export_dir=self.till.db_path.parent / "exports",
+            writer=self.till.sale_writer,
         )
         self.push_screen(self.register_screen)
         if self.staff.current is None:
@@ -144,6 +150,8 @@ class PosApp(App[None]):
             self.set_interval(STATUS_POLL_SECONDS, self.poll_printer)
             self.poll_printer()
         self._on_printer(self._print_pending)  # receipts left from before
+        if self.till.outbox.configured:  # customer mail goes out from a thread, never here
+            self.set_interval(MAIL_POLL_SECONDS, self.deliver_mail)
         self._start_sync()
 
     # -- staff ------------------------------------------------------------------------
@@ -561,6 +569,15 @@ class PosApp(App[None]):
         status = self._printer_label
         self.register_screen.set_device_status("  ·  ".join(x for x in (status, note) if x))
 
+    def deliver_mail(self) -> None:
+        """Send the customer mail that is due (outbox rate limit and retries), in a thread."""
+        self._in_thread(self._deliver_mail_blocking, "mail")
+
+    def _deliver_mail_blocking(self) -> None:
+        # A busy or failing database: the mail waits for the next round.
+        with contextlib.suppress(StorageError):
+            self.till.outbox.deliver_due()
+
     def poll_printer(self) -> None:
         """Ask the printer how it is (in a thread); print waiting receipts when it is back."""
         self._on_printer(self._poll_printer_blocking, key="status")
@@ -613,7 +630,11 @@ class PosApp(App[None]):
         """The analysis reports (read only)."""
         from tui_pos.screens.reports import ReportsScreen  # loaded on first use (cold start)
 
-        self.push_screen(ReportsScreen(self.till.analysis, self.till.config.store.name))
+        self.push_screen(
+            ReportsScreen(
+                self.till.analysis, self.till.config.store.name, self.till.loyalty_analytics
+            )
+        )
 
     def preview(self, doc: SaleDocument) -> None:
         """Show a sale's receipt on screen."""

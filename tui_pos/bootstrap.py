@@ -21,20 +21,24 @@ from tui_pos.domain.staff import Permissions, StaffError
 from tui_pos.domain.tax import TaxRate
 from tui_pos.models.analysis_store import SqliteAnalysisStore
 from tui_pos.models.backup import backup_database, rotate_backups
+from tui_pos.models.campaign_store import SqliteCampaignStore
 from tui_pos.models.cart_journal_store import SqliteCartJournalStore
 from tui_pos.models.cash_store import SqliteCashStore
 from tui_pos.models.catalog_repo import SqliteCatalog
 from tui_pos.models.catalog_writer import SqliteCatalogWriter, sync_tax_codes
 from tui_pos.models.chain_store import chain_key
+from tui_pos.models.coupon_store import SqliteCouponStore
 from tui_pos.models.customer_history import SqliteCustomerHistory
 from tui_pos.models.customer_store import SqliteCustomerStore
 from tui_pos.models.database import open_database
 from tui_pos.models.drawer_store import SqliteDrawerEventStore
 from tui_pos.models.errors import storage_errors
+from tui_pos.models.loyalty_analytics_store import SqliteLoyaltyAnalyticsStore
 from tui_pos.models.loyalty_store import SqliteLoyaltyLedger
+from tui_pos.models.mail_store import SqliteMailOutbox
 from tui_pos.models.migrations import migrate
 from tui_pos.models.online_order_store import SqliteOnlineOrderStore
-from tui_pos.models.pin_key import read_or_create_key
+from tui_pos.models.pin_recovery import load_pin_key
 from tui_pos.models.print_store import SqlitePrintJobStore
 from tui_pos.models.promotion_store import SqlitePromotionStore
 from tui_pos.models.report_store import SqliteReportStore
@@ -43,10 +47,14 @@ from tui_pos.models.sale_store import SqliteSaleStore
 from tui_pos.models.staff_store import SqliteStaffStore
 from tui_pos.models.stock_store import SqliteStockStore
 from tui_pos.services.analysis import Analysis
+from tui_pos.services.campaigns import Campaigns
 from tui_pos.services.cart_journal import CartJournal
 from tui_pos.services.cash import CashDesk
+from tui_pos.services.coupons import Coupons
 from tui_pos.services.customers import Customers
 from tui_pos.services.drawer import Drawer
+from tui_pos.services.loyalty_analytics import LoyaltyAnalytics
+from tui_pos.services.mail import MailPolicy, MailTransport, Outbox
 from tui_pos.services.online_orders import OnlineOrders
 from tui_pos.services.ports import Clock, ReceiptPrinter, StorageError
 from tui_pos.services.printing import PrintQueue
@@ -56,6 +64,7 @@ from tui_pos.services.receipts import Receipts
 from tui_pos.services.register import Register, RegisterSettings
 from tui_pos.services.reports import Reports
 from tui_pos.services.returns import Returns
+from tui_pos.services.sale_writer import SaleWriter
 from tui_pos.services.staff import Staff, StaffSettings
 from tui_pos.services.stock import Stock
 
@@ -90,6 +99,13 @@ class Till:
     promotions: Promotions
     online_orders: OnlineOrders
     customers: Customers
+    loyalty_analytics: LoyaltyAnalytics
+    outbox: Outbox
+    campaigns: Campaigns
+    #: Stores paid sales off the UI thread (the app's register screen uses it).
+    sale_writer: SaleWriter | None = None
+    #: The recovery code issued when this open made the database: shown once, never kept.
+    recovery_code: str | None = None
 
     @property
     def printer_note(self) -> str:
@@ -108,7 +124,9 @@ class Till:
         return made
 
     def close(self) -> None:
-        """Close the database connection."""
+        """Close the database connection (and the sale writer's thread and connection)."""
+        if self.sale_writer is not None:
+            self.sale_writer.close()
         self.db.close()
 
 
@@ -178,10 +196,14 @@ def open_till(
         raise ConfigError("database.url: server databases are not supported yet; use path")
     path = db_path or database_path(config)
     with storage_errors():
-        db = open_database(path)
+        db = open_database(path, config.database.busy_timeout_ms)
         migrate(db)
         chain_key(db)  # made with the database; a missing key of a chained one stops here
-    pepper = read_or_create_key(pin_key_path(config, path))
+    try:
+        pepper, recovery_code = load_pin_key(db, pin_key_path(config, path), clock())
+    except StorageError:
+        db.close()
+        raise
     taxes = tax_rates(config)
     sync_tax_codes(db, list(taxes.values()))
     parser = barcode_parser(config)
@@ -222,7 +244,7 @@ def open_till(
         parser,
         settings,
         clock,
-        on_cart_changed=lambda cart: journal.changed(cart, register.tender),
+        journal=journal,
         promotions=promotions.active,
     )
     try:
@@ -237,6 +259,8 @@ def open_till(
     register.on_customer_card = lambda card: (
         f"Customer: {customers.attach_card(register, card).name}"
     )
+    coupons = Coupons(SqliteCouponStore(db), customers, clock)
+    register.on_coupon = lambda code: coupons.apply(register, code)
     return Till(
         config=config,
         db=db,
@@ -274,4 +298,26 @@ def open_till(
             match_customer=customers.match_order,
         ),
         customers=customers,
+        loyalty_analytics=LoyaltyAnalytics(
+            SqliteLoyaltyAnalyticsStore(db), rules, till_id, clock, None
+        ),
+        outbox=Outbox(SqliteMailOutbox(db), mail_transport(config), mail_policy(config), clock),
+        campaigns=Campaigns(SqliteCampaignStore(db), customers, config.store.name, till_id, clock),
+        sale_writer=SaleWriter(register, config.database.busy_timeout_ms, db.close),
+        recovery_code=recovery_code,
     )
+
+
+def mail_transport(config: Config) -> MailTransport | None:
+    """The SMTP transport of ``[mail]`` (None without a host: mail waits in the outbox)."""
+    if not config.mail.host:
+        return None
+    from tui_pos.drivers.smtp_mail import SmtpTransport
+
+    return SmtpTransport(config.mail)
+
+
+def mail_policy(config: Config) -> MailPolicy:
+    """Rate limit and retries of ``[mail]``."""
+    m = config.mail
+    return MailPolicy(m.rate_per_minute, m.max_attempts, m.retry_seconds)

@@ -12,11 +12,13 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from tui_pos.bootstrap import Till, open_till
-from tui_pos.cli_signing import BY_OPTION, signed
+from tui_pos.cli_signing import AS_OPTION, BY_OPTION, signed
 from tui_pos.config import Config, default_config_path, load_config
+from tui_pos.crash_log import CRASH_EXIT, crash_log_path, crash_message, record_crash
 from tui_pos.domain.analysis import REPORT_KINDS
 from tui_pos.domain.errors import DomainError
 from tui_pos.domain.staff import Action
+from tui_pos.files import keep_files_private
 from tui_pos.services.ports import DeviceError, StorageError
 
 if TYPE_CHECKING:
@@ -40,8 +42,22 @@ class Context:
         return load_config(default if default.exists() else None)
 
     def till(self, db_path: Path | None = None) -> Till:
-        """Open the till's database and services."""
-        return open_till(self.config(), db_path or self.db_path)
+        """Open the till's database and services (a new database's recovery code is
+        shown here, once)."""
+        till = open_till(self.config(), db_path or self.db_path)
+        if till.recovery_code is not None:
+            show_recovery_code(till.recovery_code, f"New database {till.db_path}: its")
+        return till
+
+
+def show_recovery_code(code: str, lead: str) -> None:
+    """A recovery code on stderr (after ``lead``): shown this once, kept nowhere else."""
+    click.echo(
+        f"{lead} recovery code is {code}\n"
+        "  Write it down and keep it away from the till: it is shown only now, and it is "
+        "the way back if the PIN key file is lost (tui-pos staff reset-key).",
+        err=True,
+    )
 
 
 @contextmanager
@@ -71,22 +87,31 @@ def parse_date_option(_ctx: Any, _param: Any, value: str | None) -> date | None:
 @click.pass_context
 def main(ctx: click.Context, config_path: Path | None, db_path: Path | None) -> None:
     """tui-pos: a keyboard-first terminal cash register. With no command: run."""
+    keep_files_private()  # receipts, logs, exports, backups, keys: 0600 whatever the umask
     ctx.obj = Context(config_path, db_path)
     if ctx.invoked_subcommand is None:
         ctx.invoke(run)
 
 
 def _open_register(till: Till, login_hint: str = "") -> None:
+    """Run the register; an unexpected error exits with CRASH_EXIT and a crash log."""
     from tui_pos.app import build_app  # Textual is loaded only to run the UI
     from tui_pos.process_exit import exit_now
 
+    status = 0
     try:
         with user_errors():
             app = build_app(till, login_hint)
         app.run()
+        if app.return_code:  # the traceback is in the crash log, not on the screen
+            click.echo(crash_message(app.crash_logged), err=True)
+            status = CRASH_EXIT
+    except Exception as exc:  # outside Textual's own handler (starting, stopping)
+        click.echo(crash_message(record_crash(crash_log_path(till.db_path), exc)), err=True)
+        status = CRASH_EXIT
     finally:
         till.close()
-    exit_now(app.return_code or 0)  # quitting is prompt: see process_exit
+    exit_now(status)  # quitting is prompt: see process_exit
 
 
 @main.command()
@@ -128,10 +153,15 @@ def db() -> None:
 @db.command("init")
 @click.pass_obj
 def db_init(obj: Context) -> None:
-    """Create the database (and bring it to the latest schema)."""
+    """Create the database (and bring it to the latest schema); a new one's recovery code
+    is shown once."""
+    from tui_pos.models.pin_recovery import has_recovery_code
+
     with user_errors():
         till = obj.till()
         click.echo(f"Database ready: {till.db_path}")
+        if not has_recovery_code(till.db):
+            click.echo("No recovery code yet: tui-pos staff recovery-code --by NUMBER makes one")
         till.close()
 
 
@@ -201,9 +231,11 @@ def db_verify(obj: Context) -> None:
 @db.command("backup")
 @click.argument("dest", type=click.Path(path_type=Path))
 @click.option("--keep", type=click.IntRange(min=1), help="Keep only the newest N backups there.")
+@BY_OPTION
 @click.pass_obj
-def db_backup(obj: Context, dest: Path, keep: int | None) -> None:
-    """Online backup to DEST (a folder, or a file name); safe while the till sells."""
+def db_backup(obj: Context, dest: Path, keep: int | None, by: str | None) -> None:
+    """Online backup to DEST (a folder, or a file name); safe while the till sells
+    (signed with --by once the till has staff: a backup holds everything)."""
     from tui_pos.bootstrap import utc_now
     from tui_pos.models.backup import backup_database, rotate_backups
 
@@ -211,6 +243,11 @@ def db_backup(obj: Context, dest: Path, keep: int | None) -> None:
         path = obj.db_path or _database_path(obj)
         if not path.exists():
             raise DomainError(f"{path}: no database there")
+        till = obj.till(path)
+        try:
+            signed(till, by, Action.DATABASE_ADMIN, f"backup to {dest}")
+        finally:
+            till.close()
         made = backup_database(path, dest, now=utc_now())
         click.echo(f"backup written: {made}")
         if keep is not None:
@@ -222,12 +259,23 @@ def db_backup(obj: Context, dest: Path, keep: int | None) -> None:
 @click.argument("backup", type=click.Path(path_type=Path, dir_okay=False))
 @click.argument("target", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--replace", is_flag=True, help="Overwrite TARGET if it holds a database.")
-def db_restore(backup: Path, target: Path, replace: bool) -> None:
-    """Restore BACKUP as the database TARGET (stop the till first when replacing)."""
+@BY_OPTION
+@click.pass_obj
+def db_restore(obj: Context, backup: Path, target: Path, replace: bool, by: str | None) -> None:
+    """Restore BACKUP as the database TARGET (stop the till first when replacing; replacing
+    a database that has staff is signed with --by)."""
     from tui_pos.models.backup import restore_database
     from tui_pos.models.chain_store import anchor_restored
 
     with user_errors():
+        if replace and target.exists():
+            # Checked against the database replaced; its audit log goes with it, and the
+            # anchor is what shows the restore (an appended line would read as a rebuild).
+            till = obj.till(target)
+            try:
+                signed(till, by, Action.DATABASE_ADMIN, f"restore {backup.name} over it")
+            finally:
+                till.close()
         restore_database(backup, target, replace=replace)
         notes = anchor_restored(target)
     for note in notes:
@@ -331,10 +379,11 @@ _FORMAT = click.option(
     "--date", "day", callback=parse_date_option, help="A day (YYYY-MM-DD): that day's sales."
 )
 @_FORMAT
+@BY_OPTION
 @click.pass_obj
-def report_x(obj: Context, day: date | None, fmt: str) -> None:
+def report_x(obj: Context, day: date | None, fmt: str, by: str | None) -> None:
     """X report: the sales since the last Z (or of one day); changes nothing."""
-    _day_report(obj, "x", day, fmt)
+    _day_report(obj, "x", day, fmt, by)
 
 
 @report.command("z")
@@ -345,27 +394,34 @@ def report_x(obj: Context, day: date | None, fmt: str) -> None:
     help="A day (YYYY-MM-DD): the Z closes made that day (nothing is closed).",
 )
 @_FORMAT
+@BY_OPTION
 @click.pass_obj
-def report_z(obj: Context, day: date | None, fmt: str) -> None:
+def report_z(obj: Context, day: date | None, fmt: str, by: str | None) -> None:
     """Z report: close the day (the next Z number), or list a day's closes."""
-    _day_report(obj, "z", day, fmt)
+    _day_report(obj, "z", day, fmt, by)
 
 
-def _day_report(obj: Context, kind: str, day: date | None, fmt: str) -> None:
+def _day_report(obj: Context, kind: str, day: date | None, fmt: str, by: str | None) -> None:
     from tui_pos.report_output import render_csv, render_json, render_table
 
+    closing = kind == "z" and day is None
+    action = Action.X_REPORT if kind == "x" else Action.Z_CLOSE if closing else Action.REPORTS
+    what = f"{kind.upper()} report {day.isoformat() if day else ''}".rstrip()
     with user_errors():
         till = obj.till()
-        if kind == "x":
-            reports = [till.reports.x_report(day)]
-        elif day is None:
-            reports = [till.reports.close_day()]
-            _backup_after_z(till)
-        else:
-            reports = till.reports.z_reports(day)
-            if not reports:
-                raise DomainError(f"No Z close on {day.isoformat()}")
-        till.close()
+        try:
+            signer = signed(till, by, action, what)
+            if kind == "x":
+                reports = [till.reports.x_report(day)]
+            elif day is None:
+                reports = [till.reports.close_day(closed_by=signer.name if signer else "")]
+                _backup_after_z(till)
+            else:
+                reports = till.reports.z_reports(day)
+                if not reports:
+                    raise DomainError(f"No Z close on {day.isoformat()}")
+        finally:
+            till.close()
     emit: dict[str, Callable[[], None]] = {
         "json": lambda: click.echo(render_json(reports, single=day is None or kind == "x")),
         "csv": lambda: click.echo(render_csv(reports), nl=False),
@@ -387,6 +443,7 @@ def _day_report(obj: Context, kind: str, day: date | None, fmt: str) -> None:
 @click.option("--to", "last", help="Last day of the range (YYYY-MM-DD), included.")
 @click.option("--top", type=click.IntRange(min=1), help="Only the first N rows (--by item).")
 @_FORMAT
+@AS_OPTION
 @click.pass_obj
 def report_sales(
     obj: Context,
@@ -396,13 +453,16 @@ def report_sales(
     last: str | None,
     top: int | None,
     fmt: str,
+    by: str | None,
 ) -> None:
-    """Analysis reports over local calendar days (default: today); read only."""
+    """Analysis reports over local calendar days (default: today); read only (signed
+    with --as, as --by names the report, once the till has staff)."""
     from tui_pos.domain.analysis import parse_range
 
     with user_errors():
         till = obj.till()
         try:
+            signed(till, by, Action.REPORTS, f"sales report by {kind}", flag="--as")
             period = parse_range(till.analysis.today(), day=day, first=first, last=last)
             result = till.analysis.report(kind, period, top)
         finally:
@@ -481,15 +541,20 @@ def devices_test_print(obj: Context) -> None:
 
 
 @devices.command("open-drawer")
+@BY_OPTION
 @click.pass_obj
-def devices_open_drawer(obj: Context) -> None:
-    """Open the cash drawer (recorded as a no-sale)."""
+def devices_open_drawer(obj: Context, by: str | None) -> None:
+    """Open the cash drawer (recorded as a no-sale, signed with --by once the till has
+    staff)."""
     import time
 
     with user_errors():
         till = obj.till()
-        problem = till.drawer.no_sale(time.monotonic())
-        till.close()
+        try:
+            signed(till, by, Action.NO_SALE, "open the drawer from the command line")
+            problem = till.drawer.no_sale(time.monotonic())
+        finally:
+            till.close()
         if problem:
             raise DeviceError(problem)
     click.echo("drawer opened (no-sale recorded)")
@@ -497,12 +562,17 @@ def devices_open_drawer(obj: Context) -> None:
 
 def _add_subcommands() -> None:
     from tui_pos.cli_customers import customer, export_customers_cmd, import_customers_cmd
+    from tui_pos.cli_loyalty import report_loyalty
+    from tui_pos.cli_mail import campaign, mail, unsubscribe_cmd
+    from tui_pos.cli_recovery import staff_recovery_code, staff_reset_key
     from tui_pos.cli_staff import report_audit, report_hours, staff
     from tui_pos.cli_stock import export_stock, import_orders, promo
     from tui_pos.server.cli import server
     from tui_pos.sync.cli import sync
 
     main.add_command(staff)
+    staff.add_command(staff_reset_key)
+    staff.add_command(staff_recovery_code)
     report.add_command(report_hours)
     report.add_command(report_audit)
     import_.add_command(import_orders)
@@ -511,6 +581,10 @@ def _add_subcommands() -> None:
     main.add_command(customer)
     import_.add_command(import_customers_cmd)
     export.add_command(export_customers_cmd)
+    report.add_command(report_loyalty)
+    main.add_command(campaign)
+    main.add_command(mail)
+    customer.add_command(unsubscribe_cmd)
     main.add_command(server)
     main.add_command(sync)
 

@@ -27,16 +27,19 @@ def _signed(till: Till, by: str | None, what: str) -> None:
 @click.command("customers")
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--dry-run", is_flag=True, help="Check every row, write nothing.")
+@BY_OPTION
 @click.pass_obj
-def import_customers_cmd(obj: Context, file: Path, dry_run: bool) -> None:
+def import_customers_cmd(obj: Context, file: Path, dry_run: bool, by: str | None) -> None:
     """Import customers from FILE.csv (name; card,phone,email,birthday,notes,preferences,
-    consent): all rows valid or nothing written; matched by card, else phone."""
+    consent): all rows valid or nothing written; matched by card, else phone (signed,
+    a dry run too: it tells who is a customer already)."""
     from tui_pos.services.customer_import import import_customers
 
     with user_errors():
         lines = _read_csv(file)
         till = obj.till()
         try:
+            _signed(till, by, f"import customers {file.name}{' (dry run)' if dry_run else ''}")
             summary = import_customers(
                 lines, till.customers.store, till.parser, now=till.register.clock(), dry_run=dry_run
             )
@@ -49,17 +52,27 @@ def import_customers_cmd(obj: Context, file: Path, dry_run: bool) -> None:
 @click.command("customers")
 @click.option("--segment", help="Only the customers of this saved segment.")
 @click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv")
+@click.option(
+    "--purpose",
+    default="",
+    help="Why: 'marketing' exports only customers who agreed to marketing; any other"
+    " purpose is recorded with the export.",
+)
 @BY_OPTION
 @click.pass_obj
-def export_customers_cmd(obj: Context, segment: str | None, fmt: str, by: str | None) -> None:
+def export_customers_cmd(
+    obj: Context, segment: str | None, fmt: str, purpose: str, by: str | None
+) -> None:
     """Customers (all, or a saved segment) with tier, points, visits and spend."""
     from tui_pos.services.customer_export import rows_csv, rows_json
 
+    marketing = purpose.strip().lower() == "marketing"
+    why = purpose.strip() or "an unstated purpose"
     with user_errors():
         till = obj.till()
         try:
-            _signed(till, by, f"export customers {segment or 'all'}")
-            rows = till.customers.export_rows(segment)
+            _signed(till, by, f"export customers {segment or 'all'} for {why}")
+            rows = till.customers.export_rows(segment, consent_only=marketing)
         finally:
             till.close()
     click.echo(rows_csv(rows) if fmt == "csv" else rows_json(rows), nl=fmt == "json")
@@ -115,6 +128,7 @@ def customer_erase_cmd(obj: Context, key: str, yes: bool, note: str, by: str | N
 @click.option("--rfm", "rfm_group", help="RFM group: Champions, Loyal, New, At risk, Lost, Others.")
 @click.option("--min-visits", type=click.IntRange(0, 100_000), help="At least N visits.")
 @click.option("--consent", is_flag=True, help="Only customers who agreed to marketing.")
+@BY_OPTION
 @click.pass_obj
 def customer_segment_cmd(
     obj: Context,
@@ -125,6 +139,7 @@ def customer_segment_cmd(
     rfm_group: str | None,
     min_visits: int | None,
     consent: bool,
+    by: str | None,
 ) -> None:
     """Save (or replace) the segment NAME; list it with the segments screen or export it."""
     from tui_pos.domain.segments import SegmentRule
@@ -133,6 +148,7 @@ def customer_segment_cmd(
         rule = SegmentRule(tier, not_seen_days, seen_within_days, rfm_group, min_visits, consent)
         till = obj.till()
         try:
+            _signed(till, by, f"save segment {name}")
             till.customers.save_segment(name, rule)
             count = len(till.customers.members(rule))
         finally:

@@ -28,14 +28,19 @@ def staff() -> None:
 
 @staff.command("list")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+@BY_OPTION
 @click.pass_obj
-def staff_list(obj: Context, fmt: str) -> None:
-    """Everyone, with role, badge and lock-out state (never PINs)."""
+def staff_list(obj: Context, fmt: str, by: str | None) -> None:
+    """Everyone, with role, badge and lock-out state (never PINs; signed with --by once
+    the till has staff)."""
     with user_errors():
         till = obj.till()
-        people = till.staff.employees()
-        now = till.register.clock()
-        till.close()
+        try:
+            signed(till, by, Action.STAFF_ADMIN, "list staff")
+            people = till.staff.employees()
+            now = till.register.clock()
+        finally:
+            till.close()
     rows = [
         {
             "number": s.employee.code,
@@ -145,7 +150,7 @@ def staff_unlock(obj: Context, number: str, by: str | None) -> None:
 
 
 def _staff_report(
-    name: str, make: Callable[[Staff, DateRange], AnalysisReport], doc: str
+    name: str, make: Callable[[Staff, DateRange], AnalysisReport], action: Action, doc: str
 ) -> click.Command:
     """A ``report`` subcommand over local calendar days (default: today)."""
 
@@ -154,13 +159,15 @@ def _staff_report(
     @click.option("--from", "first", help="First day (YYYY-MM-DD), included.")
     @click.option("--to", "last", help="Last day (YYYY-MM-DD), included.")
     @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table")
+    @BY_OPTION
     @click.pass_obj
     def command(
-        obj: Context, day: str | None, first: str | None, last: str | None, fmt: str
+        obj: Context, day: str | None, first: str | None, last: str | None, fmt: str, by: str | None
     ) -> None:
         with user_errors():
             till = obj.till()
             try:
+                signed(till, by, action, f"{name} report")
                 period = parse_range(till.analysis.today(), day=day, first=first, last=last)
                 result = make(till.staff, period)
             finally:
@@ -171,10 +178,15 @@ def _staff_report(
 
 
 report_hours = _staff_report(
-    "hours", hours_report, "Hours worked per employee from the time clock (default: today)."
+    "hours",
+    hours_report,
+    Action.REPORTS,
+    "Hours worked per employee from the time clock (default: today; signed with --by).",
 )
 report_audit = _staff_report(
     "audit",
     audit_report,
-    "The audit log: log-ins, approvals, refusals, cash, Z closes (default: today).",
+    Action.AUDIT_READ,
+    "The audit log: log-ins, approvals, refusals, cash, Z closes (default: today; signed "
+    "with --by).",
 )

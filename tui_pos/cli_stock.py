@@ -3,8 +3,6 @@ by :mod:`tui_pos.cli`): ``import orders``, ``export stock``, ``promo add|list|en
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from datetime import date
 from pathlib import Path
@@ -13,6 +11,7 @@ from typing import Any
 import click
 
 from tui_pos.cli_signing import BY_OPTION, signed
+from tui_pos.domain.csv_export import csv_text
 from tui_pos.domain.errors import DomainError
 from tui_pos.domain.money import format_money
 from tui_pos.domain.promotions import PROMOTION_KINDS
@@ -69,29 +68,32 @@ def render_stock(levels: list[StockLevel], fmt: str) -> str:
     records = [stock_record(lv) for lv in levels]
     if fmt == "json":
         return json.dumps(records, indent=2, ensure_ascii=False) + "\n"
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=STOCK_FIELDS, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows({**r, "low": "yes" if r["low"] else "no"} for r in records)
-    return out.getvalue()
+    return csv_text(STOCK_FIELDS, ({**r, "low": "yes" if r["low"] else "no"} for r in records))
 
 
 @click.command("stock")
 @click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv")
 @click.option("--low", is_flag=True, help="Only products at or below their reorder level.")
-def export_stock(fmt: str, low: bool) -> None:
-    """The stock feed: every product with its level (from the ledger) and reorder level."""
+@BY_OPTION
+def export_stock(fmt: str, low: bool, by: str | None) -> None:
+    """The stock feed: every product with its level (from the ledger) and reorder level
+    (signed with --by once the till has staff)."""
     with _user_errors():
         till = _obj().till()
-        levels = till.stock.levels(low_only=low)
-        till.close()
+        try:
+            signed(till, by, Action.REPORTS, "export stock")
+            levels = till.stock.levels(low_only=low)
+        finally:
+            till.close()
     click.echo(render_stock(levels, fmt), nl=False)
 
 
 @click.command("orders")
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
-def import_orders(file: Path) -> None:
-    """Import paid online orders from FILE.json (each order once, by its order_id)."""
+@BY_OPTION
+def import_orders(file: Path, by: str | None) -> None:
+    """Import paid online orders from FILE.json (each order once, by its order_id;
+    signed with --by once the till has staff)."""
     with _user_errors():
         try:
             text = file.read_text(encoding="utf-8-sig")
@@ -99,6 +101,7 @@ def import_orders(file: Path) -> None:
             raise DomainError(f"{file}: not UTF-8 text ({exc.reason})") from exc
         till = _obj().till()
         try:
+            signed(till, by, Action.PRODUCT_ADMIN, f"import orders {file.name}")
             result = till.online_orders.import_text(text)
         finally:
             till.close()
@@ -124,6 +127,8 @@ def promo() -> None:
 @click.option("--pay", type=int, default=0, help="M of 'buy N pay M'.")
 @click.option("--from", "starts_on", callback=_day, help="First day (default today).")
 @click.option("--to", "ends_on", callback=_day, help="Last day (default: open-ended).")
+@click.option("--tier", default="", help="Only for customers of this tier (e.g. Gold).")
+@click.option("--segment", default="", help="Only for members of this saved segment.")
 @BY_OPTION
 def promo_add(
     name: str,
@@ -135,9 +140,12 @@ def promo_add(
     pay: int,
     starts_on: date | None,
     ends_on: date | None,
+    tier: str,
+    segment: str,
     by: str | None,
 ) -> None:
-    """Add a promotion (signed with --by once the till has staff)."""
+    """Add a promotion (signed with --by once the till has staff); --tier or --segment
+    keeps it for those customers (it applies once such a customer is attached)."""
     with _user_errors():
         till = _obj().till()
         try:
@@ -152,11 +160,14 @@ def promo_add(
                 pay=pay,
                 starts_on=starts_on,
                 ends_on=ends_on,
+                tier=tier,
+                segment=segment,
             )
             target = till.promotions.target_name(made)
         finally:
             till.close()
-    click.echo(f"promotion #{made.id} {made.name}: {made.label} on {target}")
+    audience = f" for {made.reason.removeprefix(made.name).strip(' ()')}" if made.audience else ""
+    click.echo(f"promotion #{made.id} {made.name}: {made.label} on {target}{audience}")
 
 
 @promo.command("list")

@@ -16,6 +16,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from tui_pos.config_mail import MailConfig, parse_mail
 from tui_pos.config_schema import (
     Source,
     Table,
@@ -80,6 +81,9 @@ class DatabaseConfig:
     backup_dir: str = ""  #: where Z-close backups go; "" = backups/ next to the database
     backup_keep: int = 30  #: how many backups to keep there (older ones are removed)
     backup_on_z: bool = True  #: take an online backup after every Z close
+    #: the longest a write waits for a database another program holds (a sale that
+    #: cannot be stored within it is kept on screen to retry)
+    busy_timeout_ms: int = 5000
 
 
 @dataclass(frozen=True)
@@ -213,6 +217,7 @@ class Config:
     loyalty: LoyaltyConfig = LoyaltyConfig()  #: loyalty points
     staff: StaffConfig = StaffConfig()  #: staff log-in and permissions
     barcodes: BarcodesConfig = BarcodesConfig()  #: in-store barcodes and limits
+    mail: MailConfig = MailConfig()  #: SMTP server for customer mail
     keymap: Mapping[str, str] = field(
         default_factory=lambda: MappingProxyType({})
     )  #: binding id -> key, e.g. "tender-cash" -> "f5"; checked by the app
@@ -224,7 +229,7 @@ def _keys(cls: type) -> tuple[str, ...]:
 
 
 _SECTIONS: tuple[str, ...] = ("store", "tax", "database", "scanner", "printer", "drawer")
-_SECTIONS += ("display", "loyalty", "staff", "barcodes", "keymap")
+_SECTIONS += ("display", "loyalty", "staff", "barcodes", "keymap", "mail")
 
 
 def _section(top: Table, key: str, cls: type | None) -> Table:
@@ -294,6 +299,7 @@ def _database(t: Table) -> DatabaseConfig:
         backup_dir=t.string("backup_dir", d.backup_dir),
         backup_keep=t.integer("backup_keep", d.backup_keep, 1, 1000),
         backup_on_z=t.boolean("backup_on_z", d.backup_on_z),
+        busy_timeout_ms=t.integer("busy_timeout_ms", d.busy_timeout_ms, 100, 60_000),
     )
 
 
@@ -482,6 +488,7 @@ def parse_config(text: str, name: str = "config.toml", source: Path | None = Non
         loyalty=_loyalty(_section(top, "loyalty", LoyaltyConfig)),
         staff=_staff(_section(top, "staff", StaffConfig)),
         barcodes=_barcodes(_section(top, "barcodes", BarcodesConfig)),
+        mail=parse_mail(_section(top, "mail", MailConfig)),
         keymap=_keymap(_section(top, "keymap", None)),
         source=source,
     )

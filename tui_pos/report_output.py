@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from tui_pos.domain.analysis import AnalysisReport
+from tui_pos.domain.csv_export import csv_text
 from tui_pos.domain.money import format_money
 from tui_pos.domain.report import DayReport
 
@@ -80,7 +80,7 @@ def render_table(reports: list[DayReport], console: Console) -> None:
         table.add_column("", style="bold")
         table.add_column("", justify="right")
         for label, value in report_rows(report):
-            table.add_row(label, value)
+            table.add_row(Text(label), Text(value))  # names are text, never markup
         console.print(table)
 
 
@@ -92,15 +92,11 @@ def render_json(reports: list[DayReport], single: bool) -> str:
 
 def render_csv(reports: list[DayReport]) -> str:
     """CSV: one row per report, the JSON fields as columns (tax and tenders flattened)."""
-    out = io.StringIO()
     flat = [_flatten(r.to_dict()) for r in reports]
     fields: list[str] = []
     for row in flat:
         fields += [k for k in row if k not in fields]
-    writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(flat)
-    return out.getvalue()
+    return csv_text(fields, flat)
 
 
 def _flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -121,18 +117,18 @@ def analysis_table(report: AnalysisReport) -> Table:
     """The report as a Rich table: numbers right-aligned, totals as the footer."""
     totals = report.text_totals()
     table = Table(
-        title=f"{report.title}  ·  {report.till}  ·  {report.period.label}",
-        caption=report.note or None,
+        title=Text(f"{report.title}  ·  {report.till}  ·  {report.period.label}"),
+        caption=Text(report.note) if report.note else None,
         show_footer=totals is not None and not report.is_empty,
     )
     for i, column in enumerate(report.columns):
         table.add_column(
             column.title,
-            footer=totals[i] if totals else "",
+            footer=Text(totals[i] if totals else ""),
             justify="left" if column.kind == "text" else "right",
         )
     for row in report.text_rows():
-        table.add_row(*row)
+        table.add_row(*(Text(cell) for cell in row))  # names and reasons are never markup
     return table
 
 
@@ -144,8 +140,4 @@ def analysis_json(report: AnalysisReport) -> str:
 def analysis_csv(report: AnalysisReport) -> str:
     """CSV: one header row of column keys, then the rows with raw values (money in minor
     units, quantities in thousandths), no totals row (a spreadsheet sums)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([c.key for c in report.columns])
-    writer.writerows(["" if v is None else v for v in row] for row in report.rows)
-    return out.getvalue()
+    return csv_text([c.key for c in report.columns], report.rows)

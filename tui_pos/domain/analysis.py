@@ -28,6 +28,10 @@ ReportKind = Literal[
     "no-sales",
     "hours",
     "audit",
+    "summary",
+    "month",
+    "cohort",
+    "offers",
 ]
 
 #: Every report, in the order menus list them.

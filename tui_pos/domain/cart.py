@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any, Literal
 
 from tui_pos.domain.errors import CartError, DiscountError, MoneyError
@@ -124,7 +125,7 @@ class CartLine:
     refund: ReturnAmounts | None = None
     to_stock: bool = True
 
-    @property
+    @cached_property  # (the line is immutable; the cart sums these on every scan)
     def base_cents(self) -> int:
         """Price x quantity, rounded half up once (what was paid, for a receipted return)."""
         if self.refund is not None:
@@ -178,6 +179,15 @@ class Cart:
         #: Promotions active today, set by the register; applied in :meth:`totals`.
         self.promotions: tuple[Promotion, ...] = ()
         self.customer_id: int | None = None  #: the customer attached to the sale, if any
+        #: The attached customer's tier and segments (``tier:Gold``): targeted promotions
+        #: apply only to them.
+        self.audiences: frozenset[str] = frozenset()
+        #: A personal coupon redeemed on this sale (its discount is the sale discount).
+        self.coupon: str | None = None
+        # The last totals and what they were computed from: lines are immutable values, so
+        # the same line objects, discount and promotions give the same totals (a payment
+        # asks for them several times; computing them once per change is enough).
+        self._memo: tuple[tuple[Any, ...], CartTotals] | None = None
 
     # -- changes -----------------------------------------------------------------
     def add(self, line: CartLine) -> CartLine:
@@ -243,9 +253,23 @@ class Cart:
     # -- derived -----------------------------------------------------------------
     def totals(self) -> CartTotals:
         """Subtotal, discounts, tax per code and total, always consistent."""
-        return compute_totals(
-            self.lines, self.discount, self.taxes, self.prices_include_tax, self.promotions
+        key = (
+            tuple(self.lines),
+            self.discount,
+            self.promotions,
+            self.audiences,
+            self.taxes,
+            self.prices_include_tax,
         )
+        # Identity first: tuples compare their items with ``is`` before ``==``.
+        if self._memo is not None and self._memo[0] == key:
+            return self._memo[1]
+        promotions = tuple(p for p in self.promotions if p.reaches(self.audiences))
+        totals = compute_totals(
+            self.lines, self.discount, self.taxes, self.prices_include_tax, promotions
+        )
+        self._memo = (key, totals)
+        return totals
 
     @property
     def is_empty(self) -> bool:
@@ -255,29 +279,20 @@ class Cart:
     # -- persistence as plain data (suspend/resume, crash journal) ----------------
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready snapshot of the cart."""
+        data = self._snapshot()
+        if self.audiences:  # only when used: older snapshots stay as they were
+            data["audiences"] = sorted(self.audiences)
+        if self.coupon:
+            data["coupon"] = self.coupon
+        return data
+
+    def _snapshot(self) -> dict[str, Any]:
         return {
             "uuid": self.uuid,
             "discount": _discount_dict(self.discount),
             "voided_lines": self.voided_lines,
             "customer_id": self.customer_id,
-            "lines": [
-                {
-                    "line_id": ln.line_id,
-                    "product_id": ln.product_id,
-                    "name": ln.name,
-                    "unit": ln.unit,
-                    "unit_price_cents": ln.unit_price_cents,
-                    "qty_milli": ln.qty_milli,
-                    "tax_code": ln.tax_code,
-                    "code": ln.code,
-                    "discount": _discount_dict(ln.discount),
-                    "category_id": ln.category_id,
-                    "return_of": ln.return_of,
-                    "refund": None if ln.refund is None else list(_refund_tuple(ln.refund)),
-                    "to_stock": ln.to_stock,
-                }
-                for ln in self.lines
-            ],
+            "lines": [line_to_dict(ln) for ln in self.lines],
         }
 
     @classmethod
@@ -290,25 +305,11 @@ class Cart:
         cart.voided_lines = int(data.get("voided_lines", 0))
         customer = data.get("customer_id")
         cart.customer_id = None if customer is None else int(customer)
+        cart.audiences = frozenset(str(a) for a in data.get("audiences", ()))
         for raw in data["lines"]:
-            cart.add(
-                CartLine(
-                    product_id=int(raw["product_id"]),
-                    name=str(raw["name"]),
-                    unit=raw["unit"],
-                    unit_price_cents=int(raw["unit_price_cents"]),
-                    qty_milli=int(raw["qty_milli"]),
-                    tax_code=str(raw["tax_code"]),
-                    code=str(raw.get("code", "")),
-                    discount=_discount_from(raw.get("discount")),
-                    line_id=str(raw["line_id"]),
-                    category_id=_int_or_none(raw.get("category_id")),
-                    return_of=_int_or_none(raw.get("return_of")),
-                    refund=None if raw.get("refund") is None else ReturnAmounts(*raw["refund"]),
-                    to_stock=bool(raw.get("to_stock", True)),
-                )
-            )
+            cart.add(line_from_dict(raw))
         cart.set_cart_discount(_discount_from(data.get("discount")))
+        cart.coupon = data.get("coupon") or None
         return cart
 
     # -- internals ---------------------------------------------------------------
@@ -414,6 +415,44 @@ def _promotions(lines: list[CartLine], promotions: tuple[Promotion, ...]) -> lis
     for i, promo in zip(sold, found, strict=True):
         result[i] = promo
     return result
+
+
+def line_to_dict(ln: CartLine) -> dict[str, Any]:
+    """One cart line as JSON-ready data (the crash journal appends these one by one)."""
+    return {
+        "line_id": ln.line_id,
+        "product_id": ln.product_id,
+        "name": ln.name,
+        "unit": ln.unit,
+        "unit_price_cents": ln.unit_price_cents,
+        "qty_milli": ln.qty_milli,
+        "tax_code": ln.tax_code,
+        "code": ln.code,
+        "discount": _discount_dict(ln.discount),
+        "category_id": ln.category_id,
+        "return_of": ln.return_of,
+        "refund": None if ln.refund is None else list(_refund_tuple(ln.refund)),
+        "to_stock": ln.to_stock,
+    }
+
+
+def line_from_dict(raw: dict[str, Any]) -> CartLine:
+    """A cart line from :func:`line_to_dict` output (the cart re-checks it when added)."""
+    return CartLine(
+        product_id=int(raw["product_id"]),
+        name=str(raw["name"]),
+        unit=raw["unit"],
+        unit_price_cents=int(raw["unit_price_cents"]),
+        qty_milli=int(raw["qty_milli"]),
+        tax_code=str(raw["tax_code"]),
+        code=str(raw.get("code", "")),
+        discount=_discount_from(raw.get("discount")),
+        line_id=str(raw["line_id"]),
+        category_id=_int_or_none(raw.get("category_id")),
+        return_of=_int_or_none(raw.get("return_of")),
+        refund=None if raw.get("refund") is None else ReturnAmounts(*raw["refund"]),
+        to_stock=bool(raw.get("to_stock", True)),
+    )
 
 
 def _refund_tuple(refund: ReturnAmounts) -> tuple[int, int, int, int]:

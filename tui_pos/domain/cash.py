@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from tui_pos.domain.card_numbers import refuse_card_number
 from tui_pos.domain.errors import DomainError
 from tui_pos.domain.money import format_money, parse_money
 
@@ -75,4 +76,5 @@ def parse_movement(kind: CashKind, amount_text: str, reason: str) -> tuple[int, 
     reason = " ".join(reason.split())
     if kind != "float" and not reason:
         raise CashError("Say why: a reason is needed for cash in or out")
+    refuse_card_number(reason, "reason")
     return amount, reason[:MAX_REASON]

@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from tui_pos.domain.barcode import is_valid_gtin
+from tui_pos.domain.card_numbers import looks_like_card_number, refuse_card_number
 from tui_pos.domain.errors import DomainError
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
@@ -55,6 +57,12 @@ class Customer:
         return self.details.name
 
 
+def is_email_address(text: str) -> bool:
+    """Whether ``text`` reads as one e-mail address (something@domain.tld, at most 120
+    characters, no spaces)."""
+    return len(text) <= 120 and _EMAIL.fullmatch(text) is not None
+
+
 def phone_digits(text: str) -> str:
     """The digits of a phone number (what search compares): ``+44 (0)20-7946`` -> ``44020 7946``
     without the spaces."""
@@ -72,14 +80,18 @@ def check_details(details: CustomerDetails) -> CustomerDetails:
     if phone and (not _PHONE_CHARS.fullmatch(phone) or not 5 <= len(phone_digits(phone)) <= 15):
         raise CustomerError(f"Not a phone number: {phone!r} (5-15 digits)")
     email = details.email.strip()
-    if email and (len(email) > 120 or not _EMAIL.fullmatch(email)):
+    if email and not is_email_address(email):
         raise CustomerError(f"Not an email address: {email!r}")
-    card = details.card.strip() if details.card else None
-    if card is not None and not _CARD.fullmatch(card):
-        raise CustomerError(f"Not a card number: {card!r} (4-32 letters, digits or -)")
+    card = check_card(details.card.strip()) if details.card else None
     for label, text in (("notes", details.notes), ("preferences", details.preferences)):
         if len(text) > 1000:
             raise CustomerError(f"The {label} are longer than 1000 characters")
+    for label, text in (
+        ("name", name),
+        ("notes", details.notes),
+        ("preferences", details.preferences),
+    ):
+        refuse_card_number(text, label)
     if details.birthday is not None and not 1900 <= details.birthday.year <= 2100:
         raise CustomerError("The birthday's year must be between 1900 and 2100")
     return CustomerDetails(
@@ -92,6 +104,19 @@ def check_details(details: CustomerDetails) -> CustomerDetails:
         marketing_consent=details.marketing_consent,
         card=card or None,
     )
+
+
+def check_card(card: str) -> str:
+    """A loyalty card's number as given, or CustomerError: 4-32 letters, digits or -; a
+    barcode card (12-14 digits) with its right check digit; never a payment card."""
+    if not _CARD.fullmatch(card):
+        raise CustomerError(f"Not a card number: {card!r} (4-32 letters, digits or -)")
+    barcode = card.isdigit() and len(card) in (12, 13, 14)
+    if barcode and not is_valid_gtin(card):
+        raise CustomerError(f"Card {card}: wrong check digit (mistyped? scan it instead)")
+    if not barcode and looks_like_card_number(card):
+        refuse_card_number(card, "loyalty card")
+    return card
 
 
 def parse_birthday(text: str) -> date | None:

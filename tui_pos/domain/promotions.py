@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
+from tui_pos.domain.card_numbers import refuse_card_number
 from tui_pos.domain.errors import DomainError
 from tui_pos.domain.money import allocate, div_round, format_money, percent_of
 from tui_pos.domain.quantity import ONE
@@ -52,9 +53,30 @@ class Promotion:
     pay_qty: int = 0
     starts_on: date = date.min
     ends_on: date | None = None
+    tier: str = ""  #: only when a customer of this tier is attached ("" = everybody)
+    segment: str = ""  #: only when a member of this saved segment is attached
 
     def __post_init__(self) -> None:
         check_promotion(self)
+
+    @property
+    def audience(self) -> str:
+        """Who it is for: ``tier:Gold``, ``segment:lapsed``, or "" for everybody."""
+        if self.tier:
+            return f"tier:{self.tier}"
+        return f"segment:{self.segment}" if self.segment else ""
+
+    def reaches(self, audiences: frozenset[str]) -> bool:
+        """True when it is for everybody, or for a tier or segment the customer is in."""
+        return not self.audience or self.audience in audiences
+
+    @property
+    def reason(self) -> str:
+        """What the cart line and the receipt show: the name, and for a targeted promotion
+        why the line got it (``Coffee week (Gold members)``)."""
+        if self.tier:
+            return f"{self.name} ({self.tier} members)"
+        return f"{self.name} (segment {self.segment})" if self.segment else self.name
 
     def active_on(self, day: date) -> bool:
         """True when ``day`` is within the promotion's dates (both ends included)."""
@@ -82,6 +104,7 @@ def check_promotion(promo: Promotion) -> None:
     """Refuse a promotion that could not be applied sensibly (PromotionError)."""
     if not promo.name.strip() or len(promo.name) > 80:
         raise PromotionError("A promotion needs a name of 1-80 characters")
+    refuse_card_number(promo.name, "promotion's name")
     if (promo.product_id is None) == (promo.category_id is None):
         raise PromotionError("A promotion applies to one item or one category")
     if promo.kind == "percent" and not 0 < promo.value <= 10_000:
@@ -92,6 +115,10 @@ def check_promotion(promo: Promotion) -> None:
         raise PromotionError("'N for price' needs N of at least 2 and a price")
     if promo.kind == "multi_free" and not 0 < promo.pay_qty < promo.buy_qty:
         raise PromotionError("'Buy N pay M' needs M of at least 1 and less than N")
+    if promo.tier and promo.segment:
+        raise PromotionError("A promotion is for a tier or a segment, not both")
+    if len(promo.tier) > 40 or len(promo.segment) > 40:
+        raise PromotionError("A tier or segment name is at most 40 characters")
     if promo.kind not in PROMOTION_KINDS:
         raise PromotionError(f"Unknown promotion kind {promo.kind!r}")
 
@@ -141,7 +168,7 @@ def apply_promotions(
         pending.remove(promo)
         for index, cents in shares.items():
             if cents > 0:
-                result[index] = PromoDiscount(cents, promo.name)
+                result[index] = PromoDiscount(cents, promo.reason)
                 free.discard(index)
     return result
 

@@ -71,6 +71,7 @@ class SaleDocument:
     employee_id: int | None = None  #: the logged-in cashier (``cashier`` is their name)
     customer_id: int | None = None  #: the customer the sale was made to (no personal data)
     points: PointsSummary | None = None  #: loyalty points of the sale, once stored
+    coupon: str | None = None  #: the personal coupon redeemed on the sale
 
     @property
     def paid_cents(self) -> int:
@@ -139,4 +140,5 @@ def sale_document(
         voided_lines=cart.voided_lines,
         employee_id=employee_id,
         customer_id=cart.customer_id,
+        coupon=cart.coupon if status == "completed" else None,
     )

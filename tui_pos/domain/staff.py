@@ -44,6 +44,7 @@ class Action(StrEnum):
     CUSTOMER_ADMIN = "customer_admin"
     REPORTS = "reports"
     AUDIT_READ = "audit_read"
+    DATABASE_ADMIN = "database_admin"
 
 
 #: How each action is named on screen ("Manager approval: Void sale").
@@ -64,6 +65,7 @@ ACTION_LABELS: Mapping[Action, str] = {
     Action.CUSTOMER_ADMIN: "Customer data admin",
     Action.REPORTS: "Reports",
     Action.AUDIT_READ: "Audit log",
+    Action.DATABASE_ADMIN: "Database backup",
 }
 
 _CASHIER = frozenset({Action.VOID_LINE, Action.X_REPORT})

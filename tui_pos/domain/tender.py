@@ -12,6 +12,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Literal
 
+from tui_pos.domain.card_numbers import looks_like_card_number
 from tui_pos.domain.errors import MoneyError, TenderError
 from tui_pos.domain.money import format_money, parse_money, round_to_step
 
@@ -35,30 +36,6 @@ class Payment:
     change_cents: int = 0
     reference: str = ""
     uuid: str = field(default_factory=lambda: uuid.uuid4().hex)
-
-
-def luhn_valid(digits: str) -> bool:
-    """The Luhn check that card numbers pass."""
-    total = 0
-    for i, d in enumerate(reversed(digits)):
-        n = int(d) * (2 if i % 2 else 1)
-        total += n - 9 if n > 9 else n
-    return total % 10 == 0
-
-
-_CARD_RUN = re.compile(r"\d(?:[ .-]?\d){12,18}")
-
-
-def looks_like_card_number(text: str) -> bool:
-    """True if ``text`` holds 13-19 digits (spaces, dots or dashes between) passing Luhn:
-    a card number, which the till must never store."""
-    for match in _CARD_RUN.finditer(text):
-        digits = re.sub(r"\D", "", match.group())
-        for start in range(len(digits) - 12):
-            for end in range(start + 13, min(len(digits), start + 19) + 1):
-                if luhn_valid(digits[start:end]):
-                    return True
-    return False
 
 
 def parse_tendered(text: str) -> int:

@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 from tui_pos.domain.receipt import Receipt
+from tui_pos.files import PRIVATE_DIR, open_private
 from tui_pos.services.ports import DeviceError, PrinterStatus, SendHook
 
 CUT = "\n" + "~" * 12 + " cut " + "~" * 12 + "\n\n"
@@ -50,8 +51,8 @@ class FilePrinter:
         data = self._data(receipt)
         try:
             if not self.path.parent.is_dir():
-                self.path.parent.mkdir()  # not its parents: see the class docstring
-            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o600)
+                self.path.parent.mkdir(mode=PRIVATE_DIR)  # not its parents: see the class docstring
+            fd = open_private(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT)  # 0600
         except OSError as exc:
             raise self._error(exc) from exc
         try:

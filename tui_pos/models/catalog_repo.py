@@ -43,13 +43,19 @@ class SqliteCatalog:
     def by_code(self, code: str) -> Product | None:
         """The active product with this normalised code."""
         with storage_errors():
-            row = self.db.execute_sql(
-                "SELECT p.id, p.name, p.price_cents, p.tax_code, p.unit, b.code, p.plu,"
-                " p.category_id "
-                "FROM barcode b JOIN product p ON p.id = b.product_id "
-                "WHERE b.code = ? AND p.active = 1",
-                (code,),
-            ).fetchone()
+            # The scan's hot path: straight to the connection (sqlite3 keeps the statement
+            # prepared), without Peewee's per-call bookkeeping.
+            row = (
+                self.db.connection()
+                .execute(
+                    "SELECT p.id, p.name, p.price_cents, p.tax_code, p.unit, b.code, p.plu,"
+                    " p.category_id "
+                    "FROM barcode b JOIN product p ON p.id = b.product_id "
+                    "WHERE b.code = ? AND p.active = 1",
+                    (code,),
+                )
+                .fetchone()
+            )
         return _product(row) if row else None
 
     def by_plu(self, plu: str) -> Product | None:

@@ -66,6 +66,18 @@ CHAINED: Mapping[str, Chained] = MappingProxyType(
             "approver_name",
             "detail",
         ),
+        "campaign": _ledger(
+            "name",
+            "segment",
+            "template",
+            "subject",
+            "control_percent",
+            "coupon_kind",
+            "coupon_value",
+            "sent_by",
+            "created_at",
+        ),
+        "campaign_member": _ledger("campaign_id", "customer_id", "grp"),
         "cash_movement": _ledger(
             "uuid",
             "till",
@@ -164,6 +176,21 @@ CHAINED: Mapping[str, Chained] = MappingProxyType(
             "sale_line_id",
             "note",
             "created_at",
+        ),
+        "consent_event": _ledger("customer_id", "consent", "source", "note", "created_at"),
+        "coupon": _ledger(
+            "code",
+            "customer_id",
+            "campaign_id",
+            "kind",
+            "value",
+            "valid_from",
+            "valid_to",
+            "till",
+            "created_at",
+        ),
+        "coupon_redemption": _ledger(
+            "uuid", "till", "code", "customer_id", "sale_uuid", "discount_cents", "created_at"
         ),
         "store_credit": _ledger(
             "uuid", "till", "seq", "code", "kind", "amount_cents", "sale_id", "created_at"

@@ -22,6 +22,7 @@ from tui_pos.domain.customer import (
 )
 from tui_pos.domain.segments import SegmentRule
 from tui_pos.models.errors import storage_errors
+from tui_pos.models.mail_store import forget_customer_mail
 from tui_pos.models.order_contacts import erase_contacts, orders_of
 from tui_pos.models.times import stamp
 
@@ -133,6 +134,7 @@ class SqliteCustomerStore:
                 (ERASED_NAME, stamp(now), stamp(now), customer_id),
             )
             self._event(customer_id, "erased", note, now)
+            forget_customer_mail(self.db, customer_id)
 
     def online_orders(self, customer_id: int) -> list[dict[str, Any]]:
         """The online orders held for the customer, with their contact details."""

@@ -26,8 +26,10 @@ PRAGMAS = {
 }
 
 
-def open_database(path: Path) -> SqliteDatabase:
-    """Create (owner-only) or open the till database and bind the tables to it."""
+def open_database(path: Path, busy_timeout_ms: int = 5000) -> SqliteDatabase:
+    """Create (owner-only) or open the till database and bind the tables to it.
+
+    ``busy_timeout_ms``: how long a statement waits for another connection's lock."""
     try:
         path = path.expanduser()
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -36,7 +38,10 @@ def open_database(path: Path) -> SqliteDatabase:
             os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
     except (OSError, RuntimeError, ValueError) as exc:  # no such user (~x), NUL byte...
         raise StorageError(f"The database {path} cannot be created or opened: {exc}") from exc
-    db = SqliteDatabase(str(path), pragmas=PRAGMAS, lock_type="IMMEDIATE", timeout=5)
+    pragmas = {**PRAGMAS, "busy_timeout": busy_timeout_ms}
+    db = SqliteDatabase(
+        str(path), pragmas=pragmas, lock_type="IMMEDIATE", timeout=busy_timeout_ms / 1000
+    )
     database_proxy.initialize(db)
     db.connect(reuse_if_open=True)
     stat = path.stat()

@@ -149,7 +149,11 @@ class SqliteLoyaltyLedger:
         if doc.customer_id is None or not self.rules.enabled or doc.status != "completed":
             return None
         customer_id = doc.customer_id
-        categories = self.categories([ln.product_id for ln in doc.lines if ln.product_id])
+        categories = (  # (names matter only to the per-category multipliers)
+            self.categories([ln.product_id for ln in doc.lines if ln.product_id])
+            if self.rules.category_multipliers
+            else {}
+        )
         lines = [
             EarnLine(ln.amount_cents, categories.get(ln.product_id or 0, "")) for ln in doc.lines
         ]

@@ -12,7 +12,10 @@ from tui_pos.domain.promotions import Promotion
 from tui_pos.models.errors import storage_errors
 from tui_pos.models.times import stamp
 
-_COLUMNS = "id, name, kind, value, product_id, category_id, buy_qty, pay_qty, starts_on, ends_on"
+_COLUMNS = (
+    "id, name, kind, value, product_id, category_id, buy_qty, pay_qty, starts_on, ends_on,"
+    " tier, segment"
+)
 
 
 def _promotion(row: Any) -> Promotion:
@@ -27,6 +30,8 @@ def _promotion(row: Any) -> Promotion:
         pay_qty=row[7],
         starts_on=date.fromisoformat(str(row[8])),
         ends_on=date.fromisoformat(str(row[9])) if row[9] else None,
+        tier=str(row[10]),
+        segment=str(row[11]),
     )
 
 
@@ -42,7 +47,8 @@ class SqlitePromotionStore:
             return int(
                 self.db.execute_sql(
                     "INSERT INTO promotion (name, kind, value, product_id, category_id, buy_qty,"
-                    " pay_qty, starts_on, ends_on, created_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                    " pay_qty, starts_on, ends_on, created_at, tier, segment)"
+                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                     (
                         promo.name,
                         promo.kind,
@@ -54,6 +60,8 @@ class SqlitePromotionStore:
                         promo.starts_on.isoformat(),
                         promo.ends_on.isoformat() if promo.ends_on else None,
                         stamp(datetime.now().astimezone()),
+                        promo.tier,
+                        promo.segment,
                     ),
                 ).lastrowid
             )

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 
 from peewee import Database, IntegrityError
@@ -98,6 +100,13 @@ class SqliteStaffStore:
                 failed_attempts=attempts,
                 locked_until=to_utc_naive(locked_until) if locked_until else None,
             ).where(EmployeeRow.id == employee_id).execute()
+
+    @contextmanager
+    def pin_check(self) -> Iterator[None]:
+        """A write transaction (every transaction here is ``BEGIN IMMEDIATE``, see
+        :mod:`tui_pos.models.database`) around one PIN check."""
+        with storage_errors(), self.db.atomic():
+            yield
 
     def append_audit(self, till: str, event: AuditEvent) -> None:
         """Add one event with the till's next audit number."""

@@ -62,7 +62,7 @@ class _CredentialsScreen:
 
     def credentials(self) -> ComposeResult:
         yield CredentialsLine(id="credentials")
-        yield Static("", id="credentials-error", classes="error")
+        yield Static("", id="credentials-error", classes="error", markup=False)
 
     def field(self) -> CredentialsLine:
         return cast(Screen[Any], self).query_one("#credentials", CredentialsLine)
@@ -108,14 +108,14 @@ class LoginScreen(_CredentialsScreen, Screen[Employee]):
     def compose(self) -> ComposeResult:
         """The store, who was here, and the two fields."""
         with Vertical(classes="dialog", id="login"):
-            yield Label(f"{self.store_name}: log in", classes="dialog-title")
+            yield Label(f"{self.store_name}: log in", classes="dialog-title", markup=False)
             hint = self.note or "Employee number, Enter, PIN, Enter (or scan your badge)"
             if not self.staff.has_staff():
                 hint = (
                     "No staff yet: create a manager first with\n"
                     "  tui-pos staff add --number 1 --name NAME --role manager"
                 )
-            yield Static(hint, classes="dialog-hint", id="login-hint")
+            yield Static(hint, classes="dialog-hint", id="login-hint", markup=False)
             yield from self.credentials()
         yield KeysBar()
 
@@ -170,6 +170,7 @@ class OverrideScreen(_CredentialsScreen, ModalScreen[Approval | None]):
                 f"{what}{who} may not do this alone: someone who may types their number "
                 "and PIN (or scans their badge). Esc cancels.",
                 classes="dialog-hint",
+                markup=False,
             )
             yield from self.credentials()
 

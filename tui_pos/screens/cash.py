@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -15,6 +16,7 @@ from tui_pos.domain.cash import Denomination, count_total, parse_pieces
 from tui_pos.domain.errors import DomainError
 from tui_pos.domain.money import format_money
 from tui_pos.widgets.entry_line import EntryLine
+from tui_pos.widgets.plain import plain, plain_row, styled
 
 #: The menu's entries: key, binding id, label.
 MENU: tuple[tuple[str, str, str], ...] = (
@@ -44,7 +46,7 @@ class CashMenuScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         """The entries with their keys."""
         with Vertical(classes="dialog"):
-            yield Label(f"Cash and staff  ·  {self.who}", classes="dialog-title")
+            yield Label(f"Cash and staff  ·  {self.who}", classes="dialog-title", markup=False)
             yield Static(
                 "\n".join(f"[b]{key.upper()}[/b]  {label}" for key, _, label in MENU)
                 + "\n\n[b]Esc[/b] back to the sale",
@@ -89,7 +91,7 @@ class CountScreen(ModalScreen[int | None]):
             yield Static("", id="count-rows")
             yield Static("", id="count-total")
             yield EntryLine(placeholder="pieces", id="count-entry", restrict=r"[0-9]*")
-            yield Static("", id="count-error", classes="error")
+            yield Static("", id="count-error", classes="error", markup=False)
 
     def on_mount(self) -> None:
         """Start at the largest note."""
@@ -103,13 +105,12 @@ class CountScreen(ModalScreen[int | None]):
     def _show(self) -> None:
         lines = []
         for i, (d, pieces) in enumerate(zip(self.denominations, self.counts, strict=True)):
-            marker = "[reverse]" if i == self.index else ""
-            end = "[/reverse]" if marker else ""
             amount = format_money(d.cents * pieces) if pieces else ""
-            lines.append(f"{marker} {d.label:>8} x {pieces or '':>5}  {amount:>10} {end}")
-        self.query_one("#count-rows", Static).update("\n".join(lines))
+            line = f" {d.label:>8} x {pieces or '':>5}  {amount:>10} "  # labels come from config
+            lines.append(plain(line, style="reverse" if i == self.index else ""))
+        self.query_one("#count-rows", Static).update(Text("\n").join(lines))
         self.query_one("#count-total", Static).update(
-            f"Counted: [b]{format_money(self.counted(), self.currency)}[/b]"
+            styled("Counted: [b]$total[/b]", total=format_money(self.counted(), self.currency))
         )
 
     def on_entry_line_code_entered(self, event: EntryLine.CodeEntered) -> None:
@@ -167,9 +168,9 @@ class TableScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         """The title and the table (or a line saying there is nothing)."""
         with Vertical(classes="dialog wide"):
-            yield Label(self.title_text, classes="dialog-title")
+            yield Label(self.title_text, classes="dialog-title", markup=False)
             if not self.rows:
-                yield Static(self.empty, classes="dialog-hint")
+                yield Static(self.empty, classes="dialog-hint", markup=False)
                 return
             table: DataTable[str] = DataTable(id="table-rows", zebra_stripes=True)
             table.can_focus = True
@@ -181,7 +182,7 @@ class TableScreen(ModalScreen[None]):
             return
         table = self.query_one("#table-rows", DataTable)
         table.add_columns(*self.columns)
-        table.add_rows(self.rows)
+        table.add_rows(plain_row(row) for row in self.rows)
         table.focus()
 
     def action_close(self) -> None:

@@ -13,6 +13,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Label, Static
 
@@ -25,6 +26,7 @@ from tui_pos.services.customers import Customers
 from tui_pos.services.ports import StorageError
 from tui_pos.services.register import Register
 from tui_pos.widgets.keys_bar import KeysBar
+from tui_pos.widgets.plain import plain_row, styled
 from tui_pos.widgets.scan_aware_input import ScanAwareInput
 
 
@@ -52,7 +54,9 @@ class CustomerScreen(ModalScreen[str | None]):
         """Who is attached, the search input, the results."""
         with Vertical(classes="dialog wide"):
             yield Label("Customer (Enter attaches to the sale)", classes="dialog-title")
-            yield Static(self._attached_text(), id="customer-attached", classes="dialog-hint")
+            yield Static(
+                self._attached_text(), id="customer-attached", classes="dialog-hint", markup=False
+            )
             yield ScanAwareInput(placeholder="Phone, name or card number", id="customer-input")
             table: DataTable[str] = DataTable(id="customer-results", cursor_type="row")
             table.can_focus = False
@@ -61,6 +65,7 @@ class CustomerScreen(ModalScreen[str | None]):
                 "Ctrl+N new (type: name, phone)  ·  F4 profile  ·  F8 take off  ·  F6 segments",
                 id="customer-detail",
                 classes="dialog-hint",
+                markup=False,
             )
         yield KeysBar()
 
@@ -88,7 +93,7 @@ class CustomerScreen(ModalScreen[str | None]):
         try:
             found = self.customers.search(text)
         except StorageError as exc:
-            self.app.call_from_thread(self._detail, f"[red]{exc}[/red]")
+            self.app.call_from_thread(self._error, str(exc))
             return
         self.app.call_from_thread(self._show, found, bool(text.strip()))
 
@@ -98,16 +103,16 @@ class CustomerScreen(ModalScreen[str | None]):
         table.clear()
         for c in found:
             d = c.details
-            table.add_row(c.name, d.phone, d.card or "", d.email)
+            table.add_row(*plain_row((c.name, d.phone, d.card or "", d.email)))
         if searched:
             self._detail(f"{len(found)} found" if found else "Nobody found: Ctrl+N adds them")
 
-    def _detail(self, text: str) -> None:
+    def _detail(self, text: str | Content) -> None:
         self.query_one("#customer-detail", Static).update(text)
 
     def _error(self, text: str) -> None:
         self.app.bell()
-        self._detail(f"[red]{text}[/red]")
+        self._detail(styled("[red]$text[/red]", text=text))
 
     def _selected(self) -> Customer | None:
         table = self.query_one("#customer-results", DataTable)

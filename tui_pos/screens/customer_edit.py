@@ -58,7 +58,7 @@ class EditCustomerScreen(ModalScreen[Customer | None]):
             for key, label in FIELDS:
                 yield Static(label, classes="dialog-hint")
                 yield Input(value=values[key], id=f"edit-{key}")
-            yield Static("", id="edit-error", classes="error")
+            yield Static("", id="edit-error", classes="error", markup=False)
         yield KeysBar()
 
     def _value(self, key: str) -> str:

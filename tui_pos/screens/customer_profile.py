@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rich.console import Group, RenderableType
 from rich.table import Table
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -18,6 +19,7 @@ from tui_pos.screens.customer_edit import EditCustomerScreen
 from tui_pos.services.customers import CustomerProfile, Customers
 from tui_pos.services.ports import StorageError
 from tui_pos.widgets.keys_bar import KeysBar
+from tui_pos.widgets.plain import plain_row
 
 
 def _when(profile: CustomerProfile) -> str:
@@ -32,35 +34,35 @@ def profile_renderable(profile: CustomerProfile) -> RenderableType:
     head = Table.grid(padding=(0, 2))
     head.add_column(style="bold")
     head.add_column()
-    head.add_row("Name", c.name + ("  [red](erased)[/red]" if c.erased else ""))
-    head.add_row("Phone / email", " / ".join(x for x in (d.phone, d.email) if x) or "-")
-    head.add_row("Card", d.card or "-")
-    birthday = d.birthday.isoformat() if d.birthday else "-"
+    _add(head, "Name", Text.assemble(c.name, ("  (erased)", "red") if c.erased else ""))
+    _add(head, "Phone / email", " / ".join(x for x in (d.phone, d.email) if x) or "-")
+    _add(head, "Card", d.card or "-")
+    birthday = Text(d.birthday.isoformat() if d.birthday else "-")
     if profile.birthday_offer:
-        birthday += "  [b magenta]birthday reward due (F5)[/b magenta]"
-    head.add_row("Birthday", birthday)
-    head.add_row("Tier", profile.tier or "-")
-    head.add_row("Points", f"{s.balance:,}")
-    head.add_row("Visits", str(s.visits))
-    head.add_row("Average basket", format_money(s.average_basket_cents))
-    head.add_row("Last visit", _when(profile))
-    head.add_row("12-month spend", format_money(s.spend_12m_cents))
+        birthday.append("  birthday reward due (F5)", "b magenta")
+    _add(head, "Birthday", birthday)
+    _add(head, "Tier", profile.tier or "-")
+    _add(head, "Points", f"{s.balance:,}")
+    _add(head, "Visits", str(s.visits))
+    _add(head, "Average basket", format_money(s.average_basket_cents))
+    _add(head, "Last visit", _when(profile))
+    _add(head, "12-month spend", format_money(s.spend_12m_cents))
     if d.preferences or d.notes:
-        head.add_row("Notes", " · ".join(x for x in (d.preferences, d.notes) if x))
-    head.add_row("Marketing", "agreed" if d.marketing_consent else "no")
+        _add(head, "Notes", " · ".join(x for x in (d.preferences, d.notes) if x))
+    _add(head, "Marketing", "agreed" if d.marketing_consent else "no")
 
     favs = Table(title="Favourites", expand=True, show_edge=False)
     favs.add_column("Item")
     favs.add_column("Visits", justify="right")
     for name, count in profile.favourites:
-        favs.add_row(name, str(count))
+        _add(favs, name, str(count))
 
     ideas = Table(title="Not in today's basket", expand=True, show_edge=False)
     ideas.add_column("Item")
     ideas.add_column("Why")
     for name, s_ in profile.suggestions:
         why = f"in {s_.score}% of visits" if s_.reason == "usual" else f"goes with ({s_.score}%)"
-        ideas.add_row(name, why)
+        _add(ideas, name, why)
 
     visits = Table(title="Recent sales", expand=True, show_edge=False)
     visits.add_column("Sale")
@@ -68,7 +70,8 @@ def profile_renderable(profile: CustomerProfile) -> RenderableType:
     visits.add_column("Lines", justify="right")
     visits.add_column("Total", justify="right")
     for v in profile.visits[:10]:
-        visits.add_row(
+        _add(
+            visits,
             v.number,
             v.created_at.astimezone().strftime("%Y-%m-%d"),
             str(v.items),
@@ -81,13 +84,19 @@ def profile_renderable(profile: CustomerProfile) -> RenderableType:
     ledger.add_column("Sale")
     ledger.add_column("Points", justify="right")
     for row in profile.ledger[:10]:
-        ledger.add_row(
+        _add(
+            ledger,
             row.created_at.astimezone().strftime("%Y-%m-%d"),
             row.kind,
             row.sale_number,
             f"{row.points:+,}",
         )
     return Group(head, "", favs, "", ideas, "", visits, "", ledger)
+
+
+def _add(table: Table, *cells: object) -> None:
+    """A row of names, notes and codes, shown as text (never as markup)."""
+    table.add_row(*plain_row(cells))
 
 
 class ProfileScreen(ModalScreen[None]):
@@ -111,7 +120,7 @@ class ProfileScreen(ModalScreen[None]):
         with VerticalScroll(classes="dialog wide", id="profile"):
             yield Label("Customer profile", classes="dialog-title")
             yield Static("Loading...", id="profile-body")
-            yield Static("", id="profile-error", classes="error")
+            yield Static("", id="profile-error", classes="error", markup=False)
         yield KeysBar()
 
     def on_mount(self) -> None:

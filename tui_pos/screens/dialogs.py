@@ -46,11 +46,11 @@ class PromptScreen(ModalScreen[T | None]):
     def compose(self) -> ComposeResult:
         """A title, a hint, the input and an error line."""
         with Vertical(classes="dialog"):
-            yield Label(self.title_text, classes="dialog-title")
-            yield Static(self.hint, classes="dialog-hint")
+            yield Label(self.title_text, classes="dialog-title", markup=False)
+            yield Static(self.hint, classes="dialog-hint", markup=False)
             field = ScanAwareInput if self.scan_aware else Input
             yield field(value=self.value, id="prompt-input")
-            yield Static("", id="prompt-error", classes="error")
+            yield Static("", id="prompt-error", classes="error", markup=False)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         """Apply the text; stay open on a refusal."""
@@ -84,7 +84,7 @@ class ConfirmScreen(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         """The question and the keys."""
         with Vertical(classes="dialog"):
-            yield Label(self.question, classes="dialog-title")
+            yield Label(self.question, classes="dialog-title", markup=False)
             yield Static("[b]y[/b] / Enter = yes    [b]n[/b] / Esc = no", classes="dialog-hint")
 
     def action_answer(self, yes: bool) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -9,6 +10,7 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Label, Static
 
 from tui_pos.services.printing import PrintJob
+from tui_pos.widgets.plain import plain_row
 
 
 class PrintQueueScreen(ModalScreen[bool]):
@@ -31,22 +33,26 @@ class PrintQueueScreen(ModalScreen[bool]):
             yield Label(
                 f"Receipts waiting for the printer ({len(self.jobs)})", classes="dialog-title"
             )
-            yield Static(self.printer, classes="dialog-hint")
-            table: DataTable[str] = DataTable(id="print-jobs", cursor_type="row")
+            yield Static(self.printer, classes="dialog-hint", markup=False)
+            table: DataTable[str | Text] = DataTable(id="print-jobs", cursor_type="row")
             table.can_focus = False  # Enter belongs to the screen: retry
             yield table
             yield Static("Enter = retry now   Esc = close", classes="dialog-hint")
 
     def on_mount(self) -> None:
         """Fill the table."""
-        table: DataTable[str] = self.query_one("#print-jobs", DataTable)
+        table: DataTable[str | Text] = self.query_one("#print-jobs", DataTable)
         table.add_columns("Receipt", "Queued at", "Tries", "Last error")
         for job in self.jobs:
             table.add_row(
-                job.label(self.till),
-                job.created_at.astimezone().strftime("%H:%M:%S"),
-                str(job.attempts),
-                job.last_error or "-",
+                *plain_row(
+                    (
+                        job.label(self.till),
+                        job.created_at.astimezone().strftime("%H:%M:%S"),
+                        str(job.attempts),
+                        job.last_error or "-",
+                    )
+                )
             )
 
     def action_close(self, retry: bool) -> None:

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 
-from rich.markup import escape
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Static
 
@@ -25,9 +27,11 @@ from tui_pos.screens.returns import ReturnScreen, StoreServices
 from tui_pos.services.customers import CustomerBadge, Customers
 from tui_pos.services.ports import StorageError
 from tui_pos.services.register import Register
+from tui_pos.services.sale_writer import SaleWriter
 from tui_pos.widgets.cart_table import CartTable
 from tui_pos.widgets.entry_line import EntryLine
 from tui_pos.widgets.keys_bar import KeysBar
+from tui_pos.widgets.plain import styled
 from tui_pos.widgets.totals_panel import TotalsPanel, totals_renderable
 
 
@@ -80,6 +84,9 @@ _NEEDS_LINES = {
     "price_override",
 }
 
+#: What still works while a paid sale is being stored (nothing that changes the sale).
+_WHILE_STORING = {"move", "clear_entry", "price_check", "print_queue", "receipt", "reprint"}
+
 
 class RegisterScreen(Screen[None]):
     """Sell: scan or type into the entry line; every other action is a function key."""
@@ -120,9 +127,14 @@ class RegisterScreen(Screen[None]):
         services: StoreServices | None = None,
         customers: Customers | None = None,
         export_dir: Path | None = None,
+        writer: SaleWriter | None = None,
     ) -> None:
         super().__init__()
         self.register = register
+        #: Stores paid sales off the UI thread; None: the tender screen stores them.
+        self.writer = writer
+        register.defer_storing = writer is not None
+        self.storing = False  #: a paid sale is being stored: the sale cannot change
         self.settings = settings
         self.actions = actions
         self.services = services  #: returns, stock and online orders
@@ -139,10 +151,10 @@ class RegisterScreen(Screen[None]):
         with Horizontal(id="sale"):
             yield CartTable(id="cart")
             with Vertical(id="side"):
-                yield Static("", id="customer-badge")
+                yield Static("", id="customer-badge", markup=False)
                 yield TotalsPanel(id="totals")
                 yield Static("", id="last-sale")
-        yield Static("Ready: scan or type a barcode or PLU", id="message")
+        yield Static("Ready: scan or type a barcode or PLU", id="message", markup=False)
         yield EntryLine(
             placeholder="Barcode / PLU  ·  3*code = quantity  ·  0.350*PLU = weight",
             id="entry",
@@ -157,13 +169,20 @@ class RegisterScreen(Screen[None]):
             paid = " (with the payments already taken)" if self.register.has_payments else ""
             self.say(f"The sale open when the till stopped is back{paid}: finish or void it")
 
-    def _store_bar(self) -> str:
+    def _store_bar(self) -> Content:
         s = self.settings
         # Once the printer has reported, its state says more than where it is.
         devices = self.device_status or s.printer_note
-        who = f"  ·  [b]{escape(self.cashier)}[/b]" if self.cashier else ""
-        sync = f"  ·  {escape(self.sync_status)}" if self.sync_status else ""
-        return f"[b]{s.store_name}[/b]  ·  till {s.till}{who}  ·  {devices}{sync}"
+        who = "  ·  [b]$who[/b]" if self.cashier else ""
+        sync = "  ·  $sync" if self.sync_status else ""
+        return styled(
+            f"[b]$store[/b]  ·  till $till{who}  ·  $devices{sync}",
+            store=s.store_name,
+            till=s.till,
+            who=self.cashier,
+            devices=devices,
+            sync=self.sync_status,
+        )
 
     def set_cashier(self, text: str) -> None:
         """Show who is logged in, in the top bar."""
@@ -186,6 +205,8 @@ class RegisterScreen(Screen[None]):
 
         A quantity typed in the entry line (``3*``) applies to it.
         """
+        if self._refused_while_storing(code):
+            return
         if self._is_badge(code) or self._open_receipt(code):
             return
         typed = self.entry.value.strip()
@@ -261,7 +282,9 @@ class RegisterScreen(Screen[None]):
         self._badge = badge
         tier = f"  ·  {badge.tier}" if badge.tier else ""
         cake = "  [b magenta]birthday![/b magenta]" if badge.birthday_offer else ""
-        badge_widget.update(f"[b]{badge.name}[/b]{tier}\nPoints {badge.balance:,}{cake}")
+        badge_widget.update(
+            styled(f"[b]$name[/b]$tier\nPoints {badge.balance:,}{cake}", name=badge.name, tier=tier)
+        )
         badge_widget.display = True
         if changed and badge.birthday_offer:
             self._offer_birthday(badge)
@@ -309,6 +332,8 @@ class RegisterScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Grey out keys that do not apply to the sale as it is."""
+        if self.storing and action not in _WHILE_STORING:
+            return None
         if action == "customer" and self.customers is None:
             return None
         if action in _NEEDS_LINES and self.register.cart.is_empty:
@@ -323,6 +348,8 @@ class RegisterScreen(Screen[None]):
         event.stop()
         if not event.text.strip():
             return  # a stray Enter (e.g. pressed just before a dialog opened) does nothing
+        if self._refused_while_storing(event.text):
+            return
         if self._is_badge(event.text) or self._open_receipt(event.text):
             return
         self.attempt(lambda: self.register.enter(event.text).message, select_last=True)
@@ -584,10 +611,76 @@ class RegisterScreen(Screen[None]):
         self.actions.payment_started()
 
     def _after_tender(self, doc: SaleDocument | None) -> None:
+        if doc is None and self.writer is not None and self.register.awaiting_storage:
+            self._store_sale(self.writer)
+            return
         self.refresh_sale()
         self.entry.focus()
-        if doc is None:
+        if doc is not None:
+            self._show_stored(doc)
+
+    # -- storing a paid sale off the UI thread ------------------------------------------
+    def _store_sale(self, writer: SaleWriter) -> None:
+        """Store the paid sale in the writer's thread; the screen stays live meanwhile."""
+        try:
+            future = writer.submit()
+        except DomainError as exc:
+            self.say(str(exc), error=True)
             return
+        self._set_storing(True)
+        self.set_timer(1.0, lambda: self._still_storing(writer.timeout_ms))
+        self.run_worker(self._await_stored(future), group="store-sale")
+
+    def _still_storing(self, timeout_ms: int) -> None:
+        """A store that takes this long is waiting for a database someone else holds."""
+        if self.storing:  # (in the side panel: the message line may hold a refusal)
+            self.query_one("#last-sale", Static).update(
+                "[b reverse] Storing... [/b reverse]\nThe database is busy"
+                f"\n(another program): waiting\nup to {timeout_ms / 1000:g} s"
+            )
+
+    async def _await_stored(self, future: Future[SaleDocument]) -> None:
+        try:
+            stored = await asyncio.wrap_future(future)
+        except (DomainError, StorageError) as exc:
+            self._set_storing(False)
+            # The way out first: the message line may be cut at the screen's edge.
+            self.say(f"NOT stored, kept with its payments: F10, Enter retries. {exc}", error=True)
+            self.query_one("#last-sale", Static).update(
+                "[b reverse] NOT STORED [/b reverse]\nF10, Enter: store it"
+            )
+            self.refresh_sale()
+            return
+        self.register.finish_sale(stored)
+        self._set_storing(False)
+        self.refresh_sale()
+        self._show_stored(stored)
+
+    def _set_storing(self, storing: bool) -> None:
+        self.storing = storing
+        self.set_class(storing, "storing")
+        if storing:
+            self.say("Storing the sale...")
+            self.query_one("#last-sale", Static).update("[b reverse] Storing... [/b reverse]")
+        else:
+            self.query_one("#last-sale", Static).update("")
+        self.refresh_bindings()
+        self.entry.focus()
+
+    def _refused_while_storing(self, _code: str) -> bool:
+        """A scan or an entry while the sale is being stored is refused (it would change a
+        paid sale, or start the next one before this one is stored)."""
+        if not self.storing:
+            return False
+        self.entry.clear()
+        self.say(
+            "Storing the sale: that entry was NOT added. Scan or type it again once the sale"
+            " is stored",
+            error=True,
+        )
+        return True
+
+    def _show_stored(self, doc: SaleDocument) -> None:
         change = f"  ·  CHANGE {format_money(doc.change_cents)}" if doc.change_cents else ""
         if doc.total_cents < 0:
             change = f"  ·  REFUND {format_money(-doc.paid_cents)}"

@@ -21,11 +21,14 @@ from tui_pos.domain.analysis import (
 )
 from tui_pos.domain.analysis_reports import TITLES
 from tui_pos.domain.errors import DomainError
+from tui_pos.domain.loyalty_analytics import LOYALTY_KINDS, LOYALTY_TITLES
 from tui_pos.domain.money import div_round
 from tui_pos.screens.dialogs import PromptScreen
 from tui_pos.services.analysis import Analysis
+from tui_pos.services.loyalty_analytics import LoyaltyAnalytics
 from tui_pos.services.ports import StorageError
 from tui_pos.widgets.keys_bar import KeysBar
+from tui_pos.widgets.plain import styled
 
 #: Items shown on screen (the CLI's --top); the totals still cover every item.
 TOP_ITEMS_ON_SCREEN = 200
@@ -57,6 +60,7 @@ class ReportsScreen(Screen[None]):
             Binding(REPORT_KEYS[kind], f"show('{kind}')", _SHORT[kind], id=f"report-{kind}")
             for kind in REPORT_KINDS
         ),
+        Binding("l", "loyalty", "Loyalty", id="report-loyalty"),
         Binding("d", "dates", "Dates", id="report-dates"),
         Binding("t", "today", "Today", id="report-today"),
         Binding("p", "shift(-1)", "Earlier", id="report-earlier"),
@@ -64,9 +68,12 @@ class ReportsScreen(Screen[None]):
         Binding("escape", "close", "Close", id="reports-close"),
     ]
 
-    def __init__(self, analysis: Analysis, title: str) -> None:
+    def __init__(
+        self, analysis: Analysis, title: str, loyalty: LoyaltyAnalytics | None = None
+    ) -> None:
         super().__init__()
         self.analysis = analysis
+        self.loyalty = loyalty  #: the Loyalty page's reports (``l`` steps through them)
         self.store_title = title
         self.kind: ReportKind = "hour"
         self.period = DateRange(analysis.today(), analysis.today())
@@ -81,7 +88,7 @@ class ReportsScreen(Screen[None]):
                 yield PlotextPlot(id="reports-chart")
                 table: DataTable[str | Text] = DataTable(id="reports-table", zebra_stripes=True)
                 yield table
-                yield Static("", id="reports-message")
+                yield Static("", id="reports-message", markup=False)
         yield KeysBar()
 
     def on_mount(self) -> None:
@@ -94,7 +101,7 @@ class ReportsScreen(Screen[None]):
         """Show what is being asked, and ask for it off the UI thread."""
         self._header()
         self._say("Loading…")
-        self.query_one("#reports-chart").display = self.kind == "hour"
+        self.query_one("#reports-chart").display = self.kind in ("hour", "month")
         self.run_query(self.kind, self.period)
 
     @work(thread=True, exclusive=True, group="reports", exit_on_error=False)
@@ -102,7 +109,10 @@ class ReportsScreen(Screen[None]):
         """Sum in a thread (a year of sales takes a moment); the newest request wins."""
         top = TOP_ITEMS_ON_SCREEN if kind == "item" else None
         try:
-            report = self.analysis.report(kind, period, top)
+            if kind in LOYALTY_KINDS and self.loyalty is not None:
+                report = self.loyalty.report(kind, period)
+            else:
+                report = self.analysis.report(kind, period, top)
         except (DomainError, StorageError) as exc:
             self.app.call_from_thread(self._failed, str(exc))
             return
@@ -144,12 +154,17 @@ class ReportsScreen(Screen[None]):
         plt = chart.plt
         plt.clear_data()
         plt.clear_figure()
-        labels = [str(v)[:2] for v in report.column(report.columns[0].key)]
+        by_month = report.kind == "month"
+        labels = [
+            str(v)[5:7] if by_month else str(v)[:2]
+            for v in report.column("month" if by_month else report.columns[0].key)
+        ]
         # Whole currency units: the chart is for the eye; the table has the exact amounts.
-        values = [div_round(int(v or 0), 100) for v in report.column(report.chart)]
+        money = next(c.kind for c in report.columns if c.key == report.chart) == "money"
+        values = [div_round(int(v or 0), 100 if money else 1) for v in report.column(report.chart)]
         plt.bar(labels, values)
         plt.title(f"{report.title} ({report.period.label})")
-        plt.xlabel("hour")
+        plt.xlabel("month" if by_month else "hour")
         chart.refresh()
 
     def _failed(self, message: str) -> None:
@@ -158,7 +173,12 @@ class ReportsScreen(Screen[None]):
 
     def _header(self) -> None:
         self.query_one("#reports-title", Static).update(
-            f"[b]{self.store_title}[/b]  ·  {TITLES[self.kind]}  ·  {self.period.label}"
+            styled(
+                "[b]$store[/b]  ·  $title  ·  $period",
+                store=self.store_title,
+                title=_title(self.kind),
+                period=self.period.label,
+            )
         )
         menu = [
             f"[reverse] {REPORT_KEYS[k]} {TITLES[k]} [/reverse]"
@@ -166,6 +186,13 @@ class ReportsScreen(Screen[None]):
             else f" {REPORT_KEYS[k]} {TITLES[k]}"
             for k in REPORT_KINDS
         ]
+        if self.loyalty is not None:
+            menu += [
+                f"[reverse] l {LOYALTY_TITLES[k]} [/reverse]"
+                if k == self.kind
+                else f"   {LOYALTY_TITLES[k]}"
+                for k in LOYALTY_KINDS
+            ]
         self.query_one("#reports-menu", Static).update("\n".join(menu))
 
     def _say(self, text: str, *, error: bool = False) -> None:
@@ -177,6 +204,16 @@ class ReportsScreen(Screen[None]):
     def action_show(self, kind: ReportKind) -> None:
         """Switch to another report over the same days."""
         self.kind = kind
+        self.load()
+
+    def action_loyalty(self) -> None:
+        """The Loyalty page: the program, by month, cohorts, offers, in turn."""
+        if self.loyalty is None:
+            self._failed("No loyalty reports at this till")
+            return
+        kinds: tuple[str, ...] = LOYALTY_KINDS
+        at = kinds.index(self.kind) + 1 if self.kind in kinds else 0
+        self.kind = LOYALTY_KINDS[at % len(LOYALTY_KINDS)]
         self.load()
 
     def action_dates(self) -> None:
@@ -220,3 +257,7 @@ class ReportsScreen(Screen[None]):
     def action_close(self) -> None:
         """Back to the register."""
         self.dismiss(None)
+
+
+def _title(kind: str) -> str:
+    return LOYALTY_TITLES[kind] if kind in LOYALTY_TITLES else TITLES[kind]

@@ -11,6 +11,7 @@ from textual.widgets import DataTable, Label, Static
 
 from tui_pos.domain.money import format_money
 from tui_pos.services.ports import SuspendedCart
+from tui_pos.widgets.plain import plain
 
 
 class ResumeScreen(ModalScreen[int | None]):
@@ -36,7 +37,7 @@ class ResumeScreen(ModalScreen[int | None]):
         for p in self.parked:
             table.add_row(
                 p.created_at.astimezone().strftime("%H:%M"),
-                p.label or "-",
+                plain(p.label or "-"),
                 str(p.item_count),
                 Text(format_money(p.total_cents), justify="right"),
                 key=str(p.id),

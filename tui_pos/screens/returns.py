@@ -25,6 +25,7 @@ from tui_pos.services.ports import StorageError
 from tui_pos.services.returns import Returns, ReturnView
 from tui_pos.services.stock import Stock
 from tui_pos.widgets.keys_bar import KeysBar
+from tui_pos.widgets.plain import plain
 
 #: Asks for a permission (an ``Action`` member name such as ``"REFUND"``), then runs the
 #: action: the app's ``permit`` (``with_permission``); screens never import the staff port.
@@ -74,12 +75,13 @@ class ReturnScreen(ModalScreen[None]):
                 "Scan the receipt or type the sale number (42 or T1-000042), Enter",
                 id="return-hint",
                 classes="dialog-hint",
+                markup=False,
             )
             yield Input(placeholder="Receipt number", id="return-input")
             table: DataTable[str | Text] = DataTable(id="return-table", cursor_type="row")
             table.can_focus = False
             yield table
-            yield Static("", id="return-message")
+            yield Static("", id="return-message", markup=False)
         yield KeysBar()
 
     def on_mount(self) -> None:
@@ -131,7 +133,7 @@ class ReturnScreen(ModalScreen[None]):
         table.clear()
         for ln in self.view.lines:
             table.add_row(
-                ln.name,
+                plain(ln.name),
                 Text(format_quantity(ln.qty_milli, ln.unit), justify="right"),
                 Text(format_quantity(ln.returned_milli, ln.unit), justify="right"),
                 Text(format_quantity(ln.remaining_milli, ln.unit), justify="right"),

@@ -9,6 +9,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Label, Static
 
@@ -18,6 +19,7 @@ from tui_pos.domain.money import format_money
 from tui_pos.domain.quantity import format_quantity
 from tui_pos.services.ports import ProductInfo, StorageError
 from tui_pos.services.register import Register
+from tui_pos.widgets.plain import plain, styled
 from tui_pos.widgets.scan_aware_input import ScanAwareInput
 
 SearchMode = Literal["add", "price"]
@@ -33,15 +35,20 @@ def product_code(info: ProductInfo) -> str:
     return f"PLU {p.plu}" if p.plu else ""
 
 
-def describe(info: ProductInfo, currency: str) -> str:
-    """One product as the price check shows it."""
+def describe(info: ProductInfo, currency: str) -> Content:
+    """One product as the price check shows it (its name and codes as text)."""
     p = info.product
     per = "/kg" if p.unit == "kg" else ""
-    code = product_code(info)
-    stock = format_quantity(info.stock_milli, p.unit)
-    return (
-        f"[b]{p.name}[/b]   {format_money(p.price_cents)} {currency}{per}   "
-        f"tax {p.tax_code}   stock {stock}   {info.category}   {code}"
+    return styled(
+        "[b]$name[/b]   $price $currency$per   tax $tax   stock $stock   $category   $code",
+        name=p.name,
+        price=format_money(p.price_cents),
+        currency=currency,
+        per=per,
+        tax=p.tax_code,
+        stock=format_quantity(info.stock_milli, p.unit),
+        category=info.category,
+        code=product_code(info),
     )
 
 
@@ -78,7 +85,7 @@ class SearchScreen(ModalScreen[int | None]):
             table: DataTable[str | Text] = DataTable(id="search-results", cursor_type="row")
             table.can_focus = False
             yield table
-            yield Static("", id="search-detail")
+            yield Static("", id="search-detail", markup=False)
 
     def on_mount(self) -> None:
         """Columns of the result table."""
@@ -95,7 +102,7 @@ class SearchScreen(ModalScreen[int | None]):
         try:
             found = self.register.search(text)
         except StorageError as exc:
-            self.app.call_from_thread(self._show_detail, f"[red]{exc}[/red]")
+            self.app.call_from_thread(self._show_detail, styled("[red]$error[/red]", error=exc))
             return
         self.app.call_from_thread(self._show_results, found, bool(text.strip()))
 
@@ -106,15 +113,15 @@ class SearchScreen(ModalScreen[int | None]):
         for info in found:
             p = info.product
             table.add_row(
-                p.name,
+                plain(p.name),
                 Text(format_money(p.price_cents) + ("/kg" if p.unit == "kg" else ""), "bold"),
                 format_quantity(info.stock_milli, p.unit),
-                product_code(info),
+                plain(product_code(info)),
             )
         if searched:  # an emptied input keeps the last price check on show
             self._show_detail(f"{len(found)} found" if found else "Nothing found")
 
-    def _show_detail(self, text: str) -> None:
+    def _show_detail(self, text: str | Content) -> None:
         self.query_one("#search-detail", Static).update(text)
 
     def action_move(self, step: int) -> None:
@@ -133,7 +140,7 @@ class SearchScreen(ModalScreen[int | None]):
             except (DomainError, StorageError) as exc:
                 if not self.results:
                     self.app.bell()
-                    self._show_detail(f"[red]{exc}[/red]")
+                    self._show_detail(styled("[red]$error[/red]", error=exc))
                     return
             else:
                 self._show_detail(describe(info, self.currency))
@@ -156,7 +163,7 @@ class SearchScreen(ModalScreen[int | None]):
             info = self.register.price_check(code)
         except (DomainError, StorageError) as exc:
             self.app.bell()
-            self._show_detail(f"[red]{exc}[/red]")
+            self._show_detail(styled("[red]$error[/red]", error=exc))
             return
         if self.mode == "add":
             self.dismiss(info.product.id)

@@ -10,6 +10,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.content import Content
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Label, Static
 
@@ -21,6 +22,7 @@ from tui_pos.services.customer_export import export_segment_file
 from tui_pos.services.customers import Customers, SegmentMember, SegmentView
 from tui_pos.services.ports import StorageError
 from tui_pos.widgets.keys_bar import KeysBar
+from tui_pos.widgets.plain import plain, styled
 
 
 class SegmentsScreen(ModalScreen[None]):
@@ -42,7 +44,7 @@ class SegmentsScreen(ModalScreen[None]):
         with Vertical(classes="dialog wide"):
             yield Label("Customer segments", classes="dialog-title")
             yield DataTable(id="segments-table", cursor_type="row")
-            yield Static("Counting...", id="segments-members")
+            yield Static("Counting...", id="segments-members", markup=False)
             yield Static(
                 "Enter = who is in it  ·  F5 = export CSV  ·  Esc = close  ·  "
                 "CLI: tui-pos export customers --segment NAME",
@@ -63,7 +65,7 @@ class SegmentsScreen(ModalScreen[None]):
         try:
             views = self.customers.segments()
         except (DomainError, StorageError) as exc:
-            self.app.call_from_thread(self._say, f"[red]{exc}[/red]")
+            self.app.call_from_thread(self._say, styled("[red]$error[/red]", error=exc))
             return
         self.app.call_from_thread(self._show, views)
 
@@ -72,10 +74,11 @@ class SegmentsScreen(ModalScreen[None]):
         table = self.query_one("#segments-table", DataTable)
         table.clear()
         for v in views:
-            table.add_row(v.name, v.rule.describe(), Text(str(v.count), justify="right"))
+            count = Text(str(v.count), justify="right")
+            table.add_row(plain(v.name), plain(v.rule.describe()), count)
         self._say(f"{len(views)} saved segments")
 
-    def _say(self, text: str) -> None:
+    def _say(self, text: str | Content) -> None:
         self.query_one("#segments-members", Static).update(text)
 
     def _chosen(self) -> SegmentView | None:
@@ -95,7 +98,7 @@ class SegmentsScreen(ModalScreen[None]):
         try:
             found = self.customers.members(view.rule)
         except (DomainError, StorageError) as exc:
-            self.app.call_from_thread(self._say, f"[red]{exc}[/red]")
+            self.app.call_from_thread(self._say, styled("[red]$error[/red]", error=exc))
             return
         self.app.call_from_thread(self._say, _members_text(view.name, found))
 
@@ -122,7 +125,9 @@ class SegmentsScreen(ModalScreen[None]):
                 self.customers, name, self.export_dir, self.customers.clock()
             )
         except (DomainError, StorageError, OSError) as exc:
-            self.app.call_from_thread(self._say, f"[red]Export failed: {exc}[/red]")
+            self.app.call_from_thread(
+                self._say, styled("[red]Export failed: $error[/red]", error=exc)
+            )
             return
         self.app.call_from_thread(self._say, f"Exported {name} to {path}")
 
@@ -131,7 +136,7 @@ class SegmentsScreen(ModalScreen[None]):
         self.dismiss(None)
 
 
-def _members_text(name: str, members: list[SegmentMember]) -> str:
+def _members_text(name: str, members: list[SegmentMember]) -> str | Content:
     if not members:
         return f"Nobody is in {name} now"
     shown = [
@@ -140,4 +145,5 @@ def _members_text(name: str, members: list[SegmentMember]) -> str:
         for m in members[:8]
     ]
     more = f"\n... and {len(members) - 8} more" if len(members) > 8 else ""
-    return f"[b]{name}[/b]: {len(members)}\n" + "\n".join(shown) + more
+    listed = "\n".join(shown) + more
+    return styled(f"[b]$name[/b]: {len(members)}\n$listed", name=name, listed=listed)

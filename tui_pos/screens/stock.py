@@ -20,6 +20,7 @@ from tui_pos.services.online_orders import CollectionOrder
 from tui_pos.services.ports import StorageError
 from tui_pos.services.stock import StockLevel
 from tui_pos.widgets.keys_bar import KeysBar
+from tui_pos.widgets.plain import plain
 
 
 def _table(table_id: str) -> DataTable[str | Text]:
@@ -29,7 +30,7 @@ def _table(table_id: str) -> DataTable[str | Text]:
 
 
 def _right(text: str) -> Text:
-    return Text(text, justify="right")
+    return plain(text, justify="right")
 
 
 class _ListScreen(ModalScreen[None]):
@@ -86,7 +87,7 @@ class StockMenuScreen(ModalScreen[None]):
                 "[b]l[/b] low stock   [b]o[/b] online orders to collect   [b]Esc[/b] close",
                 classes="dialog-hint",
             )
-            yield Static("", id="stock-message")
+            yield Static("", id="stock-message", markup=False)
         yield KeysBar()
 
     def _admin(self, what: str, screen: ModalScreen[None]) -> None:
@@ -179,7 +180,7 @@ class TallyScreen(_ListScreen):
             )
             yield Input(placeholder="Barcode / PLU", id="tally-input")
             yield _table(self.TABLE_ID)
-            yield Static("", id="stock-message")
+            yield Static("", id="stock-message", markup=False)
         yield KeysBar()
 
     def on_mount(self) -> None:
@@ -229,14 +230,14 @@ class TallyScreen(_ListScreen):
             for c in lines:
                 variance = format_quantity(c.variance_milli, c.unit)
                 table.add_row(
-                    c.name,
+                    plain(c.name),
                     _right(format_quantity(c.counted_milli, c.unit)),
                     _right(format_quantity(c.ledger_milli, c.unit)),
                     _right(("+" if c.variance_milli > 0 else "") + variance),
                 )
         else:
             for ln in self.tally.items:
-                table.add_row(ln.name, _right(format_quantity(ln.qty_milli, ln.unit)))
+                table.add_row(plain(ln.name), _right(format_quantity(ln.qty_milli, ln.unit)))
         if table.row_count:
             table.move_cursor(row=table.row_count - 1)
 
@@ -310,7 +311,9 @@ class LowStockScreen(_ListScreen):
         with Vertical(classes="dialog wide"):
             yield Label(f"Low stock ({len(self.levels)})", classes="dialog-title")
             yield _table(self.TABLE_ID)
-            yield Static("Nothing is low" if not self.levels else "", id="stock-message")
+            yield Static(
+                "Nothing is low" if not self.levels else "", id="stock-message", markup=False
+            )
         yield KeysBar()
 
     def on_mount(self) -> None:
@@ -318,8 +321,8 @@ class LowStockScreen(_ListScreen):
         self.table.add_columns("Item", "Code", "Stock", "Reorder at")
         for lv in self.levels:
             self.table.add_row(
-                lv.name,
-                lv.code,
+                plain(lv.name),
+                plain(lv.code),
                 _right(format_quantity(lv.level_milli, lv.unit)),
                 _right(format_quantity(lv.reorder_level_milli, lv.unit)),
             )
@@ -350,7 +353,7 @@ class CollectionScreen(_ListScreen):
             )
             yield Input(placeholder="Order id or name", id="collection-input")
             yield _table(self.TABLE_ID)
-            yield Static("", id="stock-message")
+            yield Static("", id="stock-message", markup=False)
         yield KeysBar()
 
     def on_mount(self) -> None:
@@ -369,8 +372,8 @@ class CollectionScreen(_ListScreen):
         self.table.clear()
         for o in self.orders:
             self.table.add_row(
-                o.order_id,
-                o.customer_name or "-",
+                plain(o.order_id),
+                plain(o.customer_name or "-"),
                 _right(str(o.item_count)),
                 _right(format_money(o.total_cents)),
                 o.created_at.astimezone().strftime("%d %b %H:%M"),

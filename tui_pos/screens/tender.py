@@ -20,6 +20,7 @@ from tui_pos.services.customers import Customers
 from tui_pos.services.ports import StorageError
 from tui_pos.services.register import Register
 from tui_pos.widgets.keys_bar import KeysBar
+from tui_pos.widgets.plain import plain
 from tui_pos.widgets.scan_aware_input import ScanAwareInput
 
 QUICK_KEYS = ("f5", "f6", "f7", "f8")
@@ -69,7 +70,7 @@ class TenderScreen(ModalScreen[SaleDocument | None]):
             yield ScanAwareInput(
                 placeholder="Amount handed over, e.g. 20 or 12.50", id="tender-input"
             )
-            yield Static("", id="tender-error", classes="error")
+            yield Static("", id="tender-error", classes="error", markup=False)
         yield KeysBar()
 
     def on_mount(self) -> None:
@@ -87,7 +88,7 @@ class TenderScreen(ModalScreen[SaleDocument | None]):
             label = TENDER_LABELS.get(p.kind, p.kind)
             if p.reference:
                 label += f" ({p.reference})"
-            grid.add_row(label, format_money(p.amount_cents))
+            grid.add_row(plain(label), format_money(p.amount_cents))
         if state.remaining_cents < 0:
             grid.add_row(
                 "[b]REFUND due[/b]", f"[b reverse] {format_money(-state.remaining_cents)} [/]"
@@ -107,9 +108,13 @@ class TenderScreen(ModalScreen[SaleDocument | None]):
         self.query_one("#tender-error", Static).update(text)
 
     def _settle(self, pay: object) -> None:
-        """Show the new state, or close with the stored sale once it is paid."""
+        """Show the new state, or close once it is paid: with the stored sale, or with
+        None when the register screen stores it (``Register.defer_storing``)."""
         if isinstance(pay, SaleDocument):
             self.dismiss(pay)
+            return
+        if self.register.awaiting_storage:
+            self.dismiss(None)
             return
         self.query_one("#tender-error", Static).update("")
         self.query_one("#tender-input", Input).clear()

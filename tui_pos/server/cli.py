@@ -1,7 +1,7 @@
 """``tui-pos server ...``: create the schema, run the API, enroll and revoke tills.
 
 The database is named with ``--url`` or ``TUI_POS_SERVER_URL``. Commands that change or
-reveal data name who does it with ``--by`` and are written to the server's audit table.
+reveal data name who does it with ``--operator`` and are written to the server's audit table.
 """
 
 from __future__ import annotations
@@ -20,10 +20,10 @@ URL_OPTION = click.option(
     required=True,
     help="PostgreSQL URL (or TUI_POS_SERVER_URL), e.g. postgresql://pos@localhost/pos",
 )
-BY_OPTION = click.option("--by", required=True, help="Who does this (written to the audit).")
-#: ``report`` takes its grouping as an argument; ``--by`` is still who runs it.
-BY_WHOM_OPTION = click.option(
-    "--by", "by_whom", required=True, help="Who does this (written to the audit)."
+#: Who does it, written to the server's audit table (the till's staff and PINs are not
+#: at the server, so these commands are not signed like the till's).
+BY_OPTION = click.option(
+    "--operator", "by", required=True, help="Who does this (written to the server's audit)."
 )
 
 
@@ -183,9 +183,9 @@ def server_alerts(url: str, by: str) -> None:
 @click.option("--from", "first", type=click.DateTime(["%Y-%m-%d"]), help="First day (UTC).")
 @click.option("--to", "last", type=click.DateTime(["%Y-%m-%d"]), help="Last day (UTC).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table")
-@BY_WHOM_OPTION
+@BY_OPTION
 def server_report_cmd(
-    by: str, url: str, store: str | None, first: Any, last: Any, fmt: str, by_whom: str
+    report_by: str, url: str, store: str | None, first: Any, last: Any, fmt: str, by: str
 ) -> None:
     """Sales of one store or all stores by till, store, day, hour, employee, channel, item,
     tender or tax, from what the tills pushed (days and hours in UTC)."""
@@ -195,6 +195,6 @@ def server_report_cmd(
 
         period = whole_range(first.date() if first else None, last.date() if last else None)
         with psycopg.connect(url, autocommit=True) as conn:
-            result = server_report(conn, by, period, store)
-            audited(conn, by_whom, "report", f"{by} {store or 'all stores'} {period.label}")
+            result = server_report(conn, report_by, period, store)
+            audited(conn, by, "report", f"{report_by} {store or 'all stores'} {period.label}")
         emit_analysis(result, fmt)

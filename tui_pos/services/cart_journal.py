@@ -1,10 +1,14 @@
 """The crash journal of the open sale: a power cut or kill -9 reopens the till with it.
 
-Every change of the open sale (a scan, a void, a discount, a payment taken or taken back)
-writes one snapshot of the cart *and its payments* through :class:`CartJournalStore`; an
-empty sale clears it. On start :meth:`CartJournal.restore` brings the snapshot back, unless
-the sale was already stored (the crash fell between the sale's commit and the clearing of
-the journal) or parked as a suspended sale: then the journal is stale and is cleared.
+The journal is an append-only log per till: a scan appends the one line it added (a few
+hundred bytes, whatever the size of the cart); any other change of the open sale (a void,
+a discount, a customer, a part payment taken or taken back) writes one snapshot of the
+cart *and its payments* in place of the log; an empty sale clears it. Storing the sale
+clears its log in the sale's own transaction (one durable commit per sale), and the
+payment that settles a sale is journaled only if storing it fails. On start
+:meth:`CartJournal.restore` replays the log (the last snapshot plus the lines appended
+after it), unless the sale was already stored or parked as a suspended sale: then the
+journal is stale and is cleared.
 
 A snapshot that cannot be restored (unreadable, or naming a tax code the till no longer
 has) is never silently dropped: payments may have been taken on it. It is set aside, kept
@@ -22,12 +26,13 @@ payments that were taken before the crash.
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal, NoReturn, Protocol, cast, get_args
 
-from tui_pos.domain.cart import Cart
+from tui_pos.domain.cart import Cart, CartLine, line_to_dict
 from tui_pos.domain.errors import DomainError
 from tui_pos.domain.tax import TaxRate
 from tui_pos.domain.tender import Payment, Tender, TenderKind
@@ -43,11 +48,18 @@ ClosedAs = Literal["sale", "suspended"]
 class CartJournalStore(Protocol):
     """Where the snapshot of each till's open sale lives (one per till)."""
 
-    def save(self, till: str, snapshot: dict[str, Any], now: datetime) -> None:
-        """Replace the snapshot of ``till`` durably (committed when this returns)."""
+    def save(
+        self, till: str, snapshot: dict[str, Any], now: datetime, *, wait_ms: int | None = None
+    ) -> None:
+        """Replace the log of ``till`` by one snapshot, durably (committed when this
+        returns); ``wait_ms`` bounds the wait for a busy database (None: the usual)."""
+
+    def append_line(self, till: str, cart_uuid: str, line: dict[str, Any], now: datetime) -> None:
+        """Append one added line of the sale ``cart_uuid`` to the log, durably."""
 
     def load(self, till: str) -> dict[str, Any] | None:
-        """The snapshot of ``till``, or None. Raises StorageError if it is unreadable."""
+        """The log of ``till`` replayed into one snapshot (see :func:`replay`), or None.
+        Raises StorageError if it is unreadable."""
 
     def clear(self, till: str) -> None:
         """Forget the snapshot of ``till``."""
@@ -92,6 +104,39 @@ def snapshot(cart: Cart, tender: Tender | None) -> dict[str, Any]:
             for p in payments
         ],
     }
+
+
+def replay(events: list[tuple[str, str, str]]) -> dict[str, Any] | None:
+    """One snapshot from a till's log: ``(kind, cart_uuid, json)`` rows in order, kind
+    ``snapshot`` (a whole :func:`snapshot`) or ``line`` (a line appended after it).
+
+    Raises ValueError (saying what is wrong) when the log cannot be read or does not fit.
+    """
+    starts = [i for i, (kind, _uuid, _text) in enumerate(events) if kind == "snapshot"]
+    if not starts:
+        if events:
+            raise ValueError("a log of added lines without the sale they belong to")
+        return None
+    _kind, uuid, text = events[starts[-1]]
+    data = _json_object(text)
+    cart = data.get("cart")
+    if not isinstance(cart, dict) or not isinstance(cart.get("lines"), list):
+        raise ValueError("a snapshot without a cart")
+    for kind, line_uuid, text in events[starts[-1] + 1 :]:
+        if kind != "line" or line_uuid != uuid or cart.get("uuid") != uuid:
+            raise ValueError(f"a {kind} entry of another sale")
+        cart["lines"].append(_json_object(text))
+    return data
+
+
+def _json_object(text: str) -> dict[str, Any]:
+    try:
+        data = json.loads(text)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"not readable JSON ({exc})") from exc
+    if not isinstance(data, dict):
+        raise ValueError("not a JSON object")
+    return data
 
 
 def open_sale_from(
@@ -144,12 +189,15 @@ class CartJournal:
         self._known = False
         self._written: dict[str, Any] | None = None
 
-    def changed(self, cart: Cart, tender: Tender | None = None) -> None:
-        """Journal the open sale after a change (the Register's ``on_cart_changed``).
+    def changed(
+        self, cart: Cart, tender: Tender | None = None, *, wait_ms: int | None = None
+    ) -> None:
+        """Journal the open sale after a change (the Register calls it).
 
         An empty sale with no voided lines and no payments clears the journal. A failed
         write never undoes the change the cashier made: the sale goes on unprotected,
         ``problem`` says so (and is logged), and the next change writes again.
+        ``wait_ms`` bounds the wait for a busy database.
         """
         data: dict[str, Any] | None = None
         if not (cart.is_empty and not cart.voided_lines and not (tender and tender.payments)):
@@ -160,14 +208,45 @@ class CartJournal:
             if data is None:
                 self.store.clear(self.till)
             else:
-                self.store.save(self.till, data, self.clock())
+                self.store.save(self.till, data, self.clock(), wait_ms=wait_ms)
         except StorageError as exc:
-            self._known = False
-            self.problem = f"The open sale is not protected against a crash: {exc}"
-            logger.warning("%s", self.problem)
+            self._failed(exc)
             return
         self._remember(data)
         self.problem = None
+
+    def line_added(self, cart: Cart, tender: Tender | None, line: CartLine) -> None:
+        """Journal a scan: append ``line`` alone when the journal holds the sale as it was
+        just before it; otherwise (first line, a failed write before) a whole snapshot."""
+        written = self._written
+        lines = written["cart"]["lines"] if self._known and written is not None else None
+        if (
+            lines is None
+            or written is None
+            or written["cart"]["uuid"] != cart.uuid
+            or len(lines) != len(cart.lines) - 1
+            or cart.lines[-1] is not line
+        ):
+            self.changed(cart, tender)
+            return
+        raw = line_to_dict(line)
+        try:
+            self.store.append_line(self.till, cart.uuid, raw, self.clock())
+        except StorageError as exc:
+            self._failed(exc)
+            return
+        lines.append(raw)
+        self.problem = None
+
+    def closed(self, uuid: str) -> None:
+        """The sale ``uuid`` was stored and its log deleted in the same transaction."""
+        if self._known and self._written is not None and self._written["cart"]["uuid"] == uuid:
+            self._remember(None)
+
+    def _failed(self, exc: StorageError) -> None:
+        self._known = False
+        self.problem = f"The open sale is not protected against a crash: {exc}"
+        logger.warning("%s", self.problem)
 
     def restore(self, taxes: dict[str, TaxRate], prices_include_tax: bool) -> OpenSale | None:
         """The journaled open sale, if there is one to continue.

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
-import os
 import re
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from tui_pos.domain.csv_export import csv_text
+from tui_pos.files import private_folder, write_private
 from tui_pos.services.customers import Customers
 
 EXPORT_COLUMNS = (
@@ -32,11 +31,7 @@ EXPORT_COLUMNS = (
 
 def rows_csv(rows: list[dict[str, Any]]) -> str:
     """Rows as CSV text with a header (the columns of :data:`EXPORT_COLUMNS`)."""
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=EXPORT_COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return out.getvalue()
+    return csv_text(EXPORT_COLUMNS, rows)
 
 
 def rows_json(rows: list[dict[str, Any]]) -> str:
@@ -48,10 +43,8 @@ def export_segment_file(customers: Customers, segment: str, folder: Path, now: d
     """Write a segment's customers to ``folder/customers-SEGMENT-YYYYMMDD-HHMM.csv``
     (owner-only: it holds personal data); returns the path."""
     rows = customers.export_rows(segment)
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    private_folder(folder)
     safe = re.sub(r"[^A-Za-z0-9_-]+", "_", segment)[:40] or "segment"
     path = folder / f"customers-{safe}-{now.strftime('%Y%m%d-%H%M')}.csv"
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-        handle.write(rows_csv(rows))
+    write_private(path, rows_csv(rows))
     return path

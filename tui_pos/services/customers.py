@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from tui_pos.domain.card_numbers import refuse_card_number
 from tui_pos.domain.customer import (
     Customer,
     CustomerDetails,
@@ -201,7 +202,7 @@ class Customers:
         customer = self.get(customer_id)
         if customer.erased:
             raise CustomerError("That customer was erased")
-        register.set_customer(customer.id)
+        register.set_customer(customer.id, self.audiences(register, customer.id))
         return customer
 
     def attach_card(self, register: Register, card: str) -> Customer:
@@ -209,8 +210,24 @@ class Customers:
         customer = self.by_card(card)
         if customer is None:
             raise CustomerError(f"Card {card} belongs to no customer: Ctrl+U to find or add one")
-        register.set_customer(customer.id)
+        register.set_customer(customer.id, self.audiences(register, customer.id))
         return customer
+
+    def audiences(self, register: Register, customer_id: int) -> frozenset[str]:
+        """The customer's tier and the saved segments named by today's targeted promotions
+        that hold them (``tier:Gold``, ``segment:lapsed``)."""
+        found: set[str] = set()
+        tier = self.ledger.tier(customer_id, self.clock()) if self.rules.enabled else None
+        if tier is not None:
+            found.add(f"tier:{tier.name}")
+        for name in sorted({p.segment for p in register.cart.promotions if p.segment}):
+            try:
+                rule = self.segment(name)
+            except CustomerError:
+                continue  # a promotion for a segment since deleted reaches nobody
+            if any(m.customer.id == customer_id for m in self.members(rule)):
+                found.add(f"segment:{name}")
+        return frozenset(found)
 
     def badge(self, customer_id: int) -> CustomerBadge:
         """Name, tier, points and birthday offer of a customer, for the register."""
@@ -353,10 +370,16 @@ class Customers:
             raise CustomerError("A segment name is 1-40 printable characters")
         self.store.save_segment(cleaned, rule, self.clock())
 
-    def export_rows(self, segment: str | None = None) -> list[dict[str, Any]]:
-        """Customers (all, or a segment's) as rows for CSV/JSON export."""
+    def export_rows(
+        self, segment: str | None = None, consent_only: bool = False
+    ) -> list[dict[str, Any]]:
+        """Customers (all, or a segment's) as rows for CSV/JSON export; a marketing export
+        (``consent_only``) holds only those who agreed to marketing."""
         rule = self.segment(segment) if segment else SegmentRule()
-        return [_export_row(m) for m in self.members(rule)]
+        members = self.members(rule)
+        if consent_only:
+            members = [m for m in members if m.customer.details.marketing_consent]
+        return [_export_row(m) for m in members]
 
     # -- privacy ---------------------------------------------------------------------------
     def export_data(self, key: str) -> dict[str, Any]:
@@ -409,6 +432,7 @@ class Customers:
         customer = self.find(key)
         if customer.erased:
             raise CustomerError(f"Customer #{customer.id} was already erased")
+        refuse_card_number(note, "note")
         self.store.erase(customer.id, note or "erased on request", self.clock())
         return self.get(customer.id)
 

@@ -36,6 +36,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from tui_pos.domain.barcode import BarcodeParser
+from tui_pos.domain.card_numbers import refuse_card_number
 from tui_pos.domain.cart import Product
 from tui_pos.domain.errors import DomainError
 from tui_pos.domain.money import div_round, format_money, parse_money
@@ -186,6 +187,8 @@ class OnlineOrders:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
             raise OrderFileError([f"not JSON: {exc.msg} at line {exc.lineno}"]) from exc
+        except RecursionError:  # "[" x 100,000: the parser recurses once per level
+            raise OrderFileError(["not an orders file: the JSON nests too deeply"]) from None
         raw = data.get("orders") if isinstance(data, dict) else data
         if not isinstance(raw, list):
             raise OrderFileError(['expected {"orders": [...]} or a list of orders'])
@@ -244,6 +247,7 @@ class OnlineOrders:
             value = customer.get(key, "")
             if not isinstance(value, str) or len(value) > 120 or not value.isprintable():
                 raise DomainError(f"customer.{key} must be text of up to 120 characters")
+            refuse_card_number(value, f"customer.{key}")
             fields[key] = value.strip()
         lines_raw = item.get("lines")
         if not isinstance(lines_raw, list) or not lines_raw:

@@ -161,6 +161,9 @@ def csv_reader(
     unknown = [h for h in header if h not in (*required, *optional)]
     if unknown:
         raise ImportFailed([ImportRowError(1, f"unknown column(s): {', '.join(unknown)}")])
+    twice = sorted({h for h in header if header.count(h) > 1})
+    if twice:  # the csv module would keep the last one's values, silently
+        raise ImportFailed([ImportRowError(1, f"column(s) given twice: {', '.join(twice)}")])
     reader.fieldnames = header
     return reader, header
 

@@ -75,6 +75,8 @@ class Promotions:
         pay: int = 0,
         starts_on: date | None = None,
         ends_on: date | None = None,
+        tier: str = "",
+        segment: str = "",
     ) -> Promotion:
         """Check and store a promotion (``value``: ``10%``/``10`` for percent, an amount
         for amount off and for "N for price"; unused for "buy N pay M")."""
@@ -118,6 +120,8 @@ class Promotions:
             pay_qty=pay,
             starts_on=starts_on or self.today(),
             ends_on=ends_on,
+            tier=tier.strip(),
+            segment=segment.strip(),
         )
         return replace(promo, id=self.store.add(promo))
 

@@ -8,11 +8,15 @@ sale is stored (see :mod:`tui_pos.services.receipts`).
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from tui_pos.domain.barcode import BarcodeParser, ScannedCode
+from tui_pos.domain.card_numbers import refuse_card_number
 from tui_pos.domain.cart import Cart, CartLine, CartTotals, Discount, Product
+from tui_pos.domain.coupons import is_coupon_code
 from tui_pos.domain.errors import CartError, DomainError, QuantityError, UnknownProduct
 from tui_pos.domain.money import decimal_to_cents, div_round, parse_money
 from tui_pos.domain.promotions import Promotion
@@ -27,7 +31,14 @@ from tui_pos.domain.tender import (
     TenderKind,
     parse_tendered,
 )
-from tui_pos.services.ports import Catalog, Clock, ProductInfo, SaleStore, SuspendedCart
+from tui_pos.services.ports import (
+    Catalog,
+    Clock,
+    ProductInfo,
+    SaleStore,
+    StorageError,
+    SuspendedCart,
+)
 
 _QTY_PREFIX = re.compile(r"^(?P<qty>[0-9]+(?:[.,][0-9]+)?)\s*\*\s*(?P<rest>.*)$")
 
@@ -37,8 +48,21 @@ _CARD_KINDS = {
     "customer": "a customer card, not an item",
     "employee": "an employee badge, not an item: scan it alone to take over the till",
     "receipt": "a receipt barcode, not an item: scan it alone to return from that sale",
-    "coupon": "a coupon, not an item: coupons are not used at this till",
+    "coupon": "a coupon, not an item: scan or type the coupon code alone",
 }
+
+
+class OpenSaleLog(Protocol):
+    """What follows the open sale for crash recovery (:class:`CartJournal` in production)."""
+
+    def changed(self, cart: Cart, tender: Tender | None, *, wait_ms: int | None = None) -> None:
+        """The open sale changed (``wait_ms``: wait at most that long for the database)."""
+
+    def line_added(self, cart: Cart, tender: Tender | None, line: CartLine) -> None:
+        """``line`` was appended to the open sale and nothing else changed."""
+
+    def closed(self, uuid: str) -> None:
+        """The sale ``uuid`` was stored, and its journal cleared in the same transaction."""
 
 
 @dataclass(frozen=True)
@@ -82,7 +106,7 @@ class Register:
         parser: BarcodeParser,
         settings: RegisterSettings,
         clock: Clock,
-        on_cart_changed: Callable[[Cart], None] | None = None,
+        journal: OpenSaleLog | None = None,
         promotions: Callable[[], tuple[Promotion, ...]] | None = None,
     ) -> None:
         self.catalog = catalog
@@ -96,11 +120,17 @@ class Register:
         self.cart = self._new_cart()
         self.tender: Tender | None = None
         self.last_sale: SaleDocument | None = None
-        self._on_cart_changed = on_cart_changed
+        self.journal = journal
+        #: Set by the app: a settled payment does not store the sale at once; the screen
+        #: stores it off the UI thread (``sale_to_store``, ``store_sale``, ``finish_sale``).
+        self.defer_storing = False
+        self._deferred = False  #: the paid sale was left to the screen to store
         #: Who is logged in: their name and id go on each sale (set by the staff log-in).
         self.cashier: Employee | None = None
         #: Attaches the customer of a scanned loyalty card; returns the message to show.
         self.on_customer_card: Callable[[str], str] | None = None
+        #: Redeems a scanned or typed personal coupon code (set by the bootstrap).
+        self.on_coupon: Callable[[str], str] | None = None
 
     # -- reading -------------------------------------------------------------------
     def totals(self) -> CartTotals:
@@ -143,6 +173,12 @@ class Register:
         return doc
 
     @property
+    def awaiting_storage(self) -> bool:
+        """True when the open sale is paid in full but not stored yet (deferred, or the
+        last attempt to store it failed)."""
+        return self._deferred and not self.cart.is_empty and self._tender().is_settled
+
+    @property
     def has_payments(self) -> bool:
         """True once a payment has been taken on the open sale."""
         return bool(self.tender and self.tender.payments)
@@ -167,6 +203,10 @@ class Register:
         """Add the item a barcode or PLU names; ``qty_text`` defaults to the pending one."""
         if qty_text is None:
             qty_text = self.pending_qty
+        if self.on_coupon is not None and is_coupon_code(code):
+            if qty_text is not None and qty_text != self.pending_qty:
+                raise QuantityError("A coupon takes no quantity")
+            return EntryResult(self.on_coupon(code.strip().upper()))
         scanned = self.parser.parse(code)
         if scanned.kind == "customer" and self.on_customer_card is not None:
             if qty_text is not None and qty_text != self.pending_qty:
@@ -180,7 +220,7 @@ class Register:
             if qty_text is not None and qty_text == self.pending_qty:
                 raise QuantityError(f"{exc} (Esc clears the quantity {qty_text}*)") from exc
             raise
-        self._change(lambda: self.cart.add(line))
+        self._change(lambda: self.cart.add(line), added=line)
         self.pending_qty = None
         return EntryResult(f"Added {line.name}", line)
 
@@ -190,13 +230,13 @@ class Register:
         if product is None:
             raise UnknownProduct("That product is no longer in the catalog")
         line = self._line_for(product, None, self.pending_qty)
-        self._change(lambda: self.cart.add(line))
+        self._change(lambda: self.cart.add(line), added=line)
         self.pending_qty = None
         return EntryResult(f"Added {line.name}", line)
 
     def add_line(self, line: CartLine) -> None:
         """Add a prepared line (a return line from :mod:`tui_pos.services.returns`)."""
-        self._change(lambda: self.cart.add(line))
+        self._change(lambda: self.cart.add(line), added=line)
 
     def line_for(self, text: str) -> CartLine:
         """The line ``CODE`` or ``QTY*CODE`` would add, without adding it."""
@@ -236,9 +276,12 @@ class Register:
         return self.catalog.search(text, limit)
 
     # -- the customer ---------------------------------------------------------------
-    def set_customer(self, customer_id: int | None) -> None:
+    def set_customer(
+        self, customer_id: int | None, audiences: frozenset[str] = frozenset()
+    ) -> None:
         """Attach a customer to the open sale, or detach it (None). It is kept with the sale
-        through suspend/resume and the crash journal."""
+        through suspend/resume and the crash journal. ``audiences`` (their tier and saved
+        segments) decide which targeted promotions apply."""
         if (
             customer_id is None
             and self.tender
@@ -246,7 +289,12 @@ class Register:
         ):
             raise CartError("Points were redeemed: remove that payment before the customer")
         self.cart.customer_id = customer_id
-        self._notify()
+        reached = audiences if customer_id is not None else frozenset()
+
+        def target() -> None:
+            self.cart.audiences = reached
+
+        self._change(target)
 
     # -- changing lines ------------------------------------------------------------
     def void_line(self, index: int) -> CartLine:
@@ -280,8 +328,25 @@ class Register:
 
     def set_cart_discount(self, text: str) -> None:
         """Discount the whole sale: ``10%`` or ``5.00``; an empty text removes it."""
+        if self.cart.coupon:
+            raise CartError(
+                f"Coupon {self.cart.coupon} is the sale discount: void the sale to drop it"
+            )
         discount = Discount.parse(text) if text.strip() else None
         self._change(lambda: self.cart.set_cart_discount(discount))
+
+    def apply_coupon(self, code: str, discount: Discount) -> None:
+        """Give the sale a coupon's discount (as its sale discount; one coupon a sale)."""
+        if self.cart.coupon:
+            raise CartError(f"Coupon {self.cart.coupon} is already on this sale")
+        if self.cart.discount is not None:
+            raise CartError("The sale has a discount already: remove it to use the coupon")
+
+        def apply() -> None:
+            self.cart.set_cart_discount(discount)
+            self.cart.coupon = code
+
+        self._change(apply)
 
     # -- whole sale ----------------------------------------------------------------
     def void_sale(self) -> SaleDocument | None:
@@ -300,6 +365,8 @@ class Register:
             status="voided",
         )
         stored = self.store.record_sale(doc)
+        if self.journal is not None:
+            self.journal.closed(stored.uuid)
         self._reset()
         return stored
 
@@ -309,6 +376,7 @@ class Register:
             raise CartError("The sale is empty: nothing to suspend")
         if self.has_payments:
             raise CartError("Payments were taken: finish or remove them before suspending")
+        refuse_card_number(label, "label")
         suspended_id = self.store.suspend(
             self.settings.till,
             label.strip()[:40],
@@ -346,30 +414,27 @@ class Register:
         """Take cash (empty text = exact cash). Returns the stored sale once it is paid."""
         self._require_items()
         if self._tender().is_settled:  # nothing left to pay, or a failed store to retry
-            return self.complete()
+            return self._store_when_paid()
         tendered = parse_tendered(text) if text.strip() else None
         self._tender().pay_cash(tendered)
-        self._notify()  # journal the money taken before storing the sale
-        return self._complete_if_paid()
+        return self._after_payment()
 
     def pay_card(self, amount_text: str, reference: str) -> SaleDocument | None:
         """Record a card payment made on the terminal (empty amount = all that is due)."""
         self._require_items()
         if self._tender().is_settled:  # paid, but storing it failed before: store it now
-            return self.complete()
+            return self._store_when_paid()
         amount = parse_tendered(amount_text) if amount_text.strip() else None
         self._tender().pay_card(amount, reference)
-        self._notify()  # journal the money taken before storing the sale
-        return self._complete_if_paid()
+        return self._after_payment()
 
     def refund(self, kind: TenderKind, reference: str = "") -> SaleDocument | None:
         """Pay out what the customer is owed (a return worth more than what is bought)."""
         self._require_items()
         if self._tender().is_settled:
-            return self.complete()
+            return self._store_when_paid()
         self._tender().refund(kind, reference)
-        self._notify()
-        return self._complete_if_paid()
+        return self._after_payment()
 
     def pay_store_credit(
         self, code: str, amount_text: str, balance_cents: int
@@ -377,11 +442,10 @@ class Register:
         """Redeem a credit note holding ``balance_cents`` (empty amount = all it can pay)."""
         self._require_items()
         if self._tender().is_settled:
-            return self.complete()
+            return self._store_when_paid()
         amount = parse_tendered(amount_text) if amount_text.strip() else None
         self._tender().pay_store_credit(amount, code, balance_cents)
-        self._notify()
-        return self._complete_if_paid()
+        return self._after_payment()
 
     def pay_points(self, points: int, amount_cents: int) -> SaleDocument | None:
         """Record loyalty points redeemed (the loyalty rules checked the limits)."""
@@ -389,8 +453,7 @@ class Register:
         if self.cart.customer_id is None:
             raise CartError("No customer on this sale")
         self._tender().pay_points(amount_cents, points)
-        self._notify()
-        return self._complete_if_paid()
+        return self._after_payment()
 
     def remove_last_payment(self) -> Payment:
         """Take back the last payment of the open sale."""
@@ -421,11 +484,15 @@ class Register:
         On a storage failure the cart and payments are kept so the cashier can retry;
         the retry carries the same UUID, so it can never store the sale twice.
         """
+        return self.finish_sale(self.store_sale(self.sale_to_store()))
+
+    def sale_to_store(self) -> SaleDocument:
+        """The document of the paid open sale, ready to store (changes nothing)."""
         self._require_items()
         tender = self._tender()
         if not tender.is_settled:
             raise CartError("The sale is not fully paid")
-        doc = sale_document(
+        return sale_document(
             self.cart,
             tender,
             till=self.settings.till,
@@ -433,8 +500,33 @@ class Register:
             employee_id=self.cashier.id if self.cashier else None,
             now=self.clock(),
         )
-        stored = self.store.record_sale(doc)
+
+    def store_sale(self, doc: SaleDocument, *, deadline: float | None = None) -> SaleDocument:
+        """Store ``doc`` in one durable transaction, which also clears the open sale's
+        crash journal: a sale costs one fsync'd commit.
+
+        The payment that settled the sale was not journaled before (the sale's own commit
+        keeps it). When storing fails it is journaled now, so that a payment the screen
+        reports as kept survives a crash; then the error is raised. ``deadline``
+        (``time.monotonic()``) bounds the wait for that journal write, so that both
+        writes together wait no longer than one busy timeout. May run in a worker thread
+        while the screen refuses every change of the open sale (and reads nothing else).
+        """
+        try:
+            return self.store.record_sale(doc)
+        except (StorageError, DomainError):  # (DomainError: points or returns refused)
+            wait_ms = None
+            if deadline is not None:
+                wait_ms = max(0, int((deadline - time.monotonic()) * 1000))
+            if self.journal is not None:
+                self.journal.changed(self.cart, self.tender, wait_ms=wait_ms)
+            raise
+
+    def finish_sale(self, stored: SaleDocument) -> SaleDocument:
+        """Start the next sale once ``stored`` (the open sale) is stored."""
         self.last_sale = stored
+        if self.journal is not None:
+            self.journal.closed(stored.uuid)
         self._reset()
         return stored
 
@@ -452,11 +544,16 @@ class Register:
         self.cart = self._new_cart()
         self.tender = None
         self.pending_qty = None
+        self._deferred = False
         self._notify()
 
-    def _notify(self) -> None:
-        if self._on_cart_changed is not None:
-            self._on_cart_changed(self.cart)
+    def _notify(self, added: CartLine | None = None) -> None:
+        if self.journal is None:
+            return
+        if added is not None:
+            self.journal.line_added(self.cart, self.tender, added)
+        else:
+            self.journal.changed(self.cart, self.tender)
 
     def _tender(self) -> Tender:
         total = self.cart.totals().total_cents
@@ -473,14 +570,26 @@ class Register:
         if self.cart.is_empty:
             raise CartError("The sale is empty")
 
-    def _complete_if_paid(self) -> SaleDocument | None:
-        return self.complete() if self._tender().is_settled else None
+    def _after_payment(self) -> SaleDocument | None:
+        """A part payment is journaled at once; the one that settles the sale is stored
+        with it (and journaled only if that fails: see :meth:`store_sale`)."""
+        if not self._tender().is_settled:
+            self._notify()
+            return None
+        return self._store_when_paid()
 
-    def _change(self, mutate: Callable[[], object]) -> None:
+    def _store_when_paid(self) -> SaleDocument | None:
+        """Store the paid sale now, or leave it to the screen (``defer_storing``)."""
+        if self.defer_storing:
+            self._deferred = True
+            return None
+        return self.complete()
+
+    def _change(self, mutate: Callable[[], object], added: CartLine | None = None) -> None:
         """Apply a cart change; undo it if it would leave less due than already paid."""
         if not self.has_payments:
             mutate()
-            self._notify()
+            self._notify(added)
             return
         assert self.tender is not None
         snapshot = self.cart.to_dict()
@@ -494,7 +603,7 @@ class Register:
                 )
             )
             raise CartError("That would make the sale less than what was already paid")
-        self._notify()
+        self._notify(added)
 
     def _product_for(self, scanned: ScannedCode) -> Product:
         if scanned.kind in _CARD_KINDS:

@@ -196,7 +196,7 @@ class Returns:
         if kind == "store_credit":
             reference = self.new_code()
         doc = self.register.refund(kind, reference)
-        if doc is not None:
+        if doc is not None or self.register.awaiting_storage:  # (stored by the screen)
             self.original_tenders = ()
         return doc
 

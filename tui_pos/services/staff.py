@@ -8,6 +8,7 @@ Every sensitive action, every approval and every refused PIN goes into the audit
 from __future__ import annotations
 
 import uuid
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, tzinfo
 from typing import Literal, Protocol
@@ -111,6 +112,10 @@ class StaffStore(Protocol):
     def set_failures(self, employee_id: int, attempts: int, locked_until: datetime | None) -> None:
         """Record the count of consecutive wrong PINs and the lock-out end."""
 
+    def pin_check(self) -> AbstractContextManager[None]:
+        """One transaction holding the write lock (SQLite ``BEGIN IMMEDIATE``) around a PIN
+        check: its reads and writes are not interleaved with another process's check."""
+
     def append_audit(self, till: str, event: AuditEvent) -> None:
         """Add one event to the audit log with the till's next number."""
 
@@ -194,6 +199,7 @@ class Staff:
         if self.current is None:
             raise StaffError("Nobody is logged in")
         if not self.may(action):
+            self._audit(action.value, "refused", self.current, detail=detail)
             raise StaffError(f"{self.current.name} may not do this: {ACTION_LABELS[action]}")
         self._audit(action.value, "done", self.current, detail=detail)
         return Approval(action, self.current)
@@ -345,33 +351,55 @@ class Staff:
         return badge
 
     def _check_pin(self, code_text: str, pin: str, purpose: str) -> StoredEmployee:
-        now = self.clock()
         try:
             code = check_employee_code(code_text)
         except StaffError:
             raise StaffError("Type your employee number, then your PIN") from None
+        # scrypt (~40 ms) runs before the write lock is taken; the lock state, the count
+        # and the outcome are then read and recorded in one write transaction, with the
+        # verdict kept only if the PIN hash it was made against is still the stored one.
+        # Parallel attempts (30 processes at once) are counted one after another, and the
+        # transaction ends before the refusal is raised (raising inside would roll it back).
+        seen = self.store.by_code(code)
+        verdict = (seen.pin_hash, verify_pin(pin, seen.pin_hash, self.pepper)) if seen else None
+        with self.store.pin_check():
+            outcome = self._pin_outcome(code, pin, purpose, verdict)
+        if isinstance(outcome, str):
+            raise StaffError(outcome)
+        return outcome
+
+    def _pin_outcome(
+        self, code: str, pin: str, purpose: str, verdict: tuple[str, bool] | None
+    ) -> StoredEmployee | str:
+        """The employee whose PIN this is, else why not (failures recorded)."""
+        now = self.clock()
         stored = self.store.by_code(code)
         if stored is None or not stored.employee.active:
             self._audit(purpose, "failed", None, detail=f"unknown or inactive number {code}")
-            raise StaffError("Unknown employee number or wrong PIN")
+            return "Unknown employee number or wrong PIN"
         e = stored.employee
         if stored.locked_until is not None and stored.locked_until > now:
             self._audit(purpose, "locked", e)
             local = stored.locked_until.astimezone().strftime("%H:%M")
-            raise StaffError(f"{e.name} is locked after too many wrong PINs until {local}")
-        if not verify_pin(pin, stored.pin_hash, self.pepper):
+            return f"{e.name} is locked after too many wrong PINs until {local}"
+        if not stored.pin_hash:  # cleared when the PIN key was replaced: not a guess
+            self._audit(purpose, "failed", e, detail="no PIN since the key was replaced")
+            return f"{e.name} has no PIN since the PIN key was replaced: a manager sets one"
+        if verdict is not None and verdict[0] == stored.pin_hash:
+            right = verdict[1]
+        else:  # the PIN changed meanwhile: check against the new one
+            right = verify_pin(pin, stored.pin_hash, self.pepper)
+        if not right:
             attempts = stored.failed_attempts + 1
             if attempts >= self.settings.max_attempts:
                 until = now + timedelta(minutes=self.settings.lockout_minutes)
                 self.store.set_failures(e.id, 0, until)
                 self._audit(purpose, "locked", e, detail=f"{attempts} wrong PINs")
-                raise StaffError(
-                    f"Wrong PIN: {e.name} is locked for {self.settings.lockout_minutes} minutes"
-                )
+                return f"Wrong PIN: {e.name} is locked for {self.settings.lockout_minutes} minutes"
             self.store.set_failures(e.id, attempts, None)
             self._audit(purpose, "failed", e, detail="wrong PIN")
             left = self.settings.max_attempts - attempts
-            raise StaffError(f"Wrong PIN ({left} {'try' if left == 1 else 'tries'} left)")
+            return f"Wrong PIN ({left} {'try' if left == 1 else 'tries'} left)"
         if stored.failed_attempts or stored.locked_until is not None:
             self.store.set_failures(e.id, 0, None)
         return stored

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from tui_pos.domain.card_numbers import refuse_card_number
 from tui_pos.domain.cart import CartLine
 from tui_pos.domain.quantity import QuantityLimits, Unit, parse_quantity
 from tui_pos.domain.sale import SaleDocument
@@ -86,6 +87,7 @@ class Stock:
         ref = reference.strip()
         if not ref:
             raise StockError("Type the delivery reference (delivery note or supplier invoice)")
+        refuse_card_number(ref, "delivery reference")
         moves = [
             Movement(pid, qty, "receipt", f"delivery {ref}"[:200])
             for pid, qty in items.items()
@@ -108,6 +110,7 @@ class Stock:
         """Write the count movements (the ledger is re-read inside the transaction)."""
         if not counted:
             raise StockError("Nothing counted: scan the items on the shelf first")
+        refuse_card_number(note, "note")
         return self.store.apply_count(
             self.till, self.clock(), counted, (note.strip() or "stock count")[:200]
         )
@@ -117,6 +120,7 @@ class Stock:
         why = reason.strip()
         if not why:
             raise StockError("An adjustment needs a reason (broken, theft, sample...)")
+        refuse_card_number(why, "reason")
         item = self.scanned(text)
         qty = parse_signed_quantity(qty_text, item.unit)
         self.store.record(

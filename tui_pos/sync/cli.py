@@ -8,8 +8,6 @@ from typing import Any
 
 import click
 
-from tui_pos.cli_signing import BY_OPTION, signed
-from tui_pos.domain.staff import Action
 from tui_pos.sync import state as st
 from tui_pos.sync.client import ServerClient, SyncError
 from tui_pos.sync.puller import pull_changes
@@ -39,15 +37,13 @@ def sync() -> None:
 @sync.command("enroll")
 @click.argument("url")
 @click.argument("code")
-@BY_OPTION
 @click.pass_obj
-def sync_enroll(obj: object, url: str, code: str, by: str | None) -> None:
+def sync_enroll(obj: object, url: str, code: str) -> None:
     """Enroll this till with the server at URL using a code from 'tui-pos server enroll'."""
     from tui_pos.cli import user_errors
 
     with user_errors():
         till = obj.till()  # type: ignore[attr-defined]
-        signed(till, by, Action.STAFF_ADMIN, f"enroll with store server {url}")
         configured = till.config.store.till
         try:
             answer = ServerClient(url).enroll(code)

@@ -9,6 +9,7 @@ from textual.widgets import DataTable
 from tui_pos.domain.cart import Cart, CartLine, CartTotals, LineTotals
 from tui_pos.domain.money import format_money
 from tui_pos.domain.quantity import format_quantity
+from tui_pos.widgets.plain import plain
 
 #: (key, label, width); the item column takes whatever width is left.
 _FIXED = (("qty", "Qty", 9), ("price", "Price", 8), ("disc", "Disc.", 7))
@@ -38,11 +39,12 @@ def _cells(line: CartLine, lt: LineTotals) -> tuple[str, ...]:
 
 
 def _render(cells: tuple[str, ...], start: int = 0) -> list[str | Text]:
-    """Cells as shown: numbers right-aligned, the amount bold."""
+    """Cells as shown (the name as text, never markup): numbers right-aligned, the amount
+    bold."""
     out: list[str | Text] = []
     for index, text in enumerate(cells, start=start):
         if index == 0:
-            out.append(text)
+            out.append(plain(text))
         else:
             out.append(Text(text, justify="right", style="bold" if index == 4 else ""))
     return out

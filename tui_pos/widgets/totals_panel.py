@@ -10,6 +10,7 @@ from textual.widgets import Static
 from tui_pos.domain.cart import CartTotals
 from tui_pos.domain.money import format_money
 from tui_pos.domain.tax import TaxRate
+from tui_pos.widgets.plain import plain
 
 
 def totals_renderable(
@@ -31,7 +32,7 @@ def totals_renderable(
     word = "incl." if prices_include_tax else "+"
     for tax in totals.taxes:
         label = taxes[tax.code].label if tax.code in taxes else tax.code
-        table.add_row(f"Tax {tax.code} {label} {word}", format_money(tax.tax_cents))
+        table.add_row(plain(f"Tax {tax.code} {label} {word}"), format_money(tax.tax_cents))
     big = Text(f"TOTAL {format_money(totals.total_cents)} {currency}", style="bold reverse")
     parts: list[RenderableType] = [table, Text(""), big]
     if paid_cents:

@@ -22,6 +22,7 @@ from typing import Any, Protocol
 
 from tui_pos.domain.errors import ConfigError
 from tui_pos.drivers.escpos.render import status_query_bytes
+from tui_pos.files import open_private
 from tui_pos.services.ports import DeviceError
 
 DEFAULT_PORT = 9100
@@ -327,7 +328,7 @@ class FileTransport:
         if not self._is_device_path():
             flags |= os.O_CREAT
         try:
-            fd = os.open(self.path, flags, 0o644)
+            fd = open_private(self.path, flags)  # a receipts file is 0600, a device kept
         except FileNotFoundError as exc:
             raise self._missing() from exc
         except OSError as exc:
