@@ -173,7 +173,8 @@ def server_alerts(url: str, by: str) -> None:
 
 @server.command("report")
 @click.argument(
-    "by",
+    "report_by",
+    metavar="BY",
     type=click.Choice(
         ["till", "store", "day", "hour", "employee", "channel", "item", "tender", "tax"]
     ),
