@@ -144,33 +144,38 @@ def _later_columns(db: Database, table: str) -> tuple[str, ...]:
     return tuple(name for name in later if name in names)
 
 
-def add_rows(db: Database, table: str, after: int, upto: int, digest: RowDigest) -> int:
-    """Feed the rows of ``table`` with ids in (after, upto] to ``digest`` in their
-    canonical form (domain/chain.py), read back as stored; return what they add to the
-    grand total."""
+def row_texts(db: Database, table: str, after: int, upto: int) -> tuple[list[str], int]:
+    """The rows of ``table`` with ids in (after, upto] in their canonical form
+    (domain/chain.py), read back as stored, and what they add to the grand total."""
     spec = CHAINED[table]
     later = _later_columns(db, table)
     rows = db.execute_sql(_rows_sql(table, later), (after, upto)).fetchall()
     if later:
         width = 1 + len(spec.columns)
-        digest.add_all(
-            [
-                row_text(
-                    table,
-                    row[0],
-                    row[1:width],
-                    {n: v for n, v in zip(later, row[width:], strict=True) if v != spec.later[n]},
-                )
-                for row in rows
-            ]
-        )
+        texts = [
+            row_text(
+                table,
+                row[0],
+                row[1:width],
+                {n: v for n, v in zip(later, row[width:], strict=True) if v != spec.later[n]},
+            )
+            for row in rows
+        ]
     else:
         # row_text without later columns: the JSON array [table, id, v1, ...].
-        digest.add_all([flat_canonical((table, *row)) for row in rows])
+        texts = [flat_canonical((table, *row)) for row in rows]
     if spec.amount is None:
-        return 0
+        return texts, 0
     names = ("id", *spec.columns, *later)
-    return sum(spec.amount(dict(zip(names, row, strict=True))) for row in rows)
+    return texts, sum(spec.amount(dict(zip(names, row, strict=True))) for row in rows)
+
+
+def add_rows(db: Database, table: str, after: int, upto: int, digest: RowDigest) -> int:
+    """Feed the rows of ``table`` with ids in (after, upto] to ``digest`` (see
+    :func:`row_texts`); return what they add to the grand total."""
+    texts, amount = row_texts(db, table, after, upto)
+    digest.add_all(texts)
+    return amount
 
 
 def seal(db: Database, till: str) -> ChainEntry | None:

@@ -143,6 +143,7 @@ class RegisterScreen(Screen[None]):
         self.actions = actions
         self.services = services  #: returns, stock and online orders
         self.device_status = ""
+        self.sync_status = ""
         self.cashier = ""
         self.customers = customers
         self.export_dir = export_dir or Path("exports")
@@ -177,12 +178,14 @@ class RegisterScreen(Screen[None]):
         # Once the printer has reported, its state says more than where it is.
         devices = self.device_status or s.printer_note
         who = "  ·  [b]$who[/b]" if self.cashier else ""
+        sync = "  ·  $sync" if self.sync_status else ""
         return styled(
-            f"[b]$store[/b]  ·  till $till{who}  ·  $devices",
+            f"[b]$store[/b]  ·  till $till{who}  ·  $devices{sync}",
             store=s.store_name,
             till=s.till,
             who=self.cashier,
             devices=devices,
+            sync=self.sync_status,
         )
 
     def set_cashier(self, text: str) -> None:
@@ -190,6 +193,11 @@ class RegisterScreen(Screen[None]):
         self.cashier = text
         if self.is_mounted:
             self.query_one("#store-bar", Static).update(self._store_bar())
+
+    def set_sync_status(self, text: str) -> None:
+        """Show the store server link's state (online / N waiting / offline / conflict)."""
+        self.sync_status = text
+        self.query_one("#store-bar", Static).update(self._store_bar())
 
     def set_device_status(self, text: str) -> None:
         """Show the printer's state (and receipts waiting) in the top bar."""
