@@ -65,7 +65,7 @@ def test_a_segment_promotion_and_the_reason_on_the_stored_line(demo_till: Till) 
 
 
 def test_a_promotion_is_for_a_tier_or_a_segment_not_both(demo_till: Till) -> None:
-    with pytest.raises(PromotionError, match="not both"):
+    with pytest.raises(PromotionError, match="not two"):
         demo_till.promotions.add(
             name="x", kind="percent", item=LOAF, value="10%", tier="Gold", segment="friends"
         )

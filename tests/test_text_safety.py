@@ -354,11 +354,12 @@ def test_cli_tables_show_markup_names_as_text(tmp_path: Path, monkeypatch) -> No
     till.close()
     db = str(tmp_path / "till.db")
     runner = CliRunner()
-    x = runner.invoke(main, ["--db", db, "report", "x"], input="2468\n")
+    x = runner.invoke(main, ["--db", db, "report", "x", "--by", "7"], input="2468\n")
     assert x.exit_code == 0, x.output
     items = runner.invoke(
         main,
-        ["--db", db, "report", "sales", "--by", "item", "--date", "2026-11-25"],
+        ["--db", db, "report", "sales", "--by", "item", "--date", "2026-11-25", "--as", "7"],
+        input="2468\n",
         env={"COLUMNS": "200"},
     )
     assert items.exit_code == 0, items.output

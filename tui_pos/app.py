@@ -48,6 +48,7 @@ from tui_pos.services.ports import DeviceError, StorageError
 from tui_pos.services.printer_thread import PrinterThread
 from tui_pos.services.printing import describe_failure
 from tui_pos.services.staff import audit_report, hours_report
+from tui_pos.sync.link import SyncLink, open_link
 from tui_pos.widgets.console_mode import (
     ASCII_STYLES,
     ASCII_THEME,
@@ -64,6 +65,8 @@ STYLES = Path(__file__).parent / "styles" / "app.tcss"
 STATUS_POLL_SECONDS = 10.0
 #: How often queued customer mail is looked at (delivery honours [mail] rate_per_minute).
 MAIL_POLL_SECONDS = 30.0
+#: How often the top bar reads the store server link's state.
+SYNC_STATUS_SECONDS = 2.0
 
 #: How often the idle lock looks at the time since the last key (seconds).
 IDLE_CHECK_SECONDS = 5.0
@@ -100,6 +103,7 @@ class PosApp(SafeApp[None]):
         self._z_recount: Callable[[], None] = lambda: None  #: the count screen again
         #: receipts, status polls, drawer kicks: abandoned at quit (never waited for)
         self.printer_thread = PrinterThread(till.devices.printer, self._printer_task_failed)
+        self.sync_link: SyncLink | None = None
 
     def permit(self, action: str, what: str, then: Callable[[], None]) -> None:
         """Run ``then`` if the cashier may do ``action`` (an ``Action`` member name), else
@@ -177,6 +181,7 @@ class PosApp(SafeApp[None]):
             customers=self.till.customers,
             export_dir=self.till.db_path.parent / "exports",
             writer=self.till.sale_writer,
+            receipt_mail=self.till.receipt_mail,
         )
         self.push_screen(self.register_screen)
         if self.staff.current is None:
@@ -202,6 +207,7 @@ class PosApp(SafeApp[None]):
         self._on_printer(self._print_pending)  # receipts left from before
         if self.till.outbox.configured:  # customer mail goes out from a thread, never here
             self.set_interval(MAIL_POLL_SECONDS, self.deliver_mail)
+        self._start_sync()
 
     # -- staff ------------------------------------------------------------------------
     async def on_event(self, event: events.Event) -> None:
@@ -516,6 +522,26 @@ class PosApp(SafeApp[None]):
         """Let the scanner threads finish; abandon the printer (what is owed stays queued)."""
         self._stop_scanners.set()
         self.printer_thread.abandon()
+        if self.sync_link is not None:
+            self.sync_link.stop()
+
+    # -- store server -----------------------------------------------------------------
+    def _start_sync(self) -> None:
+        """Push and pull in the link's thread when the till is enrolled; the top bar shows
+        the state (read in a thread worker: the UI thread never waits for it)."""
+        self.sync_link = open_link(self.till.db)
+        if self.sync_link is not None:
+            self.sync_link.start()
+            self.set_interval(SYNC_STATUS_SECONDS, self._poll_sync)
+            self._poll_sync()
+
+    def _poll_sync(self) -> None:
+        self.run_worker(self._sync_status, thread=True, exclusive=True, group="sync-status")
+
+    def _sync_status(self) -> None:
+        if self.sync_link is not None:
+            text = self.sync_link.status()
+            self.call_from_thread(self.register_screen.set_sync_status, text)
 
     def _printer_task_failed(self, exc: BaseException) -> None:
         self.call_from_thread(self._device_fault, "Printer", "fault (see the log)", repr(exc))

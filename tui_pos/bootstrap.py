@@ -45,6 +45,7 @@ from tui_pos.models.report_store import SqliteReportStore
 from tui_pos.models.return_store import SqliteReturnStore
 from tui_pos.models.sale_store import SqliteSaleStore
 from tui_pos.models.staff_store import SqliteStaffStore
+from tui_pos.models.stamp_store import SqliteStampCards
 from tui_pos.models.stock_store import SqliteStockStore
 from tui_pos.services.analysis import Analysis
 from tui_pos.services.campaigns import Campaigns
@@ -60,6 +61,7 @@ from tui_pos.services.ports import Clock, ReceiptPrinter, StorageError
 from tui_pos.services.printing import PrintQueue
 from tui_pos.services.product_import import CatalogWriter
 from tui_pos.services.promotions import Promotions
+from tui_pos.services.receipt_mail import ReceiptMailer
 from tui_pos.services.receipts import Receipts
 from tui_pos.services.register import Register, RegisterSettings
 from tui_pos.services.reports import Reports
@@ -104,6 +106,8 @@ class Till:
     campaigns: Campaigns
     #: Stores paid sales off the UI thread (the app's register screen uses it).
     sale_writer: SaleWriter | None = None
+    #: Queues e-mail receipts in the outbox (the payment screen's key).
+    receipt_mail: ReceiptMailer | None = None
     #: The recovery code issued when this open made the database: shown once, never kept.
     recovery_code: str | None = None
 
@@ -235,7 +239,9 @@ def open_till(
         timezone=None,
         prices_include_tax=config.store.prices_include_tax,
     )
-    receipts = Receipts(store, devices.printer, style, till_id)
+    receipts = Receipts(
+        store, devices.printer, style, till_id, SqliteCouponStore(db), SqliteStampCards(db)
+    )
     # The open sale is journaled on every change (payments too) and comes back after a crash.
     journal = CartJournal(SqliteCartJournalStore(db), till_id, clock)
     promotions = Promotions(SqlitePromotionStore(db), catalog, parser, clock)
@@ -305,6 +311,7 @@ def open_till(
         outbox=Outbox(SqliteMailOutbox(db), mail_transport(config), mail_policy(config), clock),
         campaigns=Campaigns(SqliteCampaignStore(db), customers, config.store.name, till_id, clock),
         sale_writer=SaleWriter(register, config.database.busy_timeout_ms, db.close),
+        receipt_mail=ReceiptMailer(SqliteMailOutbox(db), receipts, clock),
         recovery_code=recovery_code,
     )
 

@@ -577,6 +577,8 @@ def _add_subcommands() -> None:
     from tui_pos.cli_recovery import staff_recovery_code, staff_reset_key
     from tui_pos.cli_staff import report_audit, report_hours, staff
     from tui_pos.cli_stock import export_stock, import_orders, promo
+    from tui_pos.server.cli import server
+    from tui_pos.sync.cli import sync
 
     main.add_command(staff)
     main.add_command(config_group)
@@ -594,6 +596,8 @@ def _add_subcommands() -> None:
     main.add_command(campaign)
     main.add_command(mail)
     customer.add_command(unsubscribe_cmd)
+    main.add_command(server)
+    main.add_command(sync)
 
 
 _add_subcommands()

@@ -69,4 +69,16 @@ UNSIGNED_COMMANDS: Mapping[str, str] = {
     "shows nothing",
     "mail flush": "delivers mail that signed commands queued; shows only counts",
     "staff reset-key": "proved by the recovery code instead: without the key no PIN can be checked",
+    **{
+        f"server {name}": "acts on the store server, not on this till: who does it is "
+        "--operator, written to the server's audit table (the till's staff and PINs are not "
+        "there)"
+        for name in ("enroll", "revoke", "clear-conflict", "alerts", "report")
+    },
+    "server init": "creates or migrates the store server's schema; shows no data",
+    "server run": "serves the API to enrolled tills; each till proves itself by its token",
+    "sync enroll": "needs a one-time code that a server operator issued (audited at the "
+    "server); stores only the server address and this till's token",
+    "sync status": "the link's state: counts and times, no store data",
+    "sync now": "sends what is already stored to the enrolled server; shows only counts",
 }

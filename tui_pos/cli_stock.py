@@ -129,6 +129,7 @@ def promo() -> None:
 @click.option("--to", "ends_on", callback=_day, help="Last day (default: open-ended).")
 @click.option("--tier", default="", help="Only for customers of this tier (e.g. Gold).")
 @click.option("--segment", default="", help="Only for members of this saved segment.")
+@click.option("--birthday", is_flag=True, help="Only for customers in their birthday month.")
 @BY_OPTION
 def promo_add(
     name: str,
@@ -142,6 +143,7 @@ def promo_add(
     ends_on: date | None,
     tier: str,
     segment: str,
+    birthday: bool,
     by: str | None,
 ) -> None:
     """Add a promotion (signed with --by once the till has staff); --tier or --segment
@@ -162,6 +164,7 @@ def promo_add(
                 ends_on=ends_on,
                 tier=tier,
                 segment=segment,
+                birthday=birthday,
             )
             target = till.promotions.target_name(made)
         finally:

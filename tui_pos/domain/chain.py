@@ -25,7 +25,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -36,9 +36,28 @@ GENESIS = "0" * 64
 FORMAT = "tui-pos chain 1"
 
 
+#: The encoder ``json.dumps(..., sort_keys=True, separators=(",", ":"),
+#: ensure_ascii=False)`` builds on every call, made once (the same text, byte for byte).
+_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
 def canonical(data: Any) -> str:
     """One byte-exact JSON text for ``data`` (sorted keys, no spaces, UTF-8)."""
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return _ENCODER.encode(data)
+
+
+def _flat_encoder() -> Callable[[Sequence[Any]], str]:
+    # The C encoder json.dumps itself runs for ``canonical`` (one shot, no indent), made
+    # once instead of once per call; rows of scalars cannot be circular (no markers).
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:  # a Python without the C accelerator
+        return canonical
+    encode = make(None, None, json.encoder.encode_basestring, None, ":", ",", True, False, True)
+    return lambda row: "".join(encode(row, 0))
+
+
+#: ``canonical`` of a flat sequence of scalars (text, numbers, None), the same text.
+flat_canonical = _flat_encoder()
 
 
 def row_text(
@@ -62,6 +81,12 @@ class RowDigest:
         """Feed one row's canonical text."""
         self._hash.update(text.encode("utf-8") + b"\n")
         self.rows += 1
+
+    def add_all(self, texts: Sequence[str]) -> None:
+        """Feed several rows' canonical texts (the same digest as ``add`` on each)."""
+        if texts:
+            self._hash.update(("\n".join(texts) + "\n").encode("utf-8"))
+            self.rows += len(texts)
 
     def hexdigest(self) -> str:
         """The digest so far."""

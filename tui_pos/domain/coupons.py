@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from tui_pos.domain.errors import DomainError
+from tui_pos.domain.money import format_money
 
 _CODE = re.compile(r"CP[A-HJ-NP-Z2-9]{10}")
 
@@ -38,6 +39,11 @@ class Coupon:
     valid_from: date
     valid_to: date | None
     redeemed: bool = False
+
+    @property
+    def value_text(self) -> str:
+        """What it takes off, e.g. ``10% off`` or ``5.00 off``."""
+        return f"{self.value}% off" if self.kind == "percent" else f"{format_money(self.value)} off"
 
     def check(self, customer_id: int | None, today: date) -> None:
         """Refuse it when used, not valid today, or attached to another customer."""

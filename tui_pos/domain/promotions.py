@@ -8,6 +8,10 @@ Kinds (``value`` is in the unit the kind needs):
   cents (2 for 5.00).
 - ``multi_free``: "buy N pay M": in every set of ``buy_qty`` eligible pieces the
   ``buy_qty - pay_qty`` cheapest are free (3 for 2).
+- ``stamp``: a stamp card: each of a customer's visits buying the item (or category)
+  is one stamp; on the ``buy_qty``-th visit one piece (the dearest) is free. It applies
+  only when the attached customer's audiences hold ``stamp:<id>`` (this visit completes
+  the card; the stamps are counted in SQL over their stored sales when they are attached).
 
 A promotion targets one product or one category. Multi-buy counts whole pieces of
 eligible lines together (a category's items mix; the most expensive pieces fill the sets
@@ -31,12 +35,27 @@ from tui_pos.domain.errors import DomainError
 from tui_pos.domain.money import allocate, div_round, format_money, percent_of
 from tui_pos.domain.quantity import ONE
 
-PromotionKind = Literal["percent", "amount", "multi_price", "multi_free"]
-PROMOTION_KINDS: tuple[PromotionKind, ...] = ("percent", "amount", "multi_price", "multi_free")
+PromotionKind = Literal["percent", "amount", "multi_price", "multi_free", "stamp"]
+PROMOTION_KINDS: tuple[PromotionKind, ...] = (
+    "percent",
+    "amount",
+    "multi_price",
+    "multi_free",
+    "stamp",
+)
 
 
 class PromotionError(DomainError):
     """A promotion that cannot be defined (bad value, no target, dates reversed...)."""
+
+
+#: The audience of a customer whose birthday month is the current month.
+BIRTHDAY_AUDIENCE = "birthday"
+
+
+def birthday_month(birthday: date | None, today: date) -> bool:
+    """Whether ``today`` is in the month of the ``birthday`` (any year)."""
+    return birthday is not None and birthday.month == today.month
 
 
 @dataclass(frozen=True)
@@ -55,13 +74,19 @@ class Promotion:
     ends_on: date | None = None
     tier: str = ""  #: only when a customer of this tier is attached ("" = everybody)
     segment: str = ""  #: only when a member of this saved segment is attached
+    birthday: bool = False  #: only when the attached customer's birthday month is now
 
     def __post_init__(self) -> None:
         check_promotion(self)
 
     @property
     def audience(self) -> str:
-        """Who it is for: ``tier:Gold``, ``segment:lapsed``, or "" for everybody."""
+        """Who it is for: ``tier:Gold``, ``segment:lapsed``, ``birthday``, or "" for
+        everybody."""
+        if self.kind == "stamp":
+            return f"stamp:{self.id}"
+        if self.birthday:
+            return BIRTHDAY_AUDIENCE
         if self.tier:
             return f"tier:{self.tier}"
         return f"segment:{self.segment}" if self.segment else ""
@@ -73,7 +98,11 @@ class Promotion:
     @property
     def reason(self) -> str:
         """What the cart line and the receipt show: the name, and for a targeted promotion
-        why the line got it (``Coffee week (Gold members)``)."""
+        why the line got it (``Coffee week (Gold members)``, ``Cake (birthday)``)."""
+        if self.kind == "stamp":
+            return f"{self.name} (stamp {self.buy_qty} of {self.buy_qty}: free)"
+        if self.birthday:
+            return f"{self.name} (birthday)"
         if self.tier:
             return f"{self.name} ({self.tier} members)"
         return f"{self.name} (segment {self.segment})" if self.segment else self.name
@@ -97,6 +126,8 @@ class Promotion:
             return f"{format_money(self.value)} off"
         if self.kind == "multi_price":
             return f"{self.buy_qty} for {format_money(self.value)}"
+        if self.kind == "stamp":
+            return f"stamp card: one free every {self.buy_qty} visits"
         return f"{self.buy_qty} for {self.pay_qty}"
 
 
@@ -115,8 +146,12 @@ def check_promotion(promo: Promotion) -> None:
         raise PromotionError("'N for price' needs N of at least 2 and a price")
     if promo.kind == "multi_free" and not 0 < promo.pay_qty < promo.buy_qty:
         raise PromotionError("'Buy N pay M' needs M of at least 1 and less than N")
-    if promo.tier and promo.segment:
-        raise PromotionError("A promotion is for a tier or a segment, not both")
+    if promo.kind == "stamp" and promo.buy_qty < 2:
+        raise PromotionError("A stamp card needs --buy N (the Nth visit is free) of at least 2")
+    if promo.kind == "stamp" and (promo.tier or promo.segment or promo.birthday):
+        raise PromotionError("A stamp card is for every customer: no tier, segment or birthday")
+    if sum((bool(promo.tier), bool(promo.segment), promo.birthday)) > 1:
+        raise PromotionError("A promotion is for a tier, a segment or birthdays, not two")
     if len(promo.tier) > 40 or len(promo.segment) > 40:
         raise PromotionError("A tier or segment name is at most 40 characters")
     if promo.kind not in PROMOTION_KINDS:
@@ -182,7 +217,26 @@ def _discounts(promo: Promotion, lines: Sequence[PromoLine], free: set[int]) -> 
             i: min(lines[i].base_cents, div_round(promo.value * lines[i].qty_milli, ONE))
             for i in eligible
         }
+    pieces = [i for i in eligible if lines[i].unit != "kg" and lines[i].qty_milli >= ONE]
+    if promo.kind == "stamp":
+        if not pieces:
+            return {}
+        dearest = max(pieces, key=lambda i: (lines[i].unit_price_cents, -i))
+        return {dearest: min(lines[dearest].unit_price_cents, lines[dearest].base_cents)}
     return _multi_buy(promo, lines, [i for i in eligible if lines[i].unit != "kg"])
+
+
+def stamp_completes(visits_before: int, every: int) -> bool:
+    """Whether the visit after ``visits_before`` stamped visits is the free one."""
+    return every > 0 and (visits_before + 1) % every == 0
+
+
+def stamps_on_card(visits: int, every: int) -> int:
+    """Stamps on the current card after ``visits`` stamped visits (``every`` when the
+    visit just made completed it)."""
+    if visits <= 0 or every <= 0:
+        return 0
+    return visits % every or every
 
 
 def _multi_buy(promo: Promotion, lines: Sequence[PromoLine], eligible: list[int]) -> dict[int, int]:

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import tzinfo
 
+from tui_pos.domain.coupons import Coupon
 from tui_pos.domain.money import format_money
 from tui_pos.domain.quantity import format_quantity
 from tui_pos.domain.sale import SaleDocument, format_sale_number
@@ -33,6 +34,15 @@ class ReceiptStyle:
 
 
 @dataclass(frozen=True)
+class StampCard:
+    """A stamp card the sale stamped: stamps on it after the sale, of ``every``."""
+
+    name: str
+    stamps: int
+    every: int
+
+
+@dataclass(frozen=True)
 class Receipt:
     """A laid-out receipt. Lines are plain text no wider than ``width``."""
 
@@ -50,15 +60,25 @@ class Receipt:
         return "\n".join(self.lines)
 
 
-def build_receipt(doc: SaleDocument, style: ReceiptStyle, *, copy: bool = False) -> Receipt:
-    """Lay out ``doc`` for printing (see :func:`render_receipt` for the lines)."""
-    lines = render_receipt(doc, style, copy=copy)
+def build_receipt(
+    doc: SaleDocument,
+    style: ReceiptStyle,
+    *,
+    copy: bool = False,
+    coupons: Sequence[Coupon] = (),
+    stamps: Sequence[StampCard] = (),
+) -> Receipt:
+    """Lay out ``doc`` for printing (see :func:`render_receipt` for the lines); the
+    customer's open personal ``coupons`` print as text and barcodes (not on a copy)."""
+    coupons = () if copy else coupons
+    lines = render_receipt(doc, style, copy=copy, coupons=coupons, stamps=stamps)
     total = next((i for i, line in enumerate(lines) if line.startswith("TOTAL ")), None)
     barcode = sale_number(doc) if doc.status == "completed" and doc.seq else None
     notes = tuple(
         p.reference for p in doc.payments if p.kind == "store_credit" and p.amount_cents < 0
     )
-    return Receipt(tuple(lines), style.width, barcode, 1, total, notes if not copy else ())
+    codes = (notes if not copy else ()) + tuple(c.code for c in coupons)
+    return Receipt(tuple(lines), style.width, barcode, 1, total, codes)
 
 
 def _pair(left: str, right: str, width: int) -> str:
@@ -77,8 +97,16 @@ def sale_number(doc: SaleDocument) -> str:
     return format_sale_number(doc.till, doc.seq or 0)
 
 
-def render_receipt(doc: SaleDocument, style: ReceiptStyle, *, copy: bool = False) -> list[str]:
-    """Lay out ``doc`` as receipt lines no wider than ``style.width``."""
+def render_receipt(
+    doc: SaleDocument,
+    style: ReceiptStyle,
+    *,
+    copy: bool = False,
+    coupons: Sequence[Coupon] = (),
+    stamps: Sequence[StampCard] = (),
+) -> list[str]:
+    """Lay out ``doc`` as receipt lines no wider than ``style.width`` (with the lines of
+    the customer's open personal ``coupons``)."""
     w = style.width
     rule = "-" * w
     out = [_center(style.store_name, w)]
@@ -150,6 +178,10 @@ def render_receipt(doc: SaleDocument, style: ReceiptStyle, *, copy: bool = False
         )
     if doc.points is not None:
         out += _points_lines(doc, w)
+    for card in stamps:
+        done = "  - free one given" if card.stamps == card.every else ""
+        out.append(f"{card.name}: {card.stamps} of {card.every} stamps{done}"[:w])
+    out += _coupon_lines(coupons, w)
     out.append(rule)
     when = doc.created_at.astimezone(style.timezone) if style.timezone else doc.created_at
     out.append(_pair(f"Sale {sale_number(doc)}", when.strftime("%Y-%m-%d %H:%M"), w))
@@ -157,6 +189,17 @@ def render_receipt(doc: SaleDocument, style: ReceiptStyle, *, copy: bool = False
         out.append(fit(f"Cashier: {doc.cashier}", w))
     out.append(fit(f"Lines: {len(doc.lines)}", w))
     out += [_center(line, w) for line in style.footer]
+    return out
+
+
+def _coupon_lines(coupons: Sequence[Coupon], width: int) -> list[str]:
+    """The customer's personal coupons: what each takes off, until when, its code (the
+    code is printed as a barcode too, to scan at the next visit)."""
+    out: list[str] = []
+    for coupon in coupons:
+        until = f"until {coupon.valid_to.isoformat()}" if coupon.valid_to else ""
+        out += ["-" * width, _pair(f"Your coupon: {coupon.value_text}", until, width)]
+        out.append(f"  {coupon.code}"[:width])
     return out
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from peewee import Database, OperationalError
 
-from tui_pos.domain.chain import ChainEntry, RowDigest, next_entry
+from tui_pos.domain.chain import ChainEntry, RowDigest, flat_canonical, next_entry, row_text
 from tui_pos.models.chain_tables import CHAINED
 from tui_pos.models.database import database_file
 from tui_pos.models.pin_key import read_key_file
@@ -103,34 +103,78 @@ def existing_tables(db: Database) -> list[str]:
 
 def last_ids(db: Database) -> dict[str, int]:
     """Each chained table's highest id (0 when empty), in one query."""
-    tables = sorted(CHAINED)
+    tables = _ALL_TABLES
     try:
         row = _max_ids(db, tables)
     except OperationalError:  # "no such table": a migration adding it has not run yet
-        tables = existing_tables(db)
+        tables = tuple(existing_tables(db))
         row = _max_ids(db, tables) if tables else ()
     return {table: int(top or 0) for table, top in zip(tables, row, strict=True)}
 
 
-def _max_ids(db: Database, tables: list[str]) -> tuple[int | None, ...]:
-    parts = ", ".join(f'(SELECT MAX(id) FROM "{t}")' for t in tables)
-    return tuple(db.execute_sql(f"SELECT {parts}").fetchone())
+_ALL_TABLES = tuple(sorted(CHAINED))
+_SQL: dict[object, str] = {}  #: SQL texts built once (sqlite3 keeps them prepared)
+
+
+def _max_ids(db: Database, tables: tuple[str, ...]) -> tuple[int | None, ...]:
+    sql = _SQL.get(tables)
+    if sql is None:
+        parts = ", ".join(f'(SELECT MAX(id) FROM "{t}")' for t in tables)
+        sql = _SQL[tables] = f"SELECT {parts}"
+    return tuple(db.execute_sql(sql).fetchone())
+
+
+def _rows_sql(table: str, later: tuple[str, ...]) -> str:
+    """Reads ``id``, the chained columns in their registered order, then ``later``."""
+    key = (table, later)
+    sql = _SQL.get(key)
+    if sql is None:
+        names = ", ".join(f'"{c}"' for c in ("id", *CHAINED[table].columns, *later))
+        sql = _SQL[key] = f'SELECT {names} FROM "{table}" WHERE id > ? AND id <= ? ORDER BY id'
+    return sql
+
+
+def _later_columns(db: Database, table: str) -> tuple[str, ...]:
+    """The columns of ``table``'s ``later`` it has (a migration adding one may be
+    pending), in registered order; none asked when it has no ``later``."""
+    later = CHAINED[table].later
+    if not later:
+        return ()
+    names = {r[1] for r in db.execute_sql(f'PRAGMA table_info("{table}")')}
+    return tuple(name for name in later if name in names)
+
+
+def row_texts(db: Database, table: str, after: int, upto: int) -> tuple[list[str], int]:
+    """The rows of ``table`` with ids in (after, upto] in their canonical form
+    (domain/chain.py), read back as stored, and what they add to the grand total."""
+    spec = CHAINED[table]
+    later = _later_columns(db, table)
+    rows = db.execute_sql(_rows_sql(table, later), (after, upto)).fetchall()
+    if later:
+        width = 1 + len(spec.columns)
+        texts = [
+            row_text(
+                table,
+                row[0],
+                row[1:width],
+                {n: v for n, v in zip(later, row[width:], strict=True) if v != spec.later[n]},
+            )
+            for row in rows
+        ]
+    else:
+        # row_text without later columns: the JSON array [table, id, v1, ...].
+        texts = [flat_canonical((table, *row)) for row in rows]
+    if spec.amount is None:
+        return texts, 0
+    names = ("id", *spec.columns, *later)
+    return texts, sum(spec.amount(dict(zip(names, row, strict=True))) for row in rows)
 
 
 def add_rows(db: Database, table: str, after: int, upto: int, digest: RowDigest) -> int:
-    """Feed the rows of ``table`` with ids in (after, upto] to ``digest``; return what
-    they add to the grand total."""
-    spec = CHAINED[table]
-    cursor = db.execute_sql(
-        f'SELECT * FROM "{table}" WHERE id > ? AND id <= ? ORDER BY id', (after, upto)
-    )
-    names = [d[0] for d in cursor.description]
-    amount = 0
-    for values in cursor:
-        row = dict(zip(names, values, strict=True))
-        digest.add(spec.text(table, row))
-        if spec.amount is not None:
-            amount += spec.amount(row)
+    """Feed the rows of ``table`` with ids in (after, upto] to ``digest`` (see
+    :func:`row_texts`); return what they add to the grand total."""
+    texts, amount = row_texts(db, table, after, upto)
+    digest.add_all(texts)
     return amount
 
 

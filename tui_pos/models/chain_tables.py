@@ -18,8 +18,6 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-from tui_pos.domain.chain import row_text
-
 
 def _sale_amount(row: Mapping[str, Any]) -> int:
     return int(row["total_cents"]) if row["status"] == "completed" else 0
@@ -33,17 +31,9 @@ class Chained:
     #: Columns added after the table joined the chain, with the default that leaves them
     #: out of the canonical form (so rows stored before keep their digest).
     later: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
-    #: What a row adds to the running grand total (sales only).
+    #: What a row adds to the running grand total (sales only); it is given the row's id,
+    #: chained and later columns.
     amount: Callable[[Mapping[str, Any]], int] | None = None
-
-    def text(self, table: str, row: Mapping[str, Any]) -> str:
-        """The row's canonical form (``row`` maps column names to stored values)."""
-        later = {
-            name: row[name]
-            for name, default in self.later.items()
-            if name in row and row[name] != default
-        }
-        return row_text(table, int(row["id"]), [row[c] for c in self.columns], later)
 
 
 def _ledger(*columns: str, **kwargs: Any) -> Chained:

@@ -47,6 +47,18 @@ class SqliteCouponStore:
     def __init__(self, db: Database) -> None:
         self.db = db
 
+    def open_coupons(self, customer_id: int, day: date) -> list[Coupon]:
+        """The customer's unredeemed coupons valid on ``day``, oldest first."""
+        with storage_errors():
+            rows = self.db.execute_sql(
+                "SELECT q.code FROM coupon q WHERE q.customer_id = ? AND q.valid_from <= ?"
+                " AND (q.valid_to IS NULL OR q.valid_to >= ?) AND NOT EXISTS"
+                " (SELECT 1 FROM coupon_redemption r WHERE r.code = q.code) ORDER BY q.id",
+                (customer_id, day.isoformat(), day.isoformat()),
+            ).fetchall()
+        found = (self.coupon(str(code)) for (code,) in rows)
+        return [c for c in found if c is not None]
+
     def coupon(self, code: str) -> Coupon | None:
         """The coupon with that code (and whether it was redeemed), None if unknown."""
         with storage_errors():

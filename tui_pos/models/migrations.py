@@ -560,6 +560,23 @@ def _v16_loyalty_offers(db: Database) -> None:
     _run_script(db, _V16_LOYALTY_OFFERS)
 
 
+_V19_SYNC_STATE = """
+CREATE TABLE "sync_state" ("id" INTEGER NOT NULL PRIMARY KEY CHECK ("id" = 1),
+  "url" TEXT NOT NULL, "store" TEXT NOT NULL, "till" TEXT NOT NULL, "token" TEXT NOT NULL,
+  "acked_seq" INTEGER NOT NULL, "acked_hash" TEXT NOT NULL,
+  "pull_cursor" TEXT NOT NULL DEFAULT '0:0', "conflict" TEXT, "last_ok_at" TEXT,
+  "offline_since" TEXT, "enrolled_at" TEXT NOT NULL);
+"""
+
+
+def _v19_sync_state(db: Database) -> None:
+    _run_script(db, _V19_SYNC_STATE)
+
+
+def _v22_birthday_promotions(db: Database) -> None:
+    _run_script(db, 'ALTER TABLE "promotion" ADD COLUMN "birthday" INTEGER NOT NULL DEFAULT 0;\n')
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema", _v1_initial),
     Migration(2, "print queue and drawer events", _v2_devices),
@@ -579,6 +596,8 @@ MIGRATIONS: tuple[Migration, ...] = (
         15, "loyalty offers, coupons, campaigns, consent log, mail outbox", _v15_loyalty_mail
     ),
     Migration(16, "loyalty analytics indexes, targeted promotions", _v16_loyalty_offers),
+    Migration(19, "store server: the till's sync state", _v19_sync_state),
+    Migration(22, "birthday-month promotions", _v22_birthday_promotions),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -14,7 +14,7 @@ from tui_pos.models.times import stamp
 
 _COLUMNS = (
     "id, name, kind, value, product_id, category_id, buy_qty, pay_qty, starts_on, ends_on,"
-    " tier, segment"
+    " tier, segment, birthday"
 )
 
 
@@ -32,6 +32,7 @@ def _promotion(row: Any) -> Promotion:
         ends_on=date.fromisoformat(str(row[9])) if row[9] else None,
         tier=str(row[10]),
         segment=str(row[11]),
+        birthday=bool(row[12]),
     )
 
 
@@ -47,8 +48,8 @@ class SqlitePromotionStore:
             return int(
                 self.db.execute_sql(
                     "INSERT INTO promotion (name, kind, value, product_id, category_id, buy_qty,"
-                    " pay_qty, starts_on, ends_on, created_at, tier, segment)"
-                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                    " pay_qty, starts_on, ends_on, created_at, tier, segment, birthday)"
+                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     (
                         promo.name,
                         promo.kind,
@@ -62,6 +63,7 @@ class SqlitePromotionStore:
                         stamp(datetime.now().astimezone()),
                         promo.tier,
                         promo.segment,
+                        int(promo.birthday),
                     ),
                 ).lastrowid
             )

@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from rich.text import Text
@@ -27,6 +28,7 @@ from tui_pos.screens.dialogs import ConfirmScreen, PromptScreen
 from tui_pos.screens.returns import ReturnScreen, StoreServices
 from tui_pos.services.customers import CustomerBadge, Customers
 from tui_pos.services.ports import StorageError
+from tui_pos.services.receipt_mail import ReceiptMailer
 from tui_pos.services.register import Register
 from tui_pos.services.sale_writer import SaleWriter
 from tui_pos.widgets.cart_table import CartTable
@@ -129,8 +131,10 @@ class RegisterScreen(Screen[None]):
         customers: Customers | None = None,
         export_dir: Path | None = None,
         writer: SaleWriter | None = None,
+        receipt_mail: ReceiptMailer | None = None,
     ) -> None:
         super().__init__()
+        self.receipt_mail = receipt_mail  #: e-mail receipts (F10 on the payment screen)
         self.register = register
         #: Stores paid sales off the UI thread; None: the tender screen stores them.
         self.writer = writer
@@ -141,6 +145,7 @@ class RegisterScreen(Screen[None]):
         self.services = services  #: returns, stock and online orders
         self.device_status: str | Text = ""
         self.device_fault = False
+        self.sync_status = ""
         self.cashier = ""
         self.customers = customers
         self.export_dir = export_dir or Path("exports")
@@ -190,6 +195,8 @@ class RegisterScreen(Screen[None]):
             parts.insert(0, devices)
         else:
             parts.append(devices)
+        if self.sync_status:
+            parts.append(Text(self.sync_status))
         bar = Text("  ·  ").join(parts)
         bar.no_wrap = True
         bar.overflow = "ellipsis"
@@ -200,6 +207,11 @@ class RegisterScreen(Screen[None]):
         self.cashier = text
         if self.is_mounted:
             self.query_one("#store-bar", Static).update(self._store_bar())
+
+    def set_sync_status(self, text: str) -> None:
+        """Show the store server link's state (online / N waiting / offline / conflict)."""
+        self.sync_status = text
+        self.query_one("#store-bar", Static).update(self._store_bar())
 
     def set_device_status(self, text: str | Text, *, fault: bool = False) -> None:
         """Show the devices' state (a fault, the printer's state, receipts waiting) in the
@@ -674,6 +686,7 @@ class RegisterScreen(Screen[None]):
                 self.settings.quick_cash,
                 services=self.services,
                 customers=self.customers,
+                receipt_mail=self.receipt_mail,
             ),
             self._after_tender,
         )
@@ -760,6 +773,21 @@ class RegisterScreen(Screen[None]):
         self._last_sale = doc
         self._show_last_sale()
         self.actions.after_sale(doc)
+        to = self.receipt_mail.take(doc) if self.receipt_mail is not None else ""
+        if to:
+            self.run_worker(partial(self._mail_receipt, doc, to), thread=True, group="receipt-mail")
+
+    def _mail_receipt(self, doc: SaleDocument, to: str) -> None:
+        """Queue the e-mail receipt (a thread: a busy database never holds the till)."""
+        assert self.receipt_mail is not None
+        try:
+            self.receipt_mail.send(doc, to)
+        except (DomainError, StorageError) as exc:
+            self.app.call_from_thread(
+                self.say, f"The e-mail receipt to {to} was NOT queued: {exc}", error=True
+            )
+            return
+        self.app.call_from_thread(self.say, f"Sale {sale_number(doc)}: receipt e-mailed to {to}")
 
     def _show_last_sale(self) -> None:
         """The last sale's total and change, beside the totals (two rows when narrow)."""

@@ -18,6 +18,7 @@ from tui_pos.screens.dialogs import PromptScreen
 from tui_pos.screens.returns import StoreServices, permit_all
 from tui_pos.services.customers import Customers
 from tui_pos.services.ports import StorageError
+from tui_pos.services.receipt_mail import ReceiptMailer
 from tui_pos.services.register import Register
 from tui_pos.widgets.keys_bar import KeysBar
 from tui_pos.widgets.plain import plain
@@ -34,6 +35,7 @@ class TenderScreen(ModalScreen[SaleDocument | None]):
         Binding("f3", "store_credit", "Credit note", id="tender-store-credit"),
         Binding("f4", "points", "Points", id="tender-points"),
         Binding("f9", "remove_payment", "Undo payment", id="tender-remove"),
+        Binding("f10", "email_receipt", "E-mail receipt", id="tender-email-receipt"),
         Binding("escape", "back", "Back to sale", id="tender-back"),
     ]
 
@@ -45,8 +47,10 @@ class TenderScreen(ModalScreen[SaleDocument | None]):
         *,
         services: StoreServices | None = None,
         customers: Customers | None = None,
+        receipt_mail: ReceiptMailer | None = None,
     ) -> None:
         super().__init__()
+        self.receipt_mail = receipt_mail
         self.register = register
         self.services = services  #: returns (refunds, credit notes); None: sales only
         self.customers = customers
@@ -64,7 +68,7 @@ class TenderScreen(ModalScreen[SaleDocument | None]):
             yield Static(id="tender-summary")
             yield Static(
                 "Enter = cash (empty = exact)   F2 card   F3 credit note   F4 points   "
-                "quick cash F5-F8   Esc back",
+                "quick cash F5-F8   F10 e-mail receipt   Esc back",
                 classes="dialog-hint",
             )
             yield ScanAwareInput(
@@ -101,6 +105,9 @@ class TenderScreen(ModalScreen[SaleDocument | None]):
             grid.add_row("[b]Due[/b]", f"[b]{format_money(state.remaining_cents)}[/b]")
         if state.cash_due_cents != state.remaining_cents:
             grid.add_row("Due in cash (rounded)", format_money(state.cash_due_cents))
+        mail_to = self.receipt_mail.requested(self.register.cart.uuid) if self.receipt_mail else ""
+        if mail_to:
+            grid.add_row("Receipt by e-mail to", plain(mail_to))
         self.query_one("#tender-summary", Static).update(grid)
 
     def _error(self, text: str) -> None:
@@ -247,6 +254,8 @@ class TenderScreen(ModalScreen[SaleDocument | None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Points only with a customer on the sale and loyalty on."""
+        if action == "email_receipt":
+            return True if self.receipt_mail is not None and not self._refund_due else None
         if action == "points":
             ok = self.customers is not None and self.customers.rules.enabled
             return True if ok and self.register.cart.customer_id is not None else None
@@ -272,6 +281,37 @@ class TenderScreen(ModalScreen[SaleDocument | None]):
                 self._settle(result)
 
         self.app.push_screen(PromptScreen("Pay with points", hint, apply, scan_aware=False), done)
+
+    def action_email_receipt(self) -> None:
+        """Send the receipt by e-mail once the sale is stored: to the attached customer who
+        asked for e-mail receipts (Enter), or to the address typed."""
+        mailer = self.receipt_mail
+        if mailer is None:
+            return
+        uuid = self.register.cart.uuid
+        address = mailer.requested(uuid)
+        customer_id = self.register.cart.customer_id
+        if not address and self.customers is not None and customer_id is not None:
+            try:
+                address = mailer.suggested_address(self.customers.get(customer_id))
+            except (DomainError, StorageError):
+                address = ""  # typed instead
+
+        def done(to: str | None) -> None:
+            if to is not None:
+                self.refresh_summary()
+                self.query_one("#tender-input", Input).focus()
+
+        self.app.push_screen(
+            PromptScreen(
+                "E-mail receipt",
+                "The receipt is queued for e-mail once the sale is stored. Address:",
+                lambda text: mailer.request(uuid, text),
+                value=address,
+                scan_aware=False,
+            ),
+            done,
+        )
 
     def action_remove_payment(self) -> None:
         """Undo the last payment (before the sale is completed)."""

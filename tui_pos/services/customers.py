@@ -35,6 +35,7 @@ from tui_pos.domain.loyalty import (
     redeem_cap,
     tier_for,
 )
+from tui_pos.domain.promotions import BIRTHDAY_AUDIENCE, birthday_month, stamp_completes
 from tui_pos.domain.sale import SaleDocument
 from tui_pos.domain.segments import SegmentRule, rfm_group, rfm_scores
 from tui_pos.domain.suggestions import Suggestion, favourites, suggest
@@ -220,6 +221,14 @@ class Customers:
         tier = self.ledger.tier(customer_id, self.clock()) if self.rules.enabled else None
         if tier is not None:
             found.add(f"tier:{tier.name}")
+        customer = self.get(customer_id)
+        if birthday_month(customer.details.birthday, self.clock().astimezone().date()):
+            found.add(BIRTHDAY_AUDIENCE)
+        for promo in register.cart.promotions:
+            if promo.kind == "stamp" and stamp_completes(
+                self.history.stamp_visits(customer_id, promo), promo.buy_qty
+            ):
+                found.add(promo.audience)  # this visit completes the card
         for name in sorted({p.segment for p in register.cart.promotions if p.segment}):
             try:
                 rule = self.segment(name)

@@ -15,7 +15,7 @@ import contextlib
 import queue
 import threading
 from collections.abc import Callable
-from concurrent.futures import Future
+from concurrent.futures import Future, InvalidStateError
 
 from tui_pos.services.ports import ReceiptPrinter
 
@@ -69,7 +69,10 @@ class PrinterThread:
                     with contextlib.suppress(Exception):  # nor a failed report of it
                         self.on_error(exc)
             finally:
-                done.set_result(None)
+                # The app's waiting worker may have been cancelled (quitting), which cancels
+                # this future too: the thread must go on with the next task regardless.
+                with contextlib.suppress(InvalidStateError):
+                    done.set_result(None)
 
     def abandon(self, grace: float = ABANDON_GRACE_SECONDS) -> None:
         """Stop: no new task starts, the one in progress is aborted; waits at most

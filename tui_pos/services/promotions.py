@@ -77,6 +77,7 @@ class Promotions:
         ends_on: date | None = None,
         tier: str = "",
         segment: str = "",
+        birthday: bool = False,
     ) -> Promotion:
         """Check and store a promotion (``value``: ``10%``/``10`` for percent, an amount
         for amount off and for "N for price"; unused for "buy N pay M")."""
@@ -104,7 +105,7 @@ class Promotions:
         if ends_on is not None and ends_on < (starts_on or self.today()):
             raise PromotionError("The promotion ends before it starts")
         amount = 0
-        if promo_kind != "multi_free":
+        if promo_kind not in ("multi_free", "stamp"):
             try:
                 amount = parse_money(value.strip().removesuffix("%"))
             except DomainError as exc:
@@ -122,6 +123,7 @@ class Promotions:
             ends_on=ends_on,
             tier=tier.strip(),
             segment=segment.strip(),
+            birthday=birthday,
         )
         return replace(promo, id=self.store.add(promo))
 

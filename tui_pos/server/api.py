@@ -1,0 +1,181 @@
+"""The HTTP API (Starlette on uvicorn): ``/v1/...``, JSON in and out.
+
+Every answer is JSON; a refusal is ``{"error": WORD, "message": TEXT}`` with a 4xx status
+so a till can show the message as it is. Database work is blocking psycopg code run in
+Starlette's thread pool on a small connection pool.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import psycopg
+from psycopg_pool import ConnectionPool
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from tui_pos.server import feed, push, tills
+from tui_pos.server.schema import LATEST, check_current
+from tui_pos.server.wire import MAX_BODY_BYTES, WireError, parse_push
+
+#: API versions this server answers (the current one first). A till sends its own in
+#: the path; anything else gets a 404 that names what is served.
+API_VERSIONS = ("v1",)
+PROTOCOL = 1
+
+
+def refusal(status: int, code: str, message: str, **extra: Any) -> JSONResponse:
+    return JSONResponse({"error": code, "message": message, **extra}, status_code=status)
+
+
+async def _body(request: Request) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        raise WireError(f"push too large: more than {MAX_BODY_BYTES} bytes")
+    chunks = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            raise WireError(f"push too large: more than {MAX_BODY_BYTES} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _token(request: Request) -> str:
+    auth = request.headers.get("authorization", "")
+    scheme, _, token = auth.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise tills.TillError(401, "no till token: enroll this till first")
+    return token.strip()
+
+
+def build_app(url: str, pool_size: int = 4) -> Starlette:
+    """The API on the PostgreSQL database at ``url`` (its schema must be current)."""
+    pool = ConnectionPool(
+        url, min_size=1, max_size=pool_size, open=False, kwargs={"autocommit": True}
+    )
+
+    def db(work: Callable[[psycopg.Connection], Any]) -> Awaitable[Any]:
+        def run() -> Any:
+            with pool.connection() as conn:
+                return work(conn)
+
+        return run_in_threadpool(run)
+
+    async def guarded(request: Request, handler: Callable[[], Awaitable[Response]]) -> Response:
+        try:
+            return await handler()
+        except WireError as exc:
+            status = 413 if "too large" in str(exc) else 400
+            return refusal(status, "malformed", str(exc))
+        except tills.TillError as exc:
+            return refusal(exc.status, "refused", str(exc))
+        except push.PushRefused as exc:
+            return refusal(exc.status, exc.code, str(exc), **exc.extra)
+        except psycopg.OperationalError:
+            return refusal(503, "unavailable", "the server's database is not reachable")
+
+    async def who(request: Request) -> push.TillIdentity:
+        token = _token(request)
+        identity: push.TillIdentity = await db(lambda c: tills.identify(c, token))
+        return identity
+
+    async def info(request: Request) -> Response:
+        return JSONResponse(
+            {
+                "api": list(API_VERSIONS),
+                "protocol": PROTOCOL,
+                "schema": LATEST,
+                "server_time": push.now_text(),
+            }
+        )
+
+    async def enroll(request: Request) -> Response:
+        async def handle() -> Response:
+            try:
+                data = json.loads(await _body(request))
+            except ValueError:
+                raise WireError("the enrollment is not JSON") from None
+            code = data.get("code") if isinstance(data, dict) else None
+            if not isinstance(code, str) or not 1 <= len(code) <= 64:
+                raise WireError("'code' must be the enrollment code printed by the server")
+            ident, token, seq, head = await db(lambda c: tills.redeem(c, code))
+            return JSONResponse(
+                {
+                    "store": ident.store,
+                    "till": ident.till,
+                    "token": token,
+                    "head_seq": seq,
+                    "head_hash": head,
+                }
+            )
+
+        return await guarded(request, handle)
+
+    async def push_docs(request: Request) -> Response:
+        async def handle() -> Response:
+            body = await _body(request)
+            ident = await who(request)
+            batch = parse_push(body)
+            result: push.PushResult = await db(lambda c: push.push(c, ident, batch))
+            return JSONResponse(result.as_wire())
+
+        return await guarded(request, handle)
+
+    async def head(request: Request) -> Response:
+        async def handle() -> Response:
+            ident = await who(request)
+            return JSONResponse(await db(lambda c: push.head_of(c, ident)))
+
+        return await guarded(request, handle)
+
+    async def changes(request: Request) -> Response:
+        async def handle() -> Response:
+            ident = await who(request)
+            try:
+                cursor = feed.parse_cursor(request.query_params.get("after"))
+                limit = int(request.query_params.get("limit", str(feed.MAX_CHANGES)))
+            except ValueError as exc:
+                raise WireError(f"bad query: {exc}") from None
+            return JSONResponse(await db(lambda c: feed.changes(c, ident, cursor, limit)))
+
+        return await guarded(request, handle)
+
+    async def unknown_version(request: Request) -> Response:
+        version = request.path_params["version"]
+        return refusal(
+            404,
+            "version",
+            f"this server serves API {', '.join(API_VERSIONS)}, not {version}: "
+            "the till and the server need versions that share an API",
+            api=list(API_VERSIONS),
+        )
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        pool.open(wait=False)
+        try:
+            yield
+        finally:
+            await run_in_threadpool(pool.close)
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        check_current(conn)
+    return Starlette(
+        routes=[
+            Route("/v1/info", info),
+            Route("/v1/enroll", enroll, methods=["POST"]),
+            Route("/v1/push", push_docs, methods=["POST"]),
+            Route("/v1/head", head),
+            Route("/v1/changes", changes),
+            Route("/{version}/{rest:path}", unknown_version, methods=["GET", "POST"]),
+        ],
+        lifespan=lifespan,
+    )

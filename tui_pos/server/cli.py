@@ -1,0 +1,201 @@
+"""``tui-pos server ...``: create the schema, run the API, enroll and revoke tills.
+
+The database is named with ``--url`` or ``TUI_POS_SERVER_URL``. Commands that change or
+reveal data name who does it with ``--operator`` and are written to the server's audit table.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import click
+
+URL_OPTION = click.option(
+    "--url",
+    envvar="TUI_POS_SERVER_URL",
+    required=True,
+    help="PostgreSQL URL (or TUI_POS_SERVER_URL), e.g. postgresql://pos@localhost/pos",
+)
+#: Who does it, written to the server's audit table (the till's staff and PINs are not
+#: at the server, so these commands are not signed like the till's).
+BY_OPTION = click.option(
+    "--operator", "by", required=True, help="Who does this (written to the server's audit)."
+)
+
+
+@contextmanager
+def server_errors() -> Iterator[Any]:
+    """Import the server's libraries and turn their failures into one line and exit 1."""
+    try:
+        import psycopg
+
+        from tui_pos.server import schema, tills, wire
+    except ImportError as exc:
+        click.echo(
+            f"tui-pos: the store server needs its extra: pip install 'tui-pos[server]' ({exc})",
+            err=True,
+        )
+        sys.exit(1)
+    try:
+        yield psycopg
+    except psycopg.Error as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        click.echo(f"tui-pos: server database: {first}", err=True)
+        sys.exit(1)
+    except (schema.SchemaError, tills.TillError, wire.WireError) as exc:
+        click.echo(f"tui-pos: {exc}", err=True)
+        sys.exit(1)
+
+
+def audited(conn: Any, by: str, action: str, detail: str) -> None:
+    with conn.transaction():
+        conn.execute(
+            "INSERT INTO audit (actor, action, detail) VALUES (%s, %s, %s)", (by, action, detail)
+        )
+
+
+@click.group()
+def server() -> None:
+    """The store server (PostgreSQL + HTTP API) that tills sync with."""
+
+
+@server.command("init")
+@URL_OPTION
+def server_init(url: str) -> None:
+    """Create or migrate the server's schema."""
+    with server_errors() as psycopg:
+        from tui_pos.server.schema import LATEST, migrate
+
+        with psycopg.connect(url, autocommit=True) as conn:
+            applied = migrate(conn)
+        names = ", ".join(f"{m.version} ({m.name})" for m in applied) or "none"
+        click.echo(f"server schema at version {LATEST}; applied: {names}")
+
+
+@server.command("run")
+@URL_OPTION
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8740, show_default=True, type=click.IntRange(1, 65535))
+def server_run(url: str, host: str, port: int) -> None:
+    """Serve the API until stopped (Ctrl+C)."""
+    with server_errors():
+        import uvicorn
+
+        from tui_pos.server.api import build_app
+
+        app = build_app(url)
+        uvicorn.run(app, host=host, port=port, log_level=os.environ.get("TUI_POS_LOG", "warning"))
+
+
+@server.command("enroll")
+@URL_OPTION
+@click.option("--store", required=True, help="Store id, e.g. S01.")
+@click.option("--till", required=True, help="Till id, e.g. T2 (the till's store.till).")
+@BY_OPTION
+def server_enroll(url: str, store: str, till: str, by: str) -> None:
+    """Print a one-time code that enrolls a till (good for 24 hours)."""
+    with server_errors() as psycopg:
+        from tui_pos.server.schema import check_current
+        from tui_pos.server.tills import new_enrollment
+
+        with psycopg.connect(url, autocommit=True) as conn:
+            check_current(conn)
+            code = new_enrollment(conn, store, till)
+            audited(conn, by, "enroll", f"store {store} till {till}")
+        click.echo(code)
+
+
+def _till_change(url: str, store: str, till: str, by: str, action: str) -> None:
+    """Revoke a till or clear its conflict, audited; exit 1 when there is nothing to do."""
+    with server_errors() as psycopg:
+        from tui_pos.server.tills import clear_conflict, revoke
+
+        change, refused, done = {
+            "revoke": (
+                revoke,
+                "no enrolled till {t} in store {s}",
+                "till {t} of store {s} revoked",
+            ),
+            "clear-conflict": (
+                clear_conflict,
+                "till {t} of store {s} has no conflict",
+                "till {t} of store {s} may push again",
+            ),
+        }[action]
+        with psycopg.connect(url, autocommit=True) as conn:
+            if not change(conn, store, till):
+                click.echo(f"tui-pos: {refused.format(t=till, s=store)}", err=True)
+                sys.exit(1)
+            audited(conn, by, action, f"store {store} till {till}")
+        click.echo(done.format(t=till, s=store))
+
+
+@server.command("revoke")
+@URL_OPTION
+@click.option("--store", required=True)
+@click.option("--till", required=True)
+@BY_OPTION
+def server_revoke(url: str, store: str, till: str, by: str) -> None:
+    """Cut a till off (lost or stolen device) until it enrolls again."""
+    _till_change(url, store, till, by, "revoke")
+
+
+@server.command("clear-conflict")
+@URL_OPTION
+@click.option("--store", required=True)
+@click.option("--till", required=True)
+@BY_OPTION
+def server_clear_conflict(url: str, store: str, till: str, by: str) -> None:
+    """Let a till push again after its conflict alert was dealt with."""
+    _till_change(url, store, till, by, "clear-conflict")
+
+
+@server.command("alerts")
+@URL_OPTION
+@BY_OPTION
+def server_alerts(url: str, by: str) -> None:
+    """List the alerts (conflicts) the server recorded."""
+    with server_errors() as psycopg:
+        with psycopg.connect(url, autocommit=True) as conn:
+            with conn.transaction():
+                rows = conn.execute(
+                    "SELECT created_at, store_id, coalesce(till_id, ''), kind, message "
+                    "FROM alert ORDER BY id"
+                ).fetchall()
+            audited(conn, by, "alerts", f"{len(rows)} alerts shown")
+        for at, store, till, kind, message in rows:
+            click.echo(f"{at:%Y-%m-%d %H:%M} {store} {till} {kind}: {message}")
+
+
+@server.command("report")
+@click.argument(
+    "report_by",
+    metavar="BY",
+    type=click.Choice(
+        ["till", "store", "day", "hour", "employee", "channel", "item", "tender", "tax"]
+    ),
+)
+@URL_OPTION
+@click.option("--store", help="One store (default: every store).")
+@click.option("--from", "first", type=click.DateTime(["%Y-%m-%d"]), help="First day (UTC).")
+@click.option("--to", "last", type=click.DateTime(["%Y-%m-%d"]), help="Last day (UTC).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table")
+@BY_OPTION
+def server_report_cmd(
+    report_by: str, url: str, store: str | None, first: Any, last: Any, fmt: str, by: str
+) -> None:
+    """Sales of one store or all stores by till, store, day, hour, employee, channel, item,
+    tender or tax, from what the tills pushed (days and hours in UTC)."""
+    with server_errors() as psycopg:
+        from tui_pos.cli import emit_analysis
+        from tui_pos.server.report import server_report, whole_range
+
+        period = whole_range(first.date() if first else None, last.date() if last else None)
+        with psycopg.connect(url, autocommit=True) as conn:
+            result = server_report(conn, report_by, period, store)
+            audited(conn, by, "report", f"{report_by} {store or 'all stores'} {period.label}")
+        emit_analysis(result, fmt)

@@ -1,0 +1,115 @@
+"""``tui-pos sync ...``: enroll this till with the store server, see and force its sync."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+import click
+
+from tui_pos.sync import state as st
+from tui_pos.sync.client import ServerClient, SyncError
+from tui_pos.sync.puller import pull_changes
+from tui_pos.sync.sender import push_pending, status_text
+
+
+def _fail(message: str) -> None:
+    click.echo(f"tui-pos: {message}", err=True)
+    sys.exit(1)
+
+
+def _enrolled(obj: Any) -> tuple[Any, st.SyncState]:
+    """The till and its sync state; exit 1 when it was never enrolled."""
+    till = obj.till()
+    state = st.load(till.db)
+    if state is None:
+        _fail("this till is not enrolled with a store server: tui-pos sync enroll URL CODE")
+        sys.exit(1)  # for the type checker: _fail has exited
+    return till, state
+
+
+@click.group()
+def sync() -> None:
+    """This till's link to the store server (a till without one works alone)."""
+
+
+@sync.command("enroll")
+@click.argument("url")
+@click.argument("code")
+@click.pass_obj
+def sync_enroll(obj: object, url: str, code: str) -> None:
+    """Enroll this till with the server at URL using a code from 'tui-pos server enroll'."""
+    from tui_pos.cli import user_errors
+
+    with user_errors():
+        till = obj.till()  # type: ignore[attr-defined]
+        configured = till.config.store.till
+        try:
+            answer = ServerClient(url).enroll(code)
+        except SyncError as exc:
+            _fail(f"enrollment refused: {exc}")
+        if answer.get("till") != configured:
+            _fail(
+                f"the code enrolls till {answer.get('till')} but this till is configured as "
+                f"{configured} (store.till in the config): the code is used up, ask for "
+                "a new one for the right till"
+            )
+        local_seq, _ = st.chain_head(till.db)
+        head = (int(answer["head_seq"]), str(answer["head_hash"]))
+        if head[0] > local_seq:
+            _fail(
+                f"the server holds documents up to {head[0]} for till {configured} but this "
+                f"database only up to {local_seq}: is this an old backup? Restore the newest"
+            )
+        st.enrolled(till.db, url, str(answer["store"]), configured, str(answer["token"]), head)
+        click.echo(f"enrolled as till {configured} of store {answer['store']} at {url}")
+
+
+@sync.command("status")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.pass_obj
+def sync_status(obj: object, fmt: str) -> None:
+    """Show the sync state: online / N waiting / offline since / conflict."""
+    from tui_pos.cli import user_errors
+
+    with user_errors():
+        till, state = _enrolled(obj)
+        if fmt == "json":
+            data = {
+                "server": state.url,
+                "store": state.store,
+                "till": state.till,
+                "acked_seq": state.acked_seq,
+                "waiting": st.waiting(till.db, state),
+                "conflict": state.conflict,
+                "offline_since": state.offline_since,
+                "last_ok_at": state.last_ok_at,
+            }
+            click.echo(json.dumps(data, indent=2))
+        else:
+            click.echo(f"{state.url} store {state.store} till {state.till}: {status_text(till.db)}")
+
+
+@sync.command("now")
+@click.pass_obj
+def sync_now(obj: object) -> None:
+    """Push every waiting document now; exit 1 with the reason when it cannot."""
+    from tui_pos.cli import user_errors
+
+    with user_errors():
+        till, state = _enrolled(obj)
+        try:
+            client = ServerClient(state.url, state.token)
+            pushed = push_pending(till.db, client)
+            pulled = pull_changes(till.db, client)
+        except SyncError as exc:
+            if exc.code == "offline":
+                st.offline(till.db)
+            _fail(f"sync: {exc}")
+            return
+        st.online(till.db)
+        click.echo(
+            f"pushed {pushed.sent} documents (the server holds up to {pushed.acked_seq}); "
+            f"applied {pulled} changes from the server"
+        )
