@@ -23,7 +23,7 @@ from tests.conftest import TEST_PIN_COST, copy_database
 from tests.fake_printer import FakeTcpPrinter
 from tui_pos.bootstrap import open_till
 from tui_pos.cli import main
-from tui_pos.cli_signing import UNSIGNED_COMMANDS
+from tui_pos.cli.signing import UNSIGNED_COMMANDS
 from tui_pos.config import load_config
 from tui_pos.domain.staff import ACTION_LABELS, Action, Role
 from tui_pos.models.backup import backup_database

@@ -13,11 +13,11 @@ from tui_pos.bootstrap import Till
 from tui_pos.config import Config, load_config
 from tui_pos.demo import ensure_demo_catalog
 from tui_pos.domain.errors import ConfigError, TenderError
+from tui_pos.domain.report_rows import report_rows
 from tui_pos.domain.staff import Role
 from tui_pos.domain.tender import Tender
 from tui_pos.drivers.file_printer import RecordingPrinter
 from tui_pos.keymap_check import conflicts
-from tui_pos.report_output import report_rows
 from tui_pos.screens.authorize import OverrideScreen
 from tui_pos.screens.dialogs import PromptScreen
 from tui_pos.screens.register import RegisterScreen

@@ -19,14 +19,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tui_pos.bootstrap import Till
-from tui_pos.cli_stock import render_stock
+from tui_pos.cli.output import analysis_csv
+from tui_pos.cli.stock import render_stock
 from tui_pos.domain.analysis import DateRange
 from tui_pos.domain.barcode import gtin_check_digit
 from tui_pos.domain.csv_export import FORMULA_START, csv_text, safe_cell
 from tui_pos.domain.customer import CustomerDetails
 from tui_pos.domain.segments import SegmentRule
 from tui_pos.domain.staff import Role
-from tui_pos.report_output import analysis_csv
 from tui_pos.services.customer_export import export_segment_file, rows_csv
 from tui_pos.services.product_import import import_products
 from tui_pos.services.staff import audit_report, hours_report

@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import tui_pos.cli
+import tui_pos.cli.root
 from tests.conftest import copy_database
 from tui_pos.bootstrap import Till, open_till
 from tui_pos.cli import main
@@ -429,7 +429,7 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         till.close()
         raise AssertionError("the register would have started")
 
-    monkeypatch.setattr(tui_pos.cli, "_open_register", no_ui)
+    monkeypatch.setattr(tui_pos.cli.root, "_open_register", no_ui)
     return fake
 
 

@@ -214,7 +214,7 @@ def test_each_z_carries_the_chain_head_and_grand_total(shop: Path) -> None:
         assert entry == [(report["chain_head"], report["grand_total_cents"])], z_id
     till = open_shop(shop)
     try:
-        from tui_pos.report_output import report_rows
+        from tui_pos.domain.report_rows import report_rows
 
         report = till.reports.close_day()
         labels = dict(report_rows(report))

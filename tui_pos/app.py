@@ -33,11 +33,11 @@ from tui_pos.domain.errors import ConfigError, DomainError
 from tui_pos.domain.money import format_money
 from tui_pos.domain.receipt import text_receipt
 from tui_pos.domain.report import DayReport
+from tui_pos.domain.report_rows import report_rows
 from tui_pos.domain.sale import SaleDocument
 from tui_pos.domain.staff import Action, Approval, Employee
 from tui_pos.keymap_check import conflicts
 from tui_pos.messages import BarcodeScanned, DeviceStatusChanged
-from tui_pos.report_output import report_rows
 from tui_pos.safe_app import SafeApp
 from tui_pos.screens.authorize import LoginScreen, OverrideScreen, with_permission
 from tui_pos.screens.dialogs import ConfirmScreen, PromptScreen

@@ -10,7 +10,8 @@ from typing import Any
 
 import click
 
-from tui_pos.cli_signing import BY_OPTION, signed
+from tui_pos.cli.context import parse_date_option, user_errors
+from tui_pos.cli.signing import BY_OPTION, signed
 from tui_pos.domain.csv_export import csv_text
 from tui_pos.domain.errors import DomainError
 from tui_pos.domain.money import format_money
@@ -34,18 +35,6 @@ STOCK_FIELDS = (
 
 def _obj() -> Any:
     return click.get_current_context().find_root().obj
-
-
-def _user_errors() -> Any:
-    from tui_pos.cli import user_errors
-
-    return user_errors()
-
-
-def _day(ctx: Any, param: Any, value: str | None) -> date | None:
-    from tui_pos.cli import parse_date_option
-
-    return parse_date_option(ctx, param, value)
 
 
 def stock_record(level: StockLevel) -> dict[str, Any]:
@@ -78,13 +67,9 @@ def render_stock(levels: list[StockLevel], fmt: str) -> str:
 def export_stock(fmt: str, low: bool, by: str | None) -> None:
     """The stock feed: every product with its level (from the ledger) and reorder level
     (signed with --by once the till has staff)."""
-    with _user_errors():
-        till = _obj().till(read_only=True)
-        try:
-            signed(till, by, Action.REPORTS, "export stock")
-            levels = till.stock.levels(low_only=low)
-        finally:
-            till.close()
+    with user_errors(), _obj().open_till(read_only=True) as till:
+        signed(till, by, Action.REPORTS, "export stock")
+        levels = till.stock.levels(low_only=low)
     click.echo(render_stock(levels, fmt), nl=False)
 
 
@@ -94,17 +79,14 @@ def export_stock(fmt: str, low: bool, by: str | None) -> None:
 def import_orders(file: Path, by: str | None) -> None:
     """Import paid online orders from FILE.json (each order once, by its order_id;
     signed with --by once the till has staff)."""
-    with _user_errors():
+    with user_errors():
         try:
             text = file.read_text(encoding="utf-8-sig")
         except UnicodeDecodeError as exc:
             raise DomainError(f"{file}: not UTF-8 text ({exc.reason})") from exc
-        till = _obj().till()
-        try:
+        with _obj().open_till() as till:
             signed(till, by, Action.PRODUCT_ADMIN, f"import orders {file.name}")
             result = till.online_orders.import_text(text)
-        finally:
-            till.close()
     collection = sum(1 for o in result.imported if o.collection)
     click.echo(
         f"{file}: imported {len(result.imported)} order(s) ({collection} for collection), "
@@ -125,8 +107,8 @@ def promo() -> None:
 @click.option("--value", default="", help="10% (percent), 0.50 (amount), 5.00 (multi_price).")
 @click.option("--buy", type=int, default=0, help="N of 'N for price' / 'buy N pay M'.")
 @click.option("--pay", type=int, default=0, help="M of 'buy N pay M'.")
-@click.option("--from", "starts_on", callback=_day, help="First day (default today).")
-@click.option("--to", "ends_on", callback=_day, help="Last day (default: open-ended).")
+@click.option("--from", "starts_on", callback=parse_date_option, help="First day (default today).")
+@click.option("--to", "ends_on", callback=parse_date_option, help="Last day (default: open-ended).")
 @click.option("--tier", default="", help="Only for customers of this tier (e.g. Gold).")
 @click.option("--segment", default="", help="Only for members of this saved segment.")
 @click.option("--birthday", is_flag=True, help="Only for customers in their birthday month.")
@@ -148,27 +130,23 @@ def promo_add(
 ) -> None:
     """Add a promotion (signed with --by once the till has staff); --tier or --segment
     keeps it for those customers (it applies once such a customer is attached)."""
-    with _user_errors():
-        till = _obj().till()
-        try:
-            signed(till, by, Action.PRODUCT_ADMIN, f"promotion {name}")
-            made = till.promotions.add(
-                name=name,
-                kind=kind,
-                item=item,
-                category=category,
-                value=value,
-                buy=buy,
-                pay=pay,
-                starts_on=starts_on,
-                ends_on=ends_on,
-                tier=tier,
-                segment=segment,
-                birthday=birthday,
-            )
-            target = till.promotions.target_name(made)
-        finally:
-            till.close()
+    with user_errors(), _obj().open_till() as till:
+        signed(till, by, Action.PRODUCT_ADMIN, f"promotion {name}")
+        made = till.promotions.add(
+            name=name,
+            kind=kind,
+            item=item,
+            category=category,
+            value=value,
+            buy=buy,
+            pay=pay,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            tier=tier,
+            segment=segment,
+            birthday=birthday,
+        )
+        target = till.promotions.target_name(made)
     audience = f" for {made.reason.removeprefix(made.name).strip(' ()')}" if made.audience else ""
     click.echo(f"promotion #{made.id} {made.name}: {made.label} on {target}{audience}")
 
@@ -176,13 +154,9 @@ def promo_add(
 @promo.command("list")
 def promo_list() -> None:
     """Every promotion with its dates (active ones marked *)."""
-    with _user_errors():
-        till = _obj().till(read_only=True)
-        try:
-            today = till.promotions.today()
-            rows = [(p, till.promotions.target_name(p)) for p in till.promotions.list()]
-        finally:
-            till.close()
+    with user_errors(), _obj().open_till(read_only=True) as till:
+        today = till.promotions.today()
+        rows = [(p, till.promotions.target_name(p)) for p in till.promotions.list()]
     if not rows:
         click.echo("no promotions")
     for p, target in rows:
@@ -198,12 +172,8 @@ def promo_list() -> None:
 @BY_OPTION
 def promo_end(promo_id: int, by: str | None) -> None:
     """End a promotion today (it no longer applies to new sales)."""
-    with _user_errors():
-        till = _obj().till()
-        try:
-            signed(till, by, Action.PRODUCT_ADMIN, f"end promotion #{promo_id}")
-            ended = till.promotions.end(promo_id)
-        finally:
-            till.close()
+    with user_errors(), _obj().open_till() as till:
+        signed(till, by, Action.PRODUCT_ADMIN, f"end promotion #{promo_id}")
+        ended = till.promotions.end(promo_id)
     last = ended.ends_on.isoformat() if ended.ends_on else "-"
     click.echo(f"promotion #{ended.id} {ended.name} ended (last day {last})")

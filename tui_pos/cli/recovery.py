@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import click
 
-from tui_pos.cli import Context, show_recovery_code, user_errors
-from tui_pos.cli_signing import BY_OPTION, read_pin, signed
+from tui_pos.cli.context import Context, show_recovery_code, user_errors
+from tui_pos.cli.signing import BY_OPTION, read_pin, signed
 from tui_pos.domain.staff import Action
 
 
@@ -77,11 +77,7 @@ def staff_recovery_code(obj: Context, by: str | None) -> None:
     recovery codes, or after the code was used or seen by someone."""
     from tui_pos.models.pin_recovery import issue_recovery_code
 
-    with user_errors():
-        till = obj.till()
-        try:
-            signed(till, by, Action.STAFF_ADMIN, "new recovery code")
-            code = issue_recovery_code(till.db, till.register.clock())
-        finally:
-            till.close()
+    with user_errors(), obj.open_till() as till:
+        signed(till, by, Action.STAFF_ADMIN, "new recovery code")
+        code = issue_recovery_code(till.db, till.register.clock())
     show_recovery_code(code, "The old code no longer works; the new")

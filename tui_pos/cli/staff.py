@@ -12,8 +12,9 @@ from collections.abc import Callable
 
 import click
 
-from tui_pos.cli import Context, emit_analysis, user_errors
-from tui_pos.cli_signing import BY_OPTION, read_pin, signed
+from tui_pos.cli.context import Context, user_errors
+from tui_pos.cli.reports import emit_analysis
+from tui_pos.cli.signing import BY_OPTION, read_pin, signed
 from tui_pos.domain.analysis import AnalysisReport, DateRange, parse_range
 from tui_pos.domain.staff import Action, Role, StaffError, parse_role
 from tui_pos.services.staff import Staff, audit_report, hours_report
@@ -33,14 +34,10 @@ def staff() -> None:
 def staff_list(obj: Context, fmt: str, by: str | None) -> None:
     """Everyone, with role, badge and lock-out state (never PINs; signed with --by once
     the till has staff)."""
-    with user_errors():
-        till = obj.till(read_only=True)
-        try:
-            signed(till, by, Action.STAFF_ADMIN, "list staff")
-            people = till.staff.employees()
-            now = till.register.clock()
-        finally:
-            till.close()
+    with user_errors(), obj.open_till(read_only=True) as till:
+        signed(till, by, Action.STAFF_ADMIN, "list staff")
+        people = till.staff.employees()
+        now = till.register.clock()
     rows = [
         {
             "number": s.employee.code,
@@ -79,8 +76,7 @@ def staff_add(
     obj: Context, number: str, name: str, role: str, badge: str | None, by: str | None
 ) -> None:
     """Add an employee; their PIN (4-8 digits) is asked for twice."""
-    with user_errors():
-        till = obj.till()
+    with user_errors(), obj.open_till() as till:
         first = not till.staff.has_staff()
         if first and parse_role(role) is not Role.MANAGER:
             raise StaffError("The first employee must be a manager (--role manager)")
@@ -88,7 +84,6 @@ def staff_add(
         employee = till.staff.add_employee(
             number, name, parse_role(role), read_pin(f"PIN for {name}", confirm=True), badge
         )
-        till.close()
     click.echo(f"Added {employee.code} {employee.name} ({employee.role.value})")
 
 
@@ -98,11 +93,9 @@ def staff_add(
 @click.pass_obj
 def staff_set_pin(obj: Context, number: str, by: str | None) -> None:
     """Give an employee a new PIN (also lifts a lock-out)."""
-    with user_errors():
-        till = obj.till()
+    with user_errors(), obj.open_till() as till:
         signed(till, by, Action.STAFF_ADMIN, f"new PIN for {number}")
         till.staff.set_pin(number, read_pin(f"New PIN for {number}", confirm=True))
-        till.close()
     click.echo(f"PIN of {number} changed")
 
 
@@ -125,12 +118,11 @@ def staff_change(
     with user_errors():
         if role is None and badge is None and active is None:
             raise StaffError("Nothing to change: give --role, --badge or --active/--inactive")
-        till = obj.till()
-        signed(till, by, Action.STAFF_ADMIN, f"change {number}")
-        employee = till.staff.update_employee(
-            number, role=parse_role(role) if role else None, active=active, badge=badge
-        )
-        till.close()
+        with obj.open_till() as till:
+            signed(till, by, Action.STAFF_ADMIN, f"change {number}")
+            employee = till.staff.update_employee(
+                number, role=parse_role(role) if role else None, active=active, badge=badge
+            )
     state = "active" if employee.active else "inactive"
     click.echo(f"{employee.code} {employee.name}: {employee.role.value}, {state}")
 
@@ -141,11 +133,9 @@ def staff_change(
 @click.pass_obj
 def staff_unlock(obj: Context, number: str, by: str | None) -> None:
     """Lift a lock-out after too many wrong PINs."""
-    with user_errors():
-        till = obj.till()
+    with user_errors(), obj.open_till() as till:
         signed(till, by, Action.STAFF_ADMIN, f"unlock {number}")
         till.staff.unlock(number)
-        till.close()
     click.echo(f"{number} unlocked")
 
 
@@ -164,14 +154,10 @@ def _staff_report(
     def command(
         obj: Context, day: str | None, first: str | None, last: str | None, fmt: str, by: str | None
     ) -> None:
-        with user_errors():
-            till = obj.till(read_only=True)
-            try:
-                signed(till, by, action, f"{name} report")
-                period = parse_range(till.analysis.today(), day=day, first=first, last=last)
-                result = make(till.staff, period)
-            finally:
-                till.close()
+        with user_errors(), obj.open_till(read_only=True) as till:
+            signed(till, by, action, f"{name} report")
+            period = parse_range(till.analysis.today(), day=day, first=first, last=last)
+            result = make(till.staff, period)
         emit_analysis(result, fmt)
 
     return command

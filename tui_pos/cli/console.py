@@ -100,7 +100,7 @@ def config_init(path: Path | None, force: bool) -> None:
 @click.pass_obj
 def config_paths(obj: Any) -> None:
     """Where the config, database, PIN key, backups, receipts and exports are."""
-    from tui_pos.cli import user_errors
+    from tui_pos.cli.context import user_errors
 
     with user_errors():
         source = config_path_checked(obj.config_path)

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import click
 
-from tui_pos.cli import Context, emit_analysis, user_errors
-from tui_pos.cli_signing import AS_OPTION, signed
+from tui_pos.cli.context import Context, user_errors
+from tui_pos.cli.reports import emit_analysis
+from tui_pos.cli.signing import AS_OPTION, signed
 from tui_pos.domain.loyalty_analytics import DEFAULT_CHURN_DAYS, LOYALTY_KINDS
 from tui_pos.domain.staff import Action
 
@@ -47,13 +48,9 @@ def report_loyalty(
     month, cohort, offers. Definitions: docs/DESIGN.md."""
     from tui_pos.domain.analysis import parse_range
 
-    with user_errors():
-        till = obj.till()
-        try:
-            signed(till, by, Action.REPORTS, f"loyalty report by {kind}", flag="--as")
-            analytics = till.loyalty_analytics
-            period = parse_range(analytics.today(), day=day, first=first, last=last)
-            result = analytics.report(kind, period, churn_days)
-        finally:
-            till.close()
+    with user_errors(), obj.open_till() as till:
+        signed(till, by, Action.REPORTS, f"loyalty report by {kind}", flag="--as")
+        analytics = till.loyalty_analytics
+        period = parse_range(analytics.today(), day=day, first=first, last=last)
+        result = analytics.report(kind, period, churn_days)
     emit_analysis(result, fmt)

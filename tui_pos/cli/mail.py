@@ -12,8 +12,8 @@ from pathlib import Path
 
 import click
 
-from tui_pos.cli import Context, user_errors
-from tui_pos.cli_signing import BY_OPTION, signed
+from tui_pos.cli.context import Context, user_errors
+from tui_pos.cli.signing import BY_OPTION, signed
 from tui_pos.domain.mail import MailError
 from tui_pos.domain.money import parse_money
 from tui_pos.domain.staff import Action
@@ -76,8 +76,7 @@ def campaign_send(
             raise MailError(f"{template_file}: not UTF-8 text") from None
         if coupon_percent is not None and coupon_amount is not None:
             raise MailError("Give --coupon-percent or --coupon-amount, not both")
-        till = obj.till()
-        try:
+        with obj.open_till() as till:
             signed(till, by, Action.CUSTOMER_ADMIN, f"send campaign to segment {segment}")
             today = till.register.clock().date()
             coupon = None
@@ -97,8 +96,6 @@ def campaign_send(
                 coupon=coupon,
             )
             delivered = till.outbox.deliver_due()
-        finally:
-            till.close()
     click.echo(
         f"campaign {result.name!r}: {result.mailed} mails queued, {result.control} held out"
         f" as control; skipped {result.skipped_no_consent} without consent and"
@@ -111,12 +108,8 @@ def campaign_send(
 @click.pass_obj
 def unsubscribe_cmd(obj: Context, token: str) -> None:
     """Record the opt-out of the customer whose mail carried TOKEN (consent log)."""
-    with user_errors():
-        till = obj.till()
-        try:
-            customer_id, already = till.campaigns.unsubscribe(token)
-        finally:
-            till.close()
+    with user_errors(), obj.open_till() as till:
+        customer_id, already = till.campaigns.unsubscribe(token)
     if already:
         click.echo(f"customer #{customer_id} had already unsubscribed: nothing changed")
     else:
@@ -132,14 +125,10 @@ def mail() -> None:
 @click.pass_obj
 def mail_flush(obj: Context) -> None:
     """Deliver the queued mail that is due (within the rate limit)."""
-    with user_errors():
-        till = obj.till()
-        try:
-            if not till.outbox.configured:
-                raise MailError("No mail server: set [mail] host and sender in the config")
-            result = till.outbox.deliver_due()
-        finally:
-            till.close()
+    with user_errors(), obj.open_till() as till:
+        if not till.outbox.configured:
+            raise MailError("No mail server: set [mail] host and sender in the config")
+        result = till.outbox.deliver_due()
     click.echo(_delivered(result))
 
 
@@ -150,13 +139,9 @@ def mail_flush(obj: Context) -> None:
 @click.pass_obj
 def mail_log(obj: Context, limit: int, fmt: str, by: str | None) -> None:
     """What went (or waits to go) to whom, newest first."""
-    with user_errors():
-        till = obj.till()
-        try:
-            signed(till, by, Action.CUSTOMER_ADMIN, "read the mail send log")
-            entries = till.outbox.log(limit)
-        finally:
-            till.close()
+    with user_errors(), obj.open_till() as till:
+        signed(till, by, Action.CUSTOMER_ADMIN, "read the mail send log")
+        entries = till.outbox.log(limit)
     if fmt == "json":
         rows = [
             {

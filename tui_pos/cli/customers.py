@@ -14,8 +14,8 @@ from pathlib import Path
 import click
 
 from tui_pos.bootstrap import Till
-from tui_pos.cli import Context, _read_csv, user_errors
-from tui_pos.cli_signing import BY_OPTION, signed
+from tui_pos.cli.context import Context, read_csv, user_errors
+from tui_pos.cli.signing import BY_OPTION, signed
 from tui_pos.domain.staff import Action, StaffError
 
 
@@ -36,15 +36,12 @@ def import_customers_cmd(obj: Context, file: Path, dry_run: bool, by: str | None
     from tui_pos.services.customer_import import import_customers
 
     with user_errors():
-        lines = _read_csv(file)
-        till = obj.till()
-        try:
+        lines = read_csv(file)
+        with obj.open_till() as till:
             _signed(till, by, f"import customers {file.name}{' (dry run)' if dry_run else ''}")
             summary = import_customers(
                 lines, till.customers.store, till.parser, now=till.register.clock(), dry_run=dry_run
             )
-        finally:
-            till.close()
         verb = "would create" if dry_run else "created"
         click.echo(f"{file}: {verb} {summary.created}, updated {summary.updated} customers")
 
@@ -68,13 +65,9 @@ def export_customers_cmd(
 
     marketing = purpose.strip().lower() == "marketing"
     why = purpose.strip() or "an unstated purpose"
-    with user_errors():
-        till = obj.till()
-        try:
-            _signed(till, by, f"export customers {segment or 'all'} for {why}")
-            rows = till.customers.export_rows(segment, consent_only=marketing)
-        finally:
-            till.close()
+    with user_errors(), obj.open_till() as till:
+        _signed(till, by, f"export customers {segment or 'all'} for {why}")
+        rows = till.customers.export_rows(segment, consent_only=marketing)
     click.echo(rows_csv(rows) if fmt == "csv" else rows_json(rows), nl=fmt == "json")
 
 
@@ -89,13 +82,9 @@ def customer() -> None:
 @click.pass_obj
 def customer_export_cmd(obj: Context, key: str, by: str | None) -> None:
     """Everything held about the customer with card or id KEY, as JSON (recorded)."""
-    with user_errors():
-        till = obj.till()
-        try:
-            _signed(till, by, f"export customer {key}")
-            data = till.customers.export_data(key)
-        finally:
-            till.close()
+    with user_errors(), obj.open_till() as till:
+        _signed(till, by, f"export customer {key}")
+        data = till.customers.export_data(key)
     click.echo(json.dumps(data, indent=2, ensure_ascii=False))
 
 
@@ -111,12 +100,9 @@ def customer_erase_cmd(obj: Context, key: str, yes: bool, note: str, by: str | N
     with user_errors():
         if not yes:
             raise StaffError("Erasing cannot be undone: add --yes to do it")
-        till = obj.till()
-        try:
+        with obj.open_till() as till:
             _signed(till, by, f"erase customer {key}")
             erased = till.customers.erase(key, note)
-        finally:
-            till.close()
     click.echo(f"customer #{erased.id} erased (sales and points ledger kept)")
 
 
@@ -146,11 +132,8 @@ def customer_segment_cmd(
 
     with user_errors():
         rule = SegmentRule(tier, not_seen_days, seen_within_days, rfm_group, min_visits, consent)
-        till = obj.till()
-        try:
+        with obj.open_till() as till:
             _signed(till, by, f"save segment {name}")
             till.customers.save_segment(name, rule)
             count = len(till.customers.members(rule))
-        finally:
-            till.close()
     click.echo(f"segment {name!r} saved: {rule.describe()} ({count} customers now)")
