@@ -24,7 +24,7 @@ from pathlib import Path
 
 from tui_pos.bootstrap import open_till
 from tui_pos.config import Config
-from tui_pos.demo_catalog import demo_products
+from tui_pos.demo.catalog import demo_products
 from tui_pos.domain.sale import SaleDocument
 from tui_pos.drivers.file_printer import FilePrinter
 from tui_pos.services.printer_thread import PrinterThread

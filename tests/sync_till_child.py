@@ -20,7 +20,7 @@ from pathlib import Path
 from tui_pos.bootstrap import open_till
 from tui_pos.config import Config
 from tui_pos.demo import ensure_demo_catalog
-from tui_pos.demo_catalog import demo_products
+from tui_pos.demo.catalog import demo_products
 from tui_pos.sync import state as st
 from tui_pos.sync.client import ServerClient
 from tui_pos.sync.sender import SyncWorker

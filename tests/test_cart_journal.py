@@ -20,7 +20,7 @@ from tests.conftest import FIXED_NOW, copy_database, fixed_clock, open_test_till
 from tui_pos.app import build_app
 from tui_pos.bootstrap import Till
 from tui_pos.config import Config
-from tui_pos.demo_catalog import demo_products, price_label
+from tui_pos.demo.catalog import demo_products, price_label
 from tui_pos.domain.cart import Cart, CartLine, Discount
 from tui_pos.domain.errors import CartError, DomainError
 from tui_pos.domain.tax import TaxRate

@@ -507,7 +507,7 @@ def test_loyalty_off_keeps_the_customer_but_no_points(tmp_path: Path) -> None:
 
 
 def test_demo_customers_have_a_history_on_another_till(demo_till: Till) -> None:
-    from tui_pos.demo_customers import HISTORY_TILL, demo_card, ensure_demo_customers
+    from tui_pos.demo.customers import HISTORY_TILL, demo_card, ensure_demo_customers
 
     assert ensure_demo_customers(demo_till, count=4)
     assert not ensure_demo_customers(demo_till, count=4)  # once

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from tests.conftest import FIXED_NOW
 from tui_pos.bootstrap import Till
-from tui_pos.demo_sales import ensure_demo_sales
+from tui_pos.demo.sales import ensure_demo_sales
 from tui_pos.domain.analysis import DateRange
 from tui_pos.domain.staff import Role
 
@@ -44,7 +44,7 @@ def test_demo_history_fills_the_reports_once(demo_till: Till) -> None:
 def test_demo_deliveries_restock_what_the_history_sold_and_leave_a_few_low(
     demo_till: Till,
 ) -> None:
-    from tui_pos.demo_stock import ensure_demo_deliveries
+    from tui_pos.demo.stock import ensure_demo_deliveries
 
     assert ensure_demo_deliveries(demo_till) == 0  # nothing below zero: no delivery
     ensure_demo_sales(demo_till, days=10)

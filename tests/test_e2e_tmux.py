@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tui_pos.demo_catalog import weight_label
+from tui_pos.demo.catalog import weight_label
 
 pytestmark = pytest.mark.tmux
 

@@ -32,7 +32,7 @@ from tui_pos.app import build_app, check_keymap
 from tui_pos.bootstrap import Till, barcode_parser, tax_rates
 from tui_pos.cli import main
 from tui_pos.config import Config, parse_config
-from tui_pos.demo_catalog import demo_products
+from tui_pos.demo.catalog import demo_products
 from tui_pos.devices import make_devices
 from tui_pos.domain.barcode import BarcodeParser, gtin_check_digit, is_valid_gtin
 from tui_pos.domain.cart import Discount

@@ -214,7 +214,7 @@ def test_cli_promotions_add_list_end(cli_db: Path) -> None:
 
 
 def test_demo_extras_are_added_once(demo_till: Till) -> None:
-    from tui_pos.demo_stock import ensure_demo_extras
+    from tui_pos.demo.stock import ensure_demo_extras
 
     ensure_demo_extras(demo_till)
     ensure_demo_extras(demo_till)

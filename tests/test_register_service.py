@@ -14,7 +14,7 @@ import pytest
 from tests.conftest import copy_database
 from tui_pos.bootstrap import Till, open_till
 from tui_pos.config import Config
-from tui_pos.demo_catalog import price_label, weight_label
+from tui_pos.demo.catalog import price_label, weight_label
 from tui_pos.domain.cart import Cart
 from tui_pos.domain.errors import (
     BarcodeError,

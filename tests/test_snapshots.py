@@ -25,8 +25,8 @@ from tui_pos.app import build_app
 from tui_pos.bootstrap import Till, open_till
 from tui_pos.config import Config
 from tui_pos.demo import ensure_demo_catalog, ensure_demo_staff
-from tui_pos.demo_customers import ensure_demo_customers
-from tui_pos.demo_sales import ensure_demo_sales
+from tui_pos.demo.customers import ensure_demo_customers
+from tui_pos.demo.sales import ensure_demo_sales
 from tui_pos.domain.receipt import sale_number
 from tui_pos.drivers.file_printer import RecordingPrinter
 

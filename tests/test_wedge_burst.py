@@ -18,7 +18,7 @@ from textual import events
 
 from tui_pos.app import build_app
 from tui_pos.bootstrap import Till
-from tui_pos.demo_catalog import demo_products
+from tui_pos.demo.catalog import demo_products
 from tui_pos.domain.barcode import gtin_check_digit
 
 SCANS = 1_000

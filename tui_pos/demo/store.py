@@ -6,7 +6,7 @@ import csv
 import io
 
 from tui_pos.bootstrap import Till
-from tui_pos.demo_catalog import demo_products
+from tui_pos.demo.catalog import demo_products
 from tui_pos.domain.staff import Role
 from tui_pos.services.product_import import OPTIONAL, REQUIRED, import_products
 
