@@ -17,7 +17,7 @@ from tests.smtp_server import SmtpServer
 from tui_pos.bootstrap import Till, open_till
 from tui_pos.cli import main
 from tui_pos.config import Config
-from tui_pos.config_mail import MailConfig
+from tui_pos.config.mail import MailConfig
 from tui_pos.domain.customer import CustomerDetails, CustomerError
 from tui_pos.domain.mail import MailError
 from tui_pos.domain.segments import SegmentRule

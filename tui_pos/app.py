@@ -25,7 +25,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from tui_pos.bootstrap import Till
-from tui_pos.config_schema import Source
+from tui_pos.config.schema import Source
 from tui_pos.crash_log import crash_log_path
 from tui_pos.domain.analysis import AnalysisReport, DateRange
 from tui_pos.domain.cash import CashKind, Denomination, denominations, parse_amount

@@ -14,7 +14,7 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
 
-from tui_pos.config_mail import MailConfig
+from tui_pos.config.mail import MailConfig
 from tui_pos.domain.mail import OutgoingMail
 from tui_pos.services.mail import MailSendError
 from tui_pos.services.ports import DeviceError

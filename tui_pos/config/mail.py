@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tui_pos.config_schema import Table
+from tui_pos.config.schema import Table
 from tui_pos.domain.customer import is_email_address
 
 #: How the connection to the server is secured.
