@@ -6,7 +6,7 @@ from __future__ import annotations
 from peewee import Database
 
 from tui_pos.domain.customer import phone_digits
-from tui_pos.models.migrations import _append_only_triggers, _run_script
+from tui_pos.models.migrations.script import append_only_triggers, run_script
 
 _V9_CHAIN = """
 CREATE TABLE "chain" ("seq" INTEGER NOT NULL PRIMARY KEY, "till" VARCHAR(16) NOT NULL,
@@ -20,8 +20,8 @@ def v9_chain(db: Database) -> None:
     """The chain table (append-only), and every row stored so far chained once."""
     from tui_pos.models.chain_store import seal
 
-    _run_script(db, _V9_CHAIN)
-    _run_script(db, _append_only_triggers(("chain",), hint="") + "\n")
+    run_script(db, _V9_CHAIN)
+    run_script(db, append_only_triggers(("chain",), hint="") + "\n")
     seal(db, "")  # one entry covering everything stored before (none on a new database)
 
 
@@ -42,7 +42,7 @@ def v10_order_contacts(db: Database) -> None:
     """Move each online order's contact into ``online_order_contact``, linked to the
     customer it earned points for (else the one its card, phone or e-mail names); clear
     those of erased customers; drop the contact columns from ``online_order``."""
-    _run_script(db, _V10_CONTACTS)
+    run_script(db, _V10_CONTACTS)
     orders = db.execute_sql(
         "SELECT id, order_id, customer_name, customer_email, customer_phone, customer_card"
         " FROM online_order ORDER BY id"
