@@ -10,7 +10,7 @@ from click.testing import CliRunner, Result
 
 from tests.integration import test_cli
 from tui_pos.cli import main
-from tui_pos.cli.console import example_config
+from tui_pos.cli.config_group import example_config
 from tui_pos.config import load_config, parse_config
 
 REPO = Path(__file__).resolve().parents[2]

@@ -1,22 +1,23 @@
 """What every command shares: the global options (:class:`Context`) with ``open_till()``,
-user errors as exit code 1, date options and the CSV readers. Command modules import from
+the config file chosen, the terminal check, user errors as exit code 1, date options and
+the CSV readers. Command modules import from
 here, never from the root group (no import cycle)."""
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import click
 
 from tui_pos.bootstrap import Till
 from tui_pos.bootstrap import open_till as _open_till
-from tui_pos.cli.console import config_path_checked
-from tui_pos.config import Config, database_path, load_config
+from tui_pos.config import Config, database_path, default_config_path, load_config
 from tui_pos.domain.errors import ConfigError, DomainError
 from tui_pos.services.ports import DeviceError, StorageError
 
@@ -62,6 +63,39 @@ class Context:
             yield till
         finally:
             till.close()
+
+
+def config_path_checked(given: Path | None) -> Path | None:
+    """The config file to read: ``--config``, else ``$TUI_POS_CONFIG``, else the user's
+    default one if it exists (None: built-in defaults).
+
+    A file named with ``--config`` or ``$TUI_POS_CONFIG`` that does not exist is an error
+    (``load_config`` says "not found"): a till silently running the demo defaults because
+    of a typo in its unit file is worse than a till that does not start.
+    """
+    if given is not None:
+        return given
+    path = default_config_path()
+    if os.environ.get("TUI_POS_CONFIG"):
+        return path
+    return path if path.exists() else None
+
+
+def require_terminal(streams: tuple[TextIO, ...] = ()) -> None:
+    """Refuse to open the register without a terminal to draw it on (exit 1)."""
+    for stream in streams or (sys.stdin, sys.stdout):
+        try:
+            ok = stream.isatty()
+        except (AttributeError, ValueError):
+            ok = False
+        if not ok:
+            click.echo(
+                "tui-pos: the register needs a terminal (stdin and stdout are not one); "
+                "run it on a console or in a terminal. See docs/kiosk.md for a till that "
+                "starts by itself.",
+                err=True,
+            )
+            sys.exit(1)
 
 
 def show_recovery_code(code: str, lead: str) -> None:

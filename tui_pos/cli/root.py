@@ -9,8 +9,8 @@ from pathlib import Path
 import click
 
 from tui_pos.bootstrap import Till
-from tui_pos.cli.console import config_group, require_terminal
-from tui_pos.cli.context import Context, user_errors
+from tui_pos.cli.config_group import config_group
+from tui_pos.cli.context import Context, require_terminal, user_errors
 from tui_pos.cli.customers import customer, export_customers_cmd, import_customers_cmd
 from tui_pos.cli.db import db
 from tui_pos.cli.devices import devices

@@ -7,14 +7,14 @@ manager with no tty the screen would go nowhere and the till would look dead).
 
 from __future__ import annotations
 
-import os
 import sys
 from importlib import resources
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 import click
 
+from tui_pos.cli.context import config_path_checked, user_errors
 from tui_pos.config import (
     backup_dir,
     database_path,
@@ -31,39 +31,6 @@ EXAMPLE_CONFIG = "config.example.toml"
 def example_config() -> str:
     """The text of the commented example config (every key with its default)."""
     return resources.files("tui_pos").joinpath(EXAMPLE_CONFIG).read_text(encoding="utf-8")
-
-
-def config_path_checked(given: Path | None) -> Path | None:
-    """The config file to read: ``--config``, else ``$TUI_POS_CONFIG``, else the user's
-    default one if it exists (None: built-in defaults).
-
-    A file named with ``--config`` or ``$TUI_POS_CONFIG`` that does not exist is an error
-    (``load_config`` says "not found"): a till silently running the demo defaults because
-    of a typo in its unit file is worse than a till that does not start.
-    """
-    if given is not None:
-        return given
-    path = default_config_path()
-    if os.environ.get("TUI_POS_CONFIG"):
-        return path
-    return path if path.exists() else None
-
-
-def require_terminal(streams: tuple[TextIO, ...] = ()) -> None:
-    """Refuse to open the register without a terminal to draw it on (exit 1)."""
-    for stream in streams or (sys.stdin, sys.stdout):
-        try:
-            ok = stream.isatty()
-        except (AttributeError, ValueError):
-            ok = False
-        if not ok:
-            click.echo(
-                "tui-pos: the register needs a terminal (stdin and stdout are not one); "
-                "run it on a console or in a terminal. See docs/kiosk.md for a till that "
-                "starts by itself.",
-                err=True,
-            )
-            sys.exit(1)
 
 
 def _receipts(config: Any, db: Path) -> str:
@@ -100,8 +67,6 @@ def config_init(path: Path | None, force: bool) -> None:
 @click.pass_obj
 def config_paths(obj: Any) -> None:
     """Where the config, database, PIN key, backups, receipts and exports are."""
-    from tui_pos.cli.context import user_errors
-
     with user_errors():
         source = config_path_checked(obj.config_path)
         config = load_config(source)
