@@ -1,6 +1,6 @@
 """Signed commands: who does it, proved by their PIN, allowed by their role, audited.
 
-Kept apart from ``cli.py`` so that the command modules can use it at import time.
+Kept apart from ``root.py`` so that the command modules can use it at import time.
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ def signed(
 
 #: The commands that run without ``--by`` once the till has staff, and why: each changes
 #: and reveals none of the store's data, or proves who does it another way. Every other
-#: command is signed (tests/test_cli_signing_matrix.py holds the command tree to this).
+#: command is signed (tests/integration/test_cli_signing_matrix.py holds the command tree to this).
 UNSIGNED_COMMANDS: Mapping[str, str] = {
     "run": "opens the register, whose log-in screen asks who works",
     "demo": "opens the register on a demo store, whose log-in screen asks who works",

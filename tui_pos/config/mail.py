@@ -1,6 +1,6 @@
 """``[mail]``: the SMTP server customer mail (e-mail receipts, campaigns) goes through.
 
-Kept apart from ``config.py`` (a shared, already long module); ``parse_config`` calls
+Kept apart from ``reader.py``; ``parse_config`` calls
 :func:`parse_mail` for the section.
 """
 
