@@ -16,9 +16,10 @@ from tui_pos.config import Config
 from tui_pos.demo import ensure_demo_catalog
 from tui_pos.drivers.file_printer import RecordingPrinter
 
-# CI runs the same examples every time (a red CI is then a reproducible bug, not luck);
+# CI runs the same examples every time (a red CI is then a reproducible bug, not luck), with
+# no per-example deadline (a loaded CI machine is not a bug);
 # `make test` on a developer's machine keeps exploring new ones.
-settings.register_profile("ci", derandomize=True, print_blob=True)
+settings.register_profile("ci", derandomize=True, print_blob=True, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 try:  # the optional extra "tui-pos[evdev]" compiles against kernel headers
