@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import sqlite3
 import subprocess
@@ -31,6 +30,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 from catalog_csv import write_products_csv  # noqa: E402
+from process_env import bench_env  # noqa: E402
 
 from tui_pos.bootstrap import open_till  # noqa: E402
 from tui_pos.config import Config  # noqa: E402
@@ -112,8 +112,7 @@ def main() -> None:
 
 
 def measure(folder: Path, rows: int) -> None:
-    env = {k: v for k, v in os.environ.items() if k != "TUI_POS_CONFIG"}
-    env["XDG_CONFIG_HOME"] = str(folder / "config")  # the default config, not the user's
+    env = bench_env(folder)
     big = write_products_csv(folder / "products.csv", rows)
     small = write_products_csv(folder / "quarter.csv", max(1, rows // 4))
     base = folder / "base.db"

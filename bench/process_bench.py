@@ -20,7 +20,6 @@ The bench checks in the database that every sale was stored with all its lines. 
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import sqlite3
 import statistics
@@ -33,6 +32,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 from catalog_csv import ean13, write_products_csv  # noqa: E402
+from process_env import bench_env  # noqa: E402
 from pty_process import PtyProcess  # noqa: E402
 
 from tui_pos.bootstrap import open_till  # noqa: E402
@@ -78,8 +78,7 @@ def main() -> None:
 
 def prepare(folder: Path, products: int) -> tuple[Path, dict[str, str]]:
     """A till database with the catalog and the demo staff, and the environment to run in."""
-    env = {k: v for k, v in os.environ.items() if k != "TUI_POS_CONFIG"}
-    env["XDG_CONFIG_HOME"] = str(folder / "config")  # the default config, not the user's
+    env = bench_env(folder)
     db = folder / "till.db"
     kept = folder / "catalog.db"  # with --dir: the catalog is built once and copied
     if kept.exists():
@@ -130,8 +129,9 @@ def measure(folder: Path, args: argparse.Namespace) -> None:
     h, a = statistics.median(hello_s), statistics.median(app_s)
     print(f"  first full frame: hello world {h * 1000:.0f} ms, register {a * 1000:.0f} ms")
     bare_modules = modules(f"import runpy; runpy.run_path({str(hello_py)!r})", env)
-    app_modules = modules(
-        f"from tui_pos.cli import main; main(['--db', {str(db)!r}, 'run'], standalone_mode=False)",
+    app_modules = modules(  # stdout is a pipe here: skip the terminal check
+        "import tui_pos.cli.root as r; r.require_terminal = lambda *a: None; "
+        f"r.main(['--db', {str(db)!r}, 'run'], standalone_mode=False)",
         env,
     )
     print(f"  modules loaded when the app runs: hello world {bare_modules}, register {app_modules}")

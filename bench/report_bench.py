@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import shutil
 import statistics
@@ -31,6 +30,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
+from process_env import bench_env  # noqa: E402
 from z_report_bench import DAYS, FIRST_DAY, TILL, load_year  # noqa: E402
 
 from tui_pos.bootstrap import open_till  # noqa: E402
@@ -61,8 +61,7 @@ def measure(folder: Path, lines: int, repeat: int) -> None:
         stale.unlink()
     open_till(Config(), db, printer=NullPrinter()).close()
     load_year(db, lines, 5000, random.Random(1))
-    env = {k: v for k, v in os.environ.items() if k != "TUI_POS_CONFIG"}
-    env["XDG_CONFIG_HOME"] = str(folder / "config")
+    env = bench_env(folder)
     tui_pos = str(Path(sys.executable).with_name("tui-pos"))
     floor = [sys.executable, str(HERE / "report_floor.py"), str(db), TILL]
     first, last = FIRST_DAY.isoformat(), (FIRST_DAY + timedelta(days=DAYS - 1)).isoformat()

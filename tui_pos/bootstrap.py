@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
-from peewee import Database
-
-from tui_pos.config import Config, backup_dir, database_path, pin_key_path
+from tui_pos.config import Config, backup_dir
 from tui_pos.devices import Devices, make_devices
 from tui_pos.domain.barcode import BarcodeParser, BarcodeRule
 from tui_pos.domain.errors import ConfigError, DomainError
@@ -17,36 +15,29 @@ from tui_pos.domain.loyalty import LoyaltyRules, Tier
 from tui_pos.domain.pin import DEFAULT_COST, ScryptCost
 from tui_pos.domain.quantity import QuantityLimits
 from tui_pos.domain.receipt import ReceiptStyle
-from tui_pos.domain.staff import Permissions, StaffError
 from tui_pos.domain.tax import TaxRate
-from tui_pos.models.analysis_store import SqliteAnalysisStore
 from tui_pos.models.backup import backup_database, rotate_backups
 from tui_pos.models.campaign_store import SqliteCampaignStore
 from tui_pos.models.cart_journal_store import SqliteCartJournalStore
 from tui_pos.models.cash_store import SqliteCashStore
 from tui_pos.models.catalog_repo import SqliteCatalog
 from tui_pos.models.catalog_writer import SqliteCatalogWriter, sync_tax_codes
-from tui_pos.models.chain_store import chain_key
 from tui_pos.models.coupon_store import SqliteCouponStore
 from tui_pos.models.customer_history import SqliteCustomerHistory
 from tui_pos.models.customer_store import SqliteCustomerStore
-from tui_pos.models.database import open_database
 from tui_pos.models.drawer_store import SqliteDrawerEventStore
-from tui_pos.models.errors import storage_errors
 from tui_pos.models.loyalty_analytics_store import SqliteLoyaltyAnalyticsStore
 from tui_pos.models.loyalty_store import SqliteLoyaltyLedger
 from tui_pos.models.mail_store import SqliteMailOutbox
-from tui_pos.models.migrations import migrate
 from tui_pos.models.online_order_store import SqliteOnlineOrderStore
-from tui_pos.models.pin_recovery import load_pin_key
 from tui_pos.models.print_store import SqlitePrintJobStore
 from tui_pos.models.promotion_store import SqlitePromotionStore
-from tui_pos.models.report_store import SqliteReportStore
 from tui_pos.models.return_store import SqliteReturnStore
 from tui_pos.models.sale_store import SqliteSaleStore
 from tui_pos.models.staff_store import SqliteStaffStore
 from tui_pos.models.stamp_store import SqliteStampCards
 from tui_pos.models.stock_store import SqliteStockStore
+from tui_pos.report_till import report_services
 from tui_pos.services.analysis import Analysis
 from tui_pos.services.campaigns import Campaigns
 from tui_pos.services.cart_journal import CartJournal
@@ -67,13 +58,12 @@ from tui_pos.services.register import Register, RegisterSettings
 from tui_pos.services.reports import Reports
 from tui_pos.services.returns import Returns
 from tui_pos.services.sale_writer import SaleWriter
-from tui_pos.services.staff import Staff, StaffSettings
+from tui_pos.services.staff import Staff
 from tui_pos.services.stock import Stock
+from tui_pos.till_db import open_till_database, staff_settings, utc_now
 
-
-def utc_now() -> datetime:
-    """The production clock."""
-    return datetime.now(UTC)
+if TYPE_CHECKING:
+    from peewee import Database
 
 
 @dataclass
@@ -166,22 +156,6 @@ def barcode_parser(config: Config) -> BarcodeParser:
     return BarcodeParser(rules)
 
 
-def staff_settings(config: Config, cost: ScryptCost = DEFAULT_COST) -> StaffSettings:
-    """The staff rules of the config."""
-    try:
-        permissions = Permissions.with_overrides(config.staff.permissions)
-    except StaffError as exc:
-        raise ConfigError(f"staff.permissions: {exc}") from exc
-    return StaffSettings(
-        permissions=permissions,
-        max_attempts=config.staff.max_pin_attempts,
-        lockout_minutes=config.staff.lockout_minutes,
-        lock_after_idle_seconds=config.staff.lock_after_idle_seconds,
-        discount_limit_percent=config.staff.discount_limit_percent,
-        cost=cost,
-    )
-
-
 def open_till(
     config: Config,
     db_path: Path | None = None,
@@ -196,18 +170,8 @@ def open_till(
     ``devices`` (or just a ``printer``) replaces the configured devices, for tests;
     ``pin_cost`` makes PIN hashing cheaper in tests.
     """
-    if config.database.url is not None:
-        raise ConfigError("database.url: server databases are not supported yet; use path")
-    path = db_path or database_path(config)
-    with storage_errors():
-        db = open_database(path, config.database.busy_timeout_ms)
-        migrate(db)
-        chain_key(db)  # made with the database; a missing key of a chained one stops here
-    try:
-        pepper, recovery_code = load_pin_key(db, pin_key_path(config, path), clock())
-    except StorageError:
-        db.close()
-        raise
+    opened = open_till_database(config, db_path, clock)
+    db, path, pepper = opened.db, opened.path, opened.pepper
     taxes = tax_rates(config)
     sync_tax_codes(db, list(taxes.values()))
     parser = barcode_parser(config)
@@ -266,6 +230,7 @@ def open_till(
     register.on_customer_card = lambda card: (
         f"Customer: {customers.attach_card(register, card).name}"
     )
+    reports, analysis = report_services(db, till_id, clock)
     coupons = Coupons(SqliteCouponStore(db), customers, clock)
     register.on_coupon = lambda code: coupons.apply(register, code)
     return Till(
@@ -277,7 +242,7 @@ def open_till(
         catalog_writer=SqliteCatalogWriter(db),
         register=register,
         receipts=receipts,
-        reports=Reports(SqliteReportStore(db), till_id, clock, None),
+        reports=reports,
         print_queue=PrintQueue(SqlitePrintJobStore(db), store, receipts, till_id, clock),
         drawer=Drawer(
             devices.drawer,
@@ -291,7 +256,7 @@ def open_till(
         cart_journal=journal,
         staff=Staff(SqliteStaffStore(db), till_id, pepper, clock, staff_settings(config, pin_cost)),
         cash=CashDesk(SqliteCashStore(db), till_id, clock),
-        analysis=Analysis(SqliteAnalysisStore(db), till_id, clock, None),
+        analysis=analysis,
         returns=Returns(register, SqliteReturnStore(db)),
         stock=Stock(SqliteStockStore(db), register.line_for, till_id, clock),
         promotions=promotions,
@@ -312,7 +277,7 @@ def open_till(
         campaigns=Campaigns(SqliteCampaignStore(db), customers, config.store.name, till_id, clock),
         sale_writer=SaleWriter(register, config.database.busy_timeout_ms, db.close),
         receipt_mail=ReceiptMailer(SqliteMailOutbox(db), receipts, clock),
-        recovery_code=recovery_code,
+        recovery_code=opened.recovery_code,
     )
 
 

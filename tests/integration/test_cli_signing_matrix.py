@@ -115,7 +115,10 @@ Unsubscribe: {{unsubscribe}}
 
 
 def _leaves(group: click.Group, prefix: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
-    for name, command in group.commands.items():
+    ctx = click.Context(group)
+    for name in group.list_commands(ctx):  # lazy groups load a command when asked for it
+        command = group.get_command(ctx, name)
+        assert command is not None, name
         if isinstance(command, click.Group):
             yield from _leaves(command, (*prefix, name))
         else:
@@ -127,9 +130,11 @@ def test_every_command_is_signed_or_says_why_not() -> None:
     for path in _leaves(main):
         name = " ".join(path)
         assert (name in signed) != (name in UNSIGNED_COMMANDS), f"{name}: signed or why not?"
-        command = main
+        command: click.Command | None = main
         for word in path:
-            command = command.commands[word]  # type: ignore[attr-defined]
+            assert isinstance(command, click.Group)
+            command = command.get_command(click.Context(command), word)
+        assert command is not None
         options = {o for p in command.params for o in getattr(p, "opts", [])}
         if name in UNSIGNED_COMMANDS:
             assert UNSIGNED_COMMANDS[name].strip(), name

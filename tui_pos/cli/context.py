@@ -11,15 +11,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import click
 
-from tui_pos.bootstrap import Till
-from tui_pos.bootstrap import open_till as _open_till
 from tui_pos.config import Config, database_path, default_config_path, load_config
 from tui_pos.domain.errors import ConfigError, DomainError
 from tui_pos.services.ports import DeviceError, StorageError
+
+if TYPE_CHECKING:
+    from tui_pos.bootstrap import Till
+    from tui_pos.report_till import ReportTill
 
 _USER_ERRORS = (DomainError, StorageError, DeviceError, OSError)
 
@@ -44,22 +46,41 @@ class Context:
         """Open the till's database and services (a new database's recovery code is
         shown here, once). ``read_only``: a command that only reads never creates a
         database (a typo in --db is then an error, not a new till)."""
+        from tui_pos.bootstrap import open_till  # every store and service: only when used
+
         config = self.config()
+        path = self._path(config, db_path, read_only)
+        till = open_till(config, path)
+        _show_new_recovery_code(till.recovery_code, till.db_path)
+        return till
+
+    def _path(self, config: Config, db_path: Path | None, read_only: bool) -> Path | None:
         path = db_path or self.db_path
         if read_only:
             where = path or database_path(config)
             if not where.exists():
                 raise ConfigError(f"no database at {where} (create it: tui-pos db init)")
-        till = _open_till(config, path)
-        if till.recovery_code is not None:
-            show_recovery_code(till.recovery_code, f"New database {till.db_path}: its")
-        return till
+        return path
 
     @contextmanager
     def open_till(self, db_path: Path | None = None, *, read_only: bool = False) -> Iterator[Till]:
         """:meth:`till`, closed when the block ends (also on an error)."""
         till = self.till(db_path, read_only=read_only)
         try:
+            yield till
+        finally:
+            till.close()
+
+    @contextmanager
+    def report_till(self) -> Iterator[ReportTill]:
+        """The existing database with only the report, analysis and staff services (a
+        read-only report loads nothing else: issue 17), closed when the block ends."""
+        from tui_pos.report_till import open_report_till
+
+        config = self.config()
+        till = open_report_till(config, self._path(config, None, True))
+        try:
+            _show_new_recovery_code(till.recovery_code, till.db_path)
             yield till
         finally:
             till.close()
@@ -96,6 +117,12 @@ def require_terminal(streams: tuple[TextIO, ...] = ()) -> None:
                 err=True,
             )
             sys.exit(1)
+
+
+def _show_new_recovery_code(code: str | None, db_path: Path) -> None:
+    """The recovery code this open issued (a database's first), if it issued one."""
+    if code is not None:
+        show_recovery_code(code, f"New database {db_path}: its")
 
 
 def show_recovery_code(code: str, lead: str) -> None:

@@ -15,6 +15,7 @@ import click
 
 from tui_pos.bootstrap import Till
 from tui_pos.cli.context import Context, read_csv, user_errors
+from tui_pos.cli.lazy import LazyGroup
 from tui_pos.cli.signing import BY_OPTION, signed
 from tui_pos.domain.staff import Action, StaffError
 
@@ -71,7 +72,7 @@ def export_customers_cmd(
     click.echo(rows_csv(rows) if fmt == "csv" else rows_json(rows), nl=fmt == "json")
 
 
-@click.group()
+@click.group(cls=LazyGroup, lazy={"unsubscribe": "tui_pos.cli.mail:unsubscribe_cmd"})
 def customer() -> None:
     """One customer's data: export everything held, erase (anonymise), segments."""
 

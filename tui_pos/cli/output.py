@@ -1,22 +1,29 @@
-"""Rendering reports (X/Z day reports, analysis reports) as a Rich table, JSON or CSV."""
+"""Rendering reports (X/Z day reports, analysis reports) as a Rich table, JSON or CSV.
+
+Rich is imported by the table renderers only: a JSON or CSV report never loads it."""
 
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
-
-from tui_pos.domain.analysis import AnalysisReport
 from tui_pos.domain.csv_export import csv_text
-from tui_pos.domain.report import DayReport
-from tui_pos.domain.report_rows import report_rows
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
+
+    from tui_pos.domain.analysis import AnalysisReport
+    from tui_pos.domain.report import DayReport
 
 
 def render_table(reports: list[DayReport], console: Console) -> None:
     """Print each report as a two-column table."""
+    from rich.table import Table
+    from rich.text import Text
+
+    from tui_pos.domain.report_rows import report_rows
+
     for report in reports:
         table = Table(title=f"{report.kind} report", show_header=False)
         table.add_column("", style="bold")
@@ -57,6 +64,9 @@ def _flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
 # -- analysis reports ------------------------------------------------------------------
 def analysis_table(report: AnalysisReport) -> Table:
     """The report as a Rich table: numbers right-aligned, totals as the footer."""
+    from rich.table import Table
+    from rich.text import Text
+
     totals = report.text_totals()
     table = Table(
         title=Text(f"{report.title}  ·  {report.till}  ·  {report.period.label}"),

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 
 import click
 
-from tui_pos.bootstrap import Till
 from tui_pos.cli.context import Context, console, parse_date_option, user_errors
+from tui_pos.cli.lazy import LazyGroup
 from tui_pos.cli.signing import AS_OPTION, BY_OPTION, signed
 from tui_pos.domain.analysis import REPORT_KINDS
 from tui_pos.domain.errors import DomainError
@@ -18,10 +18,18 @@ from tui_pos.domain.staff import Action
 from tui_pos.services.ports import StorageError
 
 if TYPE_CHECKING:
+    from tui_pos.bootstrap import Till
     from tui_pos.domain.analysis import AnalysisReport
 
 
-@click.group()
+@click.group(
+    cls=LazyGroup,
+    lazy={
+        "hours": "tui_pos.cli.staff:report_hours",
+        "audit": "tui_pos.cli.staff:report_audit",
+        "loyalty": "tui_pos.cli.loyalty:report_loyalty",
+    },
+)
 def report() -> None:
     """Day reports (x, z) and analysis reports (sales --by ...)."""
 
@@ -64,18 +72,20 @@ def _day_report(obj: Context, kind: str, day: date | None, fmt: str, by: str | N
     closing = kind == "z" and day is None
     action = Action.X_REPORT if kind == "x" else Action.Z_CLOSE if closing else Action.REPORTS
     what = f"{kind.upper()} report {day.isoformat() if day else ''}".rstrip()
-    read_only = kind == "x" or day is not None  # only a Z close writes
-    with user_errors(), obj.open_till(read_only=read_only) as till:
-        signer = signed(till, by, action, what)
-        if kind == "x":
-            reports = [till.reports.x_report(day)]
-        elif day is None:
+    if closing:  # the one that writes: the whole till (the backup after the Z)
+        with user_errors(), obj.open_till() as till:
+            signer = signed(till, by, action, what)
             reports = [till.reports.close_day(closed_by=signer.name if signer else "")]
             _backup_after_z(till)
-        else:
-            reports = till.reports.z_reports(day)
-            if not reports:
-                raise DomainError(f"No Z close on {day.isoformat()}")
+    else:
+        with user_errors(), obj.report_till() as reading:
+            signed(reading, by, action, what)
+            if kind == "x" or day is None:  # (not closing: z always has a day here)
+                reports = [reading.reports.x_report(day)]
+            else:
+                reports = reading.reports.z_reports(day)
+                if not reports:
+                    raise DomainError(f"No Z close on {day.isoformat()}")
     emit: dict[str, Callable[[], None]] = {
         "json": lambda: click.echo(render_json(reports, single=day is None or kind == "x")),
         "csv": lambda: click.echo(render_csv(reports), nl=False),
@@ -113,7 +123,7 @@ def report_sales(
     with --as, as --by names the report, once the till has staff)."""
     from tui_pos.domain.analysis import parse_range
 
-    with user_errors(), obj.open_till(read_only=True) as till:
+    with user_errors(), obj.report_till() as till:
         signed(till, by, Action.REPORTS, f"sales report by {kind}", flag="--as")
         period = parse_range(till.analysis.today(), day=day, first=first, last=last)
         result = till.analysis.report(kind, period, top)

@@ -5,30 +5,36 @@ error (message on stderr), 2 usage."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from tui_pos.bootstrap import Till
-from tui_pos.cli.config_group import config_group
 from tui_pos.cli.context import Context, require_terminal, user_errors
-from tui_pos.cli.customers import customer, export_customers_cmd, import_customers_cmd
-from tui_pos.cli.db import db
-from tui_pos.cli.devices import devices
-from tui_pos.cli.loyalty import report_loyalty
-from tui_pos.cli.mail import campaign, mail, unsubscribe_cmd
-from tui_pos.cli.products import import_products_cmd
-from tui_pos.cli.recovery import staff_recovery_code, staff_reset_key
-from tui_pos.cli.reports import report
-from tui_pos.cli.staff import report_audit, report_hours, staff
-from tui_pos.cli.stock import export_stock, import_orders, promo
-from tui_pos.crash_log import CRASH_EXIT, crash_log_path, crash_message, record_crash
+from tui_pos.cli.lazy import LazyGroup
 from tui_pos.files import keep_files_private
-from tui_pos.run_log import start_log
-from tui_pos.server.cli import server
-from tui_pos.sync.cli import sync
+
+if TYPE_CHECKING:
+    from tui_pos.bootstrap import Till
+
+#: The commands of the root group besides ``run`` and ``demo``, imported when chosen.
+COMMANDS = {
+    "db": "tui_pos.cli.db:db",
+    "import": "tui_pos.cli.root:import_",
+    "export": "tui_pos.cli.root:export",
+    "report": "tui_pos.cli.reports:report",
+    "devices": "tui_pos.cli.devices:devices",
+    "staff": "tui_pos.cli.staff:staff",
+    "config": "tui_pos.cli.config_group:config_group",
+    "promo": "tui_pos.cli.stock:promo",
+    "customer": "tui_pos.cli.customers:customer",
+    "campaign": "tui_pos.cli.mail:campaign",
+    "mail": "tui_pos.cli.mail:mail",
+    "server": "tui_pos.server.cli:server",
+    "sync": "tui_pos.sync.cli:sync",
+}
 
 
-@click.group(invoke_without_command=True)
+@click.group(cls=LazyGroup, lazy=COMMANDS, invoke_without_command=True)
 @click.option("--config", "config_path", type=click.Path(path_type=Path), help="Config file.")
 @click.option("--db", "db_path", type=click.Path(path_type=Path), help="SQLite database file.")
 @click.version_option(package_name="tui-pos")
@@ -44,7 +50,9 @@ def main(ctx: click.Context, config_path: Path | None, db_path: Path | None) -> 
 def _open_register(till: Till, login_hint: str = "") -> None:
     """Run the register; an unexpected error exits with CRASH_EXIT and a crash log."""
     from tui_pos.app import build_app  # Textual is loaded only to run the UI
+    from tui_pos.crash_log import CRASH_EXIT, crash_log_path, crash_message, record_crash
     from tui_pos.process_exit import exit_now
+    from tui_pos.run_log import start_log
 
     status = 0
     try:
@@ -96,38 +104,27 @@ def demo(obj: Context, db_path: Path | None) -> None:
     _open_register(till, DEMO_LOGIN_HINT)
 
 
-@click.group("import")
+@click.group(
+    "import",
+    cls=LazyGroup,
+    lazy={
+        "products": "tui_pos.cli.products:import_products_cmd",
+        "orders": "tui_pos.cli.stock:import_orders",
+        "customers": "tui_pos.cli.customers:import_customers_cmd",
+    },
+)
 def import_() -> None:
     """Import data from CSV and JSON files."""
 
 
-@click.group("export")
+@click.group(
+    "export",
+    cls=LazyGroup,
+    lazy={
+        "stock": "tui_pos.cli.stock:export_stock",
+        "customers": "tui_pos.cli.customers:export_customers_cmd",
+    },
+)
 def export() -> None:
     """Export data as CSV or JSON on stdout (customer exports hold personal data: keep
     them safe)."""
-
-
-main.add_command(db)
-main.add_command(import_)
-main.add_command(export)
-main.add_command(report)
-main.add_command(devices)
-import_.add_command(import_products_cmd)
-main.add_command(staff)
-main.add_command(config_group)
-staff.add_command(staff_reset_key)
-staff.add_command(staff_recovery_code)
-report.add_command(report_hours)
-report.add_command(report_audit)
-import_.add_command(import_orders)
-export.add_command(export_stock)
-main.add_command(promo)
-main.add_command(customer)
-import_.add_command(import_customers_cmd)
-export.add_command(export_customers_cmd)
-report.add_command(report_loyalty)
-main.add_command(campaign)
-main.add_command(mail)
-customer.add_command(unsubscribe_cmd)
-main.add_command(server)
-main.add_command(sync)

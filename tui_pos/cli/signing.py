@@ -7,11 +7,21 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Mapping
+from typing import TYPE_CHECKING, Protocol
 
 import click
 
-from tui_pos.bootstrap import Till
 from tui_pos.domain.staff import ACTION_LABELS, Action, Employee, StaffError
+
+if TYPE_CHECKING:
+    from tui_pos.services.staff import Staff
+
+
+class SigningTill(Protocol):
+    """What signing needs of a till (``bootstrap.Till`` and ``report_till.ReportTill``)."""
+
+    @property
+    def staff(self) -> Staff: ...
 
 
 def read_pin(prompt: str, confirm: bool = False) -> str:
@@ -34,7 +44,7 @@ AS_OPTION = click.option("--as", "by", help=_SIGNER_HELP)
 
 
 def signed(
-    till: Till, by: str | None, action: Action, what: str, *, flag: str = "--by"
+    till: SigningTill, by: str | None, action: Action, what: str, *, flag: str = "--by"
 ) -> Employee | None:
     """A command that changes or reveals data: once the till has staff, ``by`` (the
     ``flag`` option) names the employee doing it, their PIN is asked for, their role must

@@ -13,6 +13,7 @@ from collections.abc import Callable
 import click
 
 from tui_pos.cli.context import Context, user_errors
+from tui_pos.cli.lazy import LazyGroup
 from tui_pos.cli.reports import emit_analysis
 from tui_pos.cli.signing import BY_OPTION, read_pin, signed
 from tui_pos.domain.analysis import AnalysisReport, DateRange, parse_range
@@ -22,7 +23,13 @@ from tui_pos.services.staff import Staff, audit_report, hours_report
 _ROLES = click.Choice([r.value for r in Role])
 
 
-@click.group()
+@click.group(
+    cls=LazyGroup,
+    lazy={
+        "reset-key": "tui_pos.cli.recovery:staff_reset_key",
+        "recovery-code": "tui_pos.cli.recovery:staff_recovery_code",
+    },
+)
 def staff() -> None:
     """Employees: add, list, PINs, badges, roles."""
 

@@ -1,0 +1,100 @@
+"""Start-up cost (issue 17): a command imports what it needs, not the whole till.
+
+Each case runs the real entry point in a fresh interpreter and lists the modules it
+loaded: the command line loads a command's module only when it is chosen, the read-only
+reports open the database with their own services only (no register, devices, Rich for
+JSON, store server or Textual), and Peewee does not probe the server's PostgreSQL driver.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tui_pos.bootstrap import open_till
+from tui_pos.config import Config
+from tui_pos.drivers.file_printer import NullPrinter
+
+_RUN = """
+import json, sys
+from tui_pos.cli import main
+try:
+    main(sys.argv[1:], standalone_mode=False)
+finally:
+    print(json.dumps(sorted(sys.modules)), file=sys.stderr)
+"""
+
+#: Modules no read-only report needs: the whole till's factory, the register, devices,
+#: the UI, the store server and its driver, mail, tables (JSON output).
+NOT_FOR_REPORTS = (
+    "tui_pos.bootstrap",
+    "tui_pos.services.register",
+    "tui_pos.devices",
+    "tui_pos.cli.db",
+    "tui_pos.cli.staff",
+    "tui_pos.server",
+    "tui_pos.sync",
+    "textual",
+    "rich",
+    "psycopg",
+    "smtplib",
+)
+
+
+def _loaded(args: list[str], home: Path) -> tuple[str, list[str]]:
+    env = {"XDG_CONFIG_HOME": str(home / "config"), "PATH": "/usr/bin:/bin", "HOME": str(home)}
+    done = subprocess.run(
+        [sys.executable, "-c", _RUN, *args], capture_output=True, text=True, env=env, check=True
+    )
+    return done.stdout, json.loads(done.stderr.strip().splitlines()[-1])
+
+
+def _any(loaded: list[str], packages: tuple[str, ...]) -> list[str]:
+    return [m for m in loaded if m in packages or m.startswith(tuple(f"{p}." for p in packages))]
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    path = tmp_path / "till.db"
+    open_till(Config(), path, printer=NullPrinter()).close()
+    return path
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["report", "x", "--format", "json"],
+        ["report", "sales", "--by", "hour", "--format", "json"],
+        ["report", "z", "--date", "2026-01-05", "--format", "csv"],
+    ],
+    ids=["x", "sales-by-hour", "z-of-a-day"],
+)
+def test_a_read_only_report_loads_only_its_own_services(
+    db: Path, tmp_path: Path, args: list[str]
+) -> None:
+    try:
+        out, loaded = _loaded(["--db", str(db), *args], tmp_path)
+    except subprocess.CalledProcessError as exc:  # z of a day with no close: exit 1
+        assert "No Z close" in exc.stderr, exc.stderr
+        loaded = json.loads(exc.stderr.strip().splitlines()[-1])
+    else:
+        assert out.strip()  # the report was printed
+    assert "tui_pos.report_till" in loaded
+    assert _any(loaded, NOT_FOR_REPORTS) == []
+
+
+def test_a_table_report_loads_rich(db: Path, tmp_path: Path) -> None:
+    out, loaded = _loaded(["--db", str(db), "report", "x"], tmp_path)
+    assert "X report" in out
+    assert "rich.table" in loaded
+
+
+def test_the_entry_point_loads_no_command_before_one_is_chosen(tmp_path: Path) -> None:
+    out, loaded = _loaded(["--help"], tmp_path)
+    assert "report" in out and "sync" in out  # --help lists every command (loads them)
+    _, loaded = _loaded(["--version"], tmp_path)
+    assert _any(loaded, ("tui_pos.bootstrap", "tui_pos.cli.reports", "peewee", "rich")) == []
