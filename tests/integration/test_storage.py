@@ -612,15 +612,7 @@ VALID = (
 
 
 def _import(till: Till, text: str, *, dry_run: bool = False) -> ImportSummary:
-    return import_products(
-        text.splitlines(keepends=True),
-        till.catalog_writer,
-        [t.code for t in till.config.taxes],
-        till.parser,
-        till=till.config.store.till,
-        now=till.register.clock(),
-        dry_run=dry_run,
-    )
+    return till.import_products(text.splitlines(keepends=True), dry_run=dry_run)
 
 
 CATALOG_TABLES = ("product", "barcode", "category", "stock_movement", "product_search")
