@@ -181,7 +181,7 @@ def _rows(
         except csv.Error as exc:
             errors.append(ImportRowError(reader.line_num, f"not readable as CSV: {exc}"))
             return
-        yield row  # type: ignore[misc]
+        yield row
 
 
 def _record(
