@@ -91,7 +91,7 @@ def test_a_refused_or_dry_run_import_keeps_the_trigger_and_writes_nothing(till: 
     assert [e.line for e in failure.value.errors] == [22]
     assert (count(till, "product"), count(till, "stock_movement")) == before
     assert has_search_trigger(till)
-    till.catalog_writer.db.execute_sql("SELECT 1")  # the connection is usable afterwards
+    till.db.execute_sql("SELECT 1")  # the connection is usable afterwards
 
 
 def test_a_plu_clash_and_later_bad_rows_are_reported_together(till: Till) -> None:

@@ -330,7 +330,7 @@ def _fail_inserts(patch: pytest.MonkeyPatch, till: Till, table: str) -> None:
     on the connection (the sale's statements go there)."""
     real_cursor, real_connection = till.db.cursor, till.db.connection
     patch.setattr(till.db, "cursor", lambda *a, **k: _FailingCursor(real_cursor(*a, **k), table))
-    patch.setattr(till.db, "connection", lambda: _FailingCursor(real_connection(), table))  # type: ignore[arg-type]
+    patch.setattr(till.db, "connection", lambda: _FailingCursor(real_connection(), table))
 
 
 def _counts_of_sales(till: Till) -> dict[str, int]:
