@@ -328,8 +328,11 @@ def import_products_cmd(obj: Context, file: Path, dry_run: bool, by: str | None)
     with user_errors():
         lines = _stream_lines(file)  # read as it is imported: never all in memory
         till = obj.till()
+        signer = None
         if not dry_run:
-            signed(till, by, Action.PRODUCT_ADMIN, f"import products {file.name}")
+            signer = signed(till, by, Action.PRODUCT_ADMIN, f"import products {file.name}")
+        if not dry_run and _import_at_server(till, lines, signer, file):
+            return
         summary = import_products(
             lines,
             till.catalog_writer,
@@ -342,6 +345,20 @@ def import_products_cmd(obj: Context, file: Path, dry_run: bool, by: str | None)
         till.close()
         verb = "would create" if dry_run else "created"
         click.echo(f"{file}: {verb} {summary.created}, updated {summary.updated} products")
+
+
+def _import_at_server(till: Till, lines: Iterator[str], signer: Any, file: Path) -> bool:
+    """An enrolled till's import goes to the store server (False: not enrolled)."""
+    from tui_pos.services.product_import import parse_products
+    from tui_pos.sync import managed
+
+    if not managed.enrolled(till.db):
+        return False
+    records = parse_products(lines, [t.code for t in till.config.taxes], till.parser)
+    sent = managed.send(till.db, "product", managed.product_items(records), signer)
+    till.close()
+    click.echo(f"{file}: sent {sent} products to the store server; every till applies them")
+    return True
 
 
 def _stream_lines(file: Path) -> Iterator[str]:

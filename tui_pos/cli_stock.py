@@ -18,6 +18,7 @@ from tui_pos.domain.promotions import PROMOTION_KINDS
 from tui_pos.domain.quantity import format_quantity
 from tui_pos.domain.staff import Action
 from tui_pos.services.stock import StockLevel
+from tui_pos.sync.managed import promotions_for
 
 STOCK_FIELDS = (
     "code",
@@ -151,8 +152,8 @@ def promo_add(
     with _user_errors():
         till = _obj().till()
         try:
-            signed(till, by, Action.PRODUCT_ADMIN, f"promotion {name}")
-            made = till.promotions.add(
+            signer = signed(till, by, Action.PRODUCT_ADMIN, f"promotion {name}")
+            made = promotions_for(till.promotions, till.db, signer).add(
                 name=name,
                 kind=kind,
                 item=item,
@@ -201,8 +202,8 @@ def promo_end(promo_id: int, by: str | None) -> None:
     with _user_errors():
         till = _obj().till()
         try:
-            signed(till, by, Action.PRODUCT_ADMIN, f"end promotion #{promo_id}")
-            ended = till.promotions.end(promo_id)
+            signer = signed(till, by, Action.PRODUCT_ADMIN, f"end promotion #{promo_id}")
+            ended = promotions_for(till.promotions, till.db, signer).end(promo_id)
         finally:
             till.close()
     last = ended.ends_on.isoformat() if ended.ends_on else "-"

@@ -577,6 +577,14 @@ def _v22_birthday_promotions(db: Database) -> None:
     _run_script(db, 'ALTER TABLE "promotion" ADD COLUMN "birthday" INTEGER NOT NULL DEFAULT 0;\n')
 
 
+def _v20_server_keys(db: Database) -> None:
+    _run_script(
+        db,
+        'ALTER TABLE "promotion" ADD COLUMN "server_key" VARCHAR(64);\n'
+        'CREATE UNIQUE INDEX "promotion_server_key" ON "promotion" ("server_key");\n',
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema", _v1_initial),
     Migration(2, "print queue and drawer events", _v2_devices),
@@ -597,6 +605,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     ),
     Migration(16, "loyalty analytics indexes, targeted promotions", _v16_loyalty_offers),
     Migration(19, "store server: the till's sync state", _v19_sync_state),
+    Migration(20, "store server: promotions keyed by the server", _v20_server_keys),
     Migration(22, "birthday-month promotions", _v22_birthday_promotions),
 )
 
