@@ -585,6 +585,17 @@ def _v20_server_keys(db: Database) -> None:
     )
 
 
+def _v21_head_check(db: Database) -> None:
+    """``sync_state.head_check``: 1 = a restored database that may not sell until the
+    store server confirms its head, 2 = the server holds more than it (blocked). A restore
+    may have added the column already (tui_pos.sync.state.require_head_check)."""
+    columns = [r[1] for r in db.execute_sql('PRAGMA table_info("sync_state")').fetchall()]
+    if "head_check" not in columns:
+        _run_script(
+            db, 'ALTER TABLE "sync_state" ADD COLUMN "head_check" INTEGER NOT NULL DEFAULT 0;\n'
+        )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema", _v1_initial),
     Migration(2, "print queue and drawer events", _v2_devices),
@@ -606,6 +617,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(16, "loyalty analytics indexes, targeted promotions", _v16_loyalty_offers),
     Migration(19, "store server: the till's sync state", _v19_sync_state),
     Migration(20, "store server: promotions keyed by the server", _v20_server_keys),
+    Migration(21, "store server: head check of a restored till", _v21_head_check),
     Migration(22, "birthday-month promotions", _v22_birthday_promotions),
 )
 
