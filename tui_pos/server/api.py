@@ -58,8 +58,15 @@ def _token(request: Request) -> str:
 
 def build_app(url: str, pool_size: int = 4) -> Starlette:
     """The API on the PostgreSQL database at ``url`` (its schema must be current)."""
+    # Each connection is checked as it is handed out: after PostgreSQL restarts, the idle
+    # ones are dead and a request would otherwise get 503 once per pooled connection.
     pool = ConnectionPool(
-        url, min_size=1, max_size=pool_size, open=False, kwargs={"autocommit": True}
+        url,
+        min_size=1,
+        max_size=pool_size,
+        open=False,
+        kwargs={"autocommit": True},
+        check=ConnectionPool.check_connection,
     )
 
     def db(work: Callable[[psycopg.Connection], Any]) -> Awaitable[Any]:

@@ -21,6 +21,8 @@ PAGE = 500
 def apply_page(db: Database, page: dict[str, Any]) -> int:
     """Apply one page and save its cursor in one transaction; the rows applied."""
     applied = 0
+    if not page.get("changes") and page["cursor"] == page.get("after"):
+        return 0  # nothing new: no write transaction at all
     with db.atomic():
         for change in page.get("changes") or []:
             handler = handler_for(change.get("topic")) if isinstance(change, dict) else None
@@ -40,6 +42,6 @@ def pull_changes(db: Database, client: ServerClient) -> int:
         page = client.changes(state.pull_cursor, PAGE)
         if not isinstance(page.get("cursor"), str):
             raise SyncError("version", "the server's change feed has no cursor")
-        applied += apply_page(db, page)
+        applied += apply_page(db, {**page, "after": state.pull_cursor})
         if not page.get("more"):
             return applied

@@ -124,7 +124,7 @@ class SyncWorker(threading.Thread):
                     client = self.client_of(state)
                     push_pending(self.db, client)
                     pull_changes(self.db, client)
-                    st.online(self.db)
+                    st.online(self.db, st.load(self.db))
                 failures = 0
                 self.last_error = ""
             except SyncError as exc:

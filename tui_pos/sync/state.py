@@ -66,7 +66,18 @@ def acked(db: Database, seq: int, hash_: str) -> None:
         )
 
 
-def online(db: Database) -> None:
+#: How stale ``last_ok_at`` may get before a quiet, online till writes it again.
+LAST_OK_EVERY_S = 30.0
+
+
+def online(db: Database, state: SyncState | None = None) -> None:
+    """Mark the till online. Given the state just read, nothing is written while it is
+    online already and ``last_ok_at`` is fresh: the sync thread then takes no write lock
+    at all between pushes (a sale commit never waits behind it)."""
+    if state is not None and state.offline_since is None and state.last_ok_at:
+        last = datetime.strptime(state.last_ok_at, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+        if (datetime.now(UTC) - last).total_seconds() < LAST_OK_EVERY_S:
+            return
     with db.atomic():
         db.execute_sql(
             "UPDATE sync_state SET last_ok_at = ?, offline_since = NULL WHERE id = 1",
