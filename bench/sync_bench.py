@@ -4,7 +4,7 @@ drain, and what sync costs a sale commit. Counts and ratios, printed; nothing as
 Starts a real PostgreSQL in a temporary directory (as ``postgres`` when root) and the API
 as a process, then in one run:
 
-* fleet: TILLS till processes (``tests/sync_till_child.py``, the real bootstrap and sync
+* fleet: TILLS till processes (``tests/e2e/sync_till_child.py``, the real bootstrap and sync
   thread) each sell SALES cash sales through a TCP proxy while FAULTS random faults hit
   (proxy refuse / black hole / answer cut, API SIGKILL, PostgreSQL ``stop -m immediate``,
   a till SIGKILLed and restarted). Afterwards: every sale a till reported stored is at the
@@ -45,13 +45,13 @@ sys.path.insert(0, str(ROOT))
 
 import psycopg  # noqa: E402
 
-from tests.pg_cluster import Cluster, binaries_missing  # noqa: E402
-from tests.tcp_proxy import Proxy  # noqa: E402
-from tests.test_store_server import Api, enroll_code, tui_pos  # noqa: E402
+from tests.support.pg_cluster import Cluster, binaries_missing  # noqa: E402
+from tests.support.store_server import Api, enroll_code, tui_pos  # noqa: E402
+from tests.support.tcp_proxy import Proxy  # noqa: E402
 from tui_pos.bootstrap import open_till  # noqa: E402
 from tui_pos.config import Config  # noqa: E402
 from tui_pos.demo import ensure_demo_catalog  # noqa: E402
-from tui_pos.demo_catalog import demo_products  # noqa: E402
+from tui_pos.demo.catalog import demo_products  # noqa: E402
 from tui_pos.models.chain_tables import CHAINED  # noqa: E402
 from tui_pos.sync import state as st  # noqa: E402
 from tui_pos.sync.client import ServerClient  # noqa: E402
@@ -88,7 +88,7 @@ class Child:
     def start(self) -> None:
         left = max(0, self.sales - len(self.stored))
         self.proc = subprocess.Popen(
-            [sys.executable, "tests/sync_till_child.py", str(self.db), self.name, str(left)]
+            [sys.executable, "tests/e2e/sync_till_child.py", str(self.db), self.name, str(left)]
             + [str(self.pause)],
             cwd=ROOT,
             stdout=subprocess.PIPE,

@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.pg_cluster import Cluster, binaries_missing  # noqa: E402
+from tests.support.pg_cluster import Cluster, binaries_missing  # noqa: E402
 
 HOME = ROOT / "var" / "store-demo"
 TMUX = ["tmux", "-L", "tui-pos-store"]
