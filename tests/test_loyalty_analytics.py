@@ -21,9 +21,8 @@ from tests.loyalty_history import History
 from tui_pos.bootstrap import open_till
 from tui_pos.cli import main
 from tui_pos.config import Config
-from tui_pos.domain.analysis import AnalysisReport, DateRange
+from tui_pos.domain.analysis import AnalysisReport, DateRange, share_bp
 from tui_pos.domain.loyalty import LoyaltyRules, Tier
-from tui_pos.domain.loyalty_analytics import share_bp
 from tui_pos.models.database import open_database
 from tui_pos.models.loyalty_analytics_store import SqliteLoyaltyAnalyticsStore
 from tui_pos.services.loyalty_analytics import LoyaltyAnalytics
