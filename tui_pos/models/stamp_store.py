@@ -67,7 +67,9 @@ class SqliteStampCards:
                 continue
             tally = stamp_tally(self.db, doc.customer_id, promo, doc.uuid)
             free_now = any(ln.promotion == promo.reason for ln in doc.lines if ln.qty_milli > 0)
-            found.append(StampCard(promo.name, stamps_on_card(tally, promo.buy_qty, free_now), promo.buy_qty))
+            found.append(
+                StampCard(promo.name, stamps_on_card(tally, promo.buy_qty, free_now), promo.buy_qty)
+            )
         return found
 
     def _stamped(self, promo: Promotion, product_ids: set[int | None]) -> bool:

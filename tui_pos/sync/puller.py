@@ -19,6 +19,7 @@ from tui_pos.domain.barcode import normalize_gtin
 from tui_pos.domain.errors import BarcodeError
 from tui_pos.sync import state as st
 from tui_pos.sync.client import ServerClient, SyncError
+from tui_pos.sync.coupons import apply_unsubscribe
 
 PAGE = 500
 
@@ -46,11 +47,19 @@ def _stock_row(db: Database, change: dict[str, Any]) -> tuple[Any, ...] | None:
     )
 
 
+def _till(db: Database) -> str:
+    state = st.load(db)
+    return state.till if state is not None else "?"
+
+
 def apply_page(db: Database, page: dict[str, Any]) -> int:
     """Apply one page and save its cursor in one transaction; the rows applied."""
     applied = 0
     with db.atomic():
         for change in page.get("changes") or []:
+            if change.get("topic") == "unsubscribe":
+                applied += apply_unsubscribe(db, change, _till(db))
+                continue
             if change.get("topic") != "stock":
                 continue
             row = _stock_row(db, change)
