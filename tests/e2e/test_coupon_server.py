@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from tests import test_store_server as store_server
-from tests.conftest import TEST_PIN_COST, fixed_clock, log_in_manager
-from tests.pg_cluster import binaries_missing
-from tests.test_coupons import LOAF, coupons_for
-from tests.test_store_server import Api, enroll_code, free_port
+from tests.e2e import test_store_server as store_server
+from tests.e2e.test_store_server import Api, enroll_code, free_port
+from tests.integration.test_coupons import LOAF, coupons_for
+from tests.support.pg_cluster import binaries_missing
+from tests.support.tills import TEST_PIN_COST, fixed_clock, log_in_manager
 from tui_pos.bootstrap import Till, open_till
 from tui_pos.config import Config
 from tui_pos.demo import ensure_demo_catalog
