@@ -101,10 +101,11 @@ def months(
     # Each month is a range scan of the time index (faster than a month from each row).
     starts = [_month(lo, k - 12) for k in range(25)]
     bounds = ",".join(f"({i}, '{starts[i]}', '{starts[i + 1]}')" for i in range(24))
-    level = " ".join(
-        f"WHEN r >= {t} THEN {len(thresholds) - i}"
-        for i, t in enumerate(sorted(thresholds, reverse=True))
-    )
+    steps = [(t, len(thresholds) - i) for i, t in enumerate(sorted(thresholds, reverse=True))]
+
+    def level(spend: str) -> str:
+        return f"CASE {' '.join(f'WHEN {spend} >= {t} THEN {k}' for t, k in steps)} ELSE 0 END"
+
     for i, up, down in con.execute(
         f"WITH b(i, lo, hi) AS (VALUES {bounds}), ms AS (SELECT customer_id AS cid, b.i AS i,"
         " SUM(total_cents) AS d FROM b JOIN sale INDEXED BY sale_time_customer"
@@ -112,12 +113,9 @@ def months(
         " AND status = 'completed' GROUP BY 1, 2),"
         " ev AS (SELECT cid, i, SUM(d) AS d FROM (SELECT * FROM ms UNION ALL"
         "  SELECT cid, i + 12, -d FROM ms WHERE i < 12) GROUP BY 1, 2),"
-        f" k AS (SELECT cid, i, CASE {level} ELSE 0 END AS k FROM (SELECT cid, i,"
-        "  SUM(d) OVER (PARTITION BY cid ORDER BY i) AS r FROM ev)),"
-        " mv AS (SELECT i, k, COALESCE(LAG(k) OVER (PARTITION BY cid ORDER BY i), ?) AS pk"
-        "  FROM k)"
-        " SELECT i, SUM(k > pk), SUM(k < pk) FROM mv WHERE i >= 12 GROUP BY i",
-        (sum(1 for t in thresholds if t <= 0),),
+        " r AS (SELECT i, d, SUM(d) OVER (PARTITION BY cid ORDER BY i) AS r FROM ev)"
+        f" SELECT i, SUM({level('r')} > {level('r - d')}), SUM({level('r')} < {level('r - d')})"
+        " FROM r WHERE i >= 12 GROUP BY i",
     ):
         month = starts[i][:7]
         if month in by_month or up or down:

@@ -201,15 +201,18 @@ class SqliteLoyaltyAnalyticsStore:
 
         A member's rolling spend changes only in a month with sales (their spend comes in)
         and 12 months later (it drops out), so only those months are rows: a running sum
-        over them is the rolling spend, and the tier before a member's first such month is
-        the tier of no spend."""
+        over them is the rolling spend; the spend before a row is the running sum less the
+        row's change (no spend before a member's first row), so one window does it."""
         if not thresholds or len(tier_spans) != len(labels) + 12:
             return {}
         ordered = sorted(thresholds, reverse=True)
-        level = " ".join(
-            f"WHEN r >= {int(t)} THEN {len(ordered) - i}" for i, t in enumerate(ordered)
-        )
-        no_spend = sum(1 for t in thresholds if t <= 0)
+
+        def level(spend: str) -> str:
+            steps = (
+                f"WHEN {spend} >= {int(t)} THEN {len(ordered) - i}" for i, t in enumerate(ordered)
+            )
+            return f"CASE {' '.join(steps)} ELSE 0 END"
+
         last = len(tier_spans) - 1
         values = ",".join("(?, ?, ?)" for _ in tier_spans)
         args: list[Any] = []
@@ -224,13 +227,11 @@ class SqliteLoyaltyAnalyticsStore:
             " ev AS (SELECT cid, i, SUM(d) AS d FROM (SELECT cid, i, spend AS d FROM ms"
             f"  UNION ALL SELECT cid, i + 12, -spend FROM ms WHERE i + 12 <= {last})"
             "  GROUP BY cid, i),"
-            " roll AS (SELECT cid, i, SUM(d) OVER (PARTITION BY cid ORDER BY i"
-            "  ROWS UNBOUNDED PRECEDING) AS r FROM ev),"
-            f" lv AS (SELECT cid, i, CASE {level} ELSE 0 END AS k FROM roll),"
-            " mv AS (SELECT i, k, COALESCE(LAG(k) OVER (PARTITION BY cid ORDER BY i), ?)"
-            "  AS pk FROM lv)"
-            " SELECT i, SUM(k > pk), SUM(k < pk) FROM mv WHERE i >= 12 GROUP BY i",
-            [*args, no_spend],
+            " roll AS (SELECT i, SUM(d) OVER (PARTITION BY cid ORDER BY i"
+            "  ROWS UNBOUNDED PRECEDING) AS r, d FROM ev),"
+            f" mv AS (SELECT i, {level('r')} AS k, {level('r - d')} AS pk FROM roll WHERE i >= 12)"
+            " SELECT i, SUM(k > pk), SUM(k < pk) FROM mv GROUP BY i",
+            args,
         )
         return {labels[int(i) - 12]: (int(up), int(down)) for i, up, down in rows}
 
