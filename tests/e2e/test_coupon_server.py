@@ -179,6 +179,8 @@ def test_offline_redemption_is_stored_and_raised_as_an_alert(shop: Shop) -> None
     assert (till, kind) == ("T2", "coupon")
     assert f"coupon {code} redeemed at till T2 (sale {sale.uuid}, offline)" in str(message)
     assert "was also redeemed at till T1" in str(message)
+    listed = store_server.tui_pos("server", "alerts", "--url", shop.api.db_url, "--operator", "ops")
+    assert listed.returncode == 0 and f"coupon {code} redeemed at till T2" in listed.stdout
 
 
 def test_reserve_refuses_bad_input_and_strangers(shop: Shop) -> None:
