@@ -61,10 +61,12 @@ class CouponReservations:
         self.last = "reserved"
 
 
-def apply_unsubscribe(db: Database, change: dict[str, Any], till: str) -> int:
+def apply_unsubscribe(db: Database, change: dict[str, Any]) -> int:
     """Record an unsubscribe from the feed (inside the puller's transaction); 1 when this
     till knew the token and the customer had not opted out yet."""
     token = str((change.get("body") or {}).get("token") or change.get("key") or "")
+    state = st.load(db)
+    till = state.till if state is not None else "?"
     store = SqliteCampaignStore(db)
     done = store.unsubscribe(token, till, datetime.now(UTC), " (through the store server)")
     return 1 if done is not None and not done[1] else 0

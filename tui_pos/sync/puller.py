@@ -47,18 +47,13 @@ def _stock_row(db: Database, change: dict[str, Any]) -> tuple[Any, ...] | None:
     )
 
 
-def _till(db: Database) -> str:
-    state = st.load(db)
-    return state.till if state is not None else "?"
-
-
 def apply_page(db: Database, page: dict[str, Any]) -> int:
     """Apply one page and save its cursor in one transaction; the rows applied."""
     applied = 0
     with db.atomic():
         for change in page.get("changes") or []:
             if change.get("topic") == "unsubscribe":
-                applied += apply_unsubscribe(db, change, _till(db))
+                applied += apply_unsubscribe(db, change)
                 continue
             if change.get("topic") != "stock":
                 continue
