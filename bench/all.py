@@ -37,6 +37,7 @@ def main() -> None:
         ["report_bench.py", "--lines", lines, "--repeat", "5"],
         ["process_bench.py", "--products", products],
         ["import_bench.py", "--rows", products],
+        ["loyalty_bench.py", "--repeat", "5"],
         ["sync_bench.py", *(["--quick"] if args.sync_quick else [])],
     ]
     figures: list[tuple[str, str, str]] = []

@@ -20,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from tui_pos.server import catalog_api, feed, push, tills
+from tui_pos.server import catalog_api, coupon_api, feed, push, tills
 from tui_pos.server.schema import LATEST, check_current
 from tui_pos.server.wire import MAX_BODY_BYTES, WireError, parse_push
 
@@ -183,6 +183,7 @@ def build_app(url: str, pool_size: int = 4) -> Starlette:
             Route("/v1/head", head),
             Route("/v1/changes", changes),
             *catalog_api.routes(db, guarded, _body, who),
+            *coupon_api.routes(db, guarded, who, _body),
             Route("/{version}/{rest:path}", unknown_version, methods=["GET", "POST"]),
         ],
         lifespan=lifespan,

@@ -24,6 +24,7 @@ Handler = Callable[[Database, Change], int]
 HANDLER_MODULES = (
     "tui_pos.sync.ledger_topics",
     "tui_pos.sync.catalog_topics",
+    "tui_pos.sync.coupon_topics",
 )
 
 _HANDLERS: dict[str, Handler] = {}
