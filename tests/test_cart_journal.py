@@ -22,7 +22,7 @@ from tui_pos.bootstrap import Till
 from tui_pos.config import Config
 from tui_pos.demo_catalog import demo_products, price_label
 from tui_pos.domain.cart import Cart, CartLine, Discount
-from tui_pos.domain.errors import CartError, DomainError
+from tui_pos.domain.errors import CartError, DomainError, StorageError
 from tui_pos.domain.tax import TaxRate
 from tui_pos.domain.tender import Tender
 from tui_pos.drivers.file_printer import RecordingPrinter
@@ -36,7 +36,6 @@ from tui_pos.services.cart_journal import (
     open_sale_from,
     snapshot,
 )
-from tui_pos.services.ports import StorageError
 
 LOAF = "5900000000015"  # White Loaf 800g, 1.49, tax B
 CRISPS = [r["barcode"] for r in demo_products() if r["name"] == "Salted Crisps 150g"][0]

@@ -28,8 +28,8 @@ from tests.conftest import copy_database
 from tui_pos.bootstrap import Till, open_till
 from tui_pos.cli import main
 from tui_pos.config import Config
+from tui_pos.domain.errors import StorageError
 from tui_pos.drivers.file_printer import RecordingPrinter
-from tui_pos.services.ports import StorageError
 
 from .conftest import fixed_clock
 

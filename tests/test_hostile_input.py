@@ -45,13 +45,13 @@ from tui_pos.domain.errors import (
     DomainError,
     MoneyError,
     QuantityError,
+    StorageError,
     TenderError,
     UnknownProduct,
 )
 from tui_pos.domain.money import MAX_AMOUNT_CENTS, parse_money
 from tui_pos.domain.quantity import QuantityLimits, parse_quantity
 from tui_pos.domain.tender import parse_tendered
-from tui_pos.services.ports import StorageError
 from tui_pos.services.product_import import (
     OPTIONAL,
     REQUIRED,

@@ -29,6 +29,7 @@ from tui_pos.config import Config
 from tui_pos.devices import Devices
 from tui_pos.domain.chain import GENESIS, ChainEntry, RowDigest, next_entry
 from tui_pos.domain.customer import CustomerDetails
+from tui_pos.domain.errors import StorageError
 from tui_pos.domain.staff import Action
 from tui_pos.drivers.file_printer import RecordingPrinter
 from tui_pos.models.backup import backup_database, restore_database
@@ -36,7 +37,6 @@ from tui_pos.models.chain_store import ENTRY_COLUMNS, add_rows
 from tui_pos.models.chain_tables import CHAINED
 from tui_pos.models.database import open_database
 from tui_pos.models.journal_verify import verify_journal
-from tui_pos.services.ports import StorageError
 
 LOAF, ORGANIC = "5900000000015", "5900000000022"
 ORDER = {

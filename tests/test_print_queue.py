@@ -12,9 +12,9 @@ from tests.conftest import copy_database, fixed_clock, open_test_till
 from tui_pos.bootstrap import Till
 from tui_pos.config import Config
 from tui_pos.devices import Devices
+from tui_pos.domain.errors import DeviceError
 from tui_pos.drivers.file_printer import RecordingPrinter
 from tui_pos.services.drawer import Drawer
-from tui_pos.services.ports import DeviceError
 
 LOAF = "5900000000015"
 

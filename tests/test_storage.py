@@ -22,12 +22,12 @@ from tui_pos.config import Config
 from tui_pos.demo import ensure_demo_catalog
 from tui_pos.demo_catalog import demo_products, price_label
 from tui_pos.domain.cart import Cart, CartLine
+from tui_pos.domain.errors import StorageError
 from tui_pos.domain.report import DayReport
 from tui_pos.domain.sale import SaleDocument, sale_document
 from tui_pos.domain.tender import Tender
 from tui_pos.drivers.file_printer import RecordingPrinter
 from tui_pos.models.migrations import LATEST_VERSION, MIGRATIONS, current_version, migrate
-from tui_pos.services.ports import StorageError
 from tui_pos.services.product_import import ImportFailed, ImportSummary, import_products
 
 LOAF = "5900000000015"  # White Loaf 800g, 1.49, tax B

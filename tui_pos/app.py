@@ -29,7 +29,7 @@ from tui_pos.config_schema import Source
 from tui_pos.crash_log import crash_log_path
 from tui_pos.domain.analysis import AnalysisReport, DateRange
 from tui_pos.domain.cash import CashKind, Denomination, denominations, parse_amount
-from tui_pos.domain.errors import ConfigError, DomainError
+from tui_pos.domain.errors import ConfigError, DeviceError, DomainError, PosError, StorageError
 from tui_pos.domain.money import format_money
 from tui_pos.domain.receipt import text_receipt
 from tui_pos.domain.report import DayReport
@@ -44,7 +44,6 @@ from tui_pos.screens.dialogs import ConfirmScreen, PromptScreen
 from tui_pos.screens.register import RegisterActions, RegisterScreen, ScreenSettings
 from tui_pos.screens.returns import StoreServices
 from tui_pos.services import customer_display
-from tui_pos.services.ports import DeviceError, StorageError
 from tui_pos.services.printer_thread import PrinterThread
 from tui_pos.services.printing import describe_failure
 from tui_pos.services.staff import audit_report, hours_report
@@ -266,7 +265,7 @@ class PosApp(SafeApp[None]):
         try:
             before = self.staff.current
             employee = self.staff.log_in_badge(badge)
-        except (DomainError, StorageError) as exc:
+        except PosError as exc:
             self.notify(str(exc), severity="error")
             return
         if before is not None and before.id != employee.id:
@@ -358,7 +357,7 @@ class PosApp(SafeApp[None]):
         def allowed(_approval: Approval) -> None:
             try:
                 report = self.till.reports.x_report()
-            except (DomainError, StorageError) as exc:
+            except PosError as exc:
                 self.notify(str(exc), severity="error")
                 return
             # A role that may not accept an over/short counts blind: it does not see the
@@ -436,7 +435,7 @@ class PosApp(SafeApp[None]):
     def _close_day(self, counted: int, closed_by: str, accepted_by: str) -> None:
         try:
             report = self.till.reports.close_day(counted, closed_by, accepted_by)
-        except (DomainError, StorageError) as exc:
+        except PosError as exc:
             self.notify(str(exc), title="Z not closed", severity="error", timeout=30)
             return
         self.staff.record("z_closed", f"Z {report.z_number}, counted {format_money(counted)}")
@@ -480,7 +479,7 @@ class PosApp(SafeApp[None]):
         """Clock the logged-in employee in or out."""
         try:
             kind = self.staff.clock_in_out()
-        except (DomainError, StorageError) as exc:
+        except PosError as exc:
             self.notify(str(exc), severity="error")
             return
         name = self.staff.current.name if self.staff.current else ""
@@ -508,7 +507,7 @@ class PosApp(SafeApp[None]):
     def _show_table(self, make: Callable[[], AnalysisReport]) -> None:
         try:
             report = make()
-        except (DomainError, StorageError) as exc:
+        except PosError as exc:
             self.notify(str(exc), severity="error")
             return
         title = f"{report.title}  ·  {report.period.label}"

@@ -12,7 +12,7 @@ from peewee import Database
 from tui_pos.config import Config, backup_dir, database_path, pin_key_path
 from tui_pos.devices import Devices, make_devices
 from tui_pos.domain.barcode import BarcodeParser, BarcodeRule
-from tui_pos.domain.errors import ConfigError, DomainError
+from tui_pos.domain.errors import ConfigError, PosError, StorageError
 from tui_pos.domain.loyalty import LoyaltyRules, Tier
 from tui_pos.domain.pin import DEFAULT_COST, ScryptCost
 from tui_pos.domain.quantity import QuantityLimits
@@ -57,7 +57,7 @@ from tui_pos.services.drawer import Drawer
 from tui_pos.services.loyalty_analytics import LoyaltyAnalytics
 from tui_pos.services.mail import MailPolicy, MailTransport, Outbox
 from tui_pos.services.online_orders import OnlineOrders
-from tui_pos.services.ports import Clock, ReceiptPrinter, StorageError
+from tui_pos.services.ports import Clock, ReceiptPrinter
 from tui_pos.services.printing import PrintQueue
 from tui_pos.services.product_import import CatalogWriter
 from tui_pos.services.promotions import Promotions
@@ -256,7 +256,7 @@ def open_till(
     )
     try:
         restored = journal.restore(taxes, config.store.prices_include_tax)
-    except (DomainError, StorageError):
+    except PosError:
         restored = None  # set aside and logged (journal.problem): start with an empty sale
     if restored is not None:
         register.restore_open_sale(restored.cart, restored.payments, restored.rounding_cents)

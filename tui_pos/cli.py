@@ -17,16 +17,15 @@ from tui_pos.cli_signing import AS_OPTION, BY_OPTION, signed
 from tui_pos.config import Config, database_path, load_config
 from tui_pos.crash_log import CRASH_EXIT, crash_log_path, crash_message, record_crash
 from tui_pos.domain.analysis import REPORT_KINDS
-from tui_pos.domain.errors import ConfigError, DomainError
+from tui_pos.domain.errors import ConfigError, DeviceError, DomainError, PosError, StorageError
 from tui_pos.domain.staff import Action
 from tui_pos.files import keep_files_private
 from tui_pos.run_log import start_log
-from tui_pos.services.ports import DeviceError, StorageError
 
 if TYPE_CHECKING:
     from tui_pos.domain.analysis import AnalysisReport
 
-_USER_ERRORS = (DomainError, StorageError, DeviceError, OSError)
+_USER_ERRORS = (PosError, OSError)
 
 
 class Context:

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 
 from peewee import Database
 
-from tui_pos.services.ports import StorageError
+from tui_pos.domain.errors import StorageError
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from typing import cast, get_args
 
 from peewee import Database, fn
 
+from tui_pos.domain.errors import StorageError
 from tui_pos.domain.quantity import Unit
 from tui_pos.domain.sale import SaleDocument, SoldLine
 from tui_pos.domain.tax import TaxLine
@@ -34,7 +35,7 @@ from tui_pos.models.sales import (
     SuspendedCartRow,
 )
 from tui_pos.models.times import from_utc_naive, to_utc_naive
-from tui_pos.services.ports import StorageError, SuspendedCart
+from tui_pos.services.ports import SuspendedCart
 
 # One read for what a sale needs before it writes: is the UUID stored already (a retry),
 # and the next sale, stock movement and payment numbers of the till (each an index seek).

@@ -15,12 +15,11 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
-from tui_pos.domain.errors import DomainError
+from tui_pos.domain.errors import PosError
 from tui_pos.domain.money import format_money
 from tui_pos.domain.quantity import format_quantity
 from tui_pos.screens.dialogs import PromptScreen
 from tui_pos.services.online_orders import OnlineOrders
-from tui_pos.services.ports import StorageError
 from tui_pos.services.returns import Returns, ReturnView
 from tui_pos.services.stock import Stock
 from tui_pos.widgets.fitted_table import FitColumn, FittedTable
@@ -115,7 +114,7 @@ class ReturnScreen(ModalScreen[None]):
         """Show the sale ``text`` names, with what may still be returned."""
         try:
             self.view = self.returns.open_sale(text)
-        except (DomainError, StorageError) as exc:
+        except PosError as exc:
             self.say(str(exc), error=True)
             return
         kinds = ", ".join(k.replace("_", " ") for k in self.view.tender_kinds) or "-"
@@ -132,7 +131,7 @@ class ReturnScreen(ModalScreen[None]):
             return
         try:
             self.view = self.returns.view(self.view.sale)
-        except (DomainError, StorageError) as exc:
+        except PosError as exc:
             self.say(str(exc), error=True)
             return
         rows = [
@@ -194,7 +193,7 @@ class ReturnScreen(ModalScreen[None]):
                 if line.remaining_milli > 0:
                     self.returns.return_line(line)
                     done += 1
-        except (DomainError, StorageError) as exc:
+        except PosError as exc:
             self.say(str(exc), error=True)
         else:
             self.say(f"{done} line(s) returned" if done else "Nothing left to return")

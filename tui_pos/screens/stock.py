@@ -10,14 +10,13 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Label, Static
 
-from tui_pos.domain.errors import DomainError
+from tui_pos.domain.errors import DomainError, PosError, StorageError
 from tui_pos.domain.money import format_money
 from tui_pos.domain.quantity import format_quantity
 from tui_pos.domain.stock import ScanTally
 from tui_pos.screens.dialogs import ConfirmScreen, PromptScreen
 from tui_pos.screens.returns import StoreServices
 from tui_pos.services.online_orders import CollectionOrder
-from tui_pos.services.ports import StorageError
 from tui_pos.services.stock import StockLevel
 from tui_pos.widgets.keys_bar import KeysBar
 from tui_pos.widgets.plain import plain
@@ -211,7 +210,7 @@ class TallyScreen(_ListScreen):
         try:
             item = self.services.stock.scanned(cleaned)
             line = self.tally.add(item.product_id, item.name, item.unit, sign * item.qty_milli)
-        except (DomainError, StorageError) as exc:
+        except PosError as exc:
             self.say(str(exc), error=True)
             return
         self.say(f"{line.name}: {format_quantity(line.qty_milli, line.unit)}")
@@ -276,7 +275,7 @@ class TallyScreen(_ListScreen):
                 return
             try:
                 lines = self.services.stock.apply_count(quantities)
-            except (DomainError, StorageError) as exc:
+            except PosError as exc:
                 self.say(str(exc), error=True)
                 return
             changed = sum(1 for c in lines if c.variance_milli)
@@ -398,7 +397,7 @@ class CollectionScreen(_ListScreen):
             try:
                 cashier = self.services.returns.register.cashier
                 self.services.online_orders.hand_over(order, cashier.name if cashier else "")
-            except (DomainError, StorageError) as exc:
+            except PosError as exc:
                 self.say(str(exc), error=True)
                 return
             self.search(self.query_one("#collection-input", Input).value)

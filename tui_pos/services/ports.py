@@ -30,17 +30,6 @@ Clock = Callable[[], datetime]
 """Returns the current time as an aware UTC datetime."""
 
 
-class StorageError(Exception):
-    """The database could not do what was asked (disk full, locked, read-only...).
-
-    The message is for the user; the work in progress (the cart) is kept.
-    """
-
-
-class DeviceError(Exception):
-    """A device (printer, drawer, scanner) failed; the message is for the user."""
-
-
 @dataclass(frozen=True)
 class ProductInfo:
     """A product with its current stock level (thousandths of the unit)."""

@@ -20,6 +20,7 @@ from tui_pos.domain.coupons import is_coupon_code
 from tui_pos.domain.errors import (
     CartError,
     DomainError,
+    PosError,
     QuantityError,
     UnknownProduct,
     WeightNeeded,
@@ -37,14 +38,7 @@ from tui_pos.domain.tender import (
     TenderKind,
     parse_tendered,
 )
-from tui_pos.services.ports import (
-    Catalog,
-    Clock,
-    ProductInfo,
-    SaleStore,
-    StorageError,
-    SuspendedCart,
-)
+from tui_pos.services.ports import Catalog, Clock, ProductInfo, SaleStore, SuspendedCart
 
 _QTY_PREFIX = re.compile(r"^(?P<qty>[0-9]+(?:[.,][0-9]+)?)\s*\*\s*(?P<rest>.*)$")
 
@@ -521,7 +515,7 @@ class Register:
         """
         try:
             return self.store.record_sale(doc)
-        except (StorageError, DomainError):  # (DomainError: points or returns refused)
+        except PosError:  # (DomainError: points or returns refused)
             wait_ms = None
             if deadline is not None:
                 wait_ms = max(0, int((deadline - time.monotonic()) * 1000))
