@@ -22,10 +22,12 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
+from tests.approvals import approved
 from tui_pos.bootstrap import open_till
 from tui_pos.config import Config
 from tui_pos.demo_catalog import demo_products
 from tui_pos.domain.sale import SaleDocument
+from tui_pos.domain.staff import Action
 from tui_pos.drivers.file_printer import FilePrinter
 from tui_pos.services.printer_thread import PrinterThread
 from tui_pos.services.register import Register
@@ -96,7 +98,7 @@ def main(argv: list[str]) -> int:
             fill(reg, rng)
             if not reg.cart.is_empty and rng.random() < 0.05:
                 uuid = reg.cart.uuid
-                reg.void_sale()
+                reg.void_sale(approved(till, Action.VOID_SALE))
                 say(f"VOID {uuid}")
                 continue
         pay(reg, rng)

@@ -17,6 +17,7 @@ from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.approvals import approved
 from tui_pos.bootstrap import Till
 from tui_pos.cli import main
 from tui_pos.domain.card_numbers import CardNumberError, looks_like_card_number, luhn_valid
@@ -117,7 +118,7 @@ def _fields(till: Till) -> dict[str, Callable[[str], object]]:
             return then()
         finally:
             if not reg.cart.is_empty:
-                reg.void_sale()
+                reg.void_sale(approved(till, Action.VOID_SALE))
 
     def detail(**fields: str) -> Callable[[str], object]:
         return lambda t: till.customers.update(

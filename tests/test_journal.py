@@ -92,7 +92,7 @@ def normal_use(till: Till) -> None:
     reg.enter(LOAF)
     till.returns.pay_store_credit(refund.payments[0].reference)
     reg.enter(LOAF)
-    reg.void_sale()
+    reg.void_sale(staff.allowed(Action.VOID_SALE, "void"))
     till.drawer.no_sale(time.monotonic())
     till.drawer.no_sale(time.monotonic())
     loaf = till.catalog.by_code(till.parser.parse(LOAF).code)
@@ -104,8 +104,8 @@ def normal_use(till: Till) -> None:
     for order in till.online_orders.find_for_collection(""):
         till.online_orders.hand_over(order, "Sam")
     loyalty_offers(till)
-    till.reports.close_day()
-    till.reports.close_day()
+    till.reports.close_day(staff.allowed(Action.Z_CLOSE, "Z"))
+    till.reports.close_day(staff.allowed(Action.Z_CLOSE, "Z"))
     reg.enter(ORGANIC)
     reg.pay_cash("")
 
@@ -216,7 +216,7 @@ def test_each_z_carries_the_chain_head_and_grand_total(shop: Path) -> None:
     try:
         from tui_pos.report_output import report_rows
 
-        report = till.reports.close_day()
+        report = till.reports.close_day(till.staff.allowed(Action.Z_CLOSE, "Z"))
         labels = dict(report_rows(report))
         assert labels["Chain head"].startswith(f"#{report.chain_seq} {report.chain_head[:16]}")
         assert "Grand total" in labels

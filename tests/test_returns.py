@@ -8,10 +8,12 @@ from typing import Any
 
 import pytest
 
+from tests.approvals import approved
 from tui_pos.bootstrap import Till
 from tui_pos.domain.errors import DomainError, TenderError
 from tui_pos.domain.returns import ReturnableLine, ReturnError, return_amounts
 from tui_pos.domain.sale import SaleDocument
+from tui_pos.domain.staff import Action
 from tui_pos.domain.tender import Tender
 from tui_pos.models.journal_verify import verify_journal
 from tui_pos.services.cart_journal import open_sale_from, snapshot
@@ -196,7 +198,7 @@ def test_return_without_receipt_at_todays_price(demo_till: Till) -> None:
 
 def test_a_voided_sale_or_a_return_cannot_be_returned(demo_till: Till) -> None:
     demo_till.register.enter(LOAF)
-    voided = demo_till.register.void_sale()
+    voided = demo_till.register.void_sale(approved(demo_till, Action.VOID_SALE))
     assert voided is not None
     with pytest.raises(ReturnError, match="voided"):
         demo_till.returns.open_sale(str(voided.seq))

@@ -46,7 +46,7 @@ from tui_pos.screens.returns import StoreServices
 from tui_pos.services import customer_display
 from tui_pos.services.printer_thread import PrinterThread
 from tui_pos.services.printing import describe_failure
-from tui_pos.services.staff import audit_report, hours_report
+from tui_pos.services.staff_reports import audit_report, hours_report
 from tui_pos.sync.link import SyncLink, open_link
 from tui_pos.widgets.console_mode import (
     ASCII_STYLES,
@@ -323,7 +323,6 @@ class PosApp(SafeApp[None]):
 
                 def apply(reason: str) -> str:
                     cents = self.till.cash.move(kind, amount, reason, approval)
-                    self.staff.record(f"cash_{word}", f"{format_money(cents)}: {reason}", approval)
                     return f"Cash {word} {format_money(cents)} recorded"
 
                 self.push_screen(
@@ -404,7 +403,6 @@ class PosApp(SafeApp[None]):
             self.notify(str(exc), severity="error")
             return
         diff = counted - expected
-        closer = approval.actor.name if approval.actor else ""
         summary = f"Counted {format_money(counted)}, expected {format_money(expected)}: " + (
             "exact" if diff == 0 else f"{'over' if diff > 0 else 'short'} {format_money(abs(diff))}"
         )
@@ -412,14 +410,13 @@ class PosApp(SafeApp[None]):
 
             def answered(yes: bool | None) -> None:
                 if yes:
-                    self._close_day(counted, closer, "")
+                    self._close_day(approval, counted, None)
 
             self.push_screen(ConfirmScreen(f"{summary}. Close the day?"), answered)
             return
 
         def accepted(acceptance: Approval) -> None:
-            by = acceptance.approver or acceptance.actor
-            self._close_day(counted, closer, by.name if by else "")
+            self._close_day(approval, counted, acceptance)
 
         def answered_diff(yes: bool | None) -> None:
             if yes:
@@ -432,13 +429,12 @@ class PosApp(SafeApp[None]):
             answered_diff,
         )
 
-    def _close_day(self, counted: int, closed_by: str, accepted_by: str) -> None:
+    def _close_day(self, approval: Approval, counted: int, acceptance: Approval | None) -> None:
         try:
-            report = self.till.reports.close_day(counted, closed_by, accepted_by)
+            report = self.till.reports.close_day(approval, counted, acceptance)
         except PosError as exc:
             self.notify(str(exc), title="Z not closed", severity="error", timeout=30)
             return
-        self.staff.record("z_closed", f"Z {report.z_number}, counted {format_money(counted)}")
         self._show_report(report)
 
         def backup() -> None:

@@ -47,6 +47,7 @@ from tui_pos.models.sale_store import SqliteSaleStore
 from tui_pos.models.staff_store import SqliteStaffStore
 from tui_pos.models.stamp_store import SqliteStampCards
 from tui_pos.models.stock_store import SqliteStockStore
+from tui_pos.models.unit_of_work import SqliteUnitOfWork
 from tui_pos.services.analysis import Analysis
 from tui_pos.services.campaigns import Campaigns
 from tui_pos.services.cart_journal import CartJournal
@@ -67,7 +68,8 @@ from tui_pos.services.register import Register, RegisterSettings
 from tui_pos.services.reports import Reports
 from tui_pos.services.returns import Returns
 from tui_pos.services.sale_writer import SaleWriter
-from tui_pos.services.staff import Staff, StaffSettings
+from tui_pos.services.staff import Staff
+from tui_pos.services.staff_records import StaffSettings
 from tui_pos.services.stock import Stock
 
 
@@ -216,6 +218,7 @@ def open_till(
     ledger = SqliteLoyaltyLedger(db, rules)
     store = SqliteSaleStore(db, ledger)  # a sale's points are stored in its transaction
     till_id = config.store.till
+    uow = SqliteUnitOfWork(db, till_id)  #: one per till: each use case's `with uow:`
     if devices is None:
         devices = (
             Devices(printer, "receipts to the given printer")
@@ -245,12 +248,17 @@ def open_till(
     # The open sale is journaled on every change (payments too) and comes back after a crash.
     journal = CartJournal(SqliteCartJournalStore(db), till_id, clock)
     promotions = Promotions(SqlitePromotionStore(db), catalog, parser, clock)
+    staff = Staff(
+        SqliteStaffStore(db), uow, till_id, pepper, clock, staff_settings(config, pin_cost)
+    )
     register = Register(
         catalog,
         store,
         parser,
         settings,
         clock,
+        uow=uow,
+        auth=staff,
         journal=journal,
         promotions=promotions.active,
     )
@@ -277,7 +285,7 @@ def open_till(
         catalog_writer=SqliteCatalogWriter(db),
         register=register,
         receipts=receipts,
-        reports=Reports(SqliteReportStore(db), till_id, clock, None),
+        reports=Reports(SqliteReportStore(db), uow, staff, till_id, clock, None),
         print_queue=PrintQueue(SqlitePrintJobStore(db), store, receipts, till_id, clock),
         drawer=Drawer(
             devices.drawer,
@@ -289,8 +297,8 @@ def open_till(
         ),
         devices=devices,
         cart_journal=journal,
-        staff=Staff(SqliteStaffStore(db), till_id, pepper, clock, staff_settings(config, pin_cost)),
-        cash=CashDesk(SqliteCashStore(db), till_id, clock),
+        staff=staff,
+        cash=CashDesk(SqliteCashStore(db), uow, staff, till_id, clock),
         analysis=Analysis(SqliteAnalysisStore(db), till_id, clock, None),
         returns=Returns(register, SqliteReturnStore(db)),
         stock=Stock(SqliteStockStore(db), register.line_for, till_id, clock),

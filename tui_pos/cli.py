@@ -18,7 +18,7 @@ from tui_pos.config import Config, database_path, load_config
 from tui_pos.crash_log import CRASH_EXIT, crash_log_path, crash_message, record_crash
 from tui_pos.domain.analysis import REPORT_KINDS
 from tui_pos.domain.errors import ConfigError, DeviceError, DomainError, PosError, StorageError
-from tui_pos.domain.staff import Action
+from tui_pos.domain.staff import Action, Approval
 from tui_pos.files import keep_files_private
 from tui_pos.run_log import start_log
 
@@ -423,7 +423,8 @@ def _day_report(obj: Context, kind: str, day: date | None, fmt: str, by: str | N
             if kind == "x":
                 reports = [till.reports.x_report(day)]
             elif day is None:
-                reports = [till.reports.close_day(closed_by=signer.name if signer else "")]
+                approval = Approval(action, signer) if signer else None
+                reports = [till.reports.close_day(approval)]
                 _backup_after_z(till)
             else:
                 reports = till.reports.z_reports(day)

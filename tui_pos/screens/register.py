@@ -591,13 +591,13 @@ class RegisterScreen(Screen[None]):
                     self,
                     Action.VOID_SALE,
                     f"Void the sale of {total}",
-                    lambda _a: self.attempt(self._void_sale),
+                    lambda approval: self.attempt(lambda: self._void_sale(approval)),
                 )
 
         self.app.push_screen(ConfirmScreen("Void the whole sale?"), answered)
 
-    def _void_sale(self) -> str:
-        doc = self.register.void_sale()
+    def _void_sale(self, approval: Approval) -> str:
+        doc = self.register.void_sale(approval)
         return f"Sale voided ({sale_number(doc)})" if doc else "Sale voided"
 
     def action_suspend(self) -> None:

@@ -20,7 +20,7 @@ from tui_pos.domain.customer import (
     LedgerRow,
     VisitSummary,
 )
-from tui_pos.domain.loyalty import PointsKind, Tier
+from tui_pos.domain.loyalty import PointsKind, PointsSummary, Tier
 from tui_pos.domain.promotions import Promotion
 from tui_pos.domain.receipt import Receipt
 from tui_pos.domain.sale import SaleDocument
@@ -273,6 +273,18 @@ class CustomerHistory(Protocol):
 
     def stamp_visits(self, customer_id: int, promo: Promotion) -> int:
         """The customer's stamped visits for the stamp card ``promo``."""
+
+
+class SalePoints(Protocol):
+    """A sale's loyalty points, written inside the sale's own unit of work (the sale store
+    calls it with the stored sale's row id)."""
+
+    def record_sale_points(self, doc: SaleDocument, sale_id: int) -> PointsSummary | None:
+        """Write the earned and redeemed points of the sale just stored (LoyaltyError when
+        the redeemed points are not there: the whole sale is then rolled back)."""
+
+    def sale_points(self, sale_id: int, customer_id: int | None) -> PointsSummary | None:
+        """The points summary of a stored sale, or None if it had none."""
 
 
 class LoyaltyLedger(Protocol):

@@ -25,11 +25,11 @@ from tui_pos.domain.errors import (
     UnknownProduct,
     WeightNeeded,
 )
-from tui_pos.domain.money import decimal_to_cents, div_round, parse_money
+from tui_pos.domain.money import decimal_to_cents, div_round, format_money, parse_money
 from tui_pos.domain.promotions import Promotion
 from tui_pos.domain.quantity import ONE, QuantityLimits, Unit, check_weight, parse_quantity
 from tui_pos.domain.sale import SaleDocument, format_sale_number, sale_document
-from tui_pos.domain.staff import Employee
+from tui_pos.domain.staff import Action, Approval, Employee
 from tui_pos.domain.tax import TaxRate
 from tui_pos.domain.tender import (
     DEFAULT_MAX_CHANGE_CENTS,
@@ -38,7 +38,9 @@ from tui_pos.domain.tender import (
     TenderKind,
     parse_tendered,
 )
+from tui_pos.services.permissions import Authorizer
 from tui_pos.services.ports import Catalog, Clock, ProductInfo, SaleStore, SuspendedCart
+from tui_pos.services.unit_of_work import UnitOfWork
 
 _QTY_PREFIX = re.compile(r"^(?P<qty>[0-9]+(?:[.,][0-9]+)?)\s*\*\s*(?P<rest>.*)$")
 
@@ -107,10 +109,15 @@ class Register:
         parser: BarcodeParser,
         settings: RegisterSettings,
         clock: Clock,
+        *,
+        uow: UnitOfWork,
+        auth: Authorizer,
         journal: OpenSaleLog | None = None,
         promotions: Callable[[], tuple[Promotion, ...]] | None = None,
     ) -> None:
         self.catalog = catalog
+        self.uow = uow  #: a sale and every row it writes: one transaction, one chain entry
+        self.auth = auth  #: refuses the gated use cases (void sale) to roles that may not
         #: The promotions active now (read when a sale starts; applied in the cart).
         self.promotions = promotions or (lambda: ())
         self.store = store
@@ -350,12 +357,15 @@ class Register:
         self._change(apply)
 
     # -- whole sale ----------------------------------------------------------------
-    def void_sale(self) -> SaleDocument | None:
-        """Abandon the open sale; it is kept as a voided document for the day report."""
+    def void_sale(self, approval: Approval | None = None) -> SaleDocument | None:
+        """Abandon the open sale; it is kept as a voided document for the day report.
+        ``approval`` must cover VOID_SALE (PermissionDenied otherwise)."""
         if self.has_payments:
             raise CartError("Payments were taken: remove them in the payment screen first")
         if self.cart.is_empty and not self.cart.voided_lines:
             raise CartError("The sale is empty")
+        total = format_money(self.cart.totals().total_cents)
+        self.auth.authorize(Action.VOID_SALE, approval, f"void the sale of {total}")
         doc = sale_document(
             self.cart,
             None,
@@ -365,7 +375,8 @@ class Register:
             now=self.clock(),
             status="voided",
         )
-        stored = self.store.record_sale(doc)
+        with self.uow:
+            stored = self.store.record_sale(doc)
         if self.journal is not None:
             self.journal.closed(stored.uuid)
         self._reset()
@@ -514,7 +525,8 @@ class Register:
         while the screen refuses every change of the open sale (and reads nothing else).
         """
         try:
-            return self.store.record_sale(doc)
+            with self.uow:
+                return self.store.record_sale(doc)
         except PosError:  # (DomainError: points or returns refused)
             wait_ms = None
             if deadline is not None:
