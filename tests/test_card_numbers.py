@@ -129,7 +129,9 @@ def _fields(till: Till) -> dict[str, Callable[[str], object]]:
         "payment reference": lambda t: with_sale(lambda: reg.pay_card("", t)),
         "suspend label": lambda t: with_sale(lambda: reg.suspend(t)),
         "cash-out reason": lambda t: till.cash.move("out", "1.00", t, approval),
-        "stock reason": lambda t: till.stock.adjust(LOAF, "-1", t),
+        "stock reason": lambda t: till.stock.adjust(
+            LOAF, "-1", t, approved(till, Action.PRODUCT_ADMIN)
+        ),
         "count note": lambda t: till.stock.apply_count({1: 5000}, t),
         "delivery reference": lambda t: till.stock.receive(t, {1: 1000}),
         "customer name": lambda t: till.customers.create(CustomerDetails(name=t)),

@@ -87,7 +87,7 @@ def normal_use(till: Till) -> None:
     sold = reg.find_sale("2")
     till.returns.open_sale(str(sold.seq))
     till.returns.return_line(till.returns.open_sale(str(sold.seq)).lines[0])
-    refund = till.returns.refund("store_credit")
+    refund = till.returns.refund("store_credit", approval=staff.allowed(Action.REFUND, "r"))
     assert refund is not None
     reg.enter(LOAF)
     till.returns.pay_store_credit(refund.payments[0].reference)
@@ -98,7 +98,7 @@ def normal_use(till: Till) -> None:
     loaf = till.catalog.by_code(till.parser.parse(LOAF).code)
     assert loaf is not None
     till.stock.receive("DEL-1", {loaf.id: 5000})
-    till.stock.adjust(LOAF, "-1", "broken")
+    till.stock.adjust(LOAF, "-1", "broken", staff.allowed(Action.PRODUCT_ADMIN, "a"))
     second = dict(ORDER, order_id="WEB-8", customer={"name": "Bo"})
     till.online_orders.import_text(json.dumps({"orders": [ORDER, second]}))
     for order in till.online_orders.find_for_collection(""):

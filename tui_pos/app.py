@@ -104,10 +104,10 @@ class PosApp(SafeApp[None]):
         self.printer_thread = PrinterThread(till.devices.printer, self._printer_task_failed)
         self.sync_link: SyncLink | None = None
 
-    def permit(self, action: str, what: str, then: Callable[[], None]) -> None:
-        """Run ``then`` if the cashier may do ``action`` (an ``Action`` member name), else
-        after a manager's approval (``with_permission``: recorded in the audit log)."""
-        with_permission(self.screen, Action[action], what, lambda _approval: then())
+    def permit(self, action: Action, what: str, then: Callable[[Approval], object]) -> None:
+        """``with_permission`` on the screen on top: ``then(approval)`` at once if the
+        cashier may do ``action``, else after someone's approval (audited either way)."""
+        with_permission(self.screen, action, what, then)
 
     async def action_quit(self) -> None:
         """Leave the register: whoever may quit (``[staff.permissions]``, managers by

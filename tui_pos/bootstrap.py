@@ -301,7 +301,7 @@ def open_till(
         cash=CashDesk(SqliteCashStore(db), uow, staff, till_id, clock),
         analysis=Analysis(SqliteAnalysisStore(db), till_id, clock, None),
         returns=Returns(register, SqliteReturnStore(db)),
-        stock=Stock(SqliteStockStore(db), register.line_for, till_id, clock),
+        stock=Stock(SqliteStockStore(db), staff, register.line_for, till_id, clock),
         promotions=promotions,
         online_orders=OnlineOrders(
             SqliteOnlineOrderStore(db),

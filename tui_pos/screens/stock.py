@@ -13,6 +13,7 @@ from textual.widgets import DataTable, Input, Label, Static
 from tui_pos.domain.errors import DomainError, PosError, StorageError
 from tui_pos.domain.money import format_money
 from tui_pos.domain.quantity import format_quantity
+from tui_pos.domain.staff import Action, Approval
 from tui_pos.domain.stock import ScanTally
 from tui_pos.screens.dialogs import ConfirmScreen, PromptScreen
 from tui_pos.screens.returns import StoreServices
@@ -93,7 +94,7 @@ class StockMenuScreen(ModalScreen[None]):
         def show() -> None:
             self.app.push_screen(screen)
 
-        self.services.permit("PRODUCT_ADMIN", what, show)
+        self.services.permit(Action.PRODUCT_ADMIN, what, lambda _approval: show())
 
     def action_receive(self) -> None:
         """Scan a delivery in."""
@@ -105,6 +106,9 @@ class StockMenuScreen(ModalScreen[None]):
 
     def action_adjust(self) -> None:
         """Add or remove stock of one item with a reason."""
+        self.services.permit(Action.PRODUCT_ADMIN, "adjust stock", self._adjust)
+
+    def _adjust(self, approval: Approval) -> None:
         stock = self.services.stock
 
         def apply(text: str) -> str:
@@ -112,25 +116,22 @@ class StockMenuScreen(ModalScreen[None]):
             qty, _, reason = rest.strip().partition(" ")
             if not code or not qty:
                 raise DomainError("Type: code quantity reason, e.g. 5900000000015 -2 broken")
-            level = stock.adjust(code, qty, reason)
+            level = stock.adjust(code, qty, reason, approval)
             return f"{level.name}: stock now {format_quantity(level.level_milli, level.unit)}"
 
         def done(message: str | None) -> None:
             if message:
                 self.query_one("#stock-message", Static).update(message)
 
-        def ask() -> None:
-            self.app.push_screen(
-                PromptScreen(
-                    "Stock adjustment",
-                    "code quantity reason: 5900000000015 -2 broken (or +3 found)",
-                    apply,
-                    scan_aware=False,
-                ),
-                done,
-            )
-
-        self.services.permit("PRODUCT_ADMIN", "adjust stock", ask)
+        self.app.push_screen(
+            PromptScreen(
+                "Stock adjustment",
+                "code quantity reason: 5900000000015 -2 broken (or +3 found)",
+                apply,
+                scan_aware=False,
+            ),
+            done,
+        )
 
     def action_low(self) -> None:
         """Products at or below their reorder level."""

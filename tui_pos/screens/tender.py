@@ -13,6 +13,7 @@ from tui_pos.domain.errors import DomainError, PosError, StorageError
 from tui_pos.domain.money import format_money
 from tui_pos.domain.receipt import TENDER_LABELS
 from tui_pos.domain.sale import SaleDocument
+from tui_pos.domain.staff import Action, Approval
 from tui_pos.domain.tender import TenderKind, check_card_reference
 from tui_pos.screens.dialogs import PromptScreen
 from tui_pos.screens.returns import StoreServices, permit_all
@@ -161,12 +162,12 @@ class TenderScreen(ModalScreen[SaleDocument | None]):
     def _refund(self, kind: TenderKind, reference: str = "") -> None:
         """Pay out the refund (asks for the REFUND permission first)."""
 
-        def pay() -> None:
+        def pay(approval: Approval) -> None:
             try:
                 if self.services is not None:
-                    result = self.services.returns.refund(kind, reference)
+                    result = self.services.returns.refund(kind, reference, approval)
                 else:
-                    result = self.register.refund(kind, reference)
+                    result = self.register.refund(kind, reference, approval)
             except PosError as exc:
                 self._error(str(exc))
                 return
@@ -174,7 +175,9 @@ class TenderScreen(ModalScreen[SaleDocument | None]):
 
         permit = self.services.permit if self.services else permit_all
         permit(
-            "REFUND", f"refund {format_money(-self.register.tender_state().remaining_cents)}", pay
+            Action.REFUND,
+            f"refund {format_money(-self.register.tender_state().remaining_cents)}",
+            pay,
         )
 
     def action_store_credit(self) -> None:

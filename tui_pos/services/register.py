@@ -440,11 +440,16 @@ class Register:
         self._tender().pay_card(amount, reference)
         return self._after_payment()
 
-    def refund(self, kind: TenderKind, reference: str = "") -> SaleDocument | None:
-        """Pay out what the customer is owed (a return worth more than what is bought)."""
+    def refund(
+        self, kind: TenderKind, reference: str = "", approval: Approval | None = None
+    ) -> SaleDocument | None:
+        """Pay out what the customer is owed (a return worth more than what is bought);
+        ``approval`` must cover REFUND (PermissionDenied otherwise)."""
         self._require_items()
         if self._tender().is_settled:
             return self._store_when_paid()
+        owed = format_money(-self.tender_state().remaining_cents)
+        self.auth.authorize(Action.REFUND, approval, f"refund {owed} ({kind})")
         self._tender().refund(kind, reference)
         return self._after_payment()
 
