@@ -22,7 +22,8 @@ from tui_pos.app import build_app
 from tui_pos.bootstrap import Till
 from tui_pos.config import Config
 from tui_pos.demo_catalog import demo_products, price_label
-from tui_pos.domain.cart import Cart, CartLine, Discount
+from tui_pos.domain.cart import Cart
+from tui_pos.domain.cart_lines import CartLine, Discount
 from tui_pos.domain.errors import CartError, DomainError, StorageError
 from tui_pos.domain.staff import Action
 from tui_pos.domain.tax import TaxRate

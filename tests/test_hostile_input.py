@@ -36,7 +36,7 @@ from tui_pos.config import Config, parse_config
 from tui_pos.demo_catalog import demo_products
 from tui_pos.devices import make_devices
 from tui_pos.domain.barcode import BarcodeParser, gtin_check_digit, is_valid_gtin
-from tui_pos.domain.cart import Discount
+from tui_pos.domain.cart_lines import Discount
 from tui_pos.domain.customer import CustomerError
 from tui_pos.domain.errors import (
     BarcodeError,

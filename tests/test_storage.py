@@ -22,7 +22,8 @@ from tui_pos.bootstrap import Till, open_till
 from tui_pos.config import Config
 from tui_pos.demo import ensure_demo_catalog
 from tui_pos.demo_catalog import demo_products, price_label
-from tui_pos.domain.cart import Cart, CartLine
+from tui_pos.domain.cart import Cart
+from tui_pos.domain.cart_lines import CartLine
 from tui_pos.domain.errors import StorageError
 from tui_pos.domain.report import DayReport
 from tui_pos.domain.sale import SaleDocument, sale_document

@@ -17,7 +17,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Static
 
-from tui_pos.domain.cart import CartTotals
+from tui_pos.domain.cart_totals import CartTotals
 from tui_pos.domain.errors import DomainError, PosError, StorageError, WeightNeeded
 from tui_pos.domain.money import format_money
 from tui_pos.domain.receipt import sale_number

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from tui_pos.domain.barcode import ScannedCode
-from tui_pos.domain.cart import CartLine, Product
+from tui_pos.domain.cart_lines import CartLine, Product
 from tui_pos.domain.errors import DomainError, QuantityError, UnknownProduct, WeightNeeded
 from tui_pos.domain.money import decimal_to_cents
 from tui_pos.domain.quantity import ONE, QuantityLimits, Unit, check_weight, parse_quantity

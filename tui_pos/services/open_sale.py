@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from tui_pos.domain.cart import Cart, CartLine
+from tui_pos.domain.cart import Cart
+from tui_pos.domain.cart_lines import CartLine
 from tui_pos.domain.quantity import QuantityLimits
 from tui_pos.domain.tax import TaxRate
 from tui_pos.domain.tender import DEFAULT_MAX_CHANGE_CENTS, Payment, Tender

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from tui_pos.domain.cart import Product
+from tui_pos.domain.cart_lines import Product
 from tui_pos.domain.customer import (
     Customer,
     CustomerDetails,

@@ -12,7 +12,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from tui_pos.domain.barcode import BarcodeParser
-from tui_pos.domain.cart import Cart, CartLine, CartTotals, Discount
+from tui_pos.domain.cart import Cart
+from tui_pos.domain.cart_lines import CartLine, Discount
+from tui_pos.domain.cart_totals import CartTotals
 from tui_pos.domain.coupons import is_coupon_code
 from tui_pos.domain.errors import (
     CartError,

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from typing import Protocol
 
 from tui_pos.domain.barcode import BarcodeError
-from tui_pos.domain.cart import CartLine
+from tui_pos.domain.cart_lines import CartLine
 from tui_pos.domain.errors import CartError, DomainError
 from tui_pos.domain.quantity import format_quantity, parse_quantity
 from tui_pos.domain.returns import ReturnableLine, ReturnAmounts, ReturnError, return_amounts

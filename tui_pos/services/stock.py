@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Protocol
 
 from tui_pos.domain.card_numbers import refuse_card_number
-from tui_pos.domain.cart import CartLine
+from tui_pos.domain.cart_lines import CartLine
 from tui_pos.domain.quantity import QuantityLimits, Unit, parse_quantity
 from tui_pos.domain.sale import SaleDocument
 from tui_pos.domain.staff import Action, Approval
