@@ -16,7 +16,8 @@ from tui_pos.domain.customer import Customer
 from tui_pos.domain.errors import PosError
 from tui_pos.domain.money import format_money
 from tui_pos.screens.customer_edit import EditCustomerScreen
-from tui_pos.services.customers import CustomerProfile, Customers
+from tui_pos.services.customer_views import CustomerProfile
+from tui_pos.services.customers import Customers
 from tui_pos.widgets.keys_bar import KeysBar
 from tui_pos.widgets.plain import plain_row
 

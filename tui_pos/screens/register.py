@@ -26,7 +26,8 @@ from tui_pos.domain.staff import Action, Approval
 from tui_pos.screens.authorize import staff_of, with_permission
 from tui_pos.screens.dialogs import ConfirmScreen, PromptScreen
 from tui_pos.screens.returns import ReturnScreen, StoreServices
-from tui_pos.services.customers import CustomerBadge, Customers
+from tui_pos.services.customer_views import CustomerBadge
+from tui_pos.services.customers import Customers
 from tui_pos.services.receipt_mail import ReceiptMailer
 from tui_pos.services.register import Register
 from tui_pos.services.sale_writer import SaleWriter

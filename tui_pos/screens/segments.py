@@ -19,7 +19,8 @@ from tui_pos.domain.money import format_money
 from tui_pos.domain.staff import Action, Approval
 from tui_pos.screens.authorize import with_permission
 from tui_pos.services.customer_export import export_segment_file
-from tui_pos.services.customers import Customers, SegmentMember, SegmentView
+from tui_pos.services.customer_views import SegmentMember, SegmentView
+from tui_pos.services.customers import Customers
 from tui_pos.widgets.keys_bar import KeysBar
 from tui_pos.widgets.plain import plain, styled
 
