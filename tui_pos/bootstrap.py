@@ -58,13 +58,14 @@ from tui_pos.services.drawer import Drawer
 from tui_pos.services.loyalty_analytics import LoyaltyAnalytics
 from tui_pos.services.mail import MailPolicy, MailTransport, Outbox
 from tui_pos.services.online_orders import OnlineOrders
+from tui_pos.services.open_sale import RegisterSettings
 from tui_pos.services.ports import Clock, ReceiptPrinter
 from tui_pos.services.printing import PrintQueue
 from tui_pos.services.product_import import CatalogWriter
 from tui_pos.services.promotions import Promotions
 from tui_pos.services.receipt_mail import ReceiptMailer
 from tui_pos.services.receipts import Receipts
-from tui_pos.services.register import Register, RegisterSettings
+from tui_pos.services.register import Register
 from tui_pos.services.reports import Reports
 from tui_pos.services.returns import Returns
 from tui_pos.services.sale_writer import SaleWriter

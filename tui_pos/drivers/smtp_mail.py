@@ -21,8 +21,8 @@ from tui_pos.services.mail import MailSendError
 
 
 class MailSettings(Protocol):
-    """What the driver reads of ``[mail]`` (the app's config type satisfies it; the driver
-    does not import the app's config)."""
+    """What the transport reads of ``[mail]`` (the config's ``MailConfig`` has it; the
+    driver does not import the app's config)."""
 
     @property
     def host(self) -> str: ...
@@ -33,11 +33,11 @@ class MailSettings(Protocol):
     @property
     def user(self) -> str: ...
     @property
-    def sender(self) -> str: ...
-    @property
     def password_file(self) -> str | None: ...
     @property
     def password_env(self) -> str | None: ...
+    @property
+    def sender(self) -> str: ...
     @property
     def timeout_seconds(self) -> int: ...
 

@@ -52,12 +52,9 @@ __all__ = [
     "status_query_bytes",
 ]
 
-ESCPOS_DRIVERS = ("usb", "serial", "network", "file")
-"""The ``printer.driver`` values an :class:`EscposPrinter` serves."""
-
 
 class PrinterSettings(Protocol):
-    """What the driver reads of ``[printer]`` (the app's config type satisfies it; the
+    """What the driver reads of ``[printer]`` (the config's ``PrinterConfig`` has it; the
     driver does not import the app's config)."""
 
     @property
@@ -72,6 +69,10 @@ class PrinterSettings(Protocol):
     def width(self) -> int: ...
     @property
     def timeout(self) -> int: ...
+
+
+ESCPOS_DRIVERS = ("usb", "serial", "network", "file")
+"""The ``printer.driver`` values an :class:`EscposPrinter` serves."""
 
 
 def make_escpos_printer(config: PrinterSettings) -> EscposPrinter:
