@@ -121,10 +121,11 @@ class Reports:
 
         with self.uow:
             report = self.store.close_period(self.till, now, compose)
-            counted = (
-                f", counted {format_money(counted_cents)}" if counted_cents is not None else ""
-            )
-            self.auth.record("z_closed", f"Z {report.z_number}{counted}", approval)
+            if approval.actor is not None:  # (a till without staff: nobody to name)
+                counted = (
+                    "" if counted_cents is None else f", counted {format_money(counted_cents)}"
+                )
+                self.auth.record("z_closed", f"Z {report.z_number}{counted}", approval)
         return report
 
     def z_reports(self, day: date) -> list[DayReport]:
