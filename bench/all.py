@@ -34,6 +34,7 @@ def main() -> None:
         ["report_bench.py", "--lines", lines, "--repeat", "5"],
         ["process_bench.py", "--products", products],
         ["import_bench.py", "--rows", products],
+        ["loyalty_bench.py", "--repeat", "5"],
     ]
     figures: list[tuple[str, str, str]] = []
     for script, *options in runs:

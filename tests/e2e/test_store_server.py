@@ -223,6 +223,8 @@ def chain(n: int, start: tuple[int, str] = (0, "0" * 64), tag: str = "a") -> lis
 
 
 def test_init_is_versioned_and_a_newer_schema_is_refused(url: str) -> None:
+    from tui_pos.server.schema import LATEST
+
     again = tui_pos("server", "init", "--url", url)
     assert again.returncode == 0 and "applied: none" in again.stdout
     with psycopg.connect(url, autocommit=True) as conn:
@@ -231,7 +233,7 @@ def test_init_is_versioned_and_a_newer_schema_is_refused(url: str) -> None:
         "server", "enroll", "--url", url, "--store", "S1", "--till", "T1", "--operator", "x"
     )
     assert refused.returncode == 1
-    assert "schema version 99, this tui-pos needs 1: upgrade tui-pos" in refused.stderr
+    assert f"schema version 99, this tui-pos needs {LATEST}: upgrade tui-pos" in refused.stderr
     unreachable = tui_pos("server", "init", "--url", "postgresql://nobody@/x?host=/nonexistent")
     assert unreachable.returncode == 1 and "server database:" in unreachable.stderr
     assert "Traceback" not in unreachable.stderr

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import psycopg
 
+from tui_pos.server.coupons import SCHEMA_V6
+
 GENESIS = "0" * 64
 
 
@@ -105,6 +107,7 @@ CREATE TABLE audit (
 
 MIGRATIONS: tuple[ServerMigration, ...] = (
     ServerMigration(1, "stores, tills, chain entries and rows, stock ledger, feed, audit", _V1),
+    ServerMigration(6, "coupon reservations, redeemed-twice alerts, unsubscribes", SCHEMA_V6),
 )
 LATEST = MIGRATIONS[-1].version
 

@@ -87,6 +87,9 @@ class Register(SalePayments, ParkedSales):
         self.on_customer_card: Callable[[str], str] | None = None
         #: Redeems a scanned or typed personal coupon code (set by the bootstrap).
         self.on_coupon: Callable[[str], str] | None = None
+        #: Reserves a sale's coupon at the store server before it is stored (may block:
+        #: runs where the sale is stored; raises CouponError when the server refuses).
+        self.reserve_coupon: Callable[[SaleDocument], None] | None = None
 
     # -- reading -------------------------------------------------------------------
     def totals(self) -> CartTotals:

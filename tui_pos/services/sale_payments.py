@@ -37,6 +37,7 @@ class SalePayments:
     cashier: Employee | None
     last_sale: SaleDocument | None
     defer_storing: bool
+    reserve_coupon: Callable[[SaleDocument], None] | None
     _deferred: bool
     _reset: Callable[[], None]
     _notify: Callable[..., None]
@@ -133,6 +134,8 @@ class SalePayments:
         while the screen refuses every change of the open sale (and reads nothing else).
         """
         try:
+            if doc.coupon and self.reserve_coupon is not None:  # (may ask the server: not
+                self.reserve_coupon(doc)  # inside the sale's transaction)
             with self.uow:
                 return self.store.record_sale(doc)
         except PosError:  # (DomainError: points or returns refused)

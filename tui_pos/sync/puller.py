@@ -19,6 +19,7 @@ from tui_pos.domain.barcode import normalize_gtin
 from tui_pos.domain.errors import BarcodeError
 from tui_pos.sync import state as st
 from tui_pos.sync.client import ServerClient, SyncError
+from tui_pos.sync.coupons import apply_unsubscribe
 
 PAGE = 500
 
@@ -51,6 +52,9 @@ def apply_page(db: Database, page: dict[str, Any]) -> int:
     applied = 0
     with db.atomic():
         for change in page.get("changes") or []:
+            if change.get("topic") == "unsubscribe":
+                applied += apply_unsubscribe(db, change)
+                continue
             if change.get("topic") != "stock":
                 continue
             row = _stock_row(db, change)
