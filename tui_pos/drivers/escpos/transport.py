@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from tui_pos.services.ports import DeviceError
+from tui_pos.domain.errors import DeviceError
 
 DEFAULT_PORT = 9100
 DEFAULT_BAUDRATE = 9600
