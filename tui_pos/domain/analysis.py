@@ -48,7 +48,9 @@ REPORT_KINDS: tuple[ReportKind, ...] = (
     "no-sales",
 )
 
-ColumnKind = Literal["text", "money", "qty", "count", "percent"]
+#: How a column's values read: ``time`` values are ISO 8601 timestamps with the offset
+#: (docs/outputs.md), shown to the minute in a table.
+ColumnKind = Literal["text", "money", "qty", "count", "percent", "time"]
 
 #: A date range may not be longer than this (a mistyped year would scan decades).
 MAX_RANGE_DAYS = 3660
@@ -273,7 +275,7 @@ def format_cell(value: Cell, kind: ColumnKind, unit: str = "each") -> str:
     if value is None:
         return ""
     if isinstance(value, str):
-        return value
+        return value[:16].replace("T", " ") if kind == "time" else value
     if kind == "money":
         return format_money(value)
     if kind == "qty":

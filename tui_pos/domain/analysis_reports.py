@@ -17,6 +17,7 @@ from datetime import datetime, tzinfo
 
 from tui_pos.domain.analysis import AnalysisReport, Column, DateRange, Row
 from tui_pos.domain.money import div_round
+from tui_pos.domain.output_schema import iso_timestamp
 from tui_pos.domain.report import TaxTotal
 from tui_pos.domain.sale import format_sale_number
 from tui_pos.domain.tax import TaxRate
@@ -156,7 +157,7 @@ def _local(moment: datetime, tz: tzinfo | None) -> datetime:
 
 
 def _time(moment: datetime, tz: tzinfo | None) -> str:
-    return _local(moment, tz).strftime("%Y-%m-%d %H:%M")
+    return iso_timestamp(moment, tz)
 
 
 def by_hour(till: str, period: DateRange, groups: Sequence[HourSales]) -> AnalysisReport:
@@ -393,7 +394,7 @@ def voids(
         period,
         (
             Column("sale", "Sale"),
-            Column("time", "Time"),
+            Column("time", "Time", "time"),
             Column("employee", "Employee"),
             Column("what", "Voided"),
             Column("lines", "Lines", "count"),
@@ -435,7 +436,7 @@ def refunds(
         period,
         (
             Column("sale", "Sale"),
-            Column("time", "Time"),
+            Column("time", "Time", "time"),
             Column("employee", "Employee"),
             Column("item", "Item"),
             Column("unit", "Unit"),
@@ -478,7 +479,7 @@ def no_sales(
         till,
         period,
         (
-            Column("time", "Time"),
+            Column("time", "Time", "time"),
             Column("number", "No.", "count"),
             Column("drawer", "Drawer"),
         ),

@@ -35,6 +35,8 @@ from tui_pos.domain.loyalty import (
     redeem_cap,
     tier_for,
 )
+from tui_pos.domain.output_schema import iso_timestamp, iso_timestamp_text
+from tui_pos.domain.outputs import CUSTOMERS
 from tui_pos.domain.promotions import BIRTHDAY_AUDIENCE, birthday_month, stamp_completes
 from tui_pos.domain.sale import SaleDocument
 from tui_pos.domain.segments import SegmentRule, rfm_group, rfm_scores
@@ -400,7 +402,7 @@ class Customers:
         data: dict[str, Any] = {
             "id": customer.id,
             "uuid": customer.uuid,
-            "created_at": customer.created_at.isoformat(),
+            "created_at": iso_timestamp(customer.created_at),
             "erased": customer.erased,
             "profile": {
                 "name": d.name,
@@ -417,7 +419,7 @@ class Customers:
                 "tier": self._tier_name(stats),
                 "ledger": [
                     {
-                        "created_at": r.created_at.isoformat(),
+                        "created_at": iso_timestamp(r.created_at),
                         "kind": r.kind,
                         "points": r.points,
                         "sale": r.sale_number,
@@ -425,10 +427,13 @@ class Customers:
                     for r in reversed(self.history.ledger(customer.id))
                 ],
             },
-            "sales": self.history.sales_detail(customer.id),
+            "sales": [
+                {**sale, "created_at": iso_timestamp_text(str(sale["created_at"]))}
+                for sale in self.history.sales_detail(customer.id)
+            ],
             "online_orders": self.store.online_orders(customer.id),
             "events": [
-                {"created_at": at, "kind": kind, "note": note}
+                {"created_at": iso_timestamp_text(at), "kind": kind, "note": note}
                 for at, kind, note in self.store.events(customer.id)
             ],
         }
@@ -447,19 +452,20 @@ class Customers:
 
 
 def _export_row(m: SegmentMember) -> dict[str, Any]:
+    """A customer in the documented export shape (:data:`CUSTOMERS`)."""
     d = m.customer.details
-    return {
-        "id": m.customer.id,
-        "card": d.card or "",
-        "name": m.customer.name,
-        "phone": d.phone,
-        "email": d.email,
-        "birthday": d.birthday.isoformat() if d.birthday else "",
-        "consent": "yes" if d.marketing_consent else "no",
-        "tier": m.tier,
-        "points": m.stats.balance,
-        "visits": m.stats.visits,
-        "spend_cents": m.stats.spend_cents,
-        "last_visit": m.stats.last_visit.date().isoformat() if m.stats.last_visit else "",
-        "rfm": m.rfm_group,
-    }
+    return CUSTOMERS.record(
+        id=m.customer.id,
+        card=d.card or "",
+        name=m.customer.name,
+        phone=d.phone,
+        email=d.email,
+        birthday=d.birthday.isoformat() if d.birthday else None,
+        consent=d.marketing_consent,
+        tier=m.tier,
+        points=m.stats.balance,
+        visits=m.stats.visits,
+        spend_cents=m.stats.spend_cents,
+        last_visit=m.stats.last_visit.date().isoformat() if m.stats.last_visit else None,
+        rfm=m.rfm_group,
+    )

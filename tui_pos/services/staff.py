@@ -14,6 +14,7 @@ from datetime import datetime, timedelta, tzinfo
 from typing import Literal, Protocol
 
 from tui_pos.domain.analysis import AnalysisReport, Column, DateRange
+from tui_pos.domain.output_schema import iso_timestamp
 from tui_pos.domain.pin import DEFAULT_COST, ScryptCost, check_pin_shape, hash_pin, verify_pin
 from tui_pos.domain.staff import (
     ACTION_LABELS,
@@ -493,7 +494,7 @@ def audit_report(staff: Staff, period: DateRange, tz: tzinfo | None = None) -> A
     events = list(reversed(staff.audit_log(*period.bounds(tz), limit=100_000)))
     body = tuple(
         (
-            e.created_at.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S"),
+            iso_timestamp(e.created_at, tz),
             e.till,
             e.action,
             e.outcome,
@@ -509,7 +510,7 @@ def audit_report(staff: Staff, period: DateRange, tz: tzinfo | None = None) -> A
         till=staff.till,
         period=period,
         columns=(
-            Column("time", "Time"),
+            Column("time", "Time", "time"),
             Column("till", "Till"),
             Column("action", "Action"),
             Column("outcome", "Outcome"),
