@@ -201,7 +201,7 @@ def json_problems(schema: Schema, record: Mapping[str, Any]) -> list[str]:
 
 def _cell_ok(kind: ValueType, cell: str, nullable: bool) -> bool:
     if cell == "":
-        return nullable or kind in ("text", "qty")
+        return nullable or kind in ("text", "text_list")
     patterns = {
         "cents": _INTEGER,
         "count": _INTEGER,
