@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from tests.support.tills import FIXED_NOW, copy_database, fixed_clock
+from tests.support.tills import FIXED_NOW, fixed_clock
 from tui_pos.bootstrap import open_till
 from tui_pos.cli import main
 from tui_pos.config import Config
