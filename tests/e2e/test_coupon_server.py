@@ -16,6 +16,7 @@ import pytest
 
 from tests.integration.test_coupons import LOAF, coupons_for
 from tests.support import store_server
+from tests.support.approvals import approved
 from tests.support.pg_cluster import binaries_missing
 from tests.support.store_server import Api, enroll_code, free_port
 from tests.support.tills import TEST_PIN_COST, fixed_clock, log_in_manager
@@ -24,6 +25,7 @@ from tui_pos.config import Config
 from tui_pos.demo import ensure_demo_catalog
 from tui_pos.domain.coupons import CouponError
 from tui_pos.domain.customer import CustomerDetails
+from tui_pos.domain.staff import Action
 from tui_pos.drivers.file_printer import RecordingPrinter
 from tui_pos.models.chain_store import seal
 from tui_pos.sync import state as st
@@ -138,7 +140,7 @@ def test_a_coupon_is_redeemed_once_at_any_till(shop: Shop) -> None:
     assert t2.register.cart.coupon == code and t2.register.has_payments  # kept, not stored
     assert redemptions(t2) == 0
     t2.register.remove_last_payment()
-    t2.register.void_sale()
+    t2.register.void_sale(approved(t2, Action.VOID_SALE))
     t2.close()
 
     t1 = shop.open("T1")

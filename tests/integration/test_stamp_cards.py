@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from tests.integration.test_online_orders import run
+from tests.support.approvals import approved
 from tui_pos.bootstrap import Till
 from tui_pos.domain.customer import CustomerDetails
 from tui_pos.domain.promotions import (
@@ -16,6 +17,7 @@ from tui_pos.domain.promotions import (
     stamps_on_card,
 )
 from tui_pos.domain.sale import SaleDocument
+from tui_pos.domain.staff import Action
 
 LOAF = "5900000000015"  # White Loaf 800g, 1.49
 
@@ -115,7 +117,7 @@ def give_back(till: Till, doc: SaleDocument, qty: str = "") -> SaleDocument:
     """Return ``qty`` (empty: all) of the sale's first line for cash."""
     assert doc.seq is not None
     till.returns.return_line(till.returns.open_sale(str(doc.seq)).lines[0], qty)
-    back = till.returns.refund("cash")
+    back = till.returns.refund("cash", approval=approved(till, Action.REFUND))
     assert back is not None
     return back
 

@@ -8,10 +8,10 @@ from datetime import datetime
 
 from peewee import Database
 
-from tui_pos.models.chain_store import seal
 from tui_pos.models.errors import storage_errors
 from tui_pos.models.mail_store import insert_mail
 from tui_pos.models.times import stamp
+from tui_pos.models.unit_of_work import writing
 from tui_pos.services.campaigns import NewCampaign
 
 
@@ -42,7 +42,7 @@ class SqliteCampaignStore:
         """Campaign, members (mail and control), coupons, tokens and mails, all or nothing."""
         at = stamp(now)
         coupon = campaign.coupon
-        with storage_errors(), self.db.atomic():
+        with writing(self.db, till):
             cursor = self.db.execute_sql(
                 "INSERT INTO campaign (name, segment, template, subject, control_percent,"
                 " coupon_kind, coupon_value, sent_by, created_at) VALUES (?,?,?,?,?,?,?,?,?)",
@@ -93,7 +93,6 @@ class SqliteCampaignStore:
                     (m.token, m.customer_id, campaign_id, at),
                 )
                 insert_mail(self.db, replace(m.mail, campaign_id=campaign_id), now)
-            seal(self.db, till)  # the campaign's rows join the hash chain
         return campaign_id
 
     def unsubscribe(
@@ -101,7 +100,7 @@ class SqliteCampaignStore:
     ) -> tuple[int, bool] | None:
         """Opt the token's customer out: consent log (``via`` says how it came, after the
         campaign), profile, queued campaign mail."""
-        with storage_errors(), self.db.atomic():
+        with writing(self.db, till):
             row = self.db.execute_sql(
                 "SELECT t.customer_id, c.marketing_consent, k.name FROM unsubscribe_token t"
                 " JOIN customer c ON c.id = t.customer_id"
@@ -130,5 +129,4 @@ class SqliteCampaignStore:
                 " WHERE customer_id = ? AND kind = 'campaign' AND status = 'queued'",
                 (customer_id,),
             )
-            seal(self.db, till)
         return customer_id, False

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 
 from peewee import Database
 
+from tui_pos.domain.errors import StorageError
 from tui_pos.models.migrations.chain import v9_chain, v10_order_contacts
 from tui_pos.models.migrations.v01_v08 import (
     v1_initial,
@@ -35,7 +36,6 @@ from tui_pos.models.migrations.v11_v16 import (
 )
 from tui_pos.models.migrations.v19_v22 import v19_sync_state, v22_birthday_promotions
 from tui_pos.models.migrations.v20_v21 import v20_server_keys, v21_head_check
-from tui_pos.services.ports import StorageError
 
 
 @dataclass(frozen=True)
