@@ -286,7 +286,7 @@ def test_voids_refunds_and_no_sales(generated: tuple[Till, Generated], zone: str
         assert report.total("amount_cents") == sum(r[3] for r in returned)
 
         expected_no_sales = [
-            (seq, at.astimezone(tz).strftime("%Y-%m-%d %H:%M"))
+            (seq, at.astimezone(tz).isoformat(timespec="seconds"))
             for seq, at, _sent in made.no_sales
             if period.first <= at.astimezone(tz).date() <= period.last
         ]
