@@ -29,7 +29,7 @@ from tui_pos.config.schema import Source
 from tui_pos.crash_log import crash_log_path
 from tui_pos.domain.analysis import AnalysisReport, DateRange
 from tui_pos.domain.cash import CashKind, Denomination, denominations, parse_amount
-from tui_pos.domain.errors import ConfigError, DomainError
+from tui_pos.domain.errors import ConfigError, DeviceError, DomainError, PosError, StorageError
 from tui_pos.domain.money import format_money
 from tui_pos.domain.receipt import text_receipt
 from tui_pos.domain.report import DayReport
@@ -44,10 +44,9 @@ from tui_pos.screens.dialogs import ConfirmScreen, PromptScreen
 from tui_pos.screens.register import RegisterActions, RegisterScreen, ScreenSettings
 from tui_pos.screens.returns import StoreServices
 from tui_pos.services import customer_display
-from tui_pos.services.ports import DeviceError, StorageError
 from tui_pos.services.printer_thread import PrinterThread
 from tui_pos.services.printing import describe_failure
-from tui_pos.services.staff import audit_report, hours_report
+from tui_pos.services.staff_reports import audit_report, hours_report
 from tui_pos.sync.link import SyncLink, open_link
 from tui_pos.widgets.console_mode import (
     ASCII_STYLES,
@@ -105,10 +104,10 @@ class PosApp(SafeApp[None]):
         self.printer_thread = PrinterThread(till.devices.printer, self._printer_task_failed)
         self.sync_link: SyncLink | None = None
 
-    def permit(self, action: str, what: str, then: Callable[[], None]) -> None:
-        """Run ``then`` if the cashier may do ``action`` (an ``Action`` member name), else
-        after a manager's approval (``with_permission``: recorded in the audit log)."""
-        with_permission(self.screen, Action[action], what, lambda _approval: then())
+    def permit(self, action: Action, what: str, then: Callable[[Approval], object]) -> None:
+        """``with_permission`` on the screen on top: ``then(approval)`` at once if the
+        cashier may do ``action``, else after someone's approval (audited either way)."""
+        with_permission(self.screen, action, what, then)
 
     async def action_quit(self) -> None:
         """Leave the register: whoever may quit (``[staff.permissions]``, managers by
@@ -266,7 +265,7 @@ class PosApp(SafeApp[None]):
         try:
             before = self.staff.current
             employee = self.staff.log_in_badge(badge)
-        except (DomainError, StorageError) as exc:
+        except PosError as exc:
             self.notify(str(exc), severity="error")
             return
         if before is not None and before.id != employee.id:
@@ -324,7 +323,6 @@ class PosApp(SafeApp[None]):
 
                 def apply(reason: str) -> str:
                     cents = self.till.cash.move(kind, amount, reason, approval)
-                    self.staff.record(f"cash_{word}", f"{format_money(cents)}: {reason}", approval)
                     return f"Cash {word} {format_money(cents)} recorded"
 
                 self.push_screen(
@@ -358,7 +356,7 @@ class PosApp(SafeApp[None]):
         def allowed(_approval: Approval) -> None:
             try:
                 report = self.till.reports.x_report()
-            except (DomainError, StorageError) as exc:
+            except PosError as exc:
                 self.notify(str(exc), severity="error")
                 return
             # A role that may not accept an over/short counts blind: it does not see the
@@ -405,7 +403,6 @@ class PosApp(SafeApp[None]):
             self.notify(str(exc), severity="error")
             return
         diff = counted - expected
-        closer = approval.actor.name if approval.actor else ""
         summary = f"Counted {format_money(counted)}, expected {format_money(expected)}: " + (
             "exact" if diff == 0 else f"{'over' if diff > 0 else 'short'} {format_money(abs(diff))}"
         )
@@ -413,14 +410,13 @@ class PosApp(SafeApp[None]):
 
             def answered(yes: bool | None) -> None:
                 if yes:
-                    self._close_day(counted, closer, "")
+                    self._close_day(approval, counted, None)
 
             self.push_screen(ConfirmScreen(f"{summary}. Close the day?"), answered)
             return
 
         def accepted(acceptance: Approval) -> None:
-            by = acceptance.approver or acceptance.actor
-            self._close_day(counted, closer, by.name if by else "")
+            self._close_day(approval, counted, acceptance)
 
         def answered_diff(yes: bool | None) -> None:
             if yes:
@@ -433,13 +429,12 @@ class PosApp(SafeApp[None]):
             answered_diff,
         )
 
-    def _close_day(self, counted: int, closed_by: str, accepted_by: str) -> None:
+    def _close_day(self, approval: Approval, counted: int, acceptance: Approval | None) -> None:
         try:
-            report = self.till.reports.close_day(counted, closed_by, accepted_by)
-        except (DomainError, StorageError) as exc:
+            report = self.till.reports.close_day(approval, counted, acceptance)
+        except PosError as exc:
             self.notify(str(exc), title="Z not closed", severity="error", timeout=30)
             return
-        self.staff.record("z_closed", f"Z {report.z_number}, counted {format_money(counted)}")
         self._show_report(report)
 
         def backup() -> None:
@@ -480,7 +475,7 @@ class PosApp(SafeApp[None]):
         """Clock the logged-in employee in or out."""
         try:
             kind = self.staff.clock_in_out()
-        except (DomainError, StorageError) as exc:
+        except PosError as exc:
             self.notify(str(exc), severity="error")
             return
         name = self.staff.current.name if self.staff.current else ""
@@ -508,7 +503,7 @@ class PosApp(SafeApp[None]):
     def _show_table(self, make: Callable[[], AnalysisReport]) -> None:
         try:
             report = make()
-        except (DomainError, StorageError) as exc:
+        except PosError as exc:
             self.notify(str(exc), severity="error")
             return
         title = f"{report.title}  ·  {report.period.label}"
@@ -531,6 +526,7 @@ class PosApp(SafeApp[None]):
         the state (read in a thread worker: the UI thread never waits for it)."""
         self.sync_link = open_link(self.till.db)
         if self.sync_link is not None:
+            self.register_screen.selling_blocked = self.sync_link.first_block
             self.sync_link.start()
             self.set_interval(SYNC_STATUS_SECONDS, self._poll_sync)
             self._poll_sync()
@@ -540,8 +536,8 @@ class PosApp(SafeApp[None]):
 
     def _sync_status(self) -> None:
         if self.sync_link is not None:
-            text = self.sync_link.status()
-            self.call_from_thread(self.register_screen.set_sync_status, text)
+            text, blocked = self.sync_link.status(), self.sync_link.blocked()
+            self.call_from_thread(self.register_screen.set_sync_status, text, blocked)
 
     def _printer_task_failed(self, exc: BaseException) -> None:
         self.call_from_thread(self._device_fault, "Printer", "fault (see the log)", repr(exc))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -10,7 +11,7 @@ from typing import TYPE_CHECKING
 from tui_pos.config import Config, backup_dir
 from tui_pos.devices import Devices, make_devices
 from tui_pos.domain.barcode import BarcodeParser, BarcodeRule
-from tui_pos.domain.errors import ConfigError, DomainError
+from tui_pos.domain.errors import ConfigError, PosError
 from tui_pos.domain.loyalty import LoyaltyRules, Tier
 from tui_pos.domain.pin import DEFAULT_COST, ScryptCost
 from tui_pos.domain.quantity import QuantityLimits
@@ -37,6 +38,7 @@ from tui_pos.models.sale_store import SqliteSaleStore
 from tui_pos.models.staff_store import SqliteStaffStore
 from tui_pos.models.stamp_store import SqliteStampCards
 from tui_pos.models.stock_store import SqliteStockStore
+from tui_pos.models.unit_of_work import SqliteUnitOfWork
 from tui_pos.report_till import report_services
 from tui_pos.services.analysis import Analysis
 from tui_pos.services.campaigns import Campaigns
@@ -48,18 +50,20 @@ from tui_pos.services.drawer import Drawer
 from tui_pos.services.loyalty_analytics import LoyaltyAnalytics
 from tui_pos.services.mail import MailPolicy, MailTransport, Outbox
 from tui_pos.services.online_orders import OnlineOrders
-from tui_pos.services.ports import Clock, ReceiptPrinter, StorageError
+from tui_pos.services.open_sale import RegisterSettings
+from tui_pos.services.ports import Clock, ReceiptPrinter
 from tui_pos.services.printing import PrintQueue
-from tui_pos.services.product_import import CatalogWriter
+from tui_pos.services.product_import import CatalogWriter, ImportSummary, import_products
 from tui_pos.services.promotions import Promotions
 from tui_pos.services.receipt_mail import ReceiptMailer
 from tui_pos.services.receipts import Receipts
-from tui_pos.services.register import Register, RegisterSettings
+from tui_pos.services.register import Register
 from tui_pos.services.reports import Reports
 from tui_pos.services.returns import Returns
 from tui_pos.services.sale_writer import SaleWriter
 from tui_pos.services.staff import Staff
 from tui_pos.services.stock import Stock
+from tui_pos.sync.coupons import CouponReservations
 from tui_pos.till_db import open_till_database, staff_settings, utc_now
 
 if TYPE_CHECKING:
@@ -116,6 +120,19 @@ class Till:
         made = backup_database(self.db_path, folder, now=self.register.clock())
         rotate_backups(folder, settings.backup_keep)
         return made
+
+    def import_products(self, lines: Iterable[str], *, dry_run: bool = False) -> ImportSummary:
+        """Import product CSV ``lines`` into this till's catalogue (its tax codes, barcode
+        rules, till id and clock): all rows valid or nothing written."""
+        return import_products(
+            lines,
+            self.catalog_writer,
+            [t.code for t in self.config.taxes],
+            self.parser,
+            till=self.config.store.till,
+            now=self.register.clock(),
+            dry_run=dry_run,
+        )
 
     def close(self) -> None:
         """Close the database connection (and the sale writer's thread and connection)."""
@@ -180,6 +197,7 @@ def open_till(
     ledger = SqliteLoyaltyLedger(db, rules)
     store = SqliteSaleStore(db, ledger)  # a sale's points are stored in its transaction
     till_id = config.store.till
+    uow = SqliteUnitOfWork(db, till_id)  #: one per till: each use case's `with uow:`
     if devices is None:
         devices = (
             Devices(printer, "receipts to the given printer")
@@ -209,18 +227,23 @@ def open_till(
     # The open sale is journaled on every change (payments too) and comes back after a crash.
     journal = CartJournal(SqliteCartJournalStore(db), till_id, clock)
     promotions = Promotions(SqlitePromotionStore(db), catalog, parser, clock)
+    staff = Staff(
+        SqliteStaffStore(db), uow, till_id, pepper, clock, staff_settings(config, pin_cost)
+    )
     register = Register(
         catalog,
         store,
         parser,
         settings,
         clock,
+        uow=uow,
+        auth=staff,
         journal=journal,
         promotions=promotions.active,
     )
     try:
         restored = journal.restore(taxes, config.store.prices_include_tax)
-    except (DomainError, StorageError):
+    except PosError:
         restored = None  # set aside and logged (journal.problem): start with an empty sale
     if restored is not None:
         register.restore_open_sale(restored.cart, restored.payments, restored.rounding_cents)
@@ -230,9 +253,10 @@ def open_till(
     register.on_customer_card = lambda card: (
         f"Customer: {customers.attach_card(register, card).name}"
     )
-    reports, analysis = report_services(db, till_id, clock)
+    reports, analysis = report_services(db, uow, staff, till_id, clock)
     coupons = Coupons(SqliteCouponStore(db), customers, clock)
     register.on_coupon = lambda code: coupons.apply(register, code)
+    register.reserve_coupon = CouponReservations(db)  # asks the store server when enrolled
     return Till(
         config=config,
         db=db,
@@ -254,11 +278,11 @@ def open_till(
         ),
         devices=devices,
         cart_journal=journal,
-        staff=Staff(SqliteStaffStore(db), till_id, pepper, clock, staff_settings(config, pin_cost)),
-        cash=CashDesk(SqliteCashStore(db), till_id, clock),
+        staff=staff,
+        cash=CashDesk(SqliteCashStore(db), uow, staff, till_id, clock),
         analysis=analysis,
         returns=Returns(register, SqliteReturnStore(db)),
-        stock=Stock(SqliteStockStore(db), register.line_for, till_id, clock),
+        stock=Stock(SqliteStockStore(db), staff, register.line_for, till_id, clock),
         promotions=promotions,
         online_orders=OnlineOrders(
             SqliteOnlineOrderStore(db),

@@ -18,6 +18,7 @@ from tui_pos.config import Config, backup_dir, user_path
 from tui_pos.models.analysis_store import SqliteAnalysisStore
 from tui_pos.models.report_store import SqliteReportStore
 from tui_pos.models.staff_store import SqliteStaffStore
+from tui_pos.models.unit_of_work import SqliteUnitOfWork
 from tui_pos.services.analysis import Analysis
 from tui_pos.services.ports import Clock
 from tui_pos.services.reports import Reports
@@ -26,6 +27,8 @@ from tui_pos.till_db import open_till_database, staff_settings, utc_now
 
 if TYPE_CHECKING:
     from peewee import Database
+
+    from tui_pos.services.unit_of_work import UnitOfWork
 
 
 @dataclass
@@ -45,10 +48,12 @@ class ReportTill:
         self.db.close()
 
 
-def report_services(db: Database, till: str, clock: Clock) -> tuple[Reports, Analysis]:
+def report_services(
+    db: Database, uow: UnitOfWork, staff: Staff, till: str, clock: Clock
+) -> tuple[Reports, Analysis]:
     """The X/Z report and analysis services of ``till`` on ``db`` (local time zone)."""
     return (
-        Reports(SqliteReportStore(db), till, clock, None),
+        Reports(SqliteReportStore(db), uow, staff, till, clock, None),
         Analysis(SqliteAnalysisStore(db), till, clock, None),
     )
 
@@ -60,8 +65,10 @@ def open_report_till(
     opened = open_till_database(config, db_path, clock)
     try:
         check_config_paths(config, opened.path)
+        uow = SqliteUnitOfWork(opened.db, config.store.till)
         staff = Staff(
             SqliteStaffStore(opened.db),
+            uow,
             config.store.till,
             opened.pepper,
             clock,
@@ -70,7 +77,7 @@ def open_report_till(
     except BaseException:
         opened.db.close()
         raise
-    reports, analysis = report_services(opened.db, config.store.till, clock)
+    reports, analysis = report_services(opened.db, uow, staff, config.store.till, clock)
     return ReportTill(
         config, opened.db, opened.path, reports, analysis, staff, opened.recovery_code
     )

@@ -23,7 +23,7 @@ from tui_pos.models.errors import storage_errors
 from tui_pos.models.migrations import migrate
 from tui_pos.models.pin_recovery import load_pin_key
 from tui_pos.services.ports import Clock
-from tui_pos.services.staff import StaffSettings
+from tui_pos.services.staff_records import StaffSettings
 
 if TYPE_CHECKING:
     from peewee import Database

@@ -23,6 +23,7 @@ import pytest
 from tests.support.tills import fixed_clock
 from tui_pos.bootstrap import Till, open_till
 from tui_pos.config import Config
+from tui_pos.domain.errors import StorageError
 from tui_pos.drivers.file_printer import RecordingPrinter
 from tui_pos.models import backup as backup_module
 from tui_pos.models.backup import (
@@ -32,7 +33,6 @@ from tui_pos.models.backup import (
     restore_database,
     rotate_backups,
 )
-from tui_pos.services.ports import StorageError
 
 LOAF = "5900000000015"  # White Loaf 800g, 1.49
 LOAF_ORGANIC = "5900000000022"  # White Loaf 800g Organic, 1.99
@@ -303,7 +303,7 @@ def test_backup_when_the_os_refuses_to_write(
     def refuse(*_args: Any, **_kwargs: Any) -> Any:
         raise PermissionError(errno.EACCES, "Permission denied", str(tmp_path / "b"))
 
-    monkeypatch.setattr(backup_module.tempfile, "mkstemp", refuse)
+    monkeypatch.setattr("tui_pos.models.backup.tempfile.mkstemp", refuse)
     (tmp_path / "b").mkdir()
     with pytest.raises(StorageError, match="permission denied"):
         backup_database(selling.db_path, tmp_path / "b", now=NOW)
@@ -317,7 +317,7 @@ def test_disk_full_late_in_the_backup_leaves_nothing(
     def full(*_args: Any) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(backup_module.os, step, full)
+    monkeypatch.setattr(f"tui_pos.models.backup.os.{step}", full)
     dest = tmp_path / "b"
     with pytest.raises(StorageError, match="disk is full"):
         backup_database(selling.db_path, dest, now=NOW)
@@ -346,7 +346,7 @@ def test_real_disk_full_via_a_file_size_limit(selling: Till, tmp_path: Path) -> 
         from datetime import datetime
         from pathlib import Path
         from tui_pos.models.backup import backup_database
-        from tui_pos.services.ports import StorageError
+        from tui_pos.domain.errors import StorageError
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
         resource.setrlimit(resource.RLIMIT_FSIZE, (32 * 1024, 32 * 1024))
         try:

@@ -205,7 +205,7 @@ def _audit(folder: Path) -> list[tuple[str, str, str, str]]:
         rows = conn.execute(
             "SELECT action, outcome, employee_name, detail FROM audit_event ORDER BY id"
         )
-        return [tuple(r) for r in rows]  # type: ignore[misc]
+        return [tuple(r) for r in rows]
 
 
 @pytest.mark.parametrize("case", SIGNED, ids=lambda c: " ".join(c.args[:4]))

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from tests.support.escpos_decode import DecodeError, decode, parse
 from tests.support.fake_printer import FakeTcpPrinter
 from tui_pos.config import PrinterConfig
-from tui_pos.domain.errors import ConfigError
+from tui_pos.domain.errors import ConfigError, DeviceError
 from tui_pos.domain.receipt import Receipt
 from tui_pos.drivers.escpos import (
     EscposPrinter,
@@ -41,7 +41,7 @@ from tui_pos.drivers.escpos import (
     status_query_bytes,
 )
 from tui_pos.drivers.escpos.render import _capabilities
-from tui_pos.services.ports import CashDrawer, DeviceError, PrinterStatus, StatusPrinter
+from tui_pos.services.ports import CashDrawer, PrinterStatus, StatusPrinter
 
 WIDTH = 42
 STATUS_QUERIES = ["[STATUS? 1]", "[STATUS? 2]", "[STATUS? 4]"]
@@ -98,7 +98,7 @@ def net_printer(fake: FakeTcpPrinter, timeout: float = 1.0) -> EscposPrinter:
 def test_implements_the_ports(tmp_path: Path) -> None:
     printer: StatusPrinter = EscposPrinter(FileTransport(tmp_path / "lp0"))
     drawer: CashDrawer = EscposPrinter(FileTransport(tmp_path / "lp0"))
-    assert printer.status().online and drawer is not printer
+    assert printer.status().online and drawer is not printer  # type: ignore[comparison-overlap]
 
 
 # -- rendering ------------------------------------------------------------------------
@@ -414,7 +414,7 @@ def test_status_never_raises() -> None:
         def close(self) -> None:
             pass
 
-    assert EscposPrinter(Broken()).status() == PrinterStatus(online=False, detail="RuntimeError")
+    assert EscposPrinter(Broken()).status() == PrinterStatus(online=False, detail="RuntimeError")  # type: ignore[arg-type]
 
 
 def test_stray_bytes_before_a_status_answer_are_ignored(fake: FakeTcpPrinter) -> None:

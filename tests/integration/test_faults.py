@@ -28,8 +28,8 @@ from tests.support.tills import copy_database, fixed_clock
 from tui_pos.bootstrap import Till, open_till
 from tui_pos.cli import main
 from tui_pos.config import Config
+from tui_pos.domain.errors import StorageError
 from tui_pos.drivers.file_printer import RecordingPrinter
-from tui_pos.services.ports import StorageError
 
 LOAF = "5900000000015"  # White Loaf 800g, 1.49, tax B
 BANANAS = "0.250*4011"  # 0.250 kg at 1.29/kg
@@ -220,7 +220,7 @@ def test_disk_full_keeps_the_sale_and_stores_it_once_after_space_is_freed(
             "SELECT p.kind FROM payment p JOIN sale s ON s.id = p.sale_id WHERE s.uuid = ?",
             (open_uuid,),
         )
-        assert sorted(kind for (kind,) in payments) == ["card", "cash"]
+        assert sorted(kind for (kind,) in payments) == ["card", "cash"]  # type: ignore[type-var]
         assert _integrity(till.db_path) == "ok"
         # A further retry of the same document stores nothing more.
         reg.store.record_sale(doc)

@@ -16,14 +16,13 @@ from typing import TYPE_CHECKING, Any, TextIO
 import click
 
 from tui_pos.config import Config, database_path, default_config_path, load_config
-from tui_pos.domain.errors import ConfigError, DomainError
-from tui_pos.services.ports import DeviceError, StorageError
+from tui_pos.domain.errors import ConfigError, DomainError, PosError
 
 if TYPE_CHECKING:
     from tui_pos.bootstrap import Till
     from tui_pos.report_till import ReportTill
 
-_USER_ERRORS = (DomainError, StorageError, DeviceError, OSError)
+_USER_ERRORS = (PosError, OSError)
 
 
 class Context:

@@ -30,7 +30,6 @@ from tui_pos.domain.staff import Action
 def staff_reset_key(obj: Context, code: str | None, manager: str | None) -> None:
     """Make a new PIN key with the recovery code: every PIN is cleared and must be set
     again, starting with --manager's (asked for now)."""
-    from tui_pos.bootstrap import utc_now
     from tui_pos.config import database_path, pin_key_path
     from tui_pos.domain.errors import DomainError
     from tui_pos.domain.pin import DEFAULT_COST
@@ -38,6 +37,7 @@ def staff_reset_key(obj: Context, code: str | None, manager: str | None) -> None
     from tui_pos.models.errors import storage_errors
     from tui_pos.models.migrations import migrate
     from tui_pos.models.pin_recovery import reset_pin_key
+    from tui_pos.till_db import utc_now
 
     with user_errors():
         config = obj.config()

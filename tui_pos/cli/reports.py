@@ -13,9 +13,8 @@ from tui_pos.cli.context import Context, console, parse_date_option, user_errors
 from tui_pos.cli.lazy import LazyGroup
 from tui_pos.cli.signing import AS_OPTION, BY_OPTION, signed
 from tui_pos.domain.analysis import REPORT_KINDS
-from tui_pos.domain.errors import DomainError
-from tui_pos.domain.staff import Action
-from tui_pos.services.ports import StorageError
+from tui_pos.domain.errors import DomainError, StorageError
+from tui_pos.domain.staff import Action, Approval
 
 if TYPE_CHECKING:
     from tui_pos.bootstrap import Till
@@ -75,11 +74,14 @@ def _day_report(obj: Context, kind: str, day: date | None, fmt: str, by: str | N
     if closing:  # the one that writes: the whole till (the backup after the Z)
         with user_errors(), obj.open_till() as till:
             signer = signed(till, by, action, what)
-            reports = [till.reports.close_day(closed_by=signer.name if signer else "")]
+            tax_codes = [t.code for t in till.config.taxes]
+            approval = Approval(action, signer) if signer else None
+            reports = [till.reports.close_day(approval)]
             _backup_after_z(till)
     else:
         with user_errors(), obj.report_till() as reading:
             signed(reading, by, action, what)
+            tax_codes = [t.code for t in reading.config.taxes]
             if kind == "x" or day is None:  # (not closing: z always has a day here)
                 reports = [reading.reports.x_report(day)]
             else:
@@ -88,7 +90,7 @@ def _day_report(obj: Context, kind: str, day: date | None, fmt: str, by: str | N
                     raise DomainError(f"No Z close on {day.isoformat()}")
     emit: dict[str, Callable[[], None]] = {
         "json": lambda: click.echo(render_json(reports, single=day is None or kind == "x")),
-        "csv": lambda: click.echo(render_csv(reports), nl=False),
+        "csv": lambda: click.echo(render_csv(reports, tax_codes), nl=False),
         "table": lambda: render_table(reports, console()),
     }
     emit[fmt]()

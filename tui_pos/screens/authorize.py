@@ -16,9 +16,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Label, Static
 
-from tui_pos.domain.errors import DomainError
+from tui_pos.domain.errors import PosError
 from tui_pos.domain.staff import ACTION_LABELS, Action, Approval, Employee
-from tui_pos.services.ports import StorageError
 from tui_pos.services.staff import Staff
 from tui_pos.widgets.credentials_line import CredentialsLine
 from tui_pos.widgets.keys_bar import KeysBar
@@ -44,7 +43,7 @@ def with_permission(
     if staff.may(action):
         try:
             approval = staff.allowed(action, what)
-        except (DomainError, StorageError) as exc:
+        except PosError as exc:
             screen.notify(str(exc), severity="error")
             return
         then(approval)
@@ -127,7 +126,7 @@ class LoginScreen(_CredentialsScreen, Screen[Employee]):
         """Log in, or say why not."""
         try:
             employee = self.staff.log_in(code, pin)
-        except (DomainError, StorageError) as exc:
+        except PosError as exc:
             self.show_error(str(exc))
             return
         self.dismiss(employee)
@@ -136,7 +135,7 @@ class LoginScreen(_CredentialsScreen, Screen[Employee]):
         """Log in by badge, or say why not."""
         try:
             employee = self.staff.log_in_badge(badge)
-        except (DomainError, StorageError) as exc:
+        except PosError as exc:
             self.show_error(str(exc))
             return
         self.dismiss(employee)
@@ -183,7 +182,7 @@ class OverrideScreen(_CredentialsScreen, ModalScreen[Approval | None]):
         """Approve, or say why not (the modal stays open)."""
         try:
             approval = self.staff.approve(self.action_needed, code, pin, self.what)
-        except (DomainError, StorageError) as exc:
+        except PosError as exc:
             self.show_error(str(exc))
             return
         self.dismiss(approval)
@@ -192,7 +191,7 @@ class OverrideScreen(_CredentialsScreen, ModalScreen[Approval | None]):
         """Approve by badge, or say why not."""
         try:
             approval = self.staff.approve_badge(self.action_needed, badge, self.what)
-        except (DomainError, StorageError) as exc:
+        except PosError as exc:
             self.show_error(str(exc))
             return
         self.dismiss(approval)

@@ -17,8 +17,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Static
 
-from tui_pos.domain.cart import CartTotals
-from tui_pos.domain.errors import DomainError, WeightNeeded
+from tui_pos.domain.cart_totals import CartTotals
+from tui_pos.domain.errors import DomainError, PosError, StorageError, WeightNeeded
 from tui_pos.domain.money import format_money
 from tui_pos.domain.receipt import sale_number
 from tui_pos.domain.sale import SaleDocument
@@ -26,8 +26,8 @@ from tui_pos.domain.staff import Action, Approval
 from tui_pos.screens.authorize import staff_of, with_permission
 from tui_pos.screens.dialogs import ConfirmScreen, PromptScreen
 from tui_pos.screens.returns import ReturnScreen, StoreServices
-from tui_pos.services.customers import CustomerBadge, Customers
-from tui_pos.services.ports import StorageError
+from tui_pos.services.customer_views import CustomerBadge
+from tui_pos.services.customers import Customers
 from tui_pos.services.receipt_mail import ReceiptMailer
 from tui_pos.services.register import Register
 from tui_pos.services.sale_writer import SaleWriter
@@ -146,6 +146,8 @@ class RegisterScreen(Screen[None]):
         self.device_status: str | Text = ""
         self.device_fault = False
         self.sync_status = ""
+        #: Why payment is refused now (the store server's head check), "" when it is not.
+        self.selling_blocked = ""
         self.cashier = ""
         self.customers = customers
         self.export_dir = export_dir or Path("exports")
@@ -208,9 +210,13 @@ class RegisterScreen(Screen[None]):
         if self.is_mounted:
             self.query_one("#store-bar", Static).update(self._store_bar())
 
-    def set_sync_status(self, text: str) -> None:
-        """Show the store server link's state (online / N waiting / offline / conflict)."""
+    def set_sync_status(self, text: str, blocked: str = "") -> None:
+        """Show the store server link's state (online / N waiting / offline / conflict);
+        ``blocked`` says why this till may not take payment now (a restored backup)."""
         self.sync_status = text
+        if blocked and not self.selling_blocked:
+            self.say(blocked, error=True)
+        self.selling_blocked = blocked
         self.query_one("#store-bar", Static).update(self._store_bar())
 
     def set_device_status(self, text: str | Text, *, fault: bool = False) -> None:
@@ -302,7 +308,7 @@ class RegisterScreen(Screen[None]):
             return
         try:
             badge = self.customers.badge(customer_id)
-        except (DomainError, StorageError) as exc:
+        except PosError as exc:
             self._badge_problem = f"Customer #{customer_id} ({exc})"
             return
         changed = self._badge is None or self._badge.customer_id != customer_id
@@ -350,7 +356,7 @@ class RegisterScreen(Screen[None]):
         """Run a register action; show its message or its refusal. True if it worked."""
         try:
             text = action()
-        except (DomainError, StorageError) as exc:
+        except PosError as exc:
             self.say(str(exc), error=True)
             self.refresh_sale()
             return False
@@ -592,13 +598,13 @@ class RegisterScreen(Screen[None]):
                     self,
                     Action.VOID_SALE,
                     f"Void the sale of {total}",
-                    lambda _a: self.attempt(self._void_sale),
+                    lambda approval: self.attempt(lambda: self._void_sale(approval)),
                 )
 
         self.app.push_screen(ConfirmScreen("Void the whole sale?"), answered)
 
-    def _void_sale(self) -> str:
-        doc = self.register.void_sale()
+    def _void_sale(self, approval: Approval) -> str:
+        doc = self.register.void_sale(approval)
         return f"Sale voided ({sale_number(doc)})" if doc else "Sale voided"
 
     def action_suspend(self) -> None:
@@ -679,6 +685,9 @@ class RegisterScreen(Screen[None]):
         """Take payment (or pay out a refund)."""
         from tui_pos.screens.tender import TenderScreen  # loaded on first use
 
+        if self.selling_blocked:
+            self.say(self.selling_blocked, error=True)
+            return
         self.app.push_screen(
             TenderScreen(
                 self.register,
@@ -724,7 +733,7 @@ class RegisterScreen(Screen[None]):
     async def _await_stored(self, future: Future[SaleDocument]) -> None:
         try:
             stored = await asyncio.wrap_future(future)
-        except (DomainError, StorageError) as exc:
+        except PosError as exc:
             self._set_storing(False)
             # The way out first: the message line may be cut at the screen's edge.
             self.say(f"NOT stored, kept with its payments: F10, Enter retries. {exc}", error=True)
@@ -782,7 +791,7 @@ class RegisterScreen(Screen[None]):
         assert self.receipt_mail is not None
         try:
             self.receipt_mail.send(doc, to)
-        except (DomainError, StorageError) as exc:
+        except PosError as exc:
             self.app.call_from_thread(
                 self.say, f"The e-mail receipt to {to} was NOT queued: {exc}", error=True
             )
@@ -806,7 +815,7 @@ class RegisterScreen(Screen[None]):
         """Show the last receipt on screen."""
         try:
             self.actions.preview(self.register.last_completed())
-        except (DomainError, StorageError) as exc:
+        except PosError as exc:
             self.say(str(exc), error=True)
 
     def action_reprint(self) -> None:

@@ -12,10 +12,10 @@ from datetime import date
 from typing import Protocol
 
 from tui_pos.domain.barcode import BarcodeParser
-from tui_pos.domain.errors import DomainError
+from tui_pos.domain.errors import DomainError, StorageError
 from tui_pos.domain.money import parse_money
 from tui_pos.domain.promotions import PROMOTION_KINDS, Promotion, PromotionError, PromotionKind
-from tui_pos.services.ports import Catalog, Clock, StorageError
+from tui_pos.services.ports import Catalog, Clock
 
 
 class PromotionStore(Protocol):
@@ -83,7 +83,7 @@ class Promotions:
         for amount off and for "N for price"; unused for "buy N pay M")."""
         if kind not in PROMOTION_KINDS:
             raise PromotionError(f"kind must be one of {', '.join(PROMOTION_KINDS)}")
-        promo_kind: PromotionKind = kind  # type: ignore[assignment]
+        promo_kind: PromotionKind = kind
         product_id = category_id = None
         if (item is None) == (category is None):
             raise PromotionError("Give either --item CODE or --category NAME")
