@@ -28,7 +28,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from tui_pos.app import build_app, check_keymap
+from tui_pos.app import build_app
 from tui_pos.bootstrap import Till, barcode_parser, tax_rates
 from tui_pos.cli import main
 from tui_pos.config import Config, parse_config
@@ -51,6 +51,7 @@ from tui_pos.domain.errors import (
 from tui_pos.domain.money import MAX_AMOUNT_CENTS, parse_money
 from tui_pos.domain.quantity import QuantityLimits, parse_quantity
 from tui_pos.domain.tender import parse_tendered
+from tui_pos.keymap_check import check_keymap
 from tui_pos.services.ports import StorageError
 from tui_pos.services.product_import import (
     OPTIONAL,

@@ -522,10 +522,12 @@ async def test_register_top_bar_shows_the_sync_state(
 
     async def until(want: str) -> None:
         for _ in range(300):
-            if want in app.register_screen.sync_status:
+            if want in app.register_screen.store_bar.sync_status:
                 return
             await pilot.pause(0.05)
-        raise AssertionError(f"top bar: {app.register_screen.sync_status!r}, wanted {want!r}")
+        raise AssertionError(
+            f"top bar: {app.register_screen.store_bar.sync_status!r}, wanted {want!r}"
+        )
 
     async with app.run_test(size=(120, 40)) as pilot:
         await until("sync: online")

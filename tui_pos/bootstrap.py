@@ -268,6 +268,8 @@ def open_till(
     )
     coupons = Coupons(SqliteCouponStore(db), customers, clock)
     register.on_coupon = lambda code: coupons.apply(register, code)
+    staff = Staff(SqliteStaffStore(db), till_id, pepper, clock, staff_settings(config, pin_cost))
+    staff.on_change = lambda employee: setattr(register, "cashier", employee)
     return Till(
         config=config,
         db=db,
@@ -289,7 +291,7 @@ def open_till(
         ),
         devices=devices,
         cart_journal=journal,
-        staff=Staff(SqliteStaffStore(db), till_id, pepper, clock, staff_settings(config, pin_cost)),
+        staff=staff,
         cash=CashDesk(SqliteCashStore(db), till_id, clock),
         analysis=Analysis(SqliteAnalysisStore(db), till_id, clock, None),
         returns=Returns(register, SqliteReturnStore(db)),
