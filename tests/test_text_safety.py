@@ -24,6 +24,7 @@ from textual.widgets import Input
 from textual.widgets._toast import Toast, ToastRack
 
 from tests.conftest import TEST_PIN_COST
+from tests.settle import settle
 from tui_pos.app import PosApp, build_app
 from tui_pos.bootstrap import Till, open_till
 from tui_pos.cli import main
@@ -144,8 +145,7 @@ async def _type(pilot, text: str) -> None:  # type: ignore[no-untyped-def]
 
 async def _settle(app: PosApp, pilot) -> None:  # type: ignore[no-untyped-def]
     await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
+    await settle(pilot)
 
 
 def _keys(text: str) -> list[str]:
