@@ -16,7 +16,7 @@ from typing import Any
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
-from tui_pos.config_schema import Source
+from tui_pos.config.schema import Source
 from tui_pos.domain.errors import ConfigError
 
 #: The App's own keys (every screen answers to them too).

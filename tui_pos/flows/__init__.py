@@ -10,5 +10,5 @@ answers, and leaves devices to the hub (:mod:`tui_pos.devices.hub`).
 """
 
 #: The group of the workers that run flows: they wait for the cashier's answers, so a
-#: test waits for the other workers (``tests/settle.py``), never for these.
+#: test waits for the other workers (``tests/support/settle.py``), never for these.
 FLOW_GROUP = "flow"

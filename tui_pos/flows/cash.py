@@ -220,7 +220,7 @@ class CashFlows:
 
     def _show_report(self, report: DayReport, *, blind: bool = False) -> None:
         """Show a report and print it on the receipt printer when there is one."""
-        from tui_pos.report_output import report_rows  # loaded on first use (cold start)
+        from tui_pos.domain.report_rows import report_rows  # loaded on first use
         from tui_pos.screens.receipt import ReceiptScreen
 
         title = f"Z report #{report.z_number}" if report.kind == "Z" else "X report"
