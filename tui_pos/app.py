@@ -22,7 +22,8 @@ from textual.binding import Binding
 from tui_pos.bootstrap import Till
 from tui_pos.crash_log import crash_log_path
 from tui_pos.devices.hub import DeviceHub
-from tui_pos.domain.staff import Action
+from tui_pos.domain.errors import StorageError
+from tui_pos.domain.staff import Action, Approval
 from tui_pos.flows.cash import CashFlows
 from tui_pos.flows.links import Links
 from tui_pos.flows.records import RecordFlows
@@ -48,7 +49,6 @@ from tui_pos.screens.authorize import with_permission
 from tui_pos.screens.register import RegisterScreen, ScreenSettings
 from tui_pos.screens.returns import StoreServices
 from tui_pos.services import customer_display
-from tui_pos.services.ports import StorageError
 from tui_pos.widgets.console_mode import (
     ASCII_STYLES,
     ASCII_THEME,
@@ -108,10 +108,10 @@ class PosApp(SafeApp[None]):
             receipts=till.receipts,
         )
 
-    def permit(self, action: str, what: str, then: Callable[[], None]) -> None:
-        """Run ``then`` if the cashier may do ``action`` (an ``Action`` member name), else
-        after a manager's approval (``with_permission``: recorded in the audit log)."""
-        with_permission(self.screen, Action[action], what, lambda _approval: then())
+    def permit(self, action: Action, what: str, then: Callable[[Approval], object]) -> None:
+        """``with_permission`` on the screen on top: ``then(approval)`` at once if the
+        cashier may do ``action``, else after someone's approval (audited either way)."""
+        with_permission(self.screen, action, what, then)
 
     # -- start and stop ---------------------------------------------------------------
     def on_mount(self) -> None:

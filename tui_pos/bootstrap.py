@@ -12,7 +12,7 @@ from peewee import Database
 from tui_pos.config import Config, backup_dir, database_path, pin_key_path
 from tui_pos.devices import Devices, make_devices
 from tui_pos.domain.barcode import BarcodeParser, BarcodeRule
-from tui_pos.domain.errors import ConfigError, DomainError
+from tui_pos.domain.errors import ConfigError, PosError, StorageError
 from tui_pos.domain.loyalty import LoyaltyRules, Tier
 from tui_pos.domain.pin import DEFAULT_COST, ScryptCost
 from tui_pos.domain.quantity import QuantityLimits
@@ -47,6 +47,7 @@ from tui_pos.models.sale_store import SqliteSaleStore
 from tui_pos.models.staff_store import SqliteStaffStore
 from tui_pos.models.stamp_store import SqliteStampCards
 from tui_pos.models.stock_store import SqliteStockStore
+from tui_pos.models.unit_of_work import SqliteUnitOfWork
 from tui_pos.services.analysis import Analysis
 from tui_pos.services.campaigns import Campaigns
 from tui_pos.services.cart_journal import CartJournal
@@ -57,18 +58,21 @@ from tui_pos.services.drawer import Drawer
 from tui_pos.services.loyalty_analytics import LoyaltyAnalytics
 from tui_pos.services.mail import MailPolicy, MailTransport, Outbox
 from tui_pos.services.online_orders import OnlineOrders
-from tui_pos.services.ports import Clock, ReceiptPrinter, StorageError
+from tui_pos.services.open_sale import RegisterSettings
+from tui_pos.services.ports import Clock, ReceiptPrinter
 from tui_pos.services.printing import PrintQueue
 from tui_pos.services.product_import import CatalogWriter
 from tui_pos.services.promotions import Promotions
 from tui_pos.services.receipt_mail import ReceiptMailer
 from tui_pos.services.receipts import Receipts
-from tui_pos.services.register import Register, RegisterSettings
+from tui_pos.services.register import Register
 from tui_pos.services.reports import Reports
 from tui_pos.services.returns import Returns
 from tui_pos.services.sale_writer import SaleWriter
-from tui_pos.services.staff import Staff, StaffSettings
+from tui_pos.services.staff import Staff
+from tui_pos.services.staff_records import StaffSettings
 from tui_pos.services.stock import Stock
+from tui_pos.sync.coupons import CouponReservations
 
 
 def utc_now() -> datetime:
@@ -216,6 +220,7 @@ def open_till(
     ledger = SqliteLoyaltyLedger(db, rules)
     store = SqliteSaleStore(db, ledger)  # a sale's points are stored in its transaction
     till_id = config.store.till
+    uow = SqliteUnitOfWork(db, till_id)  #: one per till: each use case's `with uow:`
     if devices is None:
         devices = (
             Devices(printer, "receipts to the given printer")
@@ -245,18 +250,23 @@ def open_till(
     # The open sale is journaled on every change (payments too) and comes back after a crash.
     journal = CartJournal(SqliteCartJournalStore(db), till_id, clock)
     promotions = Promotions(SqlitePromotionStore(db), catalog, parser, clock)
+    staff = Staff(
+        SqliteStaffStore(db), uow, till_id, pepper, clock, staff_settings(config, pin_cost)
+    )
     register = Register(
         catalog,
         store,
         parser,
         settings,
         clock,
+        uow=uow,
+        auth=staff,
         journal=journal,
         promotions=promotions.active,
     )
     try:
         restored = journal.restore(taxes, config.store.prices_include_tax)
-    except (DomainError, StorageError):
+    except PosError:
         restored = None  # set aside and logged (journal.problem): start with an empty sale
     if restored is not None:
         register.restore_open_sale(restored.cart, restored.payments, restored.rounding_cents)
@@ -268,8 +278,8 @@ def open_till(
     )
     coupons = Coupons(SqliteCouponStore(db), customers, clock)
     register.on_coupon = lambda code: coupons.apply(register, code)
-    staff = Staff(SqliteStaffStore(db), till_id, pepper, clock, staff_settings(config, pin_cost))
     staff.on_change = lambda employee: setattr(register, "cashier", employee)
+    register.reserve_coupon = CouponReservations(db)  # asks the store server when enrolled
     return Till(
         config=config,
         db=db,
@@ -279,7 +289,7 @@ def open_till(
         catalog_writer=SqliteCatalogWriter(db),
         register=register,
         receipts=receipts,
-        reports=Reports(SqliteReportStore(db), till_id, clock, None),
+        reports=Reports(SqliteReportStore(db), uow, staff, till_id, clock, None),
         print_queue=PrintQueue(SqlitePrintJobStore(db), store, receipts, till_id, clock),
         drawer=Drawer(
             devices.drawer,
@@ -292,10 +302,10 @@ def open_till(
         devices=devices,
         cart_journal=journal,
         staff=staff,
-        cash=CashDesk(SqliteCashStore(db), till_id, clock),
+        cash=CashDesk(SqliteCashStore(db), uow, staff, till_id, clock),
         analysis=Analysis(SqliteAnalysisStore(db), till_id, clock, None),
         returns=Returns(register, SqliteReturnStore(db)),
-        stock=Stock(SqliteStockStore(db), register.line_for, till_id, clock),
+        stock=Stock(SqliteStockStore(db), staff, register.line_for, till_id, clock),
         promotions=promotions,
         online_orders=OnlineOrders(
             SqliteOnlineOrderStore(db),

@@ -5,17 +5,11 @@ with ``-m immediate``) and the refusals a till or an intruder meets."""
 from __future__ import annotations
 
 import json
-import shutil
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
-import tempfile
 import time
-import urllib.error
-import urllib.request
-from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
 from typing import Any
@@ -23,113 +17,22 @@ from typing import Any
 import pytest
 
 from tests.support.pg_cluster import Cluster, binaries_missing
+from tests.support.store_server import (
+    ROOT,
+    Api,
+    api,
+    cluster,
+    enroll_code,
+    token_for,
+    tui_pos,
+    url,
+)
 from tests.support.tcp_proxy import Proxy
 
 pytestmark = pytest.mark.skipif(binaries_missing() is not None, reason=str(binaries_missing()))
 psycopg = pytest.importorskip("psycopg", reason="the server extra (psycopg) is not installed")
 
-ROOT = Path(__file__).resolve().parents[2]
-CLI = [sys.executable, "-m", "tui_pos"]
-
-
-def tui_pos(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*CLI, *args], capture_output=True, text=True, input=stdin, timeout=60, cwd=ROOT
-    )
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-def cluster() -> Iterator[Cluster]:
-    pg = Cluster(Path(tempfile.mkdtemp(prefix="tui-pos-pg-")))
-    try:
-        pg.init()
-        pg.start()
-        yield pg
-    finally:
-        pg.stop("immediate")
-        shutil.rmtree(pg.root, ignore_errors=True)
-
-
-@pytest.fixture
-def url(cluster: Cluster) -> str:
-    """An empty database per test, its schema made by ``tui-pos server init``."""
-    name = f"t{time.monotonic_ns()}"
-    with psycopg.connect(cluster.url, autocommit=True) as conn:
-        conn.execute(f"CREATE DATABASE {name}".encode())
-    db_url = cluster.url.replace("/postgres?", f"/{name}?")
-    done = tui_pos("server", "init", "--url", db_url)
-    assert done.returncode == 0, done.stderr
-    return db_url
-
-
-class Api:
-    def __init__(self, url: str) -> None:
-        self.db_url = url
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        self.proc = subprocess.Popen(
-            [*CLI, "server", "run", "--url", self.db_url, "--port", str(self.port)], cwd=ROOT
-        )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                urllib.request.urlopen(f"{self.base}/v1/info", timeout=1).read()
-                return
-            except OSError:
-                assert self.proc.poll() is None, "the API process ended"
-                time.sleep(0.1)
-        raise AssertionError("the API did not start")
-
-    def kill(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGKILL)
-            self.proc.wait(10)
-
-    def call(
-        self, method: str, path: str, body: Any = None, token: str = "", raw: bytes | None = None
-    ) -> tuple[int, dict[str, Any]]:
-        data = raw if raw is not None else (None if body is None else json.dumps(body).encode())
-        request = urllib.request.Request(f"{self.base}{path}", data=data, method=method)
-        if token:
-            request.add_header("Authorization", f"Bearer {token}")
-        try:
-            with urllib.request.urlopen(request, timeout=10) as answer:
-                return answer.status, json.loads(answer.read())
-        except urllib.error.HTTPError as exc:
-            return exc.code, json.loads(exc.read())
-
-
-@pytest.fixture
-def api(url: str) -> Iterator[Api]:
-    server = Api(url)
-    server.start()
-    try:
-        yield server
-    finally:
-        server.kill()
-
-
-def enroll_code(url: str, store: str, till: str) -> str:
-    done = tui_pos(
-        "server", "enroll", "--url", url, "--store", store, "--till", till, "--operator", "ops"
-    )
-    assert done.returncode == 0, done.stderr
-    return done.stdout.strip()
-
-
-def token_for(api: Api, store: str, till: str) -> str:
-    status, answer = api.call("POST", "/v1/enroll", {"code": enroll_code(api.db_url, store, till)})
-    assert status == 200, answer
-    return str(answer["token"])
+__all__ = ["api", "cluster", "url"]  # the fixtures this module uses
 
 
 def _row(table: str, row_id: int, **values: Any) -> str:
@@ -223,6 +126,8 @@ def chain(n: int, start: tuple[int, str] = (0, "0" * 64), tag: str = "a") -> lis
 
 
 def test_init_is_versioned_and_a_newer_schema_is_refused(url: str) -> None:
+    from tui_pos.server.schema import LATEST
+
     again = tui_pos("server", "init", "--url", url)
     assert again.returncode == 0 and "applied: none" in again.stdout
     with psycopg.connect(url, autocommit=True) as conn:
@@ -231,7 +136,7 @@ def test_init_is_versioned_and_a_newer_schema_is_refused(url: str) -> None:
         "server", "enroll", "--url", url, "--store", "S1", "--till", "T1", "--operator", "x"
     )
     assert refused.returncode == 1
-    assert "schema version 99, this tui-pos needs 1: upgrade tui-pos" in refused.stderr
+    assert f"schema version 99, this tui-pos needs {LATEST}: upgrade tui-pos" in refused.stderr
     unreachable = tui_pos("server", "init", "--url", "postgresql://nobody@/x?host=/nonexistent")
     assert unreachable.returncode == 1 and "server database:" in unreachable.stderr
     assert "Traceback" not in unreachable.stderr

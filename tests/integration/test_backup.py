@@ -23,6 +23,7 @@ import pytest
 from tests.support.tills import fixed_clock
 from tui_pos.bootstrap import Till, open_till
 from tui_pos.config import Config
+from tui_pos.domain.errors import StorageError
 from tui_pos.drivers.file_printer import RecordingPrinter
 from tui_pos.models import backup as backup_module
 from tui_pos.models.backup import (
@@ -32,7 +33,6 @@ from tui_pos.models.backup import (
     restore_database,
     rotate_backups,
 )
-from tui_pos.services.ports import StorageError
 
 LOAF = "5900000000015"  # White Loaf 800g, 1.49
 LOAF_ORGANIC = "5900000000022"  # White Loaf 800g Organic, 1.99
@@ -346,7 +346,7 @@ def test_real_disk_full_via_a_file_size_limit(selling: Till, tmp_path: Path) -> 
         from datetime import datetime
         from pathlib import Path
         from tui_pos.models.backup import backup_database
-        from tui_pos.services.ports import StorageError
+        from tui_pos.domain.errors import StorageError
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
         resource.setrlimit(resource.RLIMIT_FSIZE, (32 * 1024, 32 * 1024))
         try:

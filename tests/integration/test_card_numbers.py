@@ -17,6 +17,7 @@ from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.support.approvals import approved
 from tui_pos.bootstrap import Till
 from tui_pos.cli import main
 from tui_pos.domain.card_numbers import CardNumberError, looks_like_card_number, luhn_valid
@@ -117,7 +118,7 @@ def _fields(till: Till) -> dict[str, Callable[[str], object]]:
             return then()
         finally:
             if not reg.cart.is_empty:
-                reg.void_sale()
+                reg.void_sale(approved(till, Action.VOID_SALE))
 
     def detail(**fields: str) -> Callable[[str], object]:
         return lambda t: till.customers.update(
@@ -128,7 +129,9 @@ def _fields(till: Till) -> dict[str, Callable[[str], object]]:
         "payment reference": lambda t: with_sale(lambda: reg.pay_card("", t)),
         "suspend label": lambda t: with_sale(lambda: reg.suspend(t)),
         "cash-out reason": lambda t: till.cash.move("out", "1.00", t, approval),
-        "stock reason": lambda t: till.stock.adjust(LOAF, "-1", t),
+        "stock reason": lambda t: till.stock.adjust(
+            LOAF, "-1", t, approved(till, Action.PRODUCT_ADMIN)
+        ),
         "count note": lambda t: till.stock.apply_count({1: 5000}, t),
         "delivery reference": lambda t: till.stock.receive(t, {1: 1000}),
         "customer name": lambda t: till.customers.create(CustomerDetails(name=t)),

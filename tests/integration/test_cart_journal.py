@@ -16,13 +16,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.support.approvals import approved
 from tests.support.tills import FIXED_NOW, copy_database, fixed_clock, open_test_till
 from tui_pos.app import build_app
 from tui_pos.bootstrap import Till
 from tui_pos.config import Config
 from tui_pos.demo.catalog import demo_products, price_label
-from tui_pos.domain.cart import Cart, CartLine, Discount
-from tui_pos.domain.errors import CartError, DomainError
+from tui_pos.domain.cart import Cart
+from tui_pos.domain.cart_lines import CartLine, Discount
+from tui_pos.domain.errors import CartError, DomainError, StorageError
+from tui_pos.domain.staff import Action
 from tui_pos.domain.tax import TaxRate
 from tui_pos.domain.tender import Tender
 from tui_pos.drivers.file_printer import RecordingPrinter
@@ -36,7 +39,6 @@ from tui_pos.services.cart_journal import (
     open_sale_from,
     snapshot,
 )
-from tui_pos.services.ports import StorageError
 
 LOAF = "5900000000015"  # White Loaf 800g, 1.49, tax B
 CRISPS = [r["barcode"] for r in demo_products() if r["name"] == "Salted Crisps 150g"][0]
@@ -219,7 +221,7 @@ def test_empty_sale_clears_the_journal_but_voided_lines_keep_it(first: Till) -> 
     # Nothing is left, but a line was voided: voiding this sale records it for the report.
     kept = journaled(first)
     assert kept is not None and kept["cart"]["voided_lines"] == 1
-    reg.void_sale()
+    reg.void_sale(approved(first, Action.VOID_SALE))
     assert journaled(first) is None
     reg.enter(LOAF)
     reg.suspend("later")
@@ -411,7 +413,7 @@ def test_a_sale_closed_before_the_crash_is_not_restored(first: Till, how: str) -
     if how == "completed":
         reg.pay_card("", "AUTH 9")  # stored with its payment (not journaled before)
     elif how == "voided":
-        reg.void_sale()
+        reg.void_sale(approved(first, Action.VOID_SALE))
     else:
         seen.append(json.dumps(journaled(first)))
         reg.suspend()

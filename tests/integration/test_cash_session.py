@@ -10,6 +10,10 @@ from tui_pos.domain.errors import MoneyError
 from tui_pos.domain.staff import Action, Approval
 
 
+def _z(till: Till) -> Approval:
+    return till.staff.allowed(Action.Z_CLOSE, "Z close")
+
+
 def _approval(till: Till) -> Approval:
     return Approval(Action.CASH_IN_OUT, till.staff.current)
 
@@ -61,7 +65,7 @@ def test_bad_cash_movements_change_nothing(
 def test_a_blind_count_that_matches_closes_the_day(demo_till: Till) -> None:
     demo_till.cash.record_float("100", demo_till.staff.current)
     taken = _cash_sale(demo_till)
-    z = demo_till.reports.close_day(10000 + taken, closed_by="Test Manager")
+    z = demo_till.reports.close_day(_z(demo_till), 10000 + taken)
     assert z.z_number == 1 and z.over_short_cents == 0
     assert z.to_dict()["closed_by"] == "Test Manager"
 
@@ -70,26 +74,30 @@ def test_an_over_short_needs_someone_to_accept_it(demo_till: Till) -> None:
     demo_till.cash.record_float("100", demo_till.staff.current)
     taken = _cash_sale(demo_till)
     with pytest.raises(CashError, match="-0.30 off: a manager must accept it"):
-        demo_till.reports.close_day(10000 + taken - 30, closed_by="Chris")
+        demo_till.reports.close_day(_z(demo_till), 10000 + taken - 30)
     # Nothing was closed: the period is still open, the next Z is still number 1.
     assert demo_till.reports.x_report().totals.sales_count == 1
-    z = demo_till.reports.close_day(10000 + taken - 30, closed_by="Chris", accepted_by="Mia")
+    accepted = demo_till.staff.allowed(Action.ACCEPT_OVER_SHORT, "count")
+    z = demo_till.reports.close_day(_z(demo_till), 10000 + taken - 30, accepted)
     assert z.z_number == 1 and z.over_short_cents == -30
     data = z.to_dict()
-    assert data["over_short_accepted_by"] == "Mia" and data["counted_cents"] == 10000 + taken - 30
+    assert (
+        data["over_short_accepted_by"] == "Test Manager"
+        and data["counted_cents"] == 10000 + taken - 30
+    )
 
 
 def test_the_next_period_starts_from_zero_and_asks_for_a_float(demo_till: Till) -> None:
     demo_till.cash.record_float("100", demo_till.staff.current)
     demo_till.cash.move("out", "5", "stamps", _approval(demo_till))
     _cash_sale(demo_till)
-    first = demo_till.reports.close_day()
+    first = demo_till.reports.close_day(_z(demo_till))
     assert demo_till.cash.needs_float()
     x = demo_till.reports.x_report()
     assert (x.opening_float_cents, x.totals.cash_out_cents, x.totals.sales_count) == (0, 0, 0)
     demo_till.cash.record_float("80", demo_till.staff.current)
     demo_till.cash.move("in", "3", "coins", _approval(demo_till))
-    second = demo_till.reports.close_day()
+    second = demo_till.reports.close_day(_z(demo_till))
     assert second.z_number == first.z_number + 1
     assert second.opening_float_cents == 8000 and second.totals.cash_in_cents == 300
     assert second.totals.cash_out_cents == 0

@@ -16,12 +16,14 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
+from tests.support.approvals import approved
 from tests.support.tills import copy_database
 from tui_pos.bootstrap import open_till
 from tui_pos.cli import main
 from tui_pos.config import Config
 from tui_pos.domain.money import format_money
 from tui_pos.domain.sale import SaleDocument
+from tui_pos.domain.staff import Action
 from tui_pos.drivers.file_printer import RecordingPrinter
 from tui_pos.models.migrations import LATEST_VERSION, MIGRATIONS
 
@@ -125,7 +127,7 @@ def make_sales(db: Path, demo_template: Path) -> list[SaleDocument]:
         reg.pay_card("3.00", "AUTH 1")
         docs.append(reg.pay_cash("10"))  # type: ignore[arg-type]
         reg.enter(LOAF)
-        docs.append(reg.void_sale())  # type: ignore[arg-type]
+        docs.append(reg.void_sale(approved(till, Action.VOID_SALE)))  # type: ignore[arg-type]
         reg.enter(LOAF_ORGANIC)
         docs.append(reg.pay_card("", "AUTH 2"))  # type: ignore[arg-type]
     finally:

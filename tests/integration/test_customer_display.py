@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tui_pos.domain.errors import ConfigError
+from tui_pos.domain.errors import ConfigError, DeviceError
 from tui_pos.drivers.customer_display import (
     SerialCustomerDisplay,
     fit,
@@ -23,7 +23,7 @@ from tui_pos.drivers.customer_display import (
     make_customer_display,
     parse_target,
 )
-from tui_pos.services.ports import CustomerDisplay, DeviceError
+from tui_pos.services.ports import CustomerDisplay
 
 EPSON_INIT = b"\x1b\x40\x1f\x01\x0c"  # ESC @, US MD1 (overwrite), CLR
 CD5220_INIT = b"\x1b\x40\x1b\x11\x0c"  # ESC @, ESC DC1 (overwrite), CLR

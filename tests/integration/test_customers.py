@@ -19,7 +19,8 @@ from hypothesis import strategies as st
 from tests.support.tills import copy_database, open_test_till
 from tui_pos.bootstrap import Till
 from tui_pos.config import Config
-from tui_pos.domain.cart import Cart, CartLine
+from tui_pos.domain.cart import Cart
+from tui_pos.domain.cart_lines import CartLine
 from tui_pos.domain.customer import CustomerDetails, CustomerError
 from tui_pos.domain.errors import DomainError
 from tui_pos.domain.loyalty import LoyaltyError

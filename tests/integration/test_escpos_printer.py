@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from tests.support.escpos_decode import DecodeError, decode, parse
 from tests.support.fake_printer import FakeTcpPrinter
 from tui_pos.config import PrinterConfig
-from tui_pos.domain.errors import ConfigError
+from tui_pos.domain.errors import ConfigError, DeviceError
 from tui_pos.domain.receipt import Receipt
 from tui_pos.drivers.escpos import (
     EscposPrinter,
@@ -41,7 +41,7 @@ from tui_pos.drivers.escpos import (
     status_query_bytes,
 )
 from tui_pos.drivers.escpos.render import _capabilities
-from tui_pos.services.ports import CashDrawer, DeviceError, PrinterStatus, StatusPrinter
+from tui_pos.services.ports import CashDrawer, PrinterStatus, StatusPrinter
 
 WIDTH = 42
 STATUS_QUERIES = ["[STATUS? 1]", "[STATUS? 2]", "[STATUS? 4]"]

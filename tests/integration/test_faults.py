@@ -28,8 +28,8 @@ from tests.support.tills import copy_database, fixed_clock
 from tui_pos.bootstrap import Till, open_till
 from tui_pos.cli import main
 from tui_pos.config import Config
+from tui_pos.domain.errors import StorageError
 from tui_pos.drivers.file_printer import RecordingPrinter
-from tui_pos.services.ports import StorageError
 
 LOAF = "5900000000015"  # White Loaf 800g, 1.49, tax B
 BANANAS = "0.250*4011"  # 0.250 kg at 1.29/kg

@@ -28,6 +28,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from tests.support.approvals import approved
 from tui_pos.app import build_app
 from tui_pos.bootstrap import Till, barcode_parser, tax_rates
 from tui_pos.cli import main
@@ -35,7 +36,7 @@ from tui_pos.config import Config, parse_config
 from tui_pos.demo.catalog import demo_products
 from tui_pos.devices import make_devices
 from tui_pos.domain.barcode import BarcodeParser, gtin_check_digit, is_valid_gtin
-from tui_pos.domain.cart import Discount
+from tui_pos.domain.cart_lines import Discount
 from tui_pos.domain.customer import CustomerError
 from tui_pos.domain.errors import (
     BarcodeError,
@@ -45,14 +46,15 @@ from tui_pos.domain.errors import (
     DomainError,
     MoneyError,
     QuantityError,
+    StorageError,
     TenderError,
     UnknownProduct,
 )
 from tui_pos.domain.money import MAX_AMOUNT_CENTS, parse_money
 from tui_pos.domain.quantity import QuantityLimits, parse_quantity
+from tui_pos.domain.staff import Action
 from tui_pos.domain.tender import parse_tendered
 from tui_pos.keymap_check import check_keymap
-from tui_pos.services.ports import StorageError
 from tui_pos.services.product_import import (
     OPTIONAL,
     REQUIRED,
@@ -246,7 +248,7 @@ def test_entry_line_adds_one_line_or_refuses_and_changes_nothing(
 ) -> None:
     reg = demo_till.register
     if len(reg.cart.lines) > 25:  # keep each example cheap; the void is a normal action
-        reg.void_sale()
+        reg.void_sale(approved(demo_till, Action.VOID_SALE))
     before = reg.cart.to_dict()
     pending = reg.pending_qty
     try:
@@ -322,7 +324,7 @@ def test_register_actions_refuse_without_changing_the_sale(
         while reg.has_payments:
             reg.remove_last_payment()
     if not reg.cart.is_empty:
-        reg.void_sale()
+        reg.void_sale(approved(demo_till, Action.VOID_SALE))
     reg.clear_pending_quantity()  # the fixture till lives on across examples
     reg.enter("5900000000015")
     reg.enter("3*5900000000022")

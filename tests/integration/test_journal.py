@@ -29,6 +29,7 @@ from tui_pos.config import Config
 from tui_pos.devices import Devices
 from tui_pos.domain.chain import GENESIS, ChainEntry, RowDigest, next_entry
 from tui_pos.domain.customer import CustomerDetails
+from tui_pos.domain.errors import StorageError
 from tui_pos.domain.staff import Action
 from tui_pos.drivers.file_printer import RecordingPrinter
 from tui_pos.models.backup import backup_database, restore_database
@@ -36,7 +37,6 @@ from tui_pos.models.chain_store import ENTRY_COLUMNS, add_rows
 from tui_pos.models.chain_tables import CHAINED
 from tui_pos.models.database import open_database
 from tui_pos.models.journal_verify import verify_journal
-from tui_pos.services.ports import StorageError
 
 LOAF, ORGANIC = "5900000000015", "5900000000022"
 ORDER = {
@@ -87,25 +87,25 @@ def normal_use(till: Till) -> None:
     sold = reg.find_sale("2")
     till.returns.open_sale(str(sold.seq))
     till.returns.return_line(till.returns.open_sale(str(sold.seq)).lines[0])
-    refund = till.returns.refund("store_credit")
+    refund = till.returns.refund("store_credit", approval=staff.allowed(Action.REFUND, "r"))
     assert refund is not None
     reg.enter(LOAF)
     till.returns.pay_store_credit(refund.payments[0].reference)
     reg.enter(LOAF)
-    reg.void_sale()
+    reg.void_sale(staff.allowed(Action.VOID_SALE, "void"))
     till.drawer.no_sale(time.monotonic())
     till.drawer.no_sale(time.monotonic())
     loaf = till.catalog.by_code(till.parser.parse(LOAF).code)
     assert loaf is not None
     till.stock.receive("DEL-1", {loaf.id: 5000})
-    till.stock.adjust(LOAF, "-1", "broken")
+    till.stock.adjust(LOAF, "-1", "broken", staff.allowed(Action.PRODUCT_ADMIN, "a"))
     second = dict(ORDER, order_id="WEB-8", customer={"name": "Bo"})
     till.online_orders.import_text(json.dumps({"orders": [ORDER, second]}))
     for order in till.online_orders.find_for_collection(""):
         till.online_orders.hand_over(order, "Sam")
     loyalty_offers(till)
-    till.reports.close_day()
-    till.reports.close_day()
+    till.reports.close_day(staff.allowed(Action.Z_CLOSE, "Z"))
+    till.reports.close_day(staff.allowed(Action.Z_CLOSE, "Z"))
     reg.enter(ORGANIC)
     reg.pay_cash("")
 
@@ -216,7 +216,7 @@ def test_each_z_carries_the_chain_head_and_grand_total(shop: Path) -> None:
     try:
         from tui_pos.domain.report_rows import report_rows
 
-        report = till.reports.close_day()
+        report = till.reports.close_day(till.staff.allowed(Action.Z_CLOSE, "Z"))
         labels = dict(report_rows(report))
         assert labels["Chain head"].startswith(f"#{report.chain_seq} {report.chain_head[:16]}")
         assert "Grand total" in labels

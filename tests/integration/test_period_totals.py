@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from tests.support.approvals import approved
 from tests.support.sales_generator import (
     FIRST_DAY,
     Generated,
@@ -20,6 +21,7 @@ from tests.support.sales_generator import (
 )
 from tui_pos.bootstrap import Till
 from tui_pos.domain.report import PeriodTotals, TaxTotal
+from tui_pos.domain.staff import Action
 
 
 @pytest.fixture
@@ -118,7 +120,7 @@ def test_after_a_z_close_the_totals_start_at_the_next_sale(
     generated: tuple[Till, Generated, MovingClock],
 ) -> None:
     till, made, clock = generated
-    closed = till.reports.close_day()
+    closed = till.reports.close_day(approved(till, Action.Z_CLOSE))
     assert closed.totals.sales_count == sum(d.status == "completed" for d in made.docs)
     assert till.reports.x_report().totals.sales_count == 0  # nothing after the close
     ids = [info.product.id for info in till.catalog.search("a", 5)]
@@ -127,7 +129,7 @@ def test_after_a_z_close_the_totals_start_at_the_next_sale(
     after = till.reports.x_report().totals
     assert sales_part(after) == sales_part(reference_totals(till, closed.totals.last_seq or 0))
     assert after.sales_count == 2 and after.first_seq == (closed.totals.last_seq or 0) + 1
-    second = till.reports.close_day()
+    second = till.reports.close_day(approved(till, Action.Z_CLOSE))
     assert sales_part(second.totals) == sales_part(after)
 
 

@@ -21,10 +21,11 @@ from tests.support.tills import copy_database, fixed_clock, open_test_till
 from tui_pos.bootstrap import Till
 from tui_pos.config import Config
 from tui_pos.devices import Devices
+from tui_pos.domain.errors import DeviceError
 from tui_pos.domain.receipt import Receipt
 from tui_pos.drivers.escpos import EscposPrinter, NetworkTransport
 from tui_pos.drivers.file_printer import CUT, INTERRUPTED, FilePrinter
-from tui_pos.services.ports import DeviceError, ReceiptPrinter
+from tui_pos.services.ports import ReceiptPrinter
 from tui_pos.services.printing import describe_failure
 
 LOAF = "5900000000015"

@@ -8,13 +8,15 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.approvals import approved
 from tests.support.tills import copy_database, fixed_clock, open_test_till
 from tui_pos.bootstrap import Till
 from tui_pos.config import Config
 from tui_pos.devices import Devices
+from tui_pos.domain.errors import DeviceError
+from tui_pos.domain.staff import Action
 from tui_pos.drivers.file_printer import RecordingPrinter
 from tui_pos.services.drawer import Drawer
-from tui_pos.services.ports import DeviceError
 
 LOAF = "5900000000015"
 
@@ -96,7 +98,7 @@ def test_a_failed_job_stays_queued_and_prints_when_the_printer_is_back(
     pending = shop.print_queue.pending()
     assert [(j.attempts, j.last_error) for j in pending][0] == (1, printer.fail_with)
     assert len(pending) == 2  # the second one was not tried out of order
-    z = shop.reports.close_day()
+    z = shop.reports.close_day(approved(shop, Action.Z_CLOSE))
     assert z.to_dict()["unprinted_receipts"] == ["T1-000001", "T1-000002"]
     printer.fail_with = None
     assert len(shop.print_queue.run().printed) == 2

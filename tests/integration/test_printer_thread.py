@@ -9,10 +9,10 @@ from collections.abc import Iterator
 import pytest
 
 from tests.support.fake_printer import FakeTcpPrinter
+from tui_pos.domain.errors import DeviceError
 from tui_pos.domain.receipt import Receipt
 from tui_pos.drivers.escpos import EscposPrinter, NetworkTransport
 from tui_pos.drivers.file_printer import RecordingPrinter
-from tui_pos.services.ports import DeviceError
 from tui_pos.services.printer_thread import PrinterThread
 
 RECEIPT = Receipt(("Shop", "Bread   1.50"), 20, "T1-000001")

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from tests.support.approvals import approved
 from tests.support.tills import copy_database
 from tui_pos.bootstrap import Till, open_till
 from tui_pos.config import Config
@@ -27,6 +28,7 @@ from tui_pos.domain.errors import (
 )
 from tui_pos.domain.money import format_money
 from tui_pos.domain.sale import SaleDocument
+from tui_pos.domain.staff import Action, Approval
 from tui_pos.drivers.file_printer import RecordingPrinter
 from tui_pos.services.register import Register
 
@@ -267,7 +269,7 @@ def test_void_sale_is_stored_as_a_voided_document(demo_till: Till, reg: Register
     reg.enter(LOAF)
     reg.enter("2*" + LOAF_ORGANIC)
     cart_uuid = reg.cart.uuid
-    doc = reg.void_sale()
+    doc = reg.void_sale(approved(demo_till, Action.VOID_SALE))
     assert doc is not None
     assert (doc.status, doc.seq, doc.uuid, doc.payments) == ("voided", 1, cart_uuid, ())
     assert len(doc.lines) == 2 and doc.total_cents == 149 + 398
@@ -297,7 +299,7 @@ def test_void_sale_refusals(reg: Register) -> None:
 
 
 def paid_void(reg: Register) -> SaleDocument:
-    doc = reg.void_sale()
+    doc = reg.void_sale(Approval(Action.VOID_SALE, reg.cashier))
     assert doc is not None
     return doc
 

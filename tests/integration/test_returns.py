@@ -8,10 +8,12 @@ from typing import Any
 
 import pytest
 
+from tests.support.approvals import approved
 from tui_pos.bootstrap import Till
 from tui_pos.domain.errors import DomainError, TenderError
 from tui_pos.domain.returns import ReturnableLine, ReturnError, return_amounts
 from tui_pos.domain.sale import SaleDocument
+from tui_pos.domain.staff import Action
 from tui_pos.domain.tender import Tender
 from tui_pos.models.journal_verify import verify_journal
 from tui_pos.services.cart_journal import open_sale_from, snapshot
@@ -50,7 +52,7 @@ def test_partial_returns_then_an_over_return_is_refused(demo_till: Till) -> None
     loaf = view.lines[0]
     assert (loaf.qty_milli, loaf.remaining_milli) == (3000, 3000)
     demo_till.returns.return_line(loaf, "2")
-    ret = demo_till.returns.refund("cash")
+    ret = demo_till.returns.refund("cash", approval=approved(demo_till, Action.REFUND))
     assert ret is not None and ret.total_cents < 0
     # Two of three loaves back: two thirds of what was paid for the line (after discount).
     assert ret.lines[0].amount_cents == -round(sale.lines[0].amount_cents * 2 / 3)
@@ -64,7 +66,7 @@ def test_partial_returns_then_an_over_return_is_refused(demo_till: Till) -> None
         demo_till.returns.return_line(view.lines[0], "2")
     assert demo_till.register.cart.is_empty  # nothing changed
     demo_till.returns.return_line(view.lines[0], "")  # the last one
-    last = demo_till.returns.refund("cash")
+    last = demo_till.returns.refund("cash", approval=approved(demo_till, Action.REFUND))
     assert last is not None
     # Both returns together gave back exactly what the line was paid.
     assert ret.lines[0].amount_cents + last.lines[0].amount_cents == -sale.lines[0].amount_cents
@@ -81,7 +83,7 @@ def test_the_store_refuses_an_over_return_made_behind_the_screen(demo_till: Till
     other = demo_till.returns.open_sale(str(sale.seq))
     assert other.lines[0].remaining_milli == 0  # the open return already takes it
     cart_before = demo_till.register.cart.to_dict()
-    stored = demo_till.returns.refund("cash")
+    stored = demo_till.returns.refund("cash", approval=approved(demo_till, Action.REFUND))
     assert stored is not None
     demo_till.register.cart = demo_till.register.cart.from_dict(
         cart_before, demo_till.register.settings.taxes, prices_include_tax=True
@@ -90,7 +92,7 @@ def test_the_store_refuses_an_over_return_made_behind_the_screen(demo_till: Till
     demo_till.register.cart.uuid = "f" * 32  # a second document with the same return line
     count = rows(demo_till, "SELECT COUNT(*) FROM sale")[0][0]
     with pytest.raises(ReturnError):
-        demo_till.returns.refund("cash")
+        demo_till.returns.refund("cash", approval=approved(demo_till, Action.REFUND))
     assert rows(demo_till, "SELECT COUNT(*) FROM sale")[0][0] == count
 
 
@@ -121,7 +123,7 @@ def test_exchange_worth_less_refunds_the_difference(demo_till: Till) -> None:
     assert demo_till.register.totals().total_cents == 149 - 199
     with pytest.raises(TenderError, match="refund"):
         demo_till.register.pay_cash("5")
-    doc = demo_till.returns.refund("card", "TERM-REF-9")
+    doc = demo_till.returns.refund("card", "TERM-REF-9", approved(demo_till, Action.REFUND))
     assert doc is not None
     assert [(p.kind, p.amount_cents, p.reference) for p in doc.payments] == [
         ("card", -50, "TERM-REF-9")
@@ -139,7 +141,7 @@ def test_even_exchange_needs_no_payment(demo_till: Till) -> None:
 def test_store_credit_is_issued_and_redeemed_as_a_ledger(demo_till: Till) -> None:
     sale = sell(demo_till, "2*" + LOAF_ORGANIC)
     demo_till.returns.return_line(demo_till.returns.open_sale(str(sale.seq)).lines[0])
-    ret = demo_till.returns.refund("store_credit")
+    ret = demo_till.returns.refund("store_credit", approval=approved(demo_till, Action.REFUND))
     assert ret is not None
     code = ret.payments[0].reference
     assert code.startswith("CR") and len(code) == 12
@@ -173,7 +175,7 @@ def test_damaged_returns_do_not_come_back_into_stock(demo_till: Till) -> None:
     line = demo_till.returns.open_sale(str(sale.seq)).lines[0]
     demo_till.returns.return_line(line, "1", to_stock=False)
     demo_till.returns.return_line(line, "1", to_stock=True)
-    ret = demo_till.returns.refund("cash")
+    ret = demo_till.returns.refund("cash", approval=approved(demo_till, Action.REFUND))
     assert ret is not None
     assert [ln.to_stock for ln in ret.lines] == [False, True]
     assert level(demo_till, LOAF) == before + 1000
@@ -189,20 +191,20 @@ def test_return_without_receipt_at_todays_price(demo_till: Till) -> None:
     assert "without receipt" in msg
     line = demo_till.register.cart.lines[0]
     assert line.qty_milli == -2000 and line.return_of is None
-    doc = demo_till.returns.refund("cash")
+    doc = demo_till.returns.refund("cash", approval=approved(demo_till, Action.REFUND))
     assert doc is not None and doc.total_cents == -298
     assert doc.lines[0].return_of_line_id is None
 
 
 def test_a_voided_sale_or_a_return_cannot_be_returned(demo_till: Till) -> None:
     demo_till.register.enter(LOAF)
-    voided = demo_till.register.void_sale()
+    voided = demo_till.register.void_sale(approved(demo_till, Action.VOID_SALE))
     assert voided is not None
     with pytest.raises(ReturnError, match="voided"):
         demo_till.returns.open_sale(str(voided.seq))
     sale = sell(demo_till, LOAF)
     demo_till.returns.return_line(demo_till.returns.open_sale(str(sale.seq)).lines[0])
-    ret = demo_till.returns.refund("cash")
+    ret = demo_till.returns.refund("cash", approval=approved(demo_till, Action.REFUND))
     assert ret is not None
     with pytest.raises(ReturnError, match="no sold lines"):
         demo_till.returns.open_sale(str(ret.seq))
@@ -292,7 +294,7 @@ def test_a_return_through_the_till_is_the_customers_and_reverses_their_points(
     view = demo_till.returns.open_sale(str(sale.seq))
     demo_till.returns.return_line(view.lines[0], "")
     assert demo_till.register.cart.customer_id == ada
-    back = demo_till.returns.refund("card", "AUTH2")
+    back = demo_till.returns.refund("card", "AUTH2", approved(demo_till, Action.REFUND))
     assert back is not None and back.customer_id == ada
     assert demo_till.customers.ledger.balance(ada) == 0
     assert rows(demo_till, "SELECT kind, points FROM loyalty_entry ORDER BY id") == [

@@ -12,6 +12,7 @@ from tests.support.tills import MANAGER_CODE, MANAGER_PIN, TEST_PIN_COST, fixed_
 from tui_pos.bootstrap import Till, open_till
 from tui_pos.config import Config
 from tui_pos.demo import ensure_demo_catalog
+from tui_pos.domain.errors import StorageError
 from tui_pos.domain.pin import check_pin_shape, hash_pin, verify_pin
 from tui_pos.domain.staff import (
     DEFAULT_GRANTS,
@@ -22,7 +23,6 @@ from tui_pos.domain.staff import (
     StaffError,
 )
 from tui_pos.drivers.file_printer import RecordingPrinter
-from tui_pos.services.ports import StorageError
 
 
 class Clock:

@@ -10,8 +10,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.support.approvals import approved
 from tui_pos.bootstrap import Till
 from tui_pos.domain.errors import DomainError
+from tui_pos.domain.staff import Action
 from tui_pos.domain.stock import Movement, ScanTally, StockError, replay
 from tui_pos.services.stock import parse_signed_quantity
 
@@ -79,15 +81,17 @@ def test_a_count_shows_the_variance_before_it_is_applied(demo_till: Till) -> Non
 
 def test_adjustments_need_a_reason(demo_till: Till) -> None:
     before = level_of(demo_till, LOAF)
-    after = demo_till.stock.adjust(LOAF, "-2", "broken in transport")
+    after = demo_till.stock.adjust(
+        LOAF, "-2", "broken in transport", approved(demo_till, Action.PRODUCT_ADMIN)
+    )
     assert after.level_milli == before - 2000
     assert rows(demo_till, "SELECT note FROM stock_movement WHERE kind = 'adjustment'") == [
         ("broken in transport",)
     ]
     with pytest.raises(StockError, match="reason"):
-        demo_till.stock.adjust(LOAF, "+1", "  ")
+        demo_till.stock.adjust(LOAF, "+1", "  ", approved(demo_till, Action.PRODUCT_ADMIN))
     with pytest.raises(DomainError):
-        demo_till.stock.adjust(LOAF, "lots", "found")
+        demo_till.stock.adjust(LOAF, "lots", "found", approved(demo_till, Action.PRODUCT_ADMIN))
     assert parse_signed_quantity("+0.250", "kg") == 250
 
 
@@ -145,7 +149,7 @@ def test_levels_derived_from_the_ledger_match_a_replay(demo_till: Till, ops: lis
             demo_till.stock.apply_count({pid: n * 1000})
             expected[pid] = n * 1000
         elif op == "adjust" and n:
-            demo_till.stock.adjust(code, str(n), "test")
+            demo_till.stock.adjust(code, str(n), "test", approved(demo_till, Action.PRODUCT_ADMIN))
             expected[pid] = expected.get(pid, 0) + n * 1000
         elif op == "return":
             demo_till.register.enter(code)
@@ -153,7 +157,10 @@ def test_levels_derived_from_the_ledger_match_a_replay(demo_till: Till, ops: lis
             assert sale is not None
             line = demo_till.returns.open_sale(str(sale.seq)).lines[0]
             demo_till.returns.return_line(line, to_stock=bool(n))
-            assert demo_till.returns.refund("cash") is not None
+            assert (
+                demo_till.returns.refund("cash", approval=approved(demo_till, Action.REFUND))
+                is not None
+            )
             # sold one, took it back: to stock it is as before; damaged it is one less
             expected[pid] = expected.get(pid, 0) - (0 if n else 1000)
     replayed = ledger_replay(demo_till)

@@ -16,18 +16,21 @@ from typing import Any
 import peewee
 import pytest
 
+from tests.support.approvals import approved
 from tests.support.tills import copy_database
 from tui_pos.bootstrap import Till, open_till
 from tui_pos.config import Config
 from tui_pos.demo import ensure_demo_catalog
 from tui_pos.demo.catalog import demo_products, price_label
-from tui_pos.domain.cart import Cart, CartLine
+from tui_pos.domain.cart import Cart
+from tui_pos.domain.cart_lines import CartLine
+from tui_pos.domain.errors import StorageError
 from tui_pos.domain.report import DayReport
 from tui_pos.domain.sale import SaleDocument, sale_document
+from tui_pos.domain.staff import Action
 from tui_pos.domain.tender import Tender
 from tui_pos.drivers.file_printer import RecordingPrinter
 from tui_pos.models.migrations import LATEST_VERSION, MIGRATIONS, current_version, migrate
-from tui_pos.services.ports import StorageError
 from tui_pos.services.product_import import ImportFailed, ImportSummary, import_products
 
 LOAF = "5900000000015"  # White Loaf 800g, 1.49, tax B
@@ -457,7 +460,7 @@ def test_finished_documents_are_append_only(demo_till: Till, statement: str) -> 
 
 
 def test_z_closes_are_append_only(demo_till: Till) -> None:
-    demo_till.reports.close_day()
+    demo_till.reports.close_day(approved(demo_till, Action.Z_CLOSE))
     with closing(sqlite3.connect(demo_till.db_path)) as conn:
         with pytest.raises(sqlite3.IntegrityError):
             conn.execute("UPDATE z_close SET z_number = 7")
@@ -472,7 +475,7 @@ def test_sequence_numbers_are_consecutive_per_till_including_voids(demo_till: Ti
     till, reg = demo_till, demo_till.register
     seqs = [simple_sale(till).seq, mixed_sale(till).seq]
     reg.enter(LOAF)
-    voided = reg.void_sale()
+    voided = reg.void_sale(approved(demo_till, Action.VOID_SALE))
     assert voided is not None and voided.status == "voided"
     seqs.append(voided.seq)
     seqs.append(simple_sale(till, LOAF_ORGANIC, "10").seq)
@@ -826,7 +829,7 @@ def test_x_report_totals_match_the_sales(rounding_till: Till) -> None:
     docs.append(reg.pay_cash("2.15"))  # type: ignore[arg-type]
     # A voided sale, and a sale with a voided line.
     reg.enter(LOAF)
-    docs.append(reg.void_sale())  # type: ignore[arg-type]
+    docs.append(reg.void_sale(approved(rounding_till, Action.VOID_SALE)))  # type: ignore[arg-type]
     reg.enter(LOAF)
     reg.enter(LOAF_ORGANIC)
     reg.void_line(0)
@@ -862,7 +865,7 @@ def test_x_report_totals_match_the_sales(rounding_till: Till) -> None:
 def test_z_closes_are_numbered_and_cover_only_new_sales(demo_till: Till) -> None:
     till, reports = demo_till, demo_till.reports
     first = [simple_sale(till)]
-    z1 = reports.close_day()
+    z1 = reports.close_day(approved(demo_till, Action.Z_CLOSE))
     assert z1.kind == "Z" and z1.z_number == 1 and z1.date == "2026-11-25"
     assert _actual(z1) == _expected(first)
 
@@ -872,14 +875,14 @@ def test_z_closes_are_numbered_and_cover_only_new_sales(demo_till: Till) -> None
 
     second = [mixed_sale(till), simple_sale(till, LOAF_ORGANIC, "5")]
     till.register.enter(LOAF)
-    second.append(till.register.void_sale())  # type: ignore[arg-type]
+    second.append(till.register.void_sale(approved(till, Action.VOID_SALE)))  # type: ignore[arg-type]
     assert _actual(reports.x_report()) == _expected(second)
-    z2 = reports.close_day()
+    z2 = reports.close_day(approved(demo_till, Action.Z_CLOSE))
     assert z2.z_number == 2
     assert _actual(z2) == _expected(second)
     assert (z2.totals.first_seq, z2.totals.last_seq) == (2, 4)
 
-    z3 = reports.close_day()  # nothing sold since
+    z3 = reports.close_day(approved(demo_till, Action.Z_CLOSE))  # nothing sold since
     assert z3.z_number == 3 and z3.totals.sales_count == 0
     assert _actual(reports.x_report()) == _expected([])
 
@@ -901,12 +904,12 @@ def test_z_report_survives_reopening(tmp_path: Path, demo_template: Path) -> Non
     path = demo_copy(demo_template, tmp_path / "till.db")
     first = open_at(path)
     simple_sale(first)
-    z1 = first.reports.close_day()
+    z1 = first.reports.close_day(approved(first, Action.Z_CLOSE))
     first.close()
     second = open_at(path)
     try:
         simple_sale(second)
-        z2 = second.reports.close_day()
+        z2 = second.reports.close_day(approved(second, Action.Z_CLOSE))
         assert (z1.z_number, z2.z_number) == (1, 2)
         assert z2.totals.first_seq == z2.totals.last_seq == 2
         assert second.reports.z_reports(NOON.astimezone().date()) == [z1, z2]

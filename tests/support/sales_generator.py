@@ -8,11 +8,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from tests.support.approvals import approved
 from tests.support.tills import copy_database, log_in_manager, open_test_till
 from tui_pos.bootstrap import Till
 from tui_pos.config import Config
 from tui_pos.domain.sale import SaleDocument, SoldLine
-from tui_pos.domain.staff import Role
+from tui_pos.domain.staff import Action, Role
 from tui_pos.domain.tax import TaxLine, tax_of
 from tui_pos.domain.tender import Payment
 from tui_pos.drivers.file_printer import RecordingPrinter
@@ -98,7 +99,7 @@ def generate(till: Till, clock: MovingClock, seed: int, sales: int) -> Generated
         roll = rng.random()
         doc: SaleDocument | None
         if roll < 0.08:
-            doc = reg.void_sale()
+            doc = reg.void_sale(approved(till, Action.VOID_SALE))
         elif roll < 0.5:
             doc = reg.pay_card("", f"AUTH {rng.randrange(10_000)}")
         elif roll < 0.65:

@@ -9,7 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tui_pos.domain.cart import Cart, CartLine, Discount, LineTotals, compute_totals
+from tui_pos.domain.cart import Cart
+from tui_pos.domain.cart_lines import CartLine, Discount
+from tui_pos.domain.cart_totals import LineTotals, compute_totals
 from tui_pos.domain.errors import CartError, DiscountError, DomainError
 from tui_pos.domain.money import MAX_AMOUNT_CENTS
 from tui_pos.domain.tax import TaxRate, tax_of

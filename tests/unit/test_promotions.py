@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tui_pos.domain.cart import Cart, CartLine, Discount
+from tui_pos.domain.cart import Cart
+from tui_pos.domain.cart_lines import CartLine, Discount
 from tui_pos.domain.errors import DiscountError
 from tui_pos.domain.promotions import (
     PromoLine,

@@ -6,7 +6,8 @@ from datetime import UTC, datetime, timedelta, timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tui_pos.domain.cart import Cart, CartLine, Discount
+from tui_pos.domain.cart import Cart
+from tui_pos.domain.cart_lines import CartLine, Discount
 from tui_pos.domain.money import format_money
 from tui_pos.domain.receipt import ReceiptStyle, render_receipt, sale_number
 from tui_pos.domain.sale import SaleDocument, sale_document

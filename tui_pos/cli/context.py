@@ -18,10 +18,9 @@ import click
 from tui_pos.bootstrap import Till
 from tui_pos.bootstrap import open_till as _open_till
 from tui_pos.config import Config, database_path, default_config_path, load_config
-from tui_pos.domain.errors import ConfigError, DomainError
-from tui_pos.services.ports import DeviceError, StorageError
+from tui_pos.domain.errors import ConfigError, DomainError, PosError
 
-_USER_ERRORS = (DomainError, StorageError, DeviceError, OSError)
+_USER_ERRORS = (PosError, OSError)
 
 
 class Context:

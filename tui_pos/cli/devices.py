@@ -6,8 +6,8 @@ import click
 
 from tui_pos.cli.context import Context, user_errors
 from tui_pos.cli.signing import BY_OPTION, signed
+from tui_pos.domain.errors import DeviceError
 from tui_pos.domain.staff import Action
-from tui_pos.services.ports import DeviceError
 
 
 @click.group()

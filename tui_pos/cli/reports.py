@@ -13,9 +13,8 @@ from tui_pos.bootstrap import Till
 from tui_pos.cli.context import Context, console, parse_date_option, user_errors
 from tui_pos.cli.signing import AS_OPTION, BY_OPTION, signed
 from tui_pos.domain.analysis import REPORT_KINDS
-from tui_pos.domain.errors import DomainError
-from tui_pos.domain.staff import Action
-from tui_pos.services.ports import StorageError
+from tui_pos.domain.errors import DomainError, StorageError
+from tui_pos.domain.staff import Action, Approval
 
 if TYPE_CHECKING:
     from tui_pos.domain.analysis import AnalysisReport
@@ -70,7 +69,8 @@ def _day_report(obj: Context, kind: str, day: date | None, fmt: str, by: str | N
         if kind == "x":
             reports = [till.reports.x_report(day)]
         elif day is None:
-            reports = [till.reports.close_day(closed_by=signer.name if signer else "")]
+            approval = Approval(action, signer) if signer else None
+            reports = [till.reports.close_day(approval)]
             _backup_after_z(till)
         else:
             reports = till.reports.z_reports(day)

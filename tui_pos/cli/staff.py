@@ -17,7 +17,8 @@ from tui_pos.cli.reports import emit_analysis
 from tui_pos.cli.signing import BY_OPTION, read_pin, signed
 from tui_pos.domain.analysis import AnalysisReport, DateRange, parse_range
 from tui_pos.domain.staff import Action, Role, StaffError, parse_role
-from tui_pos.services.staff import Staff, audit_report, hours_report
+from tui_pos.services.staff import Staff
+from tui_pos.services.staff_reports import audit_report, hours_report
 
 _ROLES = click.Choice([r.value for r in Role])
 

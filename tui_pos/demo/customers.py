@@ -14,7 +14,8 @@ from datetime import date, timedelta
 
 from tui_pos.bootstrap import Till
 from tui_pos.domain.barcode import gtin_check_digit
-from tui_pos.domain.cart import Cart, CartLine, Product
+from tui_pos.domain.cart import Cart
+from tui_pos.domain.cart_lines import CartLine, Product
 from tui_pos.domain.customer import CustomerDetails
 from tui_pos.domain.sale import sale_document
 from tui_pos.domain.tender import Tender

@@ -12,7 +12,7 @@ from datetime import datetime, time, timedelta
 from tui_pos.bootstrap import Till
 from tui_pos.domain.errors import DomainError
 from tui_pos.domain.sale import SaleDocument
-from tui_pos.domain.staff import Employee
+from tui_pos.domain.staff import Action, Approval, Employee
 
 #: Sales per hour of the opening day (8:00-19:00): a morning and a late-afternoon peak.
 HOURLY = (4, 7, 5, 4, 6, 7, 4, 3, 5, 7, 6, 3)
@@ -58,7 +58,7 @@ def ensure_demo_sales(till: Till, days: int = 10, seed: int = 11) -> int:
                         break
                     reg.clock = lambda moment=moment: moment  # type: ignore[misc]
                     reg.cashier = rng.choice(staff)
-                    if _sell(till, rng, products) is not None:
+                    if _sell(till, rng, products, staff[0]) is not None:
                         made += 1
             no_sale_at = datetime.combine(day, time(12, 5)).astimezone()
             if rng.random() < 0.6 and no_sale_at < now:  # change for the float, now and then
@@ -68,8 +68,7 @@ def ensure_demo_sales(till: Till, days: int = 10, seed: int = 11) -> int:
             closing = datetime.combine(day, time(20, 5)).astimezone()
             till.reports.clock = lambda closing=closing: closing  # type: ignore[misc]
             counted = till.reports.x_report().cash_expected_cents
-            closer = staff[0].name if staff[0] else ""
-            till.reports.close_day(counted, closed_by=closer, accepted_by="")
+            till.reports.close_day(_approved(Action.Z_CLOSE, staff[0]), counted)
     finally:
         reg.clock, reg.cashier = clock, cashier
         till.reports.clock, till.cash.clock = report_clock, cash_clock
@@ -79,7 +78,9 @@ def ensure_demo_sales(till: Till, days: int = 10, seed: int = 11) -> int:
     return made
 
 
-def _sell(till: Till, rng: random.Random, products: list[int]) -> SaleDocument | None:
+def _sell(
+    till: Till, rng: random.Random, products: list[int], manager: Employee | None
+) -> SaleDocument | None:
     reg = till.register
     try:
         for _ in range(rng.choice((1, 1, 2, 3, 4, 6))):
@@ -89,7 +90,7 @@ def _sell(till: Till, rng: random.Random, products: list[int]) -> SaleDocument |
                 reg.enter(f"{rng.choice((1, 1, 1, 2, 3))}*")
                 reg.add_product(rng.choice(products))
         if rng.random() < 0.05:
-            return reg.void_sale()
+            return reg.void_sale(_approved(Action.VOID_SALE, reg.cashier, manager))
         if len(reg.cart.lines) > 1 and rng.random() < 0.08:
             reg.void_line(len(reg.cart.lines) - 1)
         if rng.random() < 0.1:
@@ -100,5 +101,14 @@ def _sell(till: Till, rng: random.Random, products: list[int]) -> SaleDocument |
         paid = -(-due // 500) * 500  # the next 5.00 up
         return reg.pay_cash(f"{paid // 100}.{paid % 100:02d}")
     except DomainError:
-        reg.void_sale()
+        reg.void_sale(_approved(Action.VOID_SALE, reg.cashier, manager))
         return None
+
+
+def _approved(
+    action: Action, actor: Employee | None, approver: Employee | None = None
+) -> Approval | None:
+    """The demo's approval (its first employee is the manager); None without staff."""
+    if actor is None:
+        return None
+    return Approval(action, actor, approver if approver and approver != actor else None)

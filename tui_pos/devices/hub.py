@@ -21,6 +21,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from tui_pos.domain.errors import DeviceError, StorageError
 from tui_pos.domain.receipt import Receipt
 from tui_pos.domain.sale import SaleDocument
 from tui_pos.messages import (
@@ -33,7 +34,6 @@ from tui_pos.messages import (
     PrinterStatusChanged,
 )
 from tui_pos.services import customer_display
-from tui_pos.services.ports import DeviceError, StorageError
 from tui_pos.services.printer_thread import PrinterThread
 from tui_pos.services.printing import describe_failure
 

@@ -1,8 +1,29 @@
-"""Errors the domain raises; each carries a message a cashier can read."""
+"""The one error root and its branches; each error carries a message a user can read.
+
+``PosError`` is what the UI catches (once per layer: the screens' ``report_errors``, the
+CLI's exit 1); a ``DomainError`` is bad input or a refused action, a ``StorageError`` a
+database that could not do what was asked, a ``DeviceError`` hardware that failed.
+Anything else is a bug and reaches the crash log.
+"""
 
 
-class DomainError(Exception):
+class PosError(Exception):
+    """The root of every error the till reports to its user; ``str(error)`` is the message."""
+
+
+class DomainError(PosError):
     """Bad input or a refused action. ``str(error)`` is shown to the user as it is."""
+
+
+class StorageError(PosError):
+    """The database could not do what was asked (disk full, locked, read-only...).
+
+    The message is for the user; the work in progress (the cart) is kept.
+    """
+
+
+class DeviceError(PosError):
+    """A device (printer, drawer, scanner) failed; the message is for the user."""
 
 
 class BarcodeError(DomainError):

@@ -152,6 +152,16 @@ class Permissions:
         """True when ``role`` may do ``action`` without anyone's approval."""
         return action in self.grants.get(role, frozenset())
 
+    def covers(self, approval: Approval, action: Action) -> bool:
+        """True when ``approval`` is for ``action`` and its actor's role may do it, or its
+        approver's role may (an inactive employee neither acts nor approves)."""
+        if approval.action != action or approval.actor is None or not approval.actor.active:
+            return False
+        if self.allows(approval.actor.role, action):
+            return True
+        approver = approval.approver
+        return approver is not None and approver.active and self.allows(approver.role, action)
+
 
 def parse_role(text: str) -> Role:
     """A role from its name, with a message that lists the roles."""

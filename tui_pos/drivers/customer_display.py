@@ -34,8 +34,7 @@ import unicodedata
 
 import serial
 
-from tui_pos.domain.errors import ConfigError
-from tui_pos.services.ports import DeviceError
+from tui_pos.domain.errors import ConfigError, DeviceError
 
 COMMAND_SETS = ("epson", "cd5220")
 """The command sets :class:`SerialCustomerDisplay` speaks."""

@@ -6,9 +6,10 @@ import hashlib
 import os
 from pathlib import Path
 
+from tui_pos.domain.errors import DeviceError
 from tui_pos.domain.receipt import Receipt
 from tui_pos.files import PRIVATE_DIR, open_private
-from tui_pos.services.ports import DeviceError, PrinterStatus, SendHook
+from tui_pos.services.ports import PrinterStatus, SendHook
 
 CUT = "\n" + "~" * 12 + " cut " + "~" * 12 + "\n\n"
 #: Written before the next receipt when the last one was cut short (a crash mid-write).

@@ -15,9 +15,9 @@ from email.utils import formatdate, make_msgid
 from pathlib import Path
 from typing import Protocol
 
+from tui_pos.domain.errors import DeviceError
 from tui_pos.domain.mail import OutgoingMail
 from tui_pos.services.mail import MailSendError
-from tui_pos.services.ports import DeviceError
 
 
 class MailSettings(Protocol):

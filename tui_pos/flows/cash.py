@@ -13,15 +13,14 @@ from typing import TYPE_CHECKING, TypeVar
 from textual.worker import WorkerFailed
 
 from tui_pos.domain.cash import CashKind, denominations, parse_amount
-from tui_pos.domain.errors import DomainError
+from tui_pos.domain.errors import DomainError, PosError, StorageError
 from tui_pos.domain.money import format_money
 from tui_pos.domain.receipt import text_receipt
 from tui_pos.domain.report import DayReport
-from tui_pos.domain.staff import Action
+from tui_pos.domain.staff import Action, Approval
 from tui_pos.flows import FLOW_GROUP
 from tui_pos.screens.authorize import approval_for
 from tui_pos.screens.dialogs import BusyScreen, ConfirmScreen, PromptScreen
-from tui_pos.services.ports import StorageError
 
 if TYPE_CHECKING:
     from tui_pos.app import PosApp
@@ -98,8 +97,7 @@ class CashFlows:
             return
 
         def apply(reason: str) -> str:
-            cents = self.till.cash.move(kind, amount, reason, approval)
-            self.staff.record(f"cash_{word}", f"{format_money(cents)}: {reason}", approval)
+            cents = self.till.cash.move(kind, amount, reason, approval)  # audited with it
             return f"Cash {word} {format_money(cents)} recorded"
 
         message = await self.app.push_screen_wait(
@@ -121,7 +119,7 @@ class CashFlows:
             return
         try:
             report = await self._busy("X report", self.till.reports.x_report)
-        except (DomainError, StorageError) as exc:
+        except PosError as exc:
             self.app.notify(str(exc), severity="error")
             return
         # A role that may not accept an over/short counts blind: it does not see the cash
@@ -146,7 +144,6 @@ class CashFlows:
         approval = await approval_for(screen, Action.Z_CLOSE, "Z close")
         if approval is None:
             return
-        closer = approval.actor.name if approval.actor else ""
         counts = [0] * len(notes)  # a recount starts from the pieces typed before
         currency = self.till.config.store.currency
         while (
@@ -169,7 +166,7 @@ class CashFlows:
             )
             if diff == 0:
                 if await self.app.push_screen_wait(ConfirmScreen(f"{summary}. Close the day?")):
-                    await self._close_day(counted, closer, "")
+                    await self._close_day(approval, counted, None)
                 return
             accept = await self.app.push_screen_wait(
                 ConfirmScreen(f"{summary}. A manager must accept this (y), or count again (n).")
@@ -177,19 +174,21 @@ class CashFlows:
             if accept:
                 acceptance = await approval_for(screen, Action.ACCEPT_OVER_SHORT, summary)
                 if acceptance is not None:
-                    by = acceptance.approver or acceptance.actor
-                    await self._close_day(counted, closer, by.name if by else "")
+                    await self._close_day(approval, counted, acceptance)
                 return
 
-    async def _close_day(self, counted: int, closed_by: str, accepted_by: str) -> None:
+    async def _close_day(
+        self, approval: Approval, counted: int, acceptance: Approval | None
+    ) -> None:
+        """Close the day: the service checks ``approval`` (Z_CLOSE) and ``acceptance``
+        (ACCEPT_OVER_SHORT, for a difference) and writes the Z and its audit line together."""
         try:
             report = await self._busy(
-                "Z close", lambda: self.till.reports.close_day(counted, closed_by, accepted_by)
+                "Z close", lambda: self.till.reports.close_day(approval, counted, acceptance)
             )
-        except (DomainError, StorageError) as exc:
+        except PosError as exc:
             self.app.notify(str(exc), title="Z not closed", severity="error", timeout=30)
             return
-        self.staff.record("z_closed", f"Z {report.z_number}, counted {format_money(counted)}")
         self._show_report(report)
         self.app.run_worker(self._backup, thread=True, group="backup", exit_on_error=False)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 from typing import TYPE_CHECKING
 
-from tui_pos.services.ports import StorageError
+from tui_pos.domain.errors import StorageError
 
 if TYPE_CHECKING:
     from tui_pos.app import PosApp
@@ -38,6 +38,7 @@ class Links:
             self.app.set_interval(MAIL_POLL_SECONDS, self.deliver_mail)
         self.sync_link = open_link(self.till.db)
         if self.sync_link is not None:
+            self.app.register_screen.selling_blocked = self.sync_link.first_block
             self.sync_link.start()
             self.app.set_interval(SYNC_STATUS_SECONDS, self._poll_sync)
             self._poll_sync()
@@ -61,6 +62,5 @@ class Links:
 
     def _sync_status(self) -> None:
         if self.sync_link is not None:
-            text = self.sync_link.status()
-            bar = self.app.register_screen.store_bar
-            self.app.call_from_thread(bar.set_sync_status, text)
+            text, blocked = self.sync_link.status(), self.sync_link.blocked()
+            self.app.call_from_thread(self.app.register_screen.set_sync_status, text, blocked)

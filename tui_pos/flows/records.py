@@ -7,11 +7,10 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from tui_pos.domain.analysis import AnalysisReport, DateRange
-from tui_pos.domain.errors import DomainError
+from tui_pos.domain.errors import PosError
 from tui_pos.domain.staff import Action
 from tui_pos.screens.authorize import approval_for
-from tui_pos.services.ports import StorageError
-from tui_pos.services.staff import audit_report, hours_report
+from tui_pos.services.staff_reports import audit_report, hours_report
 
 if TYPE_CHECKING:
     from tui_pos.app import PosApp
@@ -28,7 +27,7 @@ class RecordFlows:
         """Clock the logged-in employee in or out."""
         try:
             kind = self.staff.clock_in_out()
-        except (DomainError, StorageError) as exc:
+        except PosError as exc:
             self.app.notify(str(exc), severity="error")
             return
         name = self.staff.current.name if self.staff.current else ""
@@ -53,7 +52,7 @@ class RecordFlows:
     def _show_table(self, make: Callable[[], AnalysisReport]) -> None:
         try:
             report = make()
-        except (DomainError, StorageError) as exc:
+        except PosError as exc:
             self.app.notify(str(exc), severity="error")
             return
         from tui_pos.screens.cash import TableScreen  # loaded on first use (cold start)

@@ -9,11 +9,10 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 
-from tui_pos.domain.errors import DomainError
+from tui_pos.domain.errors import PosError, StorageError
 from tui_pos.domain.staff import Employee
 from tui_pos.flows import FLOW_GROUP
 from tui_pos.screens.authorize import LoginScreen
-from tui_pos.services.ports import StorageError
 
 if TYPE_CHECKING:
     from tui_pos.app import PosApp
@@ -100,7 +99,7 @@ class Session:
         try:
             before = self.staff.current
             employee = self.staff.log_in_badge(badge)
-        except (DomainError, StorageError) as exc:
+        except PosError as exc:
             self.app.notify(str(exc), severity="error")
             return
         if before is not None and before.id != employee.id:

@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-from tui_pos.services.ports import StorageError
+from tui_pos.domain.errors import StorageError
 
 #: ``sqlite3`` progress callback: (status, remaining pages, total pages).
 Progress = Callable[[int, int, int], object]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from peewee import Model
+from peewee import Model, fn
 
 from tui_pos.models.database import database_proxy
 
@@ -28,3 +28,11 @@ def present_fields(model: type[BaseRow]) -> list[Any]:
     table = model._meta.table_name
     columns = {row[1] for row in db.execute_sql(f'PRAGMA table_info("{table}")').fetchall()}
     return [f for f in model._meta.sorted_fields if f.column_name in columns]
+
+
+def next_seq(model: type[BaseRow], till: str) -> int:
+    """The next per-till sequence number of ``model`` (a table with ``till`` and ``seq``);
+    call inside a write transaction."""
+    seq, till_field = model._meta.fields["seq"], model._meta.fields["till"]
+    current = model.select(fn.MAX(seq)).where(till_field == till).scalar()
+    return int(current or 0) + 1

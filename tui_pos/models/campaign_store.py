@@ -8,10 +8,10 @@ from datetime import datetime
 
 from peewee import Database
 
-from tui_pos.models.chain_store import seal
 from tui_pos.models.errors import storage_errors
 from tui_pos.models.mail_store import insert_mail
 from tui_pos.models.times import stamp
+from tui_pos.models.unit_of_work import writing
 from tui_pos.services.campaigns import NewCampaign
 
 
@@ -42,7 +42,7 @@ class SqliteCampaignStore:
         """Campaign, members (mail and control), coupons, tokens and mails, all or nothing."""
         at = stamp(now)
         coupon = campaign.coupon
-        with storage_errors(), self.db.atomic():
+        with writing(self.db, till):
             cursor = self.db.execute_sql(
                 "INSERT INTO campaign (name, segment, template, subject, control_percent,"
                 " coupon_kind, coupon_value, sent_by, created_at) VALUES (?,?,?,?,?,?,?,?,?)",
@@ -93,12 +93,14 @@ class SqliteCampaignStore:
                     (m.token, m.customer_id, campaign_id, at),
                 )
                 insert_mail(self.db, replace(m.mail, campaign_id=campaign_id), now)
-            seal(self.db, till)  # the campaign's rows join the hash chain
         return campaign_id
 
-    def unsubscribe(self, token: str, till: str, now: datetime) -> tuple[int, bool] | None:
-        """Opt the token's customer out: consent log, profile, queued campaign mail."""
-        with storage_errors(), self.db.atomic():
+    def unsubscribe(
+        self, token: str, till: str, now: datetime, via: str = ""
+    ) -> tuple[int, bool] | None:
+        """Opt the token's customer out: consent log (``via`` says how it came, after the
+        campaign), profile, queued campaign mail."""
+        with writing(self.db, till):
             row = self.db.execute_sql(
                 "SELECT t.customer_id, c.marketing_consent, k.name FROM unsubscribe_token t"
                 " JOIN customer c ON c.id = t.customer_id"
@@ -115,12 +117,16 @@ class SqliteCampaignStore:
                 (stamp(now), customer_id),
             )
             record_consent(
-                self.db, customer_id, False, "unsubscribe", f"token of campaign {campaign}", now
+                self.db,
+                customer_id,
+                False,
+                "unsubscribe",
+                f"token of campaign {campaign}{via}",
+                now,
             )
             self.db.execute_sql(
                 "UPDATE mail_outbox SET status = 'dropped', last_error = 'unsubscribed'"
                 " WHERE customer_id = ? AND kind = 'campaign' AND status = 'queued'",
                 (customer_id,),
             )
-            seal(self.db, till)
         return customer_id, False

@@ -18,10 +18,10 @@ from typing import Any
 
 from peewee import Database
 
+from tui_pos.domain.errors import StorageError
 from tui_pos.models.errors import storage_errors
 from tui_pos.models.times import stamp
 from tui_pos.services.cart_journal import ClosedAs, replay
-from tui_pos.services.ports import StorageError
 
 _INSERT = (
     'INSERT INTO "open_cart_event" ("till", "cart_uuid", "kind", "json", "created_at")'

@@ -9,11 +9,11 @@ from peewee import Database
 
 from tui_pos.domain.cash import CashKind
 from tui_pos.domain.staff import Employee
-from tui_pos.models.chain_store import seal
+from tui_pos.models.base import next_seq
 from tui_pos.models.errors import storage_errors
-from tui_pos.models.sale_store import next_seq
 from tui_pos.models.staff import CashMovementRow
 from tui_pos.models.times import to_utc_naive
+from tui_pos.models.unit_of_work import writing
 
 
 class SqliteCashStore:
@@ -33,7 +33,7 @@ class SqliteCashStore:
         now: datetime,
     ) -> None:
         """Record one movement with the till's next number."""
-        with storage_errors(), self.db.atomic():
+        with writing(self.db, till):
             CashMovementRow.create(
                 uuid=uuid.uuid4().hex,
                 till=till,
@@ -46,7 +46,6 @@ class SqliteCashStore:
                 approver_name=approver,
                 created_at=to_utc_naive(now),
             )
-            seal(self.db, till)
 
     def float_recorded(self, till: str) -> bool:
         """True when a float movement follows the last Z close's movements."""

@@ -10,7 +10,7 @@ from typing import Any
 
 from peewee import Database
 
-from tui_pos.domain.cart import Product
+from tui_pos.domain.cart_lines import Product
 from tui_pos.models.errors import storage_errors
 from tui_pos.services.ports import ProductInfo
 

@@ -11,9 +11,9 @@ from peewee import Database
 from tui_pos.domain.errors import ImportRowError
 from tui_pos.domain.tax import TaxRate
 from tui_pos.models.catalog import TaxCodeRow
-from tui_pos.models.chain_store import seal
 from tui_pos.models.errors import storage_errors
 from tui_pos.models.times import to_utc_naive
+from tui_pos.models.unit_of_work import writing
 from tui_pos.services.product_import import ImportSummary, ProductRecord, ProductRows
 
 #: Indexes a new product's name for search (migration 1); see _Upsert._defer_search_index.
@@ -54,11 +54,10 @@ class SqliteCatalogWriter:
     ) -> ImportSummary:
         """Write the rows in one transaction; rolled back on a bad row or a dry run."""
         try:
-            with storage_errors(), self.db.atomic():
+            with writing(self.db, till):
                 summary = _Upsert(self.db.cursor(), till, now).run(products, dry_run)
                 if dry_run:
                     raise _DryRun
-                seal(self.db, till)
         except _DryRun:
             pass
         return summary

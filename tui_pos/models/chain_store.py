@@ -22,10 +22,10 @@ from pathlib import Path
 from peewee import Database, OperationalError
 
 from tui_pos.domain.chain import ChainEntry, RowDigest, flat_canonical, next_entry, row_text
+from tui_pos.domain.errors import StorageError
 from tui_pos.models.chain_tables import CHAINED
 from tui_pos.models.database import database_file
 from tui_pos.models.pin_key import read_key_file
-from tui_pos.services.ports import StorageError
 
 KEY_NAME = "chain.key"
 ENTRY_COLUMNS = "seq, till, marks, rows, digest, amount_cents, grand_total_cents, prev_mac, mac"

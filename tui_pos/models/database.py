@@ -12,7 +12,7 @@ from pathlib import Path
 
 from peewee import Database, DatabaseProxy, SqliteDatabase
 
-from tui_pos.services.ports import StorageError
+from tui_pos.domain.errors import StorageError
 
 #: The proxy every table binds to; :func:`open_database` initialises it.
 database_proxy = DatabaseProxy()

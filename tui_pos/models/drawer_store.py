@@ -7,11 +7,10 @@ from datetime import datetime
 
 from peewee import Database
 
-from tui_pos.models.chain_store import seal
-from tui_pos.models.errors import storage_errors
-from tui_pos.models.sale_store import next_seq
+from tui_pos.models.base import next_seq
 from tui_pos.models.sales import DrawerEventRow, SaleRow
 from tui_pos.models.times import to_utc_naive
+from tui_pos.models.unit_of_work import writing
 from tui_pos.services.drawer import DrawerReason
 
 
@@ -31,7 +30,7 @@ class SqliteDrawerEventStore:
         now: datetime,
     ) -> None:
         """Record one drawer opening with the next per-till number."""
-        with storage_errors(), self.db.atomic():
+        with writing(self.db, till):
             sale = (
                 SaleRow.get_or_none((SaleRow.till == till) & (SaleRow.seq == sale_seq))
                 if sale_seq is not None
@@ -47,4 +46,3 @@ class SqliteDrawerEventStore:
                 sent=sent,
                 error=error[:200],
             )
-            seal(self.db, till)

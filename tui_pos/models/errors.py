@@ -8,7 +8,7 @@ from contextlib import contextmanager
 
 import peewee
 
-from tui_pos.services.ports import StorageError
+from tui_pos.domain.errors import StorageError
 
 
 def describe(exc: BaseException) -> str:

@@ -14,9 +14,11 @@ from typing import Any
 
 from peewee import Database
 
-from tui_pos.domain.journal import EntryKind, JournalEntry, next_entry
-from tui_pos.models.sales import DrawerEventRow, ZCloseRow
-from tui_pos.models.times import stamp_of
+from tui_pos.domain.journal import EntryKind, JournalEntry, next_entry, sale_payload
+from tui_pos.models.base import present_fields
+from tui_pos.models.sale_documents import stored_sale
+from tui_pos.models.sales import DrawerEventRow, SaleRow, ZCloseRow
+from tui_pos.models.times import stamp, stamp_of
 
 COLUMNS = (
     "till, seq, kind, doc_uuid, created_at, payload, amount_cents, grand_total_cents, "
@@ -109,15 +111,8 @@ def stored_documents(db: Database) -> Iterator[StoredDocument]:
     """Every finished document in the database, per till: sales by number, then Z closes,
     then drawer events. The one place that rebuilds journal payloads from rows (used by
     the backfill and by ``db verify``)."""
-    from tui_pos.domain.journal import sale_payload
-    from tui_pos.models.base import present_fields
-    from tui_pos.models.sale_store import SqliteSaleStore
-    from tui_pos.models.sales import SaleRow
-    from tui_pos.models.times import stamp
-
-    sales = SqliteSaleStore(db)
     for row in SaleRow.select(*present_fields(SaleRow)).order_by(SaleRow.till, SaleRow.seq):
-        doc = sales.document(row)
+        doc = stored_sale(db, row, None)
         completed = doc.status == "completed"
         yield StoredDocument(
             doc.till,

@@ -20,6 +20,7 @@ from pathlib import Path
 from peewee import Database
 
 from tui_pos.domain.chain import ChainEntry, RowDigest, check_link
+from tui_pos.domain.errors import StorageError
 from tui_pos.models.chain_store import (
     ENTRY_COLUMNS,
     add_rows,
@@ -32,7 +33,6 @@ from tui_pos.models.chain_tables import CHAINED
 from tui_pos.models.database import database_file
 from tui_pos.models.pin_key import read_key_file
 from tui_pos.models.schema_check import schema_problems
-from tui_pos.services.ports import StorageError
 
 
 def verify_journal(db: Database, key: bytes | None = None) -> tuple[list[str], int]:

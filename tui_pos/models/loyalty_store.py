@@ -24,9 +24,9 @@ from tui_pos.domain.loyalty import (
     tier_window_start,
 )
 from tui_pos.domain.sale import SaleDocument
-from tui_pos.models.chain_store import seal
 from tui_pos.models.errors import storage_errors
 from tui_pos.models.times import stamp
+from tui_pos.models.unit_of_work import writing
 
 
 def _next_seq(db: Database, till: str) -> int:
@@ -116,7 +116,7 @@ class SqliteLoyaltyLedger:
         self, customer_id: int, kind: PointsKind, points: int, note: str, till: str, now: datetime
     ) -> bool:
         """Add ``points`` unless a row of ``kind`` with ``note`` exists; True if added."""
-        with storage_errors(), self.db.atomic():
+        with writing(self.db, till):
             exists = self.db.execute_sql(
                 "SELECT 1 FROM loyalty_entry WHERE customer_id = ? AND kind = ? AND note = ?",
                 (customer_id, kind, note),
@@ -124,17 +124,15 @@ class SqliteLoyaltyLedger:
             if exists is not None:
                 return False
             _insert(self.db, till, customer_id, points, kind, None, note, stamp(now))
-            seal(self.db, till)
         return True
 
     def adjust(self, customer_id: int, points: int, note: str, till: str, now: datetime) -> int:
         """A manual correction (kind ``adjust``); the balance may not go below zero by it."""
-        with storage_errors(), self.db.atomic():
+        with writing(self.db, till):
             balance = balance_in(self.db, customer_id)
             if balance + points < 0:
                 raise LoyaltyError(f"The customer has {balance} points: cannot take {-points}")
             _insert(self.db, till, customer_id, points, "adjust", None, note, stamp(now))
-            seal(self.db, till)
             return balance + points
 
     def record_sale_points(self, doc: SaleDocument, sale_id: int) -> PointsSummary | None:

@@ -11,11 +11,11 @@ from peewee import Database, IntegrityError
 
 from tui_pos.domain.errors import DomainError
 from tui_pos.domain.stock import Movement
-from tui_pos.models.chain_store import seal
 from tui_pos.models.errors import storage_errors
 from tui_pos.models.order_contacts import insert_contact
 from tui_pos.models.stock_store import insert_movements
 from tui_pos.models.times import from_utc_naive, stamp
+from tui_pos.models.unit_of_work import writing
 from tui_pos.services.online_orders import CollectionOrder, OnlineOrder
 
 
@@ -42,7 +42,7 @@ class SqliteOnlineOrderStore:
     def store(self, orders: Sequence[OnlineOrder], till: str, now: datetime) -> list[str]:
         """Write new orders, their lines and stock movements in one transaction."""
         written: list[str] = []
-        with storage_errors(), self.db.atomic():
+        with writing(self.db, till):
             moves: list[Movement] = []
             for order in orders:
                 exists = self.db.execute_sql(
@@ -93,7 +93,6 @@ class SqliteOnlineOrderStore:
                 ]
                 written.append(order.order_id)
             insert_movements(self.db, till, stamp(now), moves)
-            seal(self.db, till)
         return written
 
     def collection(self, text: str, include_collected: bool) -> list[CollectionOrder]:
@@ -127,13 +126,12 @@ class SqliteOnlineOrderStore:
     def hand_over(self, order: int, till: str, cashier: str, now: datetime) -> None:
         """Append the 'collected' event (UNIQUE per order: a second hand-over is refused)."""
         try:
-            with storage_errors(), self.db.atomic():
+            with writing(self.db, till):
                 self.db.execute_sql(
                     "INSERT INTO online_order_event (order_id, kind, till, cashier, created_at)"
                     " VALUES (?, 'collected', ?, ?, ?)",
                     (order, till, cashier, stamp(now)),
                 )
-                seal(self.db, till)
         except Exception as exc:
             cause = exc.__cause__ or exc
             if isinstance(cause, (IntegrityError, sqlite3.IntegrityError)):

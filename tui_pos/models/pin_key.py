@@ -18,7 +18,7 @@ import secrets
 from contextlib import suppress
 from pathlib import Path
 
-from tui_pos.services.ports import StorageError
+from tui_pos.domain.errors import StorageError
 
 KEY_BYTES = 32
 

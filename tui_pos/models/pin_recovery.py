@@ -20,7 +20,7 @@ from tui_pos.models.pin_key import read_or_create_key, replace_key
 from tui_pos.models.staff import EmployeeRow
 from tui_pos.models.staff_store import SqliteStaffStore
 from tui_pos.models.times import to_utc_naive
-from tui_pos.services.staff import AuditEvent
+from tui_pos.services.staff_records import AuditEvent
 
 
 def load_pin_key(db: Database, key_path: Path, now: datetime) -> tuple[bytes, str | None]:

@@ -11,10 +11,11 @@ from typing import Any
 from peewee import Database
 
 from tui_pos.domain.report import DayReport, PeriodTotals, TaxTotal
-from tui_pos.models.chain_store import head, seal
+from tui_pos.models.chain_store import head
 from tui_pos.models.errors import storage_errors
 from tui_pos.models.sales import ZCloseRow
 from tui_pos.models.times import to_utc_naive
+from tui_pos.models.unit_of_work import writing
 
 
 class SqliteReportStore:
@@ -40,7 +41,7 @@ class SqliteReportStore:
         self, till: str, now: datetime, compose: Callable[[PeriodTotals, int], DayReport]
     ) -> DayReport:
         """Total the open period and store it as the next Z, atomically."""
-        with storage_errors(), self.db.atomic():
+        with writing(self.db, till):
             last = (
                 ZCloseRow.select()
                 .where(ZCloseRow.till == till)
@@ -68,7 +69,6 @@ class SqliteReportStore:
                 report_json=json.dumps(report.to_dict()),
                 last_cash_seq=totals.last_cash_seq,
             )
-            seal(self.db, till)
         return report
 
     def z_reports(self, till: str, start: datetime, end: datetime) -> list[DayReport]:

@@ -6,35 +6,27 @@ import json
 import uuid as uuidlib
 from dataclasses import replace
 from datetime import datetime
-from typing import cast, get_args
 
-from peewee import Database, fn
+from peewee import Database
 
-from tui_pos.domain.quantity import Unit
-from tui_pos.domain.sale import SaleDocument, SoldLine
-from tui_pos.domain.tax import TaxLine
-from tui_pos.domain.tender import Payment, TenderKind
-from tui_pos.models.base import BaseRow, present_fields
-from tui_pos.models.chain_store import seal
+from tui_pos.domain.sale import SaleDocument
 from tui_pos.models.coupon_store import record_redemption
 from tui_pos.models.database import ensure_same_file
 from tui_pos.models.errors import storage_errors
-from tui_pos.models.loyalty_store import SqliteLoyaltyLedger
 from tui_pos.models.return_store import (
     check_returns,
     credit_rows,
     insert_credit_rows,
     next_credit_seq,
 )
+from tui_pos.models.sale_documents import stored_sale
 from tui_pos.models.sales import (
-    PaymentRow,
-    SaleLineRow,
     SaleRow,
-    SaleTaxRow,
     SuspendedCartRow,
 )
 from tui_pos.models.times import from_utc_naive, to_utc_naive
-from tui_pos.services.ports import StorageError, SuspendedCart
+from tui_pos.models.unit_of_work import writing
+from tui_pos.services.ports import SalePoints, SuspendedCart
 
 # One read for what a sale needs before it writes: is the UUID stored already (a retry),
 # and the next sale, stock movement and payment numbers of the till (each an index seek).
@@ -49,18 +41,10 @@ _BEFORE_SALE = (
 _CLEAR_OPEN_CART = 'DELETE FROM "open_cart_event" WHERE "till" = ? AND "cart_uuid" = ?'
 
 
-def next_seq(model: type[BaseRow], till: str) -> int:
-    """The next per-till sequence number of ``model`` (a table with ``till`` and ``seq``);
-    call inside a write transaction."""
-    seq, till_field = model._meta.fields["seq"], model._meta.fields["till"]
-    current = model.select(fn.MAX(seq)).where(till_field == till).scalar()
-    return int(current or 0) + 1
-
-
 class SqliteSaleStore:
     """Implements :class:`tui_pos.services.ports.SaleStore`."""
 
-    def __init__(self, db: Database, loyalty: SqliteLoyaltyLedger | None = None) -> None:
+    def __init__(self, db: Database, loyalty: SalePoints | None = None) -> None:
         self.db = db
         self.loyalty = loyalty  #: writes a sale's points in its transaction
 
@@ -72,7 +56,7 @@ class SqliteSaleStore:
         The open sale's crash journal is deleted in the same transaction, so a sale is
         one durable commit and a crash can never leave a journal of a stored sale.
         """
-        with storage_errors(), self.db.atomic():  # BEGIN IMMEDIATE (see database.py)
+        with writing(self.db, doc.till):  # BEGIN IMMEDIATE (see database.py)
             ensure_same_file(self.db)
             # Statements go straight to the connection, inside Peewee's transaction: a
             # sale is some 30 of them, and Peewee's bookkeeping per call was a third.
@@ -208,7 +192,6 @@ class SqliteSaleStore:
             if self.loyalty is not None:  # earned/redeemed points, in this transaction
                 stored = replace(stored, points=self.loyalty.record_sale_points(stored, sale_id))
             conn.execute(_CLEAR_OPEN_CART, (doc.till, doc.uuid))
-            seal(self.db, doc.till)  # the sale and every row it wrote, chained (last step)
         return stored
 
     def sale(self, till: str, seq: int) -> SaleDocument | None:
@@ -277,87 +260,5 @@ class SqliteSaleStore:
             SuspendedCartRow.delete().where(SuspendedCartRow.id == suspended_id).execute()
 
     def document(self, row: SaleRow) -> SaleDocument:
-        """A stored sale row as its document (lines, taxes and payments in stored order)."""
-        damaged = {
-            r[0]
-            for r in self.db.execute_sql(
-                "SELECT m.sale_line_id FROM stock_movement m JOIN sale_line l"
-                " ON l.id = m.sale_line_id WHERE l.sale_id = ? AND m.kind = 'damaged'",
-                (row.id,),
-            ).fetchall()
-        }
-        lines = tuple(
-            SoldLine(
-                product_id=ln.product_id,  # type: ignore[attr-defined]  # Peewee's FK id accessor
-                name=ln.name,
-                code=ln.code,
-                unit=_unit(ln.unit),
-                qty_milli=ln.qty_milli,
-                unit_price_cents=ln.unit_price_cents,
-                base_cents=ln.base_cents,
-                line_discount_cents=ln.line_discount_cents,
-                cart_discount_cents=ln.cart_discount_cents,
-                amount_cents=ln.amount_cents,
-                tax_code=ln.tax_code,
-                tax_rate_bp=ln.tax_rate_bp,
-                return_of_line_id=ln.return_of_line_id,
-                promotion=ln.promotion,
-                promo_discount_cents=ln.promo_discount_cents,
-                to_stock=ln.id not in damaged,
-            )
-            for ln in SaleLineRow.select(*present_fields(SaleLineRow))
-            .where(SaleLineRow.sale == row)
-            .order_by(SaleLineRow.position)
-        )
-        taxes = tuple(
-            TaxLine(t.code, t.rate_bp, t.base_cents, t.tax_cents)
-            for t in SaleTaxRow.select().where(SaleTaxRow.sale == row).order_by(SaleTaxRow.code)
-        )
-        payments = tuple(
-            Payment(
-                _tender_kind(p.kind),
-                p.amount_cents,
-                p.tendered_cents,
-                p.change_cents,
-                p.reference,
-                p.uuid,
-            )
-            for p in PaymentRow.select().where(PaymentRow.sale == row).order_by(PaymentRow.seq)
-        )
-        customer, points = None, None
-        if self.loyalty is not None:  # (the backfill of migration 3 runs before the column)
-            customer = self.db.execute_sql(
-                "SELECT customer_id FROM sale WHERE id = ?", (row.id,)
-            ).fetchone()[0]
-            points = self.loyalty.sale_points(row.id, customer)
-        return SaleDocument(
-            uuid=row.uuid,
-            till=row.till,
-            status="voided" if row.status == "voided" else "completed",
-            created_at=from_utc_naive(row.created_at),
-            cashier=row.cashier,
-            lines=lines,
-            taxes=taxes,
-            payments=payments,
-            subtotal_cents=row.subtotal_cents,
-            discount_cents=row.discount_cents,
-            tax_cents=row.tax_cents,
-            total_cents=row.total_cents,
-            rounding_cents=row.rounding_cents,
-            change_cents=row.change_cents,
-            voided_lines=row.voided_lines,
-            seq=row.seq,
-            employee_id=row.employee_id,
-            customer_id=customer,
-            points=points,
-        )
-
-
-def _tender_kind(value: str) -> TenderKind:
-    if value not in get_args(TenderKind):
-        raise StorageError(f"A stored payment has an unknown tender kind {value!r}")
-    return cast(TenderKind, value)
-
-
-def _unit(value: str) -> Unit:
-    return "kg" if value == "kg" else "each"
+        """A stored sale row as its document."""
+        return stored_sale(self.db, row, self.loyalty)

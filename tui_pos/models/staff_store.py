@@ -3,23 +3,21 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
 
 from peewee import Database, IntegrityError
 
 from tui_pos.domain.staff import Employee, Role, StaffError
-from tui_pos.models.chain_store import seal
+from tui_pos.models.base import next_seq
 from tui_pos.models.errors import storage_errors
-from tui_pos.models.sale_store import next_seq
 from tui_pos.models.staff import AuditEventRow, EmployeeRow, TimeClockRow
 from tui_pos.models.times import from_utc_naive, to_utc_naive
-from tui_pos.services.staff import AuditEvent, Punch, PunchKind, StoredEmployee
+from tui_pos.models.unit_of_work import writing
+from tui_pos.services.staff_records import AuditEvent, Punch, PunchKind, StoredEmployee
 
 
 class SqliteStaffStore:
-    """Implements :class:`tui_pos.services.staff.StaffStore`."""
+    """Implements :class:`tui_pos.services.staff_records.StaffStore`."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -101,16 +99,9 @@ class SqliteStaffStore:
                 locked_until=to_utc_naive(locked_until) if locked_until else None,
             ).where(EmployeeRow.id == employee_id).execute()
 
-    @contextmanager
-    def pin_check(self) -> Iterator[None]:
-        """A write transaction (every transaction here is ``BEGIN IMMEDIATE``, see
-        :mod:`tui_pos.models.database`) around one PIN check."""
-        with storage_errors(), self.db.atomic():
-            yield
-
     def append_audit(self, till: str, event: AuditEvent) -> None:
         """Add one event with the till's next audit number."""
-        with storage_errors(), self.db.atomic():
+        with writing(self.db, till):
             AuditEventRow.create(
                 uuid=event.uuid,
                 till=till,
@@ -124,7 +115,6 @@ class SqliteStaffStore:
                 approver_name=event.approver_name,
                 detail=event.detail,
             )
-            seal(self.db, till)
 
     def audit(self, start: datetime, end: datetime, limit: int) -> list[AuditEvent]:
         """Events in ``[start, end)``, newest first."""
@@ -157,7 +147,7 @@ class SqliteStaffStore:
 
     def punch(self, till: str, employee_id: int, kind: PunchKind, now: datetime) -> None:
         """Record a clock-in or clock-out."""
-        with storage_errors(), self.db.atomic():
+        with writing(self.db, till):
             TimeClockRow.create(
                 uuid=uuid.uuid4().hex,
                 till=till,
@@ -166,7 +156,6 @@ class SqliteStaffStore:
                 kind=kind,
                 created_at=to_utc_naive(now),
             )
-            seal(self.db, till)
 
     def punches(self, start: datetime, end: datetime) -> list[Punch]:
         """Punches in ``[start, end)`` plus open clock-ins from before ``start``."""

@@ -10,11 +10,11 @@ from typing import Any
 from peewee import Database
 
 from tui_pos.domain.stock import CountLine, Movement, count_movements
+from tui_pos.models.base import next_seq
 from tui_pos.models.catalog import StockMovementRow
-from tui_pos.models.chain_store import seal
 from tui_pos.models.errors import storage_errors
-from tui_pos.models.sale_store import next_seq
 from tui_pos.models.times import stamp
+from tui_pos.models.unit_of_work import writing
 from tui_pos.services.stock import StockLevel
 
 _LEVELS = (
@@ -79,16 +79,15 @@ class SqliteStockStore:
 
     def record(self, till: str, now: datetime, moves: Sequence[Movement]) -> int:
         """Append movements in one transaction."""
-        with storage_errors(), self.db.atomic():
+        with writing(self.db, till):
             written = insert_movements(self.db, till, stamp(now), moves)
-            seal(self.db, till)
             return written
 
     def apply_count(
         self, till: str, now: datetime, counted: dict[int, int], note: str
     ) -> list[CountLine]:
         """Count movements against the ledger as it is inside the transaction."""
-        with storage_errors(), self.db.atomic():
+        with writing(self.db, till):
             levels = {lv.product_id: lv for lv in self._levels(list(counted))}
             lines = [
                 CountLine(pid, levels[pid].name, levels[pid].unit, levels[pid].level_milli, qty)
@@ -96,5 +95,4 @@ class SqliteStockStore:
                 if pid in levels
             ]
             insert_movements(self.db, till, stamp(now), count_movements(lines, note))
-            seal(self.db, till)
         return lines

@@ -17,9 +17,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Label, Static
 
-from tui_pos.domain.errors import DomainError
+from tui_pos.domain.errors import PosError
 from tui_pos.domain.staff import ACTION_LABELS, Action, Approval, Employee
-from tui_pos.services.ports import StorageError
 from tui_pos.services.staff import Staff
 from tui_pos.widgets.credentials_line import CredentialsLine
 from tui_pos.widgets.keys_bar import KeysBar
@@ -70,7 +69,7 @@ def _alone(screen: Screen[Any], staff: Staff, action: Action, what: str) -> Appr
     """The logged-in employee does ``action`` on their own (audited); None if refused."""
     try:
         return staff.allowed(action, what)
-    except (DomainError, StorageError) as exc:
+    except PosError as exc:
         screen.notify(str(exc), severity="error")
         return None
 
@@ -112,7 +111,7 @@ class _CredentialsScreen:
         async def run() -> None:
             try:
                 result = await asyncio.to_thread(work)
-            except (DomainError, StorageError) as exc:
+            except PosError as exc:
                 field.disabled = False
                 self.show_error(str(exc))
                 field.focus()

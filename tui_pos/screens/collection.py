@@ -7,13 +7,12 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Input, Label, Static
 
-from tui_pos.domain.errors import DomainError
+from tui_pos.domain.errors import PosError, StorageError
 from tui_pos.domain.money import format_money
 from tui_pos.screens.dialogs import ConfirmScreen
 from tui_pos.screens.list_screen import ListScreen, list_table, right
 from tui_pos.screens.returns import StoreServices
 from tui_pos.services.online_orders import CollectionOrder
-from tui_pos.services.ports import StorageError
 from tui_pos.widgets.keys_bar import KeysBar
 from tui_pos.widgets.plain import plain
 
@@ -88,7 +87,7 @@ class CollectionScreen(ListScreen):
             try:
                 cashier = self.services.returns.register.cashier
                 self.services.online_orders.hand_over(order, cashier.name if cashier else "")
-            except (DomainError, StorageError) as exc:
+            except PosError as exc:
                 self.say(str(exc), error=True)
                 return
             self.search(self.query_one("#collection-input", Input).value)

@@ -18,12 +18,11 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Label, Static
 
 from tui_pos.domain.customer import Customer
-from tui_pos.domain.errors import DomainError
+from tui_pos.domain.errors import DomainError, PosError, StorageError
 from tui_pos.screens.customer_profile import ProfileScreen
 from tui_pos.screens.dialogs import PromptScreen
 from tui_pos.screens.segments import SegmentsScreen
 from tui_pos.services.customers import Customers
-from tui_pos.services.ports import StorageError
 from tui_pos.services.register import Register
 from tui_pos.widgets.keys_bar import KeysBar
 from tui_pos.widgets.plain import plain_row, styled
@@ -80,7 +79,7 @@ class CustomerScreen(ModalScreen[str | None]):
             return "No customer on this sale"
         try:
             return f"On this sale: {self.customers.get(customer_id).name}"
-        except (DomainError, StorageError):
+        except PosError:
             return f"On this sale: customer #{customer_id}"
 
     def on_input_changed(self, event: Input.Changed) -> None:
@@ -138,7 +137,7 @@ class CustomerScreen(ModalScreen[str | None]):
     def _attach_customer(self, customer_id: int) -> None:
         try:
             customer = self.customers.attach(self.register, customer_id)
-        except (DomainError, StorageError) as exc:
+        except PosError as exc:
             self._error(str(exc))
             return
         self.dismiss(f"Customer: {customer.name}")
@@ -150,7 +149,7 @@ class CustomerScreen(ModalScreen[str | None]):
             if scanned.kind != "customer":
                 raise DomainError("That is not a loyalty card")
             customer = self.customers.attach_card(self.register, scanned.code)
-        except (DomainError, StorageError) as exc:
+        except PosError as exc:
             self._error(str(exc))
             return
         self.dismiss(f"Customer: {customer.name}")

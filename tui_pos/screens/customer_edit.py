@@ -9,9 +9,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
 from tui_pos.domain.customer import Customer, CustomerDetails, CustomerError, parse_birthday
-from tui_pos.domain.errors import DomainError
+from tui_pos.domain.errors import PosError
 from tui_pos.services.customers import Customers
-from tui_pos.services.ports import StorageError
 from tui_pos.widgets.keys_bar import KeysBar
 
 #: (field id, label) in the order they are shown.
@@ -86,7 +85,7 @@ class EditCustomerScreen(ModalScreen[Customer | None]):
                 card=self._value("card").strip() or None,
             )
             saved = self.customers.update(self.customer.id, details)
-        except (DomainError, StorageError) as exc:
+        except PosError as exc:
             self.app.bell()
             self.query_one("#edit-error", Static).update(str(exc))
             return

@@ -13,11 +13,11 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
 from tui_pos.domain.customer import Customer
-from tui_pos.domain.errors import DomainError
+from tui_pos.domain.errors import PosError
 from tui_pos.domain.money import format_money
 from tui_pos.screens.customer_edit import EditCustomerScreen
-from tui_pos.services.customers import CustomerProfile, Customers
-from tui_pos.services.ports import StorageError
+from tui_pos.services.customer_views import CustomerProfile
+from tui_pos.services.customers import Customers
 from tui_pos.widgets.keys_bar import KeysBar
 from tui_pos.widgets.plain import plain_row
 
@@ -132,7 +132,7 @@ class ProfileScreen(ModalScreen[None]):
         """Read the profile off the UI thread."""
         try:
             profile = self.customers.profile(self.customer_id, self.basket)
-        except (DomainError, StorageError) as exc:
+        except PosError as exc:
             self.app.call_from_thread(self._error, str(exc))
             return
         self.app.call_from_thread(self._show, profile)
@@ -170,7 +170,7 @@ class ProfileScreen(ModalScreen[None]):
         """Give the birthday reward (once per birthday)."""
         try:
             points = self.customers.grant_birthday(self.customer_id)
-        except (DomainError, StorageError) as exc:
+        except PosError as exc:
             self._error(str(exc))
             return
         self.app.notify(f"Birthday reward: {points} points added")

@@ -11,8 +11,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
-from tui_pos.domain.errors import DomainError
-from tui_pos.services.ports import StorageError
+from tui_pos.domain.errors import PosError
 from tui_pos.widgets.keys_bar import KeysBar
 from tui_pos.widgets.scan_aware_input import ScanAwareInput
 
@@ -66,7 +65,7 @@ class PromptScreen(ModalScreen[T | None]):
         event.stop()
         try:
             result = self.apply(event.value)
-        except (DomainError, StorageError) as exc:
+        except PosError as exc:
             self.app.bell()
             self.query_one("#prompt-error", Static).update(str(exc))
             event.input.clear()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from textual.binding import Binding
 
-from tui_pos.domain.errors import DomainError
+from tui_pos.domain.errors import DomainError, PosError
 from tui_pos.domain.receipt import sale_number
 from tui_pos.domain.sale import SaleDocument
 from tui_pos.domain.staff import Action
@@ -20,7 +20,6 @@ from tui_pos.screens.returns import ReturnScreen
 from tui_pos.screens.sale_edits import SaleEdits
 from tui_pos.screens.sale_storing import SaleStoring
 from tui_pos.screens.sale_view import ScreenSettings
-from tui_pos.services.ports import StorageError
 from tui_pos.widgets.entry_line import EntryLine
 
 __all__ = ["RegisterScreen", "ScreenSettings"]
@@ -239,7 +238,7 @@ class RegisterScreen(SaleEdits, SaleStoring):
             return
         try:
             lines = self.receipts.lines(self.register.last_completed())
-        except (DomainError, StorageError) as exc:
+        except PosError as exc:
             self.say(str(exc), error=True)
             return
         self.app.push_screen(ReceiptScreen(lines))

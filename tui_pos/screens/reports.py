@@ -20,13 +20,12 @@ from tui_pos.domain.analysis import (
     parse_range_text,
 )
 from tui_pos.domain.analysis_reports import TITLES
-from tui_pos.domain.errors import DomainError
+from tui_pos.domain.errors import PosError
 from tui_pos.domain.loyalty_analytics import LOYALTY_KINDS, LOYALTY_TITLES
 from tui_pos.domain.money import div_round
 from tui_pos.screens.dialogs import PromptScreen
 from tui_pos.services.analysis import Analysis
 from tui_pos.services.loyalty_analytics import LoyaltyAnalytics
-from tui_pos.services.ports import StorageError
 from tui_pos.widgets.fitted_table import FitColumn, FittedTable
 from tui_pos.widgets.keys_bar import KeysBar
 from tui_pos.widgets.plain import styled
@@ -113,7 +112,7 @@ class ReportsScreen(Screen[None]):
                 report = self.loyalty.report(kind, period)
             else:
                 report = self.analysis.report(kind, period, top)
-        except (DomainError, StorageError) as exc:
+        except PosError as exc:
             self.app.call_from_thread(self._failed, str(exc))
             return
         self.app.call_from_thread(self.show_report, report)

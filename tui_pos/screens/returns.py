@@ -15,25 +15,25 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
-from tui_pos.domain.errors import DomainError
+from tui_pos.domain.errors import PosError
 from tui_pos.domain.money import format_money
 from tui_pos.domain.quantity import format_quantity
+from tui_pos.domain.staff import Action, Approval
 from tui_pos.screens.dialogs import PromptScreen
 from tui_pos.services.online_orders import OnlineOrders
-from tui_pos.services.ports import StorageError
 from tui_pos.services.returns import Returns, ReturnView
 from tui_pos.services.stock import Stock
 from tui_pos.widgets.fitted_table import FitColumn, FittedTable
 from tui_pos.widgets.keys_bar import KeysBar
 
-#: Asks for a permission (an ``Action`` member name such as ``"REFUND"``), then runs the
-#: action: the app's ``permit`` (``with_permission``); screens never import the staff port.
-Permit = Callable[[str, str, Callable[[], None]], None]
+#: Collects the approval of an action (``with_permission``: the logged-in employee's own
+#: right, or someone's PIN), then runs it with that approval; the service checks it.
+Permit = Callable[[Action, str, Callable[[Approval], object]], None]
 
 
-def permit_all(_action: str, _what: str, then: Callable[[], None]) -> None:
-    """No staff permissions configured: every action is allowed."""
-    then()
+def permit_all(action: Action, _what: str, then: Callable[[Approval], object]) -> None:
+    """No staff: nobody to ask (the services allow everything on a till without staff)."""
+    then(Approval(action, None))
 
 
 @dataclass(frozen=True)
@@ -115,7 +115,7 @@ class ReturnScreen(ModalScreen[None]):
         """Show the sale ``text`` names, with what may still be returned."""
         try:
             self.view = self.returns.open_sale(text)
-        except (DomainError, StorageError) as exc:
+        except PosError as exc:
             self.say(str(exc), error=True)
             return
         kinds = ", ".join(k.replace("_", " ") for k in self.view.tender_kinds) or "-"
@@ -132,7 +132,7 @@ class ReturnScreen(ModalScreen[None]):
             return
         try:
             self.view = self.returns.view(self.view.sale)
-        except (DomainError, StorageError) as exc:
+        except PosError as exc:
             self.say(str(exc), error=True)
             return
         rows = [
@@ -194,7 +194,7 @@ class ReturnScreen(ModalScreen[None]):
                 if line.remaining_milli > 0:
                     self.returns.return_line(line)
                     done += 1
-        except (DomainError, StorageError) as exc:
+        except PosError as exc:
             self.say(str(exc), error=True)
         else:
             self.say(f"{done} line(s) returned" if done else "Nothing left to return")
@@ -214,7 +214,9 @@ class ReturnScreen(ModalScreen[None]):
                 self._after_prompt,
             )
 
-        self.services.permit("RETURN_WITHOUT_RECEIPT", "return without receipt", ask)
+        self.services.permit(
+            Action.RETURN_WITHOUT_RECEIPT, "return without receipt", lambda _approval: ask()
+        )
 
     def _after_prompt(self, message: str | None) -> None:
         if message:

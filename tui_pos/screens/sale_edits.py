@@ -6,14 +6,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from tui_pos.domain.errors import WeightNeeded
+from tui_pos.domain.errors import StorageError, WeightNeeded
 from tui_pos.domain.money import format_money
 from tui_pos.domain.receipt import sale_number
 from tui_pos.domain.staff import Action, Approval
 from tui_pos.screens.authorize import staff_of, with_permission
 from tui_pos.screens.dialogs import ConfirmScreen, PromptScreen
 from tui_pos.screens.sale_view import SaleView
-from tui_pos.services.ports import StorageError
 
 
 @dataclass(frozen=True)
@@ -157,13 +156,13 @@ class SaleEdits(SaleView):
                     self,
                     Action.VOID_SALE,
                     f"Void the sale of {total}",
-                    lambda _a: self.attempt(self._void_sale),
+                    lambda approval: self.attempt(lambda: self._void_sale(approval)),
                 )
 
         self.app.push_screen(ConfirmScreen("Void the whole sale?"), answered)
 
-    def _void_sale(self) -> str:
-        doc = self.register.void_sale()
+    def _void_sale(self, approval: Approval) -> str:
+        doc = self.register.void_sale(approval)
         return f"Sale voided ({sale_number(doc)})" if doc else "Sale voided"
 
     def action_suspend(self) -> None:

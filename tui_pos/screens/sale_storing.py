@@ -9,13 +9,12 @@ from functools import partial
 
 from textual.widgets import Static
 
-from tui_pos.domain.errors import DomainError
+from tui_pos.domain.errors import DomainError, PosError
 from tui_pos.domain.money import format_money
 from tui_pos.domain.receipt import sale_number
 from tui_pos.domain.sale import SaleDocument
 from tui_pos.messages import PaymentStarted, SaleCompleted
 from tui_pos.screens.sale_view import SaleView
-from tui_pos.services.ports import StorageError
 from tui_pos.services.sale_writer import SaleWriter
 
 
@@ -26,6 +25,9 @@ class SaleStoring(SaleView):
         """Take payment (or pay out a refund)."""
         from tui_pos.screens.tender import TenderScreen  # loaded on first use
 
+        if self.selling_blocked:
+            self.say(self.selling_blocked, error=True)
+            return
         self.app.push_screen(
             TenderScreen(
                 self.register,
@@ -71,7 +73,7 @@ class SaleStoring(SaleView):
     async def _await_stored(self, future: Future[SaleDocument]) -> None:
         try:
             stored = await asyncio.wrap_future(future)
-        except (DomainError, StorageError) as exc:
+        except PosError as exc:
             self._set_storing(False)
             # The way out first: the message line may be cut at the screen's edge.
             self.say(f"NOT stored, kept with its payments: F10, Enter retries. {exc}", error=True)
@@ -129,7 +131,7 @@ class SaleStoring(SaleView):
         assert self.receipt_mail is not None
         try:
             self.receipt_mail.send(doc, to)
-        except (DomainError, StorageError) as exc:
+        except PosError as exc:
             self.app.call_from_thread(
                 self.say, f"The e-mail receipt to {to} was NOT queued: {exc}", error=True
             )

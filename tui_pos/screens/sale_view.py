@@ -14,16 +14,16 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Static
 
-from tui_pos.domain.cart import CartTotals
-from tui_pos.domain.errors import DomainError
+from tui_pos.domain.cart_totals import CartTotals
+from tui_pos.domain.errors import PosError
 from tui_pos.domain.money import format_money
 from tui_pos.domain.receipt import sale_number
 from tui_pos.domain.sale import SaleDocument
 from tui_pos.messages import SaleChanged
 from tui_pos.screens.dialogs import ConfirmScreen
 from tui_pos.screens.returns import StoreServices
-from tui_pos.services.customers import CustomerBadge, Customers
-from tui_pos.services.ports import StorageError
+from tui_pos.services.customer_views import CustomerBadge
+from tui_pos.services.customers import Customers
 from tui_pos.services.receipt_mail import ReceiptMailer
 from tui_pos.services.receipts import Receipts
 from tui_pos.services.register import Register
@@ -80,6 +80,8 @@ class SaleView(Screen[None]):
         self._badge: CustomerBadge | None = None
         self._badge_problem = ""
         self._last_sale: SaleDocument | None = None
+        #: Why payment is refused now (the store server's head check), "" when it is not.
+        self.selling_blocked = ""
         self.store_bar = StoreBar(
             settings.store_name, settings.till, settings.printer_note, id="store-bar"
         )
@@ -166,7 +168,7 @@ class SaleView(Screen[None]):
             return
         try:
             badge = self.customers.badge(customer_id)
-        except (DomainError, StorageError) as exc:
+        except PosError as exc:
             self._badge_problem = f"Customer #{customer_id} ({exc})"
             return
         changed = self._badge is None or self._badge.customer_id != customer_id
@@ -210,11 +212,19 @@ class SaleView(Screen[None]):
         if error:
             self.app.bell()
 
+    def set_sync_status(self, text: str, blocked: str = "") -> None:
+        """Show the store server link's state on the top bar; ``blocked`` says why this
+        till may not take payment now (a restored backup), said once when it starts."""
+        self.store_bar.set_sync_status(text)
+        if blocked and not self.selling_blocked:
+            self.say(blocked, error=True)
+        self.selling_blocked = blocked
+
     def attempt(self, action: Callable[[], str | None], *, select_last: bool = False) -> bool:
         """Run a register action; show its message or its refusal. True if it worked."""
         try:
             text = action()
-        except (DomainError, StorageError) as exc:
+        except PosError as exc:
             self.say(str(exc), error=True)
             self.refresh_sale()
             return False

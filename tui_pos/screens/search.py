@@ -14,10 +14,10 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Label, Static
 
 from tui_pos.domain.barcode import display_gtin
-from tui_pos.domain.errors import DomainError
+from tui_pos.domain.errors import PosError, StorageError
 from tui_pos.domain.money import format_money
 from tui_pos.domain.quantity import format_quantity
-from tui_pos.services.ports import ProductInfo, StorageError
+from tui_pos.services.ports import ProductInfo
 from tui_pos.services.register import Register
 from tui_pos.widgets.keys_bar import KeysBar
 from tui_pos.widgets.plain import plain, styled
@@ -144,7 +144,7 @@ class SearchScreen(ModalScreen[int | None]):
         if self.mode == "price" and text and not any(c.isspace() for c in text):
             try:
                 info = self.register.price_check(text)
-            except (DomainError, StorageError) as exc:
+            except PosError as exc:
                 if not self.results:
                     self.app.bell()
                     self._show_detail(styled("[red]$error[/red]", error=exc))
@@ -168,7 +168,7 @@ class SearchScreen(ModalScreen[int | None]):
         """A scan here: in price mode show the item; in add mode add it and close."""
         try:
             info = self.register.price_check(code)
-        except (DomainError, StorageError) as exc:
+        except PosError as exc:
             self.app.bell()
             self._show_detail(styled("[red]$error[/red]", error=exc))
             return

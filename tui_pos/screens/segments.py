@@ -14,13 +14,13 @@ from textual.content import Content
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Label, Static
 
-from tui_pos.domain.errors import DomainError
+from tui_pos.domain.errors import DomainError, PosError, StorageError
 from tui_pos.domain.money import format_money
 from tui_pos.domain.staff import Action, Approval
 from tui_pos.screens.authorize import with_permission
 from tui_pos.services.customer_export import export_segment_file
-from tui_pos.services.customers import Customers, SegmentMember, SegmentView
-from tui_pos.services.ports import StorageError
+from tui_pos.services.customer_views import SegmentMember, SegmentView
+from tui_pos.services.customers import Customers
 from tui_pos.widgets.keys_bar import KeysBar
 from tui_pos.widgets.plain import plain, styled
 
@@ -64,7 +64,7 @@ class SegmentsScreen(ModalScreen[None]):
         """Evaluate every saved segment off the UI thread."""
         try:
             views = self.customers.segments()
-        except (DomainError, StorageError) as exc:
+        except PosError as exc:
             self.app.call_from_thread(self._say, styled("[red]$error[/red]", error=exc))
             return
         self.app.call_from_thread(self._show, views)
@@ -97,7 +97,7 @@ class SegmentsScreen(ModalScreen[None]):
         """Who is in a segment (off the UI thread)."""
         try:
             found = self.customers.members(view.rule)
-        except (DomainError, StorageError) as exc:
+        except PosError as exc:
             self.app.call_from_thread(self._say, styled("[red]$error[/red]", error=exc))
             return
         self.app.call_from_thread(self._say, _members_text(view.name, found))

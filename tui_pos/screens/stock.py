@@ -9,13 +9,13 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
-from tui_pos.domain.errors import DomainError
+from tui_pos.domain.errors import DomainError, PosError, StorageError
 from tui_pos.domain.quantity import format_quantity
+from tui_pos.domain.staff import Action, Approval
 from tui_pos.domain.stock import ScanTally
 from tui_pos.screens.dialogs import ConfirmScreen, PromptScreen
 from tui_pos.screens.list_screen import ListScreen, list_table, right
 from tui_pos.screens.returns import StoreServices
-from tui_pos.services.ports import StorageError
 from tui_pos.services.stock import StockLevel
 from tui_pos.widgets.keys_bar import KeysBar
 from tui_pos.widgets.plain import plain
@@ -53,7 +53,7 @@ class StockMenuScreen(ModalScreen[None]):
         def show() -> None:
             self.app.push_screen(screen)
 
-        self.services.permit("PRODUCT_ADMIN", what, show)
+        self.services.permit(Action.PRODUCT_ADMIN, what, lambda _approval: show())
 
     def action_receive(self) -> None:
         """Scan a delivery in."""
@@ -65,6 +65,9 @@ class StockMenuScreen(ModalScreen[None]):
 
     def action_adjust(self) -> None:
         """Add or remove stock of one item with a reason."""
+        self.services.permit(Action.PRODUCT_ADMIN, "adjust stock", self._adjust)
+
+    def _adjust(self, approval: Approval) -> None:
         stock = self.services.stock
 
         def apply(text: str) -> str:
@@ -72,25 +75,22 @@ class StockMenuScreen(ModalScreen[None]):
             qty, _, reason = rest.strip().partition(" ")
             if not code or not qty:
                 raise DomainError("Type: code quantity reason, e.g. 5900000000015 -2 broken")
-            level = stock.adjust(code, qty, reason)
+            level = stock.adjust(code, qty, reason, approval)
             return f"{level.name}: stock now {format_quantity(level.level_milli, level.unit)}"
 
         def done(message: str | None) -> None:
             if message:
                 self.query_one("#stock-message", Static).update(message)
 
-        def ask() -> None:
-            self.app.push_screen(
-                PromptScreen(
-                    "Stock adjustment",
-                    "code quantity reason: 5900000000015 -2 broken (or +3 found)",
-                    apply,
-                    scan_aware=False,
-                ),
-                done,
-            )
-
-        self.services.permit("PRODUCT_ADMIN", "adjust stock", ask)
+        self.app.push_screen(
+            PromptScreen(
+                "Stock adjustment",
+                "code quantity reason: 5900000000015 -2 broken (or +3 found)",
+                apply,
+                scan_aware=False,
+            ),
+            done,
+        )
 
     def action_low(self) -> None:
         """Products at or below their reorder level."""
@@ -172,7 +172,7 @@ class TallyScreen(ListScreen):
         try:
             item = self.services.stock.scanned(cleaned)
             line = self.tally.add(item.product_id, item.name, item.unit, sign * item.qty_milli)
-        except (DomainError, StorageError) as exc:
+        except PosError as exc:
             self.say(str(exc), error=True)
             return
         self.say(f"{line.name}: {format_quantity(line.qty_milli, line.unit)}")
@@ -237,7 +237,7 @@ class TallyScreen(ListScreen):
                 return
             try:
                 lines = self.services.stock.apply_count(quantities)
-            except (DomainError, StorageError) as exc:
+            except PosError as exc:
                 self.say(str(exc), error=True)
                 return
             changed = sum(1 for c in lines if c.variance_milli)

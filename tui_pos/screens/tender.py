@@ -9,15 +9,15 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
-from tui_pos.domain.errors import DomainError
+from tui_pos.domain.errors import DomainError, PosError, StorageError
 from tui_pos.domain.money import format_money
 from tui_pos.domain.receipt import TENDER_LABELS
 from tui_pos.domain.sale import SaleDocument
+from tui_pos.domain.staff import Action, Approval
 from tui_pos.domain.tender import TenderKind, check_card_reference
 from tui_pos.screens.dialogs import PromptScreen
 from tui_pos.screens.returns import StoreServices, permit_all
 from tui_pos.services.customers import Customers
-from tui_pos.services.ports import StorageError
 from tui_pos.services.receipt_mail import ReceiptMailer
 from tui_pos.services.register import Register
 from tui_pos.widgets.keys_bar import KeysBar
@@ -150,7 +150,7 @@ class TenderScreen(ModalScreen[SaleDocument | None]):
         """Cash of a preset amount."""
         try:
             result = self.register.pay_cash(format_money(amount).replace(",", ""))
-        except (DomainError, StorageError) as exc:
+        except PosError as exc:
             self._error(str(exc))
             return
         self._settle(result)
@@ -162,20 +162,22 @@ class TenderScreen(ModalScreen[SaleDocument | None]):
     def _refund(self, kind: TenderKind, reference: str = "") -> None:
         """Pay out the refund (asks for the REFUND permission first)."""
 
-        def pay() -> None:
+        def pay(approval: Approval) -> None:
             try:
                 if self.services is not None:
-                    result = self.services.returns.refund(kind, reference)
+                    result = self.services.returns.refund(kind, reference, approval)
                 else:
-                    result = self.register.refund(kind, reference)
-            except (DomainError, StorageError) as exc:
+                    result = self.register.refund(kind, reference, approval)
+            except PosError as exc:
                 self._error(str(exc))
                 return
             self._settle(result)
 
         permit = self.services.permit if self.services else permit_all
         permit(
-            "REFUND", f"refund {format_money(-self.register.tender_state().remaining_cents)}", pay
+            Action.REFUND,
+            f"refund {format_money(-self.register.tender_state().remaining_cents)}",
+            pay,
         )
 
     def action_store_credit(self) -> None:
@@ -268,7 +270,7 @@ class TenderScreen(ModalScreen[SaleDocument | None]):
             return
         try:
             hint = customers.redeem_hint(self.register)
-        except (DomainError, StorageError) as exc:
+        except PosError as exc:
             self._error(str(exc))
             return
 
@@ -294,7 +296,7 @@ class TenderScreen(ModalScreen[SaleDocument | None]):
         if not address and self.customers is not None and customer_id is not None:
             try:
                 address = mailer.suggested_address(self.customers.get(customer_id))
-            except (DomainError, StorageError):
+            except PosError:
                 address = ""  # typed instead
 
         def done(to: str | None) -> None:

@@ -30,11 +30,13 @@ def parse_cursor(text: str | None) -> tuple[int, int]:
 def changes(
     conn: psycopg.Connection, who: TillIdentity, cursor: tuple[int, int], limit: int
 ) -> dict[str, Any]:
-    """Changes after ``cursor`` visible to every reader; other tills' rows and shared rows."""
+    """Changes after ``cursor`` visible to every reader: other tills' rows of this store,
+    rows for every store (loyalty, the catalog), never the till's own rows."""
     limit = max(1, min(limit, MAX_CHANGES))
     with conn.transaction():
         rows = conn.execute(
-            "SELECT xid::text, id, origin_till, topic, key, body FROM change "
+            "SELECT xid::text, id, origin_till, topic, key, body, "
+            "coalesce(origin_store, store_id) FROM change "
             "WHERE (xid, id) > (%s::text::xid8, %s) "
             "AND xid < pg_snapshot_xmin(pg_current_snapshot()) "
             "AND (store_id = %s OR store_id IS NULL) ORDER BY xid, id LIMIT %s",
@@ -45,9 +47,9 @@ def changes(
         "cursor": last,
         "more": len(rows) == limit,
         "changes": [
-            {"id": r[1], "topic": r[3], "key": r[4], "till": r[2], "body": r[5]}
+            {"id": r[1], "topic": r[3], "key": r[4], "till": r[2], "store": r[6], "body": r[5]}
             for r in rows
-            if r[2] != who.till
+            if (r[6], r[2]) != (who.store, who.till)
         ],
     }
 

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import psycopg
 
+from tui_pos.server.coupons import SCHEMA_V6
+
 GENESIS = "0" * 64
 
 
@@ -103,8 +105,38 @@ CREATE TABLE audit (
   detail text NOT NULL);
 """
 
+_V2 = """
+ALTER TABLE change ADD COLUMN origin_store text;
+CREATE TABLE loyalty_ledger (
+  id bigserial PRIMARY KEY,
+  store_id text NOT NULL,
+  till_id text NOT NULL,
+  entry_uuid text NOT NULL,
+  card text NOT NULL,
+  points bigint NOT NULL,
+  kind text NOT NULL,
+  UNIQUE (store_id, till_id, entry_uuid));
+CREATE INDEX loyalty_ledger_card ON loyalty_ledger (card);
+CREATE TABLE till_product (
+  store_id text NOT NULL,
+  till_id text NOT NULL,
+  product_id bigint NOT NULL,
+  code text NOT NULL,
+  category text NOT NULL,
+  PRIMARY KEY (store_id, till_id, product_id));
+CREATE TABLE catalog (
+  topic text NOT NULL,
+  key text NOT NULL,
+  body jsonb NOT NULL,
+  changed_by text NOT NULL,
+  changed_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (topic, key));
+"""
+
 MIGRATIONS: tuple[ServerMigration, ...] = (
     ServerMigration(1, "stores, tills, chain entries and rows, stock ledger, feed, audit", _V1),
+    ServerMigration(2, "loyalty ledger, products named by tills, managed catalog", _V2),
+    ServerMigration(6, "coupon reservations, redeemed-twice alerts, unsubscribes", SCHEMA_V6),
 )
 LATEST = MIGRATIONS[-1].version
 

@@ -32,11 +32,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal, NoReturn, Protocol, cast, get_args
 
-from tui_pos.domain.cart import Cart, CartLine, line_to_dict
-from tui_pos.domain.errors import DomainError
+from tui_pos.domain.cart import Cart
+from tui_pos.domain.cart_lines import CartLine, line_to_dict
+from tui_pos.domain.errors import DomainError, StorageError
 from tui_pos.domain.tax import TaxRate
 from tui_pos.domain.tender import Payment, Tender, TenderKind
-from tui_pos.services.ports import Clock, StorageError
+from tui_pos.services.ports import Clock
 
 logger = logging.getLogger(__name__)
 

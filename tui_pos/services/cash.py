@@ -11,8 +11,11 @@ from datetime import datetime
 from typing import Protocol
 
 from tui_pos.domain.cash import CashKind, parse_movement
-from tui_pos.domain.staff import Approval, Employee
+from tui_pos.domain.money import format_money
+from tui_pos.domain.staff import Action, Approval, Employee
+from tui_pos.services.permissions import Authorizer
 from tui_pos.services.ports import Clock
+from tui_pos.services.unit_of_work import UnitOfWork
 
 
 class CashStore(Protocol):
@@ -37,8 +40,12 @@ class CashStore(Protocol):
 class CashDesk:
     """The cash use cases of one till."""
 
-    def __init__(self, store: CashStore, till: str, clock: Clock) -> None:
+    def __init__(
+        self, store: CashStore, uow: UnitOfWork, auth: Authorizer, till: str, clock: Clock
+    ) -> None:
         self.store = store
+        self.uow = uow
+        self.auth = auth
         self.till = till
         self.clock = clock
 
@@ -53,8 +60,17 @@ class CashDesk:
         return amount
 
     def move(self, kind: CashKind, amount_text: str, reason: str, approval: Approval) -> int:
-        """Cash in or out of the drawer with a reason; returns the amount in cents."""
+        """Cash in or out of the drawer with a reason, if ``approval`` covers CASH_IN_OUT
+        (PermissionDenied otherwise); the movement and its audit line are stored together.
+        Returns the amount in cents."""
         amount, reason = parse_movement(kind, amount_text, reason)
+        word = "in" if kind == "in" else "out"
+        detail = f"{format_money(amount)}: {reason}"
+        approval = self.auth.authorize(Action.CASH_IN_OUT, approval, f"cash {word} {detail}")
         approver = approval.approver.name if approval.approver else ""
-        self.store.record(self.till, kind, amount, reason, approval.actor, approver, self.clock())
+        with self.uow:
+            self.store.record(
+                self.till, kind, amount, reason, approval.actor, approver, self.clock()
+            )
+            self.auth.record(f"cash_{word}", detail, approval)
         return amount

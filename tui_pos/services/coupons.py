@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from tui_pos.domain.cart import Discount
+from tui_pos.domain.cart_lines import Discount
 from tui_pos.domain.coupons import Coupon, CouponError
 from tui_pos.services.customers import Customers
 from tui_pos.services.ports import Clock

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tui_pos.domain.cart import CartLine
+from tui_pos.domain.cart_lines import CartLine
 from tui_pos.domain.money import div_round, format_money
 from tui_pos.domain.quantity import ONE, format_quantity
 

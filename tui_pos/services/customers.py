@@ -6,18 +6,13 @@ changes nothing on bad input.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
-from tui_pos.domain.card_numbers import refuse_card_number
 from tui_pos.domain.customer import (
     Customer,
     CustomerDetails,
     CustomerError,
     CustomerStats,
-    LedgerRow,
-    VisitSummary,
     check_details,
     parse_quick_customer,
     phone_digits,
@@ -37,8 +32,10 @@ from tui_pos.domain.loyalty import (
 )
 from tui_pos.domain.promotions import BIRTHDAY_AUDIENCE, birthday_month, stamp_completes
 from tui_pos.domain.sale import SaleDocument
-from tui_pos.domain.segments import SegmentRule, rfm_group, rfm_scores
-from tui_pos.domain.suggestions import Suggestion, favourites, suggest
+from tui_pos.domain.suggestions import favourites, suggest
+from tui_pos.services.customer_privacy import CustomerPrivacy
+from tui_pos.services.customer_segments import CustomerSegments
+from tui_pos.services.customer_views import CustomerBadge, CustomerProfile
 from tui_pos.services.online_orders import OnlineOrder
 from tui_pos.services.ports import Clock, CustomerHistory, CustomerStore, LoyaltyLedger
 from tui_pos.services.register import Register
@@ -47,51 +44,7 @@ from tui_pos.services.register import Register
 HISTORY_VISITS = 50
 
 
-@dataclass(frozen=True)
-class CustomerBadge:
-    """What the register shows of the attached customer."""
-
-    customer_id: int
-    name: str
-    tier: str
-    balance: int
-    birthday_offer: date | None  #: the birthday whose reward can be given now
-
-
-@dataclass(frozen=True)
-class CustomerProfile:
-    """The profile view at the till."""
-
-    customer: Customer
-    stats: CustomerStats
-    tier: str
-    visits: list[VisitSummary]
-    favourites: list[tuple[str, int]]  #: (product name, visits with it)
-    suggestions: list[tuple[str, Suggestion]]  #: (product name, why)
-    ledger: list[LedgerRow]
-    birthday_offer: date | None
-
-
-@dataclass(frozen=True)
-class SegmentView:
-    """A saved segment with how many customers it holds now."""
-
-    name: str
-    rule: SegmentRule
-    count: int
-
-
-@dataclass(frozen=True)
-class SegmentMember:
-    """A customer in a segment with the figures that put them there."""
-
-    customer: Customer
-    stats: CustomerStats
-    tier: str
-    rfm_group: str
-
-
-class Customers:
+class Customers(CustomerSegments, CustomerPrivacy):
     """The customer use cases."""
 
     def __init__(
@@ -226,7 +179,7 @@ class Customers:
             found.add(BIRTHDAY_AUDIENCE)
         for promo in register.cart.promotions:
             if promo.kind == "stamp" and stamp_completes(
-                self.history.stamp_visits(customer_id, promo), promo.buy_qty
+                self.history.stamp_tally(customer_id, promo), promo.buy_qty
             ):
                 found.add(promo.audience)  # this visit completes the card
         for name in sorted({p.segment for p in register.cart.promotions if p.segment}):
@@ -344,122 +297,3 @@ class Customers:
     def _tier_name(self, stats: CustomerStats) -> str:
         tier: Tier | None = tier_for(stats.spend_12m_cents, self.rules.tiers)
         return tier.name if tier and self.rules.enabled else ""
-
-    # -- segments --------------------------------------------------------------------------
-    def members(self, rule: SegmentRule) -> list[SegmentMember]:
-        """The customers (not erased) a segment rule selects now."""
-        now = self.clock()
-        customers = {c.id: c for c in self.store.all_customers() if not c.erased}
-        stats = [s for s in self.history.stats(None, now) if s.customer_id in customers]
-        scores = rfm_scores(stats, now)
-        out = []
-        for s in stats:
-            customer = customers[s.customer_id]
-            tier, group = self._tier_name(s), rfm_group(scores.get(s.customer_id))
-            if rule.matches(s, tier, group, customer.details.marketing_consent, now):
-                out.append(SegmentMember(customer, s, tier, group))
-        return out
-
-    def segments(self) -> list[SegmentView]:
-        """Saved segments with their counts."""
-        return [SegmentView(n, r, len(self.members(r))) for n, r in self.store.segments()]
-
-    def segment(self, name: str) -> SegmentRule:
-        """A saved segment's rule by name."""
-        for saved, rule in self.store.segments():
-            if saved == name:
-                return rule
-        known = ", ".join(n for n, _ in self.store.segments())
-        raise CustomerError(f"No segment named {name!r} (saved: {known or 'none'})")
-
-    def save_segment(self, name: str, rule: SegmentRule) -> None:
-        """Save (or replace) a segment."""
-        cleaned = name.strip()
-        if not cleaned or len(cleaned) > 40 or not cleaned.isprintable():
-            raise CustomerError("A segment name is 1-40 printable characters")
-        self.store.save_segment(cleaned, rule, self.clock())
-
-    def export_rows(
-        self, segment: str | None = None, consent_only: bool = False
-    ) -> list[dict[str, Any]]:
-        """Customers (all, or a segment's) as rows for CSV/JSON export; a marketing export
-        (``consent_only``) holds only those who agreed to marketing."""
-        rule = self.segment(segment) if segment else SegmentRule()
-        members = self.members(rule)
-        if consent_only:
-            members = [m for m in members if m.customer.details.marketing_consent]
-        return [_export_row(m) for m in members]
-
-    # -- privacy ---------------------------------------------------------------------------
-    def export_data(self, key: str) -> dict[str, Any]:
-        """Everything held about one customer (the export is recorded)."""
-        customer = self.find(key)
-        d = customer.details
-        now = self.clock()
-        stats = self.history.stats([customer.id], now)[0]
-        data: dict[str, Any] = {
-            "id": customer.id,
-            "uuid": customer.uuid,
-            "created_at": customer.created_at.isoformat(),
-            "erased": customer.erased,
-            "profile": {
-                "name": d.name,
-                "phone": d.phone,
-                "email": d.email,
-                "birthday": d.birthday.isoformat() if d.birthday else None,
-                "notes": d.notes,
-                "preferences": d.preferences,
-                "marketing_consent": d.marketing_consent,
-                "card": d.card,
-            },
-            "loyalty": {
-                "balance": stats.balance,
-                "tier": self._tier_name(stats),
-                "ledger": [
-                    {
-                        "created_at": r.created_at.isoformat(),
-                        "kind": r.kind,
-                        "points": r.points,
-                        "sale": r.sale_number,
-                    }
-                    for r in reversed(self.history.ledger(customer.id))
-                ],
-            },
-            "sales": self.history.sales_detail(customer.id),
-            "online_orders": self.store.online_orders(customer.id),
-            "events": [
-                {"created_at": at, "kind": kind, "note": note}
-                for at, kind, note in self.store.events(customer.id)
-            ],
-        }
-        self.store.record_event(customer.id, "exported", "data export", now)
-        return data
-
-    def erase(self, key: str, note: str = "") -> Customer:
-        """Anonymise a customer: personal fields cleared, card removed; the sales and the
-        points ledger stay (the books need them). Recorded with ``note``."""
-        customer = self.find(key)
-        if customer.erased:
-            raise CustomerError(f"Customer #{customer.id} was already erased")
-        refuse_card_number(note, "note")
-        self.store.erase(customer.id, note or "erased on request", self.clock())
-        return self.get(customer.id)
-
-
-def _export_row(m: SegmentMember) -> dict[str, Any]:
-    d = m.customer.details
-    return {
-        "id": m.customer.id,
-        "card": d.card or "",
-        "name": m.customer.name,
-        "phone": d.phone,
-        "email": d.email,
-        "birthday": d.birthday.isoformat() if d.birthday else "",
-        "consent": "yes" if d.marketing_consent else "no",
-        "tier": m.tier,
-        "points": m.stats.balance,
-        "visits": m.stats.visits,
-        "spend_cents": m.stats.spend_cents,
-        "last_visit": m.stats.last_visit.date().isoformat() if m.stats.last_visit else "",
-        "rfm": m.rfm_group,
-    }

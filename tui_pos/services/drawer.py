@@ -11,8 +11,9 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Literal, Protocol
 
+from tui_pos.domain.errors import DeviceError
 from tui_pos.domain.sale import SaleDocument
-from tui_pos.services.ports import CashDrawer, Clock, DeviceError
+from tui_pos.services.ports import CashDrawer, Clock
 
 DrawerReason = Literal["sale", "no_sale"]
 

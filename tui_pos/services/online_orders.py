@@ -37,7 +37,7 @@ from typing import Any, Protocol
 
 from tui_pos.domain.barcode import BarcodeParser
 from tui_pos.domain.card_numbers import refuse_card_number
-from tui_pos.domain.cart import Product
+from tui_pos.domain.cart_lines import Product
 from tui_pos.domain.errors import DomainError
 from tui_pos.domain.money import div_round, format_money, parse_money
 from tui_pos.domain.quantity import ONE, QuantityLimits, parse_quantity

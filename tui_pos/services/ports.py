@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from tui_pos.domain.cart import Product
+from tui_pos.domain.cart_lines import Product
 from tui_pos.domain.customer import (
     Customer,
     CustomerDetails,
@@ -20,25 +20,14 @@ from tui_pos.domain.customer import (
     LedgerRow,
     VisitSummary,
 )
-from tui_pos.domain.loyalty import PointsKind, Tier
-from tui_pos.domain.promotions import Promotion
+from tui_pos.domain.loyalty import PointsKind, PointsSummary, Tier
+from tui_pos.domain.promotions import Promotion, StampTally
 from tui_pos.domain.receipt import Receipt
 from tui_pos.domain.sale import SaleDocument
 from tui_pos.domain.segments import SegmentRule
 
 Clock = Callable[[], datetime]
 """Returns the current time as an aware UTC datetime."""
-
-
-class StorageError(Exception):
-    """The database could not do what was asked (disk full, locked, read-only...).
-
-    The message is for the user; the work in progress (the cart) is kept.
-    """
-
-
-class DeviceError(Exception):
-    """A device (printer, drawer, scanner) failed; the message is for the user."""
 
 
 @dataclass(frozen=True)
@@ -282,8 +271,20 @@ class CustomerHistory(Protocol):
     def sales_detail(self, customer_id: int) -> list[dict[str, Any]]:
         """Every sale of the customer with lines and payments (for a data export)."""
 
-    def stamp_visits(self, customer_id: int, promo: Promotion) -> int:
-        """The customer's stamped visits for the stamp card ``promo``."""
+    def stamp_tally(self, customer_id: int, promo: Promotion) -> StampTally:
+        """The customer's stamped visits (net of returns) for the stamp card ``promo``."""
+
+
+class SalePoints(Protocol):
+    """A sale's loyalty points, written inside the sale's own unit of work (the sale store
+    calls it with the stored sale's row id)."""
+
+    def record_sale_points(self, doc: SaleDocument, sale_id: int) -> PointsSummary | None:
+        """Write the earned and redeemed points of the sale just stored (LoyaltyError when
+        the redeemed points are not there: the whole sale is then rolled back)."""
+
+    def sale_points(self, sale_id: int, customer_id: int | None) -> PointsSummary | None:
+        """The points summary of a stored sale, or None if it had none."""
 
 
 class LoyaltyLedger(Protocol):

@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal, Protocol
 
+from tui_pos.domain.errors import DeviceError
 from tui_pos.domain.sale import SaleDocument, format_sale_number
-from tui_pos.services.ports import Clock, DeviceError, SaleStore
+from tui_pos.services.ports import Clock, SaleStore
 from tui_pos.services.receipts import Receipts
 
 JobKind = Literal["receipt", "copy"]

@@ -12,10 +12,10 @@ from datetime import date
 from typing import Protocol
 
 from tui_pos.domain.barcode import BarcodeParser
-from tui_pos.domain.errors import DomainError
+from tui_pos.domain.errors import DomainError, StorageError
 from tui_pos.domain.money import parse_money
 from tui_pos.domain.promotions import PROMOTION_KINDS, Promotion, PromotionError, PromotionKind
-from tui_pos.services.ports import Catalog, Clock, StorageError
+from tui_pos.services.ports import Catalog, Clock
 
 
 class PromotionStore(Protocol):

@@ -9,7 +9,7 @@ from datetime import date
 from typing import Protocol
 
 from tui_pos.domain.coupons import Coupon
-from tui_pos.domain.errors import CartError
+from tui_pos.domain.errors import CartError, StorageError
 from tui_pos.domain.receipt import (
     Receipt,
     ReceiptStyle,
@@ -18,7 +18,7 @@ from tui_pos.domain.receipt import (
     render_receipt,
 )
 from tui_pos.domain.sale import SaleDocument
-from tui_pos.services.ports import ReceiptPrinter, SaleStore, SendHook, StorageError
+from tui_pos.services.ports import ReceiptPrinter, SaleStore, SendHook
 
 
 class OpenCoupons(Protocol):

@@ -8,80 +8,34 @@ sale is stored (see :mod:`tui_pos.services.receipts`).
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
 
-from tui_pos.domain.barcode import BarcodeParser, ScannedCode
-from tui_pos.domain.card_numbers import refuse_card_number
-from tui_pos.domain.cart import Cart, CartLine, CartTotals, Discount, Product
+from tui_pos.domain.barcode import BarcodeParser
+from tui_pos.domain.cart import Cart
+from tui_pos.domain.cart_lines import CartLine, Discount
+from tui_pos.domain.cart_totals import CartTotals
 from tui_pos.domain.coupons import is_coupon_code
 from tui_pos.domain.errors import (
     CartError,
-    DomainError,
     QuantityError,
     UnknownProduct,
-    WeightNeeded,
 )
-from tui_pos.domain.money import decimal_to_cents, div_round, parse_money
+from tui_pos.domain.money import div_round, format_money, parse_money
 from tui_pos.domain.promotions import Promotion
-from tui_pos.domain.quantity import ONE, QuantityLimits, Unit, check_weight, parse_quantity
 from tui_pos.domain.sale import SaleDocument, format_sale_number, sale_document
-from tui_pos.domain.staff import Employee
-from tui_pos.domain.tax import TaxRate
+from tui_pos.domain.staff import Action, Approval, Employee
 from tui_pos.domain.tender import (
-    DEFAULT_MAX_CHANGE_CENTS,
     Payment,
     Tender,
-    TenderKind,
-    parse_tendered,
 )
-from tui_pos.services.ports import (
-    Catalog,
-    Clock,
-    ProductInfo,
-    SaleStore,
-    StorageError,
-    SuspendedCart,
-)
-
-_QTY_PREFIX = re.compile(r"^(?P<qty>[0-9]+(?:[.,][0-9]+)?)\s*\*\s*(?P<rest>.*)$")
-
-#: Codes that name no item, and what to do with them instead (the sale screen takes a
-#: badge or a receipt scanned on its own; here one came with a quantity, or elsewhere).
-_CARD_KINDS = {
-    "customer": "a customer card, not an item",
-    "employee": "an employee badge, not an item: scan it alone to take over the till",
-    "receipt": "a receipt barcode, not an item: scan it alone to return from that sale",
-    "coupon": "a coupon, not an item: scan or type the coupon code alone",
-}
-
-
-class OpenSaleLog(Protocol):
-    """What follows the open sale for crash recovery (:class:`CartJournal` in production)."""
-
-    def changed(self, cart: Cart, tender: Tender | None, *, wait_ms: int | None = None) -> None:
-        """The open sale changed (``wait_ms``: wait at most that long for the database)."""
-
-    def line_added(self, cart: Cart, tender: Tender | None, line: CartLine) -> None:
-        """``line`` was appended to the open sale and nothing else changed."""
-
-    def closed(self, uuid: str) -> None:
-        """The sale ``uuid`` was stored, and its journal cleared in the same transaction."""
-
-
-@dataclass(frozen=True)
-class RegisterSettings:
-    """How this till sells (from the config)."""
-
-    till: str
-    taxes: dict[str, TaxRate]
-    prices_include_tax: bool = True
-    cash_step: int = 1
-    limits: QuantityLimits = QuantityLimits()
-    max_change_cents: int = DEFAULT_MAX_CHANGE_CENTS
-    card_reference_required: bool = True  #: a card payment needs the terminal's reference
+from tui_pos.services.item_entry import ItemLines, split_quantity
+from tui_pos.services.open_sale import OpenSaleLog, RegisterSettings, TenderState
+from tui_pos.services.parked_sales import ParkedSales
+from tui_pos.services.permissions import Authorizer
+from tui_pos.services.ports import Catalog, Clock, ProductInfo, SaleStore
+from tui_pos.services.sale_payments import SalePayments
+from tui_pos.services.unit_of_work import UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -92,18 +46,7 @@ class EntryResult:
     line: CartLine | None = None
 
 
-@dataclass(frozen=True)
-class TenderState:
-    """The payment side of the open sale."""
-
-    total_cents: int
-    paid_cents: int
-    remaining_cents: int
-    cash_due_cents: int
-    payments: tuple[Payment, ...]
-
-
-class Register:
+class Register(SalePayments, ParkedSales):
     """The use cases of the sale screen."""
 
     def __init__(
@@ -113,10 +56,16 @@ class Register:
         parser: BarcodeParser,
         settings: RegisterSettings,
         clock: Clock,
+        *,
+        uow: UnitOfWork,
+        auth: Authorizer,
         journal: OpenSaleLog | None = None,
         promotions: Callable[[], tuple[Promotion, ...]] | None = None,
     ) -> None:
         self.catalog = catalog
+        self.items = ItemLines(catalog, settings.limits)  #: codes -> cart lines
+        self.uow = uow  #: a sale and every row it writes: one transaction, one chain entry
+        self.auth = auth  #: refuses the gated use cases (void sale) to roles that may not
         #: The promotions active now (read when a sale starts; applied in the cart).
         self.promotions = promotions or (lambda: ())
         self.store = store
@@ -138,6 +87,9 @@ class Register:
         self.on_customer_card: Callable[[str], str] | None = None
         #: Redeems a scanned or typed personal coupon code (set by the bootstrap).
         self.on_coupon: Callable[[str], str] | None = None
+        #: Reserves a sale's coupon at the store server before it is stored (may block:
+        #: runs where the sale is stored; raises CouponError when the server refuses).
+        self.reserve_coupon: Callable[[SaleDocument], None] | None = None
 
     # -- reading -------------------------------------------------------------------
     def totals(self) -> CartTotals:
@@ -193,15 +145,14 @@ class Register:
     # -- adding items --------------------------------------------------------------
     def enter(self, text: str) -> EntryResult:
         """Handle the entry line: ``CODE``, ``QTY*CODE``, or ``QTY*`` for the next item."""
-        cleaned = text.strip()
-        if not cleaned:
+        if not text.strip():
             raise CartError("Scan or type a barcode, PLU or quantity*code")
-        match = _QTY_PREFIX.match(cleaned)
+        typed_qty, cleaned = split_quantity(text)
         qty_text = self.pending_qty
-        if match:
-            qty_text, cleaned = match.group("qty"), match.group("rest").strip()
+        if typed_qty is not None:
+            qty_text = typed_qty
             if not cleaned:
-                self._check_qty_text(qty_text)
+                self.items.check_qty_text(qty_text)
                 self.pending_qty = qty_text
                 return EntryResult(f"Quantity {qty_text} for the next item")
         return self.scan(cleaned, qty_text=qty_text)
@@ -220,9 +171,9 @@ class Register:
                 raise QuantityError("A loyalty card takes no quantity")
             # A quantity typed before (3*) stays for the next item.
             return EntryResult(self.on_customer_card(scanned.code))
-        product = self._product_for(scanned)
+        product = self.items.product_for(scanned)
         try:
-            line = self._line_for(product, scanned, qty_text)
+            line = self.items.line_for(product, scanned, qty_text)
         except QuantityError as exc:
             if qty_text is not None and qty_text == self.pending_qty:
                 raise QuantityError(f"{exc} (Esc clears the quantity {qty_text}*)") from exc
@@ -236,7 +187,7 @@ class Register:
         product = self.catalog.by_id(product_id)
         if product is None:
             raise UnknownProduct("That product is no longer in the catalog")
-        line = self._line_for(product, None, self.pending_qty)
+        line = self.items.line_for(product, None, self.pending_qty)
         self._change(lambda: self.cart.add(line), added=line)
         self.pending_qty = None
         return EntryResult(f"Added {line.name}", line)
@@ -247,15 +198,11 @@ class Register:
 
     def line_for(self, text: str) -> CartLine:
         """The line ``CODE`` or ``QTY*CODE`` would add, without adding it."""
-        cleaned = text.strip()
-        match = _QTY_PREFIX.match(cleaned)
-        qty_text = None
-        if match:
-            qty_text, cleaned = match.group("qty"), match.group("rest").strip()
+        qty_text, cleaned = split_quantity(text)
         if not cleaned:
             raise CartError("Scan or type the item's barcode or PLU")
         scanned = self.parser.parse(cleaned)
-        return self._line_for(self._product_for(scanned), scanned, qty_text)
+        return self.items.line_for(self.items.product_for(scanned), scanned, qty_text)
 
     def refresh_promotions(self) -> None:
         """Read the active promotions again into the open sale (they are otherwise read
@@ -270,7 +217,7 @@ class Register:
     def price_check(self, code: str) -> ProductInfo:
         """Look an item up by code without adding it."""
         scanned = self.parser.parse(code)
-        product = self._product_for(scanned)
+        product = self.items.product_for(scanned)
         info = self.catalog.info(product.id)
         if info is None:
             raise UnknownProduct("That product is no longer in the catalog")
@@ -356,12 +303,15 @@ class Register:
         self._change(apply)
 
     # -- whole sale ----------------------------------------------------------------
-    def void_sale(self) -> SaleDocument | None:
-        """Abandon the open sale; it is kept as a voided document for the day report."""
+    def void_sale(self, approval: Approval | None = None) -> SaleDocument | None:
+        """Abandon the open sale; it is kept as a voided document for the day report.
+        ``approval`` must cover VOID_SALE (PermissionDenied otherwise)."""
         if self.has_payments:
             raise CartError("Payments were taken: remove them in the payment screen first")
         if self.cart.is_empty and not self.cart.voided_lines:
             raise CartError("The sale is empty")
+        total = format_money(self.cart.totals().total_cents)
+        self.auth.authorize(Action.VOID_SALE, approval, f"void the sale of {total}")
         doc = sale_document(
             self.cart,
             None,
@@ -371,102 +321,12 @@ class Register:
             now=self.clock(),
             status="voided",
         )
-        stored = self.store.record_sale(doc)
+        with self.uow:
+            stored = self.store.record_sale(doc)
         if self.journal is not None:
             self.journal.closed(stored.uuid)
         self._reset()
         return stored
-
-    def suspend(self, label: str = "") -> int:
-        """Park the open sale to serve someone else; returns the parked sale's id."""
-        if self.cart.is_empty:
-            raise CartError("The sale is empty: nothing to suspend")
-        if self.has_payments:
-            raise CartError("Payments were taken: finish or remove them before suspending")
-        refuse_card_number(label, "label")
-        suspended_id = self.store.suspend(
-            self.settings.till,
-            label.strip()[:40],
-            self.cart.to_dict(),
-            len(self.cart.lines),
-            self.cart.totals().total_cents,
-            self.clock(),
-        )
-        self._reset()
-        return suspended_id
-
-    def suspended(self) -> list[SuspendedCart]:
-        """Parked sales of this till."""
-        return self.store.suspended(self.settings.till)
-
-    def resume(self, suspended_id: int) -> None:
-        """Bring a parked sale back as the open sale."""
-        if not self.cart.is_empty:
-            raise CartError("Finish, suspend or void the current sale before resuming another")
-        data = self.store.load_suspended(suspended_id)
-        if data is None:
-            raise CartError("That suspended sale is gone (resumed at another moment?)")
-        cart = Cart.from_dict(
-            data, self.settings.taxes, prices_include_tax=self.settings.prices_include_tax
-        )
-        self.cart = self._priced(cart)
-        self.tender = None
-        # Journal it as the open sale before it leaves the parked list: a crash between the
-        # two then finds it parked still, and the journal copy is dropped at the next start.
-        self._notify()
-        self.store.drop_suspended(suspended_id)
-
-    # -- payment -------------------------------------------------------------------
-    def pay_cash(self, text: str) -> SaleDocument | None:
-        """Take cash (empty text = exact cash). Returns the stored sale once it is paid."""
-        self._require_items()
-        if self._tender().is_settled:  # nothing left to pay, or a failed store to retry
-            return self._store_when_paid()
-        tendered = parse_tendered(text) if text.strip() else None
-        self._tender().pay_cash(tendered)
-        return self._after_payment()
-
-    def pay_card(self, amount_text: str, reference: str) -> SaleDocument | None:
-        """Record a card payment made on the terminal (empty amount = all that is due)."""
-        self._require_items()
-        if self._tender().is_settled:  # paid, but storing it failed before: store it now
-            return self._store_when_paid()
-        amount = parse_tendered(amount_text) if amount_text.strip() else None
-        self._tender().pay_card(amount, reference)
-        return self._after_payment()
-
-    def refund(self, kind: TenderKind, reference: str = "") -> SaleDocument | None:
-        """Pay out what the customer is owed (a return worth more than what is bought)."""
-        self._require_items()
-        if self._tender().is_settled:
-            return self._store_when_paid()
-        self._tender().refund(kind, reference)
-        return self._after_payment()
-
-    def pay_store_credit(
-        self, code: str, amount_text: str, balance_cents: int
-    ) -> SaleDocument | None:
-        """Redeem a credit note holding ``balance_cents`` (empty amount = all it can pay)."""
-        self._require_items()
-        if self._tender().is_settled:
-            return self._store_when_paid()
-        amount = parse_tendered(amount_text) if amount_text.strip() else None
-        self._tender().pay_store_credit(amount, code, balance_cents)
-        return self._after_payment()
-
-    def pay_points(self, points: int, amount_cents: int) -> SaleDocument | None:
-        """Record loyalty points redeemed (the loyalty rules checked the limits)."""
-        self._require_items()
-        if self.cart.customer_id is None:
-            raise CartError("No customer on this sale")
-        self._tender().pay_points(amount_cents, points)
-        return self._after_payment()
-
-    def remove_last_payment(self) -> Payment:
-        """Take back the last payment of the open sale."""
-        payment = self._tender().remove_last()
-        self._notify()
-        return payment
 
     def restore_open_sale(
         self, cart: Cart, payments: Sequence[Payment] = (), rounding_cents: int = 0
@@ -484,58 +344,6 @@ class Register:
             tender = self._tender()
             tender.payments = list(payments)
             tender.rounding_cents = rounding_cents
-
-    def complete(self) -> SaleDocument:
-        """Store the paid sale (sale, lines, payments, stock in one transaction).
-
-        On a storage failure the cart and payments are kept so the cashier can retry;
-        the retry carries the same UUID, so it can never store the sale twice.
-        """
-        return self.finish_sale(self.store_sale(self.sale_to_store()))
-
-    def sale_to_store(self) -> SaleDocument:
-        """The document of the paid open sale, ready to store (changes nothing)."""
-        self._require_items()
-        tender = self._tender()
-        if not tender.is_settled:
-            raise CartError("The sale is not fully paid")
-        return sale_document(
-            self.cart,
-            tender,
-            till=self.settings.till,
-            cashier=self.cashier.name if self.cashier else "",
-            employee_id=self.cashier.id if self.cashier else None,
-            now=self.clock(),
-        )
-
-    def store_sale(self, doc: SaleDocument, *, deadline: float | None = None) -> SaleDocument:
-        """Store ``doc`` in one durable transaction, which also clears the open sale's
-        crash journal: a sale costs one fsync'd commit.
-
-        The payment that settled the sale was not journaled before (the sale's own commit
-        keeps it). When storing fails it is journaled now, so that a payment the screen
-        reports as kept survives a crash; then the error is raised. ``deadline``
-        (``time.monotonic()``) bounds the wait for that journal write, so that both
-        writes together wait no longer than one busy timeout. May run in a worker thread
-        while the screen refuses every change of the open sale (and reads nothing else).
-        """
-        try:
-            return self.store.record_sale(doc)
-        except (StorageError, DomainError):  # (DomainError: points or returns refused)
-            wait_ms = None
-            if deadline is not None:
-                wait_ms = max(0, int((deadline - time.monotonic()) * 1000))
-            if self.journal is not None:
-                self.journal.changed(self.cart, self.tender, wait_ms=wait_ms)
-            raise
-
-    def finish_sale(self, stored: SaleDocument) -> SaleDocument:
-        """Start the next sale once ``stored`` (the open sale) is stored."""
-        self.last_sale = stored
-        if self.journal is not None:
-            self.journal.closed(stored.uuid)
-        self._reset()
-        return stored
 
     # -- internals -----------------------------------------------------------------
     def _new_cart(self) -> Cart:
@@ -562,37 +370,6 @@ class Register:
         else:
             self.journal.changed(self.cart, self.tender)
 
-    def _tender(self) -> Tender:
-        total = self.cart.totals().total_cents
-        if self.tender is None:
-            self.tender = Tender(
-                total,
-                cash_step=self.settings.cash_step,
-                max_change_cents=self.settings.max_change_cents,
-            )
-            self.tender.card_reference_required = self.settings.card_reference_required
-        self.tender.total_cents = total
-        return self.tender
-
-    def _require_items(self) -> None:
-        if self.cart.is_empty:
-            raise CartError("The sale is empty")
-
-    def _after_payment(self) -> SaleDocument | None:
-        """A part payment is journaled at once; the one that settles the sale is stored
-        with it (and journaled only if that fails: see :meth:`store_sale`)."""
-        if not self._tender().is_settled:
-            self._notify()
-            return None
-        return self._store_when_paid()
-
-    def _store_when_paid(self) -> SaleDocument | None:
-        """Store the paid sale now, or leave it to the screen (``defer_storing``)."""
-        if self.defer_storing:
-            self._deferred = True
-            return None
-        return self.complete()
-
     def _change(self, mutate: Callable[[], object], added: CartLine | None = None) -> None:
         """Apply a cart change; undo it if it would leave less due than already paid."""
         if not self.has_payments:
@@ -612,63 +389,3 @@ class Register:
             )
             raise CartError("That would make the sale less than what was already paid")
         self._notify(added)
-
-    def _product_for(self, scanned: ScannedCode) -> Product:
-        if scanned.kind in _CARD_KINDS:
-            raise DomainError(f"That is {_CARD_KINDS[scanned.kind]}")
-        if scanned.kind == "plu":
-            product = self.catalog.by_plu(scanned.code)
-            if product is None:
-                raise UnknownProduct(f"Unknown PLU {scanned.raw}")
-            return product
-        product = self.catalog.by_code(scanned.code)
-        if product is None:
-            raise UnknownProduct(f"Unknown barcode {_short(scanned.raw)}: nothing added")
-        return product
-
-    def _line_for(
-        self, product: Product, scanned: ScannedCode | None, qty_text: str | None
-    ) -> CartLine:
-        price = product.price_cents
-        code = scanned.raw if scanned else (product.barcode or product.plu or "")
-        limits = self.settings.limits
-        if scanned is not None and scanned.kind in ("price", "weight"):
-            if qty_text is not None:
-                raise QuantityError("A priced or weighed label carries its own quantity")
-            assert scanned.value is not None
-            if scanned.kind == "price":
-                price = decimal_to_cents(scanned.value)
-                return self._make_line(product, "each", price, ONE, code)
-            if product.unit != "kg":
-                raise QuantityError(f"{product.name} is not sold by weight")
-            grams = check_weight(int(scanned.value * 1000), limits)
-            return self._make_line(product, "kg", price, grams, code)
-        if product.unit == "kg" and qty_text is None:
-            raise WeightNeeded(
-                f"{product.name} is sold by weight: type the kg like 0.350* first",
-                product.name,
-                code,
-            )
-        qty = parse_quantity(qty_text, product.unit, limits) if qty_text else ONE
-        return self._make_line(product, product.unit, price, qty, code)
-
-    def _make_line(self, product: Product, unit: str, price: int, qty: int, code: str) -> CartLine:
-        return CartLine(
-            product_id=product.id,
-            name=product.name,
-            unit="kg" if unit == "kg" else "each",
-            unit_price_cents=price,
-            qty_milli=qty,
-            tax_code=product.tax_code,
-            code=code,
-            category_id=product.category_id,
-        )
-
-    def _check_qty_text(self, qty_text: str) -> None:
-        # Validate as pieces unless it has decimals (then it may be a weight).
-        unit: Unit = "kg" if any(c in qty_text for c in ".,") else "each"
-        parse_quantity(qty_text, unit, self.settings.limits)
-
-
-def _short(code: str) -> str:
-    return code if len(code) <= 29 else code[:28] + "…"

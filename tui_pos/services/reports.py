@@ -12,7 +12,10 @@ from tui_pos.domain.cash import CashError
 from tui_pos.domain.money import format_money
 from tui_pos.domain.report import DayReport, PeriodTotals
 from tui_pos.domain.sale import format_sale_number
+from tui_pos.domain.staff import Action, Approval
+from tui_pos.services.permissions import Authorizer
 from tui_pos.services.ports import Clock
+from tui_pos.services.unit_of_work import UnitOfWork
 
 
 class ReportStore(Protocol):
@@ -39,8 +42,18 @@ class ReportStore(Protocol):
 class Reports:
     """The report use cases of one till."""
 
-    def __init__(self, store: ReportStore, till: str, clock: Clock, tz: tzinfo | None) -> None:
+    def __init__(
+        self,
+        store: ReportStore,
+        uow: UnitOfWork,
+        auth: Authorizer,
+        till: str,
+        clock: Clock,
+        tz: tzinfo | None,
+    ) -> None:
         self.store = store
+        self.uow = uow
+        self.auth = auth
         self.till = till
         self.clock = clock
         self.tz = tz
@@ -60,13 +73,28 @@ class Reports:
         return DayReport("X", day.isoformat(), self.till, self.store.between(self.till, start, end))
 
     def close_day(
-        self, counted_cents: int | None = None, closed_by: str = "", accepted_by: str = ""
+        self,
+        approval: Approval | None = None,
+        counted_cents: int | None = None,
+        acceptance: Approval | None = None,
     ) -> DayReport:
-        """Close the open period: the next consecutive Z number, stored for good.
+        """Close the open period: the next consecutive Z number, stored for good with its
+        audit line (one unit of work).
 
-        ``counted_cents`` is the blind count of the drawer; a difference to the expected
-        cash (over/short) is refused unless someone ``accepted_by`` accepted it.
+        ``approval`` must cover Z_CLOSE (PermissionDenied otherwise; its actor is the
+        ``closed_by``). ``counted_cents`` is the blind count of the drawer; a difference
+        to the expected cash (over/short) is refused unless an ``acceptance`` covering
+        ACCEPT_OVER_SHORT is given (its approver, else its actor, is ``accepted_by``).
         """
+        approval = self.auth.authorize(Action.Z_CLOSE, approval, "Z close")
+        closed_by = approval.actor.name if approval.actor else ""
+        accepted_by = ""
+        if acceptance is not None and counted_cents is not None:
+            acceptance = self.auth.authorize(
+                Action.ACCEPT_OVER_SHORT, acceptance, f"count {format_money(counted_cents)}"
+            )
+            by = acceptance.approver or acceptance.actor
+            accepted_by = by.name if by else "accepted"
         now = self.clock()
         local_now = now.astimezone(self.tz)
         unprinted = self._unprinted()
@@ -82,7 +110,7 @@ class Reports:
                 unprinted_receipts=unprinted,
                 counted_cents=counted_cents,
                 closed_by=closed_by,
-                accepted_by=accepted_by if counted_cents is not None else "",
+                accepted_by=accepted_by,
             )
             if report.over_short_cents and not accepted_by:
                 raise CashError(
@@ -91,7 +119,14 @@ class Reports:
                 )
             return report
 
-        return self.store.close_period(self.till, now, compose)
+        with self.uow:
+            report = self.store.close_period(self.till, now, compose)
+            if approval.actor is not None:  # (a till without staff: nobody to name)
+                counted = (
+                    "" if counted_cents is None else f", counted {format_money(counted_cents)}"
+                )
+                self.auth.record("z_closed", f"Z {report.z_number}{counted}", approval)
+        return report
 
     def z_reports(self, day: date) -> list[DayReport]:
         """The Z closes made on a local calendar day."""

@@ -16,11 +16,12 @@ from dataclasses import dataclass, replace
 from typing import Protocol
 
 from tui_pos.domain.barcode import BarcodeError
-from tui_pos.domain.cart import CartLine
+from tui_pos.domain.cart_lines import CartLine
 from tui_pos.domain.errors import CartError, DomainError
 from tui_pos.domain.quantity import format_quantity, parse_quantity
 from tui_pos.domain.returns import ReturnableLine, ReturnAmounts, ReturnError, return_amounts
 from tui_pos.domain.sale import SaleDocument, format_sale_number
+from tui_pos.domain.staff import Approval
 from tui_pos.domain.tender import TenderKind
 from tui_pos.services.register import Register
 
@@ -188,14 +189,17 @@ class Returns:
         return f"Returning {qty} x {line.name} without receipt"
 
     # -- paying out --------------------------------------------------------------------
-    def refund(self, kind: TenderKind, reference: str = "") -> SaleDocument | None:
+    def refund(
+        self, kind: TenderKind, reference: str = "", approval: Approval | None = None
+    ) -> SaleDocument | None:
         """Pay out the refund due; ``store_credit`` issues a new credit note.
 
-        The screen asks for the REFUND permission first.
+        ``approval`` (collected by the screen) must cover REFUND: the register refuses it
+        otherwise.
         """
         if kind == "store_credit":
             reference = self.new_code()
-        doc = self.register.refund(kind, reference)
+        doc = self.register.refund(kind, reference, approval)
         if doc is not None or self.register.awaiting_storage:  # (stored by the screen)
             self.original_tenders = ()
         return doc

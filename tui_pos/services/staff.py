@@ -7,143 +7,32 @@ Every sensitive action, every approval and every refused PIN goes into the audit
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
-from contextlib import AbstractContextManager
-from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta, tzinfo
-from typing import Literal, Protocol
+from dataclasses import replace
+from datetime import datetime, timedelta
 
-from tui_pos.domain.analysis import AnalysisReport, Column, DateRange
-from tui_pos.domain.pin import DEFAULT_COST, ScryptCost, check_pin_shape, hash_pin, verify_pin
+from tui_pos.domain.pin import check_pin_shape, hash_pin, verify_pin
 from tui_pos.domain.staff import (
     ACTION_LABELS,
     Action,
     Approval,
     Employee,
-    Permissions,
     Role,
     StaffError,
     check_employee_code,
 )
+from tui_pos.services.permissions import PermissionDenied
 from tui_pos.services.ports import Clock
-
-PunchKind = Literal["in", "out"]
-
-
-@dataclass(frozen=True)
-class StoredEmployee:
-    """An employee as stored, with what log-in needs."""
-
-    employee: Employee
-    pin_hash: str
-    badge: str | None
-    failed_attempts: int
-    locked_until: datetime | None  #: aware UTC, or None
-
-
-@dataclass(frozen=True)
-class AuditEvent:
-    """One line of the audit log."""
-
-    created_at: datetime
-    action: str
-    outcome: str  #: done, approved, refused, failed, locked
-    employee_id: int | None
-    employee_name: str
-    approver_id: int | None = None
-    approver_name: str = ""
-    detail: str = ""
-    seq: int | None = None
-    till: str = ""
-    uuid: str = field(default_factory=lambda: uuid.uuid4().hex)
-
-
-@dataclass(frozen=True)
-class Punch:
-    """A clock-in or clock-out."""
-
-    employee_id: int
-    kind: PunchKind
-    at: datetime
-
-
-@dataclass(frozen=True)
-class HoursRow:
-    """Hours worked by one employee in a period."""
-
-    employee: Employee
-    minutes: int
-    shifts: int
-    open_since: datetime | None  #: clocked in and not out yet (counted up to the period end)
-
-
-class StaffStore(Protocol):
-    """Where employees, the audit log and the time clock live."""
-
-    def by_code(self, code: str) -> StoredEmployee | None:
-        """The employee with this number."""
-
-    def by_badge(self, badge: str) -> StoredEmployee | None:
-        """The employee with this badge code."""
-
-    def by_id(self, employee_id: int) -> StoredEmployee | None:
-        """The employee with this id."""
-
-    def employees(self) -> list[StoredEmployee]:
-        """Everyone, by number."""
-
-    def add(
-        self, code: str, name: str, role: Role, pin_hash: str, badge: str | None, now: datetime
-    ) -> Employee:
-        """Create an employee (the number and badge are unique)."""
-
-    def update(
-        self,
-        employee_id: int,
-        *,
-        name: str | None = None,
-        role: Role | None = None,
-        pin_hash: str | None = None,
-        badge: str | None = None,
-        active: bool | None = None,
-    ) -> None:
-        """Change an employee's details."""
-
-    def set_failures(self, employee_id: int, attempts: int, locked_until: datetime | None) -> None:
-        """Record the count of consecutive wrong PINs and the lock-out end."""
-
-    def pin_check(self) -> AbstractContextManager[None]:
-        """One transaction holding the write lock (SQLite ``BEGIN IMMEDIATE``) around a PIN
-        check: its reads and writes are not interleaved with another process's check."""
-
-    def append_audit(self, till: str, event: AuditEvent) -> None:
-        """Add one event to the audit log with the till's next number."""
-
-    def audit(self, start: datetime, end: datetime, limit: int) -> list[AuditEvent]:
-        """Events in ``[start, end)``, newest first."""
-
-    def punch(self, till: str, employee_id: int, kind: PunchKind, now: datetime) -> None:
-        """Record a clock-in or clock-out."""
-
-    def punches(self, start: datetime, end: datetime) -> list[Punch]:
-        """Every punch in ``[start, end)``, oldest first, plus each employee's last punch
-        before ``start`` when it was a clock-in (a shift running into the period)."""
-
-    def last_punch(self, employee_id: int) -> Punch | None:
-        """The employee's latest punch."""
-
-
-@dataclass(frozen=True)
-class StaffSettings:
-    """The ``[staff]`` rules."""
-
-    permissions: Permissions = field(default_factory=Permissions.default)
-    max_attempts: int = 5  #: wrong PINs in a row before the account locks
-    lockout_minutes: int = 15
-    lock_after_idle_seconds: int = 300  #: 0 = never lock by itself
-    discount_limit_percent: int = 10  #: discounts above this need DISCOUNT_OVER_LIMIT
-    cost: ScryptCost = DEFAULT_COST
+from tui_pos.services.staff_records import (
+    AuditEvent,
+    HoursRow,
+    PunchKind,
+    StaffSettings,
+    StaffStore,
+    StoredEmployee,
+    minutes_between,
+)
+from tui_pos.services.unit_of_work import UnitOfWork
 
 
 class Staff:
@@ -152,12 +41,14 @@ class Staff:
     def __init__(
         self,
         store: StaffStore,
+        uow: UnitOfWork,
         till: str,
         pepper: bytes,
         clock: Clock,
         settings: StaffSettings | None = None,
     ) -> None:
         self.store = store
+        self.uow = uow  #: a change and its audit line are stored together
         self.till = till
         self.pepper = pepper
         self.clock = clock
@@ -230,6 +121,20 @@ class Staff:
         stored = self._check_badge(badge, f"approve {action.value}")
         return self._approval(action, stored.employee, detail)
 
+    def authorize(self, action: Action, approval: Approval | None, detail: str) -> Approval:
+        """The check a gated use case makes before it acts (see services/permissions.py):
+        ``approval`` when its actor's role may do ``action`` or its approver's role may;
+        a till without staff allows everything. A refusal is audited, then raised as
+        PermissionDenied."""
+        if approval is not None and self.settings.permissions.covers(approval, action):
+            return approval
+        if not self.has_staff():
+            return approval or Approval(action, None)
+        actor = approval.actor if approval else None
+        approver = approval.approver if approval else None
+        self._audit(action.value, "refused", actor, approver=approver, detail=detail)
+        raise PermissionDenied(action, approval)
+
     def record(self, action: str, detail: str, approval: Approval | None = None) -> None:
         """Add a sensitive action to the audit log (who did it, who approved it)."""
         actor = approval.actor if approval else self.current
@@ -260,8 +165,9 @@ class Staff:
         if self.current is None:
             raise StaffError("Nobody is logged in")
         kind: PunchKind = "out" if self.clocked_in() else "in"
-        self.store.punch(self.till, self.current.id, kind, self.clock())
-        self._audit(f"clock_{kind}", "done", self.current)
+        with self.uow:
+            self.store.punch(self.till, self.current.id, kind, self.clock())
+            self._audit(f"clock_{kind}", "done", self.current)
         return kind
 
     def hours(self, start: datetime, end: datetime) -> list[HoursRow]:
@@ -276,10 +182,11 @@ class Staff:
                 open_at.setdefault(p.employee_id, max(p.at, start))
             elif p.employee_id in open_at:
                 began = open_at.pop(p.employee_id)
-                minutes[p.employee_id] = minutes.get(p.employee_id, 0) + _minutes(began, p.at)
+                worked = minutes_between(began, p.at)
+                minutes[p.employee_id] = minutes.get(p.employee_id, 0) + worked
                 shifts[p.employee_id] = shifts.get(p.employee_id, 0) + 1
         for employee_id, began in open_at.items():
-            minutes[employee_id] = minutes.get(employee_id, 0) + _minutes(began, until)
+            minutes[employee_id] = minutes.get(employee_id, 0) + minutes_between(began, until)
             shifts[employee_id] = shifts.get(employee_id, 0) + 1
         rows = []
         for stored in self.store.employees():
@@ -301,17 +208,19 @@ class Staff:
             raise StaffError(f"Employee number {code} is taken")
         badge = self._check_new_badge(badge)
         pin_hash = hash_pin(check_pin_shape(pin), self.pepper, self.settings.cost)
-        employee = self.store.add(code, name, role, pin_hash, badge, self.clock())
-        self.record("staff_add", f"{employee.code} {employee.name} ({role.value})")
+        with self.uow:
+            employee = self.store.add(code, name, role, pin_hash, badge, self.clock())
+            self.record("staff_add", f"{employee.code} {employee.name} ({role.value})")
         return employee
 
     def set_pin(self, code_text: str, pin: str) -> None:
         """Give an employee a new PIN (and unlock them)."""
         stored = self._existing(code_text)
         pin_hash = hash_pin(check_pin_shape(pin), self.pepper, self.settings.cost)
-        self.store.update(stored.employee.id, pin_hash=pin_hash)
-        self.store.set_failures(stored.employee.id, 0, None)
-        self.record("staff_pin", f"{stored.employee.code} {stored.employee.name}")
+        with self.uow:
+            self.store.update(stored.employee.id, pin_hash=pin_hash)
+            self.store.set_failures(stored.employee.id, 0, None)
+            self.record("staff_pin", f"{stored.employee.code} {stored.employee.name}")
 
     def update_employee(
         self,
@@ -325,15 +234,16 @@ class Staff:
         stored = self._existing(code_text)
         if badge is not None:
             badge = self._check_new_badge(badge, stored.employee.id) or ""
-        self.store.update(stored.employee.id, role=role, active=active, badge=badge)
         changes = [
             f"role={role.value}" if role else "",
             f"active={active}" if active is not None else "",
             "badge changed" if badge is not None else "",
         ]
-        self.record(
-            "staff_change", f"{stored.employee.code}: " + ", ".join(c for c in changes if c)
-        )
+        with self.uow:
+            self.store.update(stored.employee.id, role=role, active=active, badge=badge)
+            self.record(
+                "staff_change", f"{stored.employee.code}: " + ", ".join(c for c in changes if c)
+            )
         updated = self.store.by_id(stored.employee.id)
         assert updated is not None
         return updated.employee
@@ -341,8 +251,9 @@ class Staff:
     def unlock(self, code_text: str) -> None:
         """Clear an employee's lock-out."""
         stored = self._existing(code_text)
-        self.store.set_failures(stored.employee.id, 0, None)
-        self.record("staff_unlock", f"{stored.employee.code} {stored.employee.name}")
+        with self.uow:
+            self.store.set_failures(stored.employee.id, 0, None)
+            self.record("staff_unlock", f"{stored.employee.code} {stored.employee.name}")
 
     def employees(self) -> list[StoredEmployee]:
         """Everyone, by number."""
@@ -378,7 +289,7 @@ class Staff:
         # transaction ends before the refusal is raised (raising inside would roll it back).
         seen = self.store.by_code(code)
         verdict = (seen.pin_hash, verify_pin(pin, seen.pin_hash, self.pepper)) if seen else None
-        with self.store.pin_check():
+        with self.uow:
             outcome = self._pin_outcome(code, pin, purpose, verdict)
         if isinstance(outcome, str):
             raise StaffError(outcome)
@@ -461,82 +372,3 @@ class Staff:
             detail=detail[:200],
         )
         self.store.append_audit(self.till, replace(event, till=self.till))
-
-
-def hours_report(staff: Staff, period: DateRange, tz: tzinfo | None = None) -> AnalysisReport:
-    """Hours worked per employee over local calendar days, as a report."""
-    rows = staff.hours(*period.bounds(tz))
-    body = tuple(
-        (
-            r.employee.code,
-            r.employee.name,
-            f"{r.minutes // 60}:{r.minutes % 60:02d}",
-            r.minutes,
-            r.shifts,
-            "yes" if r.open_since else "",
-        )
-        for r in rows
-    )
-    minutes = sum(r.minutes for r in rows)
-    return AnalysisReport(
-        kind="hours",
-        title="Hours worked",
-        till=staff.till,
-        period=period,
-        columns=(
-            Column("number", "No."),
-            Column("name", "Employee"),
-            Column("hours", "Hours"),
-            Column("minutes", "Minutes", "count"),
-            Column("shifts", "Shifts", "count"),
-            Column("clocked_in", "Still in"),
-        ),
-        rows=body,
-        totals=(
-            "",
-            "Total",
-            f"{minutes // 60}:{minutes % 60:02d}",
-            minutes,
-            sum(r.shifts for r in rows),
-            "",
-        ),
-        empty_message=f"nobody clocked in on {period.label}",
-    )
-
-
-def audit_report(staff: Staff, period: DateRange, tz: tzinfo | None = None) -> AnalysisReport:
-    """The audit log over local calendar days, oldest first, as a report."""
-    events = list(reversed(staff.audit_log(*period.bounds(tz), limit=100_000)))
-    body = tuple(
-        (
-            e.created_at.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S"),
-            e.till,
-            e.action,
-            e.outcome,
-            e.employee_name,
-            e.approver_name,
-            e.detail,
-        )
-        for e in events
-    )
-    return AnalysisReport(
-        kind="audit",
-        title="Audit log",
-        till=staff.till,
-        period=period,
-        columns=(
-            Column("time", "Time"),
-            Column("till", "Till"),
-            Column("action", "Action"),
-            Column("outcome", "Outcome"),
-            Column("employee", "By"),
-            Column("approver", "Approved by"),
-            Column("detail", "Detail"),
-        ),
-        rows=body,
-        empty_message=f"nothing recorded on {period.label}",
-    )
-
-
-def _minutes(start: datetime, end: datetime) -> int:
-    return max(0, int((end - start).total_seconds() // 60))

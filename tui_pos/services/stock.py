@@ -9,9 +9,10 @@ from datetime import datetime
 from typing import Protocol
 
 from tui_pos.domain.card_numbers import refuse_card_number
-from tui_pos.domain.cart import CartLine
+from tui_pos.domain.cart_lines import CartLine
 from tui_pos.domain.quantity import QuantityLimits, Unit, parse_quantity
 from tui_pos.domain.sale import SaleDocument
+from tui_pos.domain.staff import Action, Approval
 from tui_pos.domain.stock import (
     CountLine,
     Movement,
@@ -20,6 +21,7 @@ from tui_pos.domain.stock import (
     fell_low,
     is_low,
 )
+from tui_pos.services.permissions import Authorizer
 from tui_pos.services.ports import Clock
 
 #: Counts and deliveries are not bound by the per-line sale limits.
@@ -68,11 +70,13 @@ class Stock:
     def __init__(
         self,
         store: StockStore,
+        auth: Authorizer,
         line_for: Callable[[str], CartLine],
         till: str,
         clock: Clock,
     ) -> None:
         self.store = store
+        self.auth = auth  #: an adjustment needs PRODUCT_ADMIN
         self.line_for = line_for  #: ``CODE`` / ``QTY*CODE`` -> a line (the register's rules)
         self.till = till
         self.clock = clock
@@ -115,14 +119,20 @@ class Stock:
             self.till, self.clock(), counted, (note.strip() or "stock count")[:200]
         )
 
-    def adjust(self, text: str, qty_text: str, reason: str) -> StockLevel:
-        """Add (``5``) or remove (``-2``) stock of the item ``text`` names, with a reason."""
+    def adjust(
+        self, text: str, qty_text: str, reason: str, approval: Approval | None = None
+    ) -> StockLevel:
+        """Add (``5``) or remove (``-2``) stock of the item ``text`` names, with a reason;
+        ``approval`` must cover PRODUCT_ADMIN (PermissionDenied otherwise)."""
         why = reason.strip()
         if not why:
             raise StockError("An adjustment needs a reason (broken, theft, sample...)")
         refuse_card_number(why, "reason")
         item = self.scanned(text)
         qty = parse_signed_quantity(qty_text, item.unit)
+        self.auth.authorize(
+            Action.PRODUCT_ADMIN, approval, f"adjust stock {text.strip()} {qty_text}"
+        )
         self.store.record(
             self.till, self.clock(), [Movement(item.product_id, qty, "adjustment", why[:200])]
         )

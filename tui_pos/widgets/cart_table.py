@@ -6,7 +6,9 @@ from rich.text import Text
 from textual import events
 from textual.widgets import DataTable
 
-from tui_pos.domain.cart import Cart, CartLine, CartTotals, LineTotals
+from tui_pos.domain.cart import Cart
+from tui_pos.domain.cart_lines import CartLine
+from tui_pos.domain.cart_totals import CartTotals, LineTotals
 from tui_pos.domain.money import format_money
 from tui_pos.domain.quantity import format_quantity
 from tui_pos.widgets.plain import plain

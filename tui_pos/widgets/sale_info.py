@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from tui_pos.domain.cart import CartTotals
+from tui_pos.domain.cart_totals import CartTotals
 from tui_pos.domain.money import format_money
-from tui_pos.services.customers import CustomerBadge
+from tui_pos.services.customer_views import CustomerBadge
 
 
 def sale_info(

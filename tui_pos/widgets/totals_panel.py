@@ -7,7 +7,7 @@ from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
-from tui_pos.domain.cart import CartTotals
+from tui_pos.domain.cart_totals import CartTotals
 from tui_pos.domain.money import format_money
 from tui_pos.domain.tax import TaxRate
 from tui_pos.widgets.plain import plain

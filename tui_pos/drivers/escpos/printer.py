@@ -19,10 +19,11 @@ from __future__ import annotations
 
 import threading
 
+from tui_pos.domain.errors import DeviceError
 from tui_pos.domain.receipt import Receipt
 from tui_pos.drivers.escpos.render import drawer_kick_bytes, printer_model, receipt_bytes
 from tui_pos.drivers.escpos.transport import Transport
-from tui_pos.services.ports import DeviceError, PrinterStatus, SendHook
+from tui_pos.services.ports import PrinterStatus, SendHook
 
 OFFLINE = 0x08  #: DLE EOT 1, bit 3: offline
 COVER_OPEN = 0x04  #: DLE EOT 2, bit 2: cover open

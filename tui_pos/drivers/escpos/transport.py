@@ -20,10 +20,9 @@ import time
 from pathlib import Path
 from typing import Any, Protocol
 
-from tui_pos.domain.errors import ConfigError
+from tui_pos.domain.errors import ConfigError, DeviceError
 from tui_pos.drivers.escpos.render import status_query_bytes
 from tui_pos.files import open_private
-from tui_pos.services.ports import DeviceError
 
 DEFAULT_PORT = 9100
 DEFAULT_BAUDRATE = 9600

@@ -1,0 +1,83 @@
+"""The staff reports: hours worked and the audit log, as analysis reports."""
+
+from __future__ import annotations
+
+from datetime import tzinfo
+
+from tui_pos.domain.analysis import AnalysisReport, Column, DateRange
+from tui_pos.services.staff import Staff
+
+
+def hours_report(staff: Staff, period: DateRange, tz: tzinfo | None = None) -> AnalysisReport:
+    """Hours worked per employee over local calendar days, as a report."""
+    rows = staff.hours(*period.bounds(tz))
+    body = tuple(
+        (
+            r.employee.code,
+            r.employee.name,
+            f"{r.minutes // 60}:{r.minutes % 60:02d}",
+            r.minutes,
+            r.shifts,
+            "yes" if r.open_since else "",
+        )
+        for r in rows
+    )
+    minutes = sum(r.minutes for r in rows)
+    return AnalysisReport(
+        kind="hours",
+        title="Hours worked",
+        till=staff.till,
+        period=period,
+        columns=(
+            Column("number", "No."),
+            Column("name", "Employee"),
+            Column("hours", "Hours"),
+            Column("minutes", "Minutes", "count"),
+            Column("shifts", "Shifts", "count"),
+            Column("clocked_in", "Still in"),
+        ),
+        rows=body,
+        totals=(
+            "",
+            "Total",
+            f"{minutes // 60}:{minutes % 60:02d}",
+            minutes,
+            sum(r.shifts for r in rows),
+            "",
+        ),
+        empty_message=f"nobody clocked in on {period.label}",
+    )
+
+
+def audit_report(staff: Staff, period: DateRange, tz: tzinfo | None = None) -> AnalysisReport:
+    """The audit log over local calendar days, oldest first, as a report."""
+    events = list(reversed(staff.audit_log(*period.bounds(tz), limit=100_000)))
+    body = tuple(
+        (
+            e.created_at.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S"),
+            e.till,
+            e.action,
+            e.outcome,
+            e.employee_name,
+            e.approver_name,
+            e.detail,
+        )
+        for e in events
+    )
+    return AnalysisReport(
+        kind="audit",
+        title="Audit log",
+        till=staff.till,
+        period=period,
+        columns=(
+            Column("time", "Time"),
+            Column("till", "Till"),
+            Column("action", "Action"),
+            Column("outcome", "Outcome"),
+            Column("employee", "By"),
+            Column("approver", "Approved by"),
+            Column("detail", "Detail"),
+        ),
+        rows=body,
+        empty_message=f"nothing recorded on {period.label}",
+    )
