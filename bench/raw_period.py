@@ -7,9 +7,10 @@ floor that imports it starts as fast as a plain script.
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import replace
 from typing import NamedTuple
 
-from tui_pos.domain.report import PeriodTotals, TaxTotal
+from tui_pos.domain.report import PeriodTotals
 
 
 class RawPeriod(NamedTuple):
@@ -84,20 +85,8 @@ def raw_period(raw: sqlite3.Connection, till: str) -> RawPeriod:
         " ORDER BY s.seq",
         (till,),
     ).fetchall()
-    totals = PeriodTotals(
-        first_seq=head[0],
-        last_seq=head[1],
-        sales_count=head[2] or 0,
-        gross_cents=head[3] or 0,
-        discount_cents=head[4] or 0,
-        tax_cents=head[5] or 0,
-        total_cents=head[6] or 0,
-        rounding_cents=head[7] or 0,
-        voids_count=head[8] or 0,
-        voided_lines=head[9] or 0,
-        refunds_cents=refunds[0] or 0,
-        taxes=tuple(TaxTotal(*row) for row in taxes),
-        tenders=dict(tenders),
+    totals = replace(
+        PeriodTotals.from_sums(head, refunds[0], taxes, tenders),
         float_cents=cash[0] or 0,
         cash_in_cents=cash[1] or 0,
         cash_out_cents=cash[2] or 0,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -61,7 +62,7 @@ from tui_pos.services.online_orders import OnlineOrders
 from tui_pos.services.open_sale import RegisterSettings
 from tui_pos.services.ports import Clock, ReceiptPrinter
 from tui_pos.services.printing import PrintQueue
-from tui_pos.services.product_import import CatalogWriter
+from tui_pos.services.product_import import CatalogWriter, ImportSummary, import_products
 from tui_pos.services.promotions import Promotions
 from tui_pos.services.receipt_mail import ReceiptMailer
 from tui_pos.services.receipts import Receipts
@@ -130,6 +131,19 @@ class Till:
         made = backup_database(self.db_path, folder, now=self.register.clock())
         rotate_backups(folder, settings.backup_keep)
         return made
+
+    def import_products(self, lines: Iterable[str], *, dry_run: bool = False) -> ImportSummary:
+        """Import product CSV ``lines`` into this till's catalogue (its tax codes, barcode
+        rules, till id and clock): all rows valid or nothing written."""
+        return import_products(
+            lines,
+            self.catalog_writer,
+            [t.code for t in self.config.taxes],
+            self.parser,
+            till=self.config.store.till,
+            now=self.register.clock(),
+            dry_run=dry_run,
+        )
 
     def close(self) -> None:
         """Close the database connection (and the sale writer's thread and connection)."""

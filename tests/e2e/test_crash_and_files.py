@@ -26,7 +26,7 @@ from tui_pos.cli import main
 from tui_pos.crash_log import CRASH_EXIT
 from tui_pos.domain.receipt import printer_test_receipt
 from tui_pos.domain.segments import SegmentRule
-from tui_pos.drivers.escpos.transport import FileTransport
+from tui_pos.drivers.escpos.file_transport import FileTransport
 from tui_pos.drivers.file_printer import FilePrinter
 from tui_pos.services.customer_export import export_segment_file
 

@@ -153,7 +153,7 @@ def test_cashier_sells_a_mixed_basket_in_the_real_app(
     assert report["gross_cents"] == 1285
     assert report["net_cents"] == 1285
     assert report["tax_by_code"]["B"]["tax_cents"] == 67  # 12.85 incl. 5.5 %
-    assert report["tenders"] == {"cash": 1285}
+    assert report["tenders_cents"] == {"cash": 1285, "card": 0, "store_credit": 0, "points": 0}
     assert report["opening_float_cents"] == 10000
     assert report["cash_expected_cents"] == 10000 + 1285
     assert report["closed_by"] == "Sam Supervisor"  # who signed the command-line close

@@ -39,7 +39,7 @@ class Till:
         with closing(sqlite3.connect(self.db)) as conn:
             return [tuple(r) for r in conn.execute(sql, params)]
 
-    def product(self, code: str) -> tuple[Any, ...] | None:
+    def product(self, code: str) -> Any:
         rows = self.query(
             "SELECT p.name, p.price_cents, coalesce(c.name, '') FROM barcode b "
             "JOIN product p ON p.id = b.product_id LEFT JOIN category c ON c.id = p.category_id "
@@ -121,7 +121,7 @@ def test_bad_push_downs_change_nothing(api: Api, tmp_path: Path) -> None:
     assert cashier.returncode == 1 and "Traceback" not in cashier.stderr
 
     token = token_for(api, "S01", "T9")
-    item = {"key": TEA, "body": {"name": "Tea", "price_cents": 250, "tax_code": "A",
+    item: dict[str, Any] = {"key": TEA, "body": {"name": "Tea", "price_cents": 250, "tax_code": "A",
             "category": "", "reorder_level_milli": 0}}  # fmt: skip
     as_cashier = {"id": 3, "name": "Cy", "role": "cashier"}
     status, answer = api.call(

@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -45,7 +46,8 @@ def test_a_sale_at_one_till_reaches_the_other_tills_level_and_loyalty(
 
     tea = next(r["barcode"] for r in demo_products() if r["barcode"].startswith("590"))
     card = demo_card(77)
-    tills, workers = {}, []
+    tills: dict[str, Any] = {}
+    workers: list[Any] = []
     for name in ("T1", "T2"):
         db = tmp_path / f"{name}.db"
         config = tmp_path / f"{name}.toml"

@@ -13,8 +13,10 @@ from typing import Any
 
 import pytest
 
+from tests.support.approvals import approved
 from tests.support.pg_cluster import binaries_missing
 from tests.support.store_server import Api, api, cluster, enroll_code, tui_pos, url
+from tui_pos.domain.staff import Action
 
 pytestmark = pytest.mark.skipif(binaries_missing() is not None, reason=str(binaries_missing()))
 psycopg = pytest.importorskip("psycopg", reason="the server extra (psycopg) is not installed")
@@ -42,7 +44,8 @@ def test_store_day_is_the_sum_of_its_tills_z_closes(api: Api, tmp_path: Path) ->
     from tui_pos.sync.sender import push_pending
 
     rows = [r for r in demo_products() if r["barcode"].startswith("590")]
-    closes, sold = [], {}
+    closes: list[tuple[str, Any]] = []
+    sold: dict[str, int] = {}
     for store, name, sales in (("S01", "T1", 3), ("S01", "T2", 2), ("S02", "T1", 1)):
         db = tmp_path / f"{store}{name}.db"
         config = tmp_path / f"{store}{name}.toml"
@@ -58,12 +61,14 @@ def test_store_day_is_the_sum_of_its_tills_z_closes(api: Api, tmp_path: Path) ->
                     till.register.enter(row["barcode"])
                     sold[row["category"]] = sold.get(row["category"], 0) + 1
                 assert till.register.pay_cash("") is not None
-            closes.append((store, till.reports.close_day(closed_by="Ann").to_dict()))
+            closes.append((store, till.reports.close_day(approved(till, Action.Z_CLOSE)).to_dict()))
             if store == "S01":  # a second Z the same day, with one more sale
                 till.register.enter(rows[0]["barcode"])
                 sold[rows[0]["category"]] += 1
                 assert till.register.pay_cash("") is not None
-                closes.append((store, till.reports.close_day(closed_by="Ann").to_dict()))
+                closes.append(
+                    (store, till.reports.close_day(approved(till, Action.Z_CLOSE)).to_dict())
+                )
             state = st.load(till.db)
             assert state is not None
             push_pending(till.db, ServerClient(state.url, state.token))

@@ -303,7 +303,7 @@ def test_backup_when_the_os_refuses_to_write(
     def refuse(*_args: Any, **_kwargs: Any) -> Any:
         raise PermissionError(errno.EACCES, "Permission denied", str(tmp_path / "b"))
 
-    monkeypatch.setattr(backup_module.tempfile, "mkstemp", refuse)
+    monkeypatch.setattr("tui_pos.models.backup.tempfile.mkstemp", refuse)
     (tmp_path / "b").mkdir()
     with pytest.raises(StorageError, match="permission denied"):
         backup_database(selling.db_path, tmp_path / "b", now=NOW)
@@ -317,7 +317,7 @@ def test_disk_full_late_in_the_backup_leaves_nothing(
     def full(*_args: Any) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(backup_module.os, step, full)
+    monkeypatch.setattr(f"tui_pos.models.backup.os.{step}", full)
     dest = tmp_path / "b"
     with pytest.raises(StorageError, match="disk is full"):
         backup_database(selling.db_path, dest, now=NOW)

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from tui_pos.bootstrap import Till
 from tui_pos.cli import main
 from tui_pos.domain.barcode import gtin_check_digit
-from tui_pos.services.product_import import ImportFailed, ImportSummary, import_products
+from tui_pos.services.product_import import ImportFailed, ImportSummary
 
 HEADER = "barcode,name,price,tax,category,stock,plu,unit,reorder_level\n"
 
@@ -30,15 +30,7 @@ def product_lines(count: int, first: int = 1) -> Iterator[str]:
 
 
 def run_import(till: Till, rows: Iterator[str], dry_run: bool = False) -> ImportSummary:
-    return import_products(
-        rows,
-        till.catalog_writer,
-        [t.code for t in till.config.taxes],
-        till.parser,
-        till=till.config.store.till,
-        now=till.register.clock(),
-        dry_run=dry_run,
-    )
+    return till.import_products(rows, dry_run=dry_run)
 
 
 def count(till: Till, table: str) -> int:
@@ -99,7 +91,7 @@ def test_a_refused_or_dry_run_import_keeps_the_trigger_and_writes_nothing(till: 
     assert [e.line for e in failure.value.errors] == [22]
     assert (count(till, "product"), count(till, "stock_movement")) == before
     assert has_search_trigger(till)
-    till.catalog_writer.db.execute_sql("SELECT 1")  # the connection is usable afterwards
+    till.db.execute_sql("SELECT 1")  # the connection is usable afterwards
 
 
 def test_a_plu_clash_and_later_bad_rows_are_reported_together(till: Till) -> None:

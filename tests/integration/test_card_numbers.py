@@ -122,7 +122,8 @@ def _fields(till: Till) -> dict[str, Callable[[str], object]]:
 
     def detail(**fields: str) -> Callable[[str], object]:
         return lambda t: till.customers.update(
-            customer.id, CustomerDetails(**{"name": "Ada", **{k: t for k in fields}})
+            customer.id,
+            CustomerDetails(**{"name": "Ada", **{k: t for k in fields}}),  # type: ignore[arg-type]
         )
 
     return {

@@ -257,7 +257,7 @@ def test_a_failed_journal_write_does_not_undo_the_scan(first: Till) -> None:
     store.broken = False
     reg.enter(LOAF)
     assert journal.problem is None
-    assert journaled(first) is not None and len(journaled(first)["cart"]["lines"]) == 2  # type: ignore[index]
+    assert journaled(first) is not None and len(journaled(first)["cart"]["lines"]) == 2
     store.broken = True  # an append that fails: the next scan writes the whole sale again
     reg.enter(CRISPS)
     assert journal.problem is not None

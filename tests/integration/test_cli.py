@@ -22,6 +22,7 @@ from tui_pos.bootstrap import open_till
 from tui_pos.cli import main
 from tui_pos.config import Config
 from tui_pos.domain.money import format_money
+from tui_pos.domain.output_schema import TENDER_KINDS
 from tui_pos.domain.sale import SaleDocument
 from tui_pos.domain.staff import Action
 from tui_pos.drivers.file_printer import RecordingPrinter
@@ -42,7 +43,7 @@ DESIGN_FIELDS = {
     "tax_by_code",
     "refunds_cents",
     "voids_count",
-    "tenders",
+    "tenders_cents",
     "cash_expected_cents",
     "z_number",
 }
@@ -158,7 +159,7 @@ def expected_report(docs: list[SaleDocument]) -> dict[str, Any]:
         "rounding_cents": sum(d.rounding_cents for d in done),
         "refunds_cents": 0,
         "voids_count": sum(d.status == "voided" for d in docs),
-        "tenders": dict(sorted(tenders.items())),
+        "tenders_cents": {kind: tenders.get(kind, 0) for kind in TENDER_KINDS},
         "cash_expected_cents": tenders.get("cash", 0),
         "tax_by_code": tax_by_code,
         "first_sale": min(d.seq for d in docs if d.seq is not None),
@@ -187,7 +188,7 @@ def expected_report_keys() -> list[str]:
         "rounding_cents",
         "refunds_cents",
         "voids_count",
-        "tenders",
+        "tenders_cents",
         "cash_expected_cents",
         "tax_by_code",
         "first_sale",
@@ -440,8 +441,8 @@ def test_report_x_csv(cli: Invoke, db: Path, demo_template: Path) -> None:
     for code, tax in expected["tax_by_code"].items():
         assert int(row[f"tax_by_code.{code}.tax_cents"]) == tax["tax_cents"]
         assert int(row[f"tax_by_code.{code}.base_cents"]) == tax["base_cents"]
-    for kind, amount in expected["tenders"].items():
-        assert int(row[f"tenders.{kind}"]) == amount
+    for kind, amount in expected["tenders_cents"].items():
+        assert int(row[f"tenders_cents.{kind}"]) == amount
     assert row["kind"] == "X" and row["z_number"] == ""
 
 

@@ -14,6 +14,7 @@ from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import click
 import pytest
@@ -127,9 +128,9 @@ def test_every_command_is_signed_or_says_why_not() -> None:
     for path in _leaves(main):
         name = " ".join(path)
         assert (name in signed) != (name in UNSIGNED_COMMANDS), f"{name}: signed or why not?"
-        command = main
+        command: Any = main
         for word in path:
-            command = command.commands[word]  # type: ignore[attr-defined]
+            command = command.commands[word]
         options = {o for p in command.params for o in getattr(p, "opts", [])}
         if name in UNSIGNED_COMMANDS:
             assert UNSIGNED_COMMANDS[name].strip(), name
@@ -200,7 +201,7 @@ def _audit(folder: Path) -> list[tuple[str, str, str, str]]:
         rows = conn.execute(
             "SELECT action, outcome, employee_name, detail FROM audit_event ORDER BY id"
         )
-        return [tuple(r) for r in rows]  # type: ignore[misc]
+        return [tuple(r) for r in rows]
 
 
 @pytest.mark.parametrize("case", SIGNED, ids=lambda c: " ".join(c.args[:4]))

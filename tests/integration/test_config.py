@@ -21,7 +21,7 @@ from tui_pos.config import (
     load_config,
     parse_config,
 )
-from tui_pos.config.schema import key_lines
+from tui_pos.config.lines import key_lines
 from tui_pos.domain.errors import ConfigError
 
 REPO = Path(__file__).resolve().parents[2]

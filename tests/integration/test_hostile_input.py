@@ -89,7 +89,7 @@ WITH_FIXTURE = settings(
 #: Any code point at all, surrogates and unassigned ones included.
 ANY_CHAR = st.characters(exclude_categories=())
 #: What a file or a terminal can carry (no lone surrogates).
-FILE_CHAR = st.characters(exclude_categories=("Cs",))
+FILE_CHAR = st.characters(exclude_categories=("Cs",))  # type: ignore[arg-type]
 FRAGMENTS = st.sampled_from(
     [
         "*", "**", ".", ",", " ", "  ", "\t", "\r", "\n", "\r\n", "\x00", "\x1b", "\x1d",
@@ -99,7 +99,7 @@ FRAGMENTS = st.sampled_from(
     ]
 )  # fmt: skip
 ASCII_DIGITS = st.text(alphabet="0123456789", min_size=1, max_size=20)
-OTHER_DIGITS = st.text(alphabet=st.characters(categories=("Nd",)), min_size=1, max_size=14)
+OTHER_DIGITS = st.text(alphabet=st.characters(categories=("Nd",)), min_size=1, max_size=14)  # type: ignore[arg-type]
 
 
 def _valid_gtin(body_digits: int) -> st.SearchStrategy[str]:

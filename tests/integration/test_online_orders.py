@@ -16,6 +16,7 @@ from click.testing import CliRunner, Result
 from tui_pos.bootstrap import Till
 from tui_pos.cli import main
 from tui_pos.domain.errors import DomainError
+from tui_pos.domain.outputs import STOCK_CSV
 from tui_pos.services.online_orders import OrderFileError
 
 LOAF = "5900000000015"  # White Loaf 800g, 1.49, tax B
@@ -163,23 +164,14 @@ def test_cli_export_stock_csv_and_json(cli_db: Path) -> None:
     as_csv = run(cli_db, "export", "stock", "--format", "csv")
     assert as_csv.exit_code == 0
     records = list(csv.DictReader(io.StringIO(as_csv.output)))
-    loaf = next(r for r in records if r["code"] == "0" + LOAF)
+    loaf = next(r for r in records if r["barcode"] == LOAF)  # as imported, not 14 digits
     assert loaf["name"] == "White Loaf 800g" and loaf["price"] == "1.49"
-    assert set(records[0]) == {
-        "code",
-        "name",
-        "category",
-        "unit",
-        "price",
-        "level",
-        "reorder_level",
-        "damaged",
-        "low",
-    }
+    assert list(records[0]) == list(STOCK_CSV.names)
     as_json = json.loads(run(cli_db, "export", "stock", "--format", "json").output)
     assert len(as_json) == len(records)
-    by_code = {r["code"]: r for r in as_json}
-    assert by_code["0" + LOAF]["level"] == loaf["level"]
+    by_code = {r["barcode"]: r for r in as_json}
+    assert by_code[LOAF]["stock"] == int(loaf["stock"])
+    assert by_code[LOAF]["price_cents"] == 149
     low = json.loads(run(cli_db, "export", "stock", "--format", "json", "--low").output)
     assert low and all(r["low"] for r in low)
     assert len(low) < len(as_json)

@@ -20,7 +20,7 @@ from tests.support.sales_generator import (
     open_generated_till,
 )
 from tui_pos.bootstrap import Till
-from tui_pos.domain.report import PeriodTotals, TaxTotal
+from tui_pos.domain.report import PeriodTotals
 from tui_pos.domain.staff import Action
 
 
@@ -69,21 +69,7 @@ def reference_totals(till: Till, after_seq: int) -> PeriodTotals:
         + " AND c.amount_cents < 0",
         args,
     ).fetchone()
-    return PeriodTotals(
-        first_seq=head[0],
-        last_seq=head[1],
-        sales_count=head[2] or 0,
-        gross_cents=head[3] or 0,
-        discount_cents=head[4] or 0,
-        tax_cents=head[5] or 0,
-        total_cents=head[6] or 0,
-        rounding_cents=head[7] or 0,
-        voids_count=head[8] or 0,
-        voided_lines=head[9] or 0,
-        refunds_cents=refunds[0] or 0,
-        taxes=tuple(TaxTotal(*row) for row in taxes),
-        tenders=dict(tenders),
-    )
+    return PeriodTotals.from_sums(head, refunds[0], taxes, tenders)
 
 
 def sales_part(totals: PeriodTotals) -> dict[str, Any]:

@@ -95,7 +95,7 @@ def test_a_stamp_card_needs_n_and_no_audience(demo_till: Till) -> None:
     assert demo_till.promotions.list() == []
 
 
-def test_cli_adds_a_stamp_card(cli_db) -> None:  # type: ignore[no-untyped-def]
+def test_cli_adds_a_stamp_card(cli_db) -> None:
     added = run(
         cli_db,
         "promo",

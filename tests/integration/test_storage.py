@@ -333,7 +333,7 @@ def _fail_inserts(patch: pytest.MonkeyPatch, till: Till, table: str) -> None:
     on the connection (the sale's statements go there)."""
     real_cursor, real_connection = till.db.cursor, till.db.connection
     patch.setattr(till.db, "cursor", lambda *a, **k: _FailingCursor(real_cursor(*a, **k), table))
-    patch.setattr(till.db, "connection", lambda: _FailingCursor(real_connection(), table))  # type: ignore[arg-type]
+    patch.setattr(till.db, "connection", lambda: _FailingCursor(real_connection(), table))
 
 
 def _counts_of_sales(till: Till) -> dict[str, int]:
@@ -615,15 +615,7 @@ VALID = (
 
 
 def _import(till: Till, text: str, *, dry_run: bool = False) -> ImportSummary:
-    return import_products(
-        text.splitlines(keepends=True),
-        till.catalog_writer,
-        [t.code for t in till.config.taxes],
-        till.parser,
-        till=till.config.store.till,
-        now=till.register.clock(),
-        dry_run=dry_run,
-    )
+    return till.import_products(text.splitlines(keepends=True), dry_run=dry_run)
 
 
 CATALOG_TABLES = ("product", "barcode", "category", "stock_movement", "product_search")

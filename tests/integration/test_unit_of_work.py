@@ -84,6 +84,7 @@ def test_a_use_case_over_several_stores_is_one_transaction_and_one_chain_entry(
 ) -> None:
     before = counts(demo_till)
     approval = approved(demo_till, Action.CASH_IN_OUT)
+    assert approval is not None  # the demo till has a manager
     demo_till.cash.move("in", "5", "change from the bank", approval)
     after = counts(demo_till)
     assert after["cash_movement"] == before["cash_movement"] + 1

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
+from typing import cast
 
 from tui_pos.domain.cash import CashKind
 from tui_pos.domain.errors import StorageError
@@ -26,10 +27,17 @@ class MemoryStaffStore:
         self.fail_next_audit = False
 
     def snapshot(self) -> object:
-        return (dict(self.rows), list(self.audit_log), list(self.punch_log))
+        state: tuple[dict[int, StoredEmployee], list[AuditEvent], list[Punch]] = (
+            dict(self.rows),
+            list(self.audit_log),
+            list(self.punch_log),
+        )
+        return state
 
     def restore(self, state: object) -> None:
-        rows, audit, punches = state  # type: ignore[misc]
+        rows, audit, punches = cast(
+            tuple[dict[int, StoredEmployee], list[AuditEvent], list[Punch]], state
+        )
         self.rows, self.audit_log, self.punch_log = dict(rows), list(audit), list(punches)
 
     def by_code(self, code: str) -> StoredEmployee | None:

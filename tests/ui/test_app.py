@@ -47,11 +47,11 @@ def _rows(till: Till, sql: str) -> list[tuple[object, ...]]:
         return conn.execute(sql).fetchall()
 
 
-async def _type(pilot, text: str) -> None:  # type: ignore[no-untyped-def]
+async def _type(pilot, text: str) -> None:
     await pilot.press(*text, "enter")
 
 
-def _register(app) -> RegisterScreen:  # type: ignore[no-untyped-def]
+def _register(app) -> RegisterScreen:
     screen = app.screen
     assert isinstance(screen, RegisterScreen)
     return screen

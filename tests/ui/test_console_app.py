@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from textual.widgets import Input
 
 from tests.support.tills import copy_database, fixed_clock, open_test_till
 from tui_pos.app import PosApp, build_app
@@ -107,7 +108,7 @@ async def test_weight_is_asked_for_and_names_are_searched(shop: Till) -> None:
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert isinstance(app.screen, SearchScreen)
-        assert app.screen.query_one("#search-input").value == "dark choc"
+        assert app.screen.query_one("#search-input", Input).value == "dark choc"
     shop.close()
 
 

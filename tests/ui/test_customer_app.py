@@ -51,12 +51,12 @@ def rows(till: Till, sql: str) -> list[tuple[object, ...]]:
         return conn.execute(sql).fetchall()
 
 
-async def settle(app, pilot) -> None:  # type: ignore[no-untyped-def]
+async def settle(app, pilot) -> None:
     await app.workers.wait_for_complete()
     await pilot.pause()
 
 
-def badge_text(app) -> str:  # type: ignore[no-untyped-def]
+def badge_text(app) -> str:
     screen = app.screen
     assert isinstance(screen, RegisterScreen)
     return str(screen.query_one("#customer-badge").render())

@@ -72,7 +72,7 @@ def _till(tmp_path: Path, demo_template: Path, devices: Devices) -> Till:
     return open_test_till(Config(), path, devices=devices, clock=fixed_clock)
 
 
-async def _until(pilot, condition: Callable[[], bool], tries: int = 100) -> None:  # type: ignore[no-untyped-def]
+async def _until(pilot, condition: Callable[[], bool], tries: int = 100) -> None:
     for _ in range(tries):
         if condition():
             return

@@ -62,7 +62,7 @@ def _queued(till: Till) -> list[tuple[object, ...]]:
         return conn.execute("SELECT status, attempts FROM print_job ORDER BY id").fetchall()
 
 
-async def _sell(app, pilot, *codes: str, cash: str = "20") -> None:  # type: ignore[no-untyped-def]
+async def _sell(app, pilot, *codes: str, cash: str = "20") -> None:
     for code in codes:
         await pilot.press(*code, "enter")
     await pilot.press("f10", *cash, "enter")

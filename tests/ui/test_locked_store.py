@@ -121,7 +121,7 @@ async def test_a_locked_database_keeps_the_ui_live_and_the_sale(till: Till) -> N
             assert isinstance(app.screen, TenderScreen)
             await pilot.press("enter")  # exact cash: the sale is paid and being stored
             probe.start()  # from here on the UI waits for the writer's thread
-            assert app.screen is screen and screen.storing
+            assert app.screen is screen and screen.storing  # type: ignore[comparison-overlap]
             assert "Storing" in str(screen.query_one("#message", Static).render())
             await app.workers.wait_for_complete()
             lag = await probe.stop()

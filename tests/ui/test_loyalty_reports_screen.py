@@ -51,4 +51,4 @@ async def test_loyalty_page_steps_through_its_reports(till: Till) -> None:
         await pilot.press("1")  # back to the sales reports
         await app.workers.wait_for_complete()
         await pilot.pause()
-        assert screen.report is not None and screen.report.kind == "hour"
+        assert screen.report is not None and screen.report.kind == "hour"  # type: ignore[comparison-overlap]

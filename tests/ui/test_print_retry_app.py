@@ -47,7 +47,7 @@ def _error(till: Till) -> str:
         return "".join(str(e) for (e,) in conn.execute("SELECT last_error FROM print_job"))
 
 
-async def _until(pilot, condition: Callable[[], bool], what: str) -> None:  # type: ignore[no-untyped-def]
+async def _until(pilot, condition: Callable[[], bool], what: str) -> None:
     for _ in range(250):
         if condition():
             return

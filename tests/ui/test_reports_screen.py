@@ -35,12 +35,12 @@ def sold(tmp_path: Path, demo_template: Path) -> Iterator[tuple[Till, Generated]
     till.close()
 
 
-async def settle(app, pilot) -> None:  # type: ignore[no-untyped-def]
+async def settle(app, pilot) -> None:
     await app.workers.wait_for_complete()
     await pilot.pause()
 
 
-def reports_screen(app) -> ReportsScreen:  # type: ignore[no-untyped-def]
+def reports_screen(app) -> ReportsScreen:
     assert isinstance(app.screen, ReportsScreen)
     return app.screen
 

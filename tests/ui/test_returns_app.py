@@ -60,7 +60,7 @@ def sell(till: Till, *codes: str) -> SaleDocument:
     return doc
 
 
-async def type_(pilot, text: str) -> None:  # type: ignore[no-untyped-def]
+async def type_(pilot, text: str) -> None:
     await pilot.press(*text, "enter")
 
 

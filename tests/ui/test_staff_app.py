@@ -41,7 +41,7 @@ def shop(tmp_path: Path) -> Iterator[Till]:
     till.close()
 
 
-async def _type(pilot, text: str) -> None:  # type: ignore[no-untyped-def]
+async def _type(pilot, text: str) -> None:
     await pilot.press(*text, "enter")
     await pilot.pause()
 
@@ -50,7 +50,7 @@ def _text(app: PosApp, selector: str) -> str:
     return str(app.screen.query_one(selector, Static).render())
 
 
-async def _log_in(pilot, app: PosApp, code: str, pin: str, float_: str = "0") -> None:  # type: ignore[no-untyped-def]
+async def _log_in(pilot, app: PosApp, code: str, pin: str, float_: str = "0") -> None:
     assert isinstance(app.screen, LoginScreen)
     await _type(pilot, code)
     await _type(pilot, pin)

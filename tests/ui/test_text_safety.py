@@ -20,6 +20,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from textual.geometry import Region
+from textual.widget import Widget
 from textual.widgets import Input
 from textual.widgets._toast import Toast, ToastRack
 
@@ -88,7 +89,7 @@ def screen_text(app: PosApp) -> str:
     """What the active screen's own widgets show, as plain text (a modal's background is
     not included; toasts are)."""
     lines: list[str] = []
-    for widget in app.screen.walk_children(with_self=False):
+    for widget in app.screen.walk_children(Widget, with_self=False):
         if isinstance(widget, Toast):  # rendered whole: a toast may be taller than its rack
             lines.append(str(widget.render()))
         elif widget.display and widget.size.area and not isinstance(widget, ToastRack):
@@ -138,12 +139,12 @@ def open_markup_till(folder: Path, m: str) -> Till:
     return till
 
 
-async def _type(pilot, text: str) -> None:  # type: ignore[no-untyped-def]
+async def _type(pilot, text: str) -> None:
     await pilot.press(*text, "enter")
     await pilot.pause()
 
 
-async def _settle(app: PosApp, pilot) -> None:  # type: ignore[no-untyped-def]
+async def _settle(app: PosApp, pilot) -> None:
     await pilot.pause()
     await settle(pilot)
 
@@ -154,7 +155,7 @@ def _keys(text: str) -> list[str]:
     return [names.get(c, c) for c in text]
 
 
-async def _enter(pilot, text: str) -> None:  # type: ignore[no-untyped-def]
+async def _enter(pilot, text: str) -> None:
     await pilot.press(*_keys(text), "enter")
     await pilot.pause()
 
@@ -341,7 +342,7 @@ async def test_markup_names_show_as_text_on_every_screen(m: str) -> None:
         await walk(m, Path(folder))
 
 
-def test_cli_tables_show_markup_names_as_text(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_cli_tables_show_markup_names_as_text(tmp_path: Path, monkeypatch) -> None:
     """The CLI's Rich tables (the X report, the items report) print names as they are."""
     m = "Tea [/] bag [red]x"
     monkeypatch.setenv("HOME", str(tmp_path))

@@ -107,7 +107,7 @@ async def test_thousand_queued_scans_give_exactly_a_thousand_lines(demo_till: Ti
     assert "Added" in message
 
 
-async def _wait_for_lines(pilot, cart, count: int) -> float:  # type: ignore[no-untyped-def]
+async def _wait_for_lines(pilot, cart, count: int) -> float:
     """Wait until the cart has ``count`` lines, or stops growing for 2 s; return the time."""
     started = last_change = time.monotonic()
     seen = len(cart.lines)

@@ -1,14 +1,14 @@
 """``tui-pos config init|paths`` and the checks for running the register on a console.
 
-The example config ships inside the package, so ``config init`` works from a wheel on a
-till with no source tree. ``run`` refuses to start without a terminal (under a service
-manager with no tty the screen would go nowhere and the till would look dead).
+The example config is written from the key declarations (``tui_pos.config.example``), so
+``config init`` works from a wheel on a till with no source tree. ``run`` refuses to start
+without a terminal (under a service manager with no tty the screen would go nowhere and the
+till would look dead).
 """
 
 from __future__ import annotations
 
 import sys
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -22,15 +22,13 @@ from tui_pos.config import (
     load_config,
     pin_key_path,
 )
+from tui_pos.config.example import example_text
 from tui_pos.run_log import log_path
-
-#: The commented example config, shipped in the package.
-EXAMPLE_CONFIG = "config.example.toml"
 
 
 def example_config() -> str:
     """The text of the commented example config (every key with its default)."""
-    return resources.files("tui_pos").joinpath(EXAMPLE_CONFIG).read_text(encoding="utf-8")
+    return example_text()
 
 
 def _receipts(config: Any, db: Path) -> str:

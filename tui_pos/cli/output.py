@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from rich.console import Console
@@ -11,6 +12,7 @@ from rich.text import Text
 
 from tui_pos.domain.analysis import AnalysisReport
 from tui_pos.domain.csv_export import csv_text
+from tui_pos.domain.outputs import DAY_REPORT
 from tui_pos.domain.report import DayReport
 from tui_pos.domain.report_rows import report_rows
 
@@ -26,32 +28,28 @@ def render_table(reports: list[DayReport], console: Console) -> None:
         console.print(table)
 
 
+def day_report_record(report: DayReport) -> dict[str, Any]:
+    """A day report in its documented output shape (:data:`DAY_REPORT`): every tender
+    kind present, the tender amounts under ``tenders_cents``."""
+    data = report.to_dict()  # the stored form (a Z keeps it): keys stay as they were
+    data["tenders_cents"] = data.pop("tenders")
+    return DAY_REPORT.record(**data)
+
+
 def render_json(reports: list[DayReport], single: bool) -> str:
     """JSON: one object for one report, else a list."""
-    data: Any = [r.to_dict() for r in reports]
+    data: Any = [day_report_record(r) for r in reports]
     return json.dumps(data[0] if single and data else data, indent=2)
 
 
-def render_csv(reports: list[DayReport]) -> str:
-    """CSV: one row per report, the JSON fields as columns (tax and tenders flattened)."""
-    flat = [_flatten(r.to_dict()) for r in reports]
-    fields: list[str] = []
-    for row in flat:
-        fields += [k for k in row if k not in fields]
-    return csv_text(fields, flat)
-
-
-def _flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
-    flat: dict[str, Any] = {}
-    for key, value in data.items():
-        name = f"{prefix}{key}"
-        if isinstance(value, dict):
-            flat.update(_flatten(value, f"{name}."))
-        elif isinstance(value, list):
-            flat[name] = " ".join(str(v) for v in value)
-        else:
-            flat[name] = "" if value is None else value
-    return flat
+def render_csv(reports: list[DayReport], tax_codes: Sequence[str]) -> str:
+    """CSV: one row per report; the header is the same for every report of a config
+    (every tender kind; the config's ``tax_codes``, then any other code a report has)."""
+    codes = list(tax_codes)
+    for report in reports:
+        codes += sorted(t.code for t in report.totals.taxes if t.code not in codes)
+    rows = [DAY_REPORT.csv_row(day_report_record(r), codes) for r in reports]
+    return csv_text(DAY_REPORT.csv_header(codes), rows)
 
 
 # -- analysis reports ------------------------------------------------------------------
@@ -67,7 +65,7 @@ def analysis_table(report: AnalysisReport) -> Table:
         table.add_column(
             column.title,
             footer=Text(totals[i] if totals else ""),
-            justify="left" if column.kind == "text" else "right",
+            justify="left" if column.kind in ("text", "time") else "right",
         )
     for row in report.text_rows():
         table.add_row(*(Text(cell) for cell in row))  # names and reasons are never markup

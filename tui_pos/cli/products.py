@@ -21,8 +21,6 @@ from tui_pos.domain.staff import Action, Employee
 def import_products_cmd(obj: Context, file: Path, dry_run: bool, by: str | None) -> None:
     """Import products from FILE.csv: all rows valid or nothing written (signed with --by
     once the till has staff)."""
-    from tui_pos.services.product_import import import_products
-
     with user_errors():
         lines = stream_lines(file)  # read as it is imported: never all in memory
         with obj.open_till() as till:
@@ -31,15 +29,7 @@ def import_products_cmd(obj: Context, file: Path, dry_run: bool, by: str | None)
                 signer = signed(till, by, Action.PRODUCT_ADMIN, f"import products {file.name}")
             if not dry_run and _import_at_server(till, lines, signer, file):
                 return
-            summary = import_products(
-                lines,
-                till.catalog_writer,
-                [t.code for t in till.config.taxes],
-                till.parser,
-                till=till.config.store.till,
-                now=till.register.clock(),
-                dry_run=dry_run,
-            )
+            summary = till.import_products(lines, dry_run=dry_run)
         verb = "would create" if dry_run else "created"
         click.echo(f"{file}: {verb} {summary.created}, updated {summary.updated} products")
 

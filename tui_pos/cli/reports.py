@@ -66,6 +66,7 @@ def _day_report(obj: Context, kind: str, day: date | None, fmt: str, by: str | N
     read_only = kind == "x" or day is not None  # only a Z close writes
     with user_errors(), obj.open_till(read_only=read_only) as till:
         signer = signed(till, by, action, what)
+        tax_codes = [t.code for t in till.config.taxes]
         if kind == "x":
             reports = [till.reports.x_report(day)]
         elif day is None:
@@ -78,7 +79,7 @@ def _day_report(obj: Context, kind: str, day: date | None, fmt: str, by: str | N
                 raise DomainError(f"No Z close on {day.isoformat()}")
     emit: dict[str, Callable[[], None]] = {
         "json": lambda: click.echo(render_json(reports, single=day is None or kind == "x")),
-        "csv": lambda: click.echo(render_csv(reports), nl=False),
+        "csv": lambda: click.echo(render_csv(reports, tax_codes), nl=False),
         "table": lambda: render_table(reports, console()),
     }
     emit[fmt]()

@@ -12,53 +12,63 @@ import click
 
 from tui_pos.cli.context import parse_date_option, user_errors
 from tui_pos.cli.signing import BY_OPTION, signed
+from tui_pos.domain.barcode import display_gtin
 from tui_pos.domain.csv_export import csv_text
 from tui_pos.domain.errors import DomainError
 from tui_pos.domain.money import format_money
+from tui_pos.domain.outputs import STOCK_CSV, STOCK_JSON
 from tui_pos.domain.promotions import PROMOTION_KINDS
 from tui_pos.domain.quantity import format_quantity
 from tui_pos.domain.staff import Action
 from tui_pos.services.stock import StockLevel
 from tui_pos.sync.managed import promotions_for
 
-STOCK_FIELDS = (
-    "code",
-    "name",
-    "category",
-    "unit",
-    "price",
-    "level",
-    "reorder_level",
-    "damaged",
-    "low",
-)
-
 
 def _obj() -> Any:
     return click.get_current_context().find_root().obj
 
 
-def stock_record(level: StockLevel) -> dict[str, Any]:
-    """One product of the stock feed; quantities as decimal text (``12``, ``0.512``)."""
-    return {
-        "code": level.code,
+def _qty(milli: int) -> int | float:
+    """Thousandths as a JSON number in the unit (``12``, ``0.512``)."""
+    return milli // 1000 if milli % 1000 == 0 else milli / 1000
+
+
+def stock_record(level: StockLevel, fmt: str) -> dict[str, Any]:
+    """One product of the stock feed in its documented shape (:data:`STOCK_CSV`, a
+    products file that imports back, or :data:`STOCK_JSON`); the barcode in the short
+    form it was imported in (EAN-13, EAN-8), not the 14-digit lookup key."""
+    common: dict[str, Any] = {
+        "barcode": display_gtin(level.barcode) if len(level.barcode) == 14 else level.barcode,
+        "plu": level.plu,
         "name": level.name,
+        "tax": level.tax,
         "category": level.category,
         "unit": level.unit,
-        "price": format_money(level.price_cents).replace(",", ""),
-        "level": format_quantity(level.level_milli, "each"),
-        "reorder_level": format_quantity(level.reorder_level_milli, "each"),
-        "damaged": format_quantity(level.damaged_milli, "each"),
         "low": level.low,
     }
+    if fmt == "json":
+        return STOCK_JSON.record(
+            **common,
+            price_cents=level.price_cents,
+            stock=_qty(level.level_milli),
+            reorder_level=_qty(level.reorder_level_milli),
+            damaged=_qty(level.damaged_milli),
+        )
+    return STOCK_CSV.record(
+        **common,
+        price=format_money(level.price_cents).replace(",", ""),
+        stock=format_quantity(level.level_milli, "each"),
+        reorder_level=format_quantity(level.reorder_level_milli, "each"),
+        damaged=format_quantity(level.damaged_milli, "each"),
+    )
 
 
 def render_stock(levels: list[StockLevel], fmt: str) -> str:
     """The stock feed as CSV (header row) or JSON (a list of objects)."""
-    records = [stock_record(lv) for lv in levels]
+    records = [stock_record(lv, fmt) for lv in levels]
     if fmt == "json":
         return json.dumps(records, indent=2, ensure_ascii=False) + "\n"
-    return csv_text(STOCK_FIELDS, ({**r, "low": "yes" if r["low"] else "no"} for r in records))
+    return csv_text(STOCK_CSV.csv_header(), (STOCK_CSV.csv_row(r) for r in records))
 
 
 @click.command("stock")

@@ -1,26 +1,27 @@
 """Where the till's files are: the config file, the database, the PIN key file and the
-backups (XDG folders by default, a relative path in the config is relative to its file)."""
+backups (the user's config and data folders by default, found by platformdirs; a relative
+path in the config is relative to its file)."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
+import platformdirs
+
 from tui_pos.config.model import Config
 from tui_pos.domain.errors import ConfigError
 
-
-def _xdg_dir(variable: str, fallback: str) -> Path:
-    value = os.environ.get(variable, "")
-    return Path(value) if value and Path(value).is_absolute() else Path.home() / fallback
+APP = "tui-pos"
 
 
 def default_config_path() -> Path:
-    """$TUI_POS_CONFIG if set, else $XDG_CONFIG_HOME/tui-pos/config.toml (~/.config/...)."""
+    """$TUI_POS_CONFIG if set, else the user config folder's tui-pos/config.toml
+    ($XDG_CONFIG_HOME or ~/.config on Linux, by platformdirs)."""
     override = os.environ.get("TUI_POS_CONFIG", "")
     if override:
         return user_path(override, "TUI_POS_CONFIG")
-    return _xdg_dir("XDG_CONFIG_HOME", ".config") / "tui-pos" / "config.toml"
+    return platformdirs.user_config_path(APP, appauthor=False) / "config.toml"
 
 
 def user_path(text: str, key: str) -> Path:
@@ -59,14 +60,15 @@ def pin_key_path(config: Config, db_path: Path) -> Path:
 
 def database_path(config: Config) -> Path:
     """The SQLite file to use: ``database.path`` (relative to the config file's folder),
-    else $XDG_DATA_HOME/tui-pos/till.db (~/.local/share/tui-pos/till.db).
+    else the user data folder's tui-pos/till.db ($XDG_DATA_HOME or ~/.local/share on
+    Linux, by platformdirs).
 
     Raises ConfigError when ``database.url`` is set instead (no local file then).
     """
     if config.database.url is not None:
         raise ConfigError("database.url is set: the database is a server, not a local file")
     if config.database.path is None:
-        return _xdg_dir("XDG_DATA_HOME", ".local/share") / "tui-pos" / "till.db"
+        return platformdirs.user_data_path(APP, appauthor=False) / "till.db"
     path = user_path(config.database.path, "database.path")
     if not path.is_absolute():
         base = config.source.parent if config.source is not None else Path.cwd()

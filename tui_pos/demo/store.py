@@ -8,7 +8,7 @@ import io
 from tui_pos.bootstrap import Till
 from tui_pos.demo.catalog import demo_products
 from tui_pos.domain.staff import Role
-from tui_pos.services.product_import import OPTIONAL, REQUIRED, import_products
+from tui_pos.services.product_import import OPTIONAL, REQUIRED
 
 
 def demo_csv() -> list[str]:
@@ -24,14 +24,7 @@ def ensure_demo_catalog(till: Till) -> bool:
     """Import the demo catalog into an empty store; returns True if it did."""
     if till.catalog.count() > 0:
         return False
-    import_products(
-        demo_csv(),
-        till.catalog_writer,
-        [t.code for t in till.config.taxes],
-        till.parser,
-        till=till.config.store.till,
-        now=till.register.clock(),
-    )
+    till.import_products(demo_csv())
     return True
 
 

@@ -7,6 +7,7 @@ shown (Rich table, DataTable, chart, CSV, JSON). Values stay raw: money in minor
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
@@ -49,7 +50,11 @@ REPORT_KINDS: tuple[ReportKind, ...] = (
     "no-sales",
 )
 
-ColumnKind = Literal["text", "money", "qty", "count", "percent"]
+#: How a column's values read: ``time`` values are ISO 8601 timestamps with the offset
+#: (docs/outputs.md), shown to the minute in a table.
+ColumnKind = Literal["text", "money", "qty", "count", "percent", "time"]
+
+_TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d")
 
 #: A date range may not be longer than this (a mistyped year would scan decades).
 MAX_RANGE_DAYS = 3660
@@ -274,6 +279,8 @@ def format_cell(value: Cell, kind: ColumnKind, unit: str = "each") -> str:
     if value is None:
         return ""
     if isinstance(value, str):
+        if kind == "time" and _TIMESTAMP.match(value):  # not a totals label
+            return value[:16].replace("T", " ")
         return value
     if kind == "money":
         return format_money(value)

@@ -35,6 +35,7 @@ from tui_pos.domain.analysis_figures import (
     TenderSummary,
     VoidRecord,
 )
+from tui_pos.domain.output_schema import iso_timestamp
 from tui_pos.domain.report import TaxTotal
 from tui_pos.domain.sale import format_sale_number
 from tui_pos.domain.tax import TaxRate
@@ -59,7 +60,7 @@ TITLES: dict[str, str] = {
 
 
 def _time(moment: datetime, tz: tzinfo | None) -> str:
-    return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+    return iso_timestamp(moment, tz)
 
 
 def by_hour(till: str, period: DateRange, groups: Sequence[HourSales]) -> AnalysisReport:
@@ -286,7 +287,7 @@ def voids(
     ]
     columns = (
         Column("sale", "Sale"),
-        Column("time", "Time"),
+        Column("time", "Time", "time"),
         Column("employee", "Employee"),
         Column("what", "Voided"),
         Column("lines", "Lines", "count"),
@@ -326,7 +327,7 @@ def refunds(
     ]
     columns = (
         Column("sale", "Sale"),
-        Column("time", "Time"),
+        Column("time", "Time", "time"),
         Column("employee", "Employee"),
         Column("item", "Item"),
         Column("unit", "Unit"),
@@ -358,7 +359,11 @@ def no_sales(
         )
         for r in sorted(records, key=lambda r: r.seq)
     ]
-    columns = (Column("time", "Time"), Column("number", "No.", "count"), Column("drawer", "Drawer"))
+    columns = (
+        Column("time", "Time", "time"),
+        Column("number", "No.", "count"),
+        Column("drawer", "Drawer"),
+    )
     return AnalysisReport(
         "no-sales",
         TITLES["no-sales"],

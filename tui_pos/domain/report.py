@@ -15,6 +15,7 @@ Definitions (all integer minor units):
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -55,6 +56,36 @@ class PeriodTotals:
     cash_out_cents: int = 0
     no_sales: int = 0  #: drawer opened without a sale
     last_cash_seq: int = 0  #: the last cash movement covered
+
+    @classmethod
+    def from_sums(
+        cls,
+        head: Sequence[Any],
+        refunds: Any,
+        taxes: Iterable[Sequence[Any]],
+        tenders: Iterable[Sequence[Any]],
+    ) -> PeriodTotals:
+        """The totals from the rows of the sale sums: ``head`` = MIN(seq), MAX(seq), then
+        the sums of completed sales, subtotal, discount, tax, total and rounding, then
+        the voided sales and voided lines; ``refunds`` = the refund sum; ``taxes`` = (code,
+        rate_bp, base, tax) rows; ``tenders`` = (kind, amount) rows. NULL sums count 0.
+        The cash fields (other tables) stay 0: ``dataclasses.replace`` sets them."""
+        sums = [int(value or 0) for value in head[2:10]]
+        return cls(
+            first_seq=head[0],
+            last_seq=head[1],
+            sales_count=sums[0],
+            gross_cents=sums[1],
+            discount_cents=sums[2],
+            tax_cents=sums[3],
+            total_cents=sums[4],
+            rounding_cents=sums[5],
+            voids_count=sums[6],
+            voided_lines=sums[7],
+            refunds_cents=int(refunds or 0),
+            taxes=tuple(TaxTotal(c, int(r), int(b), int(t)) for c, r, b, t in taxes),
+            tenders={str(kind): int(amount) for kind, amount in tenders},
+        )
 
 
 @dataclass(frozen=True)

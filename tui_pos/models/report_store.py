@@ -10,7 +10,7 @@ from typing import Any
 
 from peewee import Database
 
-from tui_pos.domain.report import DayReport, PeriodTotals, TaxTotal
+from tui_pos.domain.report import DayReport, PeriodTotals
 from tui_pos.models.chain_store import head
 from tui_pos.models.errors import storage_errors
 from tui_pos.models.sales import ZCloseRow
@@ -201,21 +201,7 @@ class SqliteReportStore:
             + f"s.till = ? AND {where} AND s.status = 'completed'",
             args if after_id is None else (after_id, *args),
         ).fetchone()
-        return PeriodTotals(
-            first_seq=head[0],
-            last_seq=head[1],
-            sales_count=int(head[2] or 0),
-            gross_cents=int(head[3] or 0),
-            discount_cents=int(head[4] or 0),
-            tax_cents=int(head[5] or 0),
-            total_cents=int(head[6] or 0),
-            rounding_cents=int(head[7] or 0),
-            voids_count=int(head[8] or 0),
-            voided_lines=int(head[9] or 0),
-            refunds_cents=int(refunds[0] or 0),
-            taxes=tuple(TaxTotal(c, int(r), int(b), int(t)) for c, r, b, t in taxes),
-            tenders={k: int(v) for k, v in tenders},
-        )
+        return PeriodTotals.from_sums(head, refunds[0], taxes, tenders)
 
 
 def _stamp(moment: datetime) -> str:

@@ -23,7 +23,9 @@ _LEVELS = (
     " COALESCE((SELECT SUM(m.qty_milli) FROM stock_movement m WHERE m.product_id = p.id), 0),"
     " p.reorder_level_milli,"
     " COALESCE((SELECT -SUM(m.qty_milli) FROM stock_movement m WHERE m.product_id = p.id"
-    " AND m.kind = 'damaged'), 0)"
+    " AND m.kind = 'damaged'), 0),"
+    " COALESCE((SELECT b.code FROM barcode b WHERE b.product_id = p.id LIMIT 1), ''),"
+    " COALESCE(p.plu, ''), p.tax_code"
     " FROM product p LEFT JOIN category c ON c.id = p.category_id WHERE p.active = 1"
 )
 
@@ -39,6 +41,9 @@ def _level(row: Any) -> StockLevel:
         level_milli=int(row[6]),
         reorder_level_milli=int(row[7]),
         damaged_milli=int(row[8]),
+        barcode=row[9],
+        plu=row[10],
+        tax=row[11],
     )
 
 

@@ -130,7 +130,9 @@ class ReportsScreen(Screen[None]):
             rows.append(list(totals))
             keys.append("totals")
         styles = ["bold" if key == "totals" else "" for key in keys]
-        columns = [FitColumn(c.title, c.kind != "text", c.key) for c in report.columns]
+        columns = [
+            FitColumn(c.title, c.kind not in ("text", "time"), c.key) for c in report.columns
+        ]
         table.set_data(columns, rows, styles=styles, keys=keys)
         self._chart(report)
         if report.is_empty:

@@ -9,29 +9,14 @@ from pathlib import Path
 from typing import Any
 
 from tui_pos.domain.csv_export import csv_text
+from tui_pos.domain.outputs import CUSTOMERS
 from tui_pos.files import private_folder, write_private
 from tui_pos.services.customers import Customers
 
-EXPORT_COLUMNS = (
-    "id",
-    "card",
-    "name",
-    "phone",
-    "email",
-    "birthday",
-    "consent",
-    "tier",
-    "points",
-    "visits",
-    "spend_cents",
-    "last_visit",
-    "rfm",
-)
-
 
 def rows_csv(rows: list[dict[str, Any]]) -> str:
-    """Rows as CSV text with a header (the columns of :data:`EXPORT_COLUMNS`)."""
-    return csv_text(EXPORT_COLUMNS, rows)
+    """Rows (:data:`CUSTOMERS` records) as CSV text with a header."""
+    return csv_text(CUSTOMERS.csv_header(), (CUSTOMERS.csv_row(r) for r in rows))
 
 
 def rows_json(rows: list[dict[str, Any]]) -> str:

@@ -8,6 +8,7 @@ from typing import Any
 
 from tui_pos.domain.card_numbers import refuse_card_number
 from tui_pos.domain.customer import Customer, CustomerError, CustomerStats
+from tui_pos.domain.output_schema import iso_timestamp, iso_timestamp_text
 from tui_pos.services.ports import Clock, CustomerHistory, CustomerStore
 
 
@@ -31,7 +32,7 @@ class CustomerPrivacy:
         data: dict[str, Any] = {
             "id": customer.id,
             "uuid": customer.uuid,
-            "created_at": customer.created_at.isoformat(),
+            "created_at": iso_timestamp(customer.created_at),
             "erased": customer.erased,
             "profile": {
                 "name": d.name,
@@ -48,7 +49,7 @@ class CustomerPrivacy:
                 "tier": self._tier_name(stats),
                 "ledger": [
                     {
-                        "created_at": r.created_at.isoformat(),
+                        "created_at": iso_timestamp(r.created_at),
                         "kind": r.kind,
                         "points": r.points,
                         "sale": r.sale_number,
@@ -56,10 +57,13 @@ class CustomerPrivacy:
                     for r in reversed(self.history.ledger(customer.id))
                 ],
             },
-            "sales": self.history.sales_detail(customer.id),
+            "sales": [
+                {**sale, "created_at": iso_timestamp_text(str(sale["created_at"]))}
+                for sale in self.history.sales_detail(customer.id)
+            ],
             "online_orders": self.store.online_orders(customer.id),
             "events": [
-                {"created_at": at, "kind": kind, "note": note}
+                {"created_at": iso_timestamp_text(at), "kind": kind, "note": note}
                 for at, kind, note in self.store.events(customer.id)
             ],
         }

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from tui_pos.domain.customer import Customer, CustomerError, CustomerStats
+from tui_pos.domain.outputs import CUSTOMERS
 from tui_pos.domain.segments import SegmentRule, rfm_group, rfm_scores
 from tui_pos.services.customer_views import SegmentMember, SegmentView
 from tui_pos.services.ports import Clock, CustomerHistory, CustomerStore
@@ -69,19 +70,20 @@ class CustomerSegments:
 
 
 def _export_row(m: SegmentMember) -> dict[str, Any]:
+    """A customer in the documented export shape (:data:`CUSTOMERS`)."""
     d = m.customer.details
-    return {
-        "id": m.customer.id,
-        "card": d.card or "",
-        "name": m.customer.name,
-        "phone": d.phone,
-        "email": d.email,
-        "birthday": d.birthday.isoformat() if d.birthday else "",
-        "consent": "yes" if d.marketing_consent else "no",
-        "tier": m.tier,
-        "points": m.stats.balance,
-        "visits": m.stats.visits,
-        "spend_cents": m.stats.spend_cents,
-        "last_visit": m.stats.last_visit.date().isoformat() if m.stats.last_visit else "",
-        "rfm": m.rfm_group,
-    }
+    return CUSTOMERS.record(
+        id=m.customer.id,
+        card=d.card or "",
+        name=m.customer.name,
+        phone=d.phone,
+        email=d.email,
+        birthday=d.birthday.isoformat() if d.birthday else None,
+        consent=d.marketing_consent,
+        tier=m.tier,
+        points=m.stats.balance,
+        visits=m.stats.visits,
+        spend_cents=m.stats.spend_cents,
+        last_visit=m.stats.last_visit.date().isoformat() if m.stats.last_visit else None,
+        rfm=m.rfm_group,
+    )

@@ -1,7 +1,9 @@
 """Importing the products CSV: every row valid, or nothing written.
 
-Columns (UTF-8, header row): ``barcode,name,price,tax,category,stock`` required,
-``plu,unit,reorder_level`` optional (see docs/DESIGN.md). Each bad row is reported with
+Columns (UTF-8, header row, comma, semicolon or tab between them):
+``barcode,name,price,tax,category,stock`` required, ``plu,unit,reorder_level``
+optional, ``damaged,low`` (from ``export stock``) accepted and ignored (see
+docs/outputs.md). Each bad row is reported with
 its line number and reason.
 """
 
@@ -12,15 +14,19 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import chain
 from typing import Protocol
 
 from tui_pos.domain.barcode import BarcodeParser
+from tui_pos.domain.csv_dialect import DelimiterError, detect_delimiter
 from tui_pos.domain.errors import DomainError, ImportRowError
 from tui_pos.domain.money import parse_money
 from tui_pos.domain.quantity import QuantityLimits, Unit, parse_quantity
 
 REQUIRED = ("barcode", "name", "price", "tax", "category", "stock")
 OPTIONAL = ("plu", "unit", "reorder_level")
+#: Columns of ``tui-pos export stock`` that an import accepts and does not read.
+READ_ONLY = ("damaged", "low")
 #: Stock and reorder levels are not bound by the per-line sale limits.
 _STOCK_LIMITS = QuantityLimits(max_each=9_999_999, max_weight_grams=9_999_999_999)
 
@@ -88,7 +94,7 @@ class ProductRows:
     their line numbers; the header is checked at once (ImportFailed on line 1)."""
 
     def __init__(self, rows: Iterable[str], tax_codes: Iterable[str], parser: BarcodeParser):
-        self._reader, header = csv_reader(rows, REQUIRED, OPTIONAL)
+        self._reader, header = csv_reader(rows, REQUIRED, OPTIONAL, ignored=READ_ONLY)
         self._given = frozenset(h for h in header if h in OPTIONAL)
         self._taxes = set(tax_codes)
         self._parser = parser
@@ -145,10 +151,19 @@ def csv_reader(
     optional: Sequence[str],
     *,
     fold_case: bool = False,
+    ignored: Sequence[str] = (),
 ) -> tuple[csv.DictReader[str], list[str]]:
     """A reader over an import file whose header names every ``required`` column and no
-    unknown one (ImportFailed on line 1 otherwise); returns it with the header read."""
-    reader = csv.DictReader(rows)
+    unknown one (ImportFailed on line 1 otherwise); returns it with the header read.
+    The delimiter (comma, semicolon or tab) is told from the header; ``ignored`` columns
+    are accepted and not read (the read-only columns of an export)."""
+    lines = iter(rows)
+    first = next(lines, "")
+    try:
+        delimiter = detect_delimiter(first, (*required, *optional, *ignored))
+    except DelimiterError as exc:
+        raise ImportFailed([ImportRowError(1, str(exc))]) from exc
+    reader = csv.DictReader(chain([first], lines), delimiter=delimiter)
     try:
         header = [h.strip() for h in (reader.fieldnames or [])]
     except csv.Error as exc:
@@ -158,7 +173,7 @@ def csv_reader(
     missing = [c for c in required if c not in header]
     if missing:
         raise ImportFailed([ImportRowError(1, f"missing column(s): {', '.join(missing)}")])
-    unknown = [h for h in header if h not in (*required, *optional)]
+    unknown = [h for h in header if h not in (*required, *optional, *ignored)]
     if unknown:
         raise ImportFailed([ImportRowError(1, f"unknown column(s): {', '.join(unknown)}")])
     twice = sorted({h for h in header if header.count(h) > 1})
@@ -181,7 +196,7 @@ def _rows(
         except csv.Error as exc:
             errors.append(ImportRowError(reader.line_num, f"not readable as CSV: {exc}"))
             return
-        yield row  # type: ignore[misc]
+        yield row
 
 
 def _record(

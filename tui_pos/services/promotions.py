@@ -83,7 +83,7 @@ class Promotions:
         for amount off and for "N for price"; unused for "buy N pay M")."""
         if kind not in PROMOTION_KINDS:
             raise PromotionError(f"kind must be one of {', '.join(PROMOTION_KINDS)}")
-        promo_kind: PromotionKind = kind  # type: ignore[assignment]
+        promo_kind: PromotionKind = kind
         product_id = category_id = None
         if (item is None) == (category is None):
             raise PromotionError("Give either --item CODE or --category NAME")

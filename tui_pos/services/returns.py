@@ -15,9 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Protocol
 
-from tui_pos.domain.barcode import BarcodeError
 from tui_pos.domain.cart_lines import CartLine
-from tui_pos.domain.errors import CartError, DomainError
+from tui_pos.domain.errors import BarcodeError, CartError, DomainError
 from tui_pos.domain.quantity import format_quantity, parse_quantity
 from tui_pos.domain.returns import ReturnableLine, ReturnAmounts, ReturnError, return_amounts
 from tui_pos.domain.sale import SaleDocument, format_sale_number

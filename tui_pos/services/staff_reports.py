@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import tzinfo
 
 from tui_pos.domain.analysis import AnalysisReport, Column, DateRange
+from tui_pos.domain.output_schema import iso_timestamp
 from tui_pos.services.staff import Staff
 
 
@@ -54,7 +55,7 @@ def audit_report(staff: Staff, period: DateRange, tz: tzinfo | None = None) -> A
     events = list(reversed(staff.audit_log(*period.bounds(tz), limit=100_000)))
     body = tuple(
         (
-            e.created_at.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S"),
+            iso_timestamp(e.created_at, tz),
             e.till,
             e.action,
             e.outcome,
@@ -70,7 +71,7 @@ def audit_report(staff: Staff, period: DateRange, tz: tzinfo | None = None) -> A
         till=staff.till,
         period=period,
         columns=(
-            Column("time", "Time"),
+            Column("time", "Time", "time"),
             Column("till", "Till"),
             Column("action", "Action"),
             Column("outcome", "Outcome"),

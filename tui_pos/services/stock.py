@@ -41,6 +41,9 @@ class StockLevel:
     level_milli: int
     reorder_level_milli: int
     damaged_milli: int
+    barcode: str = ""  #: the first barcode (GTIN-14 or a base code), or empty
+    plu: str = ""
+    tax: str = ""  #: the tax code
 
     @property
     def low(self) -> bool:

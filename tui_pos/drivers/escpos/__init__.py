@@ -12,6 +12,8 @@ from typing import Protocol
 
 from tui_pos.domain.errors import ConfigError
 from tui_pos.drivers.escpos.encoding import encode_line, fit_line, fold_for_codepage
+from tui_pos.drivers.escpos.file_transport import FileTransport
+from tui_pos.drivers.escpos.network_transport import NetworkTransport
 from tui_pos.drivers.escpos.printer import EscposPrinter, status_from_bytes
 from tui_pos.drivers.escpos.render import (
     codepage_select_bytes,
@@ -20,14 +22,9 @@ from tui_pos.drivers.escpos.render import (
     receipt_bytes,
     status_query_bytes,
 )
-from tui_pos.drivers.escpos.transport import (
-    FileTransport,
-    NetworkTransport,
-    SerialTransport,
-    Transport,
-    TransportError,
-    make_transport,
-)
+from tui_pos.drivers.escpos.serial_transport import SerialTransport
+from tui_pos.drivers.escpos.targets import make_transport
+from tui_pos.drivers.escpos.transport import Transport, TransportError
 from tui_pos.drivers.escpos.usb_transport import UsbTransport
 
 __all__ = [
