@@ -256,6 +256,7 @@ def open_till(
     reports, analysis = report_services(db, uow, staff, till_id, clock)
     coupons = Coupons(SqliteCouponStore(db), customers, clock)
     register.on_coupon = lambda code: coupons.apply(register, code)
+    staff.on_change = lambda employee: setattr(register, "cashier", employee)
     register.reserve_coupon = CouponReservations(db)  # asks the store server when enrolled
     return Till(
         config=config,

@@ -46,6 +46,7 @@ async def pay_key_says(db: Path, want: str) -> str:
     """Open the register on ``db``, ring up an item, press Pay; the message line."""
     from textual.widgets import Static
 
+    from tests.support.settle import settle
     from tui_pos.app import build_app
     from tui_pos.bootstrap import open_till
     from tui_pos.config import Config
@@ -58,8 +59,8 @@ async def pay_key_says(db: Path, want: str) -> str:
         async with app.run_test(size=(120, 40)) as pilot:
             screen = app.register_screen
             for _ in range(200):  # the head check runs in the link's thread
-                app._poll_sync()
-                await app.workers.wait_for_complete()
+                app.links._poll_sync()
+                await settle(pilot)  # the log-in flow waits for a cashier meanwhile
                 await pilot.pause(0.05)
                 if want in (screen.selling_blocked or "ok"):
                     break

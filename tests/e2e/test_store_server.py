@@ -412,25 +412,29 @@ def test_two_till_processes_sync_through_faults(api: Api, cluster: Cluster, tmp_
 async def test_register_top_bar_shows_the_sync_state(
     api: Api, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from tui_pos import app as app_module
+    from tests.support.settle import settle
+    from tui_pos.app import build_app
     from tui_pos.bootstrap import open_till
     from tui_pos.config import Config
+    from tui_pos.flows import links
 
-    monkeypatch.setattr(app_module, "SYNC_STATUS_SECONDS", 0.1)
+    monkeypatch.setattr(links, "SYNC_STATUS_SECONDS", 0.1)
     db = tmp_path / "till.db"
     done = tui_pos(
         "--db", str(db), "sync", "enroll", api.base, enroll_code(api.db_url, "S01", "T1")
     )
     assert done.returncode == 0, done.stderr
     till = open_till(Config(), db)
-    app = app_module.build_app(till)
+    app = build_app(till)
 
     async def until(want: str) -> None:
         for _ in range(300):
-            if want in app.register_screen.sync_status:
+            if want in app.register_screen.store_bar.sync_status:
                 return
             await pilot.pause(0.05)
-        raise AssertionError(f"top bar: {app.register_screen.sync_status!r}, wanted {want!r}")
+        raise AssertionError(
+            f"top bar: {app.register_screen.store_bar.sync_status!r}, wanted {want!r}"
+        )
 
     async with app.run_test(size=(120, 40)) as pilot:
         await until("sync: online")
@@ -438,7 +442,7 @@ async def test_register_top_bar_shows_the_sync_state(
         await until("sync: offline since")
         api.start()
         await until("sync: online")
-        await app.workers.wait_for_complete()
+        await settle(pilot)  # the log-in screen's flow waits for a cashier
     till.close()
 
 

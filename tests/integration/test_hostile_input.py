@@ -29,7 +29,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from tests.support.approvals import approved
-from tui_pos.app import build_app, check_keymap
+from tui_pos.app import build_app
 from tui_pos.bootstrap import Till, barcode_parser, tax_rates
 from tui_pos.cli import main
 from tui_pos.config import Config, parse_config
@@ -54,6 +54,7 @@ from tui_pos.domain.money import MAX_AMOUNT_CENTS, parse_money
 from tui_pos.domain.quantity import QuantityLimits, parse_quantity
 from tui_pos.domain.staff import Action
 from tui_pos.domain.tender import parse_tendered
+from tui_pos.keymap_check import check_keymap
 from tui_pos.services.product_import import (
     OPTIONAL,
     REQUIRED,

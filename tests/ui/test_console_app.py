@@ -9,7 +9,7 @@ import pytest
 from textual.widgets import Input
 
 from tests.support.tills import copy_database, fixed_clock, open_test_till
-from tui_pos.app import PosApp, _screens, build_app
+from tui_pos.app import PosApp, build_app
 from tui_pos.bootstrap import Till
 from tui_pos.config import Config, load_config
 from tui_pos.demo import ensure_demo_catalog
@@ -18,7 +18,7 @@ from tui_pos.domain.report_rows import report_rows
 from tui_pos.domain.staff import Role
 from tui_pos.domain.tender import Tender
 from tui_pos.drivers.file_printer import RecordingPrinter
-from tui_pos.keymap_check import conflicts
+from tui_pos.keymap_check import all_screens, conflicts
 from tui_pos.screens.authorize import OverrideScreen
 from tui_pos.screens.dialogs import PromptScreen
 from tui_pos.screens.register import RegisterScreen
@@ -27,7 +27,7 @@ from tui_pos.widgets.fitted_table import FitColumn, choose_columns
 
 
 def test_no_two_bindings_of_any_screen_share_a_key() -> None:
-    assert conflicts(_screens(), PosApp.BINDINGS, {}) == []
+    assert conflicts(all_screens(), PosApp.BINDINGS, {}) == []
 
 
 def test_a_keymap_conflict_is_refused_with_its_line(tmp_path: Path) -> None:
@@ -45,7 +45,7 @@ def test_a_keymap_conflict_is_refused_with_its_line(tmp_path: Path) -> None:
 
 
 def conflicts_checked(config: Config) -> None:
-    from tui_pos.app import check_keymap
+    from tui_pos.keymap_check import check_keymap
 
     check_keymap(config.keymap, config.source)
 

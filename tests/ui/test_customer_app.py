@@ -13,12 +13,13 @@ import pytest
 from rich.console import Console
 
 from tests.support.tills import fixed_clock, open_test_till
-from tui_pos.app import binding_ids, build_app
+from tui_pos.app import build_app
 from tui_pos.bootstrap import Till
 from tui_pos.config import Config
 from tui_pos.demo import ensure_demo_catalog
 from tui_pos.domain.customer import CustomerDetails
 from tui_pos.drivers.file_printer import RecordingPrinter
+from tui_pos.keymap_check import binding_ids
 from tui_pos.screens.customer import CustomerScreen
 from tui_pos.screens.customer_edit import EditCustomerScreen
 from tui_pos.screens.customer_profile import ProfileScreen, profile_renderable

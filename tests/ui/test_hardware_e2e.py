@@ -130,7 +130,7 @@ async def test_a_broken_printer_never_loses_the_sale(
         if fault == "off":
             printer.start()
         printer.mode = "online"
-        app.poll_printer()
+        app.hub.poll_printer()
         await pilot.pause()
         await app.workers.wait_for_complete()
         await pilot.pause()

@@ -24,13 +24,13 @@ async def test_the_till_sends_queued_mail_in_a_thread(tmp_path: Path) -> None:
     try:
         async with app.run_test(size=(120, 40)) as pilot:
             await pilot.pause()
-            app.deliver_mail()  # server down: the attempt fails in its thread
+            app.links.deliver_mail()  # server down: the attempt fails in its thread
             await app.workers.wait_for_complete()
             entry = till.outbox.log()[0]
             assert entry.status == "queued" and "cannot reach" in entry.last_error
             server.start()
             clock.now += timedelta(minutes=2)  # the retry is due
-            app.deliver_mail()
+            app.links.deliver_mail()
             await app.workers.wait_for_complete()
             await pilot.pause()
         assert [m["To"] for m in server.messages] == ["ann@example.org"]

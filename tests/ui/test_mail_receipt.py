@@ -70,7 +70,7 @@ async def test_f10_mails_the_receipt_to_the_customer_who_asked(tmp_path: Path) -
             assert "receipt e-mailed to ann@example.org" in str(
                 app.screen.query_one("#message").render()
             )
-            app.deliver_mail()
+            app.links.deliver_mail()
             await app.workers.wait_for_complete()
         [message] = server.messages
         assert message["To"] == "ann@example.org"

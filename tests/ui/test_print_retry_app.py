@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-import tui_pos.app
+import tui_pos.devices.hub
 from tests.support.tills import copy_database, fixed_clock, open_test_till
 from tui_pos.app import build_app
 from tui_pos.bootstrap import Till
@@ -102,7 +102,7 @@ async def _prints_once_fixed(
 async def test_receipt_file_in_a_missing_folder_prints_once_the_folder_is_there(
     tmp_path: Path, demo_template: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(tui_pos.app, "STATUS_POLL_SECONDS", 0.1)
+    monkeypatch.setattr(tui_pos.devices.hub, "STATUS_POLL_SECONDS", 0.1)
     stick = tmp_path / "stick"  # not mounted yet: the printer must not make it
     receipts = stick / "receipts" / "T1.txt"
     till = _till(tmp_path, demo_template, receipts)
@@ -117,7 +117,7 @@ async def test_receipt_file_in_a_missing_folder_prints_once_the_folder_is_there(
 async def test_receipt_file_in_a_read_only_folder_prints_once_it_is_writable(
     tmp_path: Path, demo_template: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(tui_pos.app, "STATUS_POLL_SECONDS", 0.1)
+    monkeypatch.setattr(tui_pos.devices.hub, "STATUS_POLL_SECONDS", 0.1)
     folder = tmp_path / "receipts"
     folder.mkdir()
     receipts = folder / "T1.txt"

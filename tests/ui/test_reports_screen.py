@@ -17,8 +17,9 @@ from tests.support.sales_generator import (
     generate,
     open_generated_till,
 )
-from tui_pos.app import binding_ids, build_app
+from tui_pos.app import build_app
 from tui_pos.bootstrap import Till
+from tui_pos.keymap_check import binding_ids
 from tui_pos.screens.dialogs import PromptScreen
 from tui_pos.screens.register import RegisterScreen
 from tui_pos.screens.reports import ReportsScreen

@@ -20,9 +20,10 @@ from tui_pos.demo import ensure_demo_catalog
 from tui_pos.domain.sale import SaleDocument
 from tui_pos.drivers.file_printer import RecordingPrinter
 from tui_pos.messages import BarcodeScanned
+from tui_pos.screens.collection import CollectionScreen
 from tui_pos.screens.register import RegisterScreen
 from tui_pos.screens.returns import ReturnScreen
-from tui_pos.screens.stock import CollectionScreen, StockMenuScreen, TallyScreen
+from tui_pos.screens.stock import StockMenuScreen, TallyScreen
 from tui_pos.screens.tender import TenderScreen
 
 LOAF = "5900000000015"  # White Loaf 800g, 1.49, tax B

@@ -20,6 +20,7 @@ from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import Input
 
+from tests.support.settle import settle
 from tests.support.tills import copy_database, fixed_clock, open_test_till
 from tui_pos.app import build_app
 from tui_pos.bootstrap import Till, open_till
@@ -137,9 +138,8 @@ def settled(
                 continue
             await pilot.press(key)
             await pilot.pause()
-            await pilot.app.workers.wait_for_complete()
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
+            await settle(pilot)
+        await settle(pilot)
         for screen in pilot.app.screen_stack:  # a blinking cursor made snapshots differ
             for field in screen.query(Input):
                 field.cursor_blink = False

@@ -168,10 +168,10 @@ async def test_idle_lock_keeps_the_open_sale(shop: Till) -> None:
         await pilot.pause()
         await _log_in(pilot, app, "3", "9024")
         await _type(pilot, LOAF)
-        app.lock_if_idle()  # not idle yet
+        app.session.lock_if_idle()  # not idle yet
         assert isinstance(app.screen, RegisterScreen)
-        app._last_key -= shop.staff.settings.lock_after_idle_seconds + 1
-        app.lock_if_idle()
+        app.session.last_key -= shop.staff.settings.lock_after_idle_seconds + 1
+        app.session.lock_if_idle()
         await pilot.pause()
         assert isinstance(app.screen, LoginScreen)
         await _log_in(pilot, app, "2", "1357")

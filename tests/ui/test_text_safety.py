@@ -24,6 +24,7 @@ from textual.widget import Widget
 from textual.widgets import Input
 from textual.widgets._toast import Toast, ToastRack
 
+from tests.support.settle import settle
 from tests.support.tills import TEST_PIN_COST
 from tui_pos.app import PosApp, build_app
 from tui_pos.bootstrap import Till, open_till
@@ -145,8 +146,7 @@ async def _type(pilot, text: str) -> None:
 
 async def _settle(app: PosApp, pilot) -> None:
     await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
+    await settle(pilot)
 
 
 def _keys(text: str) -> list[str]:

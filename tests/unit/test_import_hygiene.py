@@ -49,4 +49,7 @@ def test_the_register_starts_without_the_screens_it_does_not_show() -> None:
         "tui_pos.screens.dialogs",
         "tui_pos.screens.register",
         "tui_pos.screens.returns",
+        "tui_pos.screens.sale_edits",  # the register screen, split (issue 12)
+        "tui_pos.screens.sale_storing",
+        "tui_pos.screens.sale_view",
     ]

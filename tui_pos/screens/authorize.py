@@ -7,8 +7,9 @@ number and PIN (or badge) of someone whose role may. Both cases go into the audi
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
-from typing import Any, Protocol, cast
+from typing import Any, Protocol, TypeVar, cast
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -21,6 +22,8 @@ from tui_pos.domain.staff import ACTION_LABELS, Action, Approval, Employee
 from tui_pos.services.staff import Staff
 from tui_pos.widgets.credentials_line import CredentialsLine
 from tui_pos.widgets.keys_bar import KeysBar
+
+T = TypeVar("T")
 
 
 class HasStaff(Protocol):
@@ -41,12 +44,9 @@ def with_permission(
     manager approves it in a modal (never, if they cancel)."""
     staff = staff_of(screen)
     if staff.may(action):
-        try:
-            approval = staff.allowed(action, what)
-        except PosError as exc:
-            screen.notify(str(exc), severity="error")
-            return
-        then(approval)
+        approval = _alone(screen, staff, action, what)
+        if approval is not None:
+            then(approval)
         return
 
     def approved(approval: Approval | None) -> None:
@@ -56,8 +56,27 @@ def with_permission(
     screen.app.push_screen(OverrideScreen(staff, action, what), approved)
 
 
+async def approval_for(screen: Screen[Any], action: Action, what: str) -> Approval | None:
+    """``with_permission`` for a flow written top to bottom (in a worker): the approval,
+    or None when it was refused or cancelled."""
+    staff = staff_of(screen)
+    if staff.may(action):
+        return _alone(screen, staff, action, what)
+    return await screen.app.push_screen_wait(OverrideScreen(staff, action, what))
+
+
+def _alone(screen: Screen[Any], staff: Staff, action: Action, what: str) -> Approval | None:
+    """The logged-in employee does ``action`` on their own (audited); None if refused."""
+    try:
+        return staff.allowed(action, what)
+    except PosError as exc:
+        screen.notify(str(exc), severity="error")
+        return None
+
+
 class _CredentialsScreen:
-    """What the log-in screen and the approval modal share: one credentials field."""
+    """What the log-in screen and the approval modal share: one credentials field, and the
+    PIN check (scrypt, tens of ms) run in a thread with the field disabled meanwhile."""
 
     def credentials(self) -> ComposeResult:
         yield CredentialsLine(id="credentials")
@@ -66,11 +85,42 @@ class _CredentialsScreen:
     def field(self) -> CredentialsLine:
         return cast(Screen[Any], self).query_one("#credentials", CredentialsLine)
 
+    def _note(self, text: str, *, error: bool) -> None:
+        note = cast(Screen[Any], self).query_one("#credentials-error", Static)
+        note.update(text)
+        note.set_class(error, "error")
+
     def show_error(self, text: str) -> None:
-        screen = cast(Screen[Any], self)
-        screen.app.bell()
-        screen.query_one("#credentials-error", Static).update(text)
+        cast(Screen[Any], self).app.bell()
+        self._note(text, error=True)
         self.field().start_again()
+
+    @property
+    def checking(self) -> bool:
+        """A PIN or badge is being checked: the field takes nothing meanwhile."""
+        return self.field().disabled
+
+    def check(self, work: Callable[[], T], done: Callable[[T], object]) -> None:
+        """Run ``work`` (a PIN or badge check) in a thread; ``done`` gets its result on the
+        UI thread, a refusal is shown and the field starts again."""
+        screen = cast(Screen[Any], self)
+        field = self.field()
+        field.disabled = True
+        self._note("Checking...", error=False)
+
+        async def run() -> None:
+            try:
+                result = await asyncio.to_thread(work)
+            except PosError as exc:
+                field.disabled = False
+                self.show_error(str(exc))
+                field.focus()
+                return
+            field.disabled = False
+            self._note("", error=True)
+            done(result)
+
+        screen.run_worker(run(), group="credentials")
 
     def on_credentials_line_credentials(self, event: CredentialsLine.Credentials) -> None:
         """Number and PIN typed."""
@@ -83,8 +133,9 @@ class _CredentialsScreen:
         self.check_badge(event.badge)
 
     def accept_scan(self, code: str) -> None:
-        """A scanned badge (evdev or serial scanner)."""
-        self.check_badge(code)
+        """A scanned badge (evdev or serial scanner); ignored while a check runs."""
+        if not self.checking:
+            self.check_badge(code)
 
     def check_pin(self, code: str, pin: str) -> None:
         raise NotImplementedError
@@ -124,21 +175,11 @@ class LoginScreen(_CredentialsScreen, Screen[Employee]):
 
     def check_pin(self, code: str, pin: str) -> None:
         """Log in, or say why not."""
-        try:
-            employee = self.staff.log_in(code, pin)
-        except PosError as exc:
-            self.show_error(str(exc))
-            return
-        self.dismiss(employee)
+        self.check(lambda: self.staff.log_in(code, pin), self.dismiss)
 
     def check_badge(self, badge: str) -> None:
         """Log in by badge, or say why not."""
-        try:
-            employee = self.staff.log_in_badge(badge)
-        except PosError as exc:
-            self.show_error(str(exc))
-            return
-        self.dismiss(employee)
+        self.check(lambda: self.staff.log_in_badge(badge), self.dismiss)
 
     def action_clear(self) -> None:
         """Start again."""
@@ -180,21 +221,15 @@ class OverrideScreen(_CredentialsScreen, ModalScreen[Approval | None]):
 
     def check_pin(self, code: str, pin: str) -> None:
         """Approve, or say why not (the modal stays open)."""
-        try:
-            approval = self.staff.approve(self.action_needed, code, pin, self.what)
-        except PosError as exc:
-            self.show_error(str(exc))
-            return
-        self.dismiss(approval)
+        self.check(
+            lambda: self.staff.approve(self.action_needed, code, pin, self.what), self.dismiss
+        )
 
     def check_badge(self, badge: str) -> None:
         """Approve by badge, or say why not."""
-        try:
-            approval = self.staff.approve_badge(self.action_needed, badge, self.what)
-        except PosError as exc:
-            self.show_error(str(exc))
-            return
-        self.dismiss(approval)
+        self.check(
+            lambda: self.staff.approve_badge(self.action_needed, badge, self.what), self.dismiss
+        )
 
     def action_cancel(self) -> None:
         """Do not do the action."""

@@ -99,3 +99,19 @@ class ConfirmScreen(ModalScreen[bool]):
     def action_answer(self, yes: bool) -> None:
         """Close with the answer."""
         self.dismiss(yes)
+
+
+class BusyScreen(ModalScreen[None]):
+    """Slow work in progress (a report read in a thread): says what, takes no keys, and
+    is closed by the flow that opened it."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+    def compose(self) -> ComposeResult:
+        """What is being done."""
+        with Vertical(classes="dialog"):
+            yield Label(self.text, classes="dialog-title", markup=False)
+            yield Static("Checking... one moment", classes="dialog-hint")
+        yield KeysBar()

@@ -3,63 +3,22 @@ over online orders waiting for collection."""
 
 from __future__ import annotations
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Input, Label, Static
+from textual.widgets import Input, Label, Static
 
 from tui_pos.domain.errors import DomainError, PosError, StorageError
-from tui_pos.domain.money import format_money
 from tui_pos.domain.quantity import format_quantity
 from tui_pos.domain.staff import Action, Approval
 from tui_pos.domain.stock import ScanTally
 from tui_pos.screens.dialogs import ConfirmScreen, PromptScreen
+from tui_pos.screens.list_screen import ListScreen, list_table, right
 from tui_pos.screens.returns import StoreServices
-from tui_pos.services.online_orders import CollectionOrder
 from tui_pos.services.stock import StockLevel
 from tui_pos.widgets.keys_bar import KeysBar
 from tui_pos.widgets.plain import plain
-
-
-def _table(table_id: str) -> DataTable[str | Text]:
-    table: DataTable[str | Text] = DataTable(id=table_id, cursor_type="row")
-    table.can_focus = False  # the field keeps the focus; Up/Down move the selection
-    return table
-
-
-def _right(text: str) -> Text:
-    return plain(text, justify="right")
-
-
-class _ListScreen(ModalScreen[None]):
-    """A modal with a field, a table and a message line (shared plumbing)."""
-
-    TABLE_ID = "stock-table"
-
-    def say(self, text: str, *, error: bool = False) -> None:
-        """Show a message (errors ring the bell)."""
-        message = self.query_one("#stock-message", Static)
-        message.update(text)
-        message.set_class(error, "error")
-        if error:
-            self.app.bell()
-
-    @property
-    def table(self) -> DataTable[str | Text]:
-        """The screen's table."""
-        return self.query_one(f"#{self.TABLE_ID}", DataTable)
-
-    def action_move(self, step: int) -> None:
-        """Select the row above or below."""
-        table = self.table
-        if table.row_count:
-            table.move_cursor(row=max(0, min(table.row_count - 1, table.cursor_row + step)))
-
-    def action_close(self) -> None:
-        """Close."""
-        self.dismiss(None)
 
 
 class StockMenuScreen(ModalScreen[None]):
@@ -144,6 +103,8 @@ class StockMenuScreen(ModalScreen[None]):
 
     def action_orders(self) -> None:
         """Online orders waiting for collection."""
+        from tui_pos.screens.collection import CollectionScreen  # loaded on first use
+
         self.app.push_screen(CollectionScreen(self.services))
 
     def action_close(self) -> None:
@@ -151,7 +112,7 @@ class StockMenuScreen(ModalScreen[None]):
         self.dismiss(None)
 
 
-class TallyScreen(_ListScreen):
+class TallyScreen(ListScreen):
     """Scan items to receive (a delivery) or to count (with the variance shown)."""
 
     BINDINGS = [
@@ -179,7 +140,7 @@ class TallyScreen(_ListScreen):
                 classes="dialog-hint",
             )
             yield Input(placeholder="Barcode / PLU", id="tally-input")
-            yield _table(self.TABLE_ID)
+            yield list_table(self.TABLE_ID)
             yield Static("", id="stock-message", markup=False)
         yield KeysBar()
 
@@ -231,13 +192,13 @@ class TallyScreen(_ListScreen):
                 variance = format_quantity(c.variance_milli, c.unit)
                 table.add_row(
                     plain(c.name),
-                    _right(format_quantity(c.counted_milli, c.unit)),
-                    _right(format_quantity(c.ledger_milli, c.unit)),
-                    _right(("+" if c.variance_milli > 0 else "") + variance),
+                    right(format_quantity(c.counted_milli, c.unit)),
+                    right(format_quantity(c.ledger_milli, c.unit)),
+                    right(("+" if c.variance_milli > 0 else "") + variance),
                 )
         else:
             for ln in self.tally.items:
-                table.add_row(plain(ln.name), _right(format_quantity(ln.qty_milli, ln.unit)))
+                table.add_row(plain(ln.name), right(format_quantity(ln.qty_milli, ln.unit)))
         if table.row_count:
             table.move_cursor(row=table.row_count - 1)
 
@@ -293,7 +254,7 @@ class TallyScreen(_ListScreen):
             self.dismiss(None)
 
 
-class LowStockScreen(_ListScreen):
+class LowStockScreen(ListScreen):
     """Products at or below their reorder level."""
 
     BINDINGS = [
@@ -310,7 +271,7 @@ class LowStockScreen(_ListScreen):
         """The list."""
         with Vertical(classes="dialog wide"):
             yield Label(f"Low stock ({len(self.levels)})", classes="dialog-title")
-            yield _table(self.TABLE_ID)
+            yield list_table(self.TABLE_ID)
             yield Static(
                 "Nothing is low" if not self.levels else "", id="stock-message", markup=False
             )
@@ -323,86 +284,6 @@ class LowStockScreen(_ListScreen):
             self.table.add_row(
                 plain(lv.name),
                 plain(lv.code),
-                _right(format_quantity(lv.level_milli, lv.unit)),
-                _right(format_quantity(lv.reorder_level_milli, lv.unit)),
+                right(format_quantity(lv.level_milli, lv.unit)),
+                right(format_quantity(lv.reorder_level_milli, lv.unit)),
             )
-
-
-class CollectionScreen(_ListScreen):
-    """Online orders for collection: find by order id or name, Enter hands one over."""
-
-    BINDINGS = [
-        Binding("f10", "hand_over", "Hand over", id="collection-hand-over"),
-        Binding("up", "move(-1)", "Up", show=False, id="collection-up"),
-        Binding("down", "move(1)", "Down", show=False, id="collection-down"),
-        Binding("escape", "close", "Close", id="collection-close"),
-    ]
-
-    def __init__(self, services: StoreServices) -> None:
-        super().__init__()
-        self.services = services
-        self.orders: list[CollectionOrder] = []
-
-    def compose(self) -> ComposeResult:
-        """Search field, orders, message line."""
-        with Vertical(classes="dialog wide"):
-            yield Label("Online orders to collect", classes="dialog-title")
-            yield Static(
-                "Type an order id or the customer's name, Enter searches; F10 hands over",
-                classes="dialog-hint",
-            )
-            yield Input(placeholder="Order id or name", id="collection-input")
-            yield _table(self.TABLE_ID)
-            yield Static("", id="stock-message", markup=False)
-        yield KeysBar()
-
-    def on_mount(self) -> None:
-        """List every waiting order."""
-        self.table.add_columns("Order", "Customer", "Items", "Total", "Since")
-        self.query_one("#collection-input", Input).focus()
-        self.search("")
-
-    def search(self, text: str) -> None:
-        """Show the waiting orders matching ``text``."""
-        try:
-            self.orders = self.services.online_orders.find_for_collection(text)
-        except StorageError as exc:
-            self.say(str(exc), error=True)
-            return
-        self.table.clear()
-        for o in self.orders:
-            self.table.add_row(
-                plain(o.order_id),
-                plain(o.customer_name or "-"),
-                _right(str(o.item_count)),
-                _right(format_money(o.total_cents)),
-                o.created_at.astimezone().strftime("%d %b %H:%M"),
-            )
-        self.say(f"{len(self.orders)} order(s) waiting" if self.orders else "No order waiting")
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        """Search."""
-        event.stop()
-        self.search(event.value)
-
-    def action_hand_over(self) -> None:
-        """Mark the selected order as collected (asks first)."""
-        if not self.orders:
-            self.say("No order selected", error=True)
-            return
-        order = self.orders[self.table.cursor_row]
-
-        def answered(yes: bool | None) -> None:
-            if not yes:
-                return
-            try:
-                cashier = self.services.returns.register.cashier
-                self.services.online_orders.hand_over(order, cashier.name if cashier else "")
-            except PosError as exc:
-                self.say(str(exc), error=True)
-                return
-            self.search(self.query_one("#collection-input", Input).value)
-            self.say(f"Order {order.order_id} handed over")
-
-        who = f" to {order.customer_name}" if order.customer_name else ""
-        self.app.push_screen(ConfirmScreen(f"Hand over order {order.order_id}{who}?"), answered)

@@ -7,6 +7,7 @@ Every sensitive action, every approval and every refused PIN goes into the audit
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -52,7 +53,20 @@ class Staff:
         self.pepper = pepper
         self.clock = clock
         self.settings = settings or StaffSettings()
-        self.current: Employee | None = None
+        #: Told who is logged in whenever it changes (the bootstrap points the register's
+        #: cashier at it: screens never set the register's cashier themselves).
+        self.on_change: Callable[[Employee | None], None] = lambda _employee: None
+        self._current: Employee | None = None
+
+    @property
+    def current(self) -> Employee | None:
+        """Who is logged in at this till (None: the till is locked)."""
+        return self._current
+
+    @current.setter
+    def current(self, employee: Employee | None) -> None:
+        self._current = employee
+        self.on_change(employee)
 
     # -- who is here ------------------------------------------------------------------
     def has_staff(self) -> bool:
@@ -75,9 +89,11 @@ class Staff:
 
     def lock(self, reason: str = "locked") -> None:
         """Log the current employee out (the open sale stays as it is)."""
-        if self.current is not None:
-            self._audit("logout", "done", self.current, detail=reason)
-        self.current = None
+        try:
+            if self.current is not None:
+                self._audit("logout", "done", self.current, detail=reason)
+        finally:
+            self.current = None  # locked even when the audit row could not be written
 
     # -- permissions --------------------------------------------------------------------
     def may(self, action: Action, employee: Employee | None = None) -> bool:

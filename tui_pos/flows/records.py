@@ -1,0 +1,63 @@
+"""The staff records of the Ctrl+K menu: clock in/out, hours worked, the audit log."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
+
+from tui_pos.domain.analysis import AnalysisReport, DateRange
+from tui_pos.domain.errors import PosError
+from tui_pos.domain.staff import Action
+from tui_pos.screens.authorize import approval_for
+from tui_pos.services.staff_reports import audit_report, hours_report
+
+if TYPE_CHECKING:
+    from tui_pos.app import PosApp
+
+
+class RecordFlows:
+    """Time clock and the staff tables of ``app``."""
+
+    def __init__(self, app: PosApp) -> None:
+        self.app = app
+        self.staff = app.till.staff
+
+    async def clock_in_out(self) -> None:
+        """Clock the logged-in employee in or out."""
+        try:
+            kind = self.staff.clock_in_out()
+        except PosError as exc:
+            self.app.notify(str(exc), severity="error")
+            return
+        name = self.staff.current.name if self.staff.current else ""
+        self.app.notify(f"{name} clocked {kind}")
+
+    async def hours(self) -> None:
+        """Hours worked this week (Monday to today), per employee (needs REPORTS)."""
+        if await approval_for(self.app.register_screen, Action.REPORTS, "Hours worked") is not None:
+            today = self._today()
+            week = DateRange(today - timedelta(days=today.weekday()), today)
+            self._show_table(lambda: hours_report(self.staff, week))
+
+    async def audit(self) -> None:
+        """Today's audit log (needs AUDIT_READ)."""
+        if await approval_for(self.app.register_screen, Action.AUDIT_READ, "Audit log") is not None:
+            today = self._today()
+            self._show_table(lambda: audit_report(self.staff, DateRange(today, today)))
+
+    def _today(self) -> date:
+        return self.app.till.register.clock().astimezone().date()
+
+    def _show_table(self, make: Callable[[], AnalysisReport]) -> None:
+        try:
+            report = make()
+        except PosError as exc:
+            self.app.notify(str(exc), severity="error")
+            return
+        from tui_pos.screens.cash import TableScreen  # loaded on first use (cold start)
+
+        title = f"{report.title}  ·  {report.period.label}"
+        columns = [c.title for c in report.columns]
+        empty = f"{report.title}: {report.empty_message}"
+        self.app.push_screen(TableScreen(title, columns, report.text_rows(), empty))
