@@ -24,6 +24,7 @@ import pytest
 
 from tests.pg_cluster import Cluster, binaries_missing
 from tests.tcp_proxy import Proxy
+from tui_pos.server.schema import LATEST
 
 pytestmark = pytest.mark.skipif(binaries_missing() is not None, reason=str(binaries_missing()))
 psycopg = pytest.importorskip("psycopg", reason="the server extra (psycopg) is not installed")
@@ -231,7 +232,7 @@ def test_init_is_versioned_and_a_newer_schema_is_refused(url: str) -> None:
         "server", "enroll", "--url", url, "--store", "S1", "--till", "T1", "--operator", "x"
     )
     assert refused.returncode == 1
-    assert "schema version 99, this tui-pos needs 1: upgrade tui-pos" in refused.stderr
+    assert f"schema version 99, this tui-pos needs {LATEST}: upgrade" in refused.stderr
     unreachable = tui_pos("server", "init", "--url", "postgresql://nobody@/x?host=/nonexistent")
     assert unreachable.returncode == 1 and "server database:" in unreachable.stderr
     assert "Traceback" not in unreachable.stderr

@@ -84,6 +84,27 @@ def _conflict(conn: psycopg.Connection, who: TillIdentity, message: str) -> Push
     return PushRefused(409, "conflict", message)
 
 
+def book_stock(
+    cur: psycopg.Cursor[Any], store: str, origin: str, moves: list[tuple[str, str, int, str]]
+) -> None:
+    """Add stock movements ``(uuid, product code, change, kind)`` of ``origin`` (a till, or
+    a web shop's source) to the store's ledger and to the change feed other tills pull."""
+    if not moves:
+        return
+    cur.executemany(
+        "INSERT INTO stock_ledger (store_id, till_id, movement_uuid, product_code, "
+        "qty_milli, kind) VALUES (%s,%s,%s,%s,%s,%s)",
+        [(store, origin, *move) for move in moves],
+    )
+    cur.executemany(
+        "INSERT INTO change (store_id, origin_till, topic, key, body) VALUES (%s,%s,'stock',%s,%s)",
+        [
+            (store, origin, code, Jsonb({"uuid": uuid, "qty_milli": qty}))
+            for uuid, code, qty, _kind in moves
+        ],
+    )
+
+
 class _Conflict(Exception):
     pass
 
@@ -144,21 +165,7 @@ def _store_one(
             "VALUES (%s,%s,%s,%s,%s,%s)",
             [(who.store, who.till, r[0], r[1], doc.seq, Jsonb(list(r))) for r in doc.rows],
         )
-        ledger = stock_rows(doc)
-        if ledger:
-            cur.executemany(
-                "INSERT INTO stock_ledger (store_id, till_id, movement_uuid, product_code, "
-                "qty_milli, kind) VALUES (%s,%s,%s,%s,%s,%s)",
-                [(who.store, who.till, *move) for move in ledger],
-            )
-            cur.executemany(
-                "INSERT INTO change (store_id, origin_till, topic, key, body) "
-                "VALUES (%s,%s,'stock',%s,%s)",
-                [
-                    (who.store, who.till, code, Jsonb({"uuid": uuid, "qty_milli": qty}))
-                    for uuid, code, qty, _kind in ledger
-                ],
-            )
+        book_stock(cur, who.store, who.till, stock_rows(doc))
     return True
 
 

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import psycopg
 
+from tui_pos.server.webshop_schema import WEBSHOP_SQL
+
 GENESIS = "0" * 64
 
 
@@ -105,6 +107,7 @@ CREATE TABLE audit (
 
 MIGRATIONS: tuple[ServerMigration, ...] = (
     ServerMigration(1, "stores, tills, chain entries and rows, stock ledger, feed, audit", _V1),
+    ServerMigration(4, "web shops: tokens, orders and lines, points ledger", WEBSHOP_SQL),
 )
 LATEST = MIGRATIONS[-1].version
 

@@ -1,0 +1,233 @@
+"""The web shop channel for real: PostgreSQL, the API as a process, a scripted web shop
+client over HTTP (its own token per shop), a till's pushes through the same API."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+
+from tests.test_store_server import (  # noqa: F401  (fixtures)
+    Api,
+    api,
+    chain,
+    cluster,
+    token_for,
+    tui_pos,
+    url,
+)
+
+psycopg = pytest.importorskip("psycopg", reason="the server extra (psycopg) is not installed")
+
+TEA = "5900000000017"  # the product the till's pushed sales name
+
+
+class WebShop:
+    """A scripted web shop: its token, its store, JSON over HTTP."""
+
+    def __init__(self, server: Api, store: str, shop: str) -> None:
+        done = tui_pos(
+            "server", "shop-token", "--url", server.db_url, "--store", store, "--shop", shop,
+            "--operator", "ops",
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        self.api, self.store, self.token = server, store, done.stdout.strip()
+
+    def post(self, order: dict[str, Any], store: str = "") -> tuple[int, dict[str, Any]]:
+        return self.api.call("POST", f"/v1/stores/{store or self.store}/orders", order, self.token)
+
+    def get(self, what: str, store: str = "") -> tuple[int, dict[str, Any]]:
+        return self.api.call("GET", f"/v1/stores/{store or self.store}/{what}", token=self.token)
+
+
+def order(order_id: str = "WEB-1001", qty: int = 2, **extra: Any) -> dict[str, Any]:
+    """A paid order of ``qty`` teas at 1.49 (23 % tax included), paid by card."""
+    amount = 149 * qty
+    tax = (amount * 2300 + 6150) // 12300
+    return {
+        "order_id": order_id,
+        "created_at": "2026-12-02T09:14:00Z",
+        "fulfilment": "collect",
+        "customer": {"card": "2900000000011", "email": "ada@example.com", "name": "Ada"},
+        "lines": [
+            {
+                "barcode": TEA,
+                "qty": qty,
+                "unit_price_cents": 149,
+                "amount_cents": amount,
+                "tax_rate_bp": 2300,
+                "tax_cents": tax,
+            }
+        ],
+        "total_cents": amount,
+        "tax_cents": tax,
+        "payment": {"method": "card", "reference": "psp-8812", "amount_cents": amount},
+        **extra,
+    }
+
+
+def counts(server: Api) -> tuple[int, ...]:
+    with psycopg.connect(server.db_url) as conn:
+        return tuple(
+            int(conn.execute(f"SELECT count(*) FROM {t}".encode()).fetchone()[0])  # type: ignore[index]
+            for t in ("web_order", "web_order_line", "stock_ledger", "change", "points_ledger")
+        )
+
+
+@pytest.fixture
+def shop(api: Api) -> WebShop:  # noqa: F811 (the fixture)
+    """Store S01 with till T1 having pushed 3 sales of two teas, and web shop WEB1."""
+    till = token_for(api, "S01", "T1")
+    status, _ = api.call(
+        "POST", "/v1/push", {"store": "S01", "till": "T1", "documents": chain(3)}, till
+    )
+    assert status == 200
+    return WebShop(api, "S01", "WEB1")
+
+
+def test_an_order_is_booked_once_and_moves_the_stores_stock(shop: WebShop) -> None:
+    status, levels = shop.get("stock")
+    assert status == 200 and levels["levels"] == [{"code": TEA, "qty_milli": -6000}]
+    status, booked = shop.post(order(points={"earned": 2}))
+    assert status == 201, booked
+    assert booked == {
+        "order_id": "WEB-1001",
+        "store": "S01",
+        "booked": True,
+        "duplicate": False,
+        "total_cents": 298,
+        "points_balance": 2,
+    }
+    before = counts(shop.api)
+    status, again = shop.post(order(points={"earned": 2}))
+    assert (status, again["duplicate"], again["points_balance"]) == (200, True, 2)
+    assert counts(shop.api) == before == (1, 1, 4, 4, 1)
+    # the shop polls from its cursor: only the web order's movement is new
+    status, feed = shop.get(f"stock?after={levels['cursor']}")
+    assert status == 200 and feed["changes"] == [{"code": TEA, "qty_milli": -2000}]
+    status, quiet = shop.get(f"stock?after={feed['cursor']}")
+    assert (quiet["changes"], quiet["more"], quiet["cursor"]) == ([], False, feed["cursor"])
+    status, now = shop.get("stock")
+    assert now["levels"] == [{"code": TEA, "qty_milli": -8000}]
+    # the same order id with other content is a conflict, nothing booked
+    status, refused = shop.post(order(qty=3))
+    assert (status, refused["error"], refused["field"]) == (409, "conflict", "order_id")
+    assert counts(shop.api) == before
+
+
+def _set(data: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
+    data = copy.deepcopy(data)
+    *parents, last = path.split(".")
+    target: Any = data
+    for part in parents:
+        target = target[int(part)] if part.isdigit() else target[part]
+    if value is _DROP:
+        del target[last]
+    else:
+        target[last] = value
+    return data
+
+
+_DROP = object()
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "field", "why"),
+    [
+        ("surprise", 1, "surprise", "unknown field"),
+        ("lines.0.colour", "red", "lines[0].colour", "unknown field"),
+        ("order_id", _DROP, "order_id", "is required"),
+        ("order_id", "x" * 65, "order_id", "must be 1-64"),
+        ("lines.0.qty", "2", "lines[0].qty", "integer from 1 to 9999"),
+        ("lines.0.qty", True, "lines[0].qty", "integer from 1 to 9999"),
+        ("lines.0.qty", 10_000, "lines[0].qty", "integer from 1 to 9999"),
+        ("lines.0.amount_cents", 297, "lines[0].amount_cents", "qty x unit_price_cents is 298"),
+        ("lines.0.tax_cents", 50, "lines[0].tax_cents", "tax included at 2300 bp is 56"),
+        ("total_cents", 300, "total_cents", "the lines add up to 298"),
+        ("tax_cents", 57, "tax_cents", "lines' tax adds up to 56"),
+        ("payment.amount_cents", 200, "payment.amount_cents", "must make total_cents 298"),
+        ("fulfilment", "drone", "fulfilment", "'collect' or 'ship'"),
+        ("created_at", "2026-12-02 09:14", "created_at", "name its zone"),
+        ("customer.email", "not-an-address", "customer.email", "an e-mail address"),
+        ("customer.name", "Ada 4111 1111 1111 1111", "customer.name", "payment card number"),
+        ("lines", [], "lines", "1 to 200 lines"),
+        ("points", {"redeemed": 5}, "points.redeemed_cents", "go together"),
+    ],
+)
+def test_a_bad_order_is_refused_naming_the_field_and_nothing_is_booked(
+    shop: WebShop, path: str, value: Any, field: str, why: str
+) -> None:
+    before = counts(shop.api)
+    status, refused = shop.post(_set(order(), path, value))
+    assert (status, refused["error"], refused["field"]) == (400, "malformed", field)
+    assert why in refused["message"]
+    assert counts(shop.api) == before
+
+
+def test_unknown_products_other_stores_and_wrong_tokens_are_refused(shop: WebShop) -> None:
+    before = counts(shop.api)
+    status, refused = shop.post(_set(order(), "lines.0.barcode", "4006381333931"))
+    assert (status, refused["error"], refused["field"]) == (
+        422,
+        "unknown_product",
+        "lines[0].barcode",
+    )
+    status, refused = shop.post(_set(_set(order(), "lines.0.barcode", _DROP), "lines.0.sku", "TEA"))
+    assert (status, refused["field"]) == (422, "lines[0].sku")
+    # a shop of store S02 cannot book at, read the stock of, or ask points from S01
+    other = WebShop(shop.api, "S02", "WEB2")
+    for status, refused in (
+        other.post(order(), store="S01"),
+        other.get("stock", store="S01"),
+        other.get("points?card=2900000000011", store="S01"),
+    ):
+        assert (status, refused["error"], refused["field"]) == (403, "wrong_store", "store")
+    # a till's token is not a web shop's, and no token is refused
+    till = token_for(shop.api, "S01", "T9")
+    assert shop.api.call("POST", "/v1/stores/S01/orders", order(), till)[0] == 401
+    assert shop.api.call("GET", "/v1/stores/S01/stock")[0] == 401
+    # a shop's token is not a till's
+    assert shop.api.call("GET", "/v1/head", token=shop.token)[0] == 401
+    status, refused = shop.api.call("POST", "/v1/stores/S01/orders", raw=b"{", token=shop.token)
+    assert (status, refused["field"]) == (400, "order")
+    status, refused = shop.get("stock?after=yesterday")
+    assert (status, refused["field"]) == (400, "after")
+    assert counts(shop.api) == before
+    # a new token replaces the old one
+    renewed = WebShop(shop.api, "S01", "WEB1")
+    assert shop.get("stock")[0] == 401 and renewed.get("stock")[0] == 200
+    moved = tui_pos(
+        "server", "shop-token", "--url", shop.api.db_url, "--store", "S02", "--shop", "WEB1",
+        "--operator", "ops",
+    )  # fmt: skip
+    assert moved.returncode == 1 and "belongs to another store" in moved.stderr
+
+
+def test_points_earned_and_redeemed_online_share_one_ledger(shop: WebShop) -> None:
+    status, _ = shop.post(order("WEB-1", qty=5, points={"earned": 7}))
+    assert status == 201
+    status, points = shop.get("points?card=2900000000011")
+    assert (status, points["balance"]) == (200, 7)
+    # redeeming more than the balance is refused and books nothing
+    before = counts(shop.api)
+    pay = {"method": "card", "amount_cents": 198}
+    too_much = order("WEB-2", points={"redeemed": 8, "redeemed_cents": 100}, payment=pay)
+    status, refused = shop.post(too_much)
+    assert (status, refused["error"], refused["field"], refused["balance"]) == (
+        409,
+        "points",
+        "points.redeemed",
+        7,
+    )
+    assert counts(shop.api) == before
+    fine = order("WEB-2", points={"redeemed": 6, "redeemed_cents": 100}, payment=pay)
+    status, booked = shop.post(fine)
+    assert (status, booked["points_balance"]) == (201, 1)
+    status, points = shop.get("points?card=2900000000011")
+    assert [(r["points"], r["kind"], r["ref"]) for r in points["recent"]] == [
+        (-6, "redeem", "WEB-2"),
+        (7, "earn", "WEB-1"),
+    ]
+    status, refused = shop.get("points?card=<b>")
+    assert (status, refused["field"]) == (400, "card")
