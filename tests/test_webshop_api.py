@@ -4,6 +4,7 @@ client over HTTP (its own token per shop), a till's pushes through the same API.
 from __future__ import annotations
 
 import copy
+import json
 from typing import Any
 
 import pytest
@@ -231,3 +232,53 @@ def test_points_earned_and_redeemed_online_share_one_ledger(shop: WebShop) -> No
     ]
     status, refused = shop.get("points?card=<b>")
     assert (status, refused["field"]) == (400, "card")
+
+
+def server_report(server: Api, by: str, *extra: str) -> dict[str, Any]:
+    done = tui_pos(
+        "server", "report", by, "--url", server.db_url, "--from", "2026-12-01", "--to",
+        "2026-12-02", "--format", "json", "--operator", "ops", *extra,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    return dict(json.loads(done.stdout))
+
+
+def test_every_report_total_is_the_sum_of_documents_across_channels(shop: WebShop) -> None:
+    """Till T1 of S01 pushed 3 sales (300); WEB1 of S01 and WEB2 of S02 book orders."""
+    other = WebShop(shop.api, "S02", "WEB2")
+    till = token_for(shop.api, "S02", "T1")
+    docs = {"store": "S02", "till": "T1", "documents": chain(1, tag="z")}
+    assert shop.api.call("POST", "/v1/push", docs, till)[0] == 200
+    late = order("WEB-2", qty=1, created_at="2026-12-02T00:30:00+01:00")  # 1 Dec in UTC
+    for client, booked in ((shop, order("WEB-1")), (shop, late), (other, order("WEB-9", qty=3))):
+        assert client.post(booked)[0] == 201
+    documents = 300 + 100 + 298 + 149 + 447  # the tills' sales, then the web orders
+    by_channel = server_report(shop.api, "channel")
+    assert [(r["key"], r["sales"], r["total_cents"]) for r in by_channel["rows"]] == [
+        ("till", 4, 400),
+        ("web", 3, 894),
+    ]
+    for by in ("till", "store", "day", "hour", "employee", "channel"):
+        assert server_report(shop.api, by)["totals"]["total_cents"] == documents, by
+    assert [r["key"] for r in server_report(shop.api, "till")["rows"]] == [
+        "S01 T1",
+        "S01 web:WEB1",
+        "S02 T1",
+        "S02 web:WEB2",
+    ]
+    days = server_report(shop.api, "day", "--store", "S01")["rows"]
+    assert [(r["key"], r["sales"], r["total_cents"]) for r in days] == [
+        ("2026-12-01", 2, 249),  # T1's sale at seq 2 and the web order made at 00:30+01:00
+        ("2026-12-02", 3, 498),
+    ]
+    s01 = server_report(shop.api, "channel", "--store", "S01")
+    assert [(r["key"], r["total_cents"]) for r in s01["rows"]] == [("till", 300), ("web", 447)]
+    items = server_report(shop.api, "item", "--store", "S01")["rows"]
+    assert items == [{"key": TEA, "name": "Tea", "qty": 9000, "net_cents": 747}]
+    tenders = server_report(shop.api, "tender")["rows"]
+    assert [(r["key"], r["amount_cents"]) for r in tenders] == [("cash", 400), ("web card", 894)]
+    taxes = server_report(shop.api, "tax", "--store", "S01")["rows"]
+    assert [(r["key"], r["base_cents"] + r["tax_cents"]) for r in taxes] == [
+        ("A", 300),
+        ("web 23.00%", 447),
+    ]
