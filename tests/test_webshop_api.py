@@ -5,15 +5,20 @@ from __future__ import annotations
 
 import copy
 import json
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.test_store_server import (  # noqa: F401  (fixtures)
+    ROOT,
     Api,
     api,
     chain,
     cluster,
+    enroll_code,
     token_for,
     tui_pos,
     url,
@@ -103,7 +108,7 @@ def test_an_order_is_booked_once_and_moves_the_stores_stock(shop: WebShop) -> No
     before = counts(shop.api)
     status, again = shop.post(order(points={"earned": 2}))
     assert (status, again["duplicate"], again["points_balance"]) == (200, True, 2)
-    assert counts(shop.api) == before == (1, 1, 4, 4, 1)
+    assert counts(shop.api) == before == (1, 1, 4, 5, 1)  # stock and web_order changes
     # the shop polls from its cursor: only the web order's movement is new
     status, feed = shop.get(f"stock?after={levels['cursor']}")
     assert status == 200 and feed["changes"] == [{"code": TEA, "qty_milli": -2000}]
@@ -282,3 +287,48 @@ def test_every_report_total_is_the_sum_of_documents_across_channels(shop: WebSho
         ("A", 300),
         ("web 23.00%", 447),
     ]
+
+
+def till_step(db: Path, till: str, *step: str) -> list[str]:
+    """Run one step of a till process (tests/webshop_till_child.py); its output lines."""
+    done = subprocess.run(
+        [sys.executable, "tests/webshop_till_child.py", str(db), till, *step],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.split("\n")
+
+
+def test_a_web_order_for_collection_is_handed_over_at_till_2_once(
+    api: Api,  # noqa: F811 (the fixture)
+    tmp_path: Path,
+) -> None:
+    tills = {}
+    for till in ("T1", "T2"):
+        db, config = tmp_path / f"{till}.db", tmp_path / f"{till}.toml"
+        config.write_text(f'[store]\ntill = "{till}"\n')
+        code = enroll_code(api.db_url, "S01", till)
+        done = tui_pos("--config", str(config), "--db", str(db), "sync", "enroll", api.base, code)
+        assert done.returncode == 0, done.stderr
+        assert till_step(db, till, "push")[0].startswith("PUSHED")
+        tills[till] = db
+    shop = WebShop(api, "S01", "WEB1")
+    loaf = "5900000000015"  # White Loaf 800g, 60 in stock at each till's demo catalog
+    web = _set(order("WEB-77", qty=2), "lines.0.barcode", loaf)
+    assert shop.post(web)[0] == 201
+    status, levels = shop.get("stock")
+    assert {"code": "0" + loaf, "qty_milli": 118_000} in levels["levels"]
+    assert till_step(tills["T2"], "T2", "collect", "WEB-77")[0] == "HANDED"
+    again = till_step(tills["T2"], "T2", "collect", "WEB-77")[0]
+    assert again == "REFUSED Order WEB-77 was handed over already"
+    # the web order moved the stock of every till of the store once (60 + 60 - 2)
+    for till, db in tills.items():
+        assert till_step(db, till, "level", loaf)[0] == "LEVEL 118000", till
+    with psycopg.connect(api.db_url) as conn:
+        collected = conn.execute(
+            "SELECT count(*) FROM chain_row WHERE till_id = 'T2' AND tbl = 'online_order_event'"
+        ).fetchone()
+    assert collected == (1,)

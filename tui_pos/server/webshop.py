@@ -208,7 +208,34 @@ def book_order(conn: psycopg.Connection, who: ShopIdentity, order: WebOrder) -> 
                     for n, kind in points
                 ],
             )
+        feed.publish(conn, "web_order", order.order_id, _for_tills(order, codes), who.store)
         return _answer(conn, who, order, duplicate=False)
+
+
+def _for_tills(order: WebOrder, codes: dict[str, str]) -> dict[str, Any]:
+    """The order as the store's tills pull it (for collection and the customer's profile)."""
+    contact = order.customer
+    return {
+        "order_id": order.order_id,
+        "created_at": order.created_at,
+        "fulfilment": order.fulfilment,
+        "total_cents": order.total_cents,
+        "customer": {
+            "card": contact.card,
+            "name": contact.name,
+            "email": contact.email,
+            "phone": contact.phone,
+        },
+        "lines": [
+            {
+                "code": codes[ln.code],
+                "qty_milli": 1000 * ln.qty,
+                "unit_price_cents": ln.unit_price_cents,
+                "amount_cents": ln.amount_cents,
+            }
+            for ln in order.lines
+        ],
+    }
 
 
 def _answer(

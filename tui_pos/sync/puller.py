@@ -5,7 +5,9 @@ applies a page exactly once. Other tills' stock rows become ``stock_movement`` r
 ``sync`` (the level stays the sum of the ledger): keyed by a hash of the other till's id
 and the movement's uuid (uuids are unique per till only: tills copied from one template),
 numbered ``-change id`` under the other till's id so they never take a number of this
-till's own sequence. A product unknown here (by barcode) is skipped.
+till's own sequence. A product unknown here (by barcode) is skipped. Web orders (topic
+``web_order``) become local online orders (:mod:`tui_pos.sync.web_orders`), sealed in the
+page's transaction.
 """
 
 from __future__ import annotations
@@ -15,31 +17,24 @@ from typing import Any
 
 from peewee import Database
 
-from tui_pos.domain.barcode import normalize_gtin
-from tui_pos.domain.errors import BarcodeError
+from tui_pos.models.chain_store import seal
 from tui_pos.sync import state as st
 from tui_pos.sync.client import ServerClient, SyncError
+from tui_pos.sync.web_orders import apply_web_order, product_by_code
 
 PAGE = 500
 
 
 def _stock_row(db: Database, change: dict[str, Any]) -> tuple[Any, ...] | None:
     body = change.get("body") or {}
-    code = str(change.get("key"))
-    try:  # the barcode table holds GTIN-14; a sale line keeps the code as scanned
-        gtin = normalize_gtin(code)
-    except BarcodeError:
-        gtin = code
-    product = db.execute_sql(
-        "SELECT product_id FROM barcode WHERE code IN (?, ?)", (code, gtin)
-    ).fetchone()
+    product = product_by_code(db, str(change.get("key")))
     if product is None or not isinstance(body.get("qty_milli"), int):
         return None
     return (
         hashlib.sha256(f"{change.get('till')}:{body.get('uuid')}".encode()).hexdigest()[:32],
         str(change.get("till") or "?"),
         -int(change["id"]),
-        product[0],
+        product,
         body["qty_milli"],
         f"till {change.get('till')}",
         st.now_text(),
@@ -48,9 +43,14 @@ def _stock_row(db: Database, change: dict[str, Any]) -> tuple[Any, ...] | None:
 
 def apply_page(db: Database, page: dict[str, Any]) -> int:
     """Apply one page and save its cursor in one transaction; the rows applied."""
-    applied = 0
+    applied = orders = 0
     with db.atomic():
+        state = st.load(db)
+        till = state.till if state else "?"
         for change in page.get("changes") or []:
+            if change.get("topic") == "web_order":
+                orders += apply_web_order(db, change, till)
+                continue
             if change.get("topic") != "stock":
                 continue
             row = _stock_row(db, change)
@@ -62,7 +62,9 @@ def apply_page(db: Database, page: dict[str, Any]) -> int:
                 row,
             ).rowcount
         db.execute_sql("UPDATE sync_state SET pull_cursor = ? WHERE id = 1", (page["cursor"],))
-    return applied
+        if orders:
+            seal(db, till)
+    return applied + orders
 
 
 def pull_changes(db: Database, client: ServerClient) -> int:

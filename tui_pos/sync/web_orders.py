@@ -1,0 +1,99 @@
+"""Web orders the server booked, pulled into the till (topic ``web_order``).
+
+A web order of this till's store becomes a local ``online_order`` (with its lines and
+contact, linked to the customer with that loyalty card), so an order for collection can
+be handed over at any till of the store and the customer's profile lists it. No stock
+moves here: the order's movements arrive as the server's ``stock`` changes (origin
+``web:SHOP``), like another till's. An order already known (imported from a file, or
+pulled before) or naming a product this till does not know is skipped.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from peewee import Database
+
+from tui_pos.domain.barcode import normalize_gtin
+from tui_pos.domain.errors import BarcodeError
+from tui_pos.models.order_contacts import insert_contact
+from tui_pos.models.times import stamp
+from tui_pos.sync import state as st
+
+
+def product_by_code(db: Database, code: str) -> int | None:
+    """The local product with this barcode (as scanned, or as its GTIN-14)."""
+    try:  # the barcode table holds GTIN-14; a sale line keeps the code as scanned
+        gtin = normalize_gtin(code)
+    except BarcodeError:
+        gtin = code
+    row = db.execute_sql(
+        "SELECT product_id FROM barcode WHERE code IN (?, ?)", (code, gtin)
+    ).fetchone()
+    return int(row[0]) if row else None
+
+
+def _lines(db: Database, body: dict[str, Any]) -> list[tuple[int, str, int, int, int]] | None:
+    lines = []
+    for line in body.get("lines") or []:
+        product = product_by_code(db, str(line.get("code")))
+        if product is None:
+            return None
+        name = db.execute_sql("SELECT name FROM product WHERE id = ?", (product,)).fetchone()
+        lines.append(
+            (
+                product,
+                str(name[0]) if name else "",
+                int(line["qty_milli"]),
+                int(line["unit_price_cents"]),
+                int(line["amount_cents"]),
+            )
+        )
+    return lines or None
+
+
+def apply_web_order(db: Database, change: dict[str, Any], till: str) -> int:
+    """Store one pulled web order (inside the page's transaction); 1 if stored."""
+    body = change.get("body") or {}
+    order_id = str(body.get("order_id") or "")
+    known = db.execute_sql("SELECT 1 FROM online_order WHERE order_id = ?", (order_id,))
+    if not order_id or known.fetchone():
+        return 0
+    lines = _lines(db, body)
+    if lines is None:
+        return 0
+    customer = body.get("customer") or {}
+    card = str(customer.get("card") or "")
+    match = (
+        db.execute_sql("SELECT id FROM customer WHERE card = ?", (card,)).fetchone()
+        if card
+        else None
+    )
+    order_pk = db.execute_sql(
+        "INSERT INTO online_order (order_id, created_at, imported_at, till, collection,"
+        " total_cents) VALUES (?,?,?,?,?,?)",
+        (
+            order_id,
+            stamp(datetime.fromisoformat(str(body["created_at"]))),
+            stamp(datetime.fromisoformat(st.now_text().replace("Z", "+00:00"))),
+            till,
+            int(body.get("fulfilment") == "collect"),
+            int(body["total_cents"]),
+        ),
+    ).lastrowid
+    insert_contact(
+        db,
+        order_pk,
+        int(match[0]) if match else None,
+        str(customer.get("name") or ""),
+        str(customer.get("email") or ""),
+        str(customer.get("phone") or ""),
+        card,
+    )
+    db.cursor().executemany(
+        "INSERT INTO online_order_line (order_id, position, product_id, name, qty_milli,"
+        " unit_price_cents, amount_cents) VALUES (?,?,?,?,?,?,?)",
+        [(order_pk, pos, *line) for pos, line in enumerate(lines, start=1)],
+    )
+    return 1
