@@ -321,14 +321,27 @@ def test_a_web_order_for_collection_is_handed_over_at_till_2_once(
     assert shop.post(web)[0] == 201
     status, levels = shop.get("stock")
     assert {"code": "0" + loaf, "qty_milli": 118_000} in levels["levels"]
-    assert till_step(tills["T2"], "T2", "collect", "WEB-77")[0] == "HANDED"
-    again = till_step(tills["T2"], "T2", "collect", "WEB-77")[0]
-    assert again == "REFUSED Order WEB-77 was handed over already"
-    # the web order moved the stock of every till of the store once (60 + 60 - 2)
+    twice = _set(order("WEB-78", qty=1), "lines.0.barcode", loaf)
+    assert shop.post(twice)[0] == 201
+    # the web order moved the stock of every till of the store once (60 + 60 - 2 - 1)
     for till, db in tills.items():
-        assert till_step(db, till, "level", loaf)[0] == "LEVEL 118000", till
+        assert till_step(db, till, "level", loaf)[0] == "LEVEL 117000", till
+    assert till_step(tills["T2"], "T2", "collect", "WEB-77")[0] == "HANDED"
+    refused = "REFUSED Order WEB-77 was handed over already"
+    assert till_step(tills["T2"], "T2", "collect", "WEB-77")[0] == refused
+    assert till_step(tills["T1"], "T1", "collect", "WEB-77")[0] == refused  # told by the server
+    # WEB-78 handed over at both tills while they could not see each other: both kept, alert
+    assert till_step(tills["T2"], "T2", "collect", "WEB-78")[0] == "HANDED"
+    assert till_step(tills["T1"], "T1", "collect-offline", "WEB-78")[0] == "HANDED"
     with psycopg.connect(api.db_url) as conn:
+        events = conn.execute(  # who pushed it, who handed over (a pulled copy names T2)
+            "SELECT till_id, data->>4, count(*) FROM chain_row WHERE tbl = 'online_order_event' "
+            "GROUP BY 1, 2 ORDER BY 1, 2"
+        ).fetchall()
+        alerts = conn.execute("SELECT kind, message FROM alert").fetchall()
         collected = conn.execute(
-            "SELECT count(*) FROM chain_row WHERE till_id = 'T2' AND tbl = 'online_order_event'"
-        ).fetchone()
-    assert collected == (1,)
+            "SELECT order_id, till_id FROM web_order_collected ORDER BY order_id"
+        ).fetchall()
+    assert events == [("T1", "T1", 1), ("T1", "T2", 1), ("T2", "T2", 2)]
+    assert alerts == [("handed_over_twice", "web order WEB-78 was handed over at two tills")]
+    assert collected == [("WEB-77", "T2"), ("WEB-78", "T2")]

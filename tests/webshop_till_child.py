@@ -5,7 +5,8 @@ Usage: ``python tests/webshop_till_child.py DB TILL STEP [ORDER_ID]``
 Steps: ``push`` loads the demo catalog (its stock levels are movements) and pushes every
 stored document to the enrolled server (prints ``PUSHED <acked seq>``); ``collect ORDER_ID``
 pulls the server's changes and hands the order over at this till (prints ``HANDED``, or
-``REFUSED <message>``, or ``MISSING``), then pushes the hand-over; ``level BARCODE`` pulls
+``REFUSED <message>``, or ``MISSING``), then pushes the hand-over (``collect-offline``: the
+same without pulling first, as a till that was offline); ``level BARCODE`` pulls
 and prints the product's stock level in thousandths.
 """
 
@@ -36,9 +37,9 @@ def main(argv: list[str]) -> int:
     try:
         if step == "push":
             ensure_demo_catalog(till)
-        else:
+        elif step != "collect-offline":
             pull_changes(till.db, client)
-        if step == "collect":
+        if step in ("collect", "collect-offline"):
             found = till.online_orders.find_for_collection(argv[4], include_collected=True)
             if not found:
                 print("MISSING")

@@ -17,6 +17,7 @@ import psycopg
 from psycopg.types.json import Jsonb
 
 from tui_pos.models.chain_tables import CHAINED
+from tui_pos.server.web_collect import record_collections
 from tui_pos.server.wire import Push, PushedDocument
 
 
@@ -166,6 +167,7 @@ def _store_one(
             [(who.store, who.till, r[0], r[1], doc.seq, Jsonb(list(r))) for r in doc.rows],
         )
         book_stock(cur, who.store, who.till, stock_rows(doc))
+    record_collections(conn, who.store, who.till, doc.rows)
     return True
 
 

@@ -50,6 +50,13 @@ CREATE TABLE web_order_line (
   tax_cents bigint NOT NULL,
   PRIMARY KEY (shop_id, order_id, position),
   FOREIGN KEY (shop_id, order_id) REFERENCES web_order);
+CREATE TABLE web_order_collected (
+  shop_id text NOT NULL,
+  order_id text NOT NULL,
+  till_id text NOT NULL,
+  collected_at text NOT NULL,
+  PRIMARY KEY (shop_id, order_id),
+  FOREIGN KEY (shop_id, order_id) REFERENCES web_order);
 CREATE TABLE points_ledger (
   id bigserial PRIMARY KEY,
   card text NOT NULL,

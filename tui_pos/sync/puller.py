@@ -20,9 +20,13 @@ from peewee import Database
 from tui_pos.models.chain_store import seal
 from tui_pos.sync import state as st
 from tui_pos.sync.client import ServerClient, SyncError
-from tui_pos.sync.web_orders import apply_web_order, product_by_code
+from tui_pos.sync.web_orders import apply_collected, apply_web_order, product_by_code
 
 PAGE = 500
+_WEB = {
+    "web_order": apply_web_order,
+    "web_order_collected": lambda db, change, _till: apply_collected(db, change),
+}
 
 
 def _stock_row(db: Database, change: dict[str, Any]) -> tuple[Any, ...] | None:
@@ -48,8 +52,8 @@ def apply_page(db: Database, page: dict[str, Any]) -> int:
         state = st.load(db)
         till = state.till if state else "?"
         for change in page.get("changes") or []:
-            if change.get("topic") == "web_order":
-                orders += apply_web_order(db, change, till)
+            if change.get("topic") in _WEB:
+                orders += _WEB[str(change["topic"])](db, change, till)
                 continue
             if change.get("topic") != "stock":
                 continue

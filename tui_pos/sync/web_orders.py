@@ -5,12 +5,13 @@ contact, linked to the customer with that loyalty card), so an order for collect
 be handed over at any till of the store and the customer's profile lists it. No stock
 moves here: the order's movements arrive as the server's ``stock`` changes (origin
 ``web:SHOP``), like another till's. An order already known (imported from a file, or
-pulled before) or naming a product this till does not know is skipped.
+pulled before) or naming a product this till does not know is skipped. A web order handed
+over at another till (topic ``web_order_collected``) is marked collected here too.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from peewee import Database
@@ -97,3 +98,21 @@ def apply_web_order(db: Database, change: dict[str, Any], till: str) -> int:
         [(order_pk, pos, *line) for pos, line in enumerate(lines, start=1)],
     )
     return 1
+
+
+def apply_collected(db: Database, change: dict[str, Any]) -> int:
+    """Another till handed a web order over: record it here too (1 if recorded)."""
+    body = change.get("body") or {}
+    order = db.execute_sql(
+        "SELECT id FROM online_order WHERE order_id = ?", (str(body.get("order_id")),)
+    ).fetchone()
+    if order is None:
+        return 0
+    at = stamp(datetime.fromisoformat(str(body.get("at"))).replace(tzinfo=UTC))
+    return int(
+        db.execute_sql(
+            "INSERT OR IGNORE INTO online_order_event (order_id, kind, till, cashier, created_at)"
+            " VALUES (?, 'collected', ?, ?, ?)",
+            (order[0], str(body.get("till") or "?"), str(body.get("cashier") or ""), at),
+        ).rowcount
+    )
