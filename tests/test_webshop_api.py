@@ -7,6 +7,7 @@ import copy
 import json
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -345,3 +346,20 @@ def test_a_web_order_for_collection_is_handed_over_at_till_2_once(
     assert events == [("T1", "T1", 1), ("T1", "T2", 1), ("T2", "T2", 2)]
     assert alerts == [("handed_over_twice", "web order WEB-78 was handed over at two tills")]
     assert collected == [("WEB-77", "T2"), ("WEB-78", "T2")]
+    # the till's report by channel: its own sale and the two web orders it knows
+    assert till_step(tills["T2"], "T2", "sell", loaf)[0] == "SOLD 149"
+    config = str(tmp_path / "T2.toml")
+    period = ["--from", "2026-11-01", "--to", date.today().isoformat(), "--format", "json"]
+    report = ["--config", config, "--db", str(tills["T2"]), "report", "sales", *period]
+    done = tui_pos(*report, "--by", "channel", "--store", "S01")
+    assert done.returncode == 0, done.stderr
+    rows = json.loads(done.stdout)["rows"]
+    assert rows == [
+        {"channel": "till", "sales": 1, "total_cents": 149},
+        {"channel": "web", "sales": 2, "total_cents": 298 + 149},
+    ]
+    hours = json.loads(tui_pos(*report, "--by", "hour").stdout)
+    assert hours["totals"]["net_cents"] == 149  # the till's own sales = its channel's row
+    other = tui_pos(*report, "--by", "channel", "--store", "S02")
+    assert other.returncode == 1
+    assert "this till belongs to store S01, not S02" in other.stderr

@@ -7,7 +7,7 @@ stored document to the enrolled server (prints ``PUSHED <acked seq>``); ``collec
 pulls the server's changes and hands the order over at this till (prints ``HANDED``, or
 ``REFUSED <message>``, or ``MISSING``), then pushes the hand-over (``collect-offline``: the
 same without pulling first, as a till that was offline); ``level BARCODE`` pulls
-and prints the product's stock level in thousandths.
+and prints the product's stock level in thousandths; ``sell BARCODE`` sells one for cash.
 """
 
 from __future__ import annotations
@@ -49,6 +49,10 @@ def main(argv: list[str]) -> int:
                     print("HANDED")
                 except DomainError as exc:
                     print(f"REFUSED {exc}")
+        elif step == "sell":
+            till.register.enter(argv[4])
+            sold = till.register.pay_cash("")
+            print(f"SOLD {sold.total_cents if sold else None}")
         elif step == "level":
             product = product_by_code(till.db, argv[4])
             level = till.db.execute_sql(

@@ -32,6 +32,7 @@ ReportKind = Literal[
     "month",
     "cohort",
     "offers",
+    "channel",
 ]
 
 #: Every report, in the order menus list them.
