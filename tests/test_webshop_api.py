@@ -346,6 +346,22 @@ def test_a_web_order_for_collection_is_handed_over_at_till_2_once(
     assert events == [("T1", "T1", 1), ("T1", "T2", 1), ("T2", "T2", 2)]
     assert alerts == [("handed_over_twice", "web order WEB-78 was handed over at two tills")]
     assert collected == [("WEB-77", "T2"), ("WEB-78", "T2")]
+    # WEB-77 returned at T1 (refunded to the web payment), refused a second time at T2
+    back = till_step(tills["T1"], "T1", "return", "WEB-77")[0]
+    assert back == "RETURNED -298 web order WEB-77: card not present"
+    again = till_step(tills["T2"], "T2", "return", "WEB-77")[0]
+    assert again == "REFUSED Everything of WEB-77 was returned already"
+    # two tills claiming the last piece at once: the server takes one claim only
+    claim = {"document": "WEB-78", "lines": [{"position": 1, "qty_milli": 1000}]}
+    t2 = token_for(api, "S01", "T3")
+    status, first = api.call("POST", "/v1/returns/claim", {**claim, "claim": "c-first-1"}, t2)
+    assert (status, first["lines"][0]["left_milli"]) == (200, 0)
+    status, second = api.call("POST", "/v1/returns/claim", {**claim, "claim": "c-second"}, t2)
+    assert (status, second["error"], second["field"]) == (409, "over_return", "lines[0].qty_milli")
+    status, same = api.call("POST", "/v1/returns/claim", {**claim, "claim": "c-first-1"}, t2)
+    assert status == 200  # the same claim again (a lost answer) is acknowledged
+    status, bad = api.call("POST", "/v1/returns/claim", {**claim, "claim": "c-x", "more": 1}, t2)
+    assert (status, bad["field"]) == (400, "claim")
     # the till's report by channel: its own sale and the two web orders it knows
     assert till_step(tills["T2"], "T2", "sell", loaf)[0] == "SOLD 149"
     config = str(tmp_path / "T2.toml")
@@ -355,7 +371,7 @@ def test_a_web_order_for_collection_is_handed_over_at_till_2_once(
     assert done.returncode == 0, done.stderr
     rows = json.loads(done.stdout)["rows"]
     assert rows == [
-        {"channel": "till", "sales": 1, "total_cents": 149},
+        {"channel": "till", "sales": 1, "total_cents": 149},  # T2 sold one, returned nothing
         {"channel": "web", "sales": 2, "total_cents": 298 + 149},
     ]
     hours = json.loads(tui_pos(*report, "--by", "hour").stdout)

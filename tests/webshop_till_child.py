@@ -7,7 +7,9 @@ stored document to the enrolled server (prints ``PUSHED <acked seq>``); ``collec
 pulls the server's changes and hands the order over at this till (prints ``HANDED``, or
 ``REFUSED <message>``, or ``MISSING``), then pushes the hand-over (``collect-offline``: the
 same without pulling first, as a till that was offline); ``level BARCODE`` pulls
-and prints the product's stock level in thousandths; ``sell BARCODE`` sells one for cash.
+and prints the product's stock level in thousandths; ``sell BARCODE`` sells one for cash;
+``return DOCUMENT`` takes back all that is left of a web order through the server and
+refunds it to the web payment (prints ``RETURNED <total> <reference>`` or ``REFUSED ...``).
 """
 
 from __future__ import annotations
@@ -20,8 +22,9 @@ from tui_pos.bootstrap import open_till
 from tui_pos.config import Config
 from tui_pos.demo import ensure_demo_catalog
 from tui_pos.domain.errors import DomainError
+from tui_pos.services.remote_returns import RemoteReturns
 from tui_pos.sync import state as st
-from tui_pos.sync.client import ServerClient
+from tui_pos.sync.client import ServerClient, refusal_text
 from tui_pos.sync.puller import pull_changes
 from tui_pos.sync.sender import push_pending
 from tui_pos.sync.web_orders import product_by_code
@@ -53,6 +56,18 @@ def main(argv: list[str]) -> int:
             till.register.enter(argv[4])
             sold = till.register.pay_cash("")
             print(f"SOLD {sold.total_cents if sold else None}")
+        elif step == "return":
+            remote = RemoteReturns(till.returns, client, "card", refusal_text)
+            try:
+                doc = remote.open(argv[4])
+                for line in doc.lines:
+                    if line.left_milli:
+                        remote.take_back(doc, line.position)
+                refund = remote.refund(doc)
+                assert refund is not None
+                print(f"RETURNED {refund.total_cents} {refund.payments[0].reference}")
+            except DomainError as exc:
+                print(f"REFUSED {exc}")
         elif step == "level":
             product = product_by_code(till.db, argv[4])
             level = till.db.execute_sql(

@@ -20,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from tui_pos.server import feed, push, tills, webshop_api
+from tui_pos.server import feed, push, returns_api, tills, webshop_api
 from tui_pos.server.schema import LATEST, check_current
 from tui_pos.server.wire import MAX_BODY_BYTES, WireError, parse_push
 
@@ -176,6 +176,7 @@ def build_app(url: str, pool_size: int = 4) -> Starlette:
             Route("/v1/head", head),
             Route("/v1/changes", changes),
             *webshop_api.routes(db, guarded, _token),
+            *returns_api.routes(db, guarded, who),
             Route("/{version}/{rest:path}", unknown_version, methods=["GET", "POST"]),
         ],
         lifespan=lifespan,

@@ -31,6 +31,19 @@ def _bad(field: str, message: str, status: int = 400) -> JSONResponse:
     return JSONResponse({"error": "malformed", "message": message, "field": field}, status)
 
 
+async def read_capped(request: Request, limit: int) -> bytes | None:
+    """The request body, or None when it is (or says it is) larger than ``limit``."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        return None
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            return None
+    return body
+
+
 def routes(db: Db, guarded: Guarded, token_of: Callable[[Request], str]) -> list[Route]:
     """The shop's routes, sharing the API's pool (``db``) and refusal handling."""
 
@@ -48,15 +61,10 @@ def routes(db: Db, guarded: Guarded, token_of: Callable[[Request], str]) -> list
 
     async def post_order(request: Request) -> Response:
         async def handle() -> Response:
-            declared = request.headers.get("content-length", "")
-            if declared.isdigit() and int(declared) > MAX_ORDER_BYTES:
+            body = await read_capped(request, MAX_ORDER_BYTES)
+            if body is None:
                 return _bad("order", f"order: more than {MAX_ORDER_BYTES} bytes", 413)
             who = await shop(request)
-            body = b""
-            async for chunk in request.stream():
-                body += chunk
-                if len(body) > MAX_ORDER_BYTES:
-                    return _bad("order", f"order: more than {MAX_ORDER_BYTES} bytes", 413)
             try:
                 order = parse_order(body)
             except OrderError as exc:

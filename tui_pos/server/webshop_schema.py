@@ -4,6 +4,8 @@ A web shop has its own token, scoped to one store. Its orders are stored once pe
 ``(shop_id, order_id)`` with their lines; their stock movements go into the store's
 ``stock_ledger`` and the change feed like a till's; points earned and redeemed online go
 into ``points_ledger`` (one row per movement, the balance is the sum, per loyalty card).
+``return_claim`` holds what tills took back of a document sold elsewhere (a web order or
+another till's sale), so what is left to return is known in one place.
 """
 
 from __future__ import annotations
@@ -57,6 +59,16 @@ CREATE TABLE web_order_collected (
   collected_at text NOT NULL,
   PRIMARY KEY (shop_id, order_id),
   FOREIGN KEY (shop_id, order_id) REFERENCES web_order);
+CREATE TABLE return_claim (
+  claim_uuid text NOT NULL,
+  position integer NOT NULL,
+  document text NOT NULL,
+  store_id text NOT NULL,
+  till_id text NOT NULL,
+  qty_milli bigint NOT NULL CHECK (qty_milli > 0),
+  created_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (claim_uuid, position));
+CREATE INDEX return_claim_document ON return_claim (document, position);
 CREATE TABLE points_ledger (
   id bigserial PRIMARY KEY,
   card text NOT NULL,
