@@ -362,8 +362,21 @@ def test_a_web_order_for_collection_is_handed_over_at_till_2_once(
     assert status == 200  # the same claim again (a lost answer) is acknowledged
     status, bad = api.call("POST", "/v1/returns/claim", {**claim, "claim": "c-x", "more": 1}, t2)
     assert (status, bad["field"]) == (400, "claim")
+    # T1's sale returned at T2 through the server, then at T1 itself (as offline): an alert
+    sold = till_step(tills["T1"], "T1", "sell", loaf)[0]
+    assert sold == "SOLD 149 T1-000002"  # T1-000001 is WEB-77's return
+    assert till_step(tills["T2"], "T2", "return", "T1-000002")[0] == "RETURNED -149 "
+    assert till_step(tills["T1"], "T1", "return-own", "T1-000002")[0] == "RETURNED -149"
+    with psycopg.connect(api.db_url) as conn:
+        over = conn.execute("SELECT message FROM alert WHERE kind = 'over_return'").fetchall()
+    assert over == [
+        (
+            "line 1 of sale T1-000002: 1000 sold, 1000 returned at this till and 1000 at others; "
+            "both returns are kept",
+        )
+    ]
     # the till's report by channel: its own sale and the two web orders it knows
-    assert till_step(tills["T2"], "T2", "sell", loaf)[0] == "SOLD 149"
+    assert till_step(tills["T2"], "T2", "sell", loaf)[0] == "SOLD 149 T2-000002"
     config = str(tmp_path / "T2.toml")
     period = ["--from", "2026-11-01", "--to", date.today().isoformat(), "--format", "json"]
     report = ["--config", config, "--db", str(tills["T2"]), "report", "sales", *period]
@@ -371,11 +384,11 @@ def test_a_web_order_for_collection_is_handed_over_at_till_2_once(
     assert done.returncode == 0, done.stderr
     rows = json.loads(done.stdout)["rows"]
     assert rows == [
-        {"channel": "till", "sales": 1, "total_cents": 149},  # T2 sold one, returned nothing
+        {"channel": "till", "sales": 2, "total_cents": 0},  # T2 returned T1's loaf, sold one
         {"channel": "web", "sales": 2, "total_cents": 298 + 149},
     ]
     hours = json.loads(tui_pos(*report, "--by", "hour").stdout)
-    assert hours["totals"]["net_cents"] == 149  # the till's own sales = its channel's row
+    assert hours["totals"]["net_cents"] == 0  # the till's own sales = its channel's row
     other = tui_pos(*report, "--by", "channel", "--store", "S02")
     assert other.returncode == 1
     assert "this till belongs to store S01, not S02" in other.stderr

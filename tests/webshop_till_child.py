@@ -8,8 +8,10 @@ pulls the server's changes and hands the order over at this till (prints ``HANDE
 ``REFUSED <message>``, or ``MISSING``), then pushes the hand-over (``collect-offline``: the
 same without pulling first, as a till that was offline); ``level BARCODE`` pulls
 and prints the product's stock level in thousandths; ``sell BARCODE`` sells one for cash;
-``return DOCUMENT`` takes back all that is left of a web order through the server and
-refunds it to the web payment (prints ``RETURNED <total> <reference>`` or ``REFUSED ...``).
+``return DOCUMENT`` takes back all that is left of a web order or another till's sale
+through the server and refunds it (a web order to the web payment, a sale in cash; prints
+``RETURNED <total> <reference>`` or ``REFUSED ...``); ``return-own NUMBER`` returns all of
+this till's own sale without asking the server.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from tui_pos.bootstrap import open_till
 from tui_pos.config import Config
 from tui_pos.demo import ensure_demo_catalog
 from tui_pos.domain.errors import DomainError
+from tui_pos.domain.sale import format_sale_number
 from tui_pos.services.remote_returns import RemoteReturns
 from tui_pos.sync import state as st
 from tui_pos.sync.client import ServerClient, refusal_text
@@ -55,7 +58,8 @@ def main(argv: list[str]) -> int:
         elif step == "sell":
             till.register.enter(argv[4])
             sold = till.register.pay_cash("")
-            print(f"SOLD {sold.total_cents if sold else None}")
+            assert sold is not None and sold.seq is not None
+            print(f"SOLD {sold.total_cents} {format_sale_number(sold.till, sold.seq)}")
         elif step == "return":
             remote = RemoteReturns(till.returns, client, "card", refusal_text)
             try:
@@ -63,11 +67,19 @@ def main(argv: list[str]) -> int:
                 for line in doc.lines:
                     if line.left_milli:
                         remote.take_back(doc, line.position)
-                refund = remote.refund(doc)
+                web = doc.channel == "web"
+                refund = remote.refund(doc) if web else till.returns.refund("cash")
                 assert refund is not None
                 print(f"RETURNED {refund.total_cents} {refund.payments[0].reference}")
             except DomainError as exc:
                 print(f"REFUSED {exc}")
+        elif step == "return-own":  # this till's own sale, as when offline
+            view = till.returns.open_sale(argv[4])
+            for sold_line in view.lines:
+                till.returns.return_line(sold_line)
+            refund = till.returns.refund("cash")
+            assert refund is not None
+            print(f"RETURNED {refund.total_cents}")
         elif step == "level":
             product = product_by_code(till.db, argv[4])
             level = till.db.execute_sql(

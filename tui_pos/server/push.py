@@ -17,6 +17,7 @@ import psycopg
 from psycopg.types.json import Jsonb
 
 from tui_pos.models.chain_tables import CHAINED
+from tui_pos.server.sold_lines import check_over_returns
 from tui_pos.server.web_collect import record_collections
 from tui_pos.server.wire import Push, PushedDocument
 
@@ -168,6 +169,7 @@ def _store_one(
         )
         book_stock(cur, who.store, who.till, stock_rows(doc))
     record_collections(conn, who.store, who.till, doc.rows)
+    check_over_returns(conn, who.store, who.till, doc.rows)
     return True
 
 

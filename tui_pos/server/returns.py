@@ -17,48 +17,15 @@ from typing import Any
 import psycopg
 
 from tui_pos.domain.returns import LeftToReturn
-from tui_pos.models.chain_tables import CHAINED
 from tui_pos.server.push import PushRefused, TillIdentity
+from tui_pos.server.sold_lines import Sold, till_lines
 
 _TILL_DOC = re.compile(r"^(?:([A-Za-z0-9_-]{1,32})/)?([A-Za-z0-9_-]{1,32})-([0-9]{1,9})$")
 _WEB_DOC = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/#-]{0,63}$")
 MAX_CLAIM_LINES = 200
 
 
-def _col(table: str, column: str) -> int:
-    return 2 + CHAINED[table].columns.index(column)
-
-
-def _till_lines(
-    conn: psycopg.Connection, store: str, till: str, seq: int
-) -> tuple[str, list[tuple[int, str, str, int, int, int]]] | None:
-    sale = conn.execute(
-        f"SELECT row_id FROM chain_row WHERE store_id = %s AND till_id = %s AND tbl = 'sale' "
-        f"AND (data->>{_col('sale', 'seq')})::bigint = %s "
-        f"AND data->>{_col('sale', 'status')} = 'completed'",
-        (store, till, seq),
-    ).fetchone()
-    if sale is None:
-        return None
-    line = {c: _col("sale_line", c) for c in CHAINED["sale_line"].columns}
-    rows = conn.execute(
-        f"SELECT (l.data->>{line['position']})::int, l.data->>{line['code']}, "
-        f"l.data->>{line['name']}, (l.data->>{line['qty_milli']})::bigint, "
-        f"(l.data->>{line['amount_cents']})::bigint, coalesce((SELECT -sum((r.data->>"
-        f"{line['qty_milli']})::bigint) FROM chain_row r WHERE r.store_id = l.store_id AND "
-        f"r.till_id = l.till_id AND r.tbl = 'sale_line' AND (r.data->>"
-        f"{line['return_of_line_id']})::bigint = l.row_id), 0) FROM chain_row l "
-        f"WHERE l.store_id = %s AND l.till_id = %s AND l.tbl = 'sale_line' "
-        f"AND (l.data->>{line['sale_id']})::bigint = %s AND (l.data->>{line['qty_milli']})"
-        "::bigint > 0 ORDER BY 1",
-        (store, till, sale[0]),
-    ).fetchall()
-    return "till", [tuple(r) for r in rows]
-
-
-def _web_lines(
-    conn: psycopg.Connection, order_id: str
-) -> tuple[str, list[tuple[int, str, str, int, int, int]]] | None:
+def _web_lines(conn: psycopg.Connection, order_id: str) -> Sold | None:
     found = conn.execute(
         "SELECT shop_id, payment_method FROM web_order WHERE order_id = %s", (order_id,)
     ).fetchone()
@@ -79,7 +46,7 @@ def _resolve(conn: psycopg.Connection, who: TillIdentity, document: str) -> tupl
     if till_doc:  # "WEB-77" looks like a receipt of till WEB too: a web order is next
         store = till_doc.group(1) or who.store
         key = f"{store}/{till_doc.group(2)}-{int(till_doc.group(3)):06d}"
-        found = _till_lines(conn, store, till_doc.group(2), int(till_doc.group(3)))
+        found = till_lines(conn, store, till_doc.group(2), int(till_doc.group(3)))
     if found is None and _WEB_DOC.match(document):
         key, found = f"web/{document}", _web_lines(conn, document)
     elif found is None and not till_doc:
@@ -101,7 +68,7 @@ def _left(
 ) -> tuple[str, list[LeftToReturn]]:
     claimed: dict[int, int] = dict(
         conn.execute(
-            "SELECT position, sum(qty_milli) FROM return_claim WHERE document = %s "
+            "SELECT position, sum(qty_milli)::bigint FROM return_claim WHERE document = %s "
             "GROUP BY position",
             (key,),
         ).fetchall()
