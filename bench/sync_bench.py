@@ -30,12 +30,12 @@ sys.path.insert(0, str(ROOT))
 
 import psycopg  # noqa: E402
 
-from tests.pg_cluster import Cluster  # noqa: E402
-from tests.test_store_server import Api, enroll_code, tui_pos  # noqa: E402
+from tests.e2e.test_store_server import Api, enroll_code, tui_pos  # noqa: E402
+from tests.support.pg_cluster import Cluster  # noqa: E402
 from tui_pos.bootstrap import open_till  # noqa: E402
 from tui_pos.config import Config  # noqa: E402
 from tui_pos.demo import ensure_demo_catalog  # noqa: E402
-from tui_pos.demo_catalog import demo_products  # noqa: E402
+from tui_pos.demo.catalog import demo_products  # noqa: E402
 from tui_pos.sync import state as st  # noqa: E402
 from tui_pos.sync.client import ServerClient  # noqa: E402
 from tui_pos.sync.outbox import outbox_batch  # noqa: E402

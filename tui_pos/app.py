@@ -25,7 +25,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from tui_pos.bootstrap import Till
-from tui_pos.config_schema import Source
+from tui_pos.config.schema import Source
 from tui_pos.crash_log import crash_log_path
 from tui_pos.domain.analysis import AnalysisReport, DateRange
 from tui_pos.domain.cash import CashKind, Denomination, denominations, parse_amount
@@ -33,11 +33,11 @@ from tui_pos.domain.errors import ConfigError, DomainError
 from tui_pos.domain.money import format_money
 from tui_pos.domain.receipt import text_receipt
 from tui_pos.domain.report import DayReport
+from tui_pos.domain.report_rows import report_rows
 from tui_pos.domain.sale import SaleDocument
 from tui_pos.domain.staff import Action, Approval, Employee
 from tui_pos.keymap_check import conflicts
 from tui_pos.messages import BarcodeScanned, DeviceStatusChanged
-from tui_pos.report_output import report_rows
 from tui_pos.safe_app import SafeApp
 from tui_pos.screens.authorize import LoginScreen, OverrideScreen, with_permission
 from tui_pos.screens.dialogs import ConfirmScreen, PromptScreen

@@ -7,7 +7,7 @@
   to the crash log (:mod:`tui_pos.crash_log`); :attr:`SafeApp.return_code` is non-zero
   and the CLI says one plain sentence. This overrides Textual's private
   ``_handle_exception`` (Textual is pinned to a minor range in pyproject.toml;
-  ``tests/test_text_safety.py`` runs the real thing in a pty).
+  ``tests/ui/test_text_safety.py`` runs the real thing in a pty).
 """
 
 from __future__ import annotations

@@ -13,14 +13,36 @@ import ssl
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
+from typing import Protocol
 
-from tui_pos.config_mail import MailConfig
 from tui_pos.domain.mail import OutgoingMail
 from tui_pos.services.mail import MailSendError
 from tui_pos.services.ports import DeviceError
 
 
-def read_password(config: MailConfig) -> str:
+class MailSettings(Protocol):
+    """What the transport reads of ``[mail]`` (the config's ``MailConfig`` has it; the
+    driver does not import the app's config)."""
+
+    @property
+    def host(self) -> str: ...
+    @property
+    def port(self) -> int: ...
+    @property
+    def security(self) -> str: ...
+    @property
+    def user(self) -> str: ...
+    @property
+    def password_file(self) -> str | None: ...
+    @property
+    def password_env(self) -> str | None: ...
+    @property
+    def sender(self) -> str: ...
+    @property
+    def timeout_seconds(self) -> int: ...
+
+
+def read_password(config: MailSettings) -> str:
     """The SMTP password from ``password_file`` or ``password_env`` ("" when neither)."""
     if config.password_file:
         try:
@@ -58,7 +80,7 @@ def build_message(mail: OutgoingMail, sender: str) -> EmailMessage:
 class SmtpTransport:
     """Implements :class:`tui_pos.services.mail.MailTransport` with ``smtplib``."""
 
-    def __init__(self, config: MailConfig) -> None:
+    def __init__(self, config: MailSettings) -> None:
         self.config = config
 
     def _connect(self) -> smtplib.SMTP:

@@ -209,7 +209,7 @@ def server_report_cmd(
     """Sales of one store or all stores by till, store, day, hour, employee, channel, item,
     tender or tax, from what the tills pushed (days and hours in UTC)."""
     with server_errors() as psycopg:
-        from tui_pos.cli import emit_analysis
+        from tui_pos.cli.reports import emit_analysis
         from tui_pos.server.report import server_report, whole_range
 
         period = whole_range(first.date() if first else None, last.date() if last else None)

@@ -40,7 +40,7 @@ def sync() -> None:
 @click.pass_obj
 def sync_enroll(obj: object, url: str, code: str) -> None:
     """Enroll this till with the server at URL using a code from 'tui-pos server enroll'."""
-    from tui_pos.cli import user_errors
+    from tui_pos.cli.context import user_errors
 
     with user_errors():
         till = obj.till()  # type: ignore[attr-defined]
@@ -71,7 +71,7 @@ def sync_enroll(obj: object, url: str, code: str) -> None:
 @click.pass_obj
 def sync_status(obj: object, fmt: str) -> None:
     """Show the sync state: online / N waiting / offline since / conflict."""
-    from tui_pos.cli import user_errors
+    from tui_pos.cli.context import user_errors
 
     with user_errors():
         till, state = _enrolled(obj)
@@ -95,7 +95,7 @@ def sync_status(obj: object, fmt: str) -> None:
 @click.pass_obj
 def sync_now(obj: object) -> None:
     """Push every waiting document now; exit 1 with the reason when it cannot."""
-    from tui_pos.cli import user_errors
+    from tui_pos.cli.context import user_errors
 
     with user_errors():
         till, state = _enrolled(obj)

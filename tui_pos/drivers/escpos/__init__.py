@@ -8,7 +8,8 @@ nor pyserial or pyusb (imported when a transport opens).
 
 from __future__ import annotations
 
-from tui_pos.config import PrinterConfig
+from typing import Protocol
+
 from tui_pos.domain.errors import ConfigError
 from tui_pos.drivers.escpos.encoding import encode_line, fit_line, fold_for_codepage
 from tui_pos.drivers.escpos.printer import EscposPrinter, status_from_bytes
@@ -33,6 +34,7 @@ __all__ = [
     "EscposPrinter",
     "FileTransport",
     "NetworkTransport",
+    "PrinterSettings",
     "SerialTransport",
     "Transport",
     "TransportError",
@@ -50,11 +52,30 @@ __all__ = [
     "status_query_bytes",
 ]
 
+
+class PrinterSettings(Protocol):
+    """What the driver reads of ``[printer]`` (the config's ``PrinterConfig`` has it; the
+    driver does not import the app's config)."""
+
+    @property
+    def driver(self) -> str: ...
+    @property
+    def target(self) -> str: ...
+    @property
+    def profile(self) -> str: ...
+    @property
+    def codepage(self) -> str: ...
+    @property
+    def width(self) -> int: ...
+    @property
+    def timeout(self) -> int: ...
+
+
 ESCPOS_DRIVERS = ("usb", "serial", "network", "file")
 """The ``printer.driver`` values an :class:`EscposPrinter` serves."""
 
 
-def make_escpos_printer(config: PrinterConfig) -> EscposPrinter:
+def make_escpos_printer(config: PrinterSettings) -> EscposPrinter:
     """The ESC/POS printer described by ``[printer]`` (nothing is opened yet).
 
     Raises ConfigError naming ``printer.driver``, ``printer.target``, ``printer.profile``

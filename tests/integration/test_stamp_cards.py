@@ -1,0 +1,97 @@
+"""Stamp cards ("every 3rd loaf free"): each visit of the customer buying the item is one
+stamp, counted in SQL over their stored sales; on the 3rd visit one piece is free, the
+cart line says why and the receipt shows the stamps."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.integration.test_online_orders import run
+from tui_pos.bootstrap import Till
+from tui_pos.domain.customer import CustomerDetails
+from tui_pos.domain.promotions import PromotionError, stamp_completes, stamps_on_card
+from tui_pos.domain.sale import SaleDocument
+
+LOAF = "5900000000015"  # White Loaf 800g, 1.49
+
+
+def other_item(till: Till) -> str:
+    row = till.db.execute_sql(
+        "SELECT b.code FROM barcode b JOIN product p ON p.id = b.product_id WHERE p.unit <> 'kg'"
+        " AND p.active = 1 AND p.id <>"
+        " (SELECT c.product_id FROM barcode c WHERE c.code LIKE '%' || ?)"
+        " ORDER BY p.id LIMIT 1",
+        (LOAF,),
+    ).fetchone()
+    return str(row[0])
+
+
+def visit(till: Till, customer_id: int, *codes: str) -> SaleDocument:
+    till.customers.attach(till.register, customer_id)
+    for code in codes:
+        till.register.enter(code)
+    doc = till.register.pay_cash("")
+    assert isinstance(doc, SaleDocument)
+    return doc
+
+
+def receipt(till: Till, doc: SaleDocument) -> str:
+    return "\n".join(till.receipts.lines(doc))
+
+
+def test_card_arithmetic() -> None:
+    assert [stamp_completes(n, 3) for n in range(6)] == [False, False, True] * 2
+    assert [stamps_on_card(n, 3) for n in range(7)] == [0, 1, 2, 3, 1, 2, 3]
+
+
+def test_every_third_visit_one_loaf_is_free(demo_till: Till) -> None:
+    till = demo_till
+    till.promotions.add(name="Loaf card", kind="stamp", item=LOAF, buy=3)
+    till.register.refresh_promotions()
+    ann = till.customers.create(CustomerDetails("Ann Lee")).id
+    first = visit(till, ann, LOAF, LOAF)  # two loaves: still one stamp (one visit)
+    assert first.total_cents == 298
+    assert "Loaf card: 1 of 3 stamps" in receipt(till, first)
+    other = visit(till, ann, other_item(till))  # no loaf: no stamp
+    assert "Loaf card" not in receipt(till, other)
+    second = visit(till, ann, LOAF)
+    assert "Loaf card: 2 of 3 stamps" in receipt(till, second)
+    guest = till.register.enter(LOAF)  # before the card is shown: full price
+    assert guest is not None and till.register.totals().total_cents == 149
+    till.customers.attach(till.register, ann)  # the third visit completes the card
+    lines = till.register.totals().lines
+    assert [(ln.promotion, ln.promo_discount_cents) for ln in lines] == [
+        ("Loaf card (stamp 3 of 3: free)", 149)
+    ]  # one loaf (one piece) free, the line says why
+    third = till.register.pay_cash("")
+    assert isinstance(third, SaleDocument) and third.total_cents == 0
+    assert "Loaf card: 3 of 3 stamps  - free one given" in receipt(till, third)
+    fourth = visit(till, ann, LOAF)  # a new card
+    assert fourth.total_cents == 149
+    assert "Loaf card: 1 of 3 stamps" in receipt(till, fourth)
+
+
+def test_a_stamp_card_needs_n_and_no_audience(demo_till: Till) -> None:
+    with pytest.raises(PromotionError, match="--buy N"):
+        demo_till.promotions.add(name="x", kind="stamp", item=LOAF, buy=1)
+    with pytest.raises(PromotionError, match="every customer"):
+        demo_till.promotions.add(name="x", kind="stamp", item=LOAF, buy=5, tier="Gold")
+    assert demo_till.promotions.list() == []
+
+
+def test_cli_adds_a_stamp_card(cli_db) -> None:  # type: ignore[no-untyped-def]
+    added = run(
+        cli_db,
+        "promo",
+        "add",
+        "--name",
+        "Coffee card",
+        "--kind",
+        "stamp",
+        "--item",
+        LOAF,
+        "--buy",
+        "10",
+    )
+    assert added.exit_code == 0, added.output
+    assert "stamp card: one free every 10 visits on White Loaf 800g" in added.output

@@ -1,0 +1,39 @@
+"""``tui-pos import products``: the catalog from a CSV file, all rows or nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from tui_pos.cli.context import Context, stream_lines, user_errors
+from tui_pos.cli.signing import BY_OPTION, signed
+from tui_pos.domain.staff import Action
+
+
+@click.command("products")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Check every row, write nothing.")
+@BY_OPTION
+@click.pass_obj
+def import_products_cmd(obj: Context, file: Path, dry_run: bool, by: str | None) -> None:
+    """Import products from FILE.csv: all rows valid or nothing written (signed with --by
+    once the till has staff)."""
+    from tui_pos.services.product_import import import_products
+
+    with user_errors():
+        lines = stream_lines(file)  # read as it is imported: never all in memory
+        with obj.open_till() as till:
+            if not dry_run:
+                signed(till, by, Action.PRODUCT_ADMIN, f"import products {file.name}")
+            summary = import_products(
+                lines,
+                till.catalog_writer,
+                [t.code for t in till.config.taxes],
+                till.parser,
+                till=till.config.store.till,
+                now=till.register.clock(),
+                dry_run=dry_run,
+            )
+        verb = "would create" if dry_run else "created"
+        click.echo(f"{file}: {verb} {summary.created}, updated {summary.updated} products")

@@ -1,0 +1,150 @@
+"""``tui-pos report x|z|sales`` (the staff, loyalty and other report commands join the
+group from their own modules) and the analysis output shared by them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import TYPE_CHECKING
+
+import click
+
+from tui_pos.bootstrap import Till
+from tui_pos.cli.context import Context, console, parse_date_option, user_errors
+from tui_pos.cli.signing import AS_OPTION, BY_OPTION, signed
+from tui_pos.domain.analysis import REPORT_KINDS
+from tui_pos.domain.errors import DomainError
+from tui_pos.domain.staff import Action
+from tui_pos.services.ports import StorageError
+
+if TYPE_CHECKING:
+    from tui_pos.domain.analysis import AnalysisReport
+
+
+@click.group()
+def report() -> None:
+    """Day reports (x, z) and analysis reports (sales --by ...)."""
+
+
+_FORMAT = click.option(
+    "--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table"
+)
+
+
+@report.command("x")
+@click.option(
+    "--date", "day", callback=parse_date_option, help="A day (YYYY-MM-DD): that day's sales."
+)
+@_FORMAT
+@BY_OPTION
+@click.pass_obj
+def report_x(obj: Context, day: date | None, fmt: str, by: str | None) -> None:
+    """X report: the sales since the last Z (or of one day); changes nothing."""
+    _day_report(obj, "x", day, fmt, by)
+
+
+@report.command("z")
+@click.option(
+    "--date",
+    "day",
+    callback=parse_date_option,
+    help="A day (YYYY-MM-DD): the Z closes made that day (nothing is closed).",
+)
+@_FORMAT
+@BY_OPTION
+@click.pass_obj
+def report_z(obj: Context, day: date | None, fmt: str, by: str | None) -> None:
+    """Z report: close the day (the next Z number), or list a day's closes."""
+    _day_report(obj, "z", day, fmt, by)
+
+
+def _day_report(obj: Context, kind: str, day: date | None, fmt: str, by: str | None) -> None:
+    from tui_pos.cli.output import render_csv, render_json, render_table
+
+    closing = kind == "z" and day is None
+    action = Action.X_REPORT if kind == "x" else Action.Z_CLOSE if closing else Action.REPORTS
+    what = f"{kind.upper()} report {day.isoformat() if day else ''}".rstrip()
+    read_only = kind == "x" or day is not None  # only a Z close writes
+    with user_errors(), obj.open_till(read_only=read_only) as till:
+        signer = signed(till, by, action, what)
+        if kind == "x":
+            reports = [till.reports.x_report(day)]
+        elif day is None:
+            reports = [till.reports.close_day(closed_by=signer.name if signer else "")]
+            _backup_after_z(till)
+        else:
+            reports = till.reports.z_reports(day)
+            if not reports:
+                raise DomainError(f"No Z close on {day.isoformat()}")
+    emit: dict[str, Callable[[], None]] = {
+        "json": lambda: click.echo(render_json(reports, single=day is None or kind == "x")),
+        "csv": lambda: click.echo(render_csv(reports), nl=False),
+        "table": lambda: render_table(reports, console()),
+    }
+    emit[fmt]()
+
+
+@report.command("sales")
+@click.option(
+    "--by",
+    "kind",
+    required=True,
+    type=click.Choice([*REPORT_KINDS, "channel"]),
+    help="Which report.",
+)
+@click.option("--store", help="Only this store's sales: a till knows only its own store.")
+@click.option("--date", "day", help="One day (YYYY-MM-DD).")
+@click.option("--from", "first", help="First day of the range (YYYY-MM-DD), included.")
+@click.option("--to", "last", help="Last day of the range (YYYY-MM-DD), included.")
+@click.option("--top", type=click.IntRange(min=1), help="Only the first N rows (--by item).")
+@_FORMAT
+@AS_OPTION
+@click.pass_obj
+def report_sales(
+    obj: Context,
+    kind: str,
+    store: str | None,
+    day: str | None,
+    first: str | None,
+    last: str | None,
+    top: int | None,
+    fmt: str,
+    by: str | None,
+) -> None:
+    """Analysis reports over local calendar days (default: today); read only (signed
+    with --as, as --by names the report, once the till has staff)."""
+    from tui_pos.domain.analysis import parse_range
+    from tui_pos.sync.state import check_store
+
+    with user_errors(), obj.open_till(read_only=True) as till:
+        signed(till, by, Action.REPORTS, f"sales report by {kind}", flag="--as")
+        if store is not None:
+            check_store(till.db, store)
+        period = parse_range(till.analysis.today(), day=day, first=first, last=last)
+        result = till.analysis.report(kind, period, top)
+    emit_analysis(result, fmt)
+
+
+def emit_analysis(result: AnalysisReport, fmt: str) -> None:
+    """An analysis report on stdout as a table (or its empty message), JSON or CSV."""
+    from tui_pos.cli.output import analysis_csv, analysis_json, analysis_table
+
+    if fmt == "json":
+        click.echo(analysis_json(result))
+    elif fmt == "csv":
+        click.echo(analysis_csv(result), nl=False)
+    elif result.is_empty:
+        click.echo(f"{result.title}: {result.empty_message}")
+    else:
+        console().print(analysis_table(result))
+
+
+def _backup_after_z(till: Till) -> None:
+    """The Z is stored; a failed backup is only a warning (exit code stays 0)."""
+    try:
+        made = till.backup_after_z()
+    except StorageError as exc:
+        click.echo(f"tui-pos: warning: the Z is closed but the backup failed: {exc}", err=True)
+        return
+    if made is not None:
+        click.echo(f"backup written: {made}", err=True)

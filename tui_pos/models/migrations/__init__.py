@@ -1,0 +1,113 @@
+"""Versioned schema migrations, run by ``tui-pos db migrate`` and on start.
+
+Each migration is frozen SQL: the models may change later, a migration never does.
+A new schema change is a new entry at the end of :data:`MIGRATIONS`, its step in a module
+of this package (steps by era: ``v01_v08``, ``chain`` (9, 10), ``v11_v16``, ``v19_v22``;
+``script`` runs their SQL).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from peewee import Database
+
+from tui_pos.models.migrations.chain import v9_chain, v10_order_contacts
+from tui_pos.models.migrations.v01_v08 import (
+    v1_initial,
+    v2_devices,
+    v3_journal,
+    v4_open_cart,
+    v5_staff,
+    v6_customers,
+    v7_returns_stock,
+    v8_sale_time_index,
+)
+from tui_pos.models.migrations.v11_v16 import (
+    v11_print_confirmation,
+    v12_open_cart_log,
+    v13_refund_line_index,
+    v14_pin_recovery,
+    v15_loyalty_mail,
+    v16_loyalty_offers,
+)
+from tui_pos.models.migrations.v19_v22 import v19_sync_state, v22_birthday_promotions
+from tui_pos.services.ports import StorageError
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One schema step: ``apply`` runs inside a transaction."""
+
+    version: int
+    name: str
+    apply: Callable[[Database], None]
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "initial schema", v1_initial),
+    Migration(2, "print queue and drawer events", v2_devices),
+    Migration(3, "hash-chained journal", v3_journal),
+    Migration(4, "open cart journal", v4_open_cart),
+    Migration(5, "staff, audit log, time clock, cash movements", v5_staff),
+    Migration(6, "customers and loyalty", v6_customers),
+    Migration(7, "returns, stock control, promotions, online orders", v7_returns_stock),
+    Migration(8, "sale index by till and time (reports)", v8_sale_time_index),
+    Migration(9, "keyed hash chain over every document and ledger row", v9_chain),
+    Migration(10, "online order contacts outside the append-only orders", v10_order_contacts),
+    Migration(11, "print jobs: sending state and delivery mark", v11_print_confirmation),
+    Migration(12, "open cart journal as an append-only log", v12_open_cart_log),
+    Migration(13, "index of refund lines (reports)", v13_refund_line_index),
+    Migration(14, "PIN key recovery code", v14_pin_recovery),
+    Migration(15, "loyalty offers, coupons, campaigns, consent log, mail outbox", v15_loyalty_mail),
+    Migration(16, "loyalty analytics indexes, targeted promotions", v16_loyalty_offers),
+    Migration(19, "store server: the till's sync state", v19_sync_state),
+    Migration(22, "birthday-month promotions", v22_birthday_promotions),
+)
+
+LATEST_VERSION = MIGRATIONS[-1].version
+
+
+def current_version(db: Database) -> int:
+    """The schema version of ``db`` (0 for an empty database)."""
+    db.execute_sql(
+        'CREATE TABLE IF NOT EXISTS "schema_version" ("version" INTEGER NOT NULL PRIMARY KEY, '
+        '"name" TEXT NOT NULL, "applied_at" TEXT NOT NULL)'
+    )
+    row = db.execute_sql('SELECT MAX("version") FROM "schema_version"').fetchone()
+    return int(row[0] or 0)
+
+
+def pending(db: Database) -> list[Migration]:
+    """Migrations not yet applied to ``db``, in order. Versions are compared as a set, not
+    as "above the current one": branches developed side by side may land a higher number
+    first, and a database migrated in between must still get the lower one."""
+    current_version(db)  # makes the schema_version table
+    rows = db.execute_sql('SELECT "version" FROM "schema_version"').fetchall()
+    applied = {int(r[0]) for r in rows}
+    return [m for m in MIGRATIONS if m.version not in applied]
+
+
+def migrate(db: Database) -> list[Migration]:
+    """Apply every pending migration, each in its own transaction; return those applied.
+
+    A database newer than this program is refused rather than misread.
+    """
+    version = current_version(db)
+    if version > LATEST_VERSION:
+        raise StorageError(
+            f"The database is at schema version {version}, newer than this tui-pos "
+            f"({LATEST_VERSION}): upgrade tui-pos"
+        )
+    applied = []
+    for migration in pending(db):
+        with db.atomic():
+            migration.apply(db)
+            db.execute_sql(
+                'INSERT INTO "schema_version" ("version", "name", "applied_at") VALUES (?, ?, ?)',
+                (migration.version, migration.name, datetime.now(UTC).isoformat()),
+            )
+        applied.append(migration)
+    return applied
