@@ -9,7 +9,7 @@ DEMO_DB ?= var/demo.db
 BENCH_PRODUCTS ?= 100000
 BENCH_LINES ?= 400000
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench clean store-demo store-demo-stop
 
 $(BIN)/python:
 	$(PYTHON) scripts/make_venv.py $(VENV)
@@ -37,6 +37,14 @@ lint: $(VENV)/.installed-test
 
 test: lint
 	$(BIN)/python -m pytest -q
+
+# A store on one machine: PostgreSQL in var/store-demo, the server, two tills in tmux.
+store-demo: $(VENV)/.installed-test
+	$(BIN)/python -m pip install --quiet -e '.[server]'
+	$(BIN)/python scripts/store_demo.py start
+
+store-demo-stop:
+	$(BIN)/python scripts/store_demo.py stop
 
 bench: $(VENV)/.installed
 	$(BIN)/python bench/all.py --products $(BENCH_PRODUCTS) --lines $(BENCH_LINES)

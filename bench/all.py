@@ -26,6 +26,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--products", type=int, default=100_000)
     parser.add_argument("--lines", type=int, default=400_000)
+    parser.add_argument(
+        "--sync-quick", action="store_true", help="the store server bench at a tenth of its sizes"
+    )
     args = parser.parse_args()
     products, lines = str(args.products), str(args.lines)
     runs = [
@@ -34,6 +37,8 @@ def main() -> None:
         ["report_bench.py", "--lines", lines, "--repeat", "5"],
         ["process_bench.py", "--products", products],
         ["import_bench.py", "--rows", products],
+        ["loyalty_bench.py", "--repeat", "5"],
+        ["sync_bench.py", *(["--quick"] if args.sync_quick else [])],
     ]
     figures: list[tuple[str, str, str]] = []
     for script, *options in runs:

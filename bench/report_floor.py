@@ -16,7 +16,8 @@ from datetime import UTC, date, datetime
 from raw_period import raw_period
 
 from tui_pos.domain.analysis import DateRange, offset_spans
-from tui_pos.domain.analysis_reports import HourSales, by_hour
+from tui_pos.domain.analysis_figures import HourSales
+from tui_pos.domain.analysis_reports import by_hour
 from tui_pos.domain.report import DayReport
 from tui_pos.domain.sale import format_sale_number
 

@@ -531,6 +531,7 @@ class PosApp(SafeApp[None]):
         the state (read in a thread worker: the UI thread never waits for it)."""
         self.sync_link = open_link(self.till.db)
         if self.sync_link is not None:
+            self.register_screen.selling_blocked = self.sync_link.first_block
             self.sync_link.start()
             self.set_interval(SYNC_STATUS_SECONDS, self._poll_sync)
             self._poll_sync()
@@ -540,8 +541,8 @@ class PosApp(SafeApp[None]):
 
     def _sync_status(self) -> None:
         if self.sync_link is not None:
-            text = self.sync_link.status()
-            self.call_from_thread(self.register_screen.set_sync_status, text)
+            text, blocked = self.sync_link.status(), self.sync_link.blocked()
+            self.call_from_thread(self.register_screen.set_sync_status, text, blocked)
 
     def _printer_task_failed(self, exc: BaseException) -> None:
         self.call_from_thread(self._device_fault, "Printer", "fault (see the log)", repr(exc))

@@ -69,6 +69,7 @@ from tui_pos.services.returns import Returns
 from tui_pos.services.sale_writer import SaleWriter
 from tui_pos.services.staff import Staff, StaffSettings
 from tui_pos.services.stock import Stock
+from tui_pos.sync.coupons import CouponReservations
 
 
 def utc_now() -> datetime:
@@ -268,6 +269,7 @@ def open_till(
     )
     coupons = Coupons(SqliteCouponStore(db), customers, clock)
     register.on_coupon = lambda code: coupons.apply(register, code)
+    register.reserve_coupon = CouponReservations(db)  # asks the store server when enrolled
     return Till(
         config=config,
         db=db,

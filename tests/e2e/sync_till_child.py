@@ -1,11 +1,11 @@
 """A till process for the store server tests: sells with its sender thread running.
 
-Usage: ``python tests/e2e/sync_till_child.py DB TILL``
+Usage: ``python tests/e2e/sync_till_child.py DB TILL [SALES [PAUSE_S]]``
 
 Opens the till through :func:`tui_pos.bootstrap.open_till` with ``store.till`` = TILL (it
 must be enrolled already), loads the demo catalog, starts the sync sender thread, sells
-cash sales of demo items (printing ``OK <uuid>`` after each stored sale), about four a second,
-until a file ``DB.stop`` appears; then it waits
+cash sales of demo items (printing ``OK <uuid>`` after each stored sale), one every PAUSE_S
+(0.2 s), until a file ``DB.stop`` appears or SALES were sold; then it waits
 until the outbox is empty and prints ``DRAINED <acked seq>`` (or ``STUCK <reason>``).
 """
 
@@ -35,6 +35,8 @@ def say(line: str) -> None:
 
 def main(argv: list[str]) -> int:
     db, till_id = Path(argv[1]), argv[2]
+    sales = int(argv[3]) if len(argv) > 3 else 0
+    pause = float(argv[4]) if len(argv) > 4 else 0.2
     stop = db.with_name(db.name + ".stop")
     config = replace(Config(), store=replace(Config().store, till=till_id))
     till = open_till(config, db)
@@ -44,8 +46,10 @@ def main(argv: list[str]) -> int:
     )
     worker.start()
     rng = random.Random(till_id)
-    while not stop.exists():
-        time.sleep(0.2)
+    sold = 0
+    while not stop.exists() and not (sales and sold >= sales):
+        sold += 1
+        time.sleep(pause)
         for _ in range(rng.randint(1, 4)):
             till.register.enter(rng.choice(CODES))
         doc = till.register.pay_cash("")

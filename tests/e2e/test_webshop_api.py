@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.test_store_server import (  # noqa: F401  (fixtures)
+from tests.support.store_server import (  # noqa: F401  (fixtures)
     ROOT,
     Api,
     api,
@@ -78,7 +78,7 @@ def counts(server: Api) -> tuple[int, ...]:
     with psycopg.connect(server.db_url) as conn:
         return tuple(
             int(conn.execute(f"SELECT count(*) FROM {t}".encode()).fetchone()[0])  # type: ignore[index]
-            for t in ("web_order", "web_order_line", "stock_ledger", "change", "points_ledger")
+            for t in ("web_order", "web_order_line", "stock_ledger", "change", "loyalty_ledger")
         )
 
 
@@ -109,7 +109,7 @@ def test_an_order_is_booked_once_and_moves_the_stores_stock(shop: WebShop) -> No
     before = counts(shop.api)
     status, again = shop.post(order(points={"earned": 2}))
     assert (status, again["duplicate"], again["points_balance"]) == (200, True, 2)
-    assert counts(shop.api) == before == (1, 1, 4, 5, 1)  # stock and web_order changes
+    assert counts(shop.api) == before == (1, 1, 4, 6, 1)  # stock, web_order, loyalty changes
     # the shop polls from its cursor: only the web order's movement is new
     status, feed = shop.get(f"stock?after={levels['cursor']}")
     assert status == 200 and feed["changes"] == [{"code": TEA, "qty_milli": -2000}]
@@ -235,6 +235,19 @@ def test_points_earned_and_redeemed_online_share_one_ledger(shop: WebShop) -> No
     assert [(r["points"], r["kind"], r["ref"]) for r in points["recent"]] == [
         (-6, "redeem", "WEB-2"),
         (7, "earn", "WEB-1"),
+    ]
+    # the tills' ledger: one balance per card, published to the tills of every store
+    from tui_pos.server.ledgers import points_balance
+
+    with psycopg.connect(shop.api.db_url) as conn:
+        assert points_balance(conn, "2900000000011") == 1
+        published = conn.execute(
+            "SELECT store_id, origin_till, key, body->>'points' FROM change "
+            "WHERE topic = 'loyalty' ORDER BY id"
+        ).fetchall()
+    assert published == [
+        (None, "web:WEB1", "2900000000011", "7"),
+        (None, "web:WEB1", "2900000000011", "-6"),
     ]
     status, refused = shop.get("points?card=<b>")
     assert (status, refused["field"]) == (400, "card")

@@ -28,9 +28,9 @@ from tui_pos.domain.sale import format_sale_number
 from tui_pos.services.remote_returns import RemoteReturns
 from tui_pos.sync import state as st
 from tui_pos.sync.client import ServerClient, refusal_text
+from tui_pos.sync.ledger_topics import product_by_code
 from tui_pos.sync.puller import pull_changes
 from tui_pos.sync.sender import push_pending
-from tui_pos.sync.web_orders import product_by_code
 
 
 def main(argv: list[str]) -> int:

@@ -9,6 +9,7 @@ import tempfile
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from click.testing import CliRunner
@@ -20,9 +21,8 @@ from tests.support.tills import fixed_clock
 from tui_pos.bootstrap import open_till
 from tui_pos.cli import main
 from tui_pos.config import Config
-from tui_pos.domain.analysis import AnalysisReport, DateRange
+from tui_pos.domain.analysis import AnalysisReport, DateRange, share_bp
 from tui_pos.domain.loyalty import LoyaltyRules, Tier
-from tui_pos.domain.loyalty_analytics import share_bp
 from tui_pos.models.database import open_database
 from tui_pos.models.loyalty_analytics_store import SqliteLoyaltyAnalyticsStore
 from tui_pos.services.loyalty_analytics import LoyaltyAnalytics
@@ -269,3 +269,33 @@ def test_cli_report_loyalty_json_and_csv(template: Path, tmp_path: Path) -> None
     assert csv_out.output.splitlines()[1].startswith("2026-01,1,0,1,2500,")
     bad = runner.invoke(main, ["--db", str(path), "report", "loyalty", "--from", "2026-13-01"])
     assert bad.exit_code == 1 and "not a date" in bad.output
+
+
+@pytest.mark.parametrize(
+    ("zone", "jan_visits", "feb_visits", "cohort"),
+    [
+        ("Pacific/Kiritimati", None, 3, "2026-02"),  # UTC+14: both late sales are February
+        ("Pacific/Pago_Pago", 2, 1, "2026-01"),  # UTC-11: both are still January
+        ("UTC", 1, 2, "2026-01"),
+    ],
+)
+def test_months_are_local_at_the_edges_of_a_month(
+    template: Path, tmp_path: Path, zone: str, jan_visits: int | None, feb_visits: int, cohort: str
+) -> None:
+    path = tmp_path / "till.db"
+    shutil.copyfile(template, path)
+    db = open_database(path)
+    h = History(db)
+    member = h.customer(at("2026-01-31", 12))
+    h.sale(at("2026-01-31", 15), 1000, member)  # 1 Feb 05:00 at +14, 31 Jan 04:00 at -11
+    h.sale(at("2026-02-01", 5), 1000, member)  # 1 Feb 19:00 at +14, 31 Jan 18:00 at -11
+    h.sale(at("2026-02-15"), 1000, member)
+    analytics = LoyaltyAnalytics(
+        SqliteLoyaltyAnalyticsStore(db), RULES, "T1", fixed_clock, ZoneInfo(zone)
+    )
+    report = analytics.report("month", Q1)
+    visits = {row[0]: row[3] for row in report.rows}
+    assert visits.get("2026-01") == jan_visits
+    assert visits["2026-02"] == feb_visits
+    assert analytics.report("cohort", Q1).rows[0][:2] == (cohort, 1)
+    db.close()

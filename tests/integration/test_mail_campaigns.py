@@ -377,3 +377,21 @@ def test_mail_config_errors() -> None:
         parse_config('[mail]\nhost = "x"\nsender = "nobody"\n')
     with pytest.raises(ConfigError, match="needs a sender"):
         parse_config('[mail]\nhost = "x"\n')
+
+
+def test_no_mail_without_a_valid_address(shop: Till, server: SmtpServer) -> None:
+    before = count(shop, "customer")
+    with pytest.raises(CustomerError, match=re.escape("Not an email address: 'eve@'")):
+        shop.customers.create(CustomerDetails("Eve Dunn", email="eve@", marketing_consent=True))
+    assert count(shop, "customer") == before  # refused: nothing stored
+    shop.customers.create(CustomerDetails("Fay Ng", marketing_consent=True))  # no address
+    gus = shop.customers.create(
+        CustomerDetails("Gus Orr", email="gus@example.org", marketing_consent=True)
+    )
+    # an address stored before addresses were checked (an old import): skipped, not sent
+    shop.db.execute_sql("UPDATE customer SET email = 'gus at example' WHERE id = ?", (gus.id,))
+    result = shop.campaigns.send("everyone", PLAIN, "t.txt", "M", control_percent=0)
+    assert (result.mailed, result.skipped_no_consent, result.skipped_no_address) == (2, 1, 2)
+    assert count(shop, "mail_outbox") == 2
+    assert shop.outbox.deliver_due().sent == 2
+    assert sorted(m["To"] for m in server.messages) == ["ann@example.org", "bo@example.org"]

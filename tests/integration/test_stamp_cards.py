@@ -9,7 +9,12 @@ import pytest
 from tests.integration.test_online_orders import run
 from tui_pos.bootstrap import Till
 from tui_pos.domain.customer import CustomerDetails
-from tui_pos.domain.promotions import PromotionError, stamp_completes, stamps_on_card
+from tui_pos.domain.promotions import (
+    PromotionError,
+    StampTally,
+    stamp_completes,
+    stamps_on_card,
+)
 from tui_pos.domain.sale import SaleDocument
 
 LOAF = "5900000000015"  # White Loaf 800g, 1.49
@@ -40,8 +45,17 @@ def receipt(till: Till, doc: SaleDocument) -> str:
 
 
 def test_card_arithmetic() -> None:
-    assert [stamp_completes(n, 3) for n in range(6)] == [False, False, True] * 2
-    assert [stamps_on_card(n, 3) for n in range(7)] == [0, 1, 2, 3, 1, 2, 3]
+    # without returns every third visit got its free piece
+    assert [stamp_completes(StampTally(n, n // 3), 3) for n in range(6)] == [0, 0, 1] * 2
+    shown = [stamps_on_card(StampTally(n, n // 3), 3, n % 3 == 0) for n in range(1, 7)]
+    assert shown == [1, 2, 3, 1, 2, 3]
+    # a stamped visit returned after its card was spent: the next card starts one short
+    assert stamps_on_card(StampTally(3, 1), 3, False) == 0
+    assert not stamp_completes(StampTally(4, 1), 3) and stamp_completes(StampTally(5, 1), 3)
+    # the free visit returned whole: its stamp and its free piece both go back
+    assert stamp_completes(StampTally(2, 0), 3)
+    # a missed free piece is not lost: the next visit is free
+    assert stamp_completes(StampTally(4, 0), 3) and stamps_on_card(StampTally(4, 0), 3, False) == 2
 
 
 def test_every_third_visit_one_loaf_is_free(demo_till: Till) -> None:
@@ -95,3 +109,61 @@ def test_cli_adds_a_stamp_card(cli_db) -> None:  # type: ignore[no-untyped-def]
     )
     assert added.exit_code == 0, added.output
     assert "stamp card: one free every 10 visits on White Loaf 800g" in added.output
+
+
+def give_back(till: Till, doc: SaleDocument, qty: str = "") -> SaleDocument:
+    """Return ``qty`` (empty: all) of the sale's first line for cash."""
+    assert doc.seq is not None
+    till.returns.return_line(till.returns.open_sale(str(doc.seq)).lines[0], qty)
+    back = till.returns.refund("cash")
+    assert back is not None
+    return back
+
+
+def test_a_return_takes_the_stamp_back(demo_till: Till) -> None:
+    till = demo_till
+    till.promotions.add(name="Loaf card", kind="stamp", item=LOAF, buy=3)
+    till.register.refresh_promotions()
+    ann = till.customers.create(CustomerDetails("Ann Lee")).id
+    first = visit(till, ann, LOAF)
+    two = visit(till, ann, "2*" + LOAF)
+    assert "Loaf card: 2 of 3 stamps" in receipt(till, two)
+    give_back(till, two, "1")  # one loaf of two back: the visit keeps its stamp
+    back = give_back(till, two)  # the other: nothing of the visit is left, the stamp goes
+    assert back.total_cents == -149
+    assert "Loaf card: 2 of 3 stamps" in receipt(till, two)  # a reprint shows it as it was
+    again = visit(till, ann, LOAF)  # so this is the second stamp, not the free third
+    assert again.total_cents == 149
+    assert "Loaf card: 2 of 3 stamps" in receipt(till, again)
+    free = visit(till, ann, LOAF)
+    assert free.total_cents == 0
+    assert "Loaf card: 3 of 3 stamps  - free one given" in receipt(till, free)
+    # The first visit returned after its card was spent: the next card starts one short.
+    give_back(till, first)
+    fourth = visit(till, ann, LOAF)
+    assert fourth.total_cents == 149
+    assert "Loaf card: 0 of 3 stamps" in receipt(till, fourth)
+    stored = till.db.execute_sql(
+        "SELECT COUNT(*) FROM sale_line WHERE return_of_line_id IS NOT NULL"
+    ).fetchone()[0]
+    assert stored == 3  # the returns are new rows; the sold lines are untouched
+
+
+def test_returning_the_free_piece_refunds_nothing_and_gives_the_card_back(
+    demo_till: Till,
+) -> None:
+    till = demo_till
+    till.promotions.add(name="Loaf card", kind="stamp", item=LOAF, buy=2)
+    till.register.refresh_promotions()
+    bob = till.customers.create(CustomerDetails("Bob Ray")).id
+    visit(till, bob, LOAF)
+    free = visit(till, bob, LOAF)
+    assert free.total_cents == 0
+    back = give_back(till, free)
+    assert back.total_cents == 0  # it was free: nothing is paid back
+    # The free loaf is back on the shelf, so the card is as before that visit.
+    again = visit(till, bob, LOAF)
+    assert again.total_cents == 0
+    assert "Loaf card: 2 of 2 stamps  - free one given" in receipt(till, again)
+    nxt = visit(till, bob, LOAF)
+    assert nxt.total_cents == 149 and "Loaf card: 1 of 2 stamps" in receipt(till, nxt)

@@ -129,6 +129,7 @@ def db_restore(obj: Context, backup: Path, target: Path, replace: bool, by: str 
     a database that has staff is signed with --by)."""
     from tui_pos.models.backup import restore_database
     from tui_pos.models.chain_store import anchor_restored
+    from tui_pos.sync.state import require_head_check
 
     with user_errors():
         if replace and target.exists():
@@ -137,7 +138,7 @@ def db_restore(obj: Context, backup: Path, target: Path, replace: bool, by: str 
             with obj.open_till(target) as till:
                 signed(till, by, Action.DATABASE_ADMIN, f"restore {backup.name} over it")
         restore_database(backup, target, replace=replace)
-        notes = anchor_restored(target)
+        notes = anchor_restored(target) + require_head_check(target)
     for note in notes:
         click.echo(f"tui-pos: note: {note}", err=True)
     click.echo(f"restored {backup} to {target}: run 'tui-pos --db {target} db verify'")

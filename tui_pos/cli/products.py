@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
 
+from tui_pos.bootstrap import Till
 from tui_pos.cli.context import Context, stream_lines, user_errors
 from tui_pos.cli.signing import BY_OPTION, signed
-from tui_pos.domain.staff import Action
+from tui_pos.domain.staff import Action, Employee
 
 
 @click.command("products")
@@ -24,8 +26,11 @@ def import_products_cmd(obj: Context, file: Path, dry_run: bool, by: str | None)
     with user_errors():
         lines = stream_lines(file)  # read as it is imported: never all in memory
         with obj.open_till() as till:
+            signer = None
             if not dry_run:
-                signed(till, by, Action.PRODUCT_ADMIN, f"import products {file.name}")
+                signer = signed(till, by, Action.PRODUCT_ADMIN, f"import products {file.name}")
+            if not dry_run and _import_at_server(till, lines, signer, file):
+                return
             summary = import_products(
                 lines,
                 till.catalog_writer,
@@ -37,3 +42,18 @@ def import_products_cmd(obj: Context, file: Path, dry_run: bool, by: str | None)
             )
         verb = "would create" if dry_run else "created"
         click.echo(f"{file}: {verb} {summary.created}, updated {summary.updated} products")
+
+
+def _import_at_server(
+    till: Till, lines: Iterator[str], signer: Employee | None, file: Path
+) -> bool:
+    """An enrolled till's import goes to the store server (False: not enrolled)."""
+    from tui_pos.services.product_import import parse_products
+    from tui_pos.sync import managed
+
+    if not managed.enrolled(till.db):
+        return False
+    records = parse_products(lines, [t.code for t in till.config.taxes], till.parser)
+    sent = managed.send(till.db, "product", managed.product_items(records), signer)
+    click.echo(f"{file}: sent {sent} products to the store server; every till applies them")
+    return True

@@ -19,6 +19,7 @@ from tui_pos.domain.promotions import PROMOTION_KINDS
 from tui_pos.domain.quantity import format_quantity
 from tui_pos.domain.staff import Action
 from tui_pos.services.stock import StockLevel
+from tui_pos.sync.managed import promotions_for
 
 STOCK_FIELDS = (
     "code",
@@ -131,8 +132,8 @@ def promo_add(
     """Add a promotion (signed with --by once the till has staff); --tier or --segment
     keeps it for those customers (it applies once such a customer is attached)."""
     with user_errors(), _obj().open_till() as till:
-        signed(till, by, Action.PRODUCT_ADMIN, f"promotion {name}")
-        made = till.promotions.add(
+        signer = signed(till, by, Action.PRODUCT_ADMIN, f"promotion {name}")
+        made = promotions_for(till.promotions, till.db, signer).add(
             name=name,
             kind=kind,
             item=item,
@@ -173,7 +174,7 @@ def promo_list() -> None:
 def promo_end(promo_id: int, by: str | None) -> None:
     """End a promotion today (it no longer applies to new sales)."""
     with user_errors(), _obj().open_till() as till:
-        signed(till, by, Action.PRODUCT_ADMIN, f"end promotion #{promo_id}")
-        ended = till.promotions.end(promo_id)
+        signer = signed(till, by, Action.PRODUCT_ADMIN, f"end promotion #{promo_id}")
+        ended = promotions_for(till.promotions, till.db, signer).end(promo_id)
     last = ended.ends_on.isoformat() if ended.ends_on else "-"
     click.echo(f"promotion #{ended.id} {ended.name} ended (last day {last})")

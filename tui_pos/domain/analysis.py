@@ -7,12 +7,13 @@ shown (Rich table, DataTable, chart, CSV, JSON). Values stay raw: money in minor
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any, Literal
 
 from tui_pos.domain.errors import DomainError
-from tui_pos.domain.money import format_money
+from tui_pos.domain.money import div_round, format_money
 from tui_pos.domain.quantity import format_quantity
 
 ReportKind = Literal[
@@ -284,3 +285,30 @@ def format_cell(value: Cell, kind: ColumnKind, unit: str = "each") -> str:
         whole, frac = divmod(abs(value), 100)
         return f"{'-' if value < 0 else ''}{whole}.{frac:02d}%"
     return str(value)
+
+
+# -- building rows (every report's shaping uses these) ---------------------------------
+def share_bp(part: int, whole: int) -> int | None:
+    """``part / whole`` in hundredths of a percent (None when ``whole`` is not positive)."""
+    return div_round(part * 10_000, whole) if whole > 0 else None
+
+
+def average(total: int, count: int) -> int | None:
+    """``total / count`` rounded half away from zero (None for no count)."""
+    return div_round(total, count) if count else None
+
+
+def no_rows(what: str, period: DateRange) -> str:
+    """The message of an empty report: ``No sales on 2026-01-05`` / ``... from ...``."""
+    return f"No {what} {'on' if period.days == 1 else 'from'} {period.label}"
+
+
+def totals_row(
+    label: str, columns: Sequence[Column], rows: Sequence[Row], summed: Collection[str]
+) -> list[Cell]:
+    """A totals row: ``label`` first, the sum of each column named in ``summed`` (an
+    empty cell counts 0), empty elsewhere; the caller fills in averages and shares."""
+    total: list[Cell] = [label]
+    for index, column in enumerate(columns[1:], start=1):
+        total.append(sum(int(row[index] or 0) for row in rows) if column.key in summed else None)
+    return total

@@ -12,114 +12,35 @@ Definitions (completed sales only; voided sales appear in the voids report alone
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
-from tui_pos.domain.analysis import AnalysisReport, Column, DateRange, Row
-from tui_pos.domain.money import div_round
+from tui_pos.domain.analysis import (
+    AnalysisReport,
+    Column,
+    DateRange,
+    Row,
+    average,
+    no_rows,
+    share_bp,
+    totals_row,
+)
+from tui_pos.domain.analysis_figures import (
+    CategorySales,
+    DiscountSummary,
+    EmployeeSales,
+    HourSales,
+    ItemSales,
+    NoSaleRecord,
+    RefundRecord,
+    TenderSummary,
+    VoidRecord,
+)
 from tui_pos.domain.report import TaxTotal
 from tui_pos.domain.sale import format_sale_number
 from tui_pos.domain.tax import TaxRate
 
 NO_EMPLOYEE = "(none)"
 NO_CATEGORY = "(none)"
-
-
-# -- what the store sums ---------------------------------------------------------------
-@dataclass(frozen=True)
-class HourSales:
-    """Completed sales in one local clock hour of the day (0-23), all days added up."""
-
-    hour: int
-    sales: int
-    net_cents: int
-
-
-@dataclass(frozen=True)
-class CategorySales:
-    """Net sales of one category (as the product is filed today)."""
-
-    category: str
-    net_cents: int
-    discount_cents: int
-
-
-@dataclass(frozen=True)
-class ItemSales:
-    """Net quantity and sales of one item (returns deducted)."""
-
-    name: str
-    code: str
-    unit: str
-    qty_milli: int
-    net_cents: int
-
-
-@dataclass(frozen=True)
-class EmployeeSales:
-    """What one cashier sold; ``voids`` counts their voided sales."""
-
-    cashier: str
-    sales: int
-    net_cents: int
-    discount_cents: int
-    voids: int
-
-
-@dataclass(frozen=True)
-class TenderSummary:
-    """Payments of one kind: money taken, and money paid back on returns."""
-
-    kind: str
-    payments: int
-    taken_cents: int
-    refunded_cents: int
-
-
-@dataclass(frozen=True)
-class DiscountSummary:
-    """Discounts given by one cashier."""
-
-    cashier: str
-    sales: int  #: sales with any discount
-    line_cents: int
-    sale_cents: int
-
-
-@dataclass(frozen=True)
-class VoidRecord:
-    """A voided sale (``whole_sale``), or a completed sale with lines voided before payment."""
-
-    seq: int
-    created_at: datetime  #: aware
-    cashier: str
-    whole_sale: bool
-    lines: int
-    amount_cents: int | None  #: None: a voided line's amount is not stored
-
-
-@dataclass(frozen=True)
-class RefundRecord:
-    """One returned item: quantity and amount as positive numbers."""
-
-    seq: int
-    created_at: datetime
-    cashier: str
-    name: str
-    code: str
-    unit: str
-    qty_milli: int
-    amount_cents: int
-
-
-@dataclass(frozen=True)
-class NoSaleRecord:
-    """A drawer opened without a sale."""
-
-    seq: int
-    created_at: datetime
-    sent: bool
-    error: str
 
 
 # -- shaping ---------------------------------------------------------------------------
@@ -137,26 +58,8 @@ TITLES: dict[str, str] = {
 }
 
 
-def _empty(what: str, period: DateRange) -> str:
-    days = f"on {period.label}" if period.days == 1 else f"from {period.label}"
-    return f"No {what} {days}"
-
-
-def _share(part: int, whole: int) -> int | None:
-    """Basis points of ``whole`` (None when the whole is not a positive amount)."""
-    return div_round(part * 10_000, whole) if whole > 0 else None
-
-
-def _average(total: int, count: int) -> int | None:
-    return div_round(total, count) if count else None
-
-
-def _local(moment: datetime, tz: tzinfo | None) -> datetime:
-    return moment.astimezone(tz)
-
-
 def _time(moment: datetime, tz: tzinfo | None) -> str:
-    return _local(moment, tz).strftime("%Y-%m-%d %H:%M")
+    return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M")
 
 
 def by_hour(till: str, period: DateRange, groups: Sequence[HourSales]) -> AnalysisReport:
@@ -170,23 +73,25 @@ def by_hour(till: str, period: DateRange, groups: Sequence[HourSales]) -> Analys
     if hours:
         for hour in range(min(hours), max(hours) + 1):  # no gaps: the chart reads as a day
             count, net = hours.get(hour, (0, 0))
-            rows.append((f"{hour:02d}:00", count, net, _average(net, count)))
+            rows.append((f"{hour:02d}:00", count, net, average(net, count)))
     sales = sum(c for c, _ in hours.values())
     net = sum(n for _, n in hours.values())
+    columns = (
+        Column("hour", "Hour"),
+        Column("sales", "Sales", "count"),
+        Column("net_cents", "Net sales", "money"),
+        Column("average_cents", "Average sale", "money"),
+    )
+    totals = ("Total", sales, net, average(net, sales))
     return AnalysisReport(
         "hour",
         TITLES["hour"],
         till,
         period,
-        (
-            Column("hour", "Hour"),
-            Column("sales", "Sales", "count"),
-            Column("net_cents", "Net sales", "money"),
-            Column("average_cents", "Average sale", "money"),
-        ),
+        columns,
         tuple(rows),
-        ("Total", sales, net, _average(net, sales)),
-        _empty("sales", period),
+        totals,
+        no_rows("sales", period),
         chart="net_cents",
     )
 
@@ -194,24 +99,27 @@ def by_hour(till: str, period: DateRange, groups: Sequence[HourSales]) -> Analys
 def by_category(till: str, period: DateRange, groups: Sequence[CategorySales]) -> AnalysisReport:
     """Net sales and discounts per category, largest first."""
     net = sum(g.net_cents for g in groups)
-    ordered = sorted(groups, key=lambda g: (-g.net_cents, g.category))
+    rows: list[Row] = [
+        (g.category or NO_CATEGORY, g.net_cents, g.discount_cents, share_bp(g.net_cents, net))
+        for g in sorted(groups, key=lambda g: (-g.net_cents, g.category))
+    ]
+    columns = (
+        Column("category", "Category"),
+        Column("net_cents", "Net sales", "money"),
+        Column("discount_cents", "Discounts", "money"),
+        Column("share_bp", "Share", "percent"),
+    )
+    totals = totals_row("Total", columns, rows, {"net_cents", "discount_cents"})
+    totals[3] = share_bp(net, net)
     return AnalysisReport(
         "category",
         TITLES["category"],
         till,
         period,
-        (
-            Column("category", "Category"),
-            Column("net_cents", "Net sales", "money"),
-            Column("discount_cents", "Discounts", "money"),
-            Column("share_bp", "Share", "percent"),
-        ),
-        tuple(
-            (g.category or NO_CATEGORY, g.net_cents, g.discount_cents, _share(g.net_cents, net))
-            for g in ordered
-        ),
-        ("Total", net, sum(g.discount_cents for g in groups), _share(net, net)),
-        _empty("sales", period),
+        columns,
+        tuple(rows),
+        tuple(totals),
+        no_rows("sales", period),
     )
 
 
@@ -222,161 +130,142 @@ def by_item(
     net = sum(i.net_cents for i in items)
     ordered = sorted(items, key=lambda i: (-i.net_cents, -i.qty_milli, i.name, i.code))
     shown = ordered if top is None else ordered[:top]
-    note = (
-        f"Top {top} of {len(items)} items; totals are of all items"
-        if (top is not None and len(items) > top)
-        else ""
+    cut = top is not None and len(items) > top
+    columns = (
+        Column("item", "Item"),
+        Column("code", "Code"),
+        Column("unit", "Unit"),
+        Column("qty_milli", "Quantity", "qty"),
+        Column("net_cents", "Net sales", "money"),
+        Column("share_bp", "Share", "percent"),
     )
+    rows = tuple(
+        (i.name, i.code, i.unit, i.qty_milli, i.net_cents, share_bp(i.net_cents, net))
+        for i in shown
+    )
+    totals = (f"Total ({len(items)} items)", None, None, None, net, share_bp(net, net))
     return AnalysisReport(
         "item",
         TITLES["item"],
         till,
         period,
-        (
-            Column("item", "Item"),
-            Column("code", "Code"),
-            Column("unit", "Unit"),
-            Column("qty_milli", "Quantity", "qty"),
-            Column("net_cents", "Net sales", "money"),
-            Column("share_bp", "Share", "percent"),
-        ),
-        tuple(
-            (i.name, i.code, i.unit, i.qty_milli, i.net_cents, _share(i.net_cents, net))
-            for i in shown
-        ),
-        (f"Total ({len(items)} items)", None, None, None, net, _share(net, net)),
-        _empty("sales", period),
-        note=note,
+        columns,
+        rows,
+        totals,
+        no_rows("sales", period),
+        note=f"Top {top} of {len(items)} items; totals are of all items" if cut else "",
     )
 
 
 def by_employee(till: str, period: DateRange, groups: Sequence[EmployeeSales]) -> AnalysisReport:
     """Sales, average sale, discounts and voided sales per cashier."""
-    ordered = sorted(groups, key=lambda g: (-g.net_cents, g.cashier))
-    sales = sum(g.sales for g in groups)
-    net = sum(g.net_cents for g in groups)
+    rows: list[Row] = [
+        (
+            g.cashier or NO_EMPLOYEE,
+            g.sales,
+            g.net_cents,
+            average(g.net_cents, g.sales),
+            g.discount_cents,
+            g.voids,
+        )
+        for g in sorted(groups, key=lambda g: (-g.net_cents, g.cashier))
+    ]
+    columns = (
+        Column("employee", "Employee"),
+        Column("sales", "Sales", "count"),
+        Column("net_cents", "Net sales", "money"),
+        Column("average_cents", "Average sale", "money"),
+        Column("discount_cents", "Discounts", "money"),
+        Column("voids", "Voided sales", "count"),
+    )
+    totals = totals_row("Total", columns, rows, {"sales", "net_cents", "discount_cents", "voids"})
+    totals[3] = average(int(totals[2] or 0), int(totals[1] or 0))
     return AnalysisReport(
         "employee",
         TITLES["employee"],
         till,
         period,
-        (
-            Column("employee", "Employee"),
-            Column("sales", "Sales", "count"),
-            Column("net_cents", "Net sales", "money"),
-            Column("average_cents", "Average sale", "money"),
-            Column("discount_cents", "Discounts", "money"),
-            Column("voids", "Voided sales", "count"),
-        ),
-        tuple(
-            (
-                g.cashier or NO_EMPLOYEE,
-                g.sales,
-                g.net_cents,
-                _average(g.net_cents, g.sales),
-                g.discount_cents,
-                g.voids,
-            )
-            for g in ordered
-        ),
-        (
-            "Total",
-            sales,
-            net,
-            _average(net, sales),
-            sum(g.discount_cents for g in groups),
-            sum(g.voids for g in groups),
-        ),
-        _empty("sales", period),
+        columns,
+        tuple(rows),
+        tuple(totals),
+        no_rows("sales", period),
     )
 
 
 def by_tender(till: str, period: DateRange, tenders: Sequence[TenderSummary]) -> AnalysisReport:
     """Money taken and paid back per kind of payment."""
-    ordered = sorted(tenders, key=lambda t: t.kind)
+    rows: list[Row] = [
+        (t.kind, t.payments, t.taken_cents, t.refunded_cents, t.taken_cents - t.refunded_cents)
+        for t in sorted(tenders, key=lambda t: t.kind)
+    ]
+    columns = (
+        Column("tender", "Tender"),
+        Column("payments", "Payments", "count"),
+        Column("taken_cents", "Taken", "money"),
+        Column("refunded_cents", "Refunded", "money"),
+        Column("net_cents", "Net", "money"),
+    )
+    totals = totals_row("Total", columns, rows, {c.key for c in columns})
     return AnalysisReport(
         "tender",
         TITLES["tender"],
         till,
         period,
-        (
-            Column("tender", "Tender"),
-            Column("payments", "Payments", "count"),
-            Column("taken_cents", "Taken", "money"),
-            Column("refunded_cents", "Refunded", "money"),
-            Column("net_cents", "Net", "money"),
-        ),
-        tuple(
-            (t.kind, t.payments, t.taken_cents, t.refunded_cents, t.taken_cents - t.refunded_cents)
-            for t in ordered
-        ),
-        (
-            "Total",
-            sum(t.payments for t in tenders),
-            sum(t.taken_cents for t in tenders),
-            sum(t.refunded_cents for t in tenders),
-            sum(t.taken_cents - t.refunded_cents for t in tenders),
-        ),
-        _empty("payments", period),
+        columns,
+        tuple(rows),
+        tuple(totals),
+        no_rows("payments", period),
     )
 
 
 def by_tax(till: str, period: DateRange, taxes: Sequence[TaxTotal]) -> AnalysisReport:
     """Tax per code and rate, as stored with each sale (never recomputed)."""
-    ordered = sorted(taxes, key=lambda t: (t.code, t.rate_bp))
+    rows: list[Row] = [
+        (t.code, TaxRate(t.code, t.code, t.rate_bp).label, t.base_cents, t.tax_cents)
+        for t in sorted(taxes, key=lambda t: (t.code, t.rate_bp))
+    ]
+    columns = (
+        Column("code", "Code"),
+        Column("rate", "Rate"),
+        Column("base_cents", "Base", "money"),
+        Column("tax_cents", "Tax", "money"),
+    )
+    totals = totals_row("Total", columns, rows, {"base_cents", "tax_cents"})
     return AnalysisReport(
         "tax",
         TITLES["tax"],
         till,
         period,
-        (
-            Column("code", "Code"),
-            Column("rate", "Rate"),
-            Column("base_cents", "Base", "money"),
-            Column("tax_cents", "Tax", "money"),
-        ),
-        tuple(
-            (t.code, TaxRate(t.code, t.code, t.rate_bp).label, t.base_cents, t.tax_cents)
-            for t in ordered
-        ),
-        ("Total", None, sum(t.base_cents for t in taxes), sum(t.tax_cents for t in taxes)),
-        _empty("sales", period),
+        columns,
+        tuple(rows),
+        tuple(totals),
+        no_rows("sales", period),
     )
 
 
 def discounts(till: str, period: DateRange, groups: Sequence[DiscountSummary]) -> AnalysisReport:
     """Line and sale discounts per cashier."""
-    ordered = sorted(groups, key=lambda g: (-(g.line_cents + g.sale_cents), g.cashier))
+    rows: list[Row] = [
+        (g.cashier or NO_EMPLOYEE, g.sales, g.line_cents, g.sale_cents, g.line_cents + g.sale_cents)
+        for g in sorted(groups, key=lambda g: (-(g.line_cents + g.sale_cents), g.cashier))
+    ]
+    columns = (
+        Column("employee", "Employee"),
+        Column("sales", "Sales discounted", "count"),
+        Column("line_discount_cents", "Line discounts", "money"),
+        Column("sale_discount_cents", "Sale discounts", "money"),
+        Column("discount_cents", "Total", "money"),
+    )
+    totals = totals_row("Total", columns, rows, {c.key for c in columns})
     return AnalysisReport(
         "discounts",
         TITLES["discounts"],
         till,
         period,
-        (
-            Column("employee", "Employee"),
-            Column("sales", "Sales discounted", "count"),
-            Column("line_discount_cents", "Line discounts", "money"),
-            Column("sale_discount_cents", "Sale discounts", "money"),
-            Column("discount_cents", "Total", "money"),
-        ),
-        tuple(
-            (
-                g.cashier or NO_EMPLOYEE,
-                g.sales,
-                g.line_cents,
-                g.sale_cents,
-                g.line_cents + g.sale_cents,
-            )
-            for g in ordered
-        ),
-        (
-            "Total",
-            sum(g.sales for g in groups),
-            sum(g.line_cents for g in groups),
-            sum(g.sale_cents for g in groups),
-            sum(g.line_cents + g.sale_cents for g in groups),
-        ),
-        _empty("discounts", period),
+        columns,
+        tuple(rows),
+        tuple(totals),
+        no_rows("discounts", period),
     )
 
 
@@ -384,41 +273,37 @@ def voids(
     till: str, period: DateRange, records: Sequence[VoidRecord], tz: tzinfo | None
 ) -> AnalysisReport:
     """Voided sales and completed sales with voided lines, in time order."""
-    ordered = sorted(records, key=lambda r: r.seq)
+    rows: list[Row] = [
+        (
+            format_sale_number(till, r.seq),
+            _time(r.created_at, tz),
+            r.cashier or NO_EMPLOYEE,
+            "whole sale" if r.whole_sale else "lines",
+            r.lines,
+            r.amount_cents,
+        )
+        for r in sorted(records, key=lambda r: r.seq)
+    ]
+    columns = (
+        Column("sale", "Sale"),
+        Column("time", "Time"),
+        Column("employee", "Employee"),
+        Column("what", "Voided"),
+        Column("lines", "Lines", "count"),
+        Column("amount_cents", "Amount", "money"),
+    )
     whole = [r for r in records if r.whole_sale]
+    totals = totals_row(f"Total ({len(whole)} sales voided)", columns, rows, {"lines"})
+    totals[5] = sum(r.amount_cents or 0 for r in whole)
     return AnalysisReport(
         "voids",
         TITLES["voids"],
         till,
         period,
-        (
-            Column("sale", "Sale"),
-            Column("time", "Time"),
-            Column("employee", "Employee"),
-            Column("what", "Voided"),
-            Column("lines", "Lines", "count"),
-            Column("amount_cents", "Amount", "money"),
-        ),
-        tuple(
-            (
-                format_sale_number(till, r.seq),
-                _time(r.created_at, tz),
-                r.cashier or NO_EMPLOYEE,
-                "whole sale" if r.whole_sale else "lines",
-                r.lines,
-                r.amount_cents,
-            )
-            for r in ordered
-        ),
-        (
-            f"Total ({len(whole)} sales voided)",
-            None,
-            None,
-            None,
-            sum(r.lines for r in records),
-            sum(r.amount_cents or 0 for r in whole),
-        ),
-        _empty("voids", period),
+        columns,
+        tuple(rows),
+        tuple(totals),
+        no_rows("voids", period),
         note="Lines voided before payment keep no amount, only how many.",
     )
 
@@ -427,43 +312,37 @@ def refunds(
     till: str, period: DateRange, records: Sequence[RefundRecord], tz: tzinfo | None
 ) -> AnalysisReport:
     """Every returned item, in time order (amounts paid back are positive)."""
-    ordered = sorted(records, key=lambda r: r.seq)
+    rows: list[Row] = [
+        (
+            format_sale_number(till, r.seq),
+            _time(r.created_at, tz),
+            r.cashier or NO_EMPLOYEE,
+            r.name,
+            r.unit,
+            r.qty_milli,
+            r.amount_cents,
+        )
+        for r in sorted(records, key=lambda r: r.seq)
+    ]
+    columns = (
+        Column("sale", "Sale"),
+        Column("time", "Time"),
+        Column("employee", "Employee"),
+        Column("item", "Item"),
+        Column("unit", "Unit"),
+        Column("qty_milli", "Quantity", "qty"),
+        Column("amount_cents", "Refunded", "money"),
+    )
+    totals = totals_row(f"Total ({len(records)} items)", columns, rows, {"amount_cents"})
     return AnalysisReport(
         "refunds",
         TITLES["refunds"],
         till,
         period,
-        (
-            Column("sale", "Sale"),
-            Column("time", "Time"),
-            Column("employee", "Employee"),
-            Column("item", "Item"),
-            Column("unit", "Unit"),
-            Column("qty_milli", "Quantity", "qty"),
-            Column("amount_cents", "Refunded", "money"),
-        ),
-        tuple(
-            (
-                format_sale_number(till, r.seq),
-                _time(r.created_at, tz),
-                r.cashier or NO_EMPLOYEE,
-                r.name,
-                r.unit,
-                r.qty_milli,
-                r.amount_cents,
-            )
-            for r in ordered
-        ),
-        (
-            f"Total ({len(records)} items)",
-            None,
-            None,
-            None,
-            None,
-            None,
-            sum(r.amount_cents for r in records),
-        ),
-        _empty("refunds", period),
+        columns,
+        tuple(rows),
+        tuple(totals),
+        no_rows("refunds", period),
     )
 
 
@@ -471,25 +350,22 @@ def no_sales(
     till: str, period: DateRange, records: Sequence[NoSaleRecord], tz: tzinfo | None
 ) -> AnalysisReport:
     """Every drawer opening without a sale, in time order."""
-    ordered = sorted(records, key=lambda r: r.seq)
+    rows: list[Row] = [
+        (
+            _time(r.created_at, tz),
+            r.seq,
+            "opened" if r.sent else f"not opened: {r.error or 'not sent'}",
+        )
+        for r in sorted(records, key=lambda r: r.seq)
+    ]
+    columns = (Column("time", "Time"), Column("number", "No.", "count"), Column("drawer", "Drawer"))
     return AnalysisReport(
         "no-sales",
         TITLES["no-sales"],
         till,
         period,
-        (
-            Column("time", "Time"),
-            Column("number", "No.", "count"),
-            Column("drawer", "Drawer"),
-        ),
-        tuple(
-            (
-                _time(r.created_at, tz),
-                r.seq,
-                "opened" if r.sent else f"not opened: {r.error or 'not sent'}",
-            )
-            for r in ordered
-        ),
+        columns,
+        tuple(rows),
         (f"Total ({len(records)} no-sales)", None, None),
-        _empty("no-sales", period),
+        no_rows("no-sales", period),
     )

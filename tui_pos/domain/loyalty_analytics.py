@@ -34,8 +34,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from tui_pos.domain.analysis import AnalysisReport, Column, DateRange, Row
-from tui_pos.domain.money import div_round, format_money
+from tui_pos.domain.analysis import (
+    AnalysisReport,
+    Column,
+    ColumnKind,
+    DateRange,
+    Row,
+    average,
+    format_cell,
+    no_rows,
+    share_bp,
+    totals_row,
+)
 
 LoyaltyReportKind = Literal["summary", "month", "cohort", "offers"]
 
@@ -49,8 +59,17 @@ LOYALTY_TITLES: dict[str, str] = {
     "offers": "Offers and campaigns",
 }
 
+_TIER_KEYS = {"tier_up", "tier_down"}
+
 #: How many months after joining a cohort row follows.
 COHORT_MONTHS = 12
+
+#: How a summary figure's raw number reads, by its unit (others as a plain count).
+_CELL_KINDS: dict[str, ColumnKind] = {
+    "basis_points": "percent",
+    "hundredths": "percent",
+    "cents": "money",
+}
 
 #: Days without a visit after which a member counts as churned (``--churn-days``).
 DEFAULT_CHURN_DAYS = 90
@@ -119,23 +138,6 @@ class OfferFigures:
     control_spend_cents: int = 0  #: campaign: spend of the control group after the send
 
 
-def share_bp(part: int, whole: int) -> int | None:
-    """``part / whole`` in hundredths of a percent (None when ``whole`` is not positive)."""
-    return div_round(part * 10_000, whole) if whole > 0 else None
-
-
-def _avg(total: int, count: int) -> int | None:
-    return div_round(total, count) if count else None
-
-
-def _pct(value: int | None) -> str:
-    if value is None:
-        return "-"
-    sign = "-" if value < 0 else ""
-    whole, frac = divmod(abs(value), 100)
-    return f"{sign}{whole}.{frac:02d}%"
-
-
 def uplift_bp(figures: OfferFigures) -> int | None:
     """Spend per mailed member against spend per control member, as a relative change in
     hundredths of a percent (None without a control group or control spend)."""
@@ -145,7 +147,7 @@ def uplift_bp(figures: OfferFigures) -> int | None:
     num = figures.targeted_spend_cents * figures.control - figures.control_spend_cents * (
         figures.targeted
     )
-    return div_round(num * 10_000, figures.control_spend_cents * figures.targeted)
+    return share_bp(num, figures.control_spend_cents * figures.targeted)
 
 
 def summary(
@@ -156,17 +158,9 @@ def summary(
     rows: list[tuple[str, str, str, int | None, str]] = []
 
     def add(key: str, label: str, raw: int | None, unit: str) -> None:
-        text = (
-            "-"
-            if raw is None
-            else _pct(raw)
-            if unit == "basis_points"
-            else format_money(raw)
-            if unit == "cents"
-            else f"{raw // 100}.{raw % 100:02d}"
-            if unit == "hundredths"
-            else str(raw)
-        )
+        text = "-" if raw is None else format_cell(raw, _CELL_KINDS.get(unit, "count"))
+        if unit == "hundredths":  # visits per member: 2.50
+            text = text.removesuffix("%")
         rows.append((key, label, text, raw, unit))
 
     add("members", "Members", f.members, "count")
@@ -174,25 +168,33 @@ def summary(
     add(
         "repeat_rate",
         "Repeat customer rate (2+ visits)",
-        _bp(f.repeat_members, f.visiting_members),
+        share_bp(f.repeat_members, f.visiting_members),
         "basis_points",
     )
     add(
         "returning_visit_share",
         "Visits by returning members",
-        _bp(f.returning_visits, f.member_visits),
+        share_bp(f.returning_visits, f.member_visits),
         "basis_points",
     )
     add("member_visits", "Member visits", f.member_visits, "count")
     add(
         "visits_per_member",
         "Visits per member",
-        _avg(f.member_visits * 100, f.visiting_members),
+        average(f.member_visits * 100, f.visiting_members),
         "hundredths",
     )
-    add("member_atv", "Average sale, members", _avg(f.member_spend_cents, f.member_visits), "cents")
     add(
-        "guest_atv", "Average sale, non-members", _avg(f.guest_spend_cents, f.guest_visits), "cents"
+        "member_atv",
+        "Average sale, members",
+        average(f.member_spend_cents, f.member_visits),
+        "cents",
+    )
+    add(
+        "guest_atv",
+        "Average sale, non-members",
+        average(f.guest_spend_cents, f.guest_visits),
+        "cents",
     )
     add("guest_visits", "Non-member visits", f.guest_visits, "count")
     add("points_earned", "Points earned", f.points_earned, "points")
@@ -200,13 +202,13 @@ def summary(
     add(
         "redemption_rate",
         "Redemption rate (redeemed/earned)",
-        _bp(f.points_redeemed, f.points_earned),
+        share_bp(f.points_redeemed, f.points_earned),
         "basis_points",
     )
     add(
         "redeemer_share",
         "Members who redeemed",
-        _bp(f.redeeming_members, f.visiting_members),
+        share_bp(f.redeeming_members, f.visiting_members),
         "basis_points",
     )
     add("liability_points", "Points outstanding (end)", f.liability_points, "points")
@@ -219,17 +221,17 @@ def summary(
     add(
         "lifetime_spend",
         "Spend to date per member",
-        _avg(f.lifetime_spend_cents, f.lifetime_members),
+        average(f.lifetime_spend_cents, f.lifetime_members),
         "cents",
     )
     add(
         "spend_per_month",
         "Spend per month per member",
-        _avg(f.spend_per_month_sum_cents, f.lifetime_members),
+        average(f.spend_per_month_sum_cents, f.lifetime_members),
         "cents",
     )
     add("churned", f"Churned (no visit in {churn_days} days)", f.churned_members, "count")
-    add("churn_rate", "Churn rate", _bp(f.churned_members, f.lifetime_members), "basis_points")
+    add("churn_rate", "Churn rate", share_bp(f.churned_members, f.lifetime_members), "basis_points")
     return AnalysisReport(
         "summary",
         LOYALTY_TITLES["summary"],
@@ -247,10 +249,6 @@ def summary(
     )
 
 
-def _bp(part: int, whole: int) -> int | None:
-    return share_bp(part, whole)
-
-
 def by_month(till: str, period: DateRange, months: Sequence[MonthFigures]) -> AnalysisReport:
     """One row per month: visits, repeat members, average sales, points, tier movement."""
     rows: list[Row] = [
@@ -259,8 +257,8 @@ def by_month(till: str, period: DateRange, months: Sequence[MonthFigures]) -> An
             m.visiting_members,
             m.repeat_members,
             m.member_visits,
-            _avg(m.member_spend_cents, m.member_visits),
-            _avg(m.guest_spend_cents, m.guest_visits),
+            average(m.member_spend_cents, m.member_visits),
+            average(m.guest_spend_cents, m.guest_visits),
             m.points_earned,
             m.points_redeemed,
             share_bp(m.points_redeemed, m.points_earned),
@@ -269,43 +267,34 @@ def by_month(till: str, period: DateRange, months: Sequence[MonthFigures]) -> An
         )
         for m in sorted(months, key=lambda m: m.month)
     ]
-    visits = sum(m.member_visits for m in months)
-    earned = sum(m.points_earned for m in months)
-    redeemed = sum(m.points_redeemed for m in months)
-    totals: Row = (
-        "Total",
-        None,
-        None,
-        visits,
-        _avg(sum(m.member_spend_cents for m in months), visits),
-        _avg(sum(m.guest_spend_cents for m in months), sum(m.guest_visits for m in months)),
-        earned,
-        redeemed,
-        share_bp(redeemed, earned),
-        sum(m.tier_up for m in months),
-        sum(m.tier_down for m in months),
+    columns = (
+        Column("month", "Month"),
+        Column("members", "Members", "count"),
+        Column("repeat", "2+ visits", "count"),
+        Column("visits", "Visits", "count"),
+        Column("member_atv_cents", "Avg member", "money"),
+        Column("guest_atv_cents", "Avg guest", "money"),
+        Column("earned", "Earned", "count"),
+        Column("redeemed", "Redeemed", "count"),
+        Column("redemption_rate", "Redeemed %", "percent"),
+        Column("tier_up", "Tier up", "count"),
+        Column("tier_down", "Tier down", "count"),
     )
+    totals = totals_row("Total", columns, rows, {"visits", "earned", "redeemed"} | _TIER_KEYS)
+    totals[4] = average(sum(m.member_spend_cents for m in months), int(totals[3] or 0))
+    totals[5] = average(
+        sum(m.guest_spend_cents for m in months), sum(m.guest_visits for m in months)
+    )
+    totals[8] = share_bp(int(totals[7] or 0), int(totals[6] or 0))
     return AnalysisReport(
         "month",
         LOYALTY_TITLES["month"],
         till,
         period,
-        (
-            Column("month", "Month"),
-            Column("members", "Members", "count"),
-            Column("repeat", "2+ visits", "count"),
-            Column("visits", "Visits", "count"),
-            Column("member_atv_cents", "Avg member", "money"),
-            Column("guest_atv_cents", "Avg guest", "money"),
-            Column("earned", "Earned", "count"),
-            Column("redeemed", "Redeemed", "count"),
-            Column("redemption_rate", "Redeemed %", "percent"),
-            Column("tier_up", "Tier up", "count"),
-            Column("tier_down", "Tier down", "count"),
-        ),
+        columns,
         tuple(rows),
-        totals if rows else None,
-        f"No member activity from {period.label}",
+        tuple(totals) if rows else None,
+        no_rows("member activity", period),
         chart="visits",
     )
 
@@ -360,7 +349,7 @@ def cohorts(
         ),
         tuple(rows),
         ("Total", sum(c for _, c in joined), *(None for _ in range(width))) if rows else None,
-        f"No members joined from {period.label}",
+        no_rows("members joined", period),
         note="+k: members of the cohort with a visit k months after the month they joined",
     )
 
@@ -377,8 +366,8 @@ def offers(till: str, period: DateRange, figures: Sequence[OfferFigures]) -> Ana
             f.revenue_cents,
             f.targeted if f.kind == "campaign" else None,
             f.control if f.kind == "campaign" else None,
-            _avg(f.targeted_spend_cents, f.targeted) if f.kind == "campaign" else None,
-            _avg(f.control_spend_cents, f.control) if f.kind == "campaign" else None,
+            average(f.targeted_spend_cents, f.targeted) if f.kind == "campaign" else None,
+            average(f.control_spend_cents, f.control) if f.kind == "campaign" else None,
             uplift_bp(f),
         )
         for f in sorted(figures, key=lambda f: (f.kind, -f.revenue_cents, f.name))
@@ -402,5 +391,5 @@ def offers(till: str, period: DateRange, figures: Sequence[OfferFigures]) -> Ana
         ),
         tuple(rows),
         None,
-        f"No offers used from {period.label}",
+        no_rows("offers used", period),
     )

@@ -28,7 +28,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from tui_pos.domain.card_numbers import refuse_card_number
 from tui_pos.domain.errors import DomainError
@@ -226,17 +226,31 @@ def _discounts(promo: Promotion, lines: Sequence[PromoLine], free: set[int]) -> 
     return _multi_buy(promo, lines, [i for i in eligible if lines[i].unit != "kg"])
 
 
-def stamp_completes(visits_before: int, every: int) -> bool:
-    """Whether the visit after ``visits_before`` stamped visits is the free one."""
-    return every > 0 and (visits_before + 1) % every == 0
+class StampTally(NamedTuple):
+    """A customer's stamp card, net of returns: the visits that bought a piece of the
+    card's item (or category) and kept at least one, and of them the visits that got the
+    free piece and kept it. A return takes a visit's stamp back only when nothing it
+    stamped is left; a free piece is the last of its line to go back."""
+
+    visits: int
+    free: int
 
 
-def stamps_on_card(visits: int, every: int) -> int:
-    """Stamps on the current card after ``visits`` stamped visits (``every`` when the
-    visit just made completed it)."""
-    if visits <= 0 or every <= 0:
+def stamp_completes(tally: StampTally, every: int) -> bool:
+    """Whether the next stamped visit is the free one: the current card (stamps not yet
+    spent on a free piece) holds ``every - 1`` (or more, when a free piece was missed)."""
+    return every > 0 and tally.visits - every * tally.free >= every - 1
+
+
+def stamps_on_card(tally: StampTally, every: int, free_now: bool) -> int:
+    """Stamps on the current card after a visit: ``every`` when that visit got the free
+    piece; else the stamps not yet spent on a free piece (0 when returns took back stamps
+    already spent)."""
+    if every <= 0:
         return 0
-    return visits % every or every
+    if free_now:
+        return every
+    return min(max(tally.visits - every * tally.free, 0), every - 1)
 
 
 def _multi_buy(promo: Promotion, lines: Sequence[PromoLine], eligible: list[int]) -> dict[int, int]:

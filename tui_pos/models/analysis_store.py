@@ -12,7 +12,7 @@ from typing import Any
 
 from peewee import Database
 
-from tui_pos.domain.analysis_reports import (
+from tui_pos.domain.analysis_figures import (
     CategorySales,
     DiscountSummary,
     EmployeeSales,

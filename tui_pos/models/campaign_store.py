@@ -96,8 +96,11 @@ class SqliteCampaignStore:
             seal(self.db, till)  # the campaign's rows join the hash chain
         return campaign_id
 
-    def unsubscribe(self, token: str, till: str, now: datetime) -> tuple[int, bool] | None:
-        """Opt the token's customer out: consent log, profile, queued campaign mail."""
+    def unsubscribe(
+        self, token: str, till: str, now: datetime, via: str = ""
+    ) -> tuple[int, bool] | None:
+        """Opt the token's customer out: consent log (``via`` says how it came, after the
+        campaign), profile, queued campaign mail."""
         with storage_errors(), self.db.atomic():
             row = self.db.execute_sql(
                 "SELECT t.customer_id, c.marketing_consent, k.name FROM unsubscribe_token t"
@@ -115,7 +118,12 @@ class SqliteCampaignStore:
                 (stamp(now), customer_id),
             )
             record_consent(
-                self.db, customer_id, False, "unsubscribe", f"token of campaign {campaign}", now
+                self.db,
+                customer_id,
+                False,
+                "unsubscribe",
+                f"token of campaign {campaign}{via}",
+                now,
             )
             self.db.execute_sql(
                 "UPDATE mail_outbox SET status = 'dropped', last_error = 'unsubscribed'"

@@ -11,10 +11,10 @@ from peewee import Database
 
 from tui_pos.domain.customer import CustomerStats, LedgerRow, VisitSummary
 from tui_pos.domain.loyalty import tier_window_start
-from tui_pos.domain.promotions import Promotion
+from tui_pos.domain.promotions import Promotion, StampTally
 from tui_pos.domain.sale import format_sale_number
 from tui_pos.models.errors import storage_errors
-from tui_pos.models.stamp_store import stamp_visits
+from tui_pos.models.stamp_store import stamp_tally
 from tui_pos.models.times import stamp
 
 #: How many recent sales the "bought together" counts look at (bounded work per lookup).
@@ -72,9 +72,9 @@ class SqliteCustomerHistory:
             for cid, visits, spend, last, spend_12m, balance in rows
         ]
 
-    def stamp_visits(self, customer_id: int, promo: Promotion) -> int:
-        """The customer's stamped visits for the stamp card ``promo``."""
-        return stamp_visits(self.db, customer_id, promo)
+    def stamp_tally(self, customer_id: int, promo: Promotion) -> StampTally:
+        """The customer's stamped visits (net of returns) for the stamp card ``promo``."""
+        return stamp_tally(self.db, customer_id, promo)
 
     def visits(self, customer_id: int, limit: int) -> list[VisitSummary]:
         """The customer's latest completed sales (returns too), newest first."""

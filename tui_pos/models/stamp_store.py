@@ -1,6 +1,7 @@
 """Stamp cards counted in SQL over a customer's stored sales: a visit is one completed sale
-of the customer since the card's first day with a bought (not returned) piece of the
-card's item or category."""
+of the customer since the card's first day with a bought piece of the card's item or
+category that was not all returned; the return's own lines (append-only rows that name
+the line they take back) are what takes a stamp back, so nothing is updated."""
 
 from __future__ import annotations
 
@@ -8,35 +9,42 @@ from datetime import date
 
 from peewee import Database
 
-from tui_pos.domain.promotions import Promotion, stamps_on_card
+from tui_pos.domain.promotions import Promotion, StampTally, stamps_on_card
 from tui_pos.domain.receipt import StampCard
 from tui_pos.domain.sale import SaleDocument
 from tui_pos.models.errors import storage_errors
 from tui_pos.models.promotion_store import SqlitePromotionStore
 
 
-def stamp_visits(
+def stamp_tally(
     db: Database, customer_id: int, promo: Promotion, until_sale: str | None = None
-) -> int:
-    """The customer's stamped visits for ``promo`` (up to and including the sale with
-    the uuid ``until_sale``: sales are numbered as they are stored)."""
+) -> StampTally:
+    """The customer's stamped visits for ``promo`` and how many got the free piece, net
+    of returns (sales and returns stored up to and including the sale with the uuid
+    ``until_sale``: sales are numbered as they are stored, so a reprint counts the same)."""
+    upto = " AND {0}.id <= (SELECT id FROM sale WHERE uuid = ?)" if until_sale else ""
     sql = (
-        "SELECT COUNT(*) FROM sale s WHERE s.customer_id = ? AND s.status = 'completed'"
-        " AND s.created_at >= ? AND EXISTS (SELECT 1 FROM sale_line l"
-        " JOIN product p ON p.id = l.product_id WHERE l.sale_id = s.id AND l.qty_milli > 0"
-        " AND (l.product_id = ? OR p.category_id = ?))"
+        "SELECT COUNT(*), COALESCE(SUM(f), 0) FROM (SELECT s.id, MAX(l.promotion = ?) AS f"
+        " FROM sale s JOIN sale_line l ON l.sale_id = s.id JOIN product p ON p.id = l.product_id"
+        " WHERE s.customer_id = ? AND s.status = 'completed' AND s.created_at >= ?"
+        " AND l.qty_milli > 0 AND (l.product_id = ? OR p.category_id = ?)"
+        " AND l.qty_milli > (SELECT COALESCE(-SUM(r.qty_milli), 0) FROM sale_line r"
+        "  JOIN sale rs ON rs.id = r.sale_id WHERE r.return_of_line_id = l.id"
+        f"  AND rs.status = 'completed'{upto.format('rs')}){upto.format('s')}"
+        " GROUP BY s.id)"
     )
     args: list[object] = [
+        promo.reason,
         customer_id,
         promo.starts_on.isoformat(),
         promo.product_id,
         promo.category_id,
     ]
     if until_sale is not None:
-        sql += " AND s.id <= (SELECT id FROM sale WHERE uuid = ?)"
-        args.append(until_sale)
+        args += [until_sale, until_sale]
     with storage_errors():
-        return int(db.execute_sql(sql, args).fetchone()[0])
+        visits, free = db.execute_sql(sql, args).fetchone()
+    return StampTally(int(visits), int(free))
 
 
 class SqliteStampCards:
@@ -57,9 +65,10 @@ class SqliteStampCards:
             ids = {ln.product_id for ln in doc.lines if ln.qty_milli > 0}
             if not self._stamped(promo, ids):
                 continue
-            visits = stamp_visits(self.db, doc.customer_id, promo, doc.uuid)
+            tally = stamp_tally(self.db, doc.customer_id, promo, doc.uuid)
+            free_now = any(ln.promotion == promo.reason for ln in doc.lines if ln.qty_milli > 0)
             found.append(
-                StampCard(promo.name, stamps_on_card(visits, promo.buy_qty), promo.buy_qty)
+                StampCard(promo.name, stamps_on_card(tally, promo.buy_qty, free_now), promo.buy_qty)
             )
         return found
 

@@ -146,6 +146,8 @@ class RegisterScreen(Screen[None]):
         self.device_status: str | Text = ""
         self.device_fault = False
         self.sync_status = ""
+        #: Why payment is refused now (the store server's head check), "" when it is not.
+        self.selling_blocked = ""
         self.cashier = ""
         self.customers = customers
         self.export_dir = export_dir or Path("exports")
@@ -208,9 +210,13 @@ class RegisterScreen(Screen[None]):
         if self.is_mounted:
             self.query_one("#store-bar", Static).update(self._store_bar())
 
-    def set_sync_status(self, text: str) -> None:
-        """Show the store server link's state (online / N waiting / offline / conflict)."""
+    def set_sync_status(self, text: str, blocked: str = "") -> None:
+        """Show the store server link's state (online / N waiting / offline / conflict);
+        ``blocked`` says why this till may not take payment now (a restored backup)."""
         self.sync_status = text
+        if blocked and not self.selling_blocked:
+            self.say(blocked, error=True)
+        self.selling_blocked = blocked
         self.query_one("#store-bar", Static).update(self._store_bar())
 
     def set_device_status(self, text: str | Text, *, fault: bool = False) -> None:
@@ -679,6 +685,9 @@ class RegisterScreen(Screen[None]):
         """Take payment (or pay out a refund)."""
         from tui_pos.screens.tender import TenderScreen  # loaded on first use
 
+        if self.selling_blocked:
+            self.say(self.selling_blocked, error=True)
+            return
         self.app.push_screen(
             TenderScreen(
                 self.register,

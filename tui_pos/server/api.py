@@ -20,7 +20,15 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from tui_pos.server import feed, push, returns_api, tills, webshop_api
+from tui_pos.server import (
+    catalog_api,
+    coupon_api,
+    feed,
+    push,
+    returns_api,
+    tills,
+    webshop_api,
+)
 from tui_pos.server.schema import LATEST, check_current
 from tui_pos.server.wire import MAX_BODY_BYTES, WireError, parse_push
 
@@ -58,8 +66,15 @@ def _token(request: Request) -> str:
 
 def build_app(url: str, pool_size: int = 4) -> Starlette:
     """The API on the PostgreSQL database at ``url`` (its schema must be current)."""
+    # Each connection is checked as it is handed out: after PostgreSQL restarts, the idle
+    # ones are dead and a request would otherwise get 503 once per pooled connection.
     pool = ConnectionPool(
-        url, min_size=1, max_size=pool_size, open=False, kwargs={"autocommit": True}
+        url,
+        min_size=1,
+        max_size=pool_size,
+        open=False,
+        kwargs={"autocommit": True},
+        check=ConnectionPool.check_connection,
     )
 
     def db(work: Callable[[psycopg.Connection], Any]) -> Awaitable[Any]:
@@ -175,6 +190,8 @@ def build_app(url: str, pool_size: int = 4) -> Starlette:
             Route("/v1/push", push_docs, methods=["POST"]),
             Route("/v1/head", head),
             Route("/v1/changes", changes),
+            *catalog_api.routes(db, guarded, _body, who),
+            *coupon_api.routes(db, guarded, who, _body),
             *webshop_api.routes(db, guarded, _token),
             *returns_api.routes(db, guarded, who),
             Route("/{version}/{rest:path}", unknown_version, methods=["GET", "POST"]),

@@ -14,6 +14,8 @@ from typing import Any
 
 import click
 
+from tui_pos.domain.errors import DomainError
+
 URL_OPTION = click.option(
     "--url",
     envvar="TUI_POS_SERVER_URL",
@@ -46,7 +48,7 @@ def server_errors() -> Iterator[Any]:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         click.echo(f"tui-pos: server database: {first}", err=True)
         sys.exit(1)
-    except (schema.SchemaError, tills.TillError, wire.WireError) as exc:
+    except (schema.SchemaError, tills.TillError, wire.WireError, DomainError) as exc:
         click.echo(f"tui-pos: {exc}", err=True)
         sys.exit(1)
 
@@ -194,7 +196,8 @@ def server_alerts(url: str, by: str) -> None:
     "report_by",
     metavar="BY",
     type=click.Choice(
-        ["till", "store", "day", "hour", "employee", "channel", "item", "tender", "tax"]
+        ["till", "store", "day", "hour", "category", "employee", "channel", "item", "tender"]
+        + ["tax", "z"]
     ),
 )
 @URL_OPTION
@@ -206,8 +209,9 @@ def server_alerts(url: str, by: str) -> None:
 def server_report_cmd(
     report_by: str, url: str, store: str | None, first: Any, last: Any, fmt: str, by: str
 ) -> None:
-    """Sales of one store or all stores by till, store, day, hour, employee, channel, item,
-    tender or tax, from what the tills pushed (days and hours in UTC)."""
+    """Sales of one store or all stores by till, store, day, hour, category, employee,
+    channel, item, tender or tax, from what the tills pushed (days and hours in UTC); z:
+    each store's day as its tills closed it (the sum of their Z reports)."""
     with server_errors() as psycopg:
         from tui_pos.cli.reports import emit_analysis
         from tui_pos.server.report import server_report, whole_range

@@ -34,14 +34,15 @@ def page(
     store: str,
     topic: str | None = None,
 ) -> tuple[list[tuple[Any, ...]], str, bool]:
-    """Rows ``(xid, id, origin_till, topic, key, body)`` after ``cursor`` visible to every
-    reader, of ``store`` and shared ones (or of ``store`` and ``topic`` only); the new
-    cursor and whether more may follow."""
+    """Rows ``(xid, id, origin_till, topic, key, body, origin_store)`` after ``cursor``
+    visible to every reader, of ``store`` and rows for every store (loyalty, the catalog),
+    or of ``store`` and ``topic`` only; the new cursor and whether more may follow."""
     limit = max(1, min(limit, MAX_CHANGES))
     scope = "store_id = %s AND topic = %s" if topic else "(store_id = %s OR store_id IS NULL)"
     with conn.transaction():
         rows = conn.execute(
-            "SELECT xid::text, id, origin_till, topic, key, body FROM change "
+            "SELECT xid::text, id, origin_till, topic, key, body, "
+            "coalesce(origin_store, store_id) FROM change "
             "WHERE (xid, id) > (%s::text::xid8, %s) "
             f"AND xid < pg_snapshot_xmin(pg_current_snapshot()) AND {scope} "
             "ORDER BY xid, id LIMIT %s",
@@ -54,15 +55,16 @@ def page(
 def changes(
     conn: psycopg.Connection, who: TillIdentity, cursor: tuple[int, int], limit: int
 ) -> dict[str, Any]:
-    """Changes after ``cursor`` visible to every reader; other tills' rows and shared rows."""
+    """Changes after ``cursor`` visible to every reader: other tills' rows of this store,
+    rows for every store (loyalty, the catalog), never the till's own rows."""
     rows, last, more = page(conn, cursor, limit, who.store)
     return {
         "cursor": last,
         "more": more,
         "changes": [
-            {"id": r[1], "topic": r[3], "key": r[4], "till": r[2], "body": r[5]}
+            {"id": r[1], "topic": r[3], "key": r[4], "till": r[2], "store": r[6], "body": r[5]}
             for r in rows
-            if r[2] != who.till
+            if (r[6], r[2]) != (who.store, who.till)
         ],
     }
 

@@ -5,6 +5,10 @@ Rules (docs/DESIGN.md, "Store server"): the documents must continue the till's c
 MAC is acknowledged again (a retry after a lost answer); the same ``(till, seq)`` with
 another uuid or hash is a conflict: nothing of the push is stored, an alert is recorded,
 the till is marked in conflict and refused until a manager clears it.
+
+The checks read what they need in one query per push; the writes are one
+``executemany`` per table for the whole batch (psycopg pipelines them), so a batch of
+hundreds of entries costs a handful of round trips, not several per entry.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from typing import Any
 import psycopg
 from psycopg.types.json import Jsonb
 
-from tui_pos.models.chain_tables import CHAINED
+from tui_pos.server import ledgers
 from tui_pos.server.sold_lines import check_over_returns
 from tui_pos.server.web_collect import record_collections
 from tui_pos.server.wire import Push, PushedDocument
@@ -54,24 +58,6 @@ def now_text() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-_MOVE = {c: 2 + i for i, c in enumerate(CHAINED["stock_movement"].columns)}
-
-
-def stock_rows(doc: PushedDocument) -> list[tuple[str, str, int, str]]:
-    """(movement uuid, product code, stock change, kind) of the entry's stock movements;
-    a product is named by its barcode (ids are local to a till), else ``#id``."""
-    rows = []
-    for row in doc.rows:
-        if row[0] != "stock_movement" or row[_MOVE["kind"]] == "sync":
-            continue  # a "sync" row is another till's movement this till pulled: a copy
-        product = row[_MOVE["product_id"]]
-        code = doc.codes.get(str(product)) or f"#{product}"
-        rows.append(
-            (str(row[_MOVE["uuid"]]), code, int(row[_MOVE["qty_milli"]]), str(row[_MOVE["kind"]]))
-        )
-    return rows
-
-
 def _conflict(conn: psycopg.Connection, who: TillIdentity, message: str) -> PushRefused:
     """Record the conflict in its own transaction (the push itself was rolled back)."""
     with conn.transaction():
@@ -86,48 +72,36 @@ def _conflict(conn: psycopg.Connection, who: TillIdentity, message: str) -> Push
     return PushRefused(409, "conflict", message)
 
 
-def book_stock(
-    cur: psycopg.Cursor[Any], store: str, origin: str, moves: list[tuple[str, str, int, str]]
-) -> None:
-    """Add stock movements ``(uuid, product code, change, kind)`` of ``origin`` (a till, or
-    a web shop's source) to the store's ledger and to the change feed other tills pull."""
-    if not moves:
-        return
-    cur.executemany(
-        "INSERT INTO stock_ledger (store_id, till_id, movement_uuid, product_code, "
-        "qty_milli, kind) VALUES (%s,%s,%s,%s,%s,%s)",
-        [(store, origin, *move) for move in moves],
-    )
-    cur.executemany(
-        "INSERT INTO change (store_id, origin_till, topic, key, body) VALUES (%s,%s,'stock',%s,%s)",
-        [
-            (store, origin, code, Jsonb({"uuid": uuid, "qty_milli": qty}))
-            for uuid, code, qty, _kind in moves
-        ],
-    )
-
-
 class _Conflict(Exception):
     pass
 
 
-def _store_one(
-    conn: psycopg.Connection, who: TillIdentity, doc: PushedDocument, head: tuple[int, str]
-) -> bool:
-    """Store ``doc`` after ``head``; False for a document already stored identically."""
+def _new_documents(
+    conn: psycopg.Connection,
+    who: TillIdentity,
+    docs: tuple[PushedDocument, ...],
+    head: tuple[int, str],
+) -> list[PushedDocument]:
+    """The documents after the server's head, checked to continue its chain; those at or
+    below it must be the stored ones (duplicates of a retry)."""
     head_seq, head_hash = head
-    if doc.seq <= head_seq:
-        row = conn.execute(
-            "SELECT uuid FROM document WHERE store_id = %s AND till_id = %s AND seq = %s",
-            (who.store, who.till, doc.seq),
-        ).fetchone()
-        if row is not None and row[0] == doc.mac:
-            return False
-        raise _Conflict(
-            f"till {who.till} sent chain entry {doc.seq} but the server holds another "
-            f"entry {doc.seq}"
+    old = [d for d in docs if d.seq <= head_seq]
+    if old:
+        stored: dict[int, str] = dict(
+            conn.execute(
+                "SELECT seq, uuid FROM document WHERE store_id = %s AND till_id = %s "
+                "AND seq BETWEEN %s AND %s",
+                (who.store, who.till, old[0].seq, old[-1].seq),
+            ).fetchall()
         )
-    if doc.seq != head_seq + 1:
+        for doc in old:
+            if stored.get(doc.seq) != doc.mac:
+                raise _Conflict(
+                    f"till {who.till} sent chain entry {doc.seq} but the server holds "
+                    f"another entry {doc.seq}"
+                )
+    new = [d for d in docs if d.seq > head_seq]
+    if new and new[0].seq != head_seq + 1:
         raise PushRefused(
             409,
             "gap",
@@ -135,42 +109,62 @@ def _store_one(
             head_seq=head_seq,
             head_hash=head_hash,
         )
-    if doc.prev_mac != head_hash:
-        raise _Conflict(
-            f"entry {doc.seq} of till {who.till} does not continue the chain the server "
-            "holds (previous MAC differs)"
-        )
-    inserted = conn.execute(
-        "INSERT INTO document (store_id, uuid, till_id, seq, created_at, marks, rows, digest, "
-        "amount_cents, grand_total_cents, prev_hash, hash) "
-        "VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s) ON CONFLICT (store_id, uuid) DO NOTHING",
-        (
-            who.store,
-            doc.mac,
-            who.till,
-            doc.seq,
-            doc.created_at,
-            doc.marks,
-            len(doc.rows),
-            doc.digest,
-            doc.amount_cents,
-            doc.grand_total_cents,
-            doc.prev_mac,
-            doc.mac,
-        ),
-    ).rowcount
-    if inserted != 1:
-        raise _Conflict(f"chain entry {doc.mac[:12]} is already stored under another number")
+    prev = head_hash
+    for doc in new:
+        if doc.prev_mac != prev:
+            raise _Conflict(
+                f"entry {doc.seq} of till {who.till} does not continue the chain the server "
+                "holds (previous MAC differs)"
+            )
+        prev = doc.mac
+    if new:
+        taken = conn.execute(
+            "SELECT uuid FROM document WHERE store_id = %s AND uuid = ANY(%s) LIMIT 1",
+            (who.store, [d.mac for d in new]),
+        ).fetchone()
+        if taken is not None:
+            raise _Conflict(f"chain entry {taken[0][:12]} is already stored under another number")
+    return new
+
+
+def _store(conn: psycopg.Connection, who: TillIdentity, docs: list[PushedDocument]) -> None:
+    """Insert the checked new documents, their rows and ledgers (one executemany each)."""
     with conn.cursor() as cur:
+        cur.executemany(
+            "INSERT INTO document (store_id, uuid, till_id, seq, created_at, marks, rows, "
+            "digest, amount_cents, grand_total_cents, prev_hash, hash) "
+            "VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)",
+            [
+                (
+                    who.store,
+                    d.mac,
+                    who.till,
+                    d.seq,
+                    d.created_at,
+                    d.marks,
+                    len(d.rows),
+                    d.digest,
+                    d.amount_cents,
+                    d.grand_total_cents,
+                    d.prev_mac,
+                    d.mac,
+                )
+                for d in docs
+            ],
+        )
         cur.executemany(
             "INSERT INTO chain_row (store_id, till_id, tbl, row_id, entry_seq, data) "
             "VALUES (%s,%s,%s,%s,%s,%s)",
-            [(who.store, who.till, r[0], r[1], doc.seq, Jsonb(list(r))) for r in doc.rows],
+            [
+                (who.store, who.till, r[0], r[1], d.seq, Jsonb(list(r)))
+                for d in docs
+                for r in d.rows
+            ],
         )
-        book_stock(cur, who.store, who.till, stock_rows(doc))
-    record_collections(conn, who.store, who.till, doc.rows)
-    check_over_returns(conn, who.store, who.till, doc.rows)
-    return True
+        ledgers.record(cur, who.store, who.till, docs)
+    rows = tuple(r for d in docs for r in d.rows)
+    record_collections(conn, who.store, who.till, rows)
+    check_over_returns(conn, who.store, who.till, rows)
 
 
 def push(conn: psycopg.Connection, who: TillIdentity, request: Push) -> PushResult:
@@ -182,7 +176,6 @@ def push(conn: psycopg.Connection, who: TillIdentity, request: Push) -> PushResu
             f"this token belongs to till {who.till} of store {who.store}, not to till "
             f"{request.till} of store {request.store}",
         )
-    stored = duplicates = 0
     try:
         with conn.transaction():
             row = conn.execute(
@@ -194,20 +187,18 @@ def push(conn: psycopg.Connection, who: TillIdentity, request: Push) -> PushResu
             if row[2]:
                 raise PushRefused(409, "conflict", f"till {who.till} is stopped: {row[2]}")
             head: tuple[int, str] = (int(row[0]), str(row[1]))
-            for doc in request.documents:
-                if _store_one(conn, who, doc, head):
-                    stored += 1
-                    head = (doc.seq, doc.mac)
-                else:
-                    duplicates += 1
-            conn.execute(
-                "UPDATE till SET head_seq = %s, head_hash = %s "
-                "WHERE store_id = %s AND till_id = %s",
-                (head[0], head[1], who.store, who.till),
-            )
+            new = _new_documents(conn, who, request.documents, head)
+            if new:
+                _store(conn, who, new)
+                head = (new[-1].seq, new[-1].mac)
+                conn.execute(
+                    "UPDATE till SET head_seq = %s, head_hash = %s "
+                    "WHERE store_id = %s AND till_id = %s",
+                    (head[0], head[1], who.store, who.till),
+                )
     except _Conflict as exc:
         raise _conflict(conn, who, str(exc)) from None
-    return PushResult(head[0], head[1], stored, duplicates, now_text())
+    return PushResult(head[0], head[1], len(new), len(request.documents) - len(new), now_text())
 
 
 def head_of(conn: psycopg.Connection, who: TillIdentity) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import psycopg
 
+from tui_pos.server.coupons import SCHEMA_V6
 from tui_pos.server.webshop_schema import WEBSHOP_SQL
 
 GENESIS = "0" * 64
@@ -105,9 +106,39 @@ CREATE TABLE audit (
   detail text NOT NULL);
 """
 
+_V2 = """
+ALTER TABLE change ADD COLUMN origin_store text;
+CREATE TABLE loyalty_ledger (
+  id bigserial PRIMARY KEY,
+  store_id text NOT NULL,
+  till_id text NOT NULL,
+  entry_uuid text NOT NULL,
+  card text NOT NULL,
+  points bigint NOT NULL,
+  kind text NOT NULL,
+  UNIQUE (store_id, till_id, entry_uuid));
+CREATE INDEX loyalty_ledger_card ON loyalty_ledger (card);
+CREATE TABLE till_product (
+  store_id text NOT NULL,
+  till_id text NOT NULL,
+  product_id bigint NOT NULL,
+  code text NOT NULL,
+  category text NOT NULL,
+  PRIMARY KEY (store_id, till_id, product_id));
+CREATE TABLE catalog (
+  topic text NOT NULL,
+  key text NOT NULL,
+  body jsonb NOT NULL,
+  changed_by text NOT NULL,
+  changed_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (topic, key));
+"""
+
 MIGRATIONS: tuple[ServerMigration, ...] = (
     ServerMigration(1, "stores, tills, chain entries and rows, stock ledger, feed, audit", _V1),
-    ServerMigration(4, "web shops: tokens, orders and lines, points ledger", WEBSHOP_SQL),
+    ServerMigration(2, "loyalty ledger, products named by tills, managed catalog", _V2),
+    ServerMigration(4, "web shops: tokens, orders and lines, return claims", WEBSHOP_SQL),
+    ServerMigration(6, "coupon reservations, redeemed-twice alerts, unsubscribes", SCHEMA_V6),
 )
 LATEST = MIGRATIONS[-1].version
 
@@ -157,9 +188,16 @@ def check_current(conn: psycopg.Connection) -> None:
     """Refuse to serve a database that is not exactly at this program's schema."""
     with conn.transaction():
         version = current_version(conn)
+        have = {int(r[0]) for r in conn.execute("SELECT version FROM schema_version")}
     if version != LATEST:
         hint = "run 'tui-pos server init --url ...'" if version < LATEST else "upgrade tui-pos"
         raise SchemaError(
             f"the server database is at schema version {version}, this tui-pos needs "
             f"{LATEST}: {hint}"
+        )
+    missing = [str(m.version) for m in MIGRATIONS if m.version not in have]
+    if missing:  # versions are reserved per branch: a lower one may land after a higher
+        raise SchemaError(
+            f"the server database lacks schema version {', '.join(missing)}: "
+            "run 'tui-pos server init --url ...'"
         )

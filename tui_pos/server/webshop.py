@@ -3,8 +3,9 @@
 An order is booked in one PostgreSQL transaction: the order (once per shop and order
 id: a repeat with the same content is acknowledged again, other content is a conflict),
 its lines and contact, one ``web`` movement per line in the store's ``stock_ledger`` with
-its ``stock`` change (tills pull it like another till's), and its points in
-``points_ledger``. A product is known when the store's ledger holds its barcode.
+its ``stock`` change (tills pull it like another till's), and its points in the tills'
+``loyalty_ledger`` by card (published to every store like a till's points, so a balance
+is one sum wherever it is asked). A product is known when the store's ledger holds its barcode.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from typing import Any
 import psycopg
 
 from tui_pos.server import feed
-from tui_pos.server.push import PushRefused, book_stock
+from tui_pos.server.ledgers import book_points, book_stock, points_balance
+from tui_pos.server.push import PushRefused
 from tui_pos.server.tills import TillError, digest
 from tui_pos.server.webshop_wire import WebOrder
 from tui_pos.server.wire import parse_ident
@@ -96,13 +98,6 @@ def _products(conn: psycopg.Connection, store: str, order: WebOrder) -> dict[str
     return found
 
 
-def balance(conn: psycopg.Connection, card: str) -> int:
-    row = conn.execute(
-        "SELECT coalesce(sum(points), 0) FROM points_ledger WHERE card = %s", (card,)
-    ).fetchone()
-    return int(row[0]) if row else 0
-
-
 def _lock_card(conn: psycopg.Connection, card: str) -> None:
     key = int.from_bytes(hashlib.sha256(card.encode()).digest()[:4], "big", signed=True)
     conn.execute("SELECT pg_advisory_xact_lock(7402, %s)", (key,))
@@ -154,7 +149,7 @@ def book_order(conn: psycopg.Connection, who: ShopIdentity, order: WebOrder) -> 
         if not _insert_order(conn, who, order):
             return _answer(conn, who, order, duplicate=True)
         if order.points_redeemed:
-            have = balance(conn, order.customer.card)
+            have = points_balance(conn, order.customer.card)
             if have < order.points_redeemed:
                 raise PushRefused(
                     409,
@@ -195,17 +190,17 @@ def book_order(conn: psycopg.Connection, who: ShopIdentity, order: WebOrder) -> 
                 ],
             )
             book_stock(cur, who.store, who.source, [(*m, "web") for m in moves])
-            points = [
-                (n, kind)
-                for n, kind in ((order.points_earned, "earn"), (-order.points_redeemed, "redeem"))
-                if n
-            ]
-            cur.executemany(
-                "INSERT INTO points_ledger (card, points, kind, source, ref, store_id) "
-                "VALUES (%s,%s,%s,%s,%s,%s)",
+            book_points(
+                cur,
+                who.store,
+                who.source,
                 [
-                    (order.customer.card, n, kind, who.source, order.order_id, who.store)
-                    for n, kind in points
+                    (f"{order.order_id}#{kind}", order.customer.card, n, kind)
+                    for n, kind in (
+                        (order.points_earned, "earn"),
+                        (-order.points_redeemed, "redeem"),
+                    )
+                    if n
                 ],
             )
         feed.publish(conn, "web_order", order.order_id, _for_tills(order, codes), who.store)
@@ -249,7 +244,7 @@ def _answer(
         "total_cents": order.total_cents,
     }
     if order.customer.card:
-        answer["points_balance"] = balance(conn, order.customer.card)
+        answer["points_balance"] = points_balance(conn, order.customer.card)
     return answer
 
 
@@ -292,19 +287,27 @@ def stock_changes(
 
 
 def points_of(conn: psycopg.Connection, card: str) -> dict[str, Any]:
-    """A loyalty card's balance (the whole organisation's) and its latest movements."""
+    """A loyalty card's balance (the whole organisation's: every till and web shop) and
+    its latest movements (``ref``: a web order's id, or a till's entry uuid)."""
     with conn.transaction():
         rows = conn.execute(
-            "SELECT points, kind, source, ref, created_at FROM points_ledger WHERE card = %s "
-            "ORDER BY id DESC LIMIT 50",
+            "SELECT points, kind, till_id, store_id, split_part(entry_uuid, '#', 1), "
+            "created_at FROM loyalty_ledger WHERE card = %s ORDER BY id DESC LIMIT 50",
             (card,),
         ).fetchall()
-        have = balance(conn, card)
+        have = points_balance(conn, card)
     return {
         "card": card,
         "balance": have,
         "recent": [
-            {"points": int(r[0]), "kind": r[1], "source": r[2], "ref": r[3], "at": r[4].isoformat()}
+            {
+                "points": int(r[0]),
+                "kind": r[1],
+                "source": r[2],
+                "store": r[3],
+                "ref": r[4],
+                "at": r[5].isoformat(),
+            }
             for r in rows
         ],
     }

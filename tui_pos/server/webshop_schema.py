@@ -3,7 +3,7 @@
 A web shop has its own token, scoped to one store. Its orders are stored once per
 ``(shop_id, order_id)`` with their lines; their stock movements go into the store's
 ``stock_ledger`` and the change feed like a till's; points earned and redeemed online go
-into ``points_ledger`` (one row per movement, the balance is the sum, per loyalty card).
+into the tills' ``loyalty_ledger`` (migration 2) by card, which gets the time of each row.
 ``return_claim`` holds what tills took back of a document sold elsewhere (a web order or
 another till's sale), so what is left to return is known in one place.
 """
@@ -69,15 +69,5 @@ CREATE TABLE return_claim (
   created_at timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (claim_uuid, position));
 CREATE INDEX return_claim_document ON return_claim (document, position);
-CREATE TABLE points_ledger (
-  id bigserial PRIMARY KEY,
-  card text NOT NULL,
-  points bigint NOT NULL,
-  kind text NOT NULL,
-  source text NOT NULL,
-  ref text NOT NULL,
-  store_id text NOT NULL,
-  created_at timestamptz NOT NULL DEFAULT now(),
-  UNIQUE (source, ref, kind));
-CREATE INDEX points_ledger_card ON points_ledger (card);
+ALTER TABLE loyalty_ledger ADD COLUMN created_at timestamptz NOT NULL DEFAULT now();
 """

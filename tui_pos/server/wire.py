@@ -6,10 +6,12 @@ link of the till's chain (one write transaction), in order, with its rows::
     {"seq": 7, "marks": "{\"sale\":12,...}", "rows": 9, "digest": "<64 hex>",
      "amount_cents": 1250, "grand_total_cents": 99120, "prev_mac": "<64 hex>",
      "mac": "<64 hex>", "row_texts": ["[\"sale\",12,...]", ...],
-     "codes": {"17": "05900000000015"}}
+     "codes": {"17": "05900000000015"}, "cards": {"4": "2900000000012"},
+     "categories": {"17": "Drinks"}}
 
 ``row_texts`` are the rows' canonical texts (tui_pos.domain.chain): the server recomputes
-the digest from them. ``codes`` gives the barcode of each product id the rows name.
+the digest from them. ``codes`` gives the barcode of each product id the rows name,
+``categories`` its category, ``cards`` the loyalty card of each customer id (optional).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 #: Most documents in one push, and most bytes in one request body.
@@ -45,6 +47,10 @@ class PushedDocument:
     mac: str
     rows: tuple[tuple[Any, ...], ...]
     codes: dict[str, str]
+    #: The loyalty card of each customer id the rows name (customer ids are a till's own).
+    cards: dict[str, str] = field(default_factory=dict)
+    #: The category name of each product id the rows name (for the category report).
+    categories: dict[str, str] = field(default_factory=dict)
 
     @property
     def created_at(self) -> str:
@@ -126,11 +132,7 @@ def parse_document(entry: Any, where: str) -> PushedDocument:
     seq = _int(entry, "seq", where)
     if seq < 1:
         raise WireError(f"{where}: 'seq' must be 1 or more")
-    codes = entry.get("codes", {})
-    if not isinstance(codes, dict) or not all(
-        isinstance(k, str) and isinstance(v, str) and len(v) <= 48 for k, v in codes.items()
-    ):
-        raise WireError(f"{where}: 'codes' must map product ids to barcodes")
+    codes = _id_map(entry, "codes", where, "product ids to barcodes")
     marks = _text(entry, "marks", where, None)
     return PushedDocument(
         seq=seq,
@@ -142,7 +144,20 @@ def parse_document(entry: Any, where: str) -> PushedDocument:
         mac=_text(entry, "mac", where, _HEX64),
         rows=_rows(entry, where),
         codes=codes,
+        cards=_id_map(entry, "cards", where, "customer ids to loyalty cards"),
+        categories=_id_map(entry, "categories", where, "product ids to category names"),
     )
+
+
+def _id_map(entry: dict[str, Any], key: str, where: str, what: str) -> dict[str, str]:
+    """An optional ``{"id": "text"}`` map of the entry (ids are the till's own)."""
+    value = entry.get(key, {})
+    if not isinstance(value, dict) or not all(
+        isinstance(k, str) and k.isdigit() and isinstance(v, str) and len(v) <= 255
+        for k, v in value.items()
+    ):
+        raise WireError(f"{where}: '{key}' must map {what}")
+    return value
 
 
 def parse_push(body: bytes) -> Push:

@@ -14,7 +14,7 @@ from tui_pos.domain.analysis import (
     ReportKind,
     offset_spans,
 )
-from tui_pos.domain.analysis_reports import (
+from tui_pos.domain.analysis_figures import (
     CategorySales,
     DiscountSummary,
     EmployeeSales,

@@ -226,7 +226,7 @@ class Customers:
             found.add(BIRTHDAY_AUDIENCE)
         for promo in register.cart.promotions:
             if promo.kind == "stamp" and stamp_completes(
-                self.history.stamp_visits(customer_id, promo), promo.buy_qty
+                self.history.stamp_tally(customer_id, promo), promo.buy_qty
             ):
                 found.add(promo.audience)  # this visit completes the card
         for name in sorted({p.segment for p in register.cart.promotions if p.segment}):

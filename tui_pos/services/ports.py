@@ -21,7 +21,7 @@ from tui_pos.domain.customer import (
     VisitSummary,
 )
 from tui_pos.domain.loyalty import PointsKind, Tier
-from tui_pos.domain.promotions import Promotion
+from tui_pos.domain.promotions import Promotion, StampTally
 from tui_pos.domain.receipt import Receipt
 from tui_pos.domain.sale import SaleDocument
 from tui_pos.domain.segments import SegmentRule
@@ -282,8 +282,8 @@ class CustomerHistory(Protocol):
     def sales_detail(self, customer_id: int) -> list[dict[str, Any]]:
         """Every sale of the customer with lines and payments (for a data export)."""
 
-    def stamp_visits(self, customer_id: int, promo: Promotion) -> int:
-        """The customer's stamped visits for the stamp card ``promo``."""
+    def stamp_tally(self, customer_id: int, promo: Promotion) -> StampTally:
+        """The customer's stamped visits (net of returns) for the stamp card ``promo``."""
 
 
 class LoyaltyLedger(Protocol):

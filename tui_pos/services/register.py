@@ -138,6 +138,9 @@ class Register:
         self.on_customer_card: Callable[[str], str] | None = None
         #: Redeems a scanned or typed personal coupon code (set by the bootstrap).
         self.on_coupon: Callable[[str], str] | None = None
+        #: Reserves a sale's coupon at the store server before it is stored (may block:
+        #: runs where the sale is stored; raises CouponError when the server refuses).
+        self.reserve_coupon: Callable[[SaleDocument], None] | None = None
 
     # -- reading -------------------------------------------------------------------
     def totals(self) -> CartTotals:
@@ -520,8 +523,10 @@ class Register:
         while the screen refuses every change of the open sale (and reads nothing else).
         """
         try:
+            if doc.coupon and self.reserve_coupon is not None:
+                self.reserve_coupon(doc)
             return self.store.record_sale(doc)
-        except (StorageError, DomainError):  # (DomainError: points or returns refused)
+        except (StorageError, DomainError):  # (DomainError: points, returns, coupon refused)
             wait_ms = None
             if deadline is not None:
                 wait_ms = max(0, int((deadline - time.monotonic()) * 1000))

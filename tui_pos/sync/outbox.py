@@ -1,7 +1,8 @@
 """The outbox is the till's chain (``chain`` table): one entry per write transaction that
 stored documents or ledger rows, in the same transaction. Pushing an entry sends it with
-the canonical texts of the rows it seals (so the server recomputes the digest) and the
-barcode of each product those rows name (product ids are local to a till)."""
+the canonical texts of the rows it seals (so the server recomputes the digest), the
+barcode and category of each product and the loyalty card of each customer those rows
+name (ids are local to a till)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ _ENTRY = (
 _PRODUCT_AT = {
     t: 2 + CHAINED[t].columns.index("product_id") for t in ("stock_movement", "sale_line")
 }
+_CUSTOMER_AT = {t: 2 + CHAINED[t].columns.index("customer_id") for t in ("loyalty_entry", "sale")}
 _KEYS = ("seq", "marks", "rows", "digest", "amount_cents", "grand_total_cents", "prev_mac", "mac")
 
 
@@ -44,32 +46,61 @@ def entry_rows(db: Database, before: dict[str, int], after: dict[str, int]) -> l
     return texts
 
 
-def product_codes(db: Database, texts: list[str]) -> dict[str, str]:
-    """The barcode of every product the rows name (stock movements and sale lines)."""
-    ids: set[int] = set()
-    for text in texts:
-        row = json.loads(text)
-        at = _PRODUCT_AT.get(row[0])
-        if at is not None and isinstance(row[at], int):
-            ids.add(row[at])
-    if not ids:
-        return {}
-    marks = ",".join("?" * len(ids))
-    rows = db.execute_sql(
-        f"SELECT product_id, min(code) FROM barcode WHERE product_id IN ({marks}) "
-        "GROUP BY product_id",
-        tuple(ids),
-    ).fetchall()
-    return {str(pid): str(code) for pid, code in rows}
+def _named(rows: list[list[Any]], where: dict[str, int]) -> set[int]:
+    """The ids the rows hold at ``where`` (per table)."""
+    return {
+        row[at]
+        for row in rows
+        if (at := where.get(row[0])) is not None and isinstance(row[at], int)
+    }
+
+
+def _lookup(db: Database, sql: str, ids: set[int]) -> dict[int, str]:
+    found: dict[int, str] = {}
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), 500):  # SQLite's limit on parameters
+        part = ordered[start : start + 500]
+        marks = ",".join("?" * len(part))
+        found.update((int(k), str(v)) for k, v in db.execute_sql(sql.format(marks=marks), part))
+    return found
+
+
+def _only(found: dict[int, str], ids: set[int]) -> dict[str, str]:
+    return {str(i): found[i] for i in sorted(ids) if i in found}
 
 
 def outbox_batch(db: Database, after: int, limit: int) -> list[dict[str, Any]]:
     """Up to ``limit`` chain entries after ``after``, each with its rows, in order."""
     entries = [dict(zip(_KEYS, r, strict=True)) for r in db.execute_sql(_ENTRY, (after, limit))]
     before = _previous_marks(db, after)
+    named: list[tuple[set[int], set[int]]] = []
     for entry in entries:
         marks = _marks(entry["marks"])
         entry["row_texts"] = entry_rows(db, before, marks)
-        entry["codes"] = product_codes(db, entry["row_texts"])
+        rows = [json.loads(t) for t in entry["row_texts"]]
+        named.append((_named(rows, _PRODUCT_AT), _named(rows, _CUSTOMER_AT)))
         before = marks
+    products = set().union(*(p for p, _ in named))
+    customers = set().union(*(c for _, c in named))
+    # Looked up once per batch: the barcode and category of each product, the card of
+    # each customer (ids are this till's own; the server names them by these).
+    codes = _lookup(
+        db,
+        "SELECT product_id, min(code) FROM barcode WHERE product_id IN ({marks}) "
+        "GROUP BY product_id",
+        products,
+    )
+    categories = _lookup(
+        db,
+        "SELECT p.id, c.name FROM product p JOIN category c ON c.id = p.category_id "
+        "WHERE p.id IN ({marks})",
+        products,
+    )
+    cards = _lookup(
+        db, "SELECT id, card FROM customer WHERE card IS NOT NULL AND id IN ({marks})", customers
+    )
+    for entry, (pids, cids) in zip(entries, named, strict=True):
+        entry["codes"] = _only(codes, pids)
+        entry["categories"] = _only(categories, pids)
+        entry["cards"] = _only(cards, cids)
     return entries

@@ -60,8 +60,7 @@ def push_pending(db: Database, client: ServerClient, batch: int = BATCH) -> Push
 
 
 def _mac_of(db: Database, seq: int) -> str:
-    row = db.execute_sql("SELECT mac FROM chain WHERE seq = ?", (seq,)).fetchone()
-    return str(row[0]) if row else "0" * 64
+    return st.mac_at(db, seq) or "0" * 64
 
 
 def _rewind(db: Database, state: st.SyncState, exc: SyncError) -> None:
@@ -125,7 +124,7 @@ class SyncWorker(threading.Thread):
                     client = self.client_of(state)
                     push_pending(self.db, client)
                     pull_changes(self.db, client)
-                    st.online(self.db)
+                    st.online(self.db, st.load(self.db))
                 failures = 0
                 self.last_error = ""
             except SyncError as exc:

@@ -3,15 +3,21 @@ transaction so that a sale commit never waits behind it."""
 
 from __future__ import annotations
 
+import sqlite3
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
 from peewee import Database
 
 _COLUMNS = (
     "url, store, till, token, acked_seq, acked_hash, pull_cursor, conflict, last_ok_at, "
-    "offline_since"
+    "offline_since, head_check"
 )
+#: ``head_check``: the head was checked (or need not be), a restored database waits for
+#: the check before it sells, the server holds more than this database (selling blocked).
+HEAD_OK, HEAD_UNCHECKED, HEAD_BEHIND = 0, 1, 2
 
 
 def now_text() -> str:
@@ -30,6 +36,7 @@ class SyncState:
     conflict: str | None
     last_ok_at: str | None
     offline_since: str | None
+    head_check: int = HEAD_OK
 
 
 def load(db: Database) -> SyncState | None:
@@ -59,7 +66,18 @@ def acked(db: Database, seq: int, hash_: str) -> None:
         )
 
 
-def online(db: Database) -> None:
+#: How stale ``last_ok_at`` may get before a quiet, online till writes it again.
+LAST_OK_EVERY_S = 30.0
+
+
+def online(db: Database, state: SyncState | None = None) -> None:
+    """Mark the till online. Given the state just read, nothing is written while it is
+    online already and ``last_ok_at`` is fresh: the sync thread then takes no write lock
+    at all between pushes (a sale commit never waits behind it)."""
+    if state is not None and state.offline_since is None and state.last_ok_at:
+        last = datetime.strptime(state.last_ok_at, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+        if (datetime.now(UTC) - last).total_seconds() < LAST_OK_EVERY_S:
+            return
     with db.atomic():
         db.execute_sql(
             "UPDATE sync_state SET last_ok_at = ?, offline_since = NULL WHERE id = 1",
@@ -78,6 +96,43 @@ def offline(db: Database) -> None:
 def conflict(db: Database, message: str | None) -> None:
     with db.atomic():
         db.execute_sql("UPDATE sync_state SET conflict = ? WHERE id = 1", (message,))
+
+
+def head_checked(db: Database, value: int) -> None:
+    with db.atomic():
+        db.execute_sql("UPDATE sync_state SET head_check = ? WHERE id = 1", (value,))
+
+
+def require_head_check(db_file: Path) -> list[str]:
+    """After ``db restore``: an enrolled till's database may be older than what the server
+    holds, so it sells only once the server confirms its head. Returns notes for the user."""
+    try:
+        with closing(sqlite3.connect(db_file)) as conn, conn:
+            if not conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sync_state'"
+            ).fetchone():
+                return []
+            columns = [r[1] for r in conn.execute('PRAGMA table_info("sync_state")')]
+            if "head_check" not in columns:  # a backup from before migration 21
+                conn.execute(
+                    'ALTER TABLE "sync_state" ADD COLUMN "head_check" INTEGER NOT NULL DEFAULT 0'
+                )
+            if not conn.execute(
+                "UPDATE sync_state SET head_check = ? WHERE id = 1", (HEAD_UNCHECKED,)
+            ).rowcount:
+                return []
+    except sqlite3.Error as exc:
+        return [f"the restored database's sync state cannot be marked ({exc})"]
+    return [
+        "this till is enrolled with a store server: it sells again once the server "
+        "confirms this database is its newest (at start, when the server is reachable)"
+    ]
+
+
+def mac_at(db: Database, seq: int) -> str | None:
+    """The MAC of the till's chain entry ``seq`` (None: no such entry)."""
+    row = db.execute_sql("SELECT mac FROM chain WHERE seq = ?", (seq,)).fetchone()
+    return str(row[0]) if row else None
 
 
 def chain_head(db: Database) -> tuple[int, str]:

@@ -16,23 +16,11 @@ from typing import Any
 
 from peewee import Database
 
-from tui_pos.domain.barcode import normalize_gtin
-from tui_pos.domain.errors import BarcodeError
+from tui_pos.models.chain_store import seal
 from tui_pos.models.order_contacts import insert_contact
 from tui_pos.models.times import stamp
 from tui_pos.sync import state as st
-
-
-def product_by_code(db: Database, code: str) -> int | None:
-    """The local product with this barcode (as scanned, or as its GTIN-14)."""
-    try:  # the barcode table holds GTIN-14; a sale line keeps the code as scanned
-        gtin = normalize_gtin(code)
-    except BarcodeError:
-        gtin = code
-    row = db.execute_sql(
-        "SELECT product_id FROM barcode WHERE code IN (?, ?)", (code, gtin)
-    ).fetchone()
-    return int(row[0]) if row else None
+from tui_pos.sync.ledger_topics import product_by_code
 
 
 def _lines(db: Database, body: dict[str, Any]) -> list[tuple[int, str, int, int, int]] | None:
@@ -54,8 +42,15 @@ def _lines(db: Database, body: dict[str, Any]) -> list[tuple[int, str, int, int,
     return lines or None
 
 
-def apply_web_order(db: Database, change: dict[str, Any], till: str) -> int:
-    """Store one pulled web order (inside the page's transaction); 1 if stored."""
+def _till(db: Database) -> str:
+    state = st.load(db)
+    return state.till if state is not None else "?"
+
+
+def apply_web_order(db: Database, change: dict[str, Any]) -> int:
+    """Store one pulled web order and seal it (inside the page's transaction); 1 if
+    stored."""
+    till = _till(db)
     body = change.get("body") or {}
     order_id = str(body.get("order_id") or "")
     known = db.execute_sql("SELECT 1 FROM online_order WHERE order_id = ?", (order_id,))
@@ -97,6 +92,7 @@ def apply_web_order(db: Database, change: dict[str, Any], till: str) -> int:
         " unit_price_cents, amount_cents) VALUES (?,?,?,?,?,?,?)",
         [(order_pk, pos, *line) for pos, line in enumerate(lines, start=1)],
     )
+    seal(db, till)
     return 1
 
 
@@ -109,10 +105,11 @@ def apply_collected(db: Database, change: dict[str, Any]) -> int:
     if order is None:
         return 0
     at = stamp(datetime.fromisoformat(str(body.get("at"))).replace(tzinfo=UTC))
-    return int(
-        db.execute_sql(
-            "INSERT OR IGNORE INTO online_order_event (order_id, kind, till, cashier, created_at)"
-            " VALUES (?, 'collected', ?, ?, ?)",
-            (order[0], str(body.get("till") or "?"), str(body.get("cashier") or ""), at),
-        ).rowcount
-    )
+    added = db.execute_sql(
+        "INSERT OR IGNORE INTO online_order_event (order_id, kind, till, cashier, created_at)"
+        " VALUES (?, 'collected', ?, ?, ?)",
+        (order[0], str(body.get("till") or "?"), str(body.get("cashier") or ""), at),
+    ).rowcount
+    if added:
+        seal(db, _till(db))
+    return int(added)

@@ -34,6 +34,7 @@ from tui_pos.models.migrations.v11_v16 import (
     v16_loyalty_offers,
 )
 from tui_pos.models.migrations.v19_v22 import v19_sync_state, v22_birthday_promotions
+from tui_pos.models.migrations.v20_v21 import v20_server_keys, v21_head_check
 from tui_pos.services.ports import StorageError
 
 
@@ -64,6 +65,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(15, "loyalty offers, coupons, campaigns, consent log, mail outbox", v15_loyalty_mail),
     Migration(16, "loyalty analytics indexes, targeted promotions", v16_loyalty_offers),
     Migration(19, "store server: the till's sync state", v19_sync_state),
+    Migration(20, "store server: promotions keyed by the server", v20_server_keys),
+    Migration(21, "store server: head check of a restored till", v21_head_check),
     Migration(22, "birthday-month promotions", v22_birthday_promotions),
 )
 
