@@ -21,6 +21,7 @@ from tests.support.store_server import (
     ROOT,
     Api,
     api,
+    chain,
     cluster,
     enroll_code,
     token_for,
@@ -33,96 +34,6 @@ pytestmark = pytest.mark.skipif(binaries_missing() is not None, reason=str(binar
 psycopg = pytest.importorskip("psycopg", reason="the server extra (psycopg) is not installed")
 
 __all__ = ["api", "cluster", "url"]  # the fixtures this module uses
-
-
-def _row(table: str, row_id: int, **values: Any) -> str:
-    from tui_pos.domain.chain import row_text
-    from tui_pos.models.chain_tables import CHAINED
-
-    return row_text(table, row_id, [values.get(c) for c in CHAINED[table].columns])
-
-
-def chain(n: int, start: tuple[int, str] = (0, "0" * 64), tag: str = "a") -> list[dict[str, Any]]:
-    """``n`` well-linked chain entries, each one cash sale of two teas with its line,
-    payment, tax and stock movement (the server checks links and digests, not the key)."""
-    import hashlib
-
-    docs, (seq, prev) = [], start
-    for _ in range(n):
-        seq += 1
-        at = f"2026-12-0{1 + seq % 2} 06:00:00"
-        texts = [
-            _row(
-                "payment",
-                seq,
-                uuid=f"{tag}p{seq}",
-                till="T",
-                seq=seq,
-                sale_id=seq,
-                kind="cash",
-                amount_cents=100,
-                tendered_cents=100,
-                change_cents=0,
-            ),
-            _row(
-                "sale",
-                seq,
-                uuid=f"{tag}s{seq}",
-                till="T",
-                seq=seq,
-                status="completed",
-                created_at=at,
-                cashier="E1",
-                subtotal_cents=100,
-                discount_cents=0,
-                tax_cents=17,
-                total_cents=100,
-            ),
-            _row(
-                "sale_line",
-                seq,
-                sale_id=seq,
-                position=1,
-                product_id=1,
-                name="Tea",
-                code="5900000000017",
-                unit="each",
-                qty_milli=2000,
-                unit_price_cents=50,
-                amount_cents=100,
-                tax_code="A",
-            ),
-            _row("sale_tax", seq, sale_id=seq, code="A", rate_bp=2000, base_cents=83, tax_cents=17),
-            _row(
-                "stock_movement",
-                seq,
-                uuid=f"{tag}m{seq}",
-                till="T",
-                seq=seq,
-                product_id=1,
-                qty_milli=-2000,
-                kind="sale",
-                created_at=at,
-            ),
-        ]
-        digest = hashlib.sha256("".join(t + "\n" for t in texts).encode()).hexdigest()
-        mac = hashlib.sha256(f"{prev}{tag}{seq}".encode()).hexdigest()
-        docs.append(
-            {
-                "seq": seq,
-                "marks": json.dumps({"sale": seq}),
-                "rows": len(texts),
-                "digest": digest,
-                "amount_cents": 100,
-                "grand_total_cents": 100 * seq,
-                "prev_mac": prev,
-                "mac": mac,
-                "row_texts": texts,
-                "codes": {"1": "5900000000017"},
-            }
-        )
-        prev = mac
-    return docs
 
 
 def test_init_is_versioned_and_a_newer_schema_is_refused(url: str) -> None:
@@ -140,6 +51,23 @@ def test_init_is_versioned_and_a_newer_schema_is_refused(url: str) -> None:
     unreachable = tui_pos("server", "init", "--url", "postgresql://nobody@/x?host=/nonexistent")
     assert unreachable.returncode == 1 and "server database:" in unreachable.stderr
     assert "Traceback" not in unreachable.stderr
+
+
+def test_a_lower_schema_version_landing_later_is_required_and_applied(url: str) -> None:
+    """Versions are reserved per branch: a database at 1, 2 and 6 lacks 4 (the web shop's)."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(
+            "DROP TABLE web_order_collected, web_order_line, web_order_contact, web_order, "
+            "web_shop, return_claim; ALTER TABLE loyalty_ledger DROP COLUMN created_at; "
+            "DELETE FROM schema_version WHERE version = 4"
+        )
+    enroll = ("server", "enroll", "--url", url, "--store", "S1", "--till", "T1", "--operator", "x")
+    refused = tui_pos(*enroll)
+    assert refused.returncode == 1
+    assert "lacks schema version 4: run 'tui-pos server init" in refused.stderr
+    init = tui_pos("server", "init", "--url", url)
+    assert init.returncode == 0 and "applied: 4 (web shops" in init.stdout
+    assert tui_pos(*enroll).returncode == 0
 
 
 def test_push_is_idempotent_gapless_and_checks_the_chain(api: Api) -> None:

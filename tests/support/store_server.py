@@ -1,7 +1,8 @@
 """The store server's test parts: a real PostgreSQL per module, an empty database per
 test (its schema made by ``tui-pos server init``), the API as a process, the CLI as a
-process, enrollment codes and tokens. Test modules import the fixtures they use
-(``cluster``, ``url``, ``api``) from here; the sync bench uses the same parts."""
+process, enrollment codes and tokens, a till's pushed chain (:func:`chain`). Test
+modules import the fixtures they use (``cluster``, ``url``, ``api``) from here; the sync
+bench uses the same parts."""
 
 from __future__ import annotations
 
@@ -127,3 +128,93 @@ def token_for(api: Api, store: str, till: str) -> str:
     status, answer = api.call("POST", "/v1/enroll", {"code": enroll_code(api.db_url, store, till)})
     assert status == 200, answer
     return str(answer["token"])
+
+
+def _row(table: str, row_id: int, **values: Any) -> str:
+    from tui_pos.domain.chain import row_text
+    from tui_pos.models.chain_tables import CHAINED
+
+    return row_text(table, row_id, [values.get(c) for c in CHAINED[table].columns])
+
+
+def chain(n: int, start: tuple[int, str] = (0, "0" * 64), tag: str = "a") -> list[dict[str, Any]]:
+    """``n`` well-linked chain entries, each one cash sale of two teas with its line,
+    payment, tax and stock movement (the server checks links and digests, not the key)."""
+    import hashlib
+
+    docs, (seq, prev) = [], start
+    for _ in range(n):
+        seq += 1
+        at = f"2026-12-0{1 + seq % 2} 06:00:00"
+        texts = [
+            _row(
+                "payment",
+                seq,
+                uuid=f"{tag}p{seq}",
+                till="T",
+                seq=seq,
+                sale_id=seq,
+                kind="cash",
+                amount_cents=100,
+                tendered_cents=100,
+                change_cents=0,
+            ),
+            _row(
+                "sale",
+                seq,
+                uuid=f"{tag}s{seq}",
+                till="T",
+                seq=seq,
+                status="completed",
+                created_at=at,
+                cashier="E1",
+                subtotal_cents=100,
+                discount_cents=0,
+                tax_cents=17,
+                total_cents=100,
+            ),
+            _row(
+                "sale_line",
+                seq,
+                sale_id=seq,
+                position=1,
+                product_id=1,
+                name="Tea",
+                code="5900000000017",
+                unit="each",
+                qty_milli=2000,
+                unit_price_cents=50,
+                amount_cents=100,
+                tax_code="A",
+            ),
+            _row("sale_tax", seq, sale_id=seq, code="A", rate_bp=2000, base_cents=83, tax_cents=17),
+            _row(
+                "stock_movement",
+                seq,
+                uuid=f"{tag}m{seq}",
+                till="T",
+                seq=seq,
+                product_id=1,
+                qty_milli=-2000,
+                kind="sale",
+                created_at=at,
+            ),
+        ]
+        digest = hashlib.sha256("".join(t + "\n" for t in texts).encode()).hexdigest()
+        mac = hashlib.sha256(f"{prev}{tag}{seq}".encode()).hexdigest()
+        docs.append(
+            {
+                "seq": seq,
+                "marks": json.dumps({"sale": seq}),
+                "rows": len(texts),
+                "digest": digest,
+                "amount_cents": 100,
+                "grand_total_cents": 100 * seq,
+                "prev_mac": prev,
+                "mac": mac,
+                "row_texts": texts,
+                "codes": {"1": "5900000000017"},
+            }
+        )
+        prev = mac
+    return docs

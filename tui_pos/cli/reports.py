@@ -101,9 +101,10 @@ def _day_report(obj: Context, kind: str, day: date | None, fmt: str, by: str | N
     "--by",
     "kind",
     required=True,
-    type=click.Choice(list(REPORT_KINDS)),
+    type=click.Choice([*REPORT_KINDS, "channel"]),
     help="Which report.",
 )
+@click.option("--store", help="Only this store's sales: a till knows only its own store.")
 @click.option("--date", "day", help="One day (YYYY-MM-DD).")
 @click.option("--from", "first", help="First day of the range (YYYY-MM-DD), included.")
 @click.option("--to", "last", help="Last day of the range (YYYY-MM-DD), included.")
@@ -114,6 +115,7 @@ def _day_report(obj: Context, kind: str, day: date | None, fmt: str, by: str | N
 def report_sales(
     obj: Context,
     kind: str,
+    store: str | None,
     day: str | None,
     first: str | None,
     last: str | None,
@@ -124,9 +126,12 @@ def report_sales(
     """Analysis reports over local calendar days (default: today); read only (signed
     with --as, as --by names the report, once the till has staff)."""
     from tui_pos.domain.analysis import parse_range
+    from tui_pos.sync.state import check_store
 
     with user_errors(), obj.report_till() as till:
         signed(till, by, Action.REPORTS, f"sales report by {kind}", flag="--as")
+        if store is not None:
+            check_store(till.db, store)
         period = parse_range(till.analysis.today(), day=day, first=first, last=last)
         result = till.analysis.report(kind, period, top)
     emit_analysis(result, fmt)

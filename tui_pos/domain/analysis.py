@@ -34,6 +34,7 @@ ReportKind = Literal[
     "month",
     "cohort",
     "offers",
+    "channel",
 ]
 
 #: Every report, in the order menus list them.

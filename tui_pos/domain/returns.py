@@ -60,6 +60,19 @@ class ReturnableLine:
         return max(0, self.qty_milli - self.returned_milli)
 
 
+@dataclass(frozen=True)
+class LeftToReturn:
+    """A line of a document sold elsewhere as the store server tells it: what was sold
+    (quantity and amount paid) and what is left to return."""
+
+    position: int
+    code: str
+    name: str
+    qty_milli: int
+    amount_cents: int
+    left_milli: int
+
+
 def _share(total: int, part: int, whole: int) -> int:
     """``total * part / whole`` rounded half away from zero, in integers."""
     num = total * part

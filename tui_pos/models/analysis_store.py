@@ -23,6 +23,7 @@ from tui_pos.domain.analysis_figures import (
     TenderSummary,
     VoidRecord,
 )
+from tui_pos.domain.channel_report import ChannelSales
 from tui_pos.domain.report import TaxTotal
 from tui_pos.models.errors import storage_errors
 from tui_pos.models.times import stamp
@@ -38,9 +39,12 @@ class SqliteAnalysisStore:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    def _rows(self, sql: str, till: str, start: datetime, end: datetime) -> list[tuple[Any, ...]]:
+    def _rows(
+        self, sql: str, till: str, start: datetime, end: datetime, repeat: int = 1
+    ) -> list[tuple[Any, ...]]:
+        params = (till, stamp(start), stamp(end)) * repeat
         with storage_errors():
-            return list(self.db.execute_sql(sql, (till, stamp(start), stamp(end))).fetchall())
+            return list(self.db.execute_sql(sql, params).fetchall())
 
     def hours(
         self, till: str, start: datetime, end: datetime, offset_minutes: int
@@ -125,6 +129,19 @@ class SqliteAnalysisStore:
             end,
         )
         return [TenderSummary(str(k), int(n), int(t), int(r)) for k, n, t, r in rows]
+
+    def channels(self, till: str, start: datetime, end: datetime) -> list[ChannelSales]:
+        """This till's completed sales, and every web order it knows, in the range."""
+        rows = self._rows(
+            f"SELECT 'till', COUNT(*), SUM(s.total_cents) FROM sale s WHERE {_COMPLETED}"
+            " UNION ALL SELECT 'web', COUNT(*), SUM(o.total_cents) FROM online_order o"
+            " WHERE ? != '' AND o.created_at >= ? AND o.created_at < ?",
+            till,
+            start,
+            end,
+            repeat=2,
+        )
+        return [ChannelSales(str(c), int(n), int(t or 0)) for c, n, t in rows]
 
     def taxes(self, till: str, start: datetime, end: datetime) -> list[TaxTotal]:
         """Stored tax per code and rate."""

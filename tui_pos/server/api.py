@@ -20,7 +20,15 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from tui_pos.server import catalog_api, coupon_api, feed, push, tills
+from tui_pos.server import (
+    catalog_api,
+    coupon_api,
+    feed,
+    push,
+    returns_api,
+    tills,
+    webshop_api,
+)
 from tui_pos.server.schema import LATEST, check_current
 from tui_pos.server.wire import MAX_BODY_BYTES, WireError, parse_push
 
@@ -52,7 +60,7 @@ def _token(request: Request) -> str:
     auth = request.headers.get("authorization", "")
     scheme, _, token = auth.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise tills.TillError(401, "no till token: enroll this till first")
+        raise tills.TillError(401, "no bearer token: enroll this till (or give the shop's token)")
     return token.strip()
 
 
@@ -184,6 +192,8 @@ def build_app(url: str, pool_size: int = 4) -> Starlette:
             Route("/v1/changes", changes),
             *catalog_api.routes(db, guarded, _body, who),
             *coupon_api.routes(db, guarded, who, _body),
+            *webshop_api.routes(db, guarded, _token),
+            *returns_api.routes(db, guarded, who),
             Route("/{version}/{rest:path}", unknown_version, methods=["GET", "POST"]),
         ],
         lifespan=lifespan,

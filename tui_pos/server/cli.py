@@ -111,6 +111,24 @@ def server_enroll(url: str, store: str, till: str, by: str) -> None:
         click.echo(code)
 
 
+@server.command("shop-token")
+@URL_OPTION
+@click.option("--store", required=True, help="The store the web shop sells from, e.g. S01.")
+@click.option("--shop", required=True, help="Web shop id, e.g. WEB1.")
+@BY_OPTION
+def server_shop_token(url: str, store: str, shop: str, by: str) -> None:
+    """Print a new API token for a web shop, scoped to one store (the old token stops)."""
+    with server_errors() as psycopg:
+        from tui_pos.server.schema import check_current
+        from tui_pos.server.webshop import new_shop_token
+
+        with psycopg.connect(url, autocommit=True) as conn:
+            check_current(conn)
+            token = new_shop_token(conn, store, shop)
+            audited(conn, by, "shop-token", f"store {store} web shop {shop}")
+        click.echo(token)
+
+
 def _till_change(url: str, store: str, till: str, by: str, action: str) -> None:
     """Revoke a till or clear its conflict, audited; exit 1 when there is nothing to do."""
     with server_errors() as psycopg:

@@ -27,25 +27,40 @@ def parse_cursor(text: str | None) -> tuple[int, int]:
     return int(xid), int(ident)
 
 
-def changes(
-    conn: psycopg.Connection, who: TillIdentity, cursor: tuple[int, int], limit: int
-) -> dict[str, Any]:
-    """Changes after ``cursor`` visible to every reader: other tills' rows of this store,
-    rows for every store (loyalty, the catalog), never the till's own rows."""
+def page(
+    conn: psycopg.Connection,
+    cursor: tuple[int, int],
+    limit: int,
+    store: str,
+    topic: str | None = None,
+) -> tuple[list[tuple[Any, ...]], str, bool]:
+    """Rows ``(xid, id, origin_till, topic, key, body, origin_store)`` after ``cursor``
+    visible to every reader, of ``store`` and rows for every store (loyalty, the catalog),
+    or of ``store`` and ``topic`` only; the new cursor and whether more may follow."""
     limit = max(1, min(limit, MAX_CHANGES))
+    scope = "store_id = %s AND topic = %s" if topic else "(store_id = %s OR store_id IS NULL)"
     with conn.transaction():
         rows = conn.execute(
             "SELECT xid::text, id, origin_till, topic, key, body, "
             "coalesce(origin_store, store_id) FROM change "
             "WHERE (xid, id) > (%s::text::xid8, %s) "
-            "AND xid < pg_snapshot_xmin(pg_current_snapshot()) "
-            "AND (store_id = %s OR store_id IS NULL) ORDER BY xid, id LIMIT %s",
-            (str(cursor[0]), cursor[1], who.store, limit),
+            f"AND xid < pg_snapshot_xmin(pg_current_snapshot()) AND {scope} "
+            "ORDER BY xid, id LIMIT %s",
+            (str(cursor[0]), cursor[1], store, *((topic,) if topic else ()), limit),
         ).fetchall()
     last = f"{rows[-1][0]}:{rows[-1][1]}" if rows else f"{cursor[0]}:{cursor[1]}"
+    return rows, last, len(rows) == limit
+
+
+def changes(
+    conn: psycopg.Connection, who: TillIdentity, cursor: tuple[int, int], limit: int
+) -> dict[str, Any]:
+    """Changes after ``cursor`` visible to every reader: other tills' rows of this store,
+    rows for every store (loyalty, the catalog), never the till's own rows."""
+    rows, last, more = page(conn, cursor, limit, who.store)
     return {
         "cursor": last,
-        "more": len(rows) == limit,
+        "more": more,
         "changes": [
             {"id": r[1], "topic": r[3], "key": r[4], "till": r[2], "store": r[6], "body": r[5]}
             for r in rows

@@ -59,25 +59,59 @@ def loyalty_rows(doc: PushedDocument) -> list[tuple[str, str, int, str]]:
     return rows
 
 
+def book_stock(
+    cur: psycopg.Cursor[Any], store: str, origin: str, moves: Sequence[tuple[str, str, int, str]]
+) -> None:
+    """Add stock movements ``(uuid, product code, change, kind)`` of ``origin`` (a till, or
+    a web shop's ``web:SHOP``) to the store's ledger and to the feed the store's other
+    tills pull (stock is shared within the store). The one writer of stock rows."""
+    if not moves:
+        return
+    cur.executemany(
+        "INSERT INTO stock_ledger (store_id, till_id, movement_uuid, product_code, "
+        "qty_milli, kind) VALUES (%s,%s,%s,%s,%s,%s)",
+        [(store, origin, *move) for move in moves],
+    )
+    cur.executemany(
+        "INSERT INTO change (store_id, origin_store, origin_till, topic, key, body) "
+        "VALUES (%s,%s,%s,'stock',%s,%s)",
+        [
+            (store, store, origin, code, Jsonb({"uuid": uuid, "qty_milli": qty}))
+            for uuid, code, qty, _kind in moves
+        ],
+    )
+
+
+def book_points(
+    cur: psycopg.Cursor[Any], store: str, origin: str, rows: Sequence[tuple[str, str, int, str]]
+) -> None:
+    """Add loyalty rows ``(uuid, card, points, kind)`` of ``origin`` (a till, or a web
+    shop's ``web:SHOP``) to ``loyalty_ledger`` and to the feed of every store (points are
+    the organisation's). The one writer of loyalty rows."""
+    if not rows:
+        return
+    cur.executemany(
+        "INSERT INTO loyalty_ledger (store_id, till_id, entry_uuid, card, points, kind) "
+        "VALUES (%s,%s,%s,%s,%s,%s)",
+        [(store, origin, *row) for row in rows],
+    )
+    cur.executemany(
+        "INSERT INTO change (store_id, origin_store, origin_till, topic, key, body) "
+        "VALUES (NULL,%s,%s,'loyalty',%s,%s)",
+        [
+            (store, origin, card, Jsonb({"uuid": uuid, "points": pts}))
+            for uuid, card, pts, _kind in rows
+        ],
+    )
+
+
 def record(cur: psycopg.Cursor[Any], store: str, till: str, docs: Sequence[PushedDocument]) -> None:
     """Copy the documents' ledger rows and publish them (inside the push's transaction)."""
-    stock = [(store, till, *r) for d in docs for r in stock_rows(d)]
-    points = [(store, till, *r) for d in docs for r in loyalty_rows(d)]
     named = {
         (int(pid), code, d.categories.get(pid, "")) for d in docs for pid, code in d.codes.items()
     }
-    if stock:
-        cur.executemany(
-            "INSERT INTO stock_ledger (store_id, till_id, movement_uuid, product_code, "
-            "qty_milli, kind) VALUES (%s,%s,%s,%s,%s,%s)",
-            stock,
-        )
-    if points:
-        cur.executemany(
-            "INSERT INTO loyalty_ledger (store_id, till_id, entry_uuid, card, points, kind) "
-            "VALUES (%s,%s,%s,%s,%s,%s)",
-            points,
-        )
+    book_stock(cur, store, till, [r for d in docs for r in stock_rows(d)])
+    book_points(cur, store, till, [r for d in docs for r in loyalty_rows(d)])
     if named:
         cur.executemany(
             "INSERT INTO till_product (store_id, till_id, product_id, code, category) "
@@ -85,24 +119,11 @@ def record(cur: psycopg.Cursor[Any], store: str, till: str, docs: Sequence[Pushe
             "DO UPDATE SET code = excluded.code, category = excluded.category",
             [(store, till, *n) for n in sorted(named)],
         )
-    # Stock is shared within the store, loyalty points across every store.
-    changes = [
-        (store, store, till, "stock", code, Jsonb({"uuid": uuid, "qty_milli": qty}))
-        for _s, _t, uuid, code, qty, _kind in stock
-    ] + [
-        (None, store, till, "loyalty", card, Jsonb({"uuid": uuid, "points": pts}))
-        for _s, _t, uuid, card, pts, _kind in points
-    ]
-    if changes:
-        cur.executemany(
-            "INSERT INTO change (store_id, origin_store, origin_till, topic, key, body) "
-            "VALUES (%s,%s,%s,%s,%s,%s)",
-            changes,
-        )
 
 
 def points_balance(conn: psycopg.Connection, card: str) -> int:
-    """A loyalty card's balance at the server: the sum of every till's ledger rows.
+    """A loyalty card's balance at the server: the sum of every till's and web shop's
+    ledger rows.
 
     For the online points check at redemption (the web shop and the tills' offline policy
     build on it); call it inside the transaction that decides."""

@@ -21,6 +21,8 @@ import psycopg
 from psycopg.types.json import Jsonb
 
 from tui_pos.server import ledgers
+from tui_pos.server.sold_lines import check_over_returns
+from tui_pos.server.web_collect import record_collections
 from tui_pos.server.wire import Push, PushedDocument
 
 
@@ -160,6 +162,9 @@ def _store(conn: psycopg.Connection, who: TillIdentity, docs: list[PushedDocumen
             ],
         )
         ledgers.record(cur, who.store, who.till, docs)
+    rows = tuple(r for d in docs for r in d.rows)
+    record_collections(conn, who.store, who.till, rows)
+    check_over_returns(conn, who.store, who.till, rows)
 
 
 def push(conn: psycopg.Connection, who: TillIdentity, request: Push) -> PushResult:

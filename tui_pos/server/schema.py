@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import psycopg
 
 from tui_pos.server.coupons import SCHEMA_V6
+from tui_pos.server.webshop_schema import WEBSHOP_SQL
 
 GENESIS = "0" * 64
 
@@ -136,6 +137,7 @@ CREATE TABLE catalog (
 MIGRATIONS: tuple[ServerMigration, ...] = (
     ServerMigration(1, "stores, tills, chain entries and rows, stock ledger, feed, audit", _V1),
     ServerMigration(2, "loyalty ledger, products named by tills, managed catalog", _V2),
+    ServerMigration(4, "web shops: tokens, orders and lines, return claims", WEBSHOP_SQL),
     ServerMigration(6, "coupon reservations, redeemed-twice alerts, unsubscribes", SCHEMA_V6),
 )
 LATEST = MIGRATIONS[-1].version
@@ -186,9 +188,16 @@ def check_current(conn: psycopg.Connection) -> None:
     """Refuse to serve a database that is not exactly at this program's schema."""
     with conn.transaction():
         version = current_version(conn)
+        have = {int(r[0]) for r in conn.execute("SELECT version FROM schema_version")}
     if version != LATEST:
         hint = "run 'tui-pos server init --url ...'" if version < LATEST else "upgrade tui-pos"
         raise SchemaError(
             f"the server database is at schema version {version}, this tui-pos needs "
             f"{LATEST}: {hint}"
+        )
+    missing = [str(m.version) for m in MIGRATIONS if m.version not in have]
+    if missing:  # versions are reserved per branch: a lower one may land after a higher
+        raise SchemaError(
+            f"the server database lacks schema version {', '.join(missing)}: "
+            "run 'tui-pos server init --url ...'"
         )

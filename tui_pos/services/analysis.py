@@ -25,6 +25,7 @@ from tui_pos.domain.analysis_figures import (
     TenderSummary,
     VoidRecord,
 )
+from tui_pos.domain.channel_report import ChannelSales, by_channel
 from tui_pos.domain.errors import DomainError
 from tui_pos.domain.report import TaxTotal
 from tui_pos.services.ports import Clock
@@ -58,6 +59,9 @@ class AnalysisStore(Protocol):
     def taxes(self, till: str, start: datetime, end: datetime) -> list[TaxTotal]:
         """Stored tax per code and rate."""
 
+    def channels(self, till: str, start: datetime, end: datetime) -> list[ChannelSales]:
+        """Completed sales of the till (``till``) and the web orders it knows (``web``)."""
+
     def discounts(self, till: str, start: datetime, end: datetime) -> list[DiscountSummary]:
         """Per cashier who gave any: line and sale discounts."""
 
@@ -87,7 +91,7 @@ class Analysis:
 
     def report(self, kind: str, period: DateRange, top: int | None = None) -> AnalysisReport:
         """The report named ``kind`` (one of :data:`REPORT_KINDS`)."""
-        if kind not in REPORT_KINDS:
+        if kind not in (*REPORT_KINDS, "channel"):
             raise DomainError(f"No report {kind!r}: choose one of {', '.join(REPORT_KINDS)}")
         if top is not None and top < 1:
             raise DomainError("--top must be at least 1")
@@ -122,6 +126,11 @@ class Analysis:
         """Payments per kind."""
         rows = self.store.tenders(self.till, *period.bounds(self.tz))
         return build.by_tender(self.till, period, rows)
+
+    def by_channel(self, period: DateRange) -> AnalysisReport:
+        """Sales by channel: the till's own and the web orders it knows."""
+        rows = self.store.channels(self.till, *period.bounds(self.tz))
+        return by_channel(self.till, period, rows)
 
     def by_tax(self, period: DateRange) -> AnalysisReport:
         """Tax per code."""
@@ -160,4 +169,5 @@ _METHODS: dict[ReportKind, str] = {
     "voids": "voids",
     "refunds": "refunds",
     "no-sales": "no_sales",
+    "channel": "by_channel",
 }

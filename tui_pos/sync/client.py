@@ -88,3 +88,22 @@ class ServerClient:
     def changes(self, after: str, limit: int = 1000) -> dict[str, Any]:
         query = urllib.parse.urlencode({"after": after, "limit": limit})
         return self.call("GET", f"changes?{query}")
+
+    def returnable(self, document: str) -> dict[str, Any]:
+        """What is left to return of a document sold elsewhere (a web order, another till)."""
+        return self.call("GET", f"returns?{urllib.parse.urlencode({'document': document})}")
+
+    def claim(self, document: str, claim: str, lines: list[dict[str, int]]) -> dict[str, Any]:
+        """Take back lines of a document sold elsewhere (refused: ``over_return``)."""
+        return self.call(
+            "POST", "returns/claim", {"document": document, "claim": claim, "lines": lines}
+        )
+
+
+def refusal_text(exc: Exception) -> str | None:
+    """A server refusal as the cashier reads it (None: not the server's error)."""
+    if not isinstance(exc, SyncError):
+        return None
+    if exc.code == "offline":
+        return "The store server is not reachable: only this till's own sales can be returned"
+    return str(exc)

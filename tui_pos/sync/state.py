@@ -145,3 +145,20 @@ def waiting(db: Database, state: SyncState) -> int:
     """Entries of the outbox (the chain) not yet acknowledged by the server."""
     row = db.execute_sql("SELECT count(*) FROM chain WHERE seq > ?", (state.acked_seq,)).fetchone()
     return int(row[0])
+
+
+def check_store(db: Database, store: str) -> None:
+    """Refuse a report of a store this till does not belong to (a till knows only its own
+    store's sales; the store server's ``server report --store`` covers every store)."""
+    from tui_pos.domain.errors import DomainError
+
+    state = load(db)
+    if state is None:
+        raise DomainError(
+            f"this till is not enrolled at a store server, so it is not a till of store {store}"
+        )
+    if state.store != store:
+        raise DomainError(
+            f"this till belongs to store {state.store}, not {store}: it knows only its own "
+            "store's sales (the store server reports every store)"
+        )

@@ -25,6 +25,7 @@ HANDLER_MODULES = (
     "tui_pos.sync.ledger_topics",
     "tui_pos.sync.catalog_topics",
     "tui_pos.sync.coupon_topics",
+    "tui_pos.sync.webshop_topics",
 )
 
 _HANDLERS: dict[str, Handler] = {}
