@@ -77,7 +77,7 @@ def order(order_id: str = "WEB-1001", qty: int = 2, **extra: Any) -> dict[str, A
 def counts(server: Api) -> tuple[int, ...]:
     with psycopg.connect(server.db_url) as conn:
         return tuple(
-            int(conn.execute(f"SELECT count(*) FROM {t}".encode()).fetchone()[0])  # type: ignore[index]
+            int(conn.execute(f"SELECT count(*) FROM {t}".encode()).fetchone()[0])
             for t in ("web_order", "web_order_line", "stock_ledger", "change", "loyalty_ledger")
         )
 
