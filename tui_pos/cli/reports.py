@@ -126,11 +126,12 @@ def report_sales(
     """Analysis reports over local calendar days (default: today); read only (signed
     with --as, as --by names the report, once the till has staff)."""
     from tui_pos.domain.analysis import parse_range
-    from tui_pos.sync.state import check_store
 
     with user_errors(), obj.report_till() as till:
         signed(till, by, Action.REPORTS, f"sales report by {kind}", flag="--as")
-        if store is not None:
+        if store is not None:  # the sync package loads only for a report of a store
+            from tui_pos.sync.state import check_store
+
             check_store(till.db, store)
         period = parse_range(till.analysis.today(), day=day, first=first, last=last)
         result = till.analysis.report(kind, period, top)
