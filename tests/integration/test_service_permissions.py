@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import sqlite3
 from contextlib import closing
+from dataclasses import replace
 
 import pytest
 
 from tui_pos.bootstrap import Till
-from tui_pos.domain.staff import Action, Approval, Employee, Role
+from tui_pos.domain.staff import Action, Approval, Employee, Permissions, Role
 from tui_pos.services.permissions import PermissionDenied
 
 LOAF = "5900000000015"  # White Loaf 800g, 1.49, tax B
@@ -121,3 +122,20 @@ def test_stock_adjustment(demo_till: Till) -> None:
         LOAF, "-2", "broken", Approval(Action.PRODUCT_ADMIN, who(demo_till, "1"))
     )
     assert level.name.startswith("White Loaf")
+
+
+def test_void_line(demo_till: Till) -> None:
+    # Cashiers may void a line by default: a shop that takes it away from them.
+    staff = demo_till.staff
+    staff.settings = replace(
+        staff.settings,
+        permissions=Permissions.with_overrides({"cashier": ["x_report"]}),
+    )
+    reg, cashier = demo_till.register, who(demo_till, "3")
+    reg.enter(LOAF)
+    with pytest.raises(PermissionDenied, match="may not do this: Void line"):
+        reg.void_line(0, Approval(Action.VOID_LINE, cashier))
+    assert last_audit(demo_till)[:3] == ("void_line", "refused", cashier.name)
+    assert len(reg.cart.lines) == 1 and reg.cart.voided_lines == 0
+    removed = reg.void_line(0, Approval(Action.VOID_LINE, cashier, who(demo_till, "2")))
+    assert removed.name.startswith("White Loaf") and reg.cart.is_empty

@@ -143,7 +143,9 @@ class SaleEdits(SaleView):
             self,
             Action.VOID_LINE,
             f"Void {name}",
-            lambda _a: self.attempt(lambda: f"Voided {self.register.void_line(index).name}"),
+            lambda approval: self.attempt(
+                lambda: f"Voided {self.register.void_line(index, approval).name}"
+            ),
         )
 
     def action_void_sale(self) -> None:

@@ -251,8 +251,10 @@ class Register(SalePayments, ParkedSales):
         self._change(target)
 
     # -- changing lines ------------------------------------------------------------
-    def void_line(self, index: int) -> CartLine:
-        """Remove one line."""
+    def void_line(self, index: int, approval: Approval | None = None) -> CartLine:
+        """Remove one line; ``approval`` must cover VOID_LINE (PermissionDenied otherwise)."""
+        name = self.cart.line(index).name
+        self.auth.authorize(Action.VOID_LINE, approval, f"void {name}")
         removed: list[CartLine] = []
         self._change(lambda: removed.append(self.cart.void_line(index)))
         return removed[0]
