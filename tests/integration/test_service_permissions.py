@@ -13,8 +13,12 @@ from dataclasses import replace
 
 import pytest
 
+from tests.support.drawers import FakeDrawer
+from tests.support.tills import fixed_clock
 from tui_pos.bootstrap import Till
 from tui_pos.domain.staff import Action, Approval, Employee, Permissions, Role
+from tui_pos.models.drawer_store import SqliteDrawerEventStore
+from tui_pos.services.drawer import Drawer
 from tui_pos.services.permissions import PermissionDenied
 
 LOAF = "5900000000015"  # White Loaf 800g, 1.49, tax B
@@ -139,3 +143,25 @@ def test_void_line(demo_till: Till) -> None:
     assert len(reg.cart.lines) == 1 and reg.cart.voided_lines == 0
     removed = reg.void_line(0, Approval(Action.VOID_LINE, cashier, who(demo_till, "2")))
     assert removed.name.startswith("White Loaf") and reg.cart.is_empty
+
+
+def test_no_sale(demo_till: Till) -> None:
+    kicks = FakeDrawer()
+    events = SqliteDrawerEventStore(demo_till.db)
+    drawer = Drawer(
+        kicks, events, demo_till.staff, till="T1", pin=2, pulse_ms=120, clock=fixed_clock
+    )
+    cashier = who(demo_till, "3")
+    with pytest.raises(PermissionDenied, match="No sale"):
+        drawer.no_sale(drawer.monotonic(), Approval(Action.NO_SALE, cashier))
+    assert last_audit(demo_till)[:3] == ("no_sale", "refused", cashier.name)
+    assert kicks.kicks == [] and rows(demo_till, "SELECT COUNT(*) FROM drawer_event") == [(0,)]
+    approval = Approval(Action.NO_SALE, cashier, who(demo_till, "2"))
+    assert drawer.no_sale(drawer.monotonic(), approval) is None
+    assert kicks.kicks == [(2, 120)]
+    # The drawer also opens for a cash movement, under that movement's approval.
+    assert (
+        drawer.no_sale(drawer.monotonic(), Approval(Action.CASH_IN_OUT, who(demo_till, "2")))
+        is None
+    )
+    assert rows(demo_till, "SELECT reason, sent FROM drawer_event") == [("no_sale", 1)] * 2
