@@ -165,3 +165,14 @@ def test_no_sale(demo_till: Till) -> None:
         is None
     )
     assert rows(demo_till, "SELECT reason, sent FROM drawer_event") == [("no_sale", 1)] * 2
+
+
+def test_price_override(demo_till: Till) -> None:
+    reg, cashier = demo_till.register, who(demo_till, "3")
+    reg.enter(LOAF)
+    with pytest.raises(PermissionDenied, match="Price override"):
+        reg.set_line_price(0, "0.10", Approval(Action.PRICE_OVERRIDE, cashier))
+    assert last_audit(demo_till)[:3] == ("price_override", "refused", cashier.name)
+    assert reg.cart.lines[0].unit_price_cents == 149
+    reg.set_line_price(0, "0.10", Approval(Action.PRICE_OVERRIDE, cashier, who(demo_till, "1")))
+    assert reg.cart.lines[0].unit_price_cents == 10

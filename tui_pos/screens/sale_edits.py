@@ -116,9 +116,9 @@ class SaleEdits(SaleView):
             return
         line = self.register.cart.lines[index]
 
-        def allowed(_approval: Approval) -> None:
+        def allowed(approval: Approval) -> None:
             def apply(text: str) -> str:
-                self.register.set_line_price(index, text)
+                self.register.set_line_price(index, text, approval)
                 return f"Price of {line.name} set to {text.strip()}"
 
             self.app.push_screen(
