@@ -272,6 +272,7 @@ def open_till(
         drawer=Drawer(
             devices.drawer,
             SqliteDrawerEventStore(db),
+            staff,
             till=till_id,
             pin=config.drawer.pin,
             pulse_ms=config.drawer.pulse_ms,

@@ -25,7 +25,7 @@ from tui_pos.demo.catalog import demo_products, price_label
 from tui_pos.domain.cart import Cart
 from tui_pos.domain.cart_lines import CartLine, Discount
 from tui_pos.domain.errors import CartError, DomainError, StorageError
-from tui_pos.domain.staff import Action
+from tui_pos.domain.staff import Action, Approval
 from tui_pos.domain.tax import TaxRate
 from tui_pos.domain.tender import Tender
 from tui_pos.drivers.file_printer import RecordingPrinter
@@ -110,7 +110,7 @@ def sale_in_progress(till: Till) -> None:
     reg.enter(CRISPS)
     reg.set_line_discount(0, "0.20")
     reg.set_cart_discount("5%")
-    reg.void_line(3)
+    reg.void_line(3, approved(till, Action.VOID_LINE))
 
 
 # -- the snapshot ------------------------------------------------------------------------
@@ -196,7 +196,7 @@ def test_every_change_of_the_open_sale_is_journaled(first: Till) -> None:
     check()
     reg.set_cart_discount("0.50")
     check()
-    reg.void_line(0)
+    reg.void_line(0, approved(first, Action.VOID_LINE))
     check()
     reg.pay_card("1.00", "AUTH 1")
     check()
@@ -217,7 +217,7 @@ def test_every_change_of_the_open_sale_is_journaled(first: Till) -> None:
 def test_empty_sale_clears_the_journal_but_voided_lines_keep_it(first: Till) -> None:
     reg = first.register
     reg.enter(LOAF)
-    reg.void_line(0)
+    reg.void_line(0, approved(first, Action.VOID_LINE))
     # Nothing is left, but a line was voided: voiding this sale records it for the report.
     kept = journaled(first)
     assert kept is not None and kept["cart"]["voided_lines"] == 1
@@ -545,13 +545,13 @@ _STEP = st.one_of(
 )
 
 
-def _apply(reg: Any, step: tuple[str, Any], customer: int) -> None:
+def _apply(reg: Any, step: tuple[str, Any], customer: int, void: Approval | None) -> None:
     kind, arg = step
     try:
         if kind == "scan":
             reg.enter(arg)
         elif kind == "void":
-            reg.void_line(arg)
+            reg.void_line(arg, void)
         elif kind == "line_discount":
             reg.set_line_discount(arg, "10%")
         elif kind == "cart_discount":
@@ -577,8 +577,9 @@ def test_the_log_always_replays_to_the_open_sale(first: Till, steps: list[tuple[
     reg._reset()  # each example starts with an empty sale
     known = first.customers.search("Ann Replay")
     customer = known[0].id if known else first.customers.create_quick("Ann Replay").id
+    void = approved(first, Action.VOID_LINE)
     for step in steps:
-        _apply(reg, step, customer)
+        _apply(reg, step, customer, void)
         expected = None
         if not (reg.cart.is_empty and not reg.cart.voided_lines and not reg.has_payments):
             expected = json.loads(json.dumps(snapshot(reg.cart, reg.tender)))

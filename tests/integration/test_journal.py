@@ -93,8 +93,8 @@ def normal_use(till: Till) -> None:
     till.returns.pay_store_credit(refund.payments[0].reference)
     reg.enter(LOAF)
     reg.void_sale(staff.allowed(Action.VOID_SALE, "void"))
-    till.drawer.no_sale(time.monotonic())
-    till.drawer.no_sale(time.monotonic())
+    till.drawer.no_sale(time.monotonic(), staff.allowed(Action.NO_SALE, "drawer"))
+    till.drawer.no_sale(time.monotonic(), staff.allowed(Action.NO_SALE, "drawer"))
     loaf = till.catalog.by_code(till.parser.parse(LOAF).code)
     assert loaf is not None
     till.stock.receive("DEL-1", {loaf.id: 5000})

@@ -11,9 +11,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.integration.test_customers import LOAF, add_customer, dated_sale, return_of
+from tests.support.approvals import approved
 from tui_pos.bootstrap import Till
 from tui_pos.domain.errors import DomainError
 from tui_pos.domain.sale import SaleDocument
+from tui_pos.domain.staff import Action
 
 operation = st.one_of(
     st.tuples(st.just("sale"), st.integers(1, 60_000)),
@@ -73,7 +75,7 @@ def test_ledger_and_balances_never_disagree(demo_till: Till, ops: list[tuple[Any
             for _ in reg.tender_state().payments:
                 reg.remove_last_payment()
             while reg.cart.lines:
-                reg.void_line(0)
+                reg.void_line(0, approved(till, Action.VOID_LINE))
             reg.set_customer(None)
             continue
         assert doc.points is not None

@@ -9,29 +9,16 @@ from pathlib import Path
 import pytest
 
 from tests.support.approvals import approved
+from tests.support.drawers import FakeDrawer
 from tests.support.tills import copy_database, fixed_clock, open_test_till
 from tui_pos.bootstrap import Till
 from tui_pos.config import Config
 from tui_pos.devices import Devices
-from tui_pos.domain.errors import DeviceError
 from tui_pos.domain.staff import Action
 from tui_pos.drivers.file_printer import RecordingPrinter
 from tui_pos.services.drawer import Drawer
 
 LOAF = "5900000000015"
-
-
-class FakeDrawer:
-    """Records kicks; fails on demand."""
-
-    def __init__(self) -> None:
-        self.kicks: list[tuple[int, int]] = []
-        self.fail: str | None = None
-
-    def kick(self, pin: int, pulse_ms: int) -> None:
-        if self.fail:
-            raise DeviceError(self.fail)
-        self.kicks.append((pin, pulse_ms))
 
 
 @pytest.fixture
@@ -143,9 +130,10 @@ def test_a_late_kick_is_dropped_and_recorded(shop: Till, drawer: FakeDrawer) -> 
 
 
 def test_no_sale_is_recorded_and_a_failed_kick_is_reported(shop: Till, drawer: FakeDrawer) -> None:
-    assert shop.drawer.no_sale(shop.drawer.monotonic()) is None
+    approval = approved(shop, Action.NO_SALE)
+    assert shop.drawer.no_sale(shop.drawer.monotonic(), approval) is None
     drawer.fail = "printer offline"
-    message = shop.drawer.no_sale(shop.drawer.monotonic())
+    message = shop.drawer.no_sale(shop.drawer.monotonic(), approval)
     assert message == "Drawer not opened: printer offline"
     assert _rows(shop, "SELECT seq, reason, sent FROM drawer_event ORDER BY seq") == [
         (1, "no_sale", 1),
@@ -154,6 +142,10 @@ def test_no_sale_is_recorded_and_a_failed_kick_is_reported(shop: Till, drawer: F
 
 
 def test_no_drawer_configured(shop: Till) -> None:
-    drawer = Drawer(None, shop.drawer.events, till="T1", pin=2, pulse_ms=120, clock=fixed_clock)
-    assert drawer.no_sale(0.0) == "No cash drawer is configured ([drawer] in the config)"
+    events, auth = shop.drawer.events, shop.staff
+    drawer = Drawer(None, events, auth, till="T1", pin=2, pulse_ms=120, clock=fixed_clock)
+    assert (
+        drawer.no_sale(0.0, approved(shop, Action.NO_SALE))
+        == "No cash drawer is configured ([drawer] in the config)"
+    )
     assert not drawer.available

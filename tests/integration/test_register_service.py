@@ -255,7 +255,7 @@ def test_cart_discount_on_an_empty_sale_is_refused(reg: Register) -> None:
 def test_void_line(reg: Register) -> None:
     reg.enter(LOAF)
     reg.enter(LOAF_ORGANIC)
-    removed = reg.void_line(0)
+    removed = reg.void_line(0, Approval(Action.VOID_LINE, reg.cashier))
     assert removed.name == "White Loaf 800g"
     assert [ln.name for ln in reg.cart.lines] == ["White Loaf 800g Organic"]
     assert reg.cart.voided_lines == 1
@@ -306,7 +306,7 @@ def paid_void(reg: Register) -> SaleDocument:
 
 def test_void_sale_after_voiding_every_line(reg: Register) -> None:
     reg.enter(LOAF)
-    reg.void_line(0)
+    reg.void_line(0, Approval(Action.VOID_LINE, reg.cashier))
     doc = paid_void(reg)
     assert doc.lines == () and doc.voided_lines == 1
 
@@ -317,7 +317,7 @@ def test_change_below_what_was_paid_is_refused_and_rolled_back(reg: Register) ->
     assert reg.pay_card("5.00", "R-1") is None
     before = reg.cart.to_dict()
     refusals = [
-        lambda: reg.void_line(1),
+        lambda: reg.void_line(1, Approval(Action.VOID_LINE, reg.cashier)),
         lambda: reg.set_cart_discount("50%"),
         lambda: reg.set_line_discount(1, "2.00"),
     ]

@@ -9,11 +9,16 @@ from __future__ import annotations
 
 import sqlite3
 from contextlib import closing
+from dataclasses import replace
 
 import pytest
 
+from tests.support.drawers import FakeDrawer
+from tests.support.tills import fixed_clock
 from tui_pos.bootstrap import Till
-from tui_pos.domain.staff import Action, Approval, Employee, Role
+from tui_pos.domain.staff import Action, Approval, Employee, Permissions, Role
+from tui_pos.models.drawer_store import SqliteDrawerEventStore
+from tui_pos.services.drawer import Drawer
 from tui_pos.services.permissions import PermissionDenied
 
 LOAF = "5900000000015"  # White Loaf 800g, 1.49, tax B
@@ -121,3 +126,53 @@ def test_stock_adjustment(demo_till: Till) -> None:
         LOAF, "-2", "broken", Approval(Action.PRODUCT_ADMIN, who(demo_till, "1"))
     )
     assert level.name.startswith("White Loaf")
+
+
+def test_void_line(demo_till: Till) -> None:
+    # Cashiers may void a line by default: a shop that takes it away from them.
+    staff = demo_till.staff
+    staff.settings = replace(
+        staff.settings,
+        permissions=Permissions.with_overrides({"cashier": ["x_report"]}),
+    )
+    reg, cashier = demo_till.register, who(demo_till, "3")
+    reg.enter(LOAF)
+    with pytest.raises(PermissionDenied, match="may not do this: Void line"):
+        reg.void_line(0, Approval(Action.VOID_LINE, cashier))
+    assert last_audit(demo_till)[:3] == ("void_line", "refused", cashier.name)
+    assert len(reg.cart.lines) == 1 and reg.cart.voided_lines == 0
+    removed = reg.void_line(0, Approval(Action.VOID_LINE, cashier, who(demo_till, "2")))
+    assert removed.name.startswith("White Loaf") and reg.cart.is_empty
+
+
+def test_no_sale(demo_till: Till) -> None:
+    kicks = FakeDrawer()
+    events = SqliteDrawerEventStore(demo_till.db)
+    drawer = Drawer(
+        kicks, events, demo_till.staff, till="T1", pin=2, pulse_ms=120, clock=fixed_clock
+    )
+    cashier = who(demo_till, "3")
+    with pytest.raises(PermissionDenied, match="No sale"):
+        drawer.no_sale(drawer.monotonic(), Approval(Action.NO_SALE, cashier))
+    assert last_audit(demo_till)[:3] == ("no_sale", "refused", cashier.name)
+    assert kicks.kicks == [] and rows(demo_till, "SELECT COUNT(*) FROM drawer_event") == [(0,)]
+    approval = Approval(Action.NO_SALE, cashier, who(demo_till, "2"))
+    assert drawer.no_sale(drawer.monotonic(), approval) is None
+    assert kicks.kicks == [(2, 120)]
+    # The drawer also opens for a cash movement, under that movement's approval.
+    assert (
+        drawer.no_sale(drawer.monotonic(), Approval(Action.CASH_IN_OUT, who(demo_till, "2")))
+        is None
+    )
+    assert rows(demo_till, "SELECT reason, sent FROM drawer_event") == [("no_sale", 1)] * 2
+
+
+def test_price_override(demo_till: Till) -> None:
+    reg, cashier = demo_till.register, who(demo_till, "3")
+    reg.enter(LOAF)
+    with pytest.raises(PermissionDenied, match="Price override"):
+        reg.set_line_price(0, "0.10", Approval(Action.PRICE_OVERRIDE, cashier))
+    assert last_audit(demo_till)[:3] == ("price_override", "refused", cashier.name)
+    assert reg.cart.lines[0].unit_price_cents == 149
+    reg.set_line_price(0, "0.10", Approval(Action.PRICE_OVERRIDE, cashier, who(demo_till, "1")))
+    assert reg.cart.lines[0].unit_price_cents == 10

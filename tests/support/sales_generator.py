@@ -91,7 +91,7 @@ def generate(till: Till, clock: MovingClock, seed: int, sales: int) -> Generated
                 reg.enter(f"{rng.randint(1, 4)}*")
                 reg.add_product(rng.choice(products).id)
         if rng.random() < 0.2 and len(reg.cart.lines) > 1:
-            reg.void_line(0)
+            reg.void_line(0, approved(till, Action.VOID_LINE))
         if rng.random() < 0.3:
             reg.set_line_discount(0, rng.choice(["10%", "0.05", "50%"]))
         if rng.random() < 0.2:

@@ -7,7 +7,7 @@ import click
 from tui_pos.cli.context import Context, user_errors
 from tui_pos.cli.signing import BY_OPTION, signed
 from tui_pos.domain.errors import DeviceError
-from tui_pos.domain.staff import Action
+from tui_pos.domain.staff import Action, Approval
 
 
 @click.group()
@@ -70,8 +70,9 @@ def devices_open_drawer(obj: Context, by: str | None) -> None:
 
     with user_errors():
         with obj.open_till() as till:
-            signed(till, by, Action.NO_SALE, "open the drawer from the command line")
-            problem = till.drawer.no_sale(time.monotonic())
+            signer = signed(till, by, Action.NO_SALE, "open the drawer from the command line")
+            approval = Approval(Action.NO_SALE, signer) if signer else None
+            problem = till.drawer.no_sale(time.monotonic(), approval)
         if problem:
             raise DeviceError(problem)
     click.echo("drawer opened (no-sale recorded)")

@@ -92,7 +92,9 @@ def _sell(
         if rng.random() < 0.05:
             return reg.void_sale(_approved(Action.VOID_SALE, reg.cashier, manager))
         if len(reg.cart.lines) > 1 and rng.random() < 0.08:
-            reg.void_line(len(reg.cart.lines) - 1)
+            reg.void_line(
+                len(reg.cart.lines) - 1, _approved(Action.VOID_LINE, reg.cashier, manager)
+            )
         if rng.random() < 0.1:
             reg.set_line_discount(0, "10%")
         if rng.random() < 0.4:

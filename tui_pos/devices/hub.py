@@ -21,9 +21,10 @@ from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from tui_pos.domain.errors import DeviceError, StorageError
+from tui_pos.domain.errors import DeviceError, PosError, StorageError
 from tui_pos.domain.receipt import Receipt
 from tui_pos.domain.sale import SaleDocument
+from tui_pos.domain.staff import Approval
 from tui_pos.messages import (
     BarcodeScanned,
     DeviceFailed,
@@ -115,14 +116,15 @@ class DeviceHub:
 
         self._on_printer(print_it)
 
-    def no_sale(self) -> None:
-        """Kick the drawer open, recorded as a no-sale; ``DrawerOpened`` says how it went."""
+    def no_sale(self, approval: Approval | None) -> None:
+        """Kick the drawer open, recorded as a no-sale, if ``approval`` covers it (see
+        ``Drawer.no_sale``); ``DrawerOpened`` says how it went."""
         asked_at = time.monotonic()
 
         def kick() -> None:
             try:
-                problem = self.till.drawer.no_sale(asked_at)
-            except StorageError as exc:
+                problem = self.till.drawer.no_sale(asked_at, approval)
+            except PosError as exc:
                 problem = str(exc)
             if problem:
                 self._post(DeviceFailed("Drawer", "not opened", problem))

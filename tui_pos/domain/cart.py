@@ -79,7 +79,7 @@ class Cart:
 
     def void_line(self, index: int) -> CartLine:
         """Remove the line at ``index`` (the cart discount then re-spreads over the rest)."""
-        line = self._line(index)
+        line = self.line(index)
         remaining = self.lines[:index] + self.lines[index + 1 :]
         self._check_bounded(remaining, self.discount if remaining else None)
         del self.lines[index]
@@ -90,7 +90,7 @@ class Cart:
 
     def set_line_discount(self, index: int, discount: Discount | None) -> None:
         """Set or clear the discount of one line."""
-        line = self._line(index)
+        line = self.line(index)
         if line.is_return and discount is not None:
             raise DiscountError("A return gives back what was paid: it takes no discount")
         candidate = replace(line, discount=discount)
@@ -103,7 +103,7 @@ class Cart:
         """Override one line's unit price (a discount larger than the new price is refused)."""
         if unit_price_cents < 0:
             raise CartError("A price cannot be negative")
-        line = self._line(index)
+        line = self.line(index)
         candidate = replace(line, unit_price_cents=unit_price_cents)
         lines = [*self.lines]
         lines[index] = candidate
@@ -180,7 +180,8 @@ class Cart:
         return cart
 
     # -- internals ---------------------------------------------------------------
-    def _line(self, index: int) -> CartLine:
+    def line(self, index: int) -> CartLine:
+        """The line at ``index`` (CartError when the sale is empty or there is none)."""
         if not self.lines:
             raise CartError("The sale is empty")
         if not 0 <= index < len(self.lines):

@@ -105,13 +105,14 @@ class CashFlows:
         )
         if message:
             self.app.notify(message)
-            self.app.hub.no_sale()
+            self.app.hub.no_sale(approval)
 
     async def no_sale(self) -> None:
         """Open the drawer without a sale (needs NO_SALE); the hub says how it went."""
         screen = self.app.register_screen
-        if await approval_for(screen, Action.NO_SALE, "Open the drawer") is not None:
-            self.app.hub.no_sale()
+        approval = await approval_for(screen, Action.NO_SALE, "Open the drawer")
+        if approval is not None:
+            self.app.hub.no_sale(approval)
 
     async def x_report(self) -> None:
         """The X report of the open period, on screen (and printed if there is a printer)."""

@@ -116,9 +116,9 @@ class SaleEdits(SaleView):
             return
         line = self.register.cart.lines[index]
 
-        def allowed(_approval: Approval) -> None:
+        def allowed(approval: Approval) -> None:
             def apply(text: str) -> str:
-                self.register.set_line_price(index, text)
+                self.register.set_line_price(index, text, approval)
                 return f"Price of {line.name} set to {text.strip()}"
 
             self.app.push_screen(
@@ -143,7 +143,9 @@ class SaleEdits(SaleView):
             self,
             Action.VOID_LINE,
             f"Void {name}",
-            lambda _a: self.attempt(lambda: f"Voided {self.register.void_line(index).name}"),
+            lambda approval: self.attempt(
+                lambda: f"Voided {self.register.void_line(index, approval).name}"
+            ),
         )
 
     def action_void_sale(self) -> None:

@@ -13,6 +13,8 @@ from typing import Literal, Protocol
 
 from tui_pos.domain.errors import DeviceError
 from tui_pos.domain.sale import SaleDocument
+from tui_pos.domain.staff import Action, Approval
+from tui_pos.services.permissions import Authorizer
 from tui_pos.services.ports import CashDrawer, Clock
 
 DrawerReason = Literal["sale", "no_sale"]
@@ -43,6 +45,7 @@ class Drawer:
         self,
         drawer: CashDrawer | None,
         events: DrawerEventStore,
+        auth: Authorizer,
         *,
         till: str,
         pin: int,
@@ -53,6 +56,7 @@ class Drawer:
     ) -> None:
         self.drawer = drawer
         self.events = events
+        self.auth = auth  #: refuses a no-sale to a role that may not open the drawer
         self.till = till
         self.pin = pin
         self.pulse_ms = pulse_ms
@@ -76,10 +80,16 @@ class Drawer:
             return None
         return self._kick("sale", doc.seq, asked_at)
 
-    def no_sale(self, asked_at: float) -> str | None:
-        """Open the drawer without a sale (recorded; counted in reports)."""
+    def no_sale(self, asked_at: float, approval: Approval | None) -> str | None:
+        """Open the drawer without a sale (recorded; counted in reports). ``approval`` must
+        cover NO_SALE, or be the CASH_IN_OUT of the cash movement the drawer opens for
+        (PermissionDenied otherwise)."""
         if self.drawer is None:
             return "No cash drawer is configured ([drawer] in the config)"
+        cash = approval is not None and approval.action is Action.CASH_IN_OUT
+        self.auth.authorize(
+            Action.CASH_IN_OUT if cash else Action.NO_SALE, approval, "open the drawer"
+        )
         return self._kick("no_sale", None, asked_at)
 
     def _kick(self, reason: DrawerReason, sale_seq: int | None, asked_at: float) -> str | None:

@@ -251,8 +251,10 @@ class Register(SalePayments, ParkedSales):
         self._change(target)
 
     # -- changing lines ------------------------------------------------------------
-    def void_line(self, index: int) -> CartLine:
-        """Remove one line."""
+    def void_line(self, index: int, approval: Approval | None = None) -> CartLine:
+        """Remove one line; ``approval`` must cover VOID_LINE (PermissionDenied otherwise)."""
+        name = self.cart.line(index).name
+        self.auth.authorize(Action.VOID_LINE, approval, f"void {name}")
         removed: list[CartLine] = []
         self._change(lambda: removed.append(self.cart.void_line(index)))
         return removed[0]
@@ -275,9 +277,12 @@ class Register(SalePayments, ParkedSales):
         )
         return 10_000 if base <= 0 else div_round(discount.value * 10_000, base)
 
-    def set_line_price(self, index: int, text: str) -> None:
-        """Override the unit price of one line (``2.49``; 0 makes it free)."""
+    def set_line_price(self, index: int, text: str, approval: Approval | None = None) -> None:
+        """Override the unit price of one line (``2.49``; 0 makes it free); ``approval`` must
+        cover PRICE_OVERRIDE (PermissionDenied otherwise)."""
         price = parse_money(text)
+        name = self.cart.line(index).name
+        self.auth.authorize(Action.PRICE_OVERRIDE, approval, f"price of {name}: {text.strip()}")
         self._change(lambda: self.cart.set_line_price(index, price))
 
     def set_cart_discount(self, text: str) -> None:
