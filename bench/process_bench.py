@@ -41,6 +41,8 @@ from tui_pos.demo import DEMO_STAFF, ensure_demo_staff  # noqa: E402
 from tui_pos.drivers.file_printer import NullPrinter  # noqa: E402
 
 START_GOAL = 1.3
+#: The log-in screen's hint once the till is open (before: "Opening the till...").
+LOGIN_READY = b"Employee number, Enter, PIN"
 RSS_GOAL_MB = 20.0
 HELLO = """
 from textual.app import App, ComposeResult
@@ -181,6 +183,7 @@ def selling_rss(
     proc = PtyProcess(argv, env)
     try:
         proc.first_full_frame()
+        proc.wait_for(LOGIN_READY)  # the till opens behind the first frame
         proc.settle()
         proc.send(f"{code}\r")
         proc.send(f"{pin}\r")

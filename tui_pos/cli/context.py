@@ -50,7 +50,7 @@ class Context:
         config = self.config()
         path = self._path(config, db_path, read_only)
         till = open_till(config, path)
-        _show_new_recovery_code(till.recovery_code, till.db_path)
+        show_new_recovery_code(till.recovery_code, till.db_path)
         return till
 
     def _path(self, config: Config, db_path: Path | None, read_only: bool) -> Path | None:
@@ -79,7 +79,7 @@ class Context:
         config = self.config()
         till = open_report_till(config, self._path(config, None, True))
         try:
-            _show_new_recovery_code(till.recovery_code, till.db_path)
+            show_new_recovery_code(till.recovery_code, till.db_path)
             yield till
         finally:
             till.close()
@@ -118,7 +118,7 @@ def require_terminal(streams: tuple[TextIO, ...] = ()) -> None:
             sys.exit(1)
 
 
-def _show_new_recovery_code(code: str | None, db_path: Path) -> None:
+def show_new_recovery_code(code: str | None, db_path: Path) -> None:
     """The recovery code this open issued (a database's first), if it issued one."""
     if code is not None:
         show_recovery_code(code, f"New database {db_path}: its")

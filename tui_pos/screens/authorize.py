@@ -149,7 +149,9 @@ class LoginScreen(_CredentialsScreen, Screen[Employee]):
 
     BINDINGS = [Binding("escape", "clear", "Clear", id="login-clear")]
 
-    def __init__(self, staff: Staff, store_name: str, note: str = "") -> None:
+    def __init__(self, staff: Staff | None, store_name: str, note: str = "") -> None:
+        """``staff`` None: the till is still opening (the App's first frame); the field
+        takes nothing until the App replaces this screen with a log-in on the open till."""
         super().__init__()
         self.staff = staff
         self.store_name = store_name
@@ -160,7 +162,9 @@ class LoginScreen(_CredentialsScreen, Screen[Employee]):
         with Vertical(classes="dialog", id="login"):
             yield Label(f"{self.store_name}: log in", classes="dialog-title", markup=False)
             hint = self.note or "Employee number, Enter, PIN, Enter (or scan your badge)"
-            if not self.staff.has_staff():
+            if self.staff is None:
+                hint = "Opening the till..."
+            elif not self.staff.has_staff():
                 hint = (
                     "No staff yet: create a manager first with\n"
                     "  tui-pos staff add --number 1 --name NAME --role manager"
@@ -170,16 +174,22 @@ class LoginScreen(_CredentialsScreen, Screen[Employee]):
         yield KeysBar()
 
     def on_mount(self) -> None:
-        """The field has the focus."""
-        self.field().focus()
+        """The field has the focus (disabled while the till opens)."""
+        field = self.field()
+        field.disabled = self.staff is None
+        field.focus()
+
+    def _staff(self) -> Staff:
+        assert self.staff is not None, "the field is disabled while the till opens"
+        return self.staff
 
     def check_pin(self, code: str, pin: str) -> None:
         """Log in, or say why not."""
-        self.check(lambda: self.staff.log_in(code, pin), self.dismiss)
+        self.check(lambda: self._staff().log_in(code, pin), self.dismiss)
 
     def check_badge(self, badge: str) -> None:
         """Log in by badge, or say why not."""
-        self.check(lambda: self.staff.log_in_badge(badge), self.dismiss)
+        self.check(lambda: self._staff().log_in_badge(badge), self.dismiss)
 
     def action_clear(self) -> None:
         """Start again."""
