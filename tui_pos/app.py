@@ -23,6 +23,7 @@ from textual.worker import get_current_worker
 
 from tui_pos.crash_log import crash_log_path
 from tui_pos.domain.errors import PosError, StorageError
+from tui_pos.domain.staff import Action
 from tui_pos.keymap_check import APP_BINDINGS, check_keymap
 from tui_pos.safe_app import SafeApp
 from tui_pos.screens.authorize import LoginScreen, with_permission
@@ -39,7 +40,7 @@ from tui_pos.widgets.keys_bar import SUSPENDED_CLASS
 if TYPE_CHECKING:  # loaded behind the first frame (till_opening.REGISTER_MODULES)
     from tui_pos.bootstrap import Till
     from tui_pos.devices.hub import DeviceHub
-    from tui_pos.domain.staff import Action, Approval
+    from tui_pos.domain.staff import Approval
     from tui_pos.flows.cash import CashFlows
     from tui_pos.flows.links import Links
     from tui_pos.flows.records import RecordFlows

@@ -9,7 +9,13 @@ from typing import TYPE_CHECKING
 
 import click
 
-from tui_pos.cli.context import Context, require_terminal, show_new_recovery_code, user_errors
+from tui_pos.cli.context import (
+    Context,
+    on_terminal,
+    require_terminal,
+    show_new_recovery_code,
+    user_errors,
+)
 from tui_pos.cli.lazy import LazyGroup
 from tui_pos.config import database_path
 from tui_pos.files import keep_files_private
@@ -90,12 +96,12 @@ def _open_register(till: Till | TillOpening, login_hint: str = "") -> None:
 @click.pass_obj
 def run(obj: Context) -> None:
     """Open the register (on a terminal: it refuses to start without one). An existing
-    database is opened behind the log-in screen, a new one before (its recovery code is
-    shown before the register starts)."""
+    database is opened behind the log-in screen; a new one before (its recovery code is
+    shown before the register starts), and any without a terminal (its error first)."""
     with user_errors():
         config = obj.config()
         path = (obj.db_path or database_path(config)).expanduser()
-        if not path.exists():
+        if not path.exists() or not on_terminal():
             _open_register(obj.till())
             return
     _open_register(open_later(config, path))
