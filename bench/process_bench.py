@@ -133,6 +133,7 @@ def measure(folder: Path, args: argparse.Namespace) -> None:
     bare_modules = modules(f"import runpy; runpy.run_path({str(hello_py)!r})", env)
     app_modules = modules(  # stdout is a pipe here: skip the terminal check
         "import tui_pos.cli.root as r; r.require_terminal = lambda *a: None; "
+        "r.on_terminal = lambda *a: True; "
         f"r.main(['--db', {str(db)!r}, 'run'], standalone_mode=False)",
         env,
     )
