@@ -35,6 +35,21 @@ REGISTER_MODULES = (
 )
 
 
+#: The register process's SQLite heap, all connections' page caches together (each would
+#: otherwise grow to its own 16 MB ``cache_size``, one per thread, as random products are
+#: scanned and names searched: RSS that grew with every sale). Reports and imports run
+#: as their own commands, with the full cache.
+REGISTER_SQLITE_HEAP = 8 * 2**20
+
+
+def for_the_register(till: Till) -> Till:
+    """``till`` set up to run the register: SQLite's memory capped (the whole process)."""
+    from tui_pos.models.database import limit_sqlite_memory
+
+    limit_sqlite_memory(till.db, REGISTER_SQLITE_HEAP)
+    return till
+
+
 @dataclass(frozen=True)
 class TillOpening:
     """A till still to be opened: what the first frame needs (the config, the database
@@ -59,6 +74,6 @@ def open_later(config: Config, db_path: Path) -> TillOpening:
     def open_now() -> Till:
         from tui_pos.bootstrap import open_till
 
-        return open_till(config, db_path)
+        return for_the_register(open_till(config, db_path))
 
     return TillOpening(config, db_path, open_now)

@@ -13,23 +13,22 @@ from tests.support.settle import settle
 from tests.support.tills import (
     MANAGER_CODE,
     MANAGER_PIN,
-    TEST_PIN_COST,
-    fixed_clock,
     open_test_till,
 )
 from tui_pos.app import PosApp
-from tui_pos.bootstrap import Till, open_till
+from tui_pos.bootstrap import Till
 from tui_pos.config import Config
 from tui_pos.domain.errors import StorageError
 from tui_pos.drivers.file_printer import RecordingPrinter
 from tui_pos.screens.authorize import LoginScreen
 from tui_pos.screens.register import RegisterScreen
-from tui_pos.till_opening import TillOpening
+from tui_pos.till_opening import REGISTER_SQLITE_HEAP, TillOpening, open_later
 from tui_pos.widgets.credentials_line import CredentialsLine
 
 
 class HeldOpening:
-    """Opens the real till at ``path`` once the test lets it; records the thread."""
+    """Opens the till at ``path`` as the register does, once the test lets it; records
+    the thread it ran in."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -40,13 +39,7 @@ class HeldOpening:
     def __call__(self) -> Till:
         self.threads.append(threading.current_thread())
         assert self.go.wait(10), "the test never let the till open"
-        self.till = open_till(
-            Config(),
-            self.path,
-            printer=RecordingPrinter(),
-            clock=fixed_clock,
-            pin_cost=TEST_PIN_COST,
-        )
+        self.till = open_later(Config(), self.path).open()  # what `tui-pos run` opens
         return self.till
 
 
@@ -78,6 +71,9 @@ async def test_the_log_in_is_painted_first_and_takes_a_pin_only_once_the_till_is
         await settle(pilot)
         assert opening.threads and opening.threads[0] is not threading.main_thread()
         assert app.till is opening.till
+        # the register's SQLite heap is capped (every connection's cache together)
+        limit = app.till.db.execute_sql("PRAGMA soft_heap_limit").fetchone()[0]
+        assert limit == REGISTER_SQLITE_HEAP
         assert isinstance(app.screen, LoginScreen)
         assert "Employee number" in _hint(app)
         assert app.screen_stack[-2] is app.register_screen

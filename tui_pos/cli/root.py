@@ -19,7 +19,7 @@ from tui_pos.cli.context import (
 from tui_pos.cli.lazy import LazyGroup
 from tui_pos.config import database_path
 from tui_pos.files import keep_files_private
-from tui_pos.till_opening import TillOpening, open_later
+from tui_pos.till_opening import TillOpening, for_the_register, open_later
 
 if TYPE_CHECKING:
     from tui_pos.bootstrap import Till
@@ -71,6 +71,8 @@ def _open_register(till: Till | TillOpening, login_hint: str = "") -> None:
         start_log(till.db_path)  # device details go there, not on the screen
         with user_errors():
             check_keymap(till.config.keymap, till.config.source)
+            if not isinstance(till, TillOpening):
+                for_the_register(till)
             app = PosApp(till, login_hint)
         app.run()
         if app.open_error is not None:  # as user_errors says it
