@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from typing import Any, Protocol, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -19,9 +19,11 @@ from textual.widgets import Label, Static
 
 from tui_pos.domain.errors import PosError
 from tui_pos.domain.staff import ACTION_LABELS, Action, Approval, Employee
-from tui_pos.services.staff import Staff
 from tui_pos.widgets.credentials_line import CredentialsLine
 from tui_pos.widgets.keys_bar import KeysBar
+
+if TYPE_CHECKING:  # the log-in screen is the first frame, painted before the till opens
+    from tui_pos.services.staff import Staff
 
 T = TypeVar("T")
 
