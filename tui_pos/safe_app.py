@@ -1,4 +1,6 @@
 """The App's two safety nets: notifications are plain text, and a crash leaves a log.
+(Importing it also applies :mod:`tui_pos.styles_cache_fix`, Textual's cache that kept
+every widget's lines alive.)
 
 - Every toast is shown as text: a notification quotes names, reasons and errors, and
   Textual would read ``[/]`` in them as markup (and crash) or drop ``[drawer]``.
@@ -18,7 +20,10 @@ from typing import TypeVar
 from textual.app import App
 from textual.notifications import SeverityLevel
 
+from tui_pos import styles_cache_fix
 from tui_pos.crash_log import record_crash
+
+styles_cache_fix.apply()  # before any widget renders: see the module
 
 ReturnType = TypeVar("ReturnType")
 
