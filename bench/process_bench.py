@@ -26,6 +26,8 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
+from contextlib import closing
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -206,17 +208,25 @@ def selling_rss(
             pay(proc)
         proc.settle()
         after = proc.memory_kb()[0]
+        stored = _stored(db, sales + 1)  # a loaded machine may still be storing the last
     finally:
         proc.stop()
-    stored = (
-        sqlite3.connect(db)
-        .execute(
-            "SELECT COUNT(*), (SELECT COUNT(*) FROM sale_line) FROM sale WHERE status = 'completed'"
-        )
-        .fetchone()
-    )
     assert stored == (sales + 1, (sales + 1) * scans), f"stored {stored}: the keys went astray"
     return selling, after
+
+
+def _stored(db: Path, sales: int, timeout: float = 30.0) -> tuple[int, int]:
+    """(completed sales, their lines) in ``db``, once ``sales`` are there or time is up."""
+    deadline = time.monotonic() + timeout
+    while True:
+        with closing(sqlite3.connect(db)) as conn:
+            stored: tuple[int, int] = conn.execute(
+                "SELECT COUNT(*), (SELECT COUNT(*) FROM sale_line) FROM sale"
+                " WHERE status = 'completed'"
+            ).fetchone()
+        if stored[0] >= sales or time.monotonic() > deadline:
+            return stored
+        time.sleep(0.1)
 
 
 def pay(proc: PtyProcess) -> None:
