@@ -209,9 +209,12 @@ def selling_rss(
         proc.settle()
         after = proc.memory_kb()[0]
         stored = _stored(db, sales + 1)  # a loaded machine may still be storing the last
+        screen = proc.tail()
     finally:
         proc.stop()
-    assert stored == (sales + 1, (sales + 1) * scans), f"stored {stored}: the keys went astray"
+    assert stored == (sales + 1, (sales + 1) * scans), (
+        f"stored {stored}: the keys went astray; the screen ended: {screen!r}"
+    )
     return selling, after
 
 
