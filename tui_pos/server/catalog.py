@@ -1,4 +1,4 @@
-"""The catalog managed at the server: products (with their prices), promotions.
+"""The catalog managed at the server: products (with their prices), promotions, tax codes.
 
 A signed till command (``import products``, ``promo add``/``end`` on an enrolled till)
 sends its items here with who signed it. The server checks that the signer's role may do
@@ -152,10 +152,17 @@ def _promotion(
     return key, checked
 
 
+def _tax(conn: psycopg.Connection, key: str, body: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+    if not _TAX.match(key):
+        raise WireError("a tax code is 1-8 letters or digits")
+    return key, {"name": _text(body, "name", 80), "rate_bp": _int(body, "rate_bp", 0, 10_000)}
+
+
 #: Each managed topic: the action its signer's role must allow, and its check.
 TOPICS: Mapping[str, tuple[Action, Check]] = {
     "product": (Action.PRODUCT_ADMIN, _product),
     "promotion": (Action.PRODUCT_ADMIN, _promotion),
+    "tax": (Action.PRODUCT_ADMIN, _tax),
 }
 
 

@@ -34,6 +34,7 @@ from tui_pos.models.migrations.v11_v16 import (
     v15_loyalty_mail,
     v16_loyalty_offers,
 )
+from tui_pos.models.migrations.v18_tax_source import v18_tax_source
 from tui_pos.models.migrations.v19_v22 import v19_sync_state, v22_birthday_promotions
 from tui_pos.models.migrations.v20_v21 import v20_server_keys, v21_head_check
 
@@ -64,6 +65,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(14, "PIN key recovery code", v14_pin_recovery),
     Migration(15, "loyalty offers, coupons, campaigns, consent log, mail outbox", v15_loyalty_mail),
     Migration(16, "loyalty analytics indexes, targeted promotions", v16_loyalty_offers),
+    Migration(18, "tax codes set by command or by the store server", v18_tax_source),
     Migration(19, "store server: the till's sync state", v19_sync_state),
     Migration(20, "store server: promotions keyed by the server", v20_server_keys),
     Migration(21, "store server: head check of a restored till", v21_head_check),
