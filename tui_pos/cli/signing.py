@@ -84,7 +84,15 @@ UNSIGNED_COMMANDS: Mapping[str, str] = {
         f"server {name}": "acts on the store server, not on this till: who does it is "
         "--operator, written to the server's audit table (the till's staff and PINs are not "
         "there)"
-        for name in ("enroll", "revoke", "clear-conflict", "alerts", "report", "shop-token")
+        for name in (
+            "enroll",
+            "revoke",
+            "clear-conflict",
+            "alerts",
+            "report",
+            "shop-token",
+            "staff-add",
+        )
     },
     "server init": "creates or migrates the store server's schema; shows no data",
     "server run": "serves the API to enrolled tills; each till proves itself by its token",
