@@ -170,6 +170,14 @@ def build_app(url: str, pool_size: int = 4, pin_key: bytes | None = None) -> Sta
 
     async def unknown_version(request: Request) -> Response:
         version = request.path_params["version"]
+        if version in API_VERSIONS:  # a till newer than this server asks for more
+            return refusal(
+                404,
+                "version",
+                f"this store server has no /{version}/{request.path_params['rest']}: it is "
+                "older than the till; upgrade the server",
+                api=list(API_VERSIONS),
+            )
         return refusal(
             404,
             "version",
