@@ -25,9 +25,8 @@ from tui_pos.config import Config
 from tui_pos.demo import ensure_demo_catalog
 from tui_pos.domain.errors import DomainError
 from tui_pos.domain.sale import format_sale_number
-from tui_pos.services.remote_returns import RemoteReturns
 from tui_pos.sync import state as st
-from tui_pos.sync.client import ServerClient, refusal_text
+from tui_pos.sync.client import ServerClient
 from tui_pos.sync.ledger_topics import product_by_code
 from tui_pos.sync.puller import pull_changes
 from tui_pos.sync.sender import push_pending
@@ -61,7 +60,8 @@ def main(argv: list[str]) -> int:
             assert sold is not None and sold.seq is not None
             print(f"SOLD {sold.total_cents} {format_sale_number(sold.till, sold.seq)}")
         elif step == "return":
-            remote = RemoteReturns(till.returns, client, "card", refusal_text)
+            remote = till.remote_returns  # refunds a web order as [store] web_refund says
+            assert remote is not None
             try:
                 doc = remote.open(argv[4])
                 for line in doc.lines:

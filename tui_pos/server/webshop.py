@@ -10,7 +10,6 @@ is one sum wherever it is asked). A product is known when the store's ledger hol
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -18,7 +17,7 @@ from typing import Any
 import psycopg
 
 from tui_pos.server import feed
-from tui_pos.server.ledgers import book_points, book_stock, points_balance
+from tui_pos.server.ledgers import book_points, book_stock, lock_card, points_balance
 from tui_pos.server.push import PushRefused
 from tui_pos.server.tills import TillError, digest
 from tui_pos.server.webshop_wire import WebOrder
@@ -98,11 +97,6 @@ def _products(conn: psycopg.Connection, store: str, order: WebOrder) -> dict[str
     return found
 
 
-def _lock_card(conn: psycopg.Connection, card: str) -> None:
-    key = int.from_bytes(hashlib.sha256(card.encode()).digest()[:4], "big", signed=True)
-    conn.execute("SELECT pg_advisory_xact_lock(7402, %s)", (key,))
-
-
 def _insert_order(conn: psycopg.Connection, who: ShopIdentity, order: WebOrder) -> bool:
     """Insert the order row; False when it is already stored with the same content."""
     inserted = conn.execute(
@@ -145,7 +139,7 @@ def book_order(conn: psycopg.Connection, who: ShopIdentity, order: WebOrder) -> 
     with conn.transaction():
         codes = _products(conn, who.store, order)
         if order.customer.card:
-            _lock_card(conn, order.customer.card)
+            lock_card(conn, order.customer.card)
         if not _insert_order(conn, who, order):
             return _answer(conn, who, order, duplicate=True)
         if order.points_redeemed:
