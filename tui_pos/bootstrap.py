@@ -265,7 +265,7 @@ def open_till(
     register.reserve_coupon = CouponReservations(db)  # asks the store server when enrolled
     loyalty = config.loyalty  # online the organisation's balance, offline the policy
     customers.points_authority = OrganisationPoints(
-        db, loyalty.offline_redeem, loyalty.offline_redeem_cap_points
+        db, loyalty.offline_redeem, loyalty.offline_redeem_cap_points, ledger.grant
     )
     returns = Returns(register, SqliteReturnStore(db))
     web_refund: WebRefund = "card" if config.store.web_refund == "card" else "store_credit"

@@ -8,6 +8,7 @@ the screens call them from thread workers. A till that was never enrolled works 
 from __future__ import annotations
 
 import urllib.parse
+from collections.abc import Callable
 from typing import Any
 
 from peewee import Database
@@ -58,10 +59,19 @@ class OrganisationPoints:
     LoyaltyError, ``cap`` allows at most ``cap`` points of what this till knows.
     """
 
-    def __init__(self, db: Database, policy: str, cap: int, timeout: float = ASK_TIMEOUT_S) -> None:
+    def __init__(
+        self,
+        db: Database,
+        policy: str,
+        cap: int,
+        grant: Callable[[int, int], None],
+        timeout: float = ASK_TIMEOUT_S,
+    ) -> None:
         self.db = db
         self.policy = policy
         self.cap = cap
+        #: Tells the sale's storing what the server allowed (``SqliteLoyaltyLedger.grant``).
+        self.grant = grant
         self.timeout = timeout
         #: How the last balance was decided: ``alone``, ``online`` or ``offline``.
         self.last = ""
@@ -85,7 +95,9 @@ class OrganisationPoints:
                 pass  # not reached, refused or an old server: the offline rule
             else:
                 self.last = "online"
-                return server + self._unacknowledged(customer_id, state.acked_seq)
+                balance = server + self._unacknowledged(customer_id, state.acked_seq)
+                self.grant(customer_id, balance)
+                return balance
         self.last = "offline"
         if self.policy == "refuse":
             raise LoyaltyError(
