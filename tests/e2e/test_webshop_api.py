@@ -405,3 +405,44 @@ def test_a_web_order_for_collection_is_handed_over_at_till_2_once(
     other = tui_pos(*report, "--by", "channel", "--store", "S02")
     assert other.returncode == 1
     assert "this till belongs to store S01, not S02" in other.stderr
+
+
+def test_lines_by_sku_or_barcode_are_products_of_the_servers_catalog(shop: WebShop) -> None:
+    """A product managed at the server (``/v1/catalog``) is sold on the web by its PLU as
+    SKU, by its catalog key, or by barcode, before any till has ledgered its stock."""
+    mate = "4006381333931"
+    body = {
+        "name": "Mate 0.5l", "price_cents": 149, "tax_code": "A", "category": "Drinks",
+        "unit": "each", "plu": "4711", "reorder_level_milli": 0,
+    }  # fmt: skip
+    item = {"topic": "product", "by": {"id": 1, "name": "Ann", "role": "manager"}}
+    till = token_for(shop.api, "S01", "T8")
+    status, _ = shop.api.call(
+        "POST", "/v1/catalog", {**item, "items": [{"key": mate, "body": body}]}, till
+    )
+    assert status == 200
+
+    def by_sku(order_id: str, sku: str) -> dict[str, Any]:
+        return _set(_set(order(order_id, qty=1), "lines.0.barcode", _DROP), "lines.0.sku", sku)
+
+    before = counts(shop.api)
+    status, refused = shop.post(by_sku("WEB-S0", "4712"))
+    assert (status, refused["error"], refused["field"]) == (422, "unknown_product", "lines[0].sku")
+    assert counts(shop.api) == before
+    assert shop.post(by_sku("WEB-S1", "4711"))[0] == 201  # the PLU
+    assert shop.post(by_sku("WEB-S2", "0" + mate))[0] == 201  # the catalog's key (GTIN-14)
+    assert shop.post(_set(order("WEB-S3", qty=1), "lines.0.barcode", mate))[0] == 201
+    status, levels = shop.get("stock")
+    assert {"code": "0" + mate, "qty_milli": -3000} in levels["levels"]
+    with psycopg.connect(shop.api.db_url) as conn:
+        lines = conn.execute(
+            "SELECT DISTINCT product_code FROM web_order_line WHERE order_id LIKE 'WEB-S%'"
+        ).fetchall()
+    assert lines == [("0" + mate,)]  # one product, whichever way the shop named it
+    # an ended product is not sold any more
+    ended = {**body, "active": False}
+    status, _ = shop.api.call(
+        "POST", "/v1/catalog", {**item, "items": [{"key": mate, "body": ended}]}, till
+    )
+    assert status == 200
+    assert shop.post(by_sku("WEB-S4", "4711"))[0] == 422
