@@ -301,6 +301,20 @@ def test_every_report_total_is_the_sum_of_documents_across_channels(shop: WebSho
         ("A", 300),
         ("web 23.00%", 447),
     ]
+    # every report cut by channel (--channel): the tills' part and the web's make the whole
+    measure = {"category": "net_cents", "item": "net_cents", "tender": "amount_cents"}
+    for by in ("till", "day", "employee", "category", "item", "tender", "tax"):
+        key = measure.get(by, "base_cents" if by == "tax" else "total_cents")
+        cuts = {
+            channel: sum(r[key] for r in server_report(shop.api, by, *channel)["rows"])
+            for channel in ((), ("--channel", "till"), ("--channel", "web"))
+        }
+        parts = cuts[("--channel", "till")], cuts[("--channel", "web")]
+        assert sum(parts) == cuts[()], by
+        if key == "total_cents":
+            assert parts == (400, 894), by
+    web_s01 = server_report(shop.api, "item", "--store", "S01", "--channel", "web")
+    assert web_s01["rows"] == [{"key": TEA, "name": None, "qty": 3000, "net_cents": 447}]
 
 
 def till_step(db: Path, till: str, *step: str) -> list[str]:
@@ -405,6 +419,11 @@ def test_a_web_order_for_collection_is_handed_over_at_till_2_once(
     other = tui_pos(*report, "--by", "channel", "--store", "S02")
     assert other.returncode == 1
     assert "this till belongs to store S01, not S02" in other.stderr
+    day = ["--config", t2_config, "--db", str(tills["T2"]), "report", "x", "--format", "json"]
+    x = tui_pos(*day, "--store", "S01")  # the X is the till's own channel (till) of its store
+    assert x.returncode == 0, x.stderr
+    assert json.loads(x.stdout)["net_cents"] == hours["totals"]["net_cents"]
+    assert "not S02" in tui_pos(*day, "--store", "S02").stderr
 
 
 def test_lines_by_sku_or_barcode_are_products_of_the_servers_catalog(shop: WebShop) -> None:
