@@ -224,12 +224,24 @@ def server_alerts(url: str, by: str) -> None:
 )
 @URL_OPTION
 @click.option("--store", help="One store (default: every store).")
+@click.option(
+    "--channel",
+    type=click.Choice(["till", "web"]),
+    help="One channel: the tills' sales or the web shops' orders (default: both).",
+)
 @click.option("--from", "first", type=click.DateTime(["%Y-%m-%d"]), help="First day (UTC).")
 @click.option("--to", "last", type=click.DateTime(["%Y-%m-%d"]), help="Last day (UTC).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table")
 @BY_OPTION
 def server_report_cmd(
-    report_by: str, url: str, store: str | None, first: Any, last: Any, fmt: str, by: str
+    report_by: str,
+    url: str,
+    store: str | None,
+    channel: str | None,
+    first: Any,
+    last: Any,
+    fmt: str,
+    by: str,
 ) -> None:
     """Sales of one store or all stores by till, store, day, hour, category, employee,
     channel, item, tender or tax, from what the tills pushed (days and hours in UTC); z:
@@ -240,8 +252,9 @@ def server_report_cmd(
 
         period = whole_range(first.date() if first else None, last.date() if last else None)
         with psycopg.connect(url, autocommit=True) as conn:
-            result = server_report(conn, report_by, period, store)
-            audited(conn, by, "report", f"{report_by} {store or 'all stores'} {period.label}")
+            result = server_report(conn, report_by, period, store, channel)
+            where = f"{store or 'all stores'}{f' {channel}' if channel else ''}"
+            audited(conn, by, "report", f"{report_by} {where} {period.label}")
         emit_analysis(result, fmt)
 
 
