@@ -36,6 +36,7 @@ from tui_pos.models.migrations.v11_v16 import (
 )
 from tui_pos.models.migrations.v19_v22 import v19_sync_state, v22_birthday_promotions
 from tui_pos.models.migrations.v20_v21 import v20_server_keys, v21_head_check
+from tui_pos.models.migrations.v23_v24 import v23_customer_stamps
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(20, "store server: promotions keyed by the server", v20_server_keys),
     Migration(21, "store server: head check of a restored till", v21_head_check),
     Migration(22, "birthday-month promotions", v22_birthday_promotions),
+    Migration(23, "one customer across tills: field stamps, outbox", v23_customer_stamps),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version
