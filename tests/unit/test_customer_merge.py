@@ -44,9 +44,7 @@ documents = st.builds(
     lambda fields, erased, consent: CustomerDocument(
         UUID, {} if erased else fields, erased, tuple(sorted({e.at: e for e in consent}.values()))
     ),
-    st.fixed_dictionaries(
-        {}, optional={k: st.tuples(v, stamps) for k, v in values.items()}
-    ),
+    st.fixed_dictionaries({}, optional={k: st.tuples(v, stamps) for k, v in values.items()}),
     st.none() | stamps,
     st.lists(
         st.builds(ConsentEntry, stamps, st.booleans(), st.just("profile"), st.just("")),
@@ -82,7 +80,11 @@ def test_each_field_takes_its_latest_edit_and_consent_its_latest_entry() -> None
     )
     t2 = CustomerDocument(
         UUID,
-        {"name": ("Ada", at(1)), "phone": ("555 0202", at(5, node="S01/T2")), "notes": ("x", at(3))},
+        {
+            "name": ("Ada", at(1)),
+            "phone": ("555 0202", at(5, node="S01/T2")),
+            "notes": ("x", at(3)),
+        },
         None,
         (ConsentEntry(at(4, node="S01/T2"), False, "unsubscribe", "link"),),
     )

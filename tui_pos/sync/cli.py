@@ -10,6 +10,7 @@ import click
 
 from tui_pos.sync import state as st
 from tui_pos.sync.client import ServerClient, SyncError
+from tui_pos.sync.customers import push_customers
 from tui_pos.sync.puller import pull_changes
 from tui_pos.sync.sender import push_pending, status_text
 
@@ -102,6 +103,7 @@ def sync_now(obj: object) -> None:
         try:
             client = ServerClient(state.url, state.token)
             pushed = push_pending(till.db, client)
+            customers = push_customers(till.db, client)
             pulled = pull_changes(till.db, client)
         except SyncError as exc:
             if exc.code == "offline":
@@ -110,6 +112,6 @@ def sync_now(obj: object) -> None:
             return
         st.online(till.db)
         click.echo(
-            f"pushed {pushed.sent} documents (the server holds up to {pushed.acked_seq}); "
-            f"applied {pulled} changes from the server"
+            f"pushed {pushed.sent} documents (the server holds up to {pushed.acked_seq}) "
+            f"and {customers} customers; applied {pulled} changes from the server"
         )

@@ -17,6 +17,7 @@ from peewee import Database
 
 from tui_pos.sync import state as st
 from tui_pos.sync.client import ServerClient, SyncError
+from tui_pos.sync.customers import push_customers
 from tui_pos.sync.outbox import outbox_batch
 from tui_pos.sync.puller import pull_changes
 
@@ -123,6 +124,7 @@ class SyncWorker(threading.Thread):
                 if state is not None and not state.conflict:
                     client = self.client_of(state)
                     push_pending(self.db, client)
+                    push_customers(self.db, client)
                     pull_changes(self.db, client)
                     st.online(self.db, st.load(self.db))
                 failures = 0
