@@ -188,6 +188,12 @@ def _write_fields(
         if name == "card" and _card_holder(db, value, customer_id):
             continue  # another local customer holds the card: this one keeps its own
         db.execute_sql(f"UPDATE customer SET {name} = ? WHERE id = ?", (value, customer_id))
+        if name == "card" and value:  # web orders pulled before the customer was known
+            db.execute_sql(
+                "UPDATE online_order_contact SET customer_id = ? WHERE customer_id IS NULL"
+                " AND card = ?",
+                (customer_id, value),
+            )
         if name == "phone":
             db.execute_sql(
                 "UPDATE customer SET phone_digits = ? WHERE id = ?",
