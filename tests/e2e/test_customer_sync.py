@@ -215,3 +215,23 @@ def test_bad_customer_pushes_are_refused_naming_the_field(api: Api) -> None:
     assert status == 200 and answer["documents"][0]["fields"]["name"]["value"] == "Cy"
     status, again = api.call("POST", "/v1/customers", {"documents": [good]}, token)
     assert again == answer  # idempotent
+
+
+def test_a_customer_the_server_refuses_is_set_aside_and_never_holds_up_the_others(
+    api: Api, tills: list[Till]
+) -> None:
+    from tui_pos.domain.customer import CustomerDetails
+    from tui_pos.models.customer_stamps import stamp_edit
+
+    a, b = tills
+    old = a.till.customers.create(CustomerDetails(name="Old Record"))
+    new = a.till.customers.create(CustomerDetails(name="New Record"))
+    with a.till.db.atomic():  # data stored before today's checks: a name of 100 letters
+        a.till.db.execute_sql("UPDATE customer SET name = ? WHERE id = ?", ("x" * 100, old.id))
+        stamp_edit(a.till.db, old.id, ["name"])
+    assert "and 1 customers" in a.heal()
+    b.heal()
+    assert b.customer(new.uuid).details.name == "New Record" and b.customer(old.uuid) is None
+    events = a.till.customers.store.events(old.id)
+    assert events[-1][1] == "not shared" and "documents[0].fields.name.value" in events[-1][2]
+    assert not a.till.db.execute_sql("SELECT 1 FROM customer_outbox").fetchone()
