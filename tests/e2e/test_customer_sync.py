@@ -182,7 +182,7 @@ def test_an_erasure_reaches_every_till_and_the_server_and_beats_a_later_offline_
 
 def test_bad_customer_pushes_are_refused_naming_the_field(api: Api) -> None:
     token = token_for(api, "S01", "T9")
-    good = {
+    good: dict[str, Any] = {
         "uuid": "b" * 32,
         "fields": {"name": {"value": "Cy", "at": "1764676800000.00000.S01/T9"}},
         "erased": None,
