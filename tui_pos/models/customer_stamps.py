@@ -202,21 +202,27 @@ def _write_fields(
         _set_stamps(db, customer_id, [name], at)
 
 
-def _erase(db: Database, customer_id: int, at: str, now: datetime) -> None:
-    erase_contacts(db, customer_id)
+def clear_profile(db: Database, customer_id: int, now: datetime) -> None:
+    """Erase a profile's personal data (here and in its web orders and mail); the id, the
+    sales and the ledger stay. The one erasure of the till, local or from elsewhere."""
+    erase_contacts(db, customer_id)  # the web shop's copy of the details too
     db.execute_sql(
         "UPDATE customer SET card = NULL, name = ?, phone = '', phone_digits = '', email = '',"
-        " birthday = NULL, notes = '', preferences = '', updated_at = ?, erased_at = ?"
-        " WHERE id = ?",
+        " birthday = NULL, notes = '', preferences = '', marketing_consent = 0,"
+        " updated_at = ?, erased_at = ? WHERE id = ?",
         (ERASED_NAME, stamp(now), stamp(now), customer_id),
     )
+    forget_customer_mail(db, customer_id)
     db.execute_sql("DELETE FROM customer_stamp WHERE customer_id = ?", (customer_id,))
+
+
+def _erase(db: Database, customer_id: int, at: str, now: datetime) -> None:
+    clear_profile(db, customer_id, now)
     _set_stamps(db, customer_id, ["erased"], at)
     db.execute_sql(
         "INSERT INTO customer_event (customer_id, kind, created_at, note) VALUES (?,?,?,?)",
         (customer_id, "erased", stamp(now), f"erased at {at.split('.', 2)[2]} (store server)"),
     )
-    forget_customer_mail(db, customer_id)
 
 
 def _new_customer(db: Database, doc: CustomerDocument, now: datetime) -> int:
@@ -248,6 +254,8 @@ def apply_document(db: Database, incoming: CustomerDocument, till: str) -> int:
     if merged.erased is not None:
         if local.erased is None:
             _erase(db, customer_id, merged.erased, now)
+        elif merged.erased != local.erased:  # erased here too, earlier elsewhere
+            _set_stamps(db, customer_id, ["erased"], merged.erased)
     else:
         changed = [f for f in merged.fields if merged.fields[f] != local.fields.get(f)]
         _write_fields(db, customer_id, merged, changed)

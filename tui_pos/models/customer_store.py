@@ -14,17 +14,15 @@ from typing import Any
 from peewee import Database
 
 from tui_pos.domain.customer import (
-    ERASED_NAME,
     Customer,
     CustomerDetails,
     CustomerError,
     phone_digits,
 )
 from tui_pos.domain.segments import SegmentRule
-from tui_pos.models.customer_stamps import log_consent, stamp_edit
+from tui_pos.models.customer_stamps import clear_profile, log_consent, stamp_edit
 from tui_pos.models.errors import storage_errors
-from tui_pos.models.mail_store import forget_customer_mail
-from tui_pos.models.order_contacts import erase_contacts, orders_of
+from tui_pos.models.order_contacts import orders_of
 from tui_pos.models.times import stamp
 from tui_pos.models.unit_of_work import writing
 
@@ -133,16 +131,8 @@ class SqliteCustomerStore:
     def erase(self, customer_id: int, note: str, now: datetime) -> None:
         """Clear the personal data of a profile and record that it was done."""
         with writing(self.db, self.till):
-            erase_contacts(self.db, customer_id)  # the web shop's copy of the details too
-            self.db.execute_sql(
-                "UPDATE customer SET card = NULL, name = ?, phone = '', phone_digits = '',"
-                " email = '', birthday = NULL, notes = '', preferences = '',"
-                " marketing_consent = 0, updated_at = ?, erased_at = ? WHERE id = ?",
-                (ERASED_NAME, stamp(now), stamp(now), customer_id),
-            )
+            clear_profile(self.db, customer_id, now)
             self._event(customer_id, "erased", note, now)
-            forget_customer_mail(self.db, customer_id)
-            self.db.execute_sql("DELETE FROM customer_stamp WHERE customer_id = ?", (customer_id,))
             stamp_edit(self.db, customer_id, ["erased"])
 
     def online_orders(self, customer_id: int) -> list[dict[str, Any]]:
