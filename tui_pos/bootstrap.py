@@ -38,6 +38,7 @@ from tui_pos.models.sale_store import SqliteSaleStore
 from tui_pos.models.staff_store import SqliteStaffStore
 from tui_pos.models.stamp_store import SqliteStampCards
 from tui_pos.models.stock_store import SqliteStockStore
+from tui_pos.models.tax_codes import rates_in_force
 from tui_pos.models.unit_of_work import SqliteUnitOfWork
 from tui_pos.report_till import report_services
 from tui_pos.services.analysis import Analysis
@@ -127,7 +128,7 @@ class Till:
         return import_products(
             lines,
             self.catalog_writer,
-            [t.code for t in self.config.taxes],
+            list(self.register.tax_rates()),
             self.parser,
             till=self.config.store.till,
             now=self.register.clock(),
@@ -189,8 +190,9 @@ def open_till(
     """
     opened = open_till_database(config, db_path, clock)
     db, path, pepper = opened.db, opened.path, opened.pepper
-    taxes = tax_rates(config)
-    sync_tax_codes(db, list(taxes.values()))
+    sync_tax_codes(db, list(tax_rates(config).values()))
+    configured = [t.code for t in config.taxes]
+    taxes = rates_in_force(db, configured)  # the config's, unless set by command or server
     parser = barcode_parser(config)
     catalog = SqliteCatalog(db)
     rules = loyalty_rules(config)
@@ -257,6 +259,7 @@ def open_till(
     coupons = Coupons(SqliteCouponStore(db), customers, clock)
     register.on_coupon = lambda code: coupons.apply(register, code)
     staff.on_change = lambda employee: setattr(register, "cashier", employee)
+    register.tax_rates = lambda: rates_in_force(db, configured)  # read as each sale starts
     register.reserve_coupon = CouponReservations(db)  # asks the store server when enrolled
     return Till(
         config=config,

@@ -12,6 +12,7 @@ from tui_pos.domain.customer_merge import ConsentEntry, CustomerDocument
 from tui_pos.domain.hlc import Stamp
 from tui_pos.models.customer_stamps import apply_document, document_of
 from tui_pos.models.journal_verify import verify_journal
+from tui_pos.models.unit_of_work import writing
 
 
 def stamps(till: Till, customer_id: int) -> dict[str, str]:
@@ -51,11 +52,10 @@ def test_consent_is_the_latest_entry_of_the_log(demo_till: Till) -> None:
     late = Stamp(int(doc.consent[-1].at[:13]) + 5, 0, "S02/T1").text
     early = Stamp(int(doc.consent[0].at[:13]) - 5, 0, "S02/T1").text
     for at, given in ((early, True), (late, True)):
-        with demo_till.db.atomic():
+        with writing(demo_till.db, "T1"):
             apply_document(
                 demo_till.db,
                 CustomerDocument(ada.uuid, {}, None, (ConsentEntry(at, given, "sync", "x"),)),
-                "T1",
             )
         expected = at == late
         assert demo_till.customers.get(ada.id).details.marketing_consent is expected
@@ -68,8 +68,8 @@ def test_an_erasure_from_elsewhere_wins_over_a_later_local_edit(demo_till: Till)
     before = document_of(demo_till.db, ada.id)
     assert before is not None
     erasure = Stamp(int(min(s for _, s in before.fields.values())[:13]) - 1000, 0, "S02/T1")
-    with demo_till.db.atomic():
-        assert apply_document(demo_till.db, CustomerDocument(ada.uuid, {}, erasure.text, ()), "T1")
+    with writing(demo_till.db, "T1"):
+        assert apply_document(demo_till.db, CustomerDocument(ada.uuid, {}, erasure.text, ()))
     erased = demo_till.customers.get(ada.id)
     assert erased.erased and erased.details.name == ERASED_NAME and erased.details.notes == ""
     assert stamps(demo_till, ada.id) == {"erased": erasure.text}

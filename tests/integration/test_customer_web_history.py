@@ -12,6 +12,7 @@ from tui_pos.domain.customer import CustomerDetails
 from tui_pos.domain.customer_merge import CustomerDocument
 from tui_pos.domain.hlc import Stamp
 from tui_pos.models.customer_stamps import apply_document, document_of
+from tui_pos.models.unit_of_work import writing
 from tui_pos.screens.customer_profile import profile_renderable
 from tui_pos.sync.puller import apply_page
 
@@ -51,8 +52,8 @@ def test_the_profile_lists_web_orders_with_their_channel_and_suggests_from_them(
     code = demo_till.db.execute_sql(
         "SELECT code FROM barcode WHERE product_id = ?", (milk.id,)
     ).fetchone()[0]
-    assert apply_page(demo_till.db, page(web_order("WEB-1", code))) == 1
-    assert apply_page(demo_till.db, page(web_order("WEB-2", code))) == 1
+    assert apply_page(demo_till.db, page(web_order("WEB-1", code)), "T1") == 1
+    assert apply_page(demo_till.db, page(web_order("WEB-2", code)), "T1") == 1
     loaf = demo_till.catalog.by_code(f"0{LOAF}")
     assert loaf is not None
     profile = demo_till.customers.profile(ada.id, [loaf.id])
@@ -74,14 +75,14 @@ def test_a_customer_pulled_after_their_web_order_gets_it_in_the_profile(
     code = demo_till.db.execute_sql(
         "SELECT code FROM barcode WHERE product_id = ?", (milk.id,)
     ).fetchone()[0]
-    apply_page(demo_till.db, page(web_order("WEB-3", code)))  # no customer with the card yet
+    apply_page(demo_till.db, page(web_order("WEB-3", code)), "T1")  # no customer with the card yet
     at = Stamp(1_764_676_800_000, 0, "S02/T1").text
     doc = CustomerDocument(
         "c" * 32, {"name": ("Ada", at), "card": (CARD, at), "phone": ("555 0100", at)}, None, ()
     )
-    with demo_till.db.atomic():
-        assert apply_document(demo_till.db, doc, "T1") == 1
-        assert apply_document(demo_till.db, doc, "T1") == 0  # idempotent
+    with writing(demo_till.db, "T1"):
+        assert apply_document(demo_till.db, doc) == 1
+        assert apply_document(demo_till.db, doc) == 0  # idempotent
     ada = demo_till.customers.by_card(CARD)
     assert ada is not None and ada.uuid == "c" * 32 and ada.details.phone == "555 0100"
     assert [v.number for v in demo_till.customers.profile(ada.id).visits] == ["WEB-3"]

@@ -26,7 +26,6 @@ from tui_pos.domain.customer_merge import (
     newest_stamp,
 )
 from tui_pos.domain.hlc import EARLIEST_MS, Stamp, parse_stamp, receive
-from tui_pos.models.chain_store import seal
 from tui_pos.models.mail_store import forget_customer_mail
 from tui_pos.models.order_contacts import erase_contacts
 from tui_pos.models.times import stamp
@@ -237,9 +236,10 @@ def _new_customer(db: Database, doc: CustomerDocument, now: datetime) -> int:
     )
 
 
-def apply_document(db: Database, incoming: CustomerDocument, till: str) -> int:
-    """Merge a document from the store server into this till (1 if anything changed);
-    the consent entries it adds are sealed into the chain under ``till``."""
+def apply_document(db: Database, incoming: CustomerDocument) -> int:
+    """Merge a document from the store server into this till (1 if anything changed).
+    Call inside the caller's unit of work (``writing``), which seals the consent entries
+    it appends."""
     now = datetime.now(UTC)
     seen = newest_stamp(incoming)
     if seen:
@@ -267,6 +267,4 @@ def apply_document(db: Database, incoming: CustomerDocument, till: str) -> int:
     added = [e for e in merged.consent if e.at not in known]
     for entry in added:
         log_consent(db, customer_id, entry.consent, entry.source, entry.note, now, entry.at)
-    if added:
-        seal(db, till)
     return 1

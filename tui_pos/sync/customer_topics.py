@@ -7,7 +7,6 @@ from peewee import Database
 
 from tui_pos.domain.customer_merge import CustomerDocError, from_wire
 from tui_pos.models.customer_stamps import apply_document
-from tui_pos.sync import state as st
 from tui_pos.sync.topics import Change, topic
 
 
@@ -17,5 +16,4 @@ def apply_customer(db: Database, change: Change) -> int:
         doc = from_wire(change.get("body"))
     except CustomerDocError:
         return 0  # not a record this version reads (a newer server): skipped
-    state = st.load(db)
-    return apply_document(db, doc, state.till if state is not None else "?")
+    return apply_document(db, doc)  # in the page's unit of work, which seals

@@ -22,6 +22,7 @@ from peewee import Database
 from tui_pos.domain.customer_merge import CustomerDocError, CustomerDocument, from_wire, to_wire
 from tui_pos.models.customer_stamps import acknowledged, apply_document, document_of, pending
 from tui_pos.models.times import stamp
+from tui_pos.models.unit_of_work import writing
 from tui_pos.sync import state as st
 from tui_pos.sync.client import ServerClient, SyncError
 
@@ -75,9 +76,9 @@ def push_customers(db: Database, client: ServerClient, batch: int = BATCH) -> in
             raise
         state = st.load(db)
         till = state.till if state is not None else "?"
-        with db.atomic():
+        with writing(db, till):  # the consent entries the records add are sealed
             for doc in merged:
-                apply_document(db, doc, till)
+                apply_document(db, doc)
             for cid, why in refused.items():
                 db.execute_sql(
                     "INSERT INTO customer_event (customer_id, kind, created_at, note)"
