@@ -11,6 +11,7 @@ server's catalog holds its barcode; a SKU is a product's PLU or key in that cata
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from dataclasses import dataclass
 from typing import Any
