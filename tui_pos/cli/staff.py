@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import click
 
@@ -20,6 +21,9 @@ from tui_pos.domain.analysis import AnalysisReport, DateRange, parse_range
 from tui_pos.domain.staff import Action, Role, StaffError, parse_role
 from tui_pos.services.staff import Staff
 from tui_pos.services.staff_reports import audit_report, hours_report
+
+if TYPE_CHECKING:
+    from tui_pos.bootstrap import Till
 
 _ROLES = click.Choice([r.value for r in Role])
 
@@ -88,11 +92,23 @@ def staff_add(
         first = not till.staff.has_staff()
         if first and parse_role(role) is not Role.MANAGER:
             raise StaffError("The first employee must be a manager (--role manager)")
-        signed(till, by, Action.STAFF_ADMIN, f"add {number} {name} ({role})")
-        employee = till.staff.add_employee(
-            number, name, parse_role(role), read_pin(f"PIN for {name}", confirm=True), badge
-        )
+        signer = signed(till, by, Action.STAFF_ADMIN, f"add {number} {name} ({role})")
+        pin = read_pin(f"PIN for {name}", confirm=True)
+        if _shared(till):
+            from tui_pos.sync import managed_staff as ms
+
+            pin_hash = ms.pin_hash_for(pin, till.staff.pepper, till.staff.settings.cost)
+            click.echo(ms.add(till.db, number, name, parse_role(role), pin_hash, badge, signer))
+            return
+        employee = till.staff.add_employee(number, name, parse_role(role), pin, badge)
     click.echo(f"Added {employee.code} {employee.name} ({employee.role.value})")
+
+
+def _shared(till: Till) -> bool:
+    """True when this till's staff are the store server's (sync/managed_staff.py)."""
+    from tui_pos.sync.managed_staff import shared
+
+    return shared(till.db)
 
 
 @staff.command("set-pin")
@@ -102,8 +118,15 @@ def staff_add(
 def staff_set_pin(obj: Context, number: str, by: str | None) -> None:
     """Give an employee a new PIN (also lifts a lock-out)."""
     with user_errors(), obj.open_till() as till:
-        signed(till, by, Action.STAFF_ADMIN, f"new PIN for {number}")
-        till.staff.set_pin(number, read_pin(f"New PIN for {number}", confirm=True))
+        signer = signed(till, by, Action.STAFF_ADMIN, f"new PIN for {number}")
+        pin = read_pin(f"New PIN for {number}", confirm=True)
+        if _shared(till):
+            from tui_pos.sync import managed_staff as ms
+
+            pin_hash = ms.pin_hash_for(pin, till.staff.pepper, till.staff.settings.cost)
+            click.echo(ms.change(till.db, number, {"pin_hash": pin_hash}, signer))
+            return
+        till.staff.set_pin(number, pin)
     click.echo(f"PIN of {number} changed")
 
 
@@ -127,7 +150,17 @@ def staff_change(
         if role is None and badge is None and active is None:
             raise StaffError("Nothing to change: give --role, --badge or --active/--inactive")
         with obj.open_till() as till:
-            signed(till, by, Action.STAFF_ADMIN, f"change {number}")
+            signer = signed(till, by, Action.STAFF_ADMIN, f"change {number}")
+            if _shared(till):
+                from tui_pos.sync import managed_staff as ms
+
+                changed: dict[str, object] = {"role": role} if role else {}
+                if active is not None:
+                    changed["active"] = active
+                if badge is not None:
+                    changed["badge"] = badge.strip() or None
+                click.echo(ms.change(till.db, number, changed, signer))
+                return
             employee = till.staff.update_employee(
                 number, role=parse_role(role) if role else None, active=active, badge=badge
             )

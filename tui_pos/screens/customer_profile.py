@@ -64,8 +64,9 @@ def profile_renderable(profile: CustomerProfile) -> RenderableType:
         why = f"in {s_.score}% of visits" if s_.reason == "usual" else f"goes with ({s_.score}%)"
         _add(ideas, name, why)
 
-    visits = Table(title="Recent sales", expand=True, show_edge=False)
-    visits.add_column("Sale")
+    visits = Table(title="Recent sales and online orders", expand=True, show_edge=False)
+    visits.add_column("Sale / order")
+    visits.add_column("Channel")
     visits.add_column("Date")
     visits.add_column("Lines", justify="right")
     visits.add_column("Total", justify="right")
@@ -73,6 +74,7 @@ def profile_renderable(profile: CustomerProfile) -> RenderableType:
         _add(
             visits,
             v.number,
+            v.channel,
             v.created_at.astimezone().strftime("%Y-%m-%d"),
             str(v.items),
             format_money(v.total_cents),

@@ -145,7 +145,7 @@ class SaleView(Screen[None]):
             if self.has_class("narrow")
             else totals_renderable(
                 totals,
-                reg.settings.taxes,
+                reg.cart.taxes,
                 prices_include_tax=include,
                 currency=currency,
                 paid_cents=paid,

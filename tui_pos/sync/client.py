@@ -64,7 +64,7 @@ class ServerClient:
         except (OSError, ValueError):
             data = None
         if not isinstance(data, dict) or "message" not in data:
-            if exc.code >= 500:
+            if exc.code >= 500 and exc.code != 501:  # 501: it does not know our requests
                 return SyncError("offline", f"server {self.url} failed (HTTP {exc.code})")
             return SyncError(
                 "version",
@@ -81,6 +81,10 @@ class ServerClient:
 
     def push(self, store: str, till: str, documents: list[dict[str, Any]]) -> dict[str, Any]:
         return self.call("POST", "push", {"store": store, "till": till, "documents": documents})
+
+    def push_customers(self, documents: list[dict[str, Any]]) -> dict[str, Any]:
+        """Customer documents this till changed -> the server's merged records."""
+        return self.call("POST", "customers", {"documents": documents})
 
     def head(self) -> dict[str, Any]:
         return self.call("GET", "head")

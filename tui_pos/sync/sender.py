@@ -17,6 +17,7 @@ from peewee import Database
 
 from tui_pos.sync import state as st
 from tui_pos.sync.client import ServerClient, SyncError
+from tui_pos.sync.customers import push_customers
 from tui_pos.sync.outbox import outbox_batch
 from tui_pos.sync.puller import pull_changes
 
@@ -27,6 +28,7 @@ BATCH = 200
 class Pushed:
     sent: int
     acked_seq: int
+    customers: int = 0  #: customer documents the server merged
 
 
 def push_pending(db: Database, client: ServerClient, batch: int = BATCH) -> Pushed:
@@ -57,6 +59,19 @@ def push_pending(db: Database, client: ServerClient, batch: int = BATCH) -> Push
         hash_ = last["mac"] if seq == last["seq"] else _mac_of(db, seq)
         st.acked(db, seq, hash_)
         sent += len(docs)
+
+
+def exchange(db: Database, client: ServerClient) -> tuple[Pushed, int]:
+    """Push what is waiting, pull the feed, and push again when the pull applied rows
+    (they are sealed in this till's own chain entry, which the server must get too);
+    what was pushed last and the rows applied."""
+    pushed = push_pending(db, client)
+    customers = push_customers(db, client)  # merged records may add consent rows to seal
+    applied = pull_changes(db, client)
+    if applied or customers:
+        again = push_pending(db, client)
+        pushed = Pushed(pushed.sent + again.sent, again.acked_seq)
+    return Pushed(pushed.sent, pushed.acked_seq, customers), applied
 
 
 def _mac_of(db: Database, seq: int) -> str:
@@ -121,9 +136,7 @@ class SyncWorker(threading.Thread):
             try:
                 state = st.load(self.db)
                 if state is not None and not state.conflict:
-                    client = self.client_of(state)
-                    push_pending(self.db, client)
-                    pull_changes(self.db, client)
+                    exchange(self.db, self.client_of(state))
                     st.online(self.db, st.load(self.db))
                 failures = 0
                 self.last_error = ""
