@@ -13,11 +13,11 @@ The App is built with its services by :func:`build_app` from the one factory's
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from pathlib import Path
 
-from textual import events
+from textual import events, work
 from textual.binding import Binding
+from textual.screen import Screen
 
 from tui_pos.bootstrap import Till
 from tui_pos.crash_log import crash_log_path
@@ -45,7 +45,8 @@ from tui_pos.messages import (
     SaleCompleted,
 )
 from tui_pos.safe_app import SafeApp
-from tui_pos.screens.authorize import with_permission
+from tui_pos.screens.authorize import approval_for
+from tui_pos.screens.dialogs import FLOW_GROUP
 from tui_pos.screens.register import RegisterScreen, ScreenSettings
 from tui_pos.screens.returns import StoreServices
 from tui_pos.services import customer_display
@@ -108,10 +109,10 @@ class PosApp(SafeApp[None]):
             receipts=till.receipts,
         )
 
-    def permit(self, action: Action, what: str, then: Callable[[Approval], object]) -> None:
-        """``with_permission`` on the screen on top: ``then(approval)`` at once if the
-        cashier may do ``action``, else after someone's approval (audited either way)."""
-        with_permission(self.screen, action, what, then)
+    async def permit(self, action: Action, what: str) -> Approval | None:
+        """``approval_for`` on the screen on top, for a flow: the cashier's own approval if
+        they may do ``action``, else someone's (audited either way); None if refused."""
+        return await approval_for(self.screen, action, what)
 
     # -- start and stop ---------------------------------------------------------------
     def on_mount(self) -> None:
@@ -153,7 +154,12 @@ class PosApp(SafeApp[None]):
         if not self.staff.has_staff():
             self.exit()
             return
-        with_permission(self.screen, Action.QUIT, "Quit the till", lambda _a: self.exit())
+        self._quit_if_approved()
+
+    @work(group=FLOW_GROUP)
+    async def _quit_if_approved(self) -> None:
+        if await approval_for(self.screen, Action.QUIT, "Quit the till") is not None:
+            self.exit()
 
     def action_help(self) -> None:
         """Every key of this screen and what it does (F1 again or Esc closes it)."""
@@ -233,8 +239,13 @@ class PosApp(SafeApp[None]):
             self.notify("No receipt is waiting for the printer")
             return
         note = self.hub.printer_label or self.till.printer_note
-        screen = PrintQueueScreen(jobs, self.till.config.store.till, note)
-        self.push_screen(screen, lambda retry: self.hub.print_pending() if retry else None)
+        self._retry_printing(PrintQueueScreen(jobs, self.till.config.store.till, note))
+
+    @work(group=FLOW_GROUP)
+    async def _retry_printing(self, queue: Screen[bool]) -> None:
+        """The print queue; Enter on it (True) prints what waits."""
+        if await self.push_screen_wait(queue):
+            self.hub.print_pending()
 
     # -- from the devices ---------------------------------------------------------------
     def on_barcode_scanned(self, message: BarcodeScanned) -> None:

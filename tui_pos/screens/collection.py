@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -9,7 +10,7 @@ from textual.widgets import Input, Label, Static
 
 from tui_pos.domain.errors import PosError, StorageError
 from tui_pos.domain.money import format_money
-from tui_pos.screens.dialogs import ConfirmScreen
+from tui_pos.screens.dialogs import FLOW_GROUP, ConfirmScreen
 from tui_pos.screens.list_screen import ListScreen, list_table, right
 from tui_pos.screens.returns import StoreServices
 from tui_pos.services.online_orders import CollectionOrder
@@ -74,24 +75,22 @@ class CollectionScreen(ListScreen):
         event.stop()
         self.search(event.value)
 
-    def action_hand_over(self) -> None:
+    @work(group=FLOW_GROUP)
+    async def action_hand_over(self) -> None:
         """Mark the selected order as collected (asks first)."""
         if not self.orders:
             self.say("No order selected", error=True)
             return
         order = self.orders[self.table.cursor_row]
-
-        def answered(yes: bool | None) -> None:
-            if not yes:
-                return
-            try:
-                cashier = self.services.returns.register.cashier
-                self.services.online_orders.hand_over(order, cashier.name if cashier else "")
-            except PosError as exc:
-                self.say(str(exc), error=True)
-                return
-            self.search(self.query_one("#collection-input", Input).value)
-            self.say(f"Order {order.order_id} handed over")
-
         who = f" to {order.customer_name}" if order.customer_name else ""
-        self.app.push_screen(ConfirmScreen(f"Hand over order {order.order_id}{who}?"), answered)
+        question = f"Hand over order {order.order_id}{who}?"
+        if not await self.app.push_screen_wait(ConfirmScreen(question)):
+            return
+        try:
+            cashier = self.services.returns.register.cashier
+            self.services.online_orders.hand_over(order, cashier.name if cashier else "")
+        except PosError as exc:
+            self.say(str(exc), error=True)
+            return
+        self.search(self.query_one("#collection-input", Input).value)
+        self.say(f"Order {order.order_id} handed over")

@@ -12,10 +12,10 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
-from tui_pos.domain.customer import Customer
 from tui_pos.domain.errors import PosError
 from tui_pos.domain.money import format_money
 from tui_pos.screens.customer_edit import EditCustomerScreen
+from tui_pos.screens.dialogs import FLOW_GROUP
 from tui_pos.services.customer_views import CustomerProfile
 from tui_pos.services.customers import Customers
 from tui_pos.widgets.keys_bar import KeysBar
@@ -154,17 +154,16 @@ class ProfileScreen(ModalScreen[None]):
             return True if self.profile and not self.profile.customer.erased else None
         return True
 
-    def action_edit(self) -> None:
+    @work(group=FLOW_GROUP)
+    async def action_edit(self) -> None:
         """Edit the profile's fields."""
         if self.profile is None:
             return
-
-        def saved(customer: Customer | None) -> None:
-            if customer is not None:
-                self.app.notify(f"Saved {customer.name}")
-                self.load()
-
-        self.app.push_screen(EditCustomerScreen(self.customers, self.profile.customer), saved)
+        edit = EditCustomerScreen(self.customers, self.profile.customer)
+        customer = await self.app.push_screen_wait(edit)
+        if customer is not None:
+            self.app.notify(f"Saved {customer.name}")
+            self.load()
 
     def action_birthday(self) -> None:
         """Give the birthday reward (once per birthday)."""

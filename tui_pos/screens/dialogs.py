@@ -1,4 +1,10 @@
-"""Small typed dialogs: ask for a text and apply it, or ask for a yes/no."""
+"""Small typed dialogs: ask for a text and apply it, or ask for a yes/no.
+
+A key that opens dialogs runs a flow: an ``async`` method decorated with
+``@work(group=FLOW_GROUP)`` that reads top to bottom, ``answer = await
+self.app.push_screen_wait(PromptScreen(...))``, the approval from ``await approval_for(...)``
+(:mod:`tui_pos.screens.authorize`), then the service call. No dialog takes a callback.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +22,10 @@ from tui_pos.widgets.keys_bar import KeysBar
 from tui_pos.widgets.scan_aware_input import ScanAwareInput
 
 T = TypeVar("T")
+
+#: The worker group of the flows (the screens' and the App's): they wait for the cashier's
+#: answers, so a test waits for the other workers (``tests/support/settle.py``), never these.
+FLOW_GROUP = "flow"
 
 
 class PromptScreen(ModalScreen[T | None]):

@@ -7,16 +7,16 @@ log-in) is the App's: this screen posts a message (``messages.py``) and the App 
 
 from __future__ import annotations
 
+from textual import work
 from textual.binding import Binding
 
 from tui_pos.domain.errors import DomainError, PosError
 from tui_pos.domain.receipt import sale_number
-from tui_pos.domain.sale import SaleDocument
 from tui_pos.domain.staff import Action
 from tui_pos.messages import BadgeScanned, FlowRequested, ReprintRequested
-from tui_pos.screens.authorize import with_permission
-from tui_pos.screens.dialogs import PromptScreen
-from tui_pos.screens.returns import ReturnScreen
+from tui_pos.screens.authorize import approval_for
+from tui_pos.screens.dialogs import FLOW_GROUP, PromptScreen
+from tui_pos.screens.returns import ReturnScreen, StoreServices
 from tui_pos.screens.sale_edits import SaleEdits
 from tui_pos.screens.sale_storing import SaleStoring
 from tui_pos.screens.sale_view import ScreenSettings
@@ -169,20 +169,16 @@ class RegisterScreen(SaleEdits, SaleStoring):
             return
         self._search_for(initial)
 
-    def _search_for(self, initial: str) -> None:
+    @work(group=FLOW_GROUP)
+    async def _search_for(self, initial: str) -> None:
         """The find dialog, starting with ``initial``; the product picked is added."""
-
-        def picked(product_id: int | None) -> None:
-            if product_id is not None:
-                self.attempt(
-                    lambda: self.register.add_product(product_id).message, select_last=True
-                )
-
         from tui_pos.screens.search import SearchScreen  # loaded on first use
 
-        self.app.push_screen(
-            SearchScreen(self.register, "add", self.settings.currency, initial), picked
+        product_id = await self.app.push_screen_wait(
+            SearchScreen(self.register, "add", self.settings.currency, initial)
         )
+        if product_id is not None:
+            self.attempt(lambda: self.register.add_product(product_id).message, select_last=True)
 
     def action_price_check(self) -> None:
         """Look up a price without adding anything."""
@@ -197,7 +193,7 @@ class RegisterScreen(SaleEdits, SaleStoring):
         """A scanned or typed receipt barcode opens the return of its sale."""
         if self.services is None or self.services.returns.receipt_number(code) is None:
             return False
-        self.app.push_screen(ReturnScreen(self.services, code), self._after_returns)
+        self._return(self.services, code)
         return True
 
     def action_returns(self) -> None:
@@ -206,9 +202,12 @@ class RegisterScreen(SaleEdits, SaleStoring):
             return
         initial = self.entry.value.strip()
         self.entry.clear()
-        self.app.push_screen(ReturnScreen(self.services, initial), self._after_returns)
+        self._return(self.services, initial)
 
-    def _after_returns(self, _result: None) -> None:
+    @work(group=FLOW_GROUP)
+    async def _return(self, services: StoreServices, initial: str) -> None:
+        """The return screen (its lines go into the open sale), then the sale again."""
+        await self.app.push_screen_wait(ReturnScreen(services, initial))
         self.refresh_sale(select_last=True)
         if any(ln.is_return for ln in self.register.cart.lines):
             self.say("Return lines added: scan new items for an exchange, F10 to settle")
@@ -220,14 +219,17 @@ class RegisterScreen(SaleEdits, SaleStoring):
 
             self.app.push_screen(StockMenuScreen(self.services))
 
-    def action_customer(self) -> None:
+    @work(group=FLOW_GROUP)
+    async def action_customer(self) -> None:
         """Find, create, attach or take off the sale's customer (Ctrl+U)."""
         if self.customers is None:
             return
         from tui_pos.screens.customer import CustomerScreen  # loaded on first use
 
-        self.app.push_screen(
-            CustomerScreen(self.customers, self.register, self.export_dir), self._after_prompt
+        self._after_prompt(
+            await self.app.push_screen_wait(
+                CustomerScreen(self.customers, self.register, self.export_dir)
+            )
         )
 
     def action_receipt(self) -> None:
@@ -243,23 +245,20 @@ class RegisterScreen(SaleEdits, SaleStoring):
             return
         self.app.push_screen(ReceiptScreen(lines))
 
-    def action_reprint(self) -> None:
+    @work(group=FLOW_GROUP)
+    async def action_reprint(self) -> None:
         """Print a receipt again, marked as a copy: the last one, or any by its number."""
-
-        def chosen(doc: SaleDocument | None) -> None:
-            if doc is not None:
-                self.post_message(ReprintRequested(doc))
-                self.say(f"Reprinting {sale_number(doc)}")
-
-        self.app.push_screen(
+        doc = await self.app.push_screen_wait(
             PromptScreen(
                 "Reprint a receipt",
                 "Enter = the last sale, or type its number (42 or T1-000042)",
                 self.register.find_sale,
                 scan_aware=False,
-            ),
-            chosen,
+            )
         )
+        if doc is not None:
+            self.post_message(ReprintRequested(doc))
+            self.say(f"Reprinting {sale_number(doc)}")
 
     def action_no_sale(self) -> None:
         """Open the cash drawer without a sale (recorded)."""
@@ -280,8 +279,8 @@ class RegisterScreen(SaleEdits, SaleStoring):
         """Log out; the next cashier logs in (the open sale stays)."""
         self.post_message(FlowRequested("lock"))
 
-    def action_reports(self) -> None:
+    @work(group=FLOW_GROUP)
+    async def action_reports(self) -> None:
         """Open the reports screen (needs REPORTS)."""
-        with_permission(
-            self, Action.REPORTS, "Reports", lambda _a: self.post_message(FlowRequested("reports"))
-        )
+        if await approval_for(self, Action.REPORTS, "Reports") is not None:
+            self.post_message(FlowRequested("reports"))

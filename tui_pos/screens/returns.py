@@ -6,9 +6,10 @@ cashier may scan new items for an exchange, then F10 pays the difference or refu
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -18,22 +19,23 @@ from textual.widgets import Input, Label, Static
 from tui_pos.domain.errors import PosError
 from tui_pos.domain.money import format_money
 from tui_pos.domain.quantity import format_quantity
+from tui_pos.domain.returns import ReturnableLine
 from tui_pos.domain.staff import Action, Approval
-from tui_pos.screens.dialogs import PromptScreen
+from tui_pos.screens.dialogs import FLOW_GROUP, PromptScreen
 from tui_pos.services.online_orders import OnlineOrders
 from tui_pos.services.returns import Returns, ReturnView
 from tui_pos.services.stock import Stock
 from tui_pos.widgets.fitted_table import FitColumn, FittedTable
 from tui_pos.widgets.keys_bar import KeysBar
 
-#: Collects the approval of an action (``with_permission``: the logged-in employee's own
-#: right, or someone's PIN), then runs it with that approval; the service checks it.
-Permit = Callable[[Action, str, Callable[[Approval], object]], None]
+#: Collects the approval of an action in a flow (``approval_for``: the logged-in employee's
+#: own right, or someone's PIN); None when refused or cancelled. The service checks it.
+Permit = Callable[[Action, str], Awaitable[Approval | None]]
 
 
-def permit_all(action: Action, _what: str, then: Callable[[Approval], object]) -> None:
+async def permit_all(action: Action, _what: str) -> Approval:
     """No staff: nobody to ask (the services allow everything on a till without staff)."""
-    then(Approval(action, None))
+    return Approval(action, None)
 
 
 @dataclass(frozen=True)
@@ -166,22 +168,21 @@ class ReturnScreen(ModalScreen[None]):
             self.say("Open a sale first: scan its receipt or type its number", error=True)
             return
         table = self.query_one("#return-table", FittedTable)
-        line = self.view.lines[table.cursor_row]
+        self._return_line(self.view.lines[table.cursor_row], to_stock)
+
+    @work(group=FLOW_GROUP)
+    async def _return_line(self, line: ReturnableLine, to_stock: bool) -> None:
         left = format_quantity(line.remaining_milli, line.unit)
-
-        def apply(text: str) -> str:
-            return self.returns.return_line(line, text, to_stock=to_stock)
-
         where = "to stock" if to_stock else "as damaged"
-        self.app.push_screen(
+        message = await self.app.push_screen_wait(
             PromptScreen(
                 f"Return {line.name} {where}",
                 f"Quantity to return (Enter = all {left} left)",
-                apply,
+                lambda text: self.returns.return_line(line, text, to_stock=to_stock),
                 scan_aware=False,
-            ),
-            self._after_prompt,
+            )
         )
+        self._after_prompt(message)
 
     def action_return_all(self) -> None:
         """Return every line's remaining quantity to stock."""
@@ -200,23 +201,21 @@ class ReturnScreen(ModalScreen[None]):
             self.say(f"{done} line(s) returned" if done else "Nothing left to return")
         self.refresh_lines()
 
-    def action_no_receipt(self) -> None:
+    @work(group=FLOW_GROUP)
+    async def action_no_receipt(self) -> None:
         """Return an item without receipt (needs a manager's permission)."""
-
-        def ask() -> None:
-            self.app.push_screen(
-                PromptScreen(
-                    "Return without receipt",
-                    "Scan or type the item (2*code for two); refunded at today's price",
-                    self.returns.return_without_receipt,
-                    scan_aware=False,
-                ),
-                self._after_prompt,
+        permit = self.services.permit
+        if await permit(Action.RETURN_WITHOUT_RECEIPT, "return without receipt") is None:
+            return
+        message = await self.app.push_screen_wait(
+            PromptScreen(
+                "Return without receipt",
+                "Scan or type the item (2*code for two); refunded at today's price",
+                self.returns.return_without_receipt,
+                scan_aware=False,
             )
-
-        self.services.permit(
-            Action.RETURN_WITHOUT_RECEIPT, "return without receipt", lambda _approval: ask()
         )
+        self._after_prompt(message)
 
     def _after_prompt(self, message: str | None) -> None:
         if message:

@@ -7,6 +7,7 @@ import asyncio
 from concurrent.futures import Future
 from functools import partial
 
+from textual import work
 from textual.widgets import Static
 
 from tui_pos.domain.errors import DomainError, PosError
@@ -14,6 +15,7 @@ from tui_pos.domain.money import format_money
 from tui_pos.domain.receipt import sale_number
 from tui_pos.domain.sale import SaleDocument
 from tui_pos.messages import PaymentStarted, SaleCompleted
+from tui_pos.screens.dialogs import FLOW_GROUP
 from tui_pos.screens.sale_view import SaleView
 from tui_pos.services.sale_writer import SaleWriter
 
@@ -23,12 +25,19 @@ class SaleStoring(SaleView):
 
     def action_tender(self) -> None:
         """Take payment (or pay out a refund)."""
-        from tui_pos.screens.tender import TenderScreen  # loaded on first use
-
         if self.selling_blocked:
             self.say(self.selling_blocked, error=True)
             return
-        self.app.push_screen(
+        self._pay()
+        self.post_message(PaymentStarted(self.register.tender_state().remaining_cents))
+
+    @work(group=FLOW_GROUP)
+    async def _pay(self) -> None:
+        """The payment screen; the sale it leaves paid is stored here (or it was stored
+        there: the stored sale is shown)."""
+        from tui_pos.screens.tender import TenderScreen  # loaded on first use
+
+        doc = await self.app.push_screen_wait(
             TenderScreen(
                 self.register,
                 self.settings.currency,
@@ -36,12 +45,8 @@ class SaleStoring(SaleView):
                 services=self.services,
                 customers=self.customers,
                 receipt_mail=self.receipt_mail,
-            ),
-            self._after_tender,
+            )
         )
-        self.post_message(PaymentStarted(self.register.tender_state().remaining_cents))
-
-    def _after_tender(self, doc: SaleDocument | None) -> None:
         if doc is None and self.writer is not None and self.register.awaiting_storage:
             self._store_sale(self.writer)
             return

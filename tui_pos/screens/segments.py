@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import cast
 
 from rich.text import Text
 from textual import work
@@ -11,13 +10,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen, Screen
+from textual.screen import ModalScreen
 from textual.widgets import DataTable, Label, Static
 
 from tui_pos.domain.errors import DomainError, PosError, StorageError
 from tui_pos.domain.money import format_money
-from tui_pos.domain.staff import Action, Approval
-from tui_pos.screens.authorize import with_permission
+from tui_pos.domain.staff import Action
+from tui_pos.screens.authorize import approval_for
+from tui_pos.screens.dialogs import FLOW_GROUP
 from tui_pos.services.customer_export import export_segment_file
 from tui_pos.services.customer_views import SegmentMember, SegmentView
 from tui_pos.services.customers import Customers
@@ -102,20 +102,18 @@ class SegmentsScreen(ModalScreen[None]):
             return
         self.app.call_from_thread(self._say, _members_text(view.name, found))
 
-    def action_export(self) -> None:
+    @work(group=FLOW_GROUP)
+    async def action_export(self) -> None:
         """Export the chosen segment to a CSV file next to the database."""
         chosen = self._chosen()
         if chosen is None:
             self.app.bell()
             return
         name = chosen.name
-
         # The file holds personal data: a customer-data admin exports it (or approves).
-        def approved(_: Approval) -> None:
+        what = f"export customer segment {name}"
+        if await approval_for(self, Action.CUSTOMER_ADMIN, what) is not None:
             self.export(name)
-
-        screen = cast(Screen[object], self)  # with_permission only reads the app from it
-        with_permission(screen, Action.CUSTOMER_ADMIN, f"export customer segment {name}", approved)
 
     @work(thread=True, group="segments-export", exit_on_error=False)
     def export(self, name: str) -> None:

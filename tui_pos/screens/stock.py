@@ -3,6 +3,7 @@ over online orders waiting for collection."""
 
 from __future__ import annotations
 
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -11,9 +12,9 @@ from textual.widgets import Input, Label, Static
 
 from tui_pos.domain.errors import DomainError, PosError, StorageError
 from tui_pos.domain.quantity import format_quantity
-from tui_pos.domain.staff import Action, Approval
+from tui_pos.domain.staff import Action
 from tui_pos.domain.stock import ScanTally
-from tui_pos.screens.dialogs import ConfirmScreen, PromptScreen
+from tui_pos.screens.dialogs import FLOW_GROUP, ConfirmScreen, PromptScreen
 from tui_pos.screens.list_screen import ListScreen, list_table, right
 from tui_pos.screens.returns import StoreServices
 from tui_pos.services.stock import StockLevel
@@ -49,25 +50,26 @@ class StockMenuScreen(ModalScreen[None]):
             yield Static("", id="stock-message", markup=False)
         yield KeysBar()
 
-    def _admin(self, what: str, screen: ModalScreen[None]) -> None:
-        def show() -> None:
-            self.app.push_screen(screen)
-
-        self.services.permit(Action.PRODUCT_ADMIN, what, lambda _approval: show())
+    @work(group=FLOW_GROUP)
+    async def _tally(self, what: str, mode: str) -> None:
+        """Receive or count (needs PRODUCT_ADMIN)."""
+        if await self.services.permit(Action.PRODUCT_ADMIN, what) is not None:
+            await self.app.push_screen(TallyScreen(self.services, mode))
 
     def action_receive(self) -> None:
         """Scan a delivery in."""
-        self._admin("receive a delivery", TallyScreen(self.services, "receive"))
+        self._tally("receive a delivery", "receive")
 
     def action_count(self) -> None:
         """Count stock by scanning."""
-        self._admin("count stock", TallyScreen(self.services, "count"))
+        self._tally("count stock", "count")
 
-    def action_adjust(self) -> None:
+    @work(group=FLOW_GROUP)
+    async def action_adjust(self) -> None:
         """Add or remove stock of one item with a reason."""
-        self.services.permit(Action.PRODUCT_ADMIN, "adjust stock", self._adjust)
-
-    def _adjust(self, approval: Approval) -> None:
+        approval = await self.services.permit(Action.PRODUCT_ADMIN, "adjust stock")
+        if approval is None:
+            return
         stock = self.services.stock
 
         def apply(text: str) -> str:
@@ -78,19 +80,16 @@ class StockMenuScreen(ModalScreen[None]):
             level = stock.adjust(code, qty, reason, approval)
             return f"{level.name}: stock now {format_quantity(level.level_milli, level.unit)}"
 
-        def done(message: str | None) -> None:
-            if message:
-                self.query_one("#stock-message", Static).update(message)
-
-        self.app.push_screen(
+        message = await self.app.push_screen_wait(
             PromptScreen(
                 "Stock adjustment",
                 "code quantity reason: 5900000000015 -2 broken (or +3 found)",
                 apply,
                 scan_aware=False,
-            ),
-            done,
+            )
         )
+        if message:
+            self.query_one("#stock-message", Static).update(message)
 
     def action_low(self) -> None:
         """Products at or below their reorder level."""
@@ -209,7 +208,8 @@ class TallyScreen(ListScreen):
             self.tally.remove(items[self.table.cursor_row].product_id)
             self.redraw()
 
-    def action_commit(self) -> None:
+    @work(group=FLOW_GROUP)
+    async def action_commit(self) -> None:
         """Book the delivery (asks its reference) or apply the count (asks to confirm)."""
         quantities = self.tally.quantities()
         if self.mode == "receive":
@@ -218,35 +218,30 @@ class TallyScreen(ListScreen):
                 written = self.services.stock.receive(reference, quantities)
                 return f"Delivery {reference.strip()} booked: {written} item(s)"
 
-            self.app.push_screen(
-                PromptScreen(
-                    "Book the delivery",
-                    "Delivery note or invoice reference",
-                    book,
-                    scan_aware=False,
-                ),
-                self._closed_with,
+            self._closed_with(
+                await self.app.push_screen_wait(
+                    PromptScreen(
+                        "Book the delivery",
+                        "Delivery note or invoice reference",
+                        book,
+                        scan_aware=False,
+                    )
+                )
             )
             return
         if not quantities:
             self.say("Nothing counted: scan the items on the shelf first", error=True)
             return
-
-        def answered(yes: bool | None) -> None:
-            if not yes:
-                return
-            try:
-                lines = self.services.stock.apply_count(quantities)
-            except PosError as exc:
-                self.say(str(exc), error=True)
-                return
-            changed = sum(1 for c in lines if c.variance_milli)
-            self._closed_with(f"Count applied: {len(lines)} item(s), {changed} corrected")
-
-        self.app.push_screen(
-            ConfirmScreen(f"Apply the count of {len(quantities)} item(s) to the stock?"),
-            answered,
-        )
+        question = f"Apply the count of {len(quantities)} item(s) to the stock?"
+        if not await self.app.push_screen_wait(ConfirmScreen(question)):
+            return
+        try:
+            lines = self.services.stock.apply_count(quantities)
+        except PosError as exc:
+            self.say(str(exc), error=True)
+            return
+        changed = sum(1 for c in lines if c.variance_milli)
+        self._closed_with(f"Count applied: {len(lines)} item(s), {changed} corrected")
 
     def _closed_with(self, message: str | None) -> None:
         if message:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.table import Table
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -13,13 +14,14 @@ from tui_pos.domain.errors import DomainError, PosError, StorageError
 from tui_pos.domain.money import format_money
 from tui_pos.domain.receipt import TENDER_LABELS
 from tui_pos.domain.sale import SaleDocument
-from tui_pos.domain.staff import Action, Approval
+from tui_pos.domain.staff import Action
 from tui_pos.domain.tender import TenderKind, check_card_reference
-from tui_pos.screens.dialogs import PromptScreen
+from tui_pos.screens.dialogs import FLOW_GROUP, PromptScreen
 from tui_pos.screens.returns import StoreServices, permit_all
 from tui_pos.services.customers import Customers
 from tui_pos.services.receipt_mail import ReceiptMailer
 from tui_pos.services.register import Register
+from tui_pos.services.returns import Returns
 from tui_pos.widgets.keys_bar import KeysBar
 from tui_pos.widgets.plain import plain
 from tui_pos.widgets.scan_aware_input import ScanAwareInput
@@ -159,26 +161,23 @@ class TenderScreen(ModalScreen[SaleDocument | None]):
     def _refund_due(self) -> bool:
         return self.register.tender_state().remaining_cents < 0
 
-    def _refund(self, kind: TenderKind, reference: str = "") -> None:
+    @work(group=FLOW_GROUP)
+    async def _refund(self, kind: TenderKind, reference: str = "") -> None:
         """Pay out the refund (asks for the REFUND permission first)."""
-
-        def pay(approval: Approval) -> None:
-            try:
-                if self.services is not None:
-                    result = self.services.returns.refund(kind, reference, approval)
-                else:
-                    result = self.register.refund(kind, reference, approval)
-            except PosError as exc:
-                self._error(str(exc))
-                return
-            self._settle(result)
-
         permit = self.services.permit if self.services else permit_all
-        permit(
-            Action.REFUND,
-            f"refund {format_money(-self.register.tender_state().remaining_cents)}",
-            pay,
-        )
+        owed = format_money(-self.register.tender_state().remaining_cents)
+        approval = await permit(Action.REFUND, f"refund {owed}")
+        if approval is None:
+            return
+        try:
+            if self.services is not None:
+                result = self.services.returns.refund(kind, reference, approval)
+            else:
+                result = self.register.refund(kind, reference, approval)
+        except PosError as exc:
+            self._error(str(exc))
+            return
+        self._settle(result)
 
     def action_store_credit(self) -> None:
         """A refund due: issue a credit note. Otherwise: pay with a credit note."""
@@ -188,47 +187,48 @@ class TenderScreen(ModalScreen[SaleDocument | None]):
         if self._refund_due:
             self._refund("store_credit")
             return
-        returns = self.services.returns
+        self._pay_store_credit(self.services.returns)
+
+    @work(group=FLOW_GROUP)
+    async def _pay_store_credit(self, returns: Returns) -> None:
         amount_text = self.query_one("#tender-input", Input).value
 
         def apply(code: str) -> SaleDocument | bool:
             doc = returns.pay_store_credit(code, amount_text)
             return doc if doc is not None else True
 
-        def done(result: SaleDocument | bool | None) -> None:
-            if result is not None:
-                self._settle(result)
-
-        self.app.push_screen(
+        await self._settle_with(
             PromptScreen(
                 "Pay with a credit note",
                 "Scan or type the credit note code (CR...); "
                 + (f"amount {amount_text}" if amount_text.strip() else "up to all that is due"),
                 apply,
                 scan_aware=False,
-            ),
-            done,
+            )
         )
 
-    def action_card(self) -> None:
+    async def _settle_with(self, dialog: PromptScreen[SaleDocument | bool]) -> None:
+        """A payment taken in ``dialog``: the new state (or the sale stored); nothing
+        when it was cancelled."""
+        result = await self.app.push_screen_wait(dialog)
+        if result is not None:
+            self._settle(result)
+
+    @work(group=FLOW_GROUP)
+    async def action_card(self) -> None:
         """Card on the external terminal: amount typed (or all due), then its reference."""
         if self._refund_due:
             owed = format_money(-self.register.tender_state().remaining_cents)
-
-            def checked(reference: str) -> str:
-                required = self.register.settings.card_reference_required
-                check_card_reference(reference.strip(), required=required)
-                return reference.strip()
-
-            self.app.push_screen(
+            reference = await self.app.push_screen_wait(
                 PromptScreen(
                     f"Card refund of {owed}",
                     "Refund on the terminal, then type its reference (from the slip)",
-                    checked,
+                    self._card_reference,
                     scan_aware=False,
-                ),
-                lambda ref: self._refund("card", ref) if ref is not None else None,
+                )
             )
+            if reference is not None:
+                self._refund("card", reference)
             return
         amount_text = self.query_one("#tender-input", Input).value
         due = self.register.tender_state().remaining_cents
@@ -238,21 +238,21 @@ class TenderScreen(ModalScreen[SaleDocument | None]):
             doc = self.register.pay_card(amount_text, reference)
             return doc if doc is not None else True
 
-        def done(result: SaleDocument | bool | None) -> None:
-            if result is None:
-                return
-            self._settle(result)
-
-        self.app.push_screen(
+        await self._settle_with(
             PromptScreen(
                 f"Card payment of {shown}",
                 "Take the card on the terminal, then type its reference (from the slip)"
                 + ("" if self.register.settings.card_reference_required else "; Enter = none"),
                 apply,
                 scan_aware=False,
-            ),
-            done,
+            )
         )
+
+    def _card_reference(self, reference: str) -> str:
+        """The card terminal's reference, checked as the settings require."""
+        required = self.register.settings.card_reference_required
+        check_card_reference(reference.strip(), required=required)
+        return reference.strip()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Points only with a customer on the sale and loyalty on."""
@@ -263,7 +263,8 @@ class TenderScreen(ModalScreen[SaleDocument | None]):
             return True if ok and self.register.cart.customer_id is not None else None
         return True
 
-    def action_points(self) -> None:
+    @work(group=FLOW_GROUP)
+    async def action_points(self) -> None:
         """Pay with the attached customer's loyalty points (within the store's limits)."""
         customers = self.customers
         if customers is None:
@@ -278,13 +279,10 @@ class TenderScreen(ModalScreen[SaleDocument | None]):
             doc = customers.redeem(self.register, text)
             return doc if doc is not None else True
 
-        def done(result: SaleDocument | bool | None) -> None:
-            if result is not None:
-                self._settle(result)
+        await self._settle_with(PromptScreen("Pay with points", hint, apply, scan_aware=False))
 
-        self.app.push_screen(PromptScreen("Pay with points", hint, apply, scan_aware=False), done)
-
-    def action_email_receipt(self) -> None:
+    @work(group=FLOW_GROUP)
+    async def action_email_receipt(self) -> None:
         """Send the receipt by e-mail once the sale is stored: to the attached customer who
         asked for e-mail receipts (Enter), or to the address typed."""
         mailer = self.receipt_mail
@@ -299,21 +297,18 @@ class TenderScreen(ModalScreen[SaleDocument | None]):
             except PosError:
                 address = ""  # typed instead
 
-        def done(to: str | None) -> None:
-            if to is not None:
-                self.refresh_summary()
-                self.query_one("#tender-input", Input).focus()
-
-        self.app.push_screen(
+        to = await self.app.push_screen_wait(
             PromptScreen(
                 "E-mail receipt",
                 "The receipt is queued for e-mail once the sale is stored. Address:",
                 lambda text: mailer.request(uuid, text),
                 value=address,
                 scan_aware=False,
-            ),
-            done,
+            )
         )
+        if to is not None:
+            self.refresh_summary()
+            self.query_one("#tender-input", Input).focus()
 
     def action_remove_payment(self) -> None:
         """Undo the last payment (before the sale is completed)."""
