@@ -13,11 +13,11 @@ The App is built with its services by :func:`build_app` from the one factory's
 from __future__ import annotations
 
 import os
+from collections.abc import Awaitable
 from pathlib import Path
 
 from textual import events, work
 from textual.binding import Binding
-from textual.screen import Screen
 
 from tui_pos.bootstrap import Till
 from tui_pos.crash_log import crash_log_path
@@ -46,7 +46,7 @@ from tui_pos.messages import (
 )
 from tui_pos.safe_app import SafeApp
 from tui_pos.screens.authorize import approval_for
-from tui_pos.screens.dialogs import FLOW_GROUP
+from tui_pos.screens.dialogs import FLOW_GROUP, ask
 from tui_pos.screens.register import RegisterScreen, ScreenSettings
 from tui_pos.screens.returns import StoreServices
 from tui_pos.services import customer_display
@@ -154,11 +154,11 @@ class PosApp(SafeApp[None]):
         if not self.staff.has_staff():
             self.exit()
             return
-        self._quit_if_approved()
+        self._quit_if_approved(approval_for(self.screen, Action.QUIT, "Quit the till"))
 
     @work(group=FLOW_GROUP)
-    async def _quit_if_approved(self) -> None:
-        if await approval_for(self.screen, Action.QUIT, "Quit the till") is not None:
+    async def _quit_if_approved(self, approved: Awaitable[Approval | None]) -> None:
+        if await approved is not None:
             self.exit()
 
     def action_help(self) -> None:
@@ -239,12 +239,12 @@ class PosApp(SafeApp[None]):
             self.notify("No receipt is waiting for the printer")
             return
         note = self.hub.printer_label or self.till.printer_note
-        self._retry_printing(PrintQueueScreen(jobs, self.till.config.store.till, note))
+        self._retry_printing(ask(self, PrintQueueScreen(jobs, self.till.config.store.till, note)))
 
     @work(group=FLOW_GROUP)
-    async def _retry_printing(self, queue: Screen[bool]) -> None:
-        """The print queue; Enter on it (True) prints what waits."""
-        if await self.push_screen_wait(queue):
+    async def _retry_printing(self, retry: Awaitable[bool]) -> None:
+        """Enter on the print queue (True) prints what waits."""
+        if await retry:
             self.hub.print_pending()
 
     # -- from the devices ---------------------------------------------------------------

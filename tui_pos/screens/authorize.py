@@ -20,6 +20,7 @@ from textual.widgets import Label, Static
 
 from tui_pos.domain.errors import PosError
 from tui_pos.domain.staff import ACTION_LABELS, Action, Approval, Employee
+from tui_pos.screens.dialogs import ask
 from tui_pos.services.staff import Staff
 from tui_pos.widgets.credentials_line import CredentialsLine
 from tui_pos.widgets.keys_bar import KeysBar
@@ -38,14 +39,17 @@ def staff_of(screen: Screen[Any]) -> Staff:
     return cast(HasStaff, screen.app).staff
 
 
-async def approval_for(screen: Screen[Any], action: Action, what: str) -> Approval | None:
-    """The approval of ``action``, for a flow (a worker): the logged-in employee's own when
-    their role may do it, otherwise someone's who may, typed into a modal; None when it was
-    refused or cancelled. The service the flow calls next checks it."""
+def approval_for(screen: Screen[Any], action: Action, what: str) -> asyncio.Future[Approval | None]:
+    """The approval of ``action``, for a flow to await: the logged-in employee's own when
+    their role may do it (at once), otherwise someone's who may, typed into a modal opened
+    now (``ask``); None when it was refused or cancelled. The service the flow calls next
+    checks it."""
     staff = staff_of(screen)
     if staff.may(action):
-        return _alone(screen, staff, action, what)
-    return await screen.app.push_screen_wait(OverrideScreen(staff, action, what))
+        answer: asyncio.Future[Approval | None] = asyncio.get_running_loop().create_future()
+        answer.set_result(_alone(screen, staff, action, what))
+        return answer
+    return ask(screen.app, OverrideScreen(staff, action, what))
 
 
 def _alone(screen: Screen[Any], staff: Staff, action: Action, what: str) -> Approval | None:

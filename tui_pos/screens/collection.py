@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
+
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -10,7 +12,7 @@ from textual.widgets import Input, Label, Static
 
 from tui_pos.domain.errors import PosError, StorageError
 from tui_pos.domain.money import format_money
-from tui_pos.screens.dialogs import FLOW_GROUP, ConfirmScreen
+from tui_pos.screens.dialogs import FLOW_GROUP, ConfirmScreen, ask
 from tui_pos.screens.list_screen import ListScreen, list_table, right
 from tui_pos.screens.returns import StoreServices
 from tui_pos.services.online_orders import CollectionOrder
@@ -75,8 +77,7 @@ class CollectionScreen(ListScreen):
         event.stop()
         self.search(event.value)
 
-    @work(group=FLOW_GROUP)
-    async def action_hand_over(self) -> None:
+    def action_hand_over(self) -> None:
         """Mark the selected order as collected (asks first)."""
         if not self.orders:
             self.say("No order selected", error=True)
@@ -84,7 +85,11 @@ class CollectionScreen(ListScreen):
         order = self.orders[self.table.cursor_row]
         who = f" to {order.customer_name}" if order.customer_name else ""
         question = f"Hand over order {order.order_id}{who}?"
-        if not await self.app.push_screen_wait(ConfirmScreen(question)):
+        self._hand_over(ask(self.app, ConfirmScreen(question)), order)
+
+    @work(group=FLOW_GROUP)
+    async def _hand_over(self, confirmed: Awaitable[bool], order: CollectionOrder) -> None:
+        if not await confirmed:
             return
         try:
             cashier = self.services.returns.register.cashier

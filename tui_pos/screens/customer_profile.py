@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
+
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
@@ -12,10 +14,11 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
+from tui_pos.domain.customer import Customer
 from tui_pos.domain.errors import PosError
 from tui_pos.domain.money import format_money
 from tui_pos.screens.customer_edit import EditCustomerScreen
-from tui_pos.screens.dialogs import FLOW_GROUP
+from tui_pos.screens.dialogs import FLOW_GROUP, ask
 from tui_pos.services.customer_views import CustomerProfile
 from tui_pos.services.customers import Customers
 from tui_pos.widgets.keys_bar import KeysBar
@@ -154,13 +157,15 @@ class ProfileScreen(ModalScreen[None]):
             return True if self.profile and not self.profile.customer.erased else None
         return True
 
-    @work(group=FLOW_GROUP)
-    async def action_edit(self) -> None:
+    def action_edit(self) -> None:
         """Edit the profile's fields."""
-        if self.profile is None:
-            return
-        edit = EditCustomerScreen(self.customers, self.profile.customer)
-        customer = await self.app.push_screen_wait(edit)
+        if self.profile is not None:
+            edit = EditCustomerScreen(self.customers, self.profile.customer)
+            self._saved(ask(self.app, edit))
+
+    @work(group=FLOW_GROUP)
+    async def _saved(self, saved: Awaitable[Customer | None]) -> None:
+        customer = await saved
         if customer is not None:
             self.app.notify(f"Saved {customer.name}")
             self.load()

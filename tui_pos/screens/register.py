@@ -7,15 +7,18 @@ log-in) is the App's: this screen posts a message (``messages.py``) and the App 
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
+
 from textual import work
 from textual.binding import Binding
 
 from tui_pos.domain.errors import DomainError, PosError
 from tui_pos.domain.receipt import sale_number
-from tui_pos.domain.staff import Action
+from tui_pos.domain.sale import SaleDocument
+from tui_pos.domain.staff import Action, Approval
 from tui_pos.messages import BadgeScanned, FlowRequested, ReprintRequested
 from tui_pos.screens.authorize import approval_for
-from tui_pos.screens.dialogs import FLOW_GROUP, PromptScreen
+from tui_pos.screens.dialogs import FLOW_GROUP, PromptScreen, ask
 from tui_pos.screens.returns import ReturnScreen, StoreServices
 from tui_pos.screens.sale_edits import SaleEdits
 from tui_pos.screens.sale_storing import SaleStoring
@@ -169,14 +172,16 @@ class RegisterScreen(SaleEdits, SaleStoring):
             return
         self._search_for(initial)
 
-    @work(group=FLOW_GROUP)
-    async def _search_for(self, initial: str) -> None:
+    def _search_for(self, initial: str) -> None:
         """The find dialog, starting with ``initial``; the product picked is added."""
         from tui_pos.screens.search import SearchScreen  # loaded on first use
 
-        product_id = await self.app.push_screen_wait(
-            SearchScreen(self.register, "add", self.settings.currency, initial)
-        )
+        search = SearchScreen(self.register, "add", self.settings.currency, initial)
+        self._add_found(ask(self.app, search))
+
+    @work(group=FLOW_GROUP)
+    async def _add_found(self, found: Awaitable[int | None]) -> None:
+        product_id = await found
         if product_id is not None:
             self.attempt(lambda: self.register.add_product(product_id).message, select_last=True)
 
@@ -204,10 +209,13 @@ class RegisterScreen(SaleEdits, SaleStoring):
         self.entry.clear()
         self._return(self.services, initial)
 
+    def _return(self, services: StoreServices, initial: str) -> None:
+        self._returned(ask(self.app, ReturnScreen(services, initial)))
+
     @work(group=FLOW_GROUP)
-    async def _return(self, services: StoreServices, initial: str) -> None:
-        """The return screen (its lines go into the open sale), then the sale again."""
-        await self.app.push_screen_wait(ReturnScreen(services, initial))
+    async def _returned(self, closed: Awaitable[None]) -> None:
+        """The return screen closed (its lines are in the open sale): the sale again."""
+        await closed
         self.refresh_sale(select_last=True)
         if any(ln.is_return for ln in self.register.cart.lines):
             self.say("Return lines added: scan new items for an exchange, F10 to settle")
@@ -219,18 +227,13 @@ class RegisterScreen(SaleEdits, SaleStoring):
 
             self.app.push_screen(StockMenuScreen(self.services))
 
-    @work(group=FLOW_GROUP)
-    async def action_customer(self) -> None:
+    def action_customer(self) -> None:
         """Find, create, attach or take off the sale's customer (Ctrl+U)."""
         if self.customers is None:
             return
         from tui_pos.screens.customer import CustomerScreen  # loaded on first use
 
-        self._after_prompt(
-            await self.app.push_screen_wait(
-                CustomerScreen(self.customers, self.register, self.export_dir)
-            )
-        )
+        self._said(ask(self.app, CustomerScreen(self.customers, self.register, self.export_dir)))
 
     def action_receipt(self) -> None:
         """Show the last receipt on screen."""
@@ -245,17 +248,19 @@ class RegisterScreen(SaleEdits, SaleStoring):
             return
         self.app.push_screen(ReceiptScreen(lines))
 
-    @work(group=FLOW_GROUP)
-    async def action_reprint(self) -> None:
+    def action_reprint(self) -> None:
         """Print a receipt again, marked as a copy: the last one, or any by its number."""
-        doc = await self.app.push_screen_wait(
-            PromptScreen(
-                "Reprint a receipt",
-                "Enter = the last sale, or type its number (42 or T1-000042)",
-                self.register.find_sale,
-                scan_aware=False,
-            )
+        prompt = PromptScreen(
+            "Reprint a receipt",
+            "Enter = the last sale, or type its number (42 or T1-000042)",
+            self.register.find_sale,
+            scan_aware=False,
         )
+        self._reprint(ask(self.app, prompt))
+
+    @work(group=FLOW_GROUP)
+    async def _reprint(self, found: Awaitable[SaleDocument | None]) -> None:
+        doc = await found
         if doc is not None:
             self.post_message(ReprintRequested(doc))
             self.say(f"Reprinting {sale_number(doc)}")
@@ -279,8 +284,11 @@ class RegisterScreen(SaleEdits, SaleStoring):
         """Log out; the next cashier logs in (the open sale stays)."""
         self.post_message(FlowRequested("lock"))
 
-    @work(group=FLOW_GROUP)
-    async def action_reports(self) -> None:
+    def action_reports(self) -> None:
         """Open the reports screen (needs REPORTS)."""
-        if await approval_for(self, Action.REPORTS, "Reports") is not None:
+        self._reports(approval_for(self, Action.REPORTS, "Reports"))
+
+    @work(group=FLOW_GROUP)
+    async def _reports(self, approved: Awaitable[Approval | None]) -> None:
+        if await approved is not None:
             self.post_message(FlowRequested("reports"))

@@ -21,7 +21,7 @@ from tui_pos.domain.money import format_money
 from tui_pos.domain.quantity import format_quantity
 from tui_pos.domain.returns import ReturnableLine
 from tui_pos.domain.staff import Action, Approval
-from tui_pos.screens.dialogs import FLOW_GROUP, PromptScreen
+from tui_pos.screens.dialogs import FLOW_GROUP, PromptScreen, ask
 from tui_pos.services.online_orders import OnlineOrders
 from tui_pos.services.returns import Returns, ReturnView
 from tui_pos.services.stock import Stock
@@ -170,19 +170,20 @@ class ReturnScreen(ModalScreen[None]):
         table = self.query_one("#return-table", FittedTable)
         self._return_line(self.view.lines[table.cursor_row], to_stock)
 
-    @work(group=FLOW_GROUP)
-    async def _return_line(self, line: ReturnableLine, to_stock: bool) -> None:
+    def _return_line(self, line: ReturnableLine, to_stock: bool) -> None:
         left = format_quantity(line.remaining_milli, line.unit)
         where = "to stock" if to_stock else "as damaged"
-        message = await self.app.push_screen_wait(
-            PromptScreen(
-                f"Return {line.name} {where}",
-                f"Quantity to return (Enter = all {left} left)",
-                lambda text: self.returns.return_line(line, text, to_stock=to_stock),
-                scan_aware=False,
-            )
+        prompt = PromptScreen(
+            f"Return {line.name} {where}",
+            f"Quantity to return (Enter = all {left} left)",
+            lambda text: self.returns.return_line(line, text, to_stock=to_stock),
+            scan_aware=False,
         )
-        self._after_prompt(message)
+        self._said(ask(self.app, prompt))
+
+    @work(group=FLOW_GROUP)
+    async def _said(self, answer: Awaitable[str | None]) -> None:
+        self._after_prompt(await answer)
 
     def action_return_all(self) -> None:
         """Return every line's remaining quantity to stock."""
@@ -201,11 +202,14 @@ class ReturnScreen(ModalScreen[None]):
             self.say(f"{done} line(s) returned" if done else "Nothing left to return")
         self.refresh_lines()
 
-    @work(group=FLOW_GROUP)
-    async def action_no_receipt(self) -> None:
+    def action_no_receipt(self) -> None:
         """Return an item without receipt (needs a manager's permission)."""
         permit = self.services.permit
-        if await permit(Action.RETURN_WITHOUT_RECEIPT, "return without receipt") is None:
+        self._no_receipt(permit(Action.RETURN_WITHOUT_RECEIPT, "return without receipt"))
+
+    @work(group=FLOW_GROUP)
+    async def _no_receipt(self, approved: Awaitable[Approval | None]) -> None:
+        if await approved is None:
             return
         message = await self.app.push_screen_wait(
             PromptScreen(

@@ -7,6 +7,7 @@ bottom: the dialog's answer, the approval (``approval_for``), then the register.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from functools import partial
 
@@ -17,9 +18,8 @@ from tui_pos.domain.money import format_money
 from tui_pos.domain.receipt import sale_number
 from tui_pos.domain.staff import Action, Approval
 from tui_pos.screens.authorize import approval_for, staff_of
-from tui_pos.screens.dialogs import FLOW_GROUP, ConfirmScreen, PromptScreen
+from tui_pos.screens.dialogs import FLOW_GROUP, ConfirmScreen, PromptScreen, ask
 from tui_pos.screens.sale_view import SaleView
-from tui_pos.services.ports import SuspendedCart
 
 
 @dataclass(frozen=True)
@@ -69,19 +69,23 @@ class SaleEdits(SaleView):
         """Discount the whole sale."""
         self._discount("Discount on the whole sale", "10% or 5.00 (empty removes it)", None)
 
+    def _discount(self, title: str, hint: str, index: int | None) -> None:
+        prompt = PromptScreen(title, hint, partial(self._give_within_limit, index))
+        self._discount_given(ask(self.app, prompt), title, index)
+
+    def _give_within_limit(self, index: int | None, text: str) -> str | _OverLimit:
+        share = self.register.discount_share_bp(text, index)
+        if staff_of(self).discount_needs_approval(share):
+            return _OverLimit(text)
+        return self._give_discount(index, text)
+
     @work(group=FLOW_GROUP)
-    async def _discount(self, title: str, hint: str, index: int | None) -> None:
+    async def _discount_given(
+        self, answer: Awaitable[str | _OverLimit | None], title: str, index: int | None
+    ) -> None:
         """A discount up to the limit is given at once; above it, someone who may approves
         it first (the prompt closes, the approval modal opens, then it is applied)."""
-        staff = staff_of(self)
-
-        def give_within_limit(text: str) -> str | _OverLimit:
-            share = self.register.discount_share_bp(text, index)
-            if staff.discount_needs_approval(share):
-                return _OverLimit(text)
-            return self._give_discount(index, text)
-
-        result = await self.app.push_screen_wait(PromptScreen(title, hint, give_within_limit))
+        result = await answer
         if not isinstance(result, _OverLimit):
             self._after_prompt(result)
             return
@@ -102,13 +106,15 @@ class SaleEdits(SaleView):
     def action_price_override(self) -> None:
         """Change the selected line's unit price (needs PRICE_OVERRIDE)."""
         index = self.cart_table.selected_index
-        if index >= 0:
-            self._override_price(index)
+        if index < 0:
+            return
+        name = self.register.cart.lines[index].name
+        self._override_price(approval_for(self, Action.PRICE_OVERRIDE, f"Price of {name}"), index)
 
     @work(group=FLOW_GROUP)
-    async def _override_price(self, index: int) -> None:
+    async def _override_price(self, approved: Awaitable[Approval | None], index: int) -> None:
         line = self.register.cart.lines[index]
-        approval = await approval_for(self, Action.PRICE_OVERRIDE, f"Price of {line.name}")
+        approval = await approved
         if approval is None:
             return
 
@@ -129,20 +135,24 @@ class SaleEdits(SaleView):
     def action_void_line(self) -> None:
         """Remove the selected line."""
         index = self.cart_table.selected_index
-        if index >= 0:
-            self._void_line(index)
+        if index < 0:
+            return
+        name = self.register.cart.lines[index].name
+        self._void_line(approval_for(self, Action.VOID_LINE, f"Void {name}"), index)
 
     @work(group=FLOW_GROUP)
-    async def _void_line(self, index: int) -> None:
-        name = self.register.cart.lines[index].name
-        approval = await approval_for(self, Action.VOID_LINE, f"Void {name}")
+    async def _void_line(self, approved: Awaitable[Approval | None], index: int) -> None:
+        approval = await approved
         if approval is not None:
             self.attempt(lambda: f"Voided {self.register.void_line(index, approval).name}")
 
-    @work(group=FLOW_GROUP)
-    async def action_void_sale(self) -> None:
+    def action_void_sale(self) -> None:
         """Abandon the whole sale (asks first)."""
-        if not await self.app.push_screen_wait(ConfirmScreen("Void the whole sale?")):
+        self._void_sale_if(ask(self.app, ConfirmScreen("Void the whole sale?")))
+
+    @work(group=FLOW_GROUP)
+    async def _void_sale_if(self, confirmed: Awaitable[bool]) -> None:
+        if not await confirmed:
             return
         total = format_money(self.register.totals().total_cents)
         approval = await approval_for(self, Action.VOID_SALE, f"Void the sale of {total}")
@@ -154,17 +164,18 @@ class SaleEdits(SaleView):
         return f"Sale voided ({sale_number(doc)})" if doc else "Sale voided"
 
     # -- park and unpark ----------------------------------------------------------------
-    @work(group=FLOW_GROUP)
-    async def action_suspend(self) -> None:
+    def action_suspend(self) -> None:
         """Park the sale, optionally with a label."""
-        message = await self.app.push_screen_wait(
-            PromptScreen(
-                "Suspend this sale",
-                "A label, e.g. the customer's name (optional)",
-                self._park,
+        self._said(
+            ask(
+                self.app,
+                PromptScreen(
+                    "Suspend this sale",
+                    "A label, e.g. the customer's name (optional)",
+                    self._park,
+                ),
             )
         )
-        self._after_prompt(message)
 
     def _park(self, label: str) -> str:
         number = self.register.suspend(label)
@@ -180,13 +191,13 @@ class SaleEdits(SaleView):
         if not parked:
             self.say("No suspended sales", error=True)
             return
-        self._pick_parked(parked)
-
-    @work(group=FLOW_GROUP)
-    async def _pick_parked(self, parked: list[SuspendedCart]) -> None:
         from tui_pos.screens.resume import ResumeScreen  # loaded on first use
 
-        suspended_id = await self.app.push_screen_wait(ResumeScreen(parked))
+        self._unpark_picked(ask(self.app, ResumeScreen(parked)))
+
+    @work(group=FLOW_GROUP)
+    async def _unpark_picked(self, picked: Awaitable[int | None]) -> None:
+        suspended_id = await picked
         if suspended_id is not None:
             self.attempt(partial(self._unpark, suspended_id), select_last=True)
 

@@ -3,7 +3,7 @@ last sale; and the one way a register action is tried (``attempt``)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,7 +20,7 @@ from tui_pos.domain.money import format_money
 from tui_pos.domain.receipt import sale_number
 from tui_pos.domain.sale import SaleDocument
 from tui_pos.messages import SaleChanged
-from tui_pos.screens.dialogs import FLOW_GROUP, ConfirmScreen
+from tui_pos.screens.dialogs import FLOW_GROUP, ConfirmScreen, ask
 from tui_pos.screens.returns import StoreServices
 from tui_pos.services.customer_views import CustomerBadge
 from tui_pos.services.customers import Customers
@@ -183,15 +183,20 @@ class SaleView(Screen[None]):
         widget.update(info or "")
         widget.display = info is not None
 
-    @work(group=FLOW_GROUP)
-    async def _offer_birthday(self, badge: CustomerBadge) -> None:
+    def _offer_birthday(self, badge: CustomerBadge) -> None:
         """Ask whether to give the attached customer's birthday reward, then give it."""
         customers = self.customers
         assert customers is not None
         when = badge.birthday_offer.strftime("%d %b") if badge.birthday_offer else ""
         points = customers.rules.birthday_points
         question = f"{badge.name}: birthday {when}. Give {points} points?"
-        if not await self.app.push_screen_wait(ConfirmScreen(question)):
+        self._give_birthday(ask(self.app, ConfirmScreen(question)), customers, badge)
+
+    @work(group=FLOW_GROUP)
+    async def _give_birthday(
+        self, confirmed: Awaitable[bool], customers: Customers, badge: CustomerBadge
+    ) -> None:
+        if not await confirmed:
             return
         self.attempt(
             lambda: f"Birthday reward: {customers.grant_birthday(badge.customer_id)} points added"
@@ -227,6 +232,11 @@ class SaleView(Screen[None]):
             self.say(text)
         self.refresh_sale(select_last=select_last)
         return True
+
+    @work(group=FLOW_GROUP)
+    async def _said(self, answer: Awaitable[str | None]) -> None:
+        """A dialog's answer (a message; None when cancelled), said when it comes."""
+        self._after_prompt(await answer)
 
     def _after_prompt(self, message: str | None, *, select_last: bool = False) -> None:
         """A dialog's answer: say it (None: cancelled, nothing to say) and redraw."""

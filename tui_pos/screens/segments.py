@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from pathlib import Path
 
 from rich.text import Text
@@ -15,7 +16,7 @@ from textual.widgets import DataTable, Label, Static
 
 from tui_pos.domain.errors import DomainError, PosError, StorageError
 from tui_pos.domain.money import format_money
-from tui_pos.domain.staff import Action
+from tui_pos.domain.staff import Action, Approval
 from tui_pos.screens.authorize import approval_for
 from tui_pos.screens.dialogs import FLOW_GROUP
 from tui_pos.services.customer_export import export_segment_file
@@ -102,17 +103,19 @@ class SegmentsScreen(ModalScreen[None]):
             return
         self.app.call_from_thread(self._say, _members_text(view.name, found))
 
-    @work(group=FLOW_GROUP)
-    async def action_export(self) -> None:
+    def action_export(self) -> None:
         """Export the chosen segment to a CSV file next to the database."""
         chosen = self._chosen()
         if chosen is None:
             self.app.bell()
             return
-        name = chosen.name
         # The file holds personal data: a customer-data admin exports it (or approves).
-        what = f"export customer segment {name}"
-        if await approval_for(self, Action.CUSTOMER_ADMIN, what) is not None:
+        what = f"export customer segment {chosen.name}"
+        self._export_approved(approval_for(self, Action.CUSTOMER_ADMIN, what), chosen.name)
+
+    @work(group=FLOW_GROUP)
+    async def _export_approved(self, approved: Awaitable[Approval | None], name: str) -> None:
+        if await approved is not None:
             self.export(name)
 
     @work(thread=True, group="segments-export", exit_on_error=False)

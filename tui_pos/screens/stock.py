@@ -3,6 +3,8 @@ over online orders waiting for collection."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
+
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -12,9 +14,9 @@ from textual.widgets import Input, Label, Static
 
 from tui_pos.domain.errors import DomainError, PosError, StorageError
 from tui_pos.domain.quantity import format_quantity
-from tui_pos.domain.staff import Action
+from tui_pos.domain.staff import Action, Approval
 from tui_pos.domain.stock import ScanTally
-from tui_pos.screens.dialogs import FLOW_GROUP, ConfirmScreen, PromptScreen
+from tui_pos.screens.dialogs import FLOW_GROUP, ConfirmScreen, PromptScreen, ask
 from tui_pos.screens.list_screen import ListScreen, list_table, right
 from tui_pos.screens.returns import StoreServices
 from tui_pos.services.stock import StockLevel
@@ -50,10 +52,13 @@ class StockMenuScreen(ModalScreen[None]):
             yield Static("", id="stock-message", markup=False)
         yield KeysBar()
 
-    @work(group=FLOW_GROUP)
-    async def _tally(self, what: str, mode: str) -> None:
+    def _tally(self, what: str, mode: str) -> None:
         """Receive or count (needs PRODUCT_ADMIN)."""
-        if await self.services.permit(Action.PRODUCT_ADMIN, what) is not None:
+        self._open_tally(self.services.permit(Action.PRODUCT_ADMIN, what), mode)
+
+    @work(group=FLOW_GROUP)
+    async def _open_tally(self, approved: Awaitable[Approval | None], mode: str) -> None:
+        if await approved is not None:
             await self.app.push_screen(TallyScreen(self.services, mode))
 
     def action_receive(self) -> None:
@@ -64,10 +69,13 @@ class StockMenuScreen(ModalScreen[None]):
         """Count stock by scanning."""
         self._tally("count stock", "count")
 
-    @work(group=FLOW_GROUP)
-    async def action_adjust(self) -> None:
+    def action_adjust(self) -> None:
         """Add or remove stock of one item with a reason."""
-        approval = await self.services.permit(Action.PRODUCT_ADMIN, "adjust stock")
+        self._adjust(self.services.permit(Action.PRODUCT_ADMIN, "adjust stock"))
+
+    @work(group=FLOW_GROUP)
+    async def _adjust(self, approved: Awaitable[Approval | None]) -> None:
+        approval = await approved
         if approval is None:
             return
         stock = self.services.stock
@@ -208,8 +216,7 @@ class TallyScreen(ListScreen):
             self.tally.remove(items[self.table.cursor_row].product_id)
             self.redraw()
 
-    @work(group=FLOW_GROUP)
-    async def action_commit(self) -> None:
+    def action_commit(self) -> None:
         """Book the delivery (asks its reference) or apply the count (asks to confirm)."""
         quantities = self.tally.quantities()
         if self.mode == "receive":
@@ -218,22 +225,24 @@ class TallyScreen(ListScreen):
                 written = self.services.stock.receive(reference, quantities)
                 return f"Delivery {reference.strip()} booked: {written} item(s)"
 
-            self._closed_with(
-                await self.app.push_screen_wait(
-                    PromptScreen(
-                        "Book the delivery",
-                        "Delivery note or invoice reference",
-                        book,
-                        scan_aware=False,
-                    )
-                )
+            prompt = PromptScreen(
+                "Book the delivery", "Delivery note or invoice reference", book, scan_aware=False
             )
+            self._booked(ask(self.app, prompt))
             return
         if not quantities:
             self.say("Nothing counted: scan the items on the shelf first", error=True)
             return
         question = f"Apply the count of {len(quantities)} item(s) to the stock?"
-        if not await self.app.push_screen_wait(ConfirmScreen(question)):
+        self._apply_count(ask(self.app, ConfirmScreen(question)), quantities)
+
+    @work(group=FLOW_GROUP)
+    async def _booked(self, answer: Awaitable[str | None]) -> None:
+        self._closed_with(await answer)
+
+    @work(group=FLOW_GROUP)
+    async def _apply_count(self, confirmed: Awaitable[bool], quantities: dict[int, int]) -> None:
+        if not await confirmed:
             return
         try:
             lines = self.services.stock.apply_count(quantities)

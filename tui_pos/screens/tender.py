@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
+
 from rich.table import Table
 from textual import work
 from textual.app import ComposeResult
@@ -14,14 +16,13 @@ from tui_pos.domain.errors import DomainError, PosError, StorageError
 from tui_pos.domain.money import format_money
 from tui_pos.domain.receipt import TENDER_LABELS
 from tui_pos.domain.sale import SaleDocument
-from tui_pos.domain.staff import Action
+from tui_pos.domain.staff import Action, Approval
 from tui_pos.domain.tender import TenderKind, check_card_reference
-from tui_pos.screens.dialogs import FLOW_GROUP, PromptScreen
+from tui_pos.screens.dialogs import FLOW_GROUP, PromptScreen, ask
 from tui_pos.screens.returns import StoreServices, permit_all
 from tui_pos.services.customers import Customers
 from tui_pos.services.receipt_mail import ReceiptMailer
 from tui_pos.services.register import Register
-from tui_pos.services.returns import Returns
 from tui_pos.widgets.keys_bar import KeysBar
 from tui_pos.widgets.plain import plain
 from tui_pos.widgets.scan_aware_input import ScanAwareInput
@@ -161,12 +162,17 @@ class TenderScreen(ModalScreen[SaleDocument | None]):
     def _refund_due(self) -> bool:
         return self.register.tender_state().remaining_cents < 0
 
-    @work(group=FLOW_GROUP)
-    async def _refund(self, kind: TenderKind, reference: str = "") -> None:
+    def _refund(self, kind: TenderKind, reference: str = "") -> None:
         """Pay out the refund (asks for the REFUND permission first)."""
         permit = self.services.permit if self.services else permit_all
         owed = format_money(-self.register.tender_state().remaining_cents)
-        approval = await permit(Action.REFUND, f"refund {owed}")
+        self._pay_refund(permit(Action.REFUND, f"refund {owed}"), kind, reference)
+
+    @work(group=FLOW_GROUP)
+    async def _pay_refund(
+        self, approved: Awaitable[Approval | None], kind: TenderKind, reference: str
+    ) -> None:
+        approval = await approved
         if approval is None:
             return
         try:
@@ -187,17 +193,14 @@ class TenderScreen(ModalScreen[SaleDocument | None]):
         if self._refund_due:
             self._refund("store_credit")
             return
-        self._pay_store_credit(self.services.returns)
-
-    @work(group=FLOW_GROUP)
-    async def _pay_store_credit(self, returns: Returns) -> None:
+        returns = self.services.returns
         amount_text = self.query_one("#tender-input", Input).value
 
         def apply(code: str) -> SaleDocument | bool:
             doc = returns.pay_store_credit(code, amount_text)
             return doc if doc is not None else True
 
-        await self._settle_with(
+        self._settle_with(
             PromptScreen(
                 "Pay with a credit note",
                 "Scan or type the credit note code (CR...); "
@@ -207,28 +210,28 @@ class TenderScreen(ModalScreen[SaleDocument | None]):
             )
         )
 
-    async def _settle_with(self, dialog: PromptScreen[SaleDocument | bool]) -> None:
-        """A payment taken in ``dialog``: the new state (or the sale stored); nothing
-        when it was cancelled."""
-        result = await self.app.push_screen_wait(dialog)
+    def _settle_with(self, dialog: PromptScreen[SaleDocument | bool]) -> None:
+        """A payment taken in ``dialog`` (opened now): then the new state."""
+        self._settled(ask(self.app, dialog))
+
+    @work(group=FLOW_GROUP)
+    async def _settled(self, paid: Awaitable[SaleDocument | bool | None]) -> None:
+        """The new state (or the sale stored); nothing when the dialog was cancelled."""
+        result = await paid
         if result is not None:
             self._settle(result)
 
-    @work(group=FLOW_GROUP)
-    async def action_card(self) -> None:
+    def action_card(self) -> None:
         """Card on the external terminal: amount typed (or all due), then its reference."""
         if self._refund_due:
             owed = format_money(-self.register.tender_state().remaining_cents)
-            reference = await self.app.push_screen_wait(
-                PromptScreen(
-                    f"Card refund of {owed}",
-                    "Refund on the terminal, then type its reference (from the slip)",
-                    self._card_reference,
-                    scan_aware=False,
-                )
+            prompt = PromptScreen(
+                f"Card refund of {owed}",
+                "Refund on the terminal, then type its reference (from the slip)",
+                self._card_reference,
+                scan_aware=False,
             )
-            if reference is not None:
-                self._refund("card", reference)
+            self._card_refund(ask(self.app, prompt))
             return
         amount_text = self.query_one("#tender-input", Input).value
         due = self.register.tender_state().remaining_cents
@@ -238,7 +241,7 @@ class TenderScreen(ModalScreen[SaleDocument | None]):
             doc = self.register.pay_card(amount_text, reference)
             return doc if doc is not None else True
 
-        await self._settle_with(
+        self._settle_with(
             PromptScreen(
                 f"Card payment of {shown}",
                 "Take the card on the terminal, then type its reference (from the slip)"
@@ -247,6 +250,12 @@ class TenderScreen(ModalScreen[SaleDocument | None]):
                 scan_aware=False,
             )
         )
+
+    @work(group=FLOW_GROUP)
+    async def _card_refund(self, typed: Awaitable[str | None]) -> None:
+        reference = await typed
+        if reference is not None:
+            self._refund("card", reference)
 
     def _card_reference(self, reference: str) -> str:
         """The card terminal's reference, checked as the settings require."""
@@ -263,8 +272,7 @@ class TenderScreen(ModalScreen[SaleDocument | None]):
             return True if ok and self.register.cart.customer_id is not None else None
         return True
 
-    @work(group=FLOW_GROUP)
-    async def action_points(self) -> None:
+    def action_points(self) -> None:
         """Pay with the attached customer's loyalty points (within the store's limits)."""
         customers = self.customers
         if customers is None:
@@ -279,10 +287,9 @@ class TenderScreen(ModalScreen[SaleDocument | None]):
             doc = customers.redeem(self.register, text)
             return doc if doc is not None else True
 
-        await self._settle_with(PromptScreen("Pay with points", hint, apply, scan_aware=False))
+        self._settle_with(PromptScreen("Pay with points", hint, apply, scan_aware=False))
 
-    @work(group=FLOW_GROUP)
-    async def action_email_receipt(self) -> None:
+    def action_email_receipt(self) -> None:
         """Send the receipt by e-mail once the sale is stored: to the attached customer who
         asked for e-mail receipts (Enter), or to the address typed."""
         mailer = self.receipt_mail
@@ -297,16 +304,18 @@ class TenderScreen(ModalScreen[SaleDocument | None]):
             except PosError:
                 address = ""  # typed instead
 
-        to = await self.app.push_screen_wait(
-            PromptScreen(
-                "E-mail receipt",
-                "The receipt is queued for e-mail once the sale is stored. Address:",
-                lambda text: mailer.request(uuid, text),
-                value=address,
-                scan_aware=False,
-            )
+        prompt = PromptScreen(
+            "E-mail receipt",
+            "The receipt is queued for e-mail once the sale is stored. Address:",
+            lambda text: mailer.request(uuid, text),
+            value=address,
+            scan_aware=False,
         )
-        if to is not None:
+        self._mail_requested(ask(self.app, prompt))
+
+    @work(group=FLOW_GROUP)
+    async def _mail_requested(self, typed: Awaitable[str | None]) -> None:
+        if await typed is not None:
             self.refresh_summary()
             self.query_one("#tender-input", Input).focus()
 
