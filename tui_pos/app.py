@@ -13,11 +13,11 @@ The App is built with its services by :func:`build_app` from the one factory's
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Awaitable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from textual import events
+from textual import events, work
 from textual.binding import Binding
 from textual.worker import get_current_worker
 
@@ -26,7 +26,8 @@ from tui_pos.domain.errors import PosError, StorageError
 from tui_pos.domain.staff import Action
 from tui_pos.keymap_check import APP_BINDINGS, check_keymap
 from tui_pos.safe_app import SafeApp
-from tui_pos.screens.authorize import LoginScreen, with_permission
+from tui_pos.screens.authorize import LoginScreen, approval_for
+from tui_pos.screens.dialogs import FLOW_GROUP, ask
 from tui_pos.till_opening import TillOpening, load_register_modules
 from tui_pos.widgets.console_mode import (
     ASCII_STYLES,
@@ -145,10 +146,10 @@ class PosApp(SafeApp[None]):
         )
         self.opened = True
 
-    def permit(self, action: Action, what: str, then: Callable[[Approval], object]) -> None:
-        """``with_permission`` on the screen on top: ``then(approval)`` at once if the
-        cashier may do ``action``, else after someone's approval (audited either way)."""
-        with_permission(self.screen, action, what, then)
+    async def permit(self, action: Action, what: str) -> Approval | None:
+        """``approval_for`` on the screen on top, for a flow: the cashier's own approval if
+        they may do ``action``, else someone's (audited either way); None if refused."""
+        return await approval_for(self.screen, action, what)
 
     # -- start and stop ---------------------------------------------------------------
     def on_mount(self) -> None:
@@ -239,7 +240,12 @@ class PosApp(SafeApp[None]):
         if not self.staff.has_staff():
             self.exit()
             return
-        with_permission(self.screen, Action.QUIT, "Quit the till", lambda _a: self.exit())
+        self._quit_if_approved(approval_for(self.screen, Action.QUIT, "Quit the till"))
+
+    @work(group=FLOW_GROUP)
+    async def _quit_if_approved(self, approved: Awaitable[Approval | None]) -> None:
+        if await approved is not None:
+            self.exit()
 
     def action_help(self) -> None:
         """Every key of this screen and what it does (F1 again or Esc closes it)."""
@@ -323,8 +329,13 @@ class PosApp(SafeApp[None]):
             self.notify("No receipt is waiting for the printer")
             return
         note = self.hub.printer_label or self.till.printer_note
-        screen = PrintQueueScreen(jobs, self.till.config.store.till, note)
-        self.push_screen(screen, lambda retry: self.hub.print_pending() if retry else None)
+        self._retry_printing(ask(self, PrintQueueScreen(jobs, self.till.config.store.till, note)))
+
+    @work(group=FLOW_GROUP)
+    async def _retry_printing(self, retry: Awaitable[bool]) -> None:
+        """Enter on the print queue (True) prints what waits."""
+        if await retry:
+            self.hub.print_pending()
 
     # -- from the devices ---------------------------------------------------------------
     def on_barcode_scanned(self, message: BarcodeScanned) -> None:

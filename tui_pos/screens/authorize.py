@@ -1,8 +1,9 @@
 """Log-in and approvals: who is at the till, and a manager's PIN for what they may not do.
 
-``with_permission`` is the one way a screen gates an action: it runs the action at once
-when the logged-in employee's role may do it, and otherwise asks, in a modal, for the
-number and PIN (or badge) of someone whose role may. Both cases go into the audit log.
+``approval_for`` is the one way a screen or flow collects an approval: at once when the
+logged-in employee's role may do the action, otherwise, in a modal, from the number and
+PIN (or badge) of someone whose role may. Both cases go into the audit log; the service
+that is then called with the approval checks it.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from textual.widgets import Label, Static
 
 from tui_pos.domain.errors import PosError
 from tui_pos.domain.staff import ACTION_LABELS, Action, Approval, Employee
+from tui_pos.screens.dialogs import ask
 from tui_pos.widgets.credentials_line import CredentialsLine
 from tui_pos.widgets.keys_bar import KeysBar
 
@@ -39,32 +41,17 @@ def staff_of(screen: Screen[Any]) -> Staff:
     return cast(HasStaff, screen.app).staff
 
 
-def with_permission(
-    screen: Screen[Any], action: Action, what: str, then: Callable[[Approval], object]
-) -> None:
-    """Run ``then`` now if the logged-in employee may do ``action``; otherwise after a
-    manager approves it in a modal (never, if they cancel)."""
+def approval_for(screen: Screen[Any], action: Action, what: str) -> asyncio.Future[Approval | None]:
+    """The approval of ``action``, for a flow to await: the logged-in employee's own when
+    their role may do it (at once), otherwise someone's who may, typed into a modal opened
+    now (``ask``); None when it was refused or cancelled. The service the flow calls next
+    checks it."""
     staff = staff_of(screen)
     if staff.may(action):
-        approval = _alone(screen, staff, action, what)
-        if approval is not None:
-            then(approval)
-        return
-
-    def approved(approval: Approval | None) -> None:
-        if approval is not None:
-            then(approval)
-
-    screen.app.push_screen(OverrideScreen(staff, action, what), approved)
-
-
-async def approval_for(screen: Screen[Any], action: Action, what: str) -> Approval | None:
-    """``with_permission`` for a flow written top to bottom (in a worker): the approval,
-    or None when it was refused or cancelled."""
-    staff = staff_of(screen)
-    if staff.may(action):
-        return _alone(screen, staff, action, what)
-    return await screen.app.push_screen_wait(OverrideScreen(staff, action, what))
+        answer: asyncio.Future[Approval | None] = asyncio.get_running_loop().create_future()
+        answer.set_result(_alone(screen, staff, action, what))
+        return answer
+    return ask(screen.app, OverrideScreen(staff, action, what))
 
 
 def _alone(screen: Screen[Any], staff: Staff, action: Action, what: str) -> Approval | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
+
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
@@ -16,6 +18,7 @@ from tui_pos.domain.customer import Customer
 from tui_pos.domain.errors import PosError
 from tui_pos.domain.money import format_money
 from tui_pos.screens.customer_edit import EditCustomerScreen
+from tui_pos.screens.dialogs import FLOW_GROUP, ask
 from tui_pos.services.customer_views import CustomerProfile
 from tui_pos.services.customers import Customers
 from tui_pos.widgets.keys_bar import KeysBar
@@ -158,15 +161,16 @@ class ProfileScreen(ModalScreen[None]):
 
     def action_edit(self) -> None:
         """Edit the profile's fields."""
-        if self.profile is None:
-            return
+        if self.profile is not None:
+            edit = EditCustomerScreen(self.customers, self.profile.customer)
+            self._saved(ask(self.app, edit))
 
-        def saved(customer: Customer | None) -> None:
-            if customer is not None:
-                self.app.notify(f"Saved {customer.name}")
-                self.load()
-
-        self.app.push_screen(EditCustomerScreen(self.customers, self.profile.customer), saved)
+    @work(group=FLOW_GROUP)
+    async def _saved(self, saved: Awaitable[Customer | None]) -> None:
+        customer = await saved
+        if customer is not None:
+            self.app.notify(f"Saved {customer.name}")
+            self.load()
 
     def action_birthday(self) -> None:
         """Give the birthday reward (once per birthday)."""
