@@ -13,6 +13,7 @@ import pytest
 
 from tests.e2e.test_webshop_api import WebShop, order, till_step
 from tests.support.pg_cluster import binaries_missing
+from tests.support.settle import settle
 from tests.support.store_server import Api, api, cluster, enroll_code, tui_pos, url
 
 if TYPE_CHECKING:
@@ -198,7 +199,7 @@ async def test_returns_screen_takes_back_another_tills_sale_and_a_web_order(
             async def open_return(text: str) -> ReturnScreen:
                 await pilot.press("ctrl+b", *text, "enter")
                 await pilot.pause()
-                await app.workers.wait_for_complete()
+                await settle(pilot)
                 await pilot.pause()
                 assert isinstance(app.screen, ReturnScreen)
                 return app.screen
@@ -210,7 +211,7 @@ async def test_returns_screen_takes_back_another_tills_sale_and_a_web_order(
             screen = await open_return(number)
             assert screen.remote_doc is not None and screen.remote_doc.channel == "till"
             await pilot.press("f6")
-            await app.workers.wait_for_complete()
+            await settle(pilot)
             await pilot.pause()
             assert [ln.qty_milli for ln in t2.register.cart.lines] == [-1000]
             assert [ln.left_milli for ln in screen.remote_doc.lines] == [0]
@@ -219,7 +220,7 @@ async def test_returns_screen_takes_back_another_tills_sale_and_a_web_order(
             assert isinstance(app.screen, TenderScreen)
             await pilot.press("enter")  # a till's sale: refunded in cash as asked
             await pilot.pause()
-            await app.workers.wait_for_complete()
+            await settle(pilot)
             assert isinstance(app.screen, RegisterScreen)
             refund = t2.register.last_completed()
             assert refund is not None and refund.total_cents == -149
@@ -229,7 +230,7 @@ async def test_returns_screen_takes_back_another_tills_sale_and_a_web_order(
             assert screen.remote_doc is not None and screen.remote_doc.channel == "web"
             await pilot.press("f4", "1", "enter")
             await pilot.pause()
-            await app.workers.wait_for_complete()
+            await settle(pilot)
             await pilot.pause()
             assert "Returning 1 x" in said(screen)
             await pilot.press("escape", "f10")
@@ -246,7 +247,7 @@ async def test_returns_screen_takes_back_another_tills_sale_and_a_web_order(
             assert "refunded to the web payment" in error
             await pilot.press("f2")  # no terminal reference asked: the order is the reference
             await pilot.pause()
-            await app.workers.wait_for_complete()
+            await settle(pilot)
             assert isinstance(app.screen, RegisterScreen)
             web_refund = t2.register.last_completed()
             assert web_refund is not None and web_refund.total_cents == -149
