@@ -139,7 +139,9 @@ def _fields(till: Till) -> dict[str, Callable[[str], object]]:
         "customer notes": detail(notes=""),
         "customer preferences": detail(preferences=""),
         "customer card": lambda t: till.customers.create(CustomerDetails(name="Bo", card=t)),
-        "erasure note": lambda t: till.customers.erase(str(customer.id), t),
+        "erasure note": lambda t: till.customers.erase(
+            str(customer.id), t, approval=approved(till, Action.CUSTOMER_ADMIN)
+        ),
         "online order card": lambda t: till.online_orders.import_text(_order("customer", t)),
     }
 

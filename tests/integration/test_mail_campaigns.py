@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from tests.support.approvals import approved
 from tests.support.smtp_server import SmtpServer
 from tests.support.tills import TEST_PIN_COST, log_in_manager
 from tui_pos.bootstrap import Till, open_till
@@ -21,6 +22,7 @@ from tui_pos.config.mail import MailConfig
 from tui_pos.domain.customer import CustomerDetails, CustomerError
 from tui_pos.domain.mail import MailError
 from tui_pos.domain.segments import SegmentRule
+from tui_pos.domain.staff import Action
 from tui_pos.drivers.file_printer import RecordingPrinter
 from tui_pos.services.campaigns import CouponOffer
 
@@ -102,8 +104,9 @@ def shop(tmp_path: Path, server: SmtpServer, clock: Clock) -> Iterator[Till]:
     c.create(CustomerDetails("<Bo> Smith", email="bo@example.org", marketing_consent=True))
     c.create(CustomerDetails("Cy Park", email="cy@example.org", marketing_consent=False))
     di = c.create(CustomerDetails("Di Ray", email="di@example.org", marketing_consent=True))
-    c.erase(str(di.id))
-    c.save_segment("everyone", SegmentRule())
+    admin = approved(till, Action.CUSTOMER_ADMIN)
+    c.erase(str(di.id), approval=admin)
+    c.save_segment("everyone", SegmentRule(), admin)
     yield till
     till.close()
 
@@ -188,7 +191,7 @@ def test_unsubscribed_or_erased_before_sending_gets_nothing(shop: Till, server: 
     ann_token = next(t for t, name in tokens if name == "Ann Lee")
     shop.campaigns.unsubscribe(ann_token)
     bo = shop.customers.search("Smith")[0]
-    shop.customers.erase(str(bo.id))
+    shop.customers.erase(str(bo.id), approval=approved(shop, Action.CUSTOMER_ADMIN))
     result = shop.outbox.deliver_due()
     assert server.messages == [] and result.sent == 0 and result.waiting == 0
     recipients = shop.db.execute_sql("SELECT recipient FROM mail_outbox").fetchall()

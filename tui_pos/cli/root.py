@@ -5,7 +5,7 @@ error (message on stderr), 2 usage."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -34,7 +34,17 @@ COMMANDS = {
 }
 
 
-@click.group(cls=LazyGroup, lazy=COMMANDS, invoke_without_command=True)
+class RootGroup(LazyGroup):
+    """The root group: the one place a command's user error (a ``PosError`` or an
+    ``OSError``) becomes its message on stderr and exit code 1, whichever command raised
+    it (no command catches them itself)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        with user_errors():
+            return super().invoke(ctx)
+
+
+@click.group(cls=RootGroup, lazy=COMMANDS, invoke_without_command=True)
 @click.option("--config", "config_path", type=click.Path(path_type=Path), help="Config file.")
 @click.option("--db", "db_path", type=click.Path(path_type=Path), help="SQLite database file.")
 @click.version_option(package_name="tui-pos")
@@ -58,7 +68,7 @@ def _open_register(till: Till, login_hint: str = "") -> None:
     try:
         require_terminal()
         start_log(till.db_path)  # device details go there, not on the screen
-        with user_errors():
+        with user_errors():  # here too: a user error starting the UI is not a crash (below)
             app = build_app(till, login_hint)
         app.run()
         if app.return_code:  # the traceback is in the crash log, not on the screen
@@ -76,9 +86,7 @@ def _open_register(till: Till, login_hint: str = "") -> None:
 @click.pass_obj
 def run(obj: Context) -> None:
     """Open the register (on a terminal: it refuses to start without one)."""
-    with user_errors():
-        till = obj.till()
-    _open_register(till)
+    _open_register(obj.till())
 
 
 @main.command()
@@ -92,15 +100,14 @@ def demo(obj: Context, db_path: Path | None) -> None:
     from tui_pos.demo.sales import ensure_demo_sales
     from tui_pos.demo.stock import ensure_demo_deliveries, ensure_demo_extras
 
-    with user_errors():
-        path = db_path or obj.db_path or obj.database_path().with_name("demo.db")
-        till = obj.till(path)
-        ensure_demo_catalog(till)
-        ensure_demo_staff(till)
-        ensure_demo_sales(till)  # ten days of history for the reports (Ctrl+R)
-        ensure_demo_extras(till)
-        ensure_demo_customers(till)
-        ensure_demo_deliveries(till)  # the history sold more than the imported stock
+    path = db_path or obj.db_path or obj.database_path().with_name("demo.db")
+    till = obj.till(path)
+    ensure_demo_catalog(till)
+    ensure_demo_staff(till)
+    ensure_demo_sales(till)  # ten days of history for the reports (Ctrl+R)
+    ensure_demo_extras(till)
+    ensure_demo_customers(till)
+    ensure_demo_deliveries(till)  # the history sold more than the imported stock
     _open_register(till, DEMO_LOGIN_HINT)
 
 

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import click
 
-from tui_pos.cli.context import Context, user_errors
+from tui_pos.cli.context import Context
 from tui_pos.cli.lazy import LazyGroup
 from tui_pos.cli.reports import emit_analysis
 from tui_pos.cli.signing import BY_OPTION, read_pin, signed
@@ -42,7 +42,7 @@ def staff() -> None:
 def staff_list(obj: Context, fmt: str, by: str | None) -> None:
     """Everyone, with role, badge and lock-out state (never PINs; signed with --by once
     the till has staff)."""
-    with user_errors(), obj.open_till(read_only=True) as till:
+    with obj.open_till(read_only=True) as till:
         signed(till, by, Action.STAFF_ADMIN, "list staff")
         people = till.staff.employees()
         now = till.register.clock()
@@ -84,14 +84,13 @@ def staff_add(
     obj: Context, number: str, name: str, role: str, badge: str | None, by: str | None
 ) -> None:
     """Add an employee; their PIN (4-8 digits) is asked for twice."""
-    with user_errors(), obj.open_till() as till:
+    with obj.open_till() as till:
         first = not till.staff.has_staff()
         if first and parse_role(role) is not Role.MANAGER:
             raise StaffError("The first employee must be a manager (--role manager)")
-        signed(till, by, Action.STAFF_ADMIN, f"add {number} {name} ({role})")
-        employee = till.staff.add_employee(
-            number, name, parse_role(role), read_pin(f"PIN for {name}", confirm=True), badge
-        )
+        approval = signed(till, by, Action.STAFF_ADMIN, f"add {number} {name} ({role})")
+        pin = read_pin(f"PIN for {name}", confirm=True)
+        employee = till.staff.add_employee(number, name, parse_role(role), pin, badge, approval)
     click.echo(f"Added {employee.code} {employee.name} ({employee.role.value})")
 
 
@@ -101,9 +100,9 @@ def staff_add(
 @click.pass_obj
 def staff_set_pin(obj: Context, number: str, by: str | None) -> None:
     """Give an employee a new PIN (also lifts a lock-out)."""
-    with user_errors(), obj.open_till() as till:
-        signed(till, by, Action.STAFF_ADMIN, f"new PIN for {number}")
-        till.staff.set_pin(number, read_pin(f"New PIN for {number}", confirm=True))
+    with obj.open_till() as till:
+        approval = signed(till, by, Action.STAFF_ADMIN, f"new PIN for {number}")
+        till.staff.set_pin(number, read_pin(f"New PIN for {number}", confirm=True), approval)
     click.echo(f"PIN of {number} changed")
 
 
@@ -123,14 +122,17 @@ def staff_change(
     by: str | None,
 ) -> None:
     """Change an employee's role or badge, or deactivate them."""
-    with user_errors():
-        if role is None and badge is None and active is None:
-            raise StaffError("Nothing to change: give --role, --badge or --active/--inactive")
-        with obj.open_till() as till:
-            signed(till, by, Action.STAFF_ADMIN, f"change {number}")
-            employee = till.staff.update_employee(
-                number, role=parse_role(role) if role else None, active=active, badge=badge
-            )
+    if role is None and badge is None and active is None:
+        raise StaffError("Nothing to change: give --role, --badge or --active/--inactive")
+    with obj.open_till() as till:
+        approval = signed(till, by, Action.STAFF_ADMIN, f"change {number}")
+        employee = till.staff.update_employee(
+            number,
+            role=parse_role(role) if role else None,
+            active=active,
+            badge=badge,
+            approval=approval,
+        )
     state = "active" if employee.active else "inactive"
     click.echo(f"{employee.code} {employee.name}: {employee.role.value}, {state}")
 
@@ -141,9 +143,8 @@ def staff_change(
 @click.pass_obj
 def staff_unlock(obj: Context, number: str, by: str | None) -> None:
     """Lift a lock-out after too many wrong PINs."""
-    with user_errors(), obj.open_till() as till:
-        signed(till, by, Action.STAFF_ADMIN, f"unlock {number}")
-        till.staff.unlock(number)
+    with obj.open_till() as till:
+        till.staff.unlock(number, signed(till, by, Action.STAFF_ADMIN, f"unlock {number}"))
     click.echo(f"{number} unlocked")
 
 
@@ -162,7 +163,7 @@ def _staff_report(
     def command(
         obj: Context, day: str | None, first: str | None, last: str | None, fmt: str, by: str | None
     ) -> None:
-        with user_errors(), obj.open_till(read_only=True) as till:
+        with obj.open_till(read_only=True) as till:
             signed(till, by, action, f"{name} report")
             period = parse_range(till.analysis.today(), day=day, first=first, last=last)
             result = make(till.staff, period)

@@ -7,7 +7,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Input, Label, Static
 
-from tui_pos.domain.errors import PosError, StorageError
+from tui_pos.domain.errors import StorageError
 from tui_pos.domain.money import format_money
 from tui_pos.screens.dialogs import ConfirmScreen
 from tui_pos.screens.list_screen import ListScreen, list_table, right
@@ -84,12 +84,8 @@ class CollectionScreen(ListScreen):
         def answered(yes: bool | None) -> None:
             if not yes:
                 return
-            try:
-                cashier = self.services.returns.register.cashier
-                self.services.online_orders.hand_over(order, cashier.name if cashier else "")
-            except PosError as exc:
-                self.say(str(exc), error=True)
-                return
+            cashier = self.services.returns.register.cashier
+            self.services.online_orders.hand_over(order, cashier.name if cashier else "")
             self.search(self.query_one("#collection-input", Input).value)
             self.say(f"Order {order.order_id} handed over")
 

@@ -19,6 +19,7 @@ from tui_pos.domain.errors import PosError
 from tui_pos.domain.money import format_money
 from tui_pos.domain.quantity import format_quantity
 from tui_pos.domain.staff import Action, Approval
+from tui_pos.safe_app import ShowsUserErrors
 from tui_pos.screens.dialogs import PromptScreen
 from tui_pos.services.online_orders import OnlineOrders
 from tui_pos.services.returns import Returns, ReturnView
@@ -56,7 +57,7 @@ RETURN_COLUMNS = (
 )
 
 
-class ReturnScreen(ModalScreen[None]):
+class ReturnScreen(ShowsUserErrors, ModalScreen[None]):
     """Result: None; the return lines are in the register's open sale."""
 
     BINDINGS = [
@@ -113,11 +114,7 @@ class ReturnScreen(ModalScreen[None]):
 
     def open_sale(self, text: str) -> None:
         """Show the sale ``text`` names, with what may still be returned."""
-        try:
-            self.view = self.returns.open_sale(text)
-        except PosError as exc:
-            self.say(str(exc), error=True)
-            return
+        self.view = self.returns.open_sale(text)
         kinds = ", ".join(k.replace("_", " ") for k in self.view.tender_kinds) or "-"
         self.query_one("#return-hint", Static).update(
             f"Sale {self.view.number} ({self.view.sale.created_at.astimezone():%Y-%m-%d %H:%M}), "
@@ -130,11 +127,7 @@ class ReturnScreen(ModalScreen[None]):
         """Redraw the sale's lines (what is left counts the open sale's return lines)."""
         if self.view is None:
             return
-        try:
-            self.view = self.returns.view(self.view.sale)
-        except PosError as exc:
-            self.say(str(exc), error=True)
-            return
+        self.view = self.returns.view(self.view.sale)
         rows = [
             (
                 ln.name,
@@ -194,7 +187,7 @@ class ReturnScreen(ModalScreen[None]):
                 if line.remaining_milli > 0:
                     self.returns.return_line(line)
                     done += 1
-        except PosError as exc:
+        except PosError as exc:  # what was returned before it stays: shown below
             self.say(str(exc), error=True)
         else:
             self.say(f"{done} line(s) returned" if done else "Nothing left to return")
@@ -203,20 +196,18 @@ class ReturnScreen(ModalScreen[None]):
     def action_no_receipt(self) -> None:
         """Return an item without receipt (needs a manager's permission)."""
 
-        def ask() -> None:
+        def ask(approval: Approval) -> None:
             self.app.push_screen(
                 PromptScreen(
                     "Return without receipt",
                     "Scan or type the item (2*code for two); refunded at today's price",
-                    self.returns.return_without_receipt,
+                    lambda text: self.returns.return_without_receipt(text, approval),
                     scan_aware=False,
                 ),
                 self._after_prompt,
             )
 
-        self.services.permit(
-            Action.RETURN_WITHOUT_RECEIPT, "return without receipt", lambda _approval: ask()
-        )
+        self.services.permit(Action.RETURN_WITHOUT_RECEIPT, "return without receipt", ask)
 
     def _after_prompt(self, message: str | None) -> None:
         if message:

@@ -65,8 +65,8 @@ class SaleEdits(SaleView):
             return
         name = self.register.cart.lines[index].name
 
-        def give(text: str) -> str:
-            self.register.set_line_discount(index, text)
+        def give(text: str, approval: Approval | None) -> str:
+            self.register.set_line_discount(index, text, approval)
             return f"Discount on {name}: {text.strip() or 'removed'}"
 
         self._ask_discount(f"Discount on {name}", "10% or 1.50 (empty removes it)", index, give)
@@ -74,8 +74,8 @@ class SaleEdits(SaleView):
     def action_cart_discount(self) -> None:
         """Discount the whole sale."""
 
-        def give(text: str) -> str:
-            self.register.set_cart_discount(text)
+        def give(text: str, approval: Approval | None) -> str:
+            self.register.set_cart_discount(text, approval)
             return f"Sale discount: {text.strip() or 'removed'}"
 
         self._ask_discount(
@@ -83,17 +83,18 @@ class SaleEdits(SaleView):
         )
 
     def _ask_discount(
-        self, title: str, hint: str, index: int | None, give: Callable[[str], str]
+        self, title: str, hint: str, index: int | None, give: Callable[[str, Approval | None], str]
     ) -> None:
-        """A discount up to the limit is given at once; above it, someone who may approves
-        it first (the prompt closes, the approval modal opens, then it is applied)."""
+        """A discount up to the limit is given at once; above it, the approval is collected
+        first (the prompt closes; the approval modal opens unless the employee's own role
+        may), then the register applies it with that approval."""
         staff = staff_of(self)
 
         def apply(text: str) -> str | _OverLimit:
             share = self.register.discount_share_bp(text, index)
-            if staff.discount_needs_approval(share):
+            if staff.discount_over_limit(share):
                 return _OverLimit(text)
-            return give(text)
+            return give(text, None)
 
         def after(result: str | _OverLimit | None) -> None:
             if isinstance(result, _OverLimit):
@@ -102,7 +103,7 @@ class SaleEdits(SaleView):
                     self,
                     Action.DISCOUNT_OVER_LIMIT,
                     what,
-                    lambda _a: self.attempt(lambda: give(result.text)),
+                    lambda approval: self.attempt(lambda: give(result.text, approval)),
                 )
                 return
             self._after_prompt(result)

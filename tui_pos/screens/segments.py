@@ -17,6 +17,7 @@ from textual.widgets import DataTable, Label, Static
 from tui_pos.domain.errors import DomainError, PosError, StorageError
 from tui_pos.domain.money import format_money
 from tui_pos.domain.staff import Action, Approval
+from tui_pos.safe_app import ShowsUserErrors
 from tui_pos.screens.authorize import with_permission
 from tui_pos.services.customer_export import export_segment_file
 from tui_pos.services.customer_views import SegmentMember, SegmentView
@@ -25,7 +26,7 @@ from tui_pos.widgets.keys_bar import KeysBar
 from tui_pos.widgets.plain import plain, styled
 
 
-class SegmentsScreen(ModalScreen[None]):
+class SegmentsScreen(ShowsUserErrors, ModalScreen[None]):
     """Up/Down choose a segment, Enter shows who is in it, F5 exports it, Esc closes."""
 
     BINDINGS = [
@@ -111,18 +112,18 @@ class SegmentsScreen(ModalScreen[None]):
         name = chosen.name
 
         # The file holds personal data: a customer-data admin exports it (or approves).
-        def approved(_: Approval) -> None:
-            self.export(name)
+        def approved(approval: Approval) -> None:
+            self.export(name, approval)
 
         screen = cast(Screen[object], self)  # with_permission only reads the app from it
         with_permission(screen, Action.CUSTOMER_ADMIN, f"export customer segment {name}", approved)
 
     @work(thread=True, group="segments-export", exit_on_error=False)
-    def export(self, name: str) -> None:
+    def export(self, name: str, approval: Approval) -> None:
         """Write the file off the UI thread."""
         try:
             path = export_segment_file(
-                self.customers, name, self.export_dir, self.customers.clock()
+                self.customers, name, self.export_dir, self.customers.clock(), approval
             )
         except (DomainError, StorageError, OSError) as exc:
             self.app.call_from_thread(

@@ -9,10 +9,11 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
-from tui_pos.domain.errors import DomainError, PosError, StorageError
+from tui_pos.domain.errors import DomainError, StorageError
 from tui_pos.domain.quantity import format_quantity
 from tui_pos.domain.staff import Action, Approval
 from tui_pos.domain.stock import ScanTally
+from tui_pos.safe_app import ShowsUserErrors
 from tui_pos.screens.dialogs import ConfirmScreen, PromptScreen
 from tui_pos.screens.list_screen import ListScreen, list_table, right
 from tui_pos.screens.returns import StoreServices
@@ -21,7 +22,7 @@ from tui_pos.widgets.keys_bar import KeysBar
 from tui_pos.widgets.plain import plain
 
 
-class StockMenuScreen(ModalScreen[None]):
+class StockMenuScreen(ShowsUserErrors, ModalScreen[None]):
     """One key per stock task."""
 
     BINDINGS = [
@@ -169,12 +170,8 @@ class TallyScreen(ListScreen):
         sign = 1
         if cleaned.startswith("-"):
             sign, cleaned = -1, cleaned[1:]
-        try:
-            item = self.services.stock.scanned(cleaned)
-            line = self.tally.add(item.product_id, item.name, item.unit, sign * item.qty_milli)
-        except PosError as exc:
-            self.say(str(exc), error=True)
-            return
+        item = self.services.stock.scanned(cleaned)
+        line = self.tally.add(item.product_id, item.name, item.unit, sign * item.qty_milli)
         self.say(f"{line.name}: {format_quantity(line.qty_milli, line.unit)}")
         self.redraw()
 
@@ -235,11 +232,7 @@ class TallyScreen(ListScreen):
         def answered(yes: bool | None) -> None:
             if not yes:
                 return
-            try:
-                lines = self.services.stock.apply_count(quantities)
-            except PosError as exc:
-                self.say(str(exc), error=True)
-                return
+            lines = self.services.stock.apply_count(quantities)
             changed = sum(1 for c in lines if c.variance_milli)
             self._closed_with(f"Count applied: {len(lines)} item(s), {changed} corrected")
 

@@ -259,9 +259,12 @@ class Register(SalePayments, ParkedSales):
         self._change(lambda: removed.append(self.cart.void_line(index)))
         return removed[0]
 
-    def set_line_discount(self, index: int, text: str) -> None:
-        """Discount one line: ``10%`` or ``1.50``; an empty text removes the discount."""
+    def set_line_discount(self, index: int, text: str, approval: Approval | None = None) -> None:
+        """Discount one line: ``10%`` or ``1.50``; an empty text removes the discount. Above
+        the discount limit ``approval`` must cover DISCOUNT_OVER_LIMIT."""
         discount = Discount.parse(text) if text.strip() else None
+        name = self.cart.line(index).name
+        self._check_discount(text, index, approval, f"discount on {name}: {text.strip()}")
         self._change(lambda: self.cart.set_line_discount(index, discount))
 
     def discount_share_bp(self, text: str, index: int | None = None) -> int:
@@ -277,6 +280,13 @@ class Register(SalePayments, ParkedSales):
         )
         return 10_000 if base <= 0 else div_round(discount.value * 10_000, base)
 
+    def _check_discount(
+        self, text: str, index: int | None, approval: Approval | None, detail: str
+    ) -> None:
+        """A discount above the limit needs DISCOUNT_OVER_LIMIT (PermissionDenied)."""
+        if self.auth.discount_over_limit(self.discount_share_bp(text, index)):
+            self.auth.authorize(Action.DISCOUNT_OVER_LIMIT, approval, detail)
+
     def set_line_price(self, index: int, text: str, approval: Approval | None = None) -> None:
         """Override the unit price of one line (``2.49``; 0 makes it free); ``approval`` must
         cover PRICE_OVERRIDE (PermissionDenied otherwise)."""
@@ -285,13 +295,15 @@ class Register(SalePayments, ParkedSales):
         self.auth.authorize(Action.PRICE_OVERRIDE, approval, f"price of {name}: {text.strip()}")
         self._change(lambda: self.cart.set_line_price(index, price))
 
-    def set_cart_discount(self, text: str) -> None:
-        """Discount the whole sale: ``10%`` or ``5.00``; an empty text removes it."""
+    def set_cart_discount(self, text: str, approval: Approval | None = None) -> None:
+        """Discount the whole sale: ``10%`` or ``5.00``; an empty text removes it. Above the
+        discount limit ``approval`` must cover DISCOUNT_OVER_LIMIT."""
         if self.cart.coupon:
             raise CartError(
                 f"Coupon {self.cart.coupon} is the sale discount: void the sale to drop it"
             )
         discount = Discount.parse(text) if text.strip() else None
+        self._check_discount(text, None, approval, f"sale discount: {text.strip()}")
         self._change(lambda: self.cart.set_cart_discount(discount))
 
     def apply_coupon(self, code: str, discount: Discount) -> None:
