@@ -14,9 +14,9 @@ once, at one place, and a crash leaves a log.
   action (a key: :meth:`SafeApp._dispatch_action`), a worker (:meth:`_handle_exception`),
   the App's own message handlers, or a screen's event handler or callback
   (:class:`ShowsUserErrors`, which every screen mixes in): Textual would otherwise end
-  that message loop and the app. Its message is shown
-  as plain text on the screen where it happened (its message line when it has one, else
-  a toast) and nothing else happens - the app runs on. Screens do not catch it
+  that message loop and the app. Its message is shown as plain text on the screen where
+  it happened (its message line when it has one, else a toast; a flow's, which is the
+  App's worker, as a toast) and nothing else happens - the app runs on. Screens do not catch it
   themselves unless they do something else with it (keep a dialog open with the error in
   it, say) and then a comment says so. This overrides Textual's private
   ``_dispatch_action`` and ``_dispatch_message`` too.
@@ -32,7 +32,7 @@ from textual.dom import DOMNode
 from textual.message import Message
 from textual.message_pump import MessagePump
 from textual.notifications import SeverityLevel
-from textual.worker import WorkerFailed
+from textual.worker import NoActiveWorker, WorkerFailed, get_current_worker
 
 from tui_pos.crash_log import record_crash
 from tui_pos.domain.errors import PosError
@@ -70,8 +70,8 @@ class SafeApp(App[ReturnType]):
 
     def show_error(self, error: PosError, where: MessagePump | None = None) -> None:
         """The one place a user error reaches the user: as plain text on the message line
-        of the screen where it happened (default: the one on top), or as a toast where
-        that screen has none."""
+        of the screen where it happened (``where``; None: the screen on top), or as a
+        toast where that screen has none or it happened in the App itself (a flow)."""
         screen = where if where is not None else self.screen if self.screen_stack else None
         if isinstance(screen, SaysErrors):
             screen.say(str(error), error=True)
@@ -83,7 +83,7 @@ class SafeApp(App[ReturnType]):
         try:
             return await super()._dispatch_action(namespace, action_name, params)
         except PosError as error:
-            self.show_error(error)
+            self.show_error(error, namespace)
             return True
 
     async def _dispatch_message(self, message: Message) -> None:
@@ -97,7 +97,11 @@ class SafeApp(App[ReturnType]):
         """A worker's PosError is shown (the app runs on). Anything else: log the
         traceback, exit with a non-zero status, print nothing on the till."""
         if isinstance(error, WorkerFailed) and isinstance(error.error, PosError):
-            self.show_error(error.error)
+            try:
+                where: MessagePump | None = get_current_worker().node  # whose worker it was
+            except NoActiveWorker:
+                where = None
+            self.show_error(error.error, where)
             return
         if self.crash_log is not None:
             logged = record_crash(self.crash_log, error)

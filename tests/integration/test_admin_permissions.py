@@ -13,7 +13,7 @@ from __future__ import annotations
 import pytest
 
 from tests.support.approvals import approved
-from tests.support.audit import last_audit
+from tests.support.audit import last_audit, rows
 from tui_pos.bootstrap import Till
 from tui_pos.domain.segments import SegmentRule
 from tui_pos.domain.staff import Action, Approval, Employee, Role
@@ -106,6 +106,7 @@ def test_customer_data_admin(demo_till: Till, supervisor: Employee) -> None:
         lambda: customers.export_rows(approval=mine),
         lambda: customers.save_segment("all", SegmentRule(), mine),
         lambda: customers.import_csv(["name\n", "Bob\n"], demo_till.parser, mine, dry_run=True),
+        lambda: demo_till.campaigns.send("at-risk", "Hi", "t.txt", "Sam", approval=mine),
     ]
     for call in refused:
         with pytest.raises(PermissionDenied, match="Customer data admin"):
@@ -141,3 +142,17 @@ def test_product_admin(demo_till: Till, supervisor: Employee) -> None:
         promotions.end(made.id, mine)
     assert len(promotions.list()) == before + 1 and made.ends_on is None
     assert promotions.end(made.id, approved(demo_till, Action.PRODUCT_ADMIN)).ends_on is not None
+
+
+def test_deliveries_and_counts(demo_till: Till, supervisor: Employee) -> None:
+    stock, mine = demo_till.stock, Approval(Action.PRODUCT_ADMIN, supervisor)
+    loaf = stock.scanned(LOAF).product_id
+    moved = "SELECT COUNT(*) FROM stock_movement WHERE kind IN ('receipt', 'count')"
+    before = rows(demo_till, moved)
+    with pytest.raises(PermissionDenied, match="Product and stock admin"):
+        stock.receive("DN-1", {loaf: 5000}, mine)
+    assert last_audit(demo_till)[:3] == ("product_admin", "refused", supervisor.name)
+    with pytest.raises(PermissionDenied):
+        stock.apply_count({loaf: 4000}, approval=mine)
+    assert rows(demo_till, moved) == before
+    assert stock.receive("DN-1", {loaf: 5000}, approved(demo_till, Action.PRODUCT_ADMIN)) == 1

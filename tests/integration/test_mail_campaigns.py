@@ -124,7 +124,13 @@ def token_of(message: object) -> str:
 def test_campaign_reaches_consenting_customers_only(shop: Till, server: SmtpServer) -> None:
     offer = CouponOffer("percent", 10, shop.register.clock().date() + timedelta(days=30))
     result = shop.campaigns.send(
-        "everyone", TEMPLATE, "t.txt", "Test Manager", control_percent=0, coupon=offer
+        "everyone",
+        TEMPLATE,
+        "t.txt",
+        "Test Manager",
+        control_percent=0,
+        coupon=offer,
+        approval=approved(shop, Action.CUSTOMER_ADMIN),
     )
     assert (result.mailed, result.control, result.skipped_no_consent) == (2, 0, 1)
     delivered = shop.outbox.deliver_due()
@@ -159,7 +165,14 @@ def test_campaign_reaches_consenting_customers_only(shop: Till, server: SmtpServ
 def test_unsubscribe_token_records_consent_and_stops_mail(
     shop: Till, server: SmtpServer, tmp_path: Path
 ) -> None:
-    shop.campaigns.send("everyone", PLAIN, "t.txt", "M", control_percent=0)
+    shop.campaigns.send(
+        "everyone",
+        PLAIN,
+        "t.txt",
+        "M",
+        control_percent=0,
+        approval=approved(shop, Action.CUSTOMER_ADMIN),
+    )
     shop.outbox.deliver_due()
     ann = next(m for m in server.messages if m["To"] == "ann@example.org")
     token = token_of(ann)
@@ -178,13 +191,28 @@ def test_unsubscribe_token_records_consent_and_stops_mail(
         assert refused.exit_code == 1 and says in refused.output
     assert count(shop, "consent_event") == 1
     server.messages.clear()
-    shop.campaigns.send("everyone", PLAIN, "t.txt", "M", name="second", control_percent=0)
+    shop.campaigns.send(
+        "everyone",
+        PLAIN,
+        "t.txt",
+        "M",
+        name="second",
+        control_percent=0,
+        approval=approved(shop, Action.CUSTOMER_ADMIN),
+    )
     shop.outbox.deliver_due()
     assert [m["To"] for m in server.messages] == ["bo@example.org"]
 
 
 def test_unsubscribed_or_erased_before_sending_gets_nothing(shop: Till, server: SmtpServer) -> None:
-    shop.campaigns.send("everyone", PLAIN, "t.txt", "M", control_percent=0)
+    shop.campaigns.send(
+        "everyone",
+        PLAIN,
+        "t.txt",
+        "M",
+        control_percent=0,
+        approval=approved(shop, Action.CUSTOMER_ADMIN),
+    )
     tokens = shop.db.execute_sql(
         "SELECT t.token, c.name FROM unsubscribe_token t JOIN customer c ON c.id = t.customer_id"
     ).fetchall()
@@ -206,7 +234,14 @@ def test_server_down_then_refusing_then_up(
     till.customers.create(
         CustomerDetails("Ann Lee", email="ann@example.org", marketing_consent=True)
     )
-    till.campaigns.send("newsletter", PLAIN, "t.txt", "M", control_percent=0)
+    till.campaigns.send(
+        "newsletter",
+        PLAIN,
+        "t.txt",
+        "M",
+        control_percent=0,
+        approval=approved(till, Action.CUSTOMER_ADMIN),
+    )
     first = till.outbox.deliver_due()
     assert (first.sent, first.retry_later, first.waiting) == (0, 1, 1)
     entry = till.outbox.log()[0]
@@ -228,7 +263,14 @@ def test_server_down_then_refusing_then_up(
 
 def test_permanent_refusal_gives_the_mail_up(shop: Till, server: SmtpServer) -> None:
     server.recorder.refuse = "550 5.7.1 no thanks"
-    shop.campaigns.send("everyone", PLAIN, "t.txt", "M", control_percent=0)
+    shop.campaigns.send(
+        "everyone",
+        PLAIN,
+        "t.txt",
+        "M",
+        control_percent=0,
+        approval=approved(shop, Action.CUSTOMER_ADMIN),
+    )
     result = shop.outbox.deliver_due()
     assert (result.failed, result.waiting) == (2, 0)
 
@@ -241,7 +283,14 @@ def test_rate_limit_leaves_the_rest_queued(
         till.customers.create(
             CustomerDetails(f"C{n} X", email=f"c{n}@example.org", marketing_consent=True)
         )
-    till.campaigns.send("newsletter", PLAIN, "t.txt", "M", control_percent=0)
+    till.campaigns.send(
+        "newsletter",
+        PLAIN,
+        "t.txt",
+        "M",
+        control_percent=0,
+        approval=approved(till, Action.CUSTOMER_ADMIN),
+    )
     assert till.outbox.deliver_due().sent == 2
     assert till.outbox.deliver_due().sent == 0
     clock.now += timedelta(seconds=61)
@@ -256,7 +305,14 @@ def test_control_group_is_held_out(shop: Till) -> None:
         shop.customers.create(
             CustomerDetails(f"P{n} Q", email=f"p{n}@example.org", marketing_consent=True)
         )
-    result = shop.campaigns.send("newsletter", PLAIN, "t.txt", "M", control_percent=50)
+    result = shop.campaigns.send(
+        "newsletter",
+        PLAIN,
+        "t.txt",
+        "M",
+        control_percent=50,
+        approval=approved(shop, Action.CUSTOMER_ADMIN),
+    )
     assert (result.mailed, result.control) == (5, 5)
     groups = dict(
         shop.db.execute_sql("SELECT grp, COUNT(*) FROM campaign_member GROUP BY grp").fetchall()
@@ -305,7 +361,15 @@ def test_bad_campaign_input_changes_nothing(
 ) -> None:
     offer = CouponOffer("amount", 500, shop.register.clock().date()) if coupon else None
     with pytest.raises((MailError, CustomerError), match=re.escape(says)):
-        shop.campaigns.send(segment, template, "t.txt", "M", control_percent=0, coupon=offer)
+        shop.campaigns.send(
+            segment,
+            template,
+            "t.txt",
+            "M",
+            control_percent=0,
+            coupon=offer,
+            approval=approved(shop, Action.CUSTOMER_ADMIN),
+        )
     for table in ("campaign", "campaign_member", "coupon", "unsubscribe_token", "mail_outbox"):
         assert count(shop, table) == 0
     assert shop.outbox.deliver_due().sent == 0 and server.messages == []
@@ -393,7 +457,14 @@ def test_no_mail_without_a_valid_address(shop: Till, server: SmtpServer) -> None
     )
     # an address stored before addresses were checked (an old import): skipped, not sent
     shop.db.execute_sql("UPDATE customer SET email = 'gus at example' WHERE id = ?", (gus.id,))
-    result = shop.campaigns.send("everyone", PLAIN, "t.txt", "M", control_percent=0)
+    result = shop.campaigns.send(
+        "everyone",
+        PLAIN,
+        "t.txt",
+        "M",
+        control_percent=0,
+        approval=approved(shop, Action.CUSTOMER_ADMIN),
+    )
     assert (result.mailed, result.skipped_no_consent, result.skipped_no_address) == (2, 1, 2)
     assert count(shop, "mail_outbox") == 2
     assert shop.outbox.deliver_due().sent == 2

@@ -28,6 +28,7 @@ class Probe(ShowsUserErrors, Screen[None]):
         Binding("f3", "fail_in_thread", "Fail in a thread"),
         Binding("f4", "fail_in_callback", "Fail in a callback"),
         Binding("f5", "count", "Count"),
+        Binding("f6", "fail_in_app_worker", "Fail in the App's worker (a flow)"),
     ]
 
     def __init__(self) -> None:
@@ -58,6 +59,12 @@ class Probe(ShowsUserErrors, Screen[None]):
             raise DomainError(MARKUP)
 
         self.call_later(later)
+
+    def action_fail_in_app_worker(self) -> None:
+        async def flow() -> None:
+            raise StorageError(f"flow: {MARKUP}")
+
+        self.app.run_worker(flow())
 
     def action_count(self) -> None:
         self.counted += 1
@@ -124,6 +131,10 @@ async def test_a_screen_with_a_message_line_shows_it_there() -> None:
             await pilot.pause()
         assert probe.said == [MARKUP] * 4 and toasts(app) == []
         assert str(probe.query_one("#message", Static).render()) == MARKUP
+        await pilot.press("f6")  # a flow is the App's: a toast, as flows notify
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert toasts(app) == [f"flow: {MARKUP}"] and probe.said == [MARKUP] * 4
         assert app.return_code is None
 
 

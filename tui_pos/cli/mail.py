@@ -76,7 +76,7 @@ def campaign_send(
     if coupon_percent is not None and coupon_amount is not None:
         raise MailError("Give --coupon-percent or --coupon-amount, not both")
     with obj.open_till() as till:
-        signed(till, by, Action.CUSTOMER_ADMIN, f"send campaign to segment {segment}")
+        approval = signed(till, by, Action.CUSTOMER_ADMIN, f"send campaign to segment {segment}")
         today = till.register.clock().date()
         coupon = None
         if coupon_percent is not None:
@@ -93,6 +93,7 @@ def campaign_send(
             name=name,
             control_percent=control_percent,
             coupon=coupon,
+            approval=approval,
         )
         delivered = till.outbox.deliver_due()
     click.echo(

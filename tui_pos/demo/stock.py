@@ -95,5 +95,5 @@ def ensure_demo_deliveries(till: Till) -> int:
         reorder = max(level.reorder_level_milli, 5_000)
         items[level.product_id] = 4 * reorder - level.level_milli
     if items:
-        till.stock.receive("DEMO-RESTOCK", items)
+        till.stock.receive("DEMO-RESTOCK", items, manager_approval(till, Action.PRODUCT_ADMIN))
     return len(items)

@@ -50,19 +50,19 @@ class StockMenuScreen(ShowsUserErrors, ModalScreen[None]):
             yield Static("", id="stock-message", markup=False)
         yield KeysBar()
 
-    def _admin(self, what: str, screen: ModalScreen[None]) -> None:
-        def show() -> None:
-            self.app.push_screen(screen)
+    def _tally(self, what: str, mode: str) -> None:
+        def show(approval: Approval) -> None:
+            self.app.push_screen(TallyScreen(self.services, mode, approval))
 
-        self.services.permit(Action.PRODUCT_ADMIN, what, lambda _approval: show())
+        self.services.permit(Action.PRODUCT_ADMIN, what, show)
 
     def action_receive(self) -> None:
         """Scan a delivery in."""
-        self._admin("receive a delivery", TallyScreen(self.services, "receive"))
+        self._tally("receive a delivery", "receive")
 
     def action_count(self) -> None:
         """Count stock by scanning."""
-        self._admin("count stock", TallyScreen(self.services, "count"))
+        self._tally("count stock", "count")
 
     def action_adjust(self) -> None:
         """Add or remove stock of one item with a reason."""
@@ -124,10 +124,11 @@ class TallyScreen(ListScreen):
         Binding("escape", "close", "Cancel", id="tally-cancel"),
     ]
 
-    def __init__(self, services: StoreServices, mode: str) -> None:
+    def __init__(self, services: StoreServices, mode: str, approval: Approval) -> None:
         super().__init__()
         self.services = services
         self.mode = mode  # "receive" | "count"
+        self.approval = approval  #: collected by the stock menu; the service checks it
         self.tally = ScanTally()
 
     def compose(self) -> ComposeResult:
@@ -212,7 +213,7 @@ class TallyScreen(ListScreen):
         if self.mode == "receive":
 
             def book(reference: str) -> str:
-                written = self.services.stock.receive(reference, quantities)
+                written = self.services.stock.receive(reference, quantities, self.approval)
                 return f"Delivery {reference.strip()} booked: {written} item(s)"
 
             self.app.push_screen(
@@ -232,7 +233,7 @@ class TallyScreen(ListScreen):
         def answered(yes: bool | None) -> None:
             if not yes:
                 return
-            lines = self.services.stock.apply_count(quantities)
+            lines = self.services.stock.apply_count(quantities, approval=self.approval)
             changed = sum(1 for c in lines if c.variance_milli)
             self._closed_with(f"Count applied: {len(lines)} item(s), {changed} corrected")
 
