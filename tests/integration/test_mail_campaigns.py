@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -24,7 +25,7 @@ from tui_pos.domain.mail import MailError
 from tui_pos.domain.segments import SegmentRule
 from tui_pos.domain.staff import Action
 from tui_pos.drivers.file_printer import RecordingPrinter
-from tui_pos.services.campaigns import CouponOffer
+from tui_pos.services.campaigns import CampaignResult, CouponOffer
 
 TEMPLATE = """Subject: {{first_name}}, a treat from {{store}}
 
@@ -92,6 +93,13 @@ def open_mail_till(path: Path, port: int, clock: Clock, rate: int = 30) -> Till:
     )
     log_in_manager(till)
     return till
+
+
+def send_plain(till: Till, segment: str, **options: Any) -> CampaignResult:
+    """The PLAIN campaign to ``segment``, sent by the till's manager."""
+    options.setdefault("control_percent", 0)
+    approval = approved(till, Action.CUSTOMER_ADMIN)
+    return till.campaigns.send(segment, PLAIN, "t.txt", "M", approval=approval, **options)
 
 
 @pytest.fixture
@@ -165,14 +173,7 @@ def test_campaign_reaches_consenting_customers_only(shop: Till, server: SmtpServ
 def test_unsubscribe_token_records_consent_and_stops_mail(
     shop: Till, server: SmtpServer, tmp_path: Path
 ) -> None:
-    shop.campaigns.send(
-        "everyone",
-        PLAIN,
-        "t.txt",
-        "M",
-        control_percent=0,
-        approval=approved(shop, Action.CUSTOMER_ADMIN),
-    )
+    send_plain(shop, "everyone")
     shop.outbox.deliver_due()
     ann = next(m for m in server.messages if m["To"] == "ann@example.org")
     token = token_of(ann)
@@ -191,28 +192,13 @@ def test_unsubscribe_token_records_consent_and_stops_mail(
         assert refused.exit_code == 1 and says in refused.output
     assert count(shop, "consent_event") == 1
     server.messages.clear()
-    shop.campaigns.send(
-        "everyone",
-        PLAIN,
-        "t.txt",
-        "M",
-        name="second",
-        control_percent=0,
-        approval=approved(shop, Action.CUSTOMER_ADMIN),
-    )
+    send_plain(shop, "everyone", name="second")
     shop.outbox.deliver_due()
     assert [m["To"] for m in server.messages] == ["bo@example.org"]
 
 
 def test_unsubscribed_or_erased_before_sending_gets_nothing(shop: Till, server: SmtpServer) -> None:
-    shop.campaigns.send(
-        "everyone",
-        PLAIN,
-        "t.txt",
-        "M",
-        control_percent=0,
-        approval=approved(shop, Action.CUSTOMER_ADMIN),
-    )
+    send_plain(shop, "everyone")
     tokens = shop.db.execute_sql(
         "SELECT t.token, c.name FROM unsubscribe_token t JOIN customer c ON c.id = t.customer_id"
     ).fetchall()
@@ -234,14 +220,7 @@ def test_server_down_then_refusing_then_up(
     till.customers.create(
         CustomerDetails("Ann Lee", email="ann@example.org", marketing_consent=True)
     )
-    till.campaigns.send(
-        "newsletter",
-        PLAIN,
-        "t.txt",
-        "M",
-        control_percent=0,
-        approval=approved(till, Action.CUSTOMER_ADMIN),
-    )
+    send_plain(till, "newsletter")
     first = till.outbox.deliver_due()
     assert (first.sent, first.retry_later, first.waiting) == (0, 1, 1)
     entry = till.outbox.log()[0]
@@ -263,14 +242,7 @@ def test_server_down_then_refusing_then_up(
 
 def test_permanent_refusal_gives_the_mail_up(shop: Till, server: SmtpServer) -> None:
     server.recorder.refuse = "550 5.7.1 no thanks"
-    shop.campaigns.send(
-        "everyone",
-        PLAIN,
-        "t.txt",
-        "M",
-        control_percent=0,
-        approval=approved(shop, Action.CUSTOMER_ADMIN),
-    )
+    send_plain(shop, "everyone")
     result = shop.outbox.deliver_due()
     assert (result.failed, result.waiting) == (2, 0)
 
@@ -283,14 +255,7 @@ def test_rate_limit_leaves_the_rest_queued(
         till.customers.create(
             CustomerDetails(f"C{n} X", email=f"c{n}@example.org", marketing_consent=True)
         )
-    till.campaigns.send(
-        "newsletter",
-        PLAIN,
-        "t.txt",
-        "M",
-        control_percent=0,
-        approval=approved(till, Action.CUSTOMER_ADMIN),
-    )
+    send_plain(till, "newsletter")
     assert till.outbox.deliver_due().sent == 2
     assert till.outbox.deliver_due().sent == 0
     clock.now += timedelta(seconds=61)
@@ -305,14 +270,7 @@ def test_control_group_is_held_out(shop: Till) -> None:
         shop.customers.create(
             CustomerDetails(f"P{n} Q", email=f"p{n}@example.org", marketing_consent=True)
         )
-    result = shop.campaigns.send(
-        "newsletter",
-        PLAIN,
-        "t.txt",
-        "M",
-        control_percent=50,
-        approval=approved(shop, Action.CUSTOMER_ADMIN),
-    )
+    result = send_plain(shop, "newsletter", control_percent=50)
     assert (result.mailed, result.control) == (5, 5)
     groups = dict(
         shop.db.execute_sql("SELECT grp, COUNT(*) FROM campaign_member GROUP BY grp").fetchall()
@@ -457,14 +415,7 @@ def test_no_mail_without_a_valid_address(shop: Till, server: SmtpServer) -> None
     )
     # an address stored before addresses were checked (an old import): skipped, not sent
     shop.db.execute_sql("UPDATE customer SET email = 'gus at example' WHERE id = ?", (gus.id,))
-    result = shop.campaigns.send(
-        "everyone",
-        PLAIN,
-        "t.txt",
-        "M",
-        control_percent=0,
-        approval=approved(shop, Action.CUSTOMER_ADMIN),
-    )
+    result = send_plain(shop, "everyone")
     assert (result.mailed, result.skipped_no_consent, result.skipped_no_address) == (2, 1, 2)
     assert count(shop, "mail_outbox") == 2
     assert shop.outbox.deliver_due().sent == 2
