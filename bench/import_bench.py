@@ -8,8 +8,8 @@ two copies of a freshly migrated database, then runs on the same file:
 
 It prints both wall times, the ratio and each process's peak RSS, checks that both
 databases ended up with the same catalog (products, barcodes, categories, stock levels,
-search index), and runs the app again on a file a quarter the size: a flat memory use
-means about the same peak. Usage::
+search index, the chain entry sealing the stock counts), and runs the app again on a file
+a quarter the size: a flat memory use means about the same peak. Usage::
 
     .venv/bin/python bench/import_bench.py [--rows 100000] [--dir DIR] [--keep]
 """
@@ -73,7 +73,8 @@ def run_process(argv: list[str], env: dict[str, str]) -> Run:
 
 
 def catalog(path: Path) -> list[object]:
-    """What an import decides, in a comparable form (ids, names, levels, search rows)."""
+    """What an import decides, in a comparable form (ids, names, levels, search rows,
+    chain entries)."""
     db = sqlite3.connect(path)
     try:
         return [
@@ -91,6 +92,9 @@ def catalog(path: Path) -> list[object]:
                 "SELECT COUNT(*) FROM product_search WHERE product_search MATCH 'oat* milk*'"
             ).fetchall(),
             db.execute("SELECT sql FROM sqlite_master ORDER BY name").fetchall(),
+            db.execute(  # the count movements sealed in the chain (digests: other UUIDs)
+                "SELECT seq, till, marks, rows, amount_cents, grand_total_cents FROM chain"
+            ).fetchall(),
         ]
     finally:
         db.close()
@@ -143,7 +147,7 @@ def measure(folder: Path, rows: int) -> None:
             f"  {name:14} wall {run.wall:7.1f} s  cpu {run.cpu:7.1f} s"
             f"  peak RSS {run.peak_kb / 1024:6.1f} MiB"
         )
-    print("  checked: same products, barcodes, categories, stock levels and search index")
+    print("  checked: same products, barcodes, categories, stock levels, search index and chain")
     print(f"  wall-clock ratio {app.wall / raw.wall:.2f}x (the machine's load moves it)")
     print(
         f"figure: import products, {rows:,} rows (cpu) | {app.cpu / raw.cpu:.2f}x"

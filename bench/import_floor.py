@@ -7,16 +7,25 @@ makes on these rows (header, EAN-13 check digit and GTIN-14 form, price with at 
 decimals, tax code, unit, printable name, stock and reorder levels, no barcode twice),
 written inline; then one ``BEGIN IMMEDIATE`` transaction with the app's pragmas that
 inserts the categories, products, barcodes and count movements with ``executemany`` and
-indexes the new names for search in one statement. Only sqlite3, csv and uuid are loaded.
+indexes the new names for search in one statement, and seals the count movements into the
+till's keyed hash chain as the app's unit of work does (``models/chain_store.seal``'s
+format, hashed from the values in hand: canonical JSON of each row, SHA-256, HMAC with
+the till's ``chain.key``, one ``chain`` row; after the commit the head is appended to the
+anchor file). Only sqlite3, csv, json, hashlib, hmac and uuid are loaded.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
+import hmac
+import json
+import os
 import sqlite3
 import sys
 import uuid
 from datetime import UTC, datetime
+from pathlib import Path
 
 PRAGMAS = (
     "journal_mode = WAL",
@@ -109,22 +118,67 @@ def main(db_path: str, csv_path: str, till: str) -> None:
     last = db.execute("SELECT MAX(seq) FROM stock_movement WHERE till = ?", (till,)).fetchone()
     seq = last[0] or 0
     stamp = str(datetime.now(UTC).replace(tzinfo=None))
+    movements = [
+        (uuid.uuid4().hex, till, seq + n, pid, qty, "count", None, f"import line {line}", stamp)
+        for n, (pid, qty, line) in enumerate(levels, 1)
+    ]
     db.executemany(
-        "INSERT INTO stock_movement (uuid, till, seq, product_id, qty_milli, kind, note,"
-        " created_at) VALUES (?, ?, ?, ?, ?, 'count', ?, ?)",
-        [
-            (uuid.uuid4().hex, till, seq + n, pid, qty, f"import line {line}", stamp)
-            for n, (pid, qty, line) in enumerate(levels, 1)
-        ],
+        "INSERT INTO stock_movement (uuid, till, seq, product_id, qty_milli, kind,"
+        " sale_line_id, note, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        movements,
     )
     db.execute(
         "INSERT INTO product_search (rowid, name) SELECT id, name FROM product WHERE id >= ?",
         (first_id,),
     )
     db.execute(TRIGGER)
+    anchor = seal(db, Path(db_path), till, movements) if movements else None
     db.execute("COMMIT")
     db.close()
+    if anchor:
+        fd = os.open(f"{db_path}.anchor", os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            os.write(fd, anchor.encode())
+        finally:
+            os.close(fd)
     print(f"{csv_path}: created {len(products)}, updated 0 products")
+
+
+def seal(db: sqlite3.Connection, path: Path, till: str, rows: list[tuple[object, ...]]) -> str:
+    """The chain entry of the stock movements just inserted (ids: the highest ones of
+    the table, in order); returns the anchor line."""
+    head = db.execute(
+        "SELECT seq, marks, grand_total_cents, mac FROM chain ORDER BY seq DESC LIMIT 1"
+    ).fetchone()
+    marks = json.loads(head[1]) if head else {}
+    top = db.execute("SELECT MAX(id) FROM stock_movement").fetchone()[0]
+    first = top - len(rows) + 1
+    encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    digest = hashlib.sha256()
+    digest.update(
+        "".join(
+            encode(["stock_movement", first + n, *row]) + "\n" for n, row in enumerate(rows)
+        ).encode("utf-8")
+    )
+    marks["stock_movement"] = top
+    seq, grand, prev = (head[0] + 1, head[2], head[3]) if head else (1, 0, "0" * 64)
+    marks_text = canonical(marks)
+    body = canonical(
+        ["tui-pos chain 1", seq, till, marks_text, len(rows), digest.hexdigest(), 0, grand, prev]
+    )
+    key = bytes.fromhex((path.parent / "chain.key").read_text().strip())
+    mac = hmac.new(key, body.encode("utf-8"), hashlib.sha256).hexdigest()
+    db.execute(
+        "INSERT INTO chain (seq, till, marks, rows, digest, amount_cents, grand_total_cents,"
+        " prev_mac, mac) VALUES (?,?,?,?,?,?,?,?,?)",
+        (seq, till, marks_text, len(rows), digest.hexdigest(), 0, grand, prev, mac),
+    )
+    return f"{seq} {mac} {grand}\n"
+
+
+def canonical(data: object) -> str:
+    """The chain's canonical JSON (sorted keys, no spaces, UTF-8)."""
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 TRIGGER = (

@@ -18,6 +18,7 @@ from raw_period import raw_period
 from tui_pos.domain.analysis import DateRange, offset_spans
 from tui_pos.domain.analysis_figures import HourSales
 from tui_pos.domain.analysis_reports import by_hour
+from tui_pos.domain.output_schema import TENDER_KINDS
 from tui_pos.domain.report import DayReport
 from tui_pos.domain.sale import format_sale_number
 
@@ -37,7 +38,13 @@ def main(db_path: str, till: str, kind: str, *days: str) -> None:
             period.totals,
             unprinted_receipts=tuple(format_sale_number(till, s) for s in period.unprinted),
         )
-        print(json.dumps(report.to_dict(), indent=2))
+        # the documented output shape: every tender kind, the amounts under tenders_cents
+        data = {
+            ("tenders_cents" if key == "tenders" else key): value
+            for key, value in report.to_dict().items()
+        }
+        data["tenders_cents"] = {k: period.totals.tenders.get(k, 0) for k in TENDER_KINDS}
+        print(json.dumps(data, indent=2))
         return
     span = DateRange(date.fromisoformat(days[0]), date.fromisoformat(days[1]))
     rows: list[HourSales] = []

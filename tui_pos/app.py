@@ -100,6 +100,7 @@ class PosApp(SafeApp[None]):
                 stock=till.stock,
                 online_orders=till.online_orders,
                 permit=self.permit,
+                remote=till.remote_returns,
             ),
             customers=till.customers,
             export_dir=till.db_path.parent / "exports",

@@ -39,6 +39,7 @@ from tui_pos.models.sale_store import SqliteSaleStore
 from tui_pos.models.staff_store import SqliteStaffStore
 from tui_pos.models.stamp_store import SqliteStampCards
 from tui_pos.models.stock_store import SqliteStockStore
+from tui_pos.models.tax_codes import rates_in_force
 from tui_pos.models.unit_of_work import SqliteUnitOfWork
 from tui_pos.report_till import report_services
 from tui_pos.services.analysis import Analysis
@@ -59,12 +60,15 @@ from tui_pos.services.promotions import Promotions
 from tui_pos.services.receipt_mail import ReceiptMailer
 from tui_pos.services.receipts import Receipts
 from tui_pos.services.register import Register
+from tui_pos.services.remote_returns import RemoteReturns, WebRefund
 from tui_pos.services.reports import Reports
 from tui_pos.services.returns import Returns
 from tui_pos.services.sale_writer import SaleWriter
 from tui_pos.services.staff import Staff
 from tui_pos.services.stock import Stock
+from tui_pos.sync.client import refusal_text
 from tui_pos.sync.coupons import CouponReservations
+from tui_pos.sync.remote import OrganisationPoints, StoreServerReturns
 from tui_pos.till_db import open_till_database, staff_settings, utc_now
 
 if TYPE_CHECKING:
@@ -105,6 +109,8 @@ class Till:
     receipt_mail: ReceiptMailer | None = None
     #: The recovery code issued when this open made the database: shown once, never kept.
     recovery_code: str | None = None
+    #: Returns of sales of other tills and stores and of web orders (the store server).
+    remote_returns: RemoteReturns | None = None
 
     @property
     def printer_note(self) -> str:
@@ -133,7 +139,7 @@ class Till:
         return import_products(
             lines,
             self.catalog_writer,
-            [t.code for t in self.config.taxes],
+            list(self.register.tax_rates()),
             self.parser,
             till=self.config.store.till,
             now=self.register.clock(),
@@ -195,8 +201,9 @@ def open_till(
     """
     opened = open_till_database(config, db_path, clock)
     db, path, pepper = opened.db, opened.path, opened.pepper
-    taxes = tax_rates(config)
-    sync_tax_codes(db, list(taxes.values()))
+    sync_tax_codes(db, list(tax_rates(config).values()))
+    configured = [t.code for t in config.taxes]
+    taxes = rates_in_force(db, configured)  # the config's, unless set by command or server
     parser = barcode_parser(config)
     catalog = SqliteCatalog(db)
     rules = loyalty_rules(config)
@@ -263,7 +270,14 @@ def open_till(
     coupons = Coupons(SqliteCouponStore(db), customers, clock)
     register.on_coupon = lambda code: coupons.apply(register, code)
     staff.on_change = lambda employee: setattr(register, "cashier", employee)
+    register.tax_rates = lambda: rates_in_force(db, configured)  # read as each sale starts
     register.reserve_coupon = CouponReservations(db)  # asks the store server when enrolled
+    loyalty = config.loyalty  # online the organisation's balance, offline the policy
+    customers.points_authority = OrganisationPoints(
+        db, loyalty.offline_redeem, loyalty.offline_redeem_cap_points, ledger.grant
+    )
+    returns = Returns(register, SqliteReturnStore(db))
+    web_refund: WebRefund = "card" if config.store.web_refund == "card" else "store_credit"
     return Till(
         config=config,
         db=db,
@@ -289,7 +303,7 @@ def open_till(
         staff=staff,
         cash=CashDesk(SqliteCashStore(db), uow, staff, till_id, clock),
         analysis=analysis,
-        returns=Returns(register, SqliteReturnStore(db)),
+        returns=returns,
         stock=Stock(SqliteStockStore(db), staff, register.line_for, till_id, clock),
         promotions=promotions,
         online_orders=OnlineOrders(
@@ -310,6 +324,7 @@ def open_till(
         sale_writer=SaleWriter(register, config.database.busy_timeout_ms, db.close),
         receipt_mail=ReceiptMailer(SqliteMailOutbox(db), receipts, clock),
         recovery_code=opened.recovery_code,
+        remote_returns=RemoteReturns(returns, StoreServerReturns(db), web_refund, refusal_text),
     )
 
 

@@ -20,7 +20,6 @@ from tui_pos.models.report_store import SqliteReportStore
 from tui_pos.models.staff_store import SqliteStaffStore
 from tui_pos.models.unit_of_work import SqliteUnitOfWork
 from tui_pos.services.analysis import Analysis
-from tui_pos.services.ports import Clock
 from tui_pos.services.reports import Reports
 from tui_pos.services.staff import Staff
 from tui_pos.till_db import open_till_database, staff_settings, utc_now
@@ -28,6 +27,7 @@ from tui_pos.till_db import open_till_database, staff_settings, utc_now
 if TYPE_CHECKING:
     from peewee import Database
 
+    from tui_pos.services.ports import Clock
     from tui_pos.services.unit_of_work import UnitOfWork
 
 

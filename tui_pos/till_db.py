@@ -22,11 +22,12 @@ from tui_pos.models.database import open_database
 from tui_pos.models.errors import storage_errors
 from tui_pos.models.migrations import migrate
 from tui_pos.models.pin_recovery import load_pin_key
-from tui_pos.services.ports import Clock
 from tui_pos.services.staff_records import StaffSettings
 
 if TYPE_CHECKING:
     from peewee import Database
+
+    from tui_pos.services.ports import Clock
 
 
 def utc_now() -> datetime:

@@ -22,8 +22,8 @@ from tui_pos.config import Config
 from tui_pos.demo import ensure_demo_catalog
 from tui_pos.demo.catalog import demo_products
 from tui_pos.sync import state as st
-from tui_pos.sync.client import ServerClient
-from tui_pos.sync.sender import SyncWorker
+from tui_pos.sync.client import ServerClient, SyncError
+from tui_pos.sync.sender import SyncWorker, push_pending
 
 CODES = [row["barcode"] for row in demo_products() if row["barcode"].startswith("590")]
 
@@ -55,6 +55,11 @@ def main(argv: list[str]) -> int:
         doc = till.register.pay_cash("")
         assert doc is not None
         say(f"OK {doc.uuid}")
+    # Drain: the sender thread stops first (a pull of its own would seal a new entry
+    # after the check); then push, without pulling, until nothing waits.
+    worker.stop()
+    worker.join(30)
+    error = worker.last_error
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         state = st.load(till.db)
@@ -64,11 +69,13 @@ def main(argv: list[str]) -> int:
             return 1
         if st.waiting(till.db, state) == 0:
             say(f"DRAINED {state.acked_seq}")
-            worker.stop()
             return 0
-        worker.wake.set()
-        time.sleep(0.05)
-    say(f"STUCK {worker.last_error}")
+        try:
+            push_pending(till.db, ServerClient(state.url, state.token, timeout=2.0))
+        except SyncError as exc:
+            error = str(exc)
+            time.sleep(0.1)
+    say(f"STUCK {error}")
     return 1
 
 

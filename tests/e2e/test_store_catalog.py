@@ -145,7 +145,7 @@ def test_bad_push_downs_change_nothing(api: Api, tmp_path: Path) -> None:
     )  # fmt: skip
     assert status == 400 and "items[1]" in answer["message"]  # and the first is not kept
     status, answer = api.call(
-        "POST", "/v1/catalog", {"topic": "staff", "by": manager, "items": [item]}, token
+        "POST", "/v1/catalog", {"topic": "payroll", "by": manager, "items": [item]}, token
     )
     assert status == 400 and "unknown catalog topic" in answer["message"]
 

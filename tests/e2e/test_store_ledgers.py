@@ -39,8 +39,11 @@ def test_a_sale_at_one_till_reaches_the_other_tills_level_and_loyalty(
     from tui_pos.demo.customers import demo_card
     from tui_pos.domain.barcode import normalize_gtin
     from tui_pos.domain.customer import CustomerDetails
+    from tui_pos.models.chain_store import head as chain_head
+    from tui_pos.models.journal_verify import verify_journal
     from tui_pos.models.loyalty_store import balance_in
     from tui_pos.server.ledgers import points_balance
+    from tui_pos.sync import state as st
     from tui_pos.sync.client import ServerClient
     from tui_pos.sync.sender import SyncWorker
 
@@ -105,6 +108,26 @@ def test_a_sale_at_one_till_reaches_the_other_tills_level_and_loyalty(
         t1.customers.attach_card(t1.register, card)  # a till's own rows are not pulled back
         time.sleep(0.5)
         assert points(t1) == before_points + earned
+        # the rows applied from the feed are sealed in the page's own chain entry (no later
+        # write of T2 needed): db verify covers them, and pushed back they count once
+        for till in (t1, t2):
+            marks = chain_head(till.db).mark_map()  # type: ignore[union-attr]
+            for table in ("stock_movement", "loyalty_entry"):
+                [(top,)] = till.db.execute_sql(f"SELECT coalesce(max(id), 0) FROM {table}")
+                assert marks.get(table, 0) == top, (till.register.settings.till, table)
+            assert verify_journal(till.db) == ([], verify_journal(till.db)[1])
+        until(lambda: all(st.waiting(t.db, st.load(t.db)) == 0 for t in (t1, t2)))  # type: ignore[arg-type]
+        with psycopg.connect(api.db_url) as conn:
+            assert points_balance(conn, card) == points(t1) == points(t2)
+            for ledger in ("stock_ledger", "loyalty_ledger"):  # pushed, not counted again
+                [(copies,)] = conn.execute(f"SELECT count(*) FROM {ledger} WHERE kind = 'sync'")
+                assert copies == 0
+            for t in (t1, t2):
+                [(held,)] = conn.execute(
+                    "SELECT count(*) FROM document WHERE till_id = %s", (t.register.settings.till,)
+                )
+                assert held == chain_head(t.db).seq  # type: ignore[union-attr]
+        assert level(t1, product.id) == level(t2, other.id)
     finally:
         for worker in workers:
             worker.stop()

@@ -301,6 +301,20 @@ def test_every_report_total_is_the_sum_of_documents_across_channels(shop: WebSho
         ("A", 300),
         ("web 23.00%", 447),
     ]
+    # every report cut by channel (--channel): the tills' part and the web's make the whole
+    measure = {"category": "net_cents", "item": "net_cents", "tender": "amount_cents"}
+    for by in ("till", "day", "employee", "category", "item", "tender", "tax"):
+        key = measure.get(by, "base_cents" if by == "tax" else "total_cents")
+        cuts = {
+            channel: sum(r[key] for r in server_report(shop.api, by, *channel)["rows"])
+            for channel in ((), ("--channel", "till"), ("--channel", "web"))
+        }
+        parts = cuts[("--channel", "till")], cuts[("--channel", "web")]
+        assert sum(parts) == cuts[()], by
+        if key == "total_cents":
+            assert parts == (400, 894), by
+    web_s01 = server_report(shop.api, "item", "--store", "S01", "--channel", "web")
+    assert web_s01["rows"] == [{"key": TEA, "name": None, "qty": 3000, "net_cents": 447}]
 
 
 def till_step(db: Path, till: str, *step: str) -> list[str]:
@@ -405,3 +419,49 @@ def test_a_web_order_for_collection_is_handed_over_at_till_2_once(
     other = tui_pos(*report, "--by", "channel", "--store", "S02")
     assert other.returncode == 1
     assert "this till belongs to store S01, not S02" in other.stderr
+    day = ["--config", t2_config, "--db", str(tills["T2"]), "report", "x", "--format", "json"]
+    x = tui_pos(*day, "--store", "S01")  # the X is the till's own channel (till) of its store
+    assert x.returncode == 0, x.stderr
+    assert json.loads(x.stdout)["net_cents"] == hours["totals"]["net_cents"]
+    assert "not S02" in tui_pos(*day, "--store", "S02").stderr
+
+
+def test_lines_by_sku_or_barcode_are_products_of_the_servers_catalog(shop: WebShop) -> None:
+    """A product managed at the server (``/v1/catalog``) is sold on the web by its PLU as
+    SKU, by its catalog key, or by barcode, before any till has ledgered its stock."""
+    mate = "4006381333931"
+    body = {
+        "name": "Mate 0.5l", "price_cents": 149, "tax_code": "A", "category": "Drinks",
+        "unit": "each", "plu": "4711", "reorder_level_milli": 0,
+    }  # fmt: skip
+    item = {"topic": "product", "by": {"id": 1, "name": "Ann", "role": "manager"}}
+    till = token_for(shop.api, "S01", "T8")
+    status, _ = shop.api.call(
+        "POST", "/v1/catalog", {**item, "items": [{"key": mate, "body": body}]}, till
+    )
+    assert status == 200
+
+    def by_sku(order_id: str, sku: str) -> dict[str, Any]:
+        return _set(_set(order(order_id, qty=1), "lines.0.barcode", _DROP), "lines.0.sku", sku)
+
+    before = counts(shop.api)
+    status, refused = shop.post(by_sku("WEB-S0", "4712"))
+    assert (status, refused["error"], refused["field"]) == (422, "unknown_product", "lines[0].sku")
+    assert counts(shop.api) == before
+    assert shop.post(by_sku("WEB-S1", "4711"))[0] == 201  # the PLU
+    assert shop.post(by_sku("WEB-S2", "0" + mate))[0] == 201  # the catalog's key (GTIN-14)
+    assert shop.post(_set(order("WEB-S3", qty=1), "lines.0.barcode", mate))[0] == 201
+    status, levels = shop.get("stock")
+    assert {"code": "0" + mate, "qty_milli": -3000} in levels["levels"]
+    with psycopg.connect(shop.api.db_url) as conn:
+        lines = conn.execute(
+            "SELECT DISTINCT product_code FROM web_order_line WHERE order_id LIKE 'WEB-S%'"
+        ).fetchall()
+    assert lines == [("0" + mate,)]  # one product, whichever way the shop named it
+    # an ended product is not sold any more
+    ended = {**body, "active": False}
+    status, _ = shop.api.call(
+        "POST", "/v1/catalog", {**item, "items": [{"key": mate, "body": ended}]}, till
+    )
+    assert status == 200
+    assert shop.post(by_sku("WEB-S4", "4711"))[0] == 422

@@ -1,6 +1,7 @@
 """A till process for the web shop tests, one step per run, through the real bootstrap.
 
-Usage: ``python tests/e2e/webshop_till_child.py DB TILL STEP [ORDER_ID]``
+Usage: ``python tests/e2e/webshop_till_child.py DB TILL STEP [ORDER_ID]`` (the config is
+``DB`` with the suffix ``.toml`` when there is one)
 
 Steps: ``push`` loads the demo catalog (its stock levels are movements) and pushes every
 stored document to the enrolled server (prints ``PUSHED <acked seq>``); ``collect ORDER_ID``
@@ -9,9 +10,9 @@ pulls the server's changes and hands the order over at this till (prints ``HANDE
 same without pulling first, as a till that was offline); ``level BARCODE`` pulls
 and prints the product's stock level in thousandths; ``sell BARCODE`` sells one for cash;
 ``return DOCUMENT`` takes back all that is left of a web order or another till's sale
-through the server and refunds it (a web order to the web payment, a sale in cash; prints
-``RETURNED <total> <reference>`` or ``REFUSED ...``); ``return-own NUMBER`` returns all of
-this till's own sale without asking the server.
+through the server and refunds it (a web order as ``[store] web_refund`` says, a sale in
+cash; prints ``RETURNED <total> <reference>`` or ``REFUSED ...``); ``return-own NUMBER``
+returns all of this till's own sale without asking the server.
 """
 
 from __future__ import annotations
@@ -22,12 +23,12 @@ from pathlib import Path
 
 from tui_pos.bootstrap import open_till
 from tui_pos.config import Config
+from tui_pos.config.reader import load_config
 from tui_pos.demo import ensure_demo_catalog
 from tui_pos.domain.errors import DomainError
 from tui_pos.domain.sale import format_sale_number
-from tui_pos.services.remote_returns import RemoteReturns
 from tui_pos.sync import state as st
-from tui_pos.sync.client import ServerClient, refusal_text
+from tui_pos.sync.client import ServerClient
 from tui_pos.sync.ledger_topics import product_by_code
 from tui_pos.sync.puller import pull_changes
 from tui_pos.sync.sender import push_pending
@@ -35,7 +36,9 @@ from tui_pos.sync.sender import push_pending
 
 def main(argv: list[str]) -> int:
     db, till_id, step = Path(argv[1]), argv[2], argv[3]
-    config = replace(Config(), store=replace(Config().store, till=till_id))
+    toml = db.with_suffix(".toml")  # the till's config beside its database, if any
+    config = load_config(toml) if toml.exists() else Config()
+    config = replace(config, store=replace(config.store, till=till_id))
     till = open_till(config, db)
     state = st.load(till.db)
     assert state is not None, "enroll the till first"
@@ -61,7 +64,8 @@ def main(argv: list[str]) -> int:
             assert sold is not None and sold.seq is not None
             print(f"SOLD {sold.total_cents} {format_sale_number(sold.till, sold.seq)}")
         elif step == "return":
-            remote = RemoteReturns(till.returns, client, "card", refusal_text)
+            remote = till.remote_returns  # refunds a web order as [store] web_refund says
+            assert remote is not None
             try:
                 doc = remote.open(argv[4])
                 for line in doc.lines:

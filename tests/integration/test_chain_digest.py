@@ -101,6 +101,23 @@ def test_rows_digest_as_the_first_implementation_chained_them(tmp_path: Path) ->
     assert part.rows == 6
 
 
+@pytest.mark.parametrize("at_a_time", [1, 2, 5, 39, 40])
+def test_rows_read_in_ranges_digest_as_read_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, at_a_time: int
+) -> None:
+    """A large write (an import's stock counts) is sealed a range of ids at a time: the
+    same bytes reach the digest, ranges that hold no row (ids 2, 3, 5, ...) included."""
+    db = odd_sales(tmp_path / "odd.db")
+    monkeypatch.setattr(chain_store, "ROWS_AT_A_TIME", at_a_time)
+    digest = RowDigest()
+    amount = add_rows(db, "sale", 0, 40, digest)
+    assert (digest.hexdigest(), amount) == GOLDEN_SALES
+    assert digest.rows == 12
+    part = RowDigest()
+    add_rows(db, "sale", 4, 22, part)
+    assert part.rows == 6
+
+
 SCALARS = st.one_of(
     st.none(), st.booleans(), st.integers(), st.floats(), st.text(), st.sampled_from(ODD)
 )

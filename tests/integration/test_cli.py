@@ -416,6 +416,17 @@ def test_report_x_json(cli: Invoke, db: Path, demo_template: Path) -> None:
     assert query(db, "SELECT COUNT(*) FROM z_close") == [(0,)]
 
 
+def test_reports_of_a_store_a_till_is_not_a_till_of_are_refused(
+    cli: Invoke, db: Path, demo_template: Path
+) -> None:
+    make_sales(db, demo_template)
+    for args in (("x",), ("z", "--date", today()), ("sales", "--by", "channel")):
+        result = clean(cli("report", *args, "--store", "S01", "--format", "json"))
+        assert result.exit_code == 1, args
+        assert "not enrolled at a store server" in result.stderr, args
+    assert query(db, "SELECT count(*) FROM z_close") == [(0,)]  # nothing was closed
+
+
 def test_report_x_for_a_day(cli: Invoke, db: Path, demo_template: Path) -> None:
     docs = make_sales(db, demo_template)
     day = SALES_TIME.astimezone().date()

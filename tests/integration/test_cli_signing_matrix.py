@@ -95,6 +95,7 @@ SIGNED = (
         Action.PRODUCT_ADMIN,
     ),  # fmt: skip
     Case(("promo", "end", "1"), Action.PRODUCT_ADMIN),
+    Case(("tax", "set", "A", "--rate", "21"), Action.PRODUCT_ADMIN),
     Case(("customer", "export", CARD), Action.CUSTOMER_ADMIN),
     Case(("customer", "erase", CARD, "--yes"), Action.CUSTOMER_ADMIN),
     Case(("customer", "segment", "lapsed", "--not-seen-days", "30"), Action.CUSTOMER_ADMIN),

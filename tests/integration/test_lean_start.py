@@ -29,9 +29,12 @@ finally:
 """
 
 #: Modules no read-only report needs: the whole till's factory, the register, devices,
-#: the UI, the store server and its driver, mail, tables (JSON output).
+#: the UI, the store server and its driver, mail, tables (JSON output), the cart and the
+#: customer rules (the ports, sale documents and config name them in annotations only).
 NOT_FOR_REPORTS = (
     "tui_pos.bootstrap",
+    "tui_pos.domain.cart",
+    "tui_pos.domain.customer",
     "tui_pos.services.register",
     "tui_pos.devices",
     "tui_pos.cli.db",

@@ -67,16 +67,21 @@ def url(cluster: Cluster) -> str:
 
 
 class Api:
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, pin_key: Path | None = None) -> None:
         self.db_url = url
+        self.pin_key = pin_key  #: the organisation's PIN key file (--pin-key), if any
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
         self.proc = subprocess.Popen(
-            [*CLI, "server", "run", "--url", self.db_url, "--port", str(self.port)], cwd=ROOT
-        )
+            [
+                *CLI, "server", "run", "--url", self.db_url, "--port", str(self.port),
+                *(["--pin-key", str(self.pin_key)] if self.pin_key else []),
+            ],
+            cwd=ROOT,
+        )  # fmt: skip
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:

@@ -10,6 +10,7 @@ import pytest
 from textual.widgets import Static
 
 from tests.support.approvals import approved
+from tests.support.settle import settle
 from tests.support.tills import TEST_PIN_COST, fixed_clock
 from tui_pos.app import PosApp, build_app
 from tui_pos.bootstrap import Till, open_till
@@ -45,7 +46,7 @@ def shop(tmp_path: Path) -> Iterator[Till]:
 
 async def _type(pilot, text: str) -> None:
     await pilot.press(*text, "enter")
-    await pilot.pause()
+    await settle(pilot)  # a PIN is checked in a thread: wait for it, not for a tick
 
 
 def _text(app: PosApp, selector: str) -> str:

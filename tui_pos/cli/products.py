@@ -42,7 +42,7 @@ def _import_at_server(
 
     if not managed.enrolled(till.db):
         return False
-    records = parse_products(lines, [t.code for t in till.config.taxes], till.parser)
+    records = parse_products(lines, list(till.register.tax_rates()), till.parser)
     sent = managed.send(till.db, "product", managed.product_items(records), signer)
     click.echo(f"{file}: sent {sent} products to the store server; every till applies them")
     return True

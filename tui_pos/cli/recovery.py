@@ -9,11 +9,16 @@ make a new one; each use replaces the code with a new one, shown once.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from tui_pos.cli.context import Context, show_recovery_code
 from tui_pos.cli.signing import BY_OPTION, read_pin, signed
 from tui_pos.domain.staff import Action
+
+if TYPE_CHECKING:
+    from peewee import Database
 
 
 @click.command("reset-key")
@@ -50,6 +55,7 @@ def staff_reset_key(obj: Context, code: str | None, manager: str | None) -> None
     try:
         with storage_errors():
             migrate(database)
+        _refuse_shared_key(database)
         new_code = reset_pin_key(
             database,
             pin_key_path(config, path),
@@ -80,3 +86,17 @@ def staff_recovery_code(obj: Context, by: str | None) -> None:
         signed(till, by, Action.STAFF_ADMIN, "new recovery code")
         code = issue_recovery_code(till.db, till.register.clock())
     show_recovery_code(code, "The old code no longer works; the new")
+
+
+def _refuse_shared_key(database: Database) -> None:
+    """An enrolled till that took the organisation's PIN key may not replace it alone:
+    every PIN of the organisation depends on it."""
+    from tui_pos.domain.errors import DomainError
+    from tui_pos.models.org_pin_key import uses_org_key
+
+    if uses_org_key(database):
+        raise DomainError(
+            "this till uses the organisation's PIN key from the store server: PINs are "
+            "set there (tui-pos staff set-pin N --by M on any enrolled till); a lost "
+            "pin.key comes back by enrolling the till again (tui-pos server enroll)"
+        )

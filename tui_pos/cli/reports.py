@@ -36,18 +36,30 @@ def report() -> None:
 _FORMAT = click.option(
     "--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table"
 )
+_STORE = click.option(
+    "--store", help="Only this store's sales: a till knows only its own store (refused otherwise)."
+)
+
+
+def _check_store(db: object, store: str | None) -> None:
+    """Refuse a store this till is not a till of (the sync package loads only then)."""
+    if store is not None:
+        from tui_pos.sync.state import check_store
+
+        check_store(db, store)  # type: ignore[arg-type]
 
 
 @report.command("x")
 @click.option(
     "--date", "day", callback=parse_date_option, help="A day (YYYY-MM-DD): that day's sales."
 )
+@_STORE
 @_FORMAT
 @BY_OPTION
 @click.pass_obj
-def report_x(obj: Context, day: date | None, fmt: str, by: str | None) -> None:
+def report_x(obj: Context, day: date | None, store: str | None, fmt: str, by: str | None) -> None:
     """X report: the sales since the last Z (or of one day); changes nothing."""
-    _day_report(obj, "x", day, fmt, by)
+    _day_report(obj, "x", day, store, fmt, by)
 
 
 @report.command("z")
@@ -57,15 +69,20 @@ def report_x(obj: Context, day: date | None, fmt: str, by: str | None) -> None:
     callback=parse_date_option,
     help="A day (YYYY-MM-DD): the Z closes made that day (nothing is closed).",
 )
+@_STORE
 @_FORMAT
 @BY_OPTION
 @click.pass_obj
-def report_z(obj: Context, day: date | None, fmt: str, by: str | None) -> None:
+def report_z(obj: Context, day: date | None, store: str | None, fmt: str, by: str | None) -> None:
     """Z report: close the day (the next Z number), or list a day's closes."""
-    _day_report(obj, "z", day, fmt, by)
+    _day_report(obj, "z", day, store, fmt, by)
 
 
-def _day_report(obj: Context, kind: str, day: date | None, fmt: str, by: str | None) -> None:
+def _day_report(
+    obj: Context, kind: str, day: date | None, store: str | None, fmt: str, by: str | None
+) -> None:
+    """X or Z: the till's own takings (channel ``till``; its web orders are in ``report
+    sales --by channel``), of its own store only."""
     from tui_pos.cli.output import render_csv, render_json, render_table
 
     closing = kind == "z" and day is None
@@ -73,12 +90,14 @@ def _day_report(obj: Context, kind: str, day: date | None, fmt: str, by: str | N
     what = f"{kind.upper()} report {day.isoformat() if day else ''}".rstrip()
     if closing:  # the one that writes: the whole till (the backup after the Z)
         with obj.open_till() as till:
+            _check_store(till.db, store)
             approval = signed(till, by, action, what)
             tax_codes = [t.code for t in till.config.taxes]
             reports = [till.reports.close_day(approval)]
             _backup_after_z(till)
     else:
         with obj.report_till() as reading:
+            _check_store(reading.db, store)
             signed(reading, by, action, what)
             tax_codes = [t.code for t in reading.config.taxes]
             if kind == "x" or day is None:  # (not closing: z always has a day here)
@@ -103,7 +122,7 @@ def _day_report(obj: Context, kind: str, day: date | None, fmt: str, by: str | N
     type=click.Choice([*REPORT_KINDS, "channel"]),
     help="Which report.",
 )
-@click.option("--store", help="Only this store's sales: a till knows only its own store.")
+@_STORE
 @click.option("--date", "day", help="One day (YYYY-MM-DD).")
 @click.option("--from", "first", help="First day of the range (YYYY-MM-DD), included.")
 @click.option("--to", "last", help="Last day of the range (YYYY-MM-DD), included.")
@@ -128,10 +147,7 @@ def report_sales(
 
     with obj.report_till() as till:
         signed(till, by, Action.REPORTS, f"sales report by {kind}", flag="--as")
-        if store is not None:  # the sync package loads only for a report of a store
-            from tui_pos.sync.state import check_store
-
-            check_store(till.db, store)
+        _check_store(till.db, store)
         period = parse_range(till.analysis.today(), day=day, first=first, last=last)
         result = till.analysis.report(kind, period, top)
     emit_analysis(result, fmt)

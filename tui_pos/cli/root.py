@@ -26,6 +26,7 @@ COMMANDS = {
     "staff": "tui_pos.cli.staff:staff",
     "config": "tui_pos.cli.config_group:config_group",
     "promo": "tui_pos.cli.stock:promo",
+    "tax": "tui_pos.cli.tax:tax",
     "customer": "tui_pos.cli.customers:customer",
     "campaign": "tui_pos.cli.mail:campaign",
     "mail": "tui_pos.cli.mail:mail",

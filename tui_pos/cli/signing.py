@@ -73,6 +73,7 @@ UNSIGNED_COMMANDS: Mapping[str, str] = {
     "devices list": "the configured and connected hardware: no store data",
     "devices test-print": "prints a fixed test page; records and shows no store data",
     "promo list": "promotions are public (shelf labels, receipts)",
+    "tax list": "tax codes and rates are public (printed on every receipt)",
     "config init": "writes the packaged example config file; opens no database",
     "config paths": "shows where the till keeps its files; opens no database, shows no data",
     "customer unsubscribe": "the customer's own opt-out, proved by the token in their mail; "
@@ -83,7 +84,15 @@ UNSIGNED_COMMANDS: Mapping[str, str] = {
         f"server {name}": "acts on the store server, not on this till: who does it is "
         "--operator, written to the server's audit table (the till's staff and PINs are not "
         "there)"
-        for name in ("enroll", "revoke", "clear-conflict", "alerts", "report", "shop-token")
+        for name in (
+            "enroll",
+            "revoke",
+            "clear-conflict",
+            "alerts",
+            "report",
+            "shop-token",
+            "staff-add",
+        )
     },
     "server init": "creates or migrates the store server's schema; shows no data",
     "server run": "serves the API to enrolled tills; each till proves itself by its token",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import click
 
@@ -20,6 +21,9 @@ from tui_pos.domain.analysis import AnalysisReport, DateRange, parse_range
 from tui_pos.domain.staff import Action, Role, StaffError, parse_role
 from tui_pos.services.staff import Staff
 from tui_pos.services.staff_reports import audit_report, hours_report
+
+if TYPE_CHECKING:
+    from tui_pos.bootstrap import Till
 
 _ROLES = click.Choice([r.value for r in Role])
 
@@ -90,8 +94,23 @@ def staff_add(
             raise StaffError("The first employee must be a manager (--role manager)")
         approval = signed(till, by, Action.STAFF_ADMIN, f"add {number} {name} ({role})")
         pin = read_pin(f"PIN for {name}", confirm=True)
+        if _shared(till):
+            from tui_pos.sync import managed_staff as ms
+
+            pin_hash = ms.pin_hash_for(pin, till.staff.pepper, till.staff.settings.cost)
+            click.echo(
+                ms.add(till.db, number, name, parse_role(role), pin_hash, badge, approval.actor)
+            )
+            return
         employee = till.staff.add_employee(number, name, parse_role(role), pin, badge, approval)
     click.echo(f"Added {employee.code} {employee.name} ({employee.role.value})")
+
+
+def _shared(till: Till) -> bool:
+    """True when this till's staff are the store server's (sync/managed_staff.py)."""
+    from tui_pos.sync.managed_staff import shared
+
+    return shared(till.db)
 
 
 @staff.command("set-pin")
@@ -102,7 +121,14 @@ def staff_set_pin(obj: Context, number: str, by: str | None) -> None:
     """Give an employee a new PIN (also lifts a lock-out)."""
     with obj.open_till() as till:
         approval = signed(till, by, Action.STAFF_ADMIN, f"new PIN for {number}")
-        till.staff.set_pin(number, read_pin(f"New PIN for {number}", confirm=True), approval)
+        pin = read_pin(f"New PIN for {number}", confirm=True)
+        if _shared(till):
+            from tui_pos.sync import managed_staff as ms
+
+            pin_hash = ms.pin_hash_for(pin, till.staff.pepper, till.staff.settings.cost)
+            click.echo(ms.change(till.db, number, {"pin_hash": pin_hash}, approval.actor))
+            return
+        till.staff.set_pin(number, pin, approval)
     click.echo(f"PIN of {number} changed")
 
 
@@ -126,6 +152,16 @@ def staff_change(
         raise StaffError("Nothing to change: give --role, --badge or --active/--inactive")
     with obj.open_till() as till:
         approval = signed(till, by, Action.STAFF_ADMIN, f"change {number}")
+        if _shared(till):
+            from tui_pos.sync import managed_staff as ms
+
+            changed: dict[str, object] = {"role": role} if role else {}
+            if active is not None:
+                changed["active"] = active
+            if badge is not None:
+                changed["badge"] = badge.strip() or None
+            click.echo(ms.change(till.db, number, changed, approval.actor))
+            return
         employee = till.staff.update_employee(
             number,
             role=parse_role(role) if role else None,

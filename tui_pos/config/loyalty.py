@@ -134,3 +134,18 @@ class LoyaltyConfig:
         low=0,
         high=1_000_000,
     )
+    offline_redeem: str = setting(
+        "cap",
+        help="Points redeemed while the store server cannot be reached (an enrolled till;"
+        ' online the\nbalance is the organisation\'s, asked from the server): "refuse" ='
+        ' no redemption offline,\n"cap" = at most offline_redeem_cap_points and the balance'
+        " this till knows. An overdraw\nfound when the tills sync is an alert at the server;"
+        " both sales are kept.",
+        choices=("refuse", "cap"),
+    )
+    offline_redeem_cap_points: int = setting(
+        500,
+        help='The most points one sale may redeem offline when offline_redeem = "cap".',
+        low=0,
+        high=1_000_000,
+    )

@@ -9,13 +9,14 @@ from dataclasses import dataclass
 
 from tui_pos.config.keys import setting
 from tui_pos.config.schema import Table
-from tui_pos.domain.customer import is_email_address
 
 #: How the connection to the server is secured.
 MAIL_SECURITY = ("starttls", "tls", "none")
 
 
 def _sender(t: Table) -> str:
+    from tui_pos.domain.customer import is_email_address  # (every command reads the config)
+
     sender = t.string("sender", "")
     address = sender.rsplit("<", 1)[-1].rstrip(">").strip() if sender else ""
     if sender and not is_email_address(address):

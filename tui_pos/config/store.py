@@ -64,6 +64,13 @@ class StoreConfig:
         help="A card payment asks for the card terminal's reference (from its slip); false"
         " makes it\noptional (Enter with nothing typed) for terminals that print none.",
     )
+    web_refund: str = setting(
+        "card",
+        help='How a web order returned at this till is refunded: "card" = to the web payment, as'
+        " a\ncard-not-present refund record naming the order (the web shop's payment provider"
+        ' pays\nit back), "store_credit" = with a credit note.',
+        choices=("card", "store_credit"),
+    )
 
 
 @dataclass(frozen=True)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from tui_pos.domain.cart import Cart
-from tui_pos.domain.loyalty import PointsSummary
-from tui_pos.domain.quantity import Unit
-from tui_pos.domain.tax import TaxLine
-from tui_pos.domain.tender import Payment, Tender
+if TYPE_CHECKING:  # annotations only: a report that formats sale numbers loads no cart
+    from tui_pos.domain.cart import Cart
+    from tui_pos.domain.loyalty import PointsSummary
+    from tui_pos.domain.quantity import Unit
+    from tui_pos.domain.tax import TaxLine
+    from tui_pos.domain.tender import Payment, Tender
 
 SaleStatus = Literal["completed", "voided"]
 

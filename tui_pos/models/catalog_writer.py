@@ -10,7 +10,6 @@ from peewee import Database
 
 from tui_pos.domain.errors import ImportRowError
 from tui_pos.domain.tax import TaxRate
-from tui_pos.models.catalog import TaxCodeRow
 from tui_pos.models.errors import storage_errors
 from tui_pos.models.times import to_utc_naive
 from tui_pos.models.unit_of_work import writing
@@ -30,13 +29,16 @@ class _DryRun(Exception):
 
 def sync_tax_codes(db: Database, taxes: list[TaxRate]) -> None:
     """Make the tax_code table hold the configured codes (added or renamed; never removed,
-    because old sales refer to them)."""
+    because old sales refer to them). A code set by command or by the store server keeps
+    its rate (models/tax_codes.py)."""
     with storage_errors(), db.atomic():
         for tax in taxes:
-            TaxCodeRow.insert(code=tax.code, name=tax.name, rate_bp=tax.rate_bp).on_conflict(
-                conflict_target=[TaxCodeRow.code],
-                update={TaxCodeRow.name: tax.name, TaxCodeRow.rate_bp: tax.rate_bp},
-            ).execute()
+            db.execute_sql(
+                "INSERT INTO tax_code (code, name, rate_bp) VALUES (?,?,?) ON CONFLICT (code) "
+                "DO UPDATE SET name = excluded.name, rate_bp = excluded.rate_bp "
+                "WHERE source = 'config'",
+                (tax.code, tax.name, tax.rate_bp),
+            )
 
 
 class SqliteCatalogWriter:

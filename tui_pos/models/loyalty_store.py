@@ -89,6 +89,14 @@ class SqliteLoyaltyLedger:
     def __init__(self, db: Database, rules: LoyaltyRules) -> None:
         self.db = db
         self.rules = rules
+        #: Balances the store server gave per customer (the organisation's, online): a
+        #: redemption up to it is stored although this till's own ledger holds less (the
+        #: points were earned elsewhere and not pulled yet).
+        self._granted: dict[int, int] = {}
+
+    def grant(self, customer_id: int, balance: int) -> None:
+        """The organisation's balance of a customer, as the store server just said."""
+        self._granted[customer_id] = balance
 
     # -- reading ------------------------------------------------------------------------
     def balance(self, customer_id: int) -> int:
@@ -167,7 +175,10 @@ class SqliteLoyaltyLedger:
         moves = sale_moves(lines, points_payments, self.rules, tier.multiplier if tier else 100)
         balance = balance_in(self.db, customer_id)
         redeemed = -sum(m.points for m in moves if m.kind == "redeem")
-        if redeemed and redeemed > balance:
+        granted = self._granted.get(customer_id, 0)
+        if redeemed and redeemed <= granted:
+            self._granted[customer_id] = granted - redeemed  # (spent once)
+        elif redeemed and redeemed > balance:
             raise LoyaltyError(
                 f"The customer has {balance} points now, not {redeemed}: take the points"
                 " payment back (F9 in the payment screen)"

@@ -66,14 +66,15 @@ def read_key_file(path: Path, what: str, *, create: bool, recovery: str) -> byte
     return key
 
 
-def replace_key(path: Path) -> bytes:
-    """A new PIN key in ``path`` in place of whatever is there (written aside, then
-    renamed: a crash leaves the old file or the new one, never half of one)."""
+def replace_key(path: Path, key: bytes | None = None) -> bytes:
+    """A new PIN key (``key``, else a random one) in ``path`` in place of whatever is
+    there (written aside, then renamed: a crash leaves the old file or the new one, never
+    half of one)."""
     aside = path.with_name(path.name + ".new")
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         aside.unlink(missing_ok=True)
-        _write_new(aside, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+        _write_new(aside, os.O_CREAT | os.O_EXCL | os.O_WRONLY, key)
         os.replace(aside, path)
         folder = os.open(path.parent, os.O_RDONLY)
         try:
@@ -85,9 +86,9 @@ def replace_key(path: Path) -> bytes:
     return read_or_create_key(path, create=False)
 
 
-def _write_new(path: Path, flags: int) -> None:
+def _write_new(path: Path, flags: int, key: bytes | None = None) -> None:
     fd = os.open(path, flags, 0o600)
     with os.fdopen(fd, "w") as out:
-        out.write(secrets.token_hex(KEY_BYTES) + "\n")
+        out.write((key.hex() if key else secrets.token_hex(KEY_BYTES)) + "\n")
         out.flush()
         os.fsync(out.fileno())

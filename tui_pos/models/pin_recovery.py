@@ -36,6 +36,10 @@ def load_pin_key(db: Database, key_path: Path, now: datetime) -> tuple[bytes, st
         keyed = _employees_exist()
     if keyed:
         return read_or_create_key(key_path, create=False), None
+    with storage_errors():
+        coded = _stored_hash(db) is not None
+    if coded and key_path.exists():  # nothing to make: no write transaction (every open)
+        return read_or_create_key(key_path, create=True), None
     with storage_errors(), db.atomic():
         key = read_or_create_key(key_path, create=not _employees_exist())
         code = None if _stored_hash(db) is not None else _store_new_code(db, now)

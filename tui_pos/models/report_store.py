@@ -13,7 +13,6 @@ from peewee import Database
 from tui_pos.domain.report import DayReport, PeriodTotals
 from tui_pos.models.chain_store import head
 from tui_pos.models.errors import storage_errors
-from tui_pos.models.sales import ZCloseRow
 from tui_pos.models.times import to_utc_naive
 from tui_pos.models.unit_of_work import writing
 
@@ -41,6 +40,8 @@ class SqliteReportStore:
         self, till: str, now: datetime, compose: Callable[[PeriodTotals, int], DayReport]
     ) -> DayReport:
         """Total the open period and store it as the next Z, atomically."""
+        from tui_pos.models.sales import ZCloseRow  # (an X report reads no Z row model)
+
         with writing(self.db, till):
             last = (
                 ZCloseRow.select()
@@ -73,6 +74,8 @@ class SqliteReportStore:
 
     def z_reports(self, till: str, start: datetime, end: datetime) -> list[DayReport]:
         """Z closes of ``till`` made in ``[start, end)``."""
+        from tui_pos.models.sales import ZCloseRow
+
         with storage_errors():
             rows = (
                 ZCloseRow.select()

@@ -22,6 +22,7 @@ from tui_pos.domain.staff import Action, Approval
 from tui_pos.safe_app import ShowsUserErrors
 from tui_pos.screens.dialogs import PromptScreen
 from tui_pos.services.online_orders import OnlineOrders
+from tui_pos.services.remote_returns import ClaimedLine, RemoteDocument, RemoteReturns
 from tui_pos.services.returns import Returns, ReturnView
 from tui_pos.services.stock import Stock
 from tui_pos.widgets.fitted_table import FitColumn, FittedTable
@@ -45,6 +46,8 @@ class StoreServices:
     stock: Stock
     online_orders: OnlineOrders
     permit: Permit = permit_all
+    #: Sales of other tills and stores and web orders, through the store server.
+    remote: RemoteReturns | None = None
 
 
 #: The return table: the item, then what was sold, returned, left and paid.
@@ -76,13 +79,16 @@ class ReturnScreen(ShowsUserErrors, ModalScreen[None]):
         self.returns = services.returns
         self.initial = initial
         self.view: ReturnView | None = None
+        #: A document the store server holds (another till's, a web order), when open.
+        self.remote_doc: RemoteDocument | None = None
 
     def compose(self) -> ComposeResult:
         """The sale number field, the sale's lines, a message line."""
         with Vertical(classes="dialog wide"):
             yield Label("Return / exchange", classes="dialog-title")
             yield Static(
-                "Scan the receipt or type the sale number (42 or T1-000042), Enter",
+                "Scan the receipt or type the sale number (42 or T1-000042; another till's"
+                " or a web order's number asks the store server), Enter",
                 id="return-hint",
                 classes="dialog-hint",
                 markup=False,
@@ -113,8 +119,19 @@ class ReturnScreen(ShowsUserErrors, ModalScreen[None]):
             self.app.bell()
 
     def open_sale(self, text: str) -> None:
-        """Show the sale ``text`` names, with what may still be returned."""
-        self.view = self.returns.open_sale(text)
+        """Show the sale ``text`` names, with what may still be returned: this till's own,
+        else (enrolled) the store server's document in a worker."""
+        try:
+            view = self.returns.open_sale(text)
+        except PosError as exc:  # (not the one catch: a sale not ours may be the server's)
+            remote = self.services.remote
+            if remote is None or not text.strip() or not remote.available():
+                self.say(str(exc), error=True)
+                return
+            self.say(f"Asking the store server for {text.strip()}...")
+            self.app.run_worker(lambda: self._ask_server(remote, text), thread=True)
+            return
+        self.view, self.remote_doc = view, None
         kinds = ", ".join(k.replace("_", " ") for k in self.view.tender_kinds) or "-"
         self.query_one("#return-hint", Static).update(
             f"Sale {self.view.number} ({self.view.sale.created_at.astimezone():%Y-%m-%d %H:%M}), "
@@ -122,6 +139,78 @@ class ReturnScreen(ShowsUserErrors, ModalScreen[None]):
         )
         self.say(f"Sale {self.view.number}: choose the lines to return")
         self.refresh_lines()
+
+    # -- a document the store server holds ------------------------------------------
+    def _ask_server(self, remote: RemoteReturns, text: str) -> None:
+        """(Worker thread) what is left of the document ``text`` names."""
+        try:
+            doc = remote.open(text)
+        except PosError as exc:
+            self.app.call_from_thread(self.say, str(exc), error=True)
+            return
+        self.app.call_from_thread(self.show_remote, doc, "")
+
+    def show_remote(self, doc: RemoteDocument, message: str) -> None:
+        """Show a document of another till or the web shop, as the server told it."""
+        if not self.is_attached:
+            return
+        self.view, self.remote_doc = None, doc
+        what = "Web order" if doc.channel == "web" else "Sale"
+        self.query_one("#return-hint", Static).update(
+            f"{what} {doc.asked} (store server). F4 returns the selected line, F5 as "
+            "damaged, F6 all."
+        )
+        self.say(message or f"{what} {doc.asked}: choose the lines to return")
+        rows = [
+            (
+                ln.name,
+                format_quantity(ln.qty_milli, "each"),
+                format_quantity(ln.qty_milli - ln.left_milli, "each"),
+                format_quantity(ln.left_milli, "each"),
+                format_money(ln.amount_cents),
+            )
+            for ln in doc.lines
+        ]
+        self.query_one("#return-table", FittedTable).set_data(RETURN_COLUMNS, rows)
+
+    def _take_back_remote(self, positions: list[int], qty_text: str, to_stock: bool) -> None:
+        """Claim lines of the server's document in a worker, add them here."""
+        remote, doc = self.services.remote, self.remote_doc
+        if remote is None or doc is None:
+            return
+
+        def claim() -> None:
+            claimed: list[ClaimedLine] = []
+            error = ""
+            try:
+                for position in positions:
+                    claimed.append(remote.claim(doc, position, qty_text, to_stock=to_stock))
+            except PosError as exc:
+                error = str(exc)
+            try:
+                fresh = remote.lines_of(doc.asked)
+            except PosError:
+                fresh = doc
+            self.app.call_from_thread(self._claimed, remote, claimed, fresh, error)
+
+        self.say(f"Asking the store server to take back {doc.asked}...")
+        self.app.run_worker(claim, thread=True)
+
+    def _claimed(
+        self, remote: RemoteReturns, claimed: list[ClaimedLine], doc: RemoteDocument, error: str
+    ) -> None:
+        """(UI thread) the claimed lines into the open sale, then the new state."""
+        said = [remote.add(line) for line in claimed]  # claimed at the server: never dropped
+        if error:
+            self.app.bell()
+        message = error or (
+            said[-1] + ". Esc: back to the sale"
+            if len(said) == 1
+            else f"{len(said)} line(s) returned"
+        )
+        self.show_remote(doc, message)
+        if error and self.is_attached:
+            self.query_one("#return-message", Static).set_class(True, "error")
 
     def refresh_lines(self) -> None:
         """Redraw the sale's lines (what is left counts the open sale's return lines)."""
@@ -155,6 +244,9 @@ class ReturnScreen(ShowsUserErrors, ModalScreen[None]):
 
     def action_return_line(self, to_stock: bool) -> None:
         """Return the selected line: asks how many (Enter = all that is left)."""
+        if self.remote_doc is not None:
+            self._return_remote_line(to_stock)
+            return
         if self.view is None or not self.view.lines:
             self.say("Open a sale first: scan its receipt or type its number", error=True)
             return
@@ -176,8 +268,37 @@ class ReturnScreen(ShowsUserErrors, ModalScreen[None]):
             self._after_prompt,
         )
 
+    def _return_remote_line(self, to_stock: bool) -> None:
+        doc = self.remote_doc
+        assert doc is not None
+        table = self.query_one("#return-table", FittedTable)
+        line = doc.lines[table.cursor_row]
+        left = format_quantity(line.left_milli, "each")
+        where = "to stock" if to_stock else "as damaged"
+
+        def asked(text: str | None) -> None:
+            if text is not None:
+                self._take_back_remote([line.position], text, to_stock)
+
+        self.app.push_screen(
+            PromptScreen(
+                f"Return {line.name} {where}",
+                f"Quantity to return (Enter = all {left} left)",
+                str,
+                scan_aware=False,
+            ),
+            asked,
+        )
+
     def action_return_all(self) -> None:
         """Return every line's remaining quantity to stock."""
+        if self.remote_doc is not None:
+            left = [ln.position for ln in self.remote_doc.lines if ln.left_milli > 0]
+            if left:
+                self._take_back_remote(left, "", True)
+            else:
+                self.say("Nothing left to return")
+            return
         if self.view is None:
             self.say("Open a sale first: scan its receipt or type its number", error=True)
             return

@@ -146,7 +146,7 @@ class SaleView(ShowsUserErrors, Screen[None]):
             if self.has_class("narrow")
             else totals_renderable(
                 totals,
-                reg.settings.taxes,
+                reg.cart.taxes,
                 prices_include_tax=include,
                 currency=currency,
                 paid_cents=paid,

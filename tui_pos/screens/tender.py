@@ -101,7 +101,15 @@ class TenderScreen(ShowsUserErrors, ModalScreen[SaleDocument | None]):
             original = self.services.returns.original_tenders if self.services else ()
             if original:
                 grid.add_row("Paid originally by", ", ".join(_label(k) for k in original))
-            grid.add_row("Refund as", "Enter = cash   F2 = card   F3 = store credit (credit note)")
+            required = self.services.returns.required_refund() if self.services else None
+            if required is None:
+                grid.add_row(
+                    "Refund as", "Enter = cash   F2 = card   F3 = store credit (credit note)"
+                )
+            elif required[0] == "card":
+                grid.add_row("Refund as", plain(f"F2 = card, not present ({required[1]})"))
+            else:
+                grid.add_row("Refund as", "F3 = store credit (credit note), as for web orders")
         else:
             grid.add_row("[b]Due[/b]", f"[b]{format_money(state.remaining_cents)}[/b]")
         if state.cash_due_cents != state.remaining_cents:
@@ -208,6 +216,9 @@ class TenderScreen(ShowsUserErrors, ModalScreen[SaleDocument | None]):
 
     def action_card(self) -> None:
         """Card on the external terminal: amount typed (or all due), then its reference."""
+        if self._refund_due and self.services and self.services.returns.required_refund():
+            self._refund("card")  # a web order's: to its payment, the reference is the order
+            return
         if self._refund_due:
             owed = format_money(-self.register.tender_state().remaining_cents)
 
@@ -264,10 +275,31 @@ class TenderScreen(ShowsUserErrors, ModalScreen[SaleDocument | None]):
         customers = self.customers
         if customers is None:
             return
-        hint = customers.redeem_hint(self.register)
+
+        def ask() -> None:  # (worker thread) may ask the store server for the balance
+            try:
+                balance = customers.redeem_balance(self.register)
+            except PosError as exc:
+                self.app.call_from_thread(self.say, str(exc), error=True)
+                return
+            self.app.call_from_thread(self._ask_points, customers, balance)
+
+        self.query_one("#tender-error", Static).update("Checking the points balance...")
+        self.app.run_worker(ask, thread=True, group="points")
+
+    def _ask_points(self, customers: Customers, balance: int) -> None:
+        """The points prompt for a balance the store server (or the offline rule) gave."""
+        if not self.is_attached:
+            return
+        self.query_one("#tender-error", Static).update("")
+        try:
+            hint = customers.redeem_hint(self.register, balance)
+        except PosError as exc:
+            self.say(str(exc), error=True)
+            return
 
         def apply(text: str) -> SaleDocument | bool:
-            doc = customers.redeem(self.register, text)
+            doc = customers.redeem(self.register, text, balance)
             return doc if doc is not None else True
 
         def done(result: SaleDocument | bool | None) -> None:

@@ -24,6 +24,7 @@ from tui_pos.server import (
     catalog_api,
     coupon_api,
     feed,
+    points_api,
     push,
     returns_api,
     tills,
@@ -64,8 +65,10 @@ def _token(request: Request) -> str:
     return token.strip()
 
 
-def build_app(url: str, pool_size: int = 4) -> Starlette:
-    """The API on the PostgreSQL database at ``url`` (its schema must be current)."""
+def build_app(url: str, pool_size: int = 4, pin_key: bytes | None = None) -> Starlette:
+    """The API on the PostgreSQL database at ``url`` (its schema must be current).
+    ``pin_key``: the organisation's PIN key, handed to each till as it enrolls (its
+    staff are then the server's); None: each till keeps its own staff and key."""
     # Each connection is checked as it is handed out: after PostgreSQL restarts, the idle
     # ones are dead and a request would otherwise get 503 once per pooled connection.
     pool = ConnectionPool(
@@ -129,6 +132,9 @@ def build_app(url: str, pool_size: int = 4) -> Starlette:
                     "token": token,
                     "head_seq": seq,
                     "head_hash": head,
+                    # only in this answer, to the holder of the one-time code (never in
+                    # the feed): the till writes it as its pin.key
+                    **({"pin_key": pin_key.hex()} if pin_key else {}),
                 }
             )
 
@@ -165,6 +171,14 @@ def build_app(url: str, pool_size: int = 4) -> Starlette:
 
     async def unknown_version(request: Request) -> Response:
         version = request.path_params["version"]
+        if version in API_VERSIONS:  # a till newer than this server asks for more
+            return refusal(
+                404,
+                "version",
+                f"this store server has no /{version}/{request.path_params['rest']}: it is "
+                "older than the till; upgrade the server",
+                api=list(API_VERSIONS),
+            )
         return refusal(
             404,
             "version",
@@ -194,6 +208,7 @@ def build_app(url: str, pool_size: int = 4) -> Starlette:
             *coupon_api.routes(db, guarded, who, _body),
             *webshop_api.routes(db, guarded, _token),
             *returns_api.routes(db, guarded, who),
+            *points_api.routes(db, guarded, who),
             Route("/{version}/{rest:path}", unknown_version, methods=["GET", "POST"]),
         ],
         lifespan=lifespan,

@@ -1,4 +1,5 @@
-"""The catalog managed at the server: products (with their prices), promotions.
+"""What the server manages for every till: products (with their prices), promotions, tax
+codes, staff.
 
 A signed till command (``import products``, ``promo add``/``end`` on an enrolled till)
 sends its items here with who signed it. The server checks that the signer's role may do
@@ -152,10 +153,65 @@ def _promotion(
     return key, checked
 
 
+def _tax(conn: psycopg.Connection, key: str, body: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+    if not _TAX.match(key):
+        raise WireError("a tax code is 1-8 letters or digits")
+    return key, {"name": _text(body, "name", 80), "rate_bp": _int(body, "rate_bp", 0, 10_000)}
+
+
+_PIN_HASH = re.compile(r"^scrypt\$[0-9]{1,7}\$[0-9]{1,3}\$[0-9]{1,3}\$[0-9a-f]{32}\$[0-9a-f]{64}$")
+_STAFF_FIELDS = ("name", "role", "active", "pin_hash", "badge")
+
+
+def staff_record(
+    conn: psycopg.Connection, key: str, body: Mapping[str, Any]
+) -> tuple[str, dict[str, Any]]:
+    """An employee by number: a new one in full, a change as the fields it changes (merged
+    into the record held). The PIN comes hashed under the organisation's key, never clear."""
+    if not key.isascii() or not key.isdigit() or not 1 <= len(key) <= 8:
+        raise WireError("an employee number is 1-8 digits")
+    if unknown := sorted(set(body) - set(_STAFF_FIELDS)):
+        raise WireError(f"unknown staff field(s): {', '.join(unknown)}")
+    held = conn.execute(
+        "SELECT body FROM catalog WHERE topic = 'staff' AND key = %s FOR UPDATE", (key,)
+    ).fetchone()
+    if held is None and "name" not in body:
+        raise WireError(f"no employee {key} at the store server: add them first (staff add)")
+    merged = {"active": True, "badge": None, **(held[0] if held else {}), **body}
+    try:
+        role = Role(str(merged.get("role")))
+    except ValueError:
+        raise WireError(f"'role' must be one of {', '.join(r.value for r in Role)}") from None
+    pin_hash = merged.get("pin_hash")
+    if not isinstance(pin_hash, str) or not _PIN_HASH.match(pin_hash):
+        raise WireError("'pin_hash' must be a PIN hash made at a till (scrypt$...)")
+    badge = merged.get("badge")
+    if badge is not None:
+        badge = _text(merged, "badge", 48)
+        other = conn.execute(
+            "SELECT key FROM catalog WHERE topic = 'staff' AND key <> %s AND body->>'badge' = %s",
+            (key, badge),
+        ).fetchone()
+        if other is not None:
+            raise WireError(f"the badge is employee {other[0]}'s")
+    if not isinstance(merged["active"], bool):
+        raise WireError("'active' must be true or false")
+    name = " ".join(_text(merged, "name", 60).split())
+    return key, {
+        "name": name,
+        "role": role.value,
+        "active": merged["active"],
+        "pin_hash": pin_hash,
+        "badge": badge,
+    }
+
+
 #: Each managed topic: the action its signer's role must allow, and its check.
 TOPICS: Mapping[str, tuple[Action, Check]] = {
     "product": (Action.PRODUCT_ADMIN, _product),
     "promotion": (Action.PRODUCT_ADMIN, _promotion),
+    "tax": (Action.PRODUCT_ADMIN, _tax),
+    "staff": (Action.STAFF_ADMIN, staff_record),
 }
 
 
@@ -190,19 +246,27 @@ def change(conn: psycopg.Connection, who: TillIdentity, topic: str, by: Signer, 
                 key, body = check(conn, str(item.get("key", "")), item["body"])
             except WireError as exc:
                 raise WireError(f"items[{i}] ({item.get('key')}): {exc}") from None
-            conn.execute(
-                "INSERT INTO catalog (topic, key, body, changed_by) VALUES (%s, %s, %s, %s) "
-                "ON CONFLICT (topic, key) DO UPDATE SET body = excluded.body, "
-                "changed_by = excluded.changed_by, changed_at = now()",
-                (topic, key, Jsonb(body), by.label),
-            )
-            conn.execute(
-                "INSERT INTO change (store_id, origin_store, topic, key, body) "
-                "VALUES (NULL, %s, %s, %s, %s)",
-                (who.store, topic, key, Jsonb(body)),
-            )
+            publish(conn, topic, key, body, by.label, who.store)
         _audit(conn, by, f"catalog {topic}", f"{where}: {len(items)} item(s)")
     return len(items)
+
+
+def publish(
+    conn: psycopg.Connection, topic: str, key: str, body: dict[str, Any], who: str, origin: str
+) -> None:
+    """Keep ``body`` as the latest of ``(topic, key)`` and put it on every store's feed
+    (inside the caller's transaction)."""
+    conn.execute(
+        "INSERT INTO catalog (topic, key, body, changed_by) VALUES (%s, %s, %s, %s) "
+        "ON CONFLICT (topic, key) DO UPDATE SET body = excluded.body, "
+        "changed_by = excluded.changed_by, changed_at = now()",
+        (topic, key, Jsonb(body), who),
+    )
+    conn.execute(
+        "INSERT INTO change (store_id, origin_store, topic, key, body) "
+        "VALUES (NULL, %s, %s, %s, %s)",
+        (origin, topic, key, Jsonb(body)),
+    )
 
 
 def _audit(conn: psycopg.Connection, by: Signer, action: str, detail: str) -> None:

@@ -10,6 +10,7 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import click
@@ -27,6 +28,26 @@ URL_OPTION = click.option(
 BY_OPTION = click.option(
     "--operator", "by", required=True, help="Who does this (written to the server's audit)."
 )
+
+
+PIN_KEY_OPTION = click.option(
+    "--pin-key",
+    envvar="TUI_POS_SERVER_PIN_KEY",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="The organisation's PIN key file (made 0600 when missing): handed to each till "
+    "as it enrolls, so staff and PINs are managed here for every till. Without it each "
+    "till keeps its own staff.",
+)
+
+
+def org_pin_key(path: Path) -> bytes:
+    """The organisation's PIN key in ``path`` (made when missing; the same file format
+    as a till's pin.key). Kept out of PostgreSQL, which holds the PIN hashes."""
+    from tui_pos.models.pin_key import read_key_file
+
+    return read_key_file(
+        path, "organisation PIN key", create=True, recovery="restore it from where you keep it"
+    )
 
 
 @contextmanager
@@ -82,14 +103,15 @@ def server_init(url: str) -> None:
 @URL_OPTION
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8740, show_default=True, type=click.IntRange(1, 65535))
-def server_run(url: str, host: str, port: int) -> None:
+@PIN_KEY_OPTION
+def server_run(url: str, host: str, port: int, pin_key: Path | None) -> None:
     """Serve the API until stopped (Ctrl+C)."""
     with server_errors():
         import uvicorn
 
         from tui_pos.server.api import build_app
 
-        app = build_app(url)
+        app = build_app(url, pin_key=org_pin_key(pin_key) if pin_key else None)
         uvicorn.run(app, host=host, port=port, log_level=os.environ.get("TUI_POS_LOG", "warning"))
 
 
@@ -202,12 +224,24 @@ def server_alerts(url: str, by: str) -> None:
 )
 @URL_OPTION
 @click.option("--store", help="One store (default: every store).")
+@click.option(
+    "--channel",
+    type=click.Choice(["till", "web"]),
+    help="One channel: the tills' sales or the web shops' orders (default: both).",
+)
 @click.option("--from", "first", type=click.DateTime(["%Y-%m-%d"]), help="First day (UTC).")
 @click.option("--to", "last", type=click.DateTime(["%Y-%m-%d"]), help="Last day (UTC).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table")
 @BY_OPTION
 def server_report_cmd(
-    report_by: str, url: str, store: str | None, first: Any, last: Any, fmt: str, by: str
+    report_by: str,
+    url: str,
+    store: str | None,
+    channel: str | None,
+    first: Any,
+    last: Any,
+    fmt: str,
+    by: str,
 ) -> None:
     """Sales of one store or all stores by till, store, day, hour, category, employee,
     channel, item, tender or tax, from what the tills pushed (days and hours in UTC); z:
@@ -218,6 +252,45 @@ def server_report_cmd(
 
         period = whole_range(first.date() if first else None, last.date() if last else None)
         with psycopg.connect(url, autocommit=True) as conn:
-            result = server_report(conn, report_by, period, store)
-            audited(conn, by, "report", f"{report_by} {store or 'all stores'} {period.label}")
+            result = server_report(conn, report_by, period, store, channel)
+            where = f"{store or 'all stores'}{f' {channel}' if channel else ''}"
+            audited(conn, by, "report", f"{report_by} {where} {period.label}")
         emit_analysis(result, fmt)
+
+
+@server.command("staff-add")
+@URL_OPTION
+@click.option(
+    "--pin-key",
+    type=click.Path(path_type=Path, dir_okay=False),
+    required=True,
+    help="The organisation's PIN key file (the one 'server run --pin-key' uses).",
+)
+@click.option("--number", required=True, help="The employee number typed at log-in (digits).")
+@click.option("--name", required=True)
+@click.option("--role", type=click.Choice(["cashier", "supervisor", "manager"]), required=True)
+@BY_OPTION
+def server_staff_add(url: str, pin_key: Path, number: str, name: str, role: str, by: str) -> None:
+    """Add an employee for every till (the first manager of an organisation; later ones
+    are added at any enrolled till with 'tui-pos staff add --by N'). The PIN is read
+    like a till's (twice at a terminal, one line on stdin otherwise)."""
+    with server_errors() as psycopg:
+        from tui_pos.cli.signing import read_pin
+        from tui_pos.domain.pin import check_pin_shape, hash_pin
+        from tui_pos.server.catalog import publish, staff_record
+        from tui_pos.server.schema import check_current
+
+        key = org_pin_key(pin_key)
+        pin = check_pin_shape(read_pin(f"PIN for {name}", confirm=True))
+        body = {"name": name, "role": role, "pin_hash": hash_pin(pin, key)}
+        with psycopg.connect(url, autocommit=True) as conn:
+            check_current(conn)
+            with conn.transaction():
+                if conn.execute(
+                    "SELECT 1 FROM catalog WHERE topic = 'staff' AND key = %s", (number,)
+                ).fetchone():
+                    raise DomainError(f"employee number {number} is taken at the store server")
+                code, record = staff_record(conn, number, body)
+                publish(conn, "staff", code, record, by, "server")
+            audited(conn, by, "staff-add", f"employee {code} {record['name']} ({role})")
+        click.echo(f"Added {code} {record['name']} ({role}) for every till")

@@ -10,6 +10,7 @@ copy a till pulled from another till and is never taken back. Every write here i
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from typing import Any
 
@@ -131,3 +132,9 @@ def points_balance(conn: psycopg.Connection, card: str) -> int:
         "SELECT coalesce(sum(points), 0) FROM loyalty_ledger WHERE card = %s", (card,)
     ).fetchone()
     return int(row[0]) if row else 0
+
+
+def lock_card(conn: psycopg.Connection | psycopg.Cursor[Any], card: str) -> None:
+    """Serialise the transactions that decide on one card's points (held to commit)."""
+    key = int.from_bytes(hashlib.sha256(card.encode()).digest()[:4], "big", signed=True)
+    conn.execute("SELECT pg_advisory_xact_lock(7402, %s)", (key,))

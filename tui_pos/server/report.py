@@ -39,20 +39,25 @@ def _z(field: str) -> str:
     return f"sum((({_at('z_close', 'report_json')})::jsonb->>'{field}')::bigint)"
 
 
-_IN_RANGE = "{day} BETWEEN %s AND %s AND (%s::text IS NULL OR {store} = %s)"
+#: A part of a report's source: its days, its store (all when NULL) and its channel (both
+#: when NULL; the tills' rows are channel ``till``, the web shops' ``web``).
+_IN_RANGE = (
+    "{day} BETWEEN %s AND %s AND (%s::text IS NULL OR {store} = %s) "
+    "AND coalesce(%s::text, '{channel}') = '{channel}'"
+)
 _SALE_DAY = "substr(" + _at("sale", "created_at") + ", 1, 10)"
 _TILL_SALES = (
     "FROM chain_row s {join} WHERE s.tbl = 'sale' AND " + _at("sale", "status") + " = 'completed' "
-    "AND " + _IN_RANGE.format(day=_SALE_DAY, store="s.store_id")
+    "AND " + _IN_RANGE.format(day=_SALE_DAY, store="s.store_id", channel="till")
 )
 _Z_DAY = "substr(" + _at("z_close", "closed_at") + ", 1, 10)"
 _ZS = "FROM chain_row z WHERE z.tbl = 'z_close' AND " + _IN_RANGE.format(
-    day=_Z_DAY, store="z.store_id"
+    day=_Z_DAY, store="z.store_id", channel="till"
 )
 #: A web order's time in UTC (the shop sends it with its zone).
 _WEB_AT = "(w.created_at::timestamptz AT TIME ZONE 'UTC')"
 _WEB_ORDERS = "FROM web_order w {join} WHERE " + _IN_RANGE.format(
-    day=f"to_char({_WEB_AT}, 'YYYY-MM-DD')", store="w.store_id"
+    day=f"to_char({_WEB_AT}, 'YYYY-MM-DD')", store="w.store_id", channel="web"
 )
 _WEB_LINES = "JOIN web_order_line l ON l.shop_id = w.shop_id AND l.order_id = w.order_id"
 
@@ -223,14 +228,18 @@ def _query(by: str) -> tuple[str, tuple[Column, ...]]:
 
 
 def server_report(
-    conn: psycopg.Connection, by: str, period: DateRange, store: str | None
+    conn: psycopg.Connection,
+    by: str,
+    period: DateRange,
+    store: str | None,
+    channel: str | None = None,
 ) -> AnalysisReport:
-    """Sales by ``by`` over ``period`` for one store (or every store when None)."""
+    """Sales by ``by`` over ``period`` for one store (or every store when None), of one
+    channel (``till`` or ``web``; both when None)."""
     sql, cols = _query(by)
-    # the range and store once per part of the query (a union has a till and a web part)
-    params = (period.first.isoformat(), period.last.isoformat(), store, store) * sql.count(
-        "BETWEEN %s AND %s"
-    )
+    # range, store and channel once per part of the query (a union: a till and a web part)
+    part = (period.first.isoformat(), period.last.isoformat(), store, store, channel)
+    params = part * sql.count("BETWEEN %s AND %s")
     with conn.transaction():
         rows = [tuple(_cell(v) for v in r) for r in conn.execute(sql.encode(), params)]
     summable = [c.kind in ("count", _MONEY, "qty") for c in cols]
@@ -241,6 +250,8 @@ def server_report(
             for i in range(len(cols))
         )
     where = f"store {store}" if store else "all stores"
+    if channel:
+        where += f", channel {channel}"
     what = "Day closes (sum of the tills' Z reports)" if by == "z" else f"Sales by {by}"
     return AnalysisReport(
         kind=cast(ReportKind, by),

@@ -5,12 +5,12 @@ id: a repeat with the same content is acknowledged again, other content is a con
 its lines and contact, one ``web`` movement per line in the store's ``stock_ledger`` with
 its ``stock`` change (tills pull it like another till's), and its points in the tills'
 ``loyalty_ledger`` by card (published to every store like a till's points, so a balance
-is one sum wherever it is asked). A product is known when the store's ledger holds its barcode.
+is one sum wherever it is asked). A product is known when the store's stock ledger or the
+server's catalog holds its barcode; a SKU is a product's PLU or key in that catalog.
 """
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -18,7 +18,7 @@ from typing import Any
 import psycopg
 
 from tui_pos.server import feed
-from tui_pos.server.ledgers import book_points, book_stock, points_balance
+from tui_pos.server.ledgers import book_points, book_stock, lock_card, points_balance
 from tui_pos.server.push import PushRefused
 from tui_pos.server.tills import TillError, digest
 from tui_pos.server.webshop_wire import WebOrder
@@ -75,8 +75,11 @@ def _digits(code: str) -> str:
 
 
 def _products(conn: psycopg.Connection, store: str, order: WebOrder) -> dict[str, str]:
-    """The ledger's code for each line's code (barcodes compared without leading zeros)."""
+    """The ledger's code for each line's code: a barcode the store's stock ledger or the
+    server's catalog knows (compared without leading zeros; the ledger's spelling first),
+    or a SKU: a product's PLU in the server's catalog, or its catalog key."""
     wanted = sorted({_digits(ln.code) for ln in order.lines if ln.by == "barcode"})
+    skus = sorted({ln.code for ln in order.lines if ln.by == "sku"})
     rows = conn.execute(
         "SELECT DISTINCT ON (k) k, product_code FROM (SELECT CASE WHEN product_code ~ '^[0-9]+$' "
         "THEN ltrim(product_code, '0') ELSE product_code END AS k, product_code "
@@ -84,23 +87,40 @@ def _products(conn: psycopg.Connection, store: str, order: WebOrder) -> dict[str
         (store, wanted),
     ).fetchall()
     known = {r[0]: r[1] for r in rows}
+    by_sku: dict[str, list[str]] = {}
+    for key, plu in conn.execute(  # active products only: an ended one is not sold
+        "SELECT key, body->>'plu' FROM catalog WHERE topic = 'product' "
+        "AND coalesce(body->>'active', 'true') = 'true' "
+        "AND (ltrim(key, '0') = ANY(%s) OR key = ANY(%s) OR body->>'plu' = ANY(%s))",
+        (wanted, skus, skus),
+    ).fetchall():
+        known.setdefault(_digits(key), key)
+        for sku in {key, plu} & set(skus):
+            by_sku.setdefault(sku, []).append(key)
     found = {}
     for ln in order.lines:
-        code = known.get(_digits(ln.code)) if ln.by == "barcode" else None
+        where = f"lines[{ln.position - 1}].{ln.by}"
+        if ln.by == "barcode":
+            code = known.get(_digits(ln.code))
+        else:
+            keys = sorted(set(by_sku.get(ln.code, ())))
+            if len(keys) > 1:
+                raise PushRefused(
+                    422,
+                    "unknown_product",
+                    f"{where}: SKU {ln.code} names {len(keys)} products of the catalog",
+                    field=where,
+                )
+            code = known.get(_digits(keys[0]), keys[0]) if keys else None
         if code is None:
             raise PushRefused(
                 422,
                 "unknown_product",
-                f"lines[{ln.position - 1}].{ln.by}: store {store} does not know product {ln.code}",
-                field=f"lines[{ln.position - 1}].{ln.by}",
+                f"{where}: store {store} does not know product {ln.code}",
+                field=where,
             )
         found[ln.code] = code
     return found
-
-
-def _lock_card(conn: psycopg.Connection, card: str) -> None:
-    key = int.from_bytes(hashlib.sha256(card.encode()).digest()[:4], "big", signed=True)
-    conn.execute("SELECT pg_advisory_xact_lock(7402, %s)", (key,))
 
 
 def _insert_order(conn: psycopg.Connection, who: ShopIdentity, order: WebOrder) -> bool:
@@ -145,7 +165,7 @@ def book_order(conn: psycopg.Connection, who: ShopIdentity, order: WebOrder) -> 
     with conn.transaction():
         codes = _products(conn, who.store, order)
         if order.customer.card:
-            _lock_card(conn, order.customer.card)
+            lock_card(conn, order.customer.card)
         if not _insert_order(conn, who, order):
             return _answer(conn, who, order, duplicate=True)
         if order.points_redeemed:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime, tzinfo
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from tui_pos.domain import analysis_reports as build
 from tui_pos.domain.analysis import (
@@ -28,7 +28,9 @@ from tui_pos.domain.analysis_figures import (
 from tui_pos.domain.channel_report import ChannelSales, by_channel
 from tui_pos.domain.errors import DomainError
 from tui_pos.domain.report import TaxTotal
-from tui_pos.services.ports import Clock
+
+if TYPE_CHECKING:
+    from tui_pos.services.ports import Clock
 
 
 class AnalysisStore(Protocol):

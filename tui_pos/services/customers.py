@@ -6,7 +6,7 @@ changes nothing on bad input.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -72,6 +72,10 @@ class Customers(CustomerSegments, CustomerPrivacy):
         self.till = till
         self.clock = clock
         self.auth = auth  #: refuses customer data admin (exports, erasure, import) to roles
+        #: Decides the balance a redemption may spend, from ``(customer id, this till's
+        #: balance)``: set by the bootstrap to the store server's check (LoyaltyError:
+        #: refused offline). None: this till's ledger alone.
+        self.points_authority: Callable[[int, int], int] | None = None
 
     def import_csv(
         self,
@@ -262,10 +266,22 @@ class Customers(CustomerSegments, CustomerPrivacy):
             raise LoyaltyError("The birthday reward was already given")
         return self.rules.birthday_points
 
-    def redeem_hint(self, register: Register) -> str:
-        """What the points prompt says: balance and the most this sale can take."""
+    def redeem_balance(self, register: Register) -> int:
+        """The balance the attached customer may redeem from now: this till's ledger, or
+        what :attr:`points_authority` decides (the organisation's balance online, the
+        offline policy otherwise; it may ask the store server: call from a worker)."""
         customer_id = self._attached(register)
-        balance = self.ledger.balance(customer_id)
+        local = self.ledger.balance(customer_id)
+        if self.points_authority is None:
+            return local
+        return self.points_authority(customer_id, local)
+
+    def redeem_hint(self, register: Register, balance: int | None = None) -> str:
+        """What the points prompt says: balance and the most this sale can take
+        (``balance``: from :meth:`redeem_balance`; None = this till's ledger)."""
+        customer_id = self._attached(register)
+        if balance is None:
+            balance = self.ledger.balance(customer_id)
         state = register.tender_state()
         paid = sum(p.amount_cents for p in state.payments if p.kind == "points")
         cap = redeem_cap(balance, state.total_cents, state.remaining_cents, paid, self.rules)
@@ -273,10 +289,14 @@ class Customers(CustomerSegments, CustomerPrivacy):
             cap = 0
         return f"Balance {balance:,} points; this sale can take up to {cap:,} (Enter = {cap})"
 
-    def redeem(self, register: Register, text: str) -> SaleDocument | None:
-        """Pay with points (empty text = as many as allowed); the sale once fully paid."""
+    def redeem(
+        self, register: Register, text: str, balance: int | None = None
+    ) -> SaleDocument | None:
+        """Pay with points (empty text = as many as allowed); the sale once fully paid.
+        ``balance``: from :meth:`redeem_balance` (None = this till's ledger)."""
         customer_id = self._attached(register)
-        balance = self.ledger.balance(customer_id)
+        if balance is None:
+            balance = self.ledger.balance(customer_id)
         state = register.tender_state()
         paid = sum(p.amount_cents for p in state.payments if p.kind == "points")
         if text.strip():

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from tui_pos.domain.card_numbers import refuse_card_number
 from tui_pos.domain.cart import Cart
 from tui_pos.domain.errors import CartError
+from tui_pos.domain.tax import TaxRate
 from tui_pos.domain.tender import Tender
 from tui_pos.services.open_sale import RegisterSettings
 from tui_pos.services.ports import Clock, SaleStore, SuspendedCart
@@ -25,6 +26,7 @@ class ParkedSales:
     _reset: Callable[[], None]
     _notify: Callable[..., None]
     _priced: Callable[[Cart], Cart]
+    tax_rates: Callable[[], dict[str, TaxRate]]
 
     def suspend(self, label: str = "") -> int:
         """Park the open sale to serve someone else; returns the parked sale's id."""
@@ -56,7 +58,7 @@ class ParkedSales:
         if data is None:
             raise CartError("That suspended sale is gone (resumed at another moment?)")
         cart = Cart.from_dict(
-            data, self.settings.taxes, prices_include_tax=self.settings.prices_include_tax
+            data, self.tax_rates(), prices_include_tax=self.settings.prices_include_tax
         )
         self.cart = self._priced(cart)
         self.tender = None

@@ -10,21 +10,22 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from tui_pos.domain.cart_lines import Product
-from tui_pos.domain.customer import (
-    Customer,
-    CustomerDetails,
-    CustomerStats,
-    LedgerRow,
-    VisitSummary,
-)
-from tui_pos.domain.loyalty import PointsKind, PointsSummary, Tier
-from tui_pos.domain.promotions import Promotion, StampTally
-from tui_pos.domain.receipt import Receipt
-from tui_pos.domain.sale import SaleDocument
-from tui_pos.domain.segments import SegmentRule
+if TYPE_CHECKING:  # annotations only: a service that needs the Clock loads no cart
+    from tui_pos.domain.cart_lines import Product
+    from tui_pos.domain.customer import (
+        Customer,
+        CustomerDetails,
+        CustomerStats,
+        LedgerRow,
+        VisitSummary,
+    )
+    from tui_pos.domain.loyalty import PointsKind, PointsSummary, Tier
+    from tui_pos.domain.promotions import Promotion, StampTally
+    from tui_pos.domain.receipt import Receipt
+    from tui_pos.domain.sale import SaleDocument
+    from tui_pos.domain.segments import SegmentRule
 
 Clock = Callable[[], datetime]
 """Returns the current time as an aware UTC datetime."""

@@ -226,7 +226,7 @@ def _record(
     tax = field("tax").upper()
     if tax not in taxes:
         raise ImportRowError(
-            line, f"tax code {tax!r} is not in the config ({', '.join(sorted(taxes))})"
+            line, f"tax code {tax!r} is not a tax code of this till ({', '.join(sorted(taxes))})"
         )
     unit_text = field("unit").lower() or "each"
     if unit_text not in ("each", "kg"):

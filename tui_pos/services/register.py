@@ -25,6 +25,7 @@ from tui_pos.domain.money import format_money
 from tui_pos.domain.promotions import Promotion
 from tui_pos.domain.sale import SaleDocument, format_sale_number, sale_document
 from tui_pos.domain.staff import Action, Approval, Employee
+from tui_pos.domain.tax import TaxRate
 from tui_pos.domain.tender import (
     Payment,
     Tender,
@@ -73,6 +74,8 @@ class Register(LineChanges, SalePayments, ParkedSales):
         self.parser = parser
         self.settings = settings
         self.clock = clock
+        #: The tax rates in force, read as each sale starts (a cart keeps its own).
+        self.tax_rates: Callable[[], dict[str, TaxRate]] = lambda: settings.taxes
         self.pending_qty: str | None = None
         self.cart = self._new_cart()
         self.tender: Tender | None = None
@@ -297,7 +300,7 @@ class Register(LineChanges, SalePayments, ParkedSales):
     # -- internals -----------------------------------------------------------------
     def _new_cart(self) -> Cart:
         return self._priced(
-            Cart(self.settings.taxes, prices_include_tax=self.settings.prices_include_tax)
+            Cart(self.tax_rates(), prices_include_tax=self.settings.prices_include_tax)
         )
 
     def _priced(self, cart: Cart) -> Cart:
@@ -332,7 +335,7 @@ class Register(LineChanges, SalePayments, ParkedSales):
             self.cart = self._priced(
                 Cart.from_dict(
                     snapshot,
-                    self.settings.taxes,
+                    self.cart.taxes,
                     prices_include_tax=self.settings.prices_include_tax,
                 )
             )

@@ -7,8 +7,12 @@ original document (its share of the line's amount), never at today's price. Offl
 this till's own sales can be returned (:class:`tui_pos.services.returns.Returns`).
 
 A web order is refunded to the web payment as a card-not-present refund record (a card
-refund whose reference names the order) or with a credit note, as the caller says
-(``web_refund``); a till's sale by the cashier's choice as usual.
+refund whose reference names the order) or with a credit note, as ``[store] web_refund``
+says: taking back a web order's line binds the open sale's refund to it
+(:meth:`Returns.require_refund`); a till's sale is refunded by the cashier's choice.
+
+Every method but :meth:`RemoteReturns.available` may ask the server: call them from a
+worker, never the UI thread.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any, Literal, Protocol
 
+from tui_pos.domain.cart_lines import CartLine
 from tui_pos.domain.money import div_round
 from tui_pos.domain.quantity import format_quantity, parse_quantity
 from tui_pos.domain.returns import LeftToReturn, ReturnAmounts, ReturnError
@@ -30,6 +35,8 @@ WebRefund = Literal["card", "store_credit"]
 class ReturnsServer(Protocol):
     """The store server's returns routes (tui_pos.sync.client.ServerClient)."""
 
+    def enrolled(self) -> bool: ...
+
     def returnable(self, document: str) -> dict[str, Any]: ...
 
     def claim(self, document: str, claim: str, lines: list[dict[str, int]]) -> dict[str, Any]: ...
@@ -41,6 +48,14 @@ class RemoteDocument:
     asked: str  #: as the cashier typed or scanned it
     channel: str  #: ``till`` or ``web``
     lines: tuple[LeftToReturn, ...]
+
+
+@dataclass(frozen=True)
+class ClaimedLine:
+    """A line the server let this till take back, not yet in the open sale."""
+
+    document: RemoteDocument
+    line: CartLine
 
 
 class RemoteReturns:
@@ -68,16 +83,26 @@ class RemoteReturns:
                 raise
             raise ReturnError(message) from None
 
+    def available(self) -> bool:
+        """True when there is a store server to ask (the till is enrolled)."""
+        return self.server.enrolled()
+
     def open(self, text: str) -> RemoteDocument:
         """The document ``text`` names with what is left to return (asks the server)."""
-        doc = _document(self._ask(lambda: self.server.returnable(text.strip())))
+        doc = self.lines_of(text)
         if not any(ln.left_milli for ln in doc.lines):
             raise ReturnError(f"Everything of {doc.asked} was returned already")
         return doc
 
-    def take_back(self, doc: RemoteDocument, position: int, qty_text: str = "") -> str:
-        """Claim ``qty_text`` of line ``position`` (empty = all that is left) at the server
-        and add the return line to the open sale."""
+    def lines_of(self, text: str) -> RemoteDocument:
+        """The document ``text`` names, even when nothing is left (asks the server)."""
+        return _document(self._ask(lambda: self.server.returnable(text.strip())))
+
+    def claim(
+        self, doc: RemoteDocument, position: int, qty_text: str = "", *, to_stock: bool = True
+    ) -> ClaimedLine:
+        """Claim ``qty_text`` of line ``position`` (empty = all that is left) at the server;
+        the return line to add to the open sale (:meth:`add`, on the UI's thread)."""
         line = next((ln for ln in doc.lines if ln.position == position), None)
         if line is None:
             raise ReturnError(f"{doc.asked} has no line {position}")
@@ -92,23 +117,36 @@ class RemoteReturns:
         lines = [{"position": position, "qty_milli": qty}]
         self._ask(lambda: self.server.claim(doc.asked, claim, lines))
         back = div_round(line.amount_cents * qty, line.qty_milli)
-        self.returns.register.add_line(
-            replace(
-                product,
-                qty_milli=-qty,
-                refund=ReturnAmounts(-back, 0, 0),
-                to_stock=True,
-            )
+        returned = replace(
+            product, qty_milli=-qty, refund=ReturnAmounts(-back, 0, 0), to_stock=to_stock
         )
-        return f"Returning {format_quantity(qty, product.unit)} x {product.name} of {doc.asked}"
+        return ClaimedLine(doc, returned)
+
+    def add(self, claimed: ClaimedLine) -> str:
+        """Put a claimed line into the open sale; a web order's binds the refund to the web
+        payment or a credit note (``[store] web_refund``)."""
+        doc, line = claimed.document, claimed.line
+        self.returns.register.add_line(line)
+        if doc.channel == "web":
+            reference = (
+                f"web order {doc.asked}: card not present" if self.web_refund == "card" else ""
+            )
+            self.returns.require_refund(self.web_refund, reference)
+        where = "" if line.to_stock else " as damaged"
+        qty = format_quantity(-line.qty_milli, line.unit)
+        return f"Returning {qty} x {line.name} of {doc.asked}{where}"
+
+    def take_back(
+        self, doc: RemoteDocument, position: int, qty_text: str = "", *, to_stock: bool = True
+    ) -> str:
+        """:meth:`claim` then :meth:`add` (for a caller without a UI thread)."""
+        return self.add(self.claim(doc, position, qty_text, to_stock=to_stock))
 
     def refund(self, doc: RemoteDocument) -> SaleDocument | None:
         """Pay the refund of a web order as configured (a till's sale: Returns.refund)."""
         if doc.channel != "web":
             raise ReturnError("A till's sale is refunded as usual (cash, card or credit note)")
-        if self.web_refund == "card":
-            return self.returns.refund("card", f"web order {doc.asked}: card not present")
-        return self.returns.refund("store_credit")
+        return self.returns.refund(self.web_refund)
 
 
 def _document(answer: dict[str, Any]) -> RemoteDocument:

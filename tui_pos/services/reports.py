@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, datetime, tzinfo
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from tui_pos.domain.analysis import DateRange
 from tui_pos.domain.cash import CashError
@@ -14,8 +14,10 @@ from tui_pos.domain.report import DayReport, PeriodTotals
 from tui_pos.domain.sale import format_sale_number
 from tui_pos.domain.staff import Action, Approval
 from tui_pos.services.permissions import Authorizer
-from tui_pos.services.ports import Clock
 from tui_pos.services.unit_of_work import UnitOfWork
+
+if TYPE_CHECKING:
+    from tui_pos.services.ports import Clock
 
 
 class ReportStore(Protocol):

@@ -86,6 +86,10 @@ class Returns:
         #: The customer of the sale being returned: the return is theirs too, so the
         #: points it earned are reversed by the same earn rule.
         self.original_customer: int | None = None
+        #: The refund the open sale must take, whatever key is pressed: a web order's
+        #: return goes back to the web payment or to a credit note, as configured
+        #: (cart uuid, kind, reference; see :meth:`require_refund`).
+        self._required: tuple[str, TenderKind, str] | None = None
 
     # -- finding the sale ------------------------------------------------------------
     def receipt_number(self, text: str) -> int | None:
@@ -194,6 +198,17 @@ class Returns:
         return f"Returning {qty} x {line.name} without receipt"
 
     # -- paying out --------------------------------------------------------------------
+    def require_refund(self, kind: TenderKind, reference: str) -> None:
+        """The open sale's refund must be ``kind`` (a card refund with ``reference``)."""
+        self._required = (self.register.cart.uuid, kind, reference)
+
+    def required_refund(self) -> tuple[TenderKind, str] | None:
+        """The kind and reference the open sale's refund must take, if it is bound."""
+        required = self._required
+        if required is None or required[0] != self.register.cart.uuid:
+            return None
+        return required[1], required[2]
+
     def refund(
         self, kind: TenderKind, reference: str = "", approval: Approval | None = None
     ) -> SaleDocument | None:
@@ -202,6 +217,12 @@ class Returns:
         ``approval`` (collected by the screen) must cover REFUND: the register refuses it
         otherwise.
         """
+        required = self.required_refund()
+        if required is not None:
+            if kind != required[0]:
+                how = "to the web payment (card)" if required[0] == "card" else "as a credit note"
+                raise ReturnError(f"This return of a web order is refunded {how} at this store")
+            reference = required[1]
         if kind == "store_credit":
             reference = self.new_code()
         doc = self.register.refund(kind, reference, approval)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from tui_pos.domain.pin import check_pin_shape, hash_pin, verify_pin
 from tui_pos.domain.staff import (
@@ -22,7 +23,6 @@ from tui_pos.domain.staff import (
     check_employee_code,
 )
 from tui_pos.services.permissions import PermissionDenied
-from tui_pos.services.ports import Clock
 from tui_pos.services.staff_records import (
     AuditEvent,
     HoursRow,
@@ -33,6 +33,9 @@ from tui_pos.services.staff_records import (
     minutes_between,
 )
 from tui_pos.services.unit_of_work import UnitOfWork
+
+if TYPE_CHECKING:
+    from tui_pos.services.ports import Clock
 
 
 class Staff:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from typing import Any
@@ -11,7 +12,7 @@ import click
 from tui_pos.sync import state as st
 from tui_pos.sync.client import ServerClient, SyncError
 from tui_pos.sync.puller import pull_changes
-from tui_pos.sync.sender import push_pending, status_text
+from tui_pos.sync.sender import exchange, status_text
 
 
 def _fail(message: str) -> None:
@@ -64,6 +65,33 @@ def sync_enroll(obj: object, url: str, code: str) -> None:
             )
         st.enrolled(till.db, url, str(answer["store"]), configured, str(answer["token"]), head)
         click.echo(f"enrolled as till {configured} of store {answer['store']} at {url}")
+        if answer.get("pin_key"):
+            _take_org_key(till, url, answer)
+
+
+def _take_org_key(till: Any, url: str, answer: dict[str, Any]) -> None:
+    """The organisation's PIN key handed over with the enrollment: this till's staff are
+    the server's from now on (pulled at once)."""
+    from tui_pos.config import pin_key_path
+    from tui_pos.models.org_pin_key import adopt_org_key
+
+    try:
+        key = bytes.fromhex(str(answer["pin_key"]))
+    except ValueError:
+        _fail("the store server sent a damaged PIN key: staff stay this till's own")
+    cleared = adopt_org_key(
+        till.db, pin_key_path(till.config, till.db_path), key, till.config.store.till,
+        till.register.clock(),
+    )  # fmt: skip
+    with contextlib.suppress(SyncError):  # else the sync thread brings the staff later
+        pull_changes(till.db, ServerClient(url, str(answer["token"])))
+    note = (
+        f"; {cleared} PIN(s) made under this till's own key were cleared (staff are added "
+        "and given PINs through the server now)"
+        if cleared
+        else ""
+    )
+    click.echo(f"staff and PINs are the organisation's, managed at the store server{note}")
 
 
 @sync.command("status")
@@ -101,8 +129,7 @@ def sync_now(obj: object) -> None:
         till, state = _enrolled(obj)
         try:
             client = ServerClient(state.url, state.token)
-            pushed = push_pending(till.db, client)
-            pulled = pull_changes(till.db, client)
+            pushed, pulled = exchange(till.db, client)
         except SyncError as exc:
             if exc.code == "offline":
                 st.offline(till.db)

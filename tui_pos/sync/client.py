@@ -64,7 +64,7 @@ class ServerClient:
         except (OSError, ValueError):
             data = None
         if not isinstance(data, dict) or "message" not in data:
-            if exc.code >= 500:
+            if exc.code >= 500 and exc.code != 501:  # 501: it does not know our requests
                 return SyncError("offline", f"server {self.url} failed (HTTP {exc.code})")
             return SyncError(
                 "version",

@@ -31,7 +31,8 @@ def _marks(text: str) -> dict[str, int]:
     return {str(k): int(v) for k, v in data.items()} if isinstance(data, dict) else {}
 
 
-def _previous_marks(db: Database, seq: int) -> dict[str, int]:
+def marks_at(db: Database, seq: int) -> dict[str, int]:
+    """The highest row id of each chained table sealed up to chain entry ``seq``."""
     row = db.execute_sql("SELECT marks FROM chain WHERE seq = ?", (seq,)).fetchone()
     return _marks(row[0]) if row else {}
 
@@ -72,7 +73,7 @@ def _only(found: dict[int, str], ids: set[int]) -> dict[str, str]:
 def outbox_batch(db: Database, after: int, limit: int) -> list[dict[str, Any]]:
     """Up to ``limit`` chain entries after ``after``, each with its rows, in order."""
     entries = [dict(zip(_KEYS, r, strict=True)) for r in db.execute_sql(_ENTRY, (after, limit))]
-    before = _previous_marks(db, after)
+    before = marks_at(db, after)
     named: list[tuple[set[int], set[int]]] = []
     for entry in entries:
         marks = _marks(entry["marks"])

@@ -59,6 +59,18 @@ def push_pending(db: Database, client: ServerClient, batch: int = BATCH) -> Push
         sent += len(docs)
 
 
+def exchange(db: Database, client: ServerClient) -> tuple[Pushed, int]:
+    """Push what is waiting, pull the feed, and push again when the pull applied rows
+    (they are sealed in this till's own chain entry, which the server must get too);
+    what was pushed last and the rows applied."""
+    pushed = push_pending(db, client)
+    applied = pull_changes(db, client)
+    if applied:
+        again = push_pending(db, client)
+        pushed = Pushed(pushed.sent + again.sent, again.acked_seq)
+    return pushed, applied
+
+
 def _mac_of(db: Database, seq: int) -> str:
     return st.mac_at(db, seq) or "0" * 64
 
@@ -121,9 +133,7 @@ class SyncWorker(threading.Thread):
             try:
                 state = st.load(self.db)
                 if state is not None and not state.conflict:
-                    client = self.client_of(state)
-                    push_pending(self.db, client)
-                    pull_changes(self.db, client)
+                    exchange(self.db, self.client_of(state))
                     st.online(self.db, st.load(self.db))
                 failures = 0
                 self.last_error = ""

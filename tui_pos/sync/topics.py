@@ -26,6 +26,8 @@ HANDLER_MODULES = (
     "tui_pos.sync.catalog_topics",
     "tui_pos.sync.coupon_topics",
     "tui_pos.sync.webshop_topics",
+    "tui_pos.sync.tax_topics",
+    "tui_pos.sync.staff_topics",
 )
 
 _HANDLERS: dict[str, Handler] = {}

@@ -34,8 +34,10 @@ from tui_pos.models.migrations.v11_v16 import (
     v15_loyalty_mail,
     v16_loyalty_offers,
 )
+from tui_pos.models.migrations.v18_tax_source import v18_tax_source
 from tui_pos.models.migrations.v19_v22 import v19_sync_state, v22_birthday_promotions
 from tui_pos.models.migrations.v20_v21 import v20_server_keys, v21_head_check
+from tui_pos.models.migrations.v28_org_pin_key import v28_org_pin_key
 
 
 @dataclass(frozen=True)
@@ -64,13 +66,16 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(14, "PIN key recovery code", v14_pin_recovery),
     Migration(15, "loyalty offers, coupons, campaigns, consent log, mail outbox", v15_loyalty_mail),
     Migration(16, "loyalty analytics indexes, targeted promotions", v16_loyalty_offers),
+    Migration(18, "tax codes set by command or by the store server", v18_tax_source),
     Migration(19, "store server: the till's sync state", v19_sync_state),
     Migration(20, "store server: promotions keyed by the server", v20_server_keys),
     Migration(21, "store server: head check of a restored till", v21_head_check),
     Migration(22, "birthday-month promotions", v22_birthday_promotions),
+    Migration(28, "store server: the organisation's PIN key", v28_org_pin_key),
 )
 
-LATEST_VERSION = MIGRATIONS[-1].version
+#: The highest version (branches land their numbers in any order: not the last entry).
+LATEST_VERSION = max(m.version for m in MIGRATIONS)
 
 
 def current_version(db: Database) -> int:

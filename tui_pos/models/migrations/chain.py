@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from peewee import Database
 
-from tui_pos.domain.customer import phone_digits
 from tui_pos.models.migrations.script import append_only_triggers, run_script
 
 _V9_CHAIN = """
@@ -42,6 +41,8 @@ def v10_order_contacts(db: Database) -> None:
     """Move each online order's contact into ``online_order_contact``, linked to the
     customer it earned points for (else the one its card, phone or e-mail names); clear
     those of erased customers; drop the contact columns from ``online_order``."""
+    from tui_pos.domain.customer import phone_digits  # (every open imports the migrations)
+
     run_script(db, _V10_CONTACTS)
     orders = db.execute_sql(
         "SELECT id, order_id, customer_name, customer_email, customer_phone, customer_card"
