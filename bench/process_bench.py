@@ -26,6 +26,8 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
+from contextlib import closing
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -41,6 +43,8 @@ from tui_pos.demo import DEMO_STAFF, ensure_demo_staff  # noqa: E402
 from tui_pos.drivers.file_printer import NullPrinter  # noqa: E402
 
 START_GOAL = 1.3
+#: The log-in screen's hint once the till is open (before: "Opening the till...").
+LOGIN_READY = b"Employee number, Enter, PIN"
 RSS_GOAL_MB = 20.0
 HELLO = """
 from textual.app import App, ComposeResult
@@ -131,6 +135,7 @@ def measure(folder: Path, args: argparse.Namespace) -> None:
     bare_modules = modules(f"import runpy; runpy.run_path({str(hello_py)!r})", env)
     app_modules = modules(  # stdout is a pipe here: skip the terminal check
         "import tui_pos.cli.root as r; r.require_terminal = lambda *a: None; "
+        "r.on_terminal = lambda *a: True; "
         f"r.main(['--db', {str(db)!r}, 'run'], standalone_mode=False)",
         env,
     )
@@ -181,6 +186,7 @@ def selling_rss(
     proc = PtyProcess(argv, env)
     try:
         proc.first_full_frame()
+        proc.wait_for(LOGIN_READY)  # the till opens behind the first frame
         proc.settle()
         proc.send(f"{code}\r")
         proc.send(f"{pin}\r")
@@ -202,17 +208,28 @@ def selling_rss(
             pay(proc)
         proc.settle()
         after = proc.memory_kb()[0]
+        stored = _stored(db, sales + 1)  # a loaded machine may still be storing the last
+        screen = proc.tail()
     finally:
         proc.stop()
-    stored = (
-        sqlite3.connect(db)
-        .execute(
-            "SELECT COUNT(*), (SELECT COUNT(*) FROM sale_line) FROM sale WHERE status = 'completed'"
-        )
-        .fetchone()
+    assert stored == (sales + 1, (sales + 1) * scans), (
+        f"stored {stored}: the keys went astray; the screen ended: {screen!r}"
     )
-    assert stored == (sales + 1, (sales + 1) * scans), f"stored {stored}: the keys went astray"
     return selling, after
+
+
+def _stored(db: Path, sales: int, timeout: float = 30.0) -> tuple[int, int]:
+    """(completed sales, their lines) in ``db``, once ``sales`` are there or time is up."""
+    deadline = time.monotonic() + timeout
+    while True:
+        with closing(sqlite3.connect(db)) as conn:
+            stored: tuple[int, int] = conn.execute(
+                "SELECT COUNT(*), (SELECT COUNT(*) FROM sale_line) FROM sale"
+                " WHERE status = 'completed'"
+            ).fetchone()
+        if stored[0] >= sales or time.monotonic() > deadline:
+            return stored
+        time.sleep(0.1)
 
 
 def pay(proc: PtyProcess) -> None:

@@ -88,6 +88,15 @@ class PtyProcess:
                 return
         raise TimeoutError("the program kept writing")
 
+    def wait_for(self, text: bytes, timeout: float = 60.0) -> None:
+        """Read until ``text`` has been written (since the start)."""
+        deadline = time.perf_counter() + timeout
+        while time.perf_counter() < deadline:
+            if text in self.output:
+                return
+            self._read(0.05)
+        raise TimeoutError(f"{text!r} never came: {self.tail()}")
+
     def send(self, text: str, settle: bool = True) -> None:
         """Type ``text`` (escape sequences included), then wait until the screen is quiet."""
         os.write(self.master, text.encode())

@@ -13,42 +13,22 @@ The App is built with its services by :func:`build_app` from the one factory's
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Awaitable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from textual import events
+from textual import events, work
 from textual.binding import Binding
+from textual.worker import get_current_worker
 
-from tui_pos.bootstrap import Till
 from tui_pos.crash_log import crash_log_path
-from tui_pos.devices.hub import DeviceHub
-from tui_pos.domain.errors import StorageError
-from tui_pos.domain.staff import Action, Approval
-from tui_pos.flows.cash import CashFlows
-from tui_pos.flows.links import Links
-from tui_pos.flows.records import RecordFlows
-from tui_pos.flows.session import Session
+from tui_pos.domain.errors import PosError, StorageError
+from tui_pos.domain.staff import Action
 from tui_pos.keymap_check import APP_BINDINGS, check_keymap
-from tui_pos.messages import (
-    BadgeScanned,
-    BarcodeScanned,
-    DeviceFailed,
-    DeviceRecovered,
-    DeviceStatusChanged,
-    DrawerOpened,
-    FlowRequested,
-    LowStockReached,
-    PaymentStarted,
-    PrinterStatusChanged,
-    ReprintRequested,
-    SaleChanged,
-    SaleCompleted,
-)
 from tui_pos.safe_app import SafeApp
-from tui_pos.screens.authorize import with_permission
-from tui_pos.screens.register import RegisterScreen, ScreenSettings
-from tui_pos.screens.returns import StoreServices
-from tui_pos.services import customer_display
+from tui_pos.screens.authorize import LoginScreen, approval_for
+from tui_pos.screens.dialogs import FLOW_GROUP, ask
+from tui_pos.till_opening import TillOpening, load_register_modules
 from tui_pos.widgets.console_mode import (
     ASCII_STYLES,
     ASCII_THEME,
@@ -57,6 +37,32 @@ from tui_pos.widgets.console_mode import (
     wants_ascii,
 )
 from tui_pos.widgets.keys_bar import SUSPENDED_CLASS
+
+if TYPE_CHECKING:  # loaded behind the first frame (till_opening.REGISTER_MODULES)
+    from tui_pos.bootstrap import Till
+    from tui_pos.devices.hub import DeviceHub
+    from tui_pos.domain.staff import Approval
+    from tui_pos.flows.cash import CashFlows
+    from tui_pos.flows.links import Links
+    from tui_pos.flows.records import RecordFlows
+    from tui_pos.flows.session import Session
+    from tui_pos.messages import (
+        BadgeScanned,
+        BarcodeScanned,
+        DeviceFailed,
+        DeviceRecovered,
+        DeviceStatusChanged,
+        DrawerOpened,
+        FlowRequested,
+        LowStockReached,
+        PaymentStarted,
+        PrinterStatusChanged,
+        ReprintRequested,
+        SaleChanged,
+        SaleCompleted,
+    )
+    from tui_pos.screens.register import RegisterScreen
+    from tui_pos.services.staff import Staff
 
 STYLES = Path(__file__).parent / "styles" / "app.tcss"
 
@@ -73,18 +79,48 @@ class PosApp(SafeApp[None]):
     VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
     BINDINGS = APP_BINDINGS
 
-    def __init__(self, till: Till, login_hint: str = "") -> None:
-        self.ascii = wants_ascii(till.config.display.ascii, os.environ)
+    #: The till and what works on it: set when it is open (:attr:`opened`).
+    till: Till
+    staff: Staff  #: who is logged in (screens gate actions through it)
+    hub: DeviceHub
+    session: Session
+    cash: CashFlows
+    records: RecordFlows
+    links: Links
+    register_screen: RegisterScreen
+
+    def __init__(self, till: Till | TillOpening, login_hint: str = "") -> None:
+        config = till.config
+        self.ascii = wants_ascii(config.display.ascii, os.environ)
         super().__init__(css_path=[STYLES, ASCII_STYLES] if self.ascii else None)
-        self.till = till
+        self.config = config
         self.crash_log = crash_log_path(till.db_path)
-        self.staff = till.staff  #: who is logged in (screens gate actions through it)
+        self.login_hint = login_hint
+        #: the till still to open behind the log-in screen (None: given open)
+        self.opening = till if isinstance(till, TillOpening) else None
+        self.opened = False  #: the till is open and its services run
+        self.open_error: str | None = None  #: why the till could not be opened
+        self._journal_problem: str | None = None
+        if not isinstance(till, TillOpening):
+            self._use_till(till)
+
+    def _use_till(self, till: Till) -> None:
+        """Build the flows, the device hub and the register screen on the open till."""
+        from tui_pos.devices.hub import DeviceHub
+        from tui_pos.flows.cash import CashFlows
+        from tui_pos.flows.links import Links
+        from tui_pos.flows.records import RecordFlows
+        from tui_pos.flows.session import Session
+        from tui_pos.screens.register import RegisterScreen, ScreenSettings
+        from tui_pos.screens.returns import StoreServices
+
+        self.till = till
+        self.staff = till.staff
         self.hub = DeviceHub(self, till)
-        self.session = Session(self, login_hint)
+        self.session = Session(self, self.login_hint)
         self.cash = CashFlows(self)
         self.records = RecordFlows(self)
         self.links = Links(self)
-        self._journal_problem: str | None = None
         store = till.config.store
         self.register_screen = RegisterScreen(
             till.register,
@@ -108,32 +144,77 @@ class PosApp(SafeApp[None]):
             receipt_mail=till.receipt_mail,
             receipts=till.receipts,
         )
+        self.opened = True
 
-    def permit(self, action: Action, what: str, then: Callable[[Approval], object]) -> None:
-        """``with_permission`` on the screen on top: ``then(approval)`` at once if the
-        cashier may do ``action``, else after someone's approval (audited either way)."""
-        with_permission(self.screen, action, what, then)
+    async def permit(self, action: Action, what: str) -> Approval | None:
+        """``approval_for`` on the screen on top, for a flow: the cashier's own approval if
+        they may do ``action``, else someone's (audited either way); None if refused."""
+        return await approval_for(self.screen, action, what)
 
     # -- start and stop ---------------------------------------------------------------
     def on_mount(self) -> None:
-        """Apply the key map, open the register, start the session and the devices."""
+        """Apply the key map; open the register at once, or show the log-in screen (its
+        field disabled) while the till opens in a thread behind it."""
         if self.ascii:
             self.theme = ASCII_THEME
             use_plain_scrollbars()
-        self.set_keymap(dict(self.till.config.keymap))
+        self.set_keymap(dict(self.config.keymap))
+        if self.opened:
+            self._start()
+            return
+        self.push_screen(LoginScreen(None, self.config.store.name))
+        self.call_after_refresh(self._open_behind_login)  # the first frame goes first
+
+    def _open_behind_login(self) -> None:
+        self.run_worker(self._open_till, thread=True, group="opening", name="open the till")
+
+    def _open_till(self) -> None:
+        """In a thread: load the register's modules, open the database (migrations, chain
+        check) and build the services; the UI thread takes over with the open till."""
+        assert self.opening is not None
+        try:
+            load_register_modules()
+            till = self.opening.open()
+        except (PosError, OSError) as exc:
+            self.call_from_thread(self._not_opened, str(exc))
+            return
+        till.db.close()  # this thread's connection; the UI thread opens its own
+        if get_current_worker().is_cancelled:  # the App is stopping
+            till.close()
+            return
+        self.call_from_thread(self._till_opened, till)
+
+    def _till_opened(self, till: Till) -> None:
+        self._use_till(till)
+        self.pop_screen()  # the log-in screen that waited; the session shows its own
+        self._start()
+
+    def _not_opened(self, problem: str) -> None:
+        """The database could not be opened: the CLI says why (exit status 1)."""
+        self.open_error = problem
+        self.exit()
+
+    def _start(self) -> None:
+        """Open the register, start the session and the devices."""
         self.push_screen(self.register_screen)
         self.session.start()
         self.hub.start()
         self.call_after_refresh(self.links.start)  # not needed for the first frame
 
+    def close_till(self) -> None:
+        """Close the till this App ran on, if it was opened (the CLI, once the App ended)."""
+        if self.opened:
+            self.till.close()
+
     def on_unmount(self) -> None:
         """Stop the scanner threads and the link; abandon the printer (owed stays queued)."""
-        self.hub.stop()
-        self.links.stop()
+        if self.opened:
+            self.hub.stop()
+            self.links.stop()
 
     async def on_event(self, event: events.Event) -> None:
         """Every key press counts as activity for the idle lock."""
-        if isinstance(event, events.Key):
+        if isinstance(event, events.Key) and self.opened:
             self.session.key_pressed()
         await super().on_event(event)
 
@@ -150,11 +231,21 @@ class PosApp(SafeApp[None]):
     # -- the App's keys ---------------------------------------------------------------
     async def action_quit(self) -> None:
         """Leave the register: whoever may quit (``[staff.permissions]``, managers by
-        default), else after their approval. A till without staff quits at once."""
+        default), else after their approval. A till without staff quits at once; one
+        still opening cannot tell yet (its database may be busy: the open gives up after
+        ``database.busy_timeout_ms`` and the App ends with the reason)."""
+        if not self.opened:
+            self.notify("Opening the till: quit when it is open", severity="warning")
+            return
         if not self.staff.has_staff():
             self.exit()
             return
-        with_permission(self.screen, Action.QUIT, "Quit the till", lambda _a: self.exit())
+        self._quit_if_approved(approval_for(self.screen, Action.QUIT, "Quit the till"))
+
+    @work(group=FLOW_GROUP)
+    async def _quit_if_approved(self, approved: Awaitable[Approval | None]) -> None:
+        if await approved is not None:
+            self.exit()
 
     def action_help(self) -> None:
         """Every key of this screen and what it does (F1 again or Esc closes it)."""
@@ -203,6 +294,8 @@ class PosApp(SafeApp[None]):
 
     def on_sale_changed(self, _message: SaleChanged) -> None:
         """Warn if the open sale is not crash-safe; the customer display follows the sale."""
+        from tui_pos.services import customer_display
+
         problem = self.till.cart_journal.problem
         if problem and problem != self._journal_problem:
             self.notify(problem, title="Crash journal", severity="error", timeout=60)
@@ -218,6 +311,8 @@ class PosApp(SafeApp[None]):
 
     def on_payment_started(self, message: PaymentStarted) -> None:
         """Show the customer what is due."""
+        from tui_pos.services import customer_display
+
         currency = self.till.config.store.currency
         self.hub.show_on_display(customer_display.total(message.remaining_cents, currency))
 
@@ -234,8 +329,13 @@ class PosApp(SafeApp[None]):
             self.notify("No receipt is waiting for the printer")
             return
         note = self.hub.printer_label or self.till.printer_note
-        screen = PrintQueueScreen(jobs, self.till.config.store.till, note)
-        self.push_screen(screen, lambda retry: self.hub.print_pending() if retry else None)
+        self._retry_printing(ask(self, PrintQueueScreen(jobs, self.till.config.store.till, note)))
+
+    @work(group=FLOW_GROUP)
+    async def _retry_printing(self, retry: Awaitable[bool]) -> None:
+        """Enter on the print queue (True) prints what waits."""
+        if await retry:
+            self.hub.print_pending()
 
     # -- from the devices ---------------------------------------------------------------
     def on_barcode_scanned(self, message: BarcodeScanned) -> None:

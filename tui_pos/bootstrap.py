@@ -261,7 +261,13 @@ def open_till(
     if restored is not None:
         register.restore_open_sale(restored.cart, restored.payments, restored.rounding_cents)
     customers = Customers(
-        SqliteCustomerStore(db), SqliteCustomerHistory(db), ledger, rules, till_id, clock, staff
+        SqliteCustomerStore(db, till_id),
+        SqliteCustomerHistory(db),
+        ledger,
+        rules,
+        till_id,
+        clock,
+        staff,
     )
     register.on_customer_card = lambda card: (
         f"Customer: {customers.attach_card(register, card).name}"

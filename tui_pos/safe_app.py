@@ -1,5 +1,6 @@
 """The App's three safety nets: notifications are plain text, a user error is shown
-once, at one place, and a crash leaves a log.
+once, at one place, and a crash leaves a log. (Importing it also applies
+:mod:`tui_pos.styles_cache_fix`, Textual's cache that kept every widget's lines alive.)
 
 - Every toast is shown as text: a notification quotes names, reasons and errors, and
   Textual would read ``[/]`` in them as markup (and crash) or drop ``[drawer]``.
@@ -34,8 +35,11 @@ from textual.message_pump import MessagePump
 from textual.notifications import SeverityLevel
 from textual.worker import NoActiveWorker, WorkerFailed, get_current_worker
 
+from tui_pos import styles_cache_fix
 from tui_pos.crash_log import record_crash
 from tui_pos.domain.errors import PosError
+
+styles_cache_fix.apply()  # before any widget renders: see the module
 
 ReturnType = TypeVar("ReturnType")
 

@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.support.approvals import approved
+from tests.support.settle import settle
 from tests.support.tills import FIXED_NOW, copy_database, fixed_clock, open_test_till
 from tui_pos.app import build_app
 from tui_pos.bootstrap import Till
@@ -519,7 +520,7 @@ async def test_the_app_opens_on_the_restored_sale_and_finishes_it(first: Till) -
             await pilot.press("f10")
             assert isinstance(app.screen, TenderScreen)
             await pilot.press("enter")  # exact cash for what the card did not pay
-            await app.workers.wait_for_complete()
+            await settle(pilot)
             await pilot.pause()
             assert isinstance(app.screen, RegisterScreen)
         rows = sql(second.db_path, "SELECT uuid, kind, amount_cents FROM payment ORDER BY seq")

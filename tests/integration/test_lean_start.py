@@ -101,3 +101,50 @@ def test_the_entry_point_loads_no_command_before_one_is_chosen(tmp_path: Path) -
     assert "report" in out and "sync" in out  # --help lists every command (loads them)
     _, loaded = _loaded(["--version"], tmp_path)
     assert _any(loaded, ("tui_pos.bootstrap", "tui_pos.cli.reports", "peewee", "rich")) == []
+
+
+_FIRST_FRAME = """
+import json, sys
+import tui_pos.cli.root as root
+from textual.app import App
+root.on_terminal = lambda *a: True  # stdout is a pipe here
+root.require_terminal = lambda *a: None
+App.run = lambda self, *a, **k: print(json.dumps(sorted(sys.modules)))
+root.main(sys.argv[1:], standalone_mode=False)
+"""
+
+#: What the register's first frame (its log-in screen) does without: the till is opened,
+#: and the register loaded, in a thread behind it.
+NOT_FOR_THE_FIRST_FRAME = (
+    "tui_pos.bootstrap",
+    "tui_pos.till_db",
+    "tui_pos.models",
+    "tui_pos.services.register",
+    "tui_pos.devices",
+    "tui_pos.flows",
+    "tui_pos.screens.register",
+    "tui_pos.screens.tender",
+    "tui_pos.messages",
+    "peewee",
+    "sqlite3",
+    "tui_pos.sync",
+    "psycopg",
+)
+
+
+def test_the_register_paints_its_log_in_before_it_loads_the_till(db: Path, tmp_path: Path) -> None:
+    env = {
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", _FIRST_FRAME, "--db", str(db), "run"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    loaded = json.loads(done.stdout.strip().splitlines()[0])
+    assert "tui_pos.app" in loaded and "tui_pos.screens.authorize" in loaded
+    assert _any(loaded, NOT_FOR_THE_FIRST_FRAME) == []

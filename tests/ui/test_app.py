@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from textual import events
 
+from tests.support.settle import settle
 from tests.support.tills import open_test_till
 from tui_pos.app import build_app
 from tui_pos.bootstrap import Till
@@ -91,7 +92,7 @@ async def test_full_sale_by_keyboard(till: Till, printer: RecordingPrinter) -> N
         await _type(pilot, "AUTH-778")
         assert isinstance(app.screen, TenderScreen)
         await _type(pilot, "20")
-        await app.workers.wait_for_complete()
+        await settle(pilot)
         await pilot.pause()
         assert isinstance(app.screen, RegisterScreen)
         assert till.register.cart.is_empty
@@ -208,7 +209,7 @@ async def test_search_adds_product_and_price_check_adds_nothing(till: Till) -> N
         assert till.register.cart.is_empty
         await pilot.press("f2")
         await pilot.press(*"dark choc")
-        await app.workers.wait_for_complete()
+        await settle(pilot)
         await pilot.pause()
         await pilot.press("enter")
         await pilot.pause()
@@ -225,7 +226,7 @@ async def test_printer_failure_keeps_the_sale(tmp_path: Path) -> None:
         await pilot.pause()
         await _type(pilot, LOAF)
         await pilot.press("f10", "enter")  # exact cash
-        await app.workers.wait_for_complete()
+        await settle(pilot)
         await pilot.pause()
         # one fault on the top bar (until the printer works again), not a toast
         bar = str(_register(app).query_one("#store-bar").render())
@@ -270,7 +271,7 @@ async def test_quantity_typed_before_search_applies_to_the_found_item(till: Till
         await pilot.pause()
         await pilot.press(*"2*", "f2")
         await pilot.press(*"ground coffee")
-        await app.workers.wait_for_complete()
+        await settle(pilot)
         await pilot.pause()
         await pilot.press("enter")
         await pilot.pause()
@@ -278,7 +279,7 @@ async def test_quantity_typed_before_search_applies_to_the_found_item(till: Till
         assert [(ln.name, ln.qty_milli) for ln in lines] == [("Ground Coffee 250g", 2000)]
         # Text typed before F2 starts the search.
         await pilot.press(*"honey", "f2")
-        await app.workers.wait_for_complete()
+        await settle(pilot)
         await pilot.pause()
         await pilot.press("enter")
         await pilot.pause()
@@ -294,7 +295,7 @@ async def test_waiting_receipt_is_retried_from_the_print_queue(tmp_path: Path) -
         await pilot.pause()
         await _type(pilot, LOAF)
         await pilot.press("f10", "enter")
-        await app.workers.wait_for_complete()
+        await settle(pilot)
         await pilot.pause()
         assert len(till.print_queue.pending()) == 1
         bar = str(_register(app).query_one("#store-bar").render())
@@ -304,7 +305,7 @@ async def test_waiting_receipt_is_retried_from_the_print_queue(tmp_path: Path) -
         assert "Receipts waiting" in str(app.screen.query_one(".dialog-title").render())
         await pilot.press("enter")
         await pilot.pause()
-        await app.workers.wait_for_complete()
+        await settle(pilot)
         await pilot.pause()
         assert till.print_queue.pending() == []
         assert len(printer.printed) == 1
@@ -348,7 +349,7 @@ async def test_a_sale_open_when_the_till_stopped_comes_back_on_screen(tmp_path: 
         assert screen.cart_table.row_count == 1
         await pilot.press("f10", "enter")  # the rest in cash
         await pilot.pause()
-        await app.workers.wait_for_complete()
+        await settle(pilot)
     assert _rows(again, "SELECT kind, amount_cents FROM payment ORDER BY seq") == [
         ("card", 100),
         ("cash", 49),

@@ -9,6 +9,7 @@ import pytest
 from textual.widgets import Input
 
 from tests.support.approvals import approved
+from tests.support.settle import settle
 from tests.support.tills import copy_database, fixed_clock, open_test_till
 from tui_pos.app import PosApp, build_app
 from tui_pos.bootstrap import Till
@@ -106,7 +107,7 @@ async def test_weight_is_asked_for_and_names_are_searched(shop: Till) -> None:
         (line,) = shop.register.cart.lines
         assert line.name == "Bananas" and line.qty_milli == 512
         await pilot.press(*"dark choc", "enter")  # words, not a code: the search opens
-        await app.workers.wait_for_complete()
+        await settle(pilot)
         await pilot.pause()
         assert isinstance(app.screen, SearchScreen)
         assert app.screen.query_one("#search-input", Input).value == "dark choc"

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
+from tests.support.settle import settle
 from tests.support.tills import fixed_clock, open_test_till
 from tui_pos.app import build_app
 from tui_pos.bootstrap import Till
@@ -51,11 +52,6 @@ def rows(till: Till, sql: str) -> list[tuple[object, ...]]:
         return conn.execute(sql).fetchall()
 
 
-async def settle(app, pilot) -> None:
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-
-
 def badge_text(app) -> str:
     screen = app.screen
     assert isinstance(screen, RegisterScreen)
@@ -72,7 +68,7 @@ async def test_find_by_phone_and_attach_with_enter(till: Till) -> None:
         await pilot.press("ctrl+u")
         assert isinstance(app.screen, CustomerScreen)
         await pilot.press(*"900123")
-        await settle(app, pilot)
+        await settle(pilot)
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, RegisterScreen)
@@ -93,7 +89,7 @@ async def test_new_customer_in_a_few_keystrokes(till: Till) -> None:
         await pilot.press("ctrl+u", "ctrl+n")
         assert isinstance(app.screen, PromptScreen)
         await pilot.press(*"Grace Hopper, 07700 900999", "enter")
-        await settle(app, pilot)
+        await settle(pilot)
         assert isinstance(app.screen, RegisterScreen)
         customer_id = till.register.cart.customer_id
         assert customer_id is not None
@@ -124,7 +120,7 @@ async def test_scan_a_card_then_pay_partly_with_points(
         assert isinstance(app.screen, TenderScreen)
         assert till.register.tender_state().remaining_cents == 745
         await pilot.press("enter")  # exact cash for the rest
-        await settle(app, pilot)
+        await settle(pilot)
         assert isinstance(app.screen, RegisterScreen)
     assert rows(till, "SELECT kind, amount_cents FROM payment ORDER BY seq") == [
         ("points", 745),
@@ -178,9 +174,9 @@ async def test_profile_and_segments_screens(till: Till, tmp_path: Path) -> None:
     async with app.run_test(size=(120, 50)) as pilot:
         await pilot.pause()
         await pilot.press("ctrl+u", *"Ada")
-        await settle(app, pilot)
+        await settle(pilot)
         await pilot.press("f4")
-        await settle(app, pilot)
+        await settle(pilot)
         assert isinstance(app.screen, ProfileScreen)
         assert app.screen.profile is not None and app.screen.profile.stats.visits == 1
         console = Console(width=100, record=True, file=io.StringIO())
@@ -188,12 +184,12 @@ async def test_profile_and_segments_screens(till: Till, tmp_path: Path) -> None:
         body = console.export_text()
         assert "Ada Lovelace" in body and "White Loaf 800g" in body and "earn" in body
         await pilot.press("escape", "f6")
-        await settle(app, pilot)
+        await settle(pilot)
         assert isinstance(app.screen, SegmentsScreen)
         names = [v.name for v in app.screen.segments]
         newsletter = names.index("newsletter")
         await pilot.press(*["down"] * newsletter, "f5")
-        await settle(app, pilot)
+        await settle(pilot)
         exported = list((tmp_path / "exports").glob("customers-newsletter-*.csv"))
         assert len(exported) == 1
         assert "Ada Lovelace" in exported[0].read_text()
@@ -213,7 +209,7 @@ async def test_edit_the_profile(till: Till) -> None:
     async with app.run_test(size=(120, 50)) as pilot:
         await pilot.pause()
         await pilot.press("ctrl+u", "f4")
-        await settle(app, pilot)
+        await settle(pilot)
         await pilot.press("f2")
         assert isinstance(app.screen, EditCustomerScreen)
         await pilot.press("enter", "enter")  # name, phone: unchanged
@@ -222,7 +218,7 @@ async def test_edit_the_profile(till: Till) -> None:
         assert "Not an email" in str(app.screen.query_one("#edit-error").render())
         await pilot.press(*".com", "enter", *"1985-12-10", "enter", "enter", *"oat milk")
         await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        await settle(pilot)
         assert isinstance(app.screen, ProfileScreen)
     details = till.customers.get(ada).details
     assert (details.email, details.birthday, details.preferences) == (

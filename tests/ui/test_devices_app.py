@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.settle import settle
 from tests.support.tills import copy_database, fixed_clock, open_test_till
 from tui_pos.app import build_app
 from tui_pos.bootstrap import Till
@@ -100,16 +101,16 @@ async def test_serial_scanner_and_pole_display_follow_the_sale(
             "White Loaf 800g",
             "White Loaf 800g Organic",
         ]
-        await app.workers.wait_for_complete()
+        await settle(pilot)
         shown = _read(disp_master)
         assert b"\x1bQAWhite Loaf 800g Orga\r\x1bQB                1.99\r" in shown
         await pilot.press("f10")
-        await app.workers.wait_for_complete()
+        await settle(pilot)
         shown = _read(disp_master)
         assert b"TOTAL" in shown and b"3.48" in shown
         await pilot.press(*"5", "enter")
         await pilot.pause()
-        await app.workers.wait_for_complete()
+        await settle(pilot)
         shown = _read(disp_master)
         assert b"CHANGE" in shown and b"1.52" in shown  # 5.00 - 3.48
     till.close()
@@ -145,17 +146,17 @@ async def test_reprint_any_receipt_by_its_number(tmp_path: Path, demo_template: 
         for code in (LOAF, ORGANIC):
             await pilot.press(*code, "enter", "f10", "enter")
             await pilot.pause()
-            await app.workers.wait_for_complete()
+            await settle(pilot)
         await pilot.press("f12", *"1", "enter")
         await pilot.pause()
-        await app.workers.wait_for_complete()
+        await settle(pilot)
         await pilot.press("f12", *"99", "enter")  # no such sale: the dialog says so
         await pilot.pause()
         assert "no sale T1-000099" in str(app.screen.query_one("#prompt-error").render())
         await pilot.press("escape")
         await pilot.press("f12", "enter")  # Enter alone: the last sale
         await pilot.pause()
-        await app.workers.wait_for_complete()
+        await settle(pilot)
     labels = [(r.barcode, "*** COPY ***" in r.text) for r in printer.printed]
     assert labels == [
         ("T1-000001", False),

@@ -12,6 +12,7 @@ import pytest
 
 from tests.support.escpos_decode import decode
 from tests.support.fake_printer import FakeTcpPrinter
+from tests.support.settle import settle
 from tests.support.tills import copy_database, fixed_clock, open_test_till
 from tui_pos.app import build_app
 from tui_pos.bootstrap import Till
@@ -67,7 +68,7 @@ async def _sell(app, pilot, *codes: str, cash: str = "20") -> None:
         await pilot.press(*code, "enter")
     await pilot.press("f10", *cash, "enter")
     await pilot.pause()
-    await app.workers.wait_for_complete()
+    await settle(pilot)
     await pilot.pause()
 
 
@@ -77,7 +78,7 @@ async def test_a_cash_sale_opens_the_drawer_and_prints_the_receipt(
     app = build_app(shop)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
-        await app.workers.wait_for_complete()
+        await settle(pilot)
         await pilot.pause()
         assert "printer ready" in str(app.screen.query_one("#store-bar").render())
         await _sell(app, pilot, LOAF, "3*" + ORGANIC)
@@ -132,7 +133,7 @@ async def test_a_broken_printer_never_loses_the_sale(
         printer.mode = "online"
         app.hub.poll_printer()
         await pilot.pause()
-        await app.workers.wait_for_complete()
+        await settle(pilot)
         await pilot.pause()
         assert [status for status, _ in _queued(shop)] == ["printed"]
         (receipt,) = _receipts(printer)

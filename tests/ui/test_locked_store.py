@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 from textual.widgets import Static
 
+from tests.support.settle import settle
 from tests.support.tills import copy_database, open_test_till
 from tui_pos.app import build_app
 from tui_pos.bootstrap import Till
@@ -120,10 +121,11 @@ async def test_a_locked_database_keeps_the_ui_live_and_the_sale(till: Till) -> N
             await pilot.press("f10")
             assert isinstance(app.screen, TenderScreen)
             await pilot.press("enter")  # exact cash: the sale is paid and being stored
+            await pilot.pause()  # the payment flow takes the paid sale to the writer
             probe.start()  # from here on the UI waits for the writer's thread
             assert app.screen is screen and screen.storing  # type: ignore[comparison-overlap]
             assert "Storing" in str(screen.query_one("#message", Static).render())
-            await app.workers.wait_for_complete()
+            await settle(pilot)
             lag = await probe.stop()
         print(
             f"\n  UI event loop while waiting {BUSY_MS} ms for the lock:"
@@ -149,7 +151,7 @@ async def test_a_locked_database_keeps_the_ui_live_and_the_sale(till: Till) -> N
         # The lock is gone: F10, Enter stores the very same sale, once.
         await pilot.press("f10")
         await pilot.press("enter")
-        await app.workers.wait_for_complete()
+        await settle(pilot)
         await pilot.pause()
         assert not screen.storing and reg.cart.is_empty and not reg.has_payments
         assert rows(till, "SELECT uuid FROM sale") == [(uuid,)]
@@ -193,7 +195,7 @@ async def test_nothing_changes_the_sale_while_it_is_stored(
                     await pilot.pause(0.1)
                 assert "busy" in str(panel.render())
                 assert "NOT added" in str(screen.query_one("#message", Static).render())
-            await app.workers.wait_for_complete()
+            await settle(pilot)
             await pilot.pause()
             assert not screen.storing and till.register.cart.is_empty
             assert rows(till, "SELECT uuid FROM sale") == [(uuid,)]
@@ -213,7 +215,7 @@ async def test_a_sale_stored_off_the_ui_thread_is_one_commit(till: Till) -> None
         await pilot.press("f10")
         await pilot.press("5")
         await pilot.press("enter")
-        await app.workers.wait_for_complete()
+        await settle(pilot)
         await pilot.pause()
         assert rows(till, "SELECT uuid, change_cents FROM sale") == [(uuid, 500 - 149)]
         assert till.register.cart.is_empty and till.register.last_completed().uuid == uuid
@@ -232,10 +234,10 @@ async def test_a_sale_with_nothing_to_pay_is_stored_too(till: Till) -> None:
         await pilot.press("f5", *"100%", "enter")
         assert till.register.totals().total_cents == 0
         await pilot.press("f10", "escape")
-        await app.workers.wait_for_complete()
+        await settle(pilot)
         assert app.screen is screen and rows(till, "SELECT COUNT(*) FROM sale") == [(0,)]
         await pilot.press("f10", "enter")
-        await app.workers.wait_for_complete()
+        await settle(pilot)
         await pilot.pause()
         assert rows(till, "SELECT total_cents, status FROM sale") == [(0, "completed")]
         assert till.register.cart.is_empty and not screen.storing

@@ -8,6 +8,7 @@ from textual.widgets import DataTable
 from textual_plotext import PlotextPlot
 
 from tests.support.loyalty_history import History
+from tests.support.settle import settle
 from tests.support.tills import FIXED_NOW
 from tui_pos.app import build_app
 from tui_pos.bootstrap import Till
@@ -25,9 +26,9 @@ async def test_loyalty_page_steps_through_its_reports(till: Till) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         await pilot.press("ctrl+r")
-        await app.workers.wait_for_complete()
+        await settle(pilot)
         await pilot.press("l")
-        await app.workers.wait_for_complete()
+        await settle(pilot)
         await pilot.pause()
         screen = app.screen
         assert isinstance(screen, ReportsScreen)
@@ -38,17 +39,17 @@ async def test_loyalty_page_steps_through_its_reports(till: Till) -> None:
         table = screen.query_one("#reports-table", DataTable)
         assert table.row_count == len(report.rows)
         await pilot.press("l")
-        await app.workers.wait_for_complete()
+        await settle(pilot)
         await pilot.pause()
         assert screen.report is not None and screen.report.kind == "month"
         assert screen.report.total("visits") == 2 and screen.report.total("earned") == 40
         assert screen.query_one("#reports-chart", PlotextPlot).display  # visits per month
         for kind in ("cohort", "offers", "summary"):
             await pilot.press("l")
-            await app.workers.wait_for_complete()
+            await settle(pilot)
             await pilot.pause()
             assert screen.report is not None and screen.report.kind == kind
         await pilot.press("1")  # back to the sales reports
-        await app.workers.wait_for_complete()
+        await settle(pilot)
         await pilot.pause()
         assert screen.report is not None and screen.report.kind == "hour"  # type: ignore[comparison-overlap]

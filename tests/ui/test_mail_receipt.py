@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.integration.test_mail_campaigns import Clock, open_mail_till
+from tests.support.settle import settle
 from tests.support.smtp_server import SmtpServer
 from tui_pos.app import build_app
 from tui_pos.demo import ensure_demo_catalog
@@ -58,9 +59,9 @@ async def test_f10_mails_the_receipt_to_the_customer_who_asked(tmp_path: Path) -
             assert isinstance(app.screen, TenderScreen)
             assert till.outbox.log() == []  # queued only once the sale is stored
             await pilot.press("enter")  # exact cash
-            await app.workers.wait_for_complete()
+            await settle(pilot)
             await pilot.pause()
-            await app.workers.wait_for_complete()
+            await settle(pilot)
             [entry] = till.outbox.log()
             assert (entry.kind, entry.recipient, entry.status) == (
                 "receipt",
@@ -71,7 +72,7 @@ async def test_f10_mails_the_receipt_to_the_customer_who_asked(tmp_path: Path) -
                 app.screen.query_one("#message").render()
             )
             app.links.deliver_mail()
-            await app.workers.wait_for_complete()
+            await settle(pilot)
         [message] = server.messages
         assert message["To"] == "ann@example.org"
         assert message["Subject"].startswith("Your receipt T1-")
@@ -100,9 +101,9 @@ async def test_a_bad_address_is_refused_and_nothing_is_queued(tmp_path: Path) ->
             assert isinstance(app.screen, PromptScreen)  # stays open with the message
             assert "not an e-mail address" in str(app.screen.query_one("#prompt-error").render())
             await pilot.press("escape", "enter")  # back to payment; exact cash
-            await app.workers.wait_for_complete()
+            await settle(pilot)
             await pilot.pause()
-            await app.workers.wait_for_complete()
+            await settle(pilot)
         assert till.outbox.log() == []
     finally:
         till.close()

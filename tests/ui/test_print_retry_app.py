@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 import tui_pos.devices.hub
+from tests.support.settle import settle
 from tests.support.tills import copy_database, fixed_clock, open_test_till
 from tui_pos.app import build_app
 from tui_pos.bootstrap import Till
@@ -94,7 +95,7 @@ async def _prints_once_fixed(
         assert _status(till) == ["queued"], _error(till)
         fix()
         await _until(pilot, lambda: _status(till) == ["printed"], "the retry")
-        await app.workers.wait_for_complete()
+        await settle(pilot)
     text = receipts.read_text()
     assert text.count("Sale T1-000001") == 1 and "*** COPY ***" not in text
 

@@ -17,6 +17,7 @@ from tests.support.sales_generator import (
     generate,
     open_generated_till,
 )
+from tests.support.settle import settle
 from tui_pos.app import build_app
 from tui_pos.bootstrap import Till
 from tui_pos.keymap_check import binding_ids
@@ -35,11 +36,6 @@ def sold(tmp_path: Path, demo_template: Path) -> Iterator[tuple[Till, Generated]
     till.close()
 
 
-async def settle(app, pilot) -> None:
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-
-
 def reports_screen(app) -> ReportsScreen:
     assert isinstance(app.screen, ReportsScreen)
     return app.screen
@@ -52,7 +48,7 @@ async def test_reports_screen_by_keyboard(sold: tuple[Till, Generated]) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         await pilot.press("ctrl+r")
-        await settle(app, pilot)
+        await settle(pilot)
         screen = reports_screen(app)
         assert screen.report is not None and screen.report.kind == "hour"
         assert screen.report.period.first == till.analysis.today()
@@ -63,7 +59,7 @@ async def test_reports_screen_by_keyboard(sold: tuple[Till, Generated]) -> None:
         await pilot.press("d")
         assert isinstance(app.screen, PromptScreen)
         await pilot.press("ctrl+u", *f"{days[0]} {days[-1]}", "enter")
-        await settle(app, pilot)
+        await settle(pilot)
         screen = reports_screen(app)
         report = screen.report
         assert report is not None and (report.period.first, report.period.last) == (
@@ -79,12 +75,12 @@ async def test_reports_screen_by_keyboard(sold: tuple[Till, Generated]) -> None:
 
         # 3: top sellers, no chart; 0: no-sales.
         await pilot.press("3")
-        await settle(app, pilot)
+        await settle(pilot)
         assert screen.report is not None and screen.report.kind == "item"
         assert not chart.display
         assert [str(c.label) for c in table.columns.values()][0] == "Item"
         await pilot.press("0")
-        await settle(app, pilot)
+        await settle(pilot)
         assert screen.report is not None and screen.report.kind == "no-sales"
         assert screen.report.rows
         assert "No-sales" in str(screen.query_one("#reports-menu", Static).render())
@@ -98,7 +94,7 @@ async def test_reports_screen_by_keyboard(sold: tuple[Till, Generated]) -> None:
 
         # p: the days just before: nothing sold, and the screen says so.
         await pilot.press("1", "p")
-        await settle(app, pilot)
+        await settle(pilot)
         assert screen.report is not None and screen.report.is_empty
         message = str(screen.query_one("#reports-message", Static).render())
         assert message.startswith("No sales from")

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from tests.support.approvals import approved
+from tests.support.settle import settle
 from tests.support.tills import open_test_till
 from tui_pos.app import build_app
 from tui_pos.bootstrap import Till
@@ -88,7 +89,7 @@ async def test_return_by_receipt_scan_refunds_cash(till: Till, printer: Recordin
         assert isinstance(app.screen, TenderScreen)
         await pilot.press("enter")  # cash refund
         await pilot.pause()
-        await app.workers.wait_for_complete()
+        await settle(pilot)
         assert isinstance(app.screen, RegisterScreen)
     stored = rows(till, "SELECT total_cents FROM sale ORDER BY seq")
     assert stored[-1] == (-149,)
@@ -115,7 +116,7 @@ async def test_exchange_by_sale_number_and_device_scan(till: Till) -> None:
         await pilot.press("f10")
         await type_(pilot, "1")  # the customer pays the difference with a coin
         await pilot.pause()
-        await app.workers.wait_for_complete()
+        await settle(pilot)
         assert isinstance(app.screen, RegisterScreen)
     doc = till.register.last_completed()
     assert [ln.qty_milli for ln in doc.lines] == [-1000, 1000]
@@ -133,7 +134,7 @@ async def test_refund_as_store_credit_then_pay_with_it(till: Till) -> None:
         await pilot.press("enter")  # all of it
         await pilot.press("escape", "f10", "f3")  # refund as store credit
         await pilot.pause()
-        await app.workers.wait_for_complete()
+        await settle(pilot)
         credit = till.register.last_completed()
         code = credit.payments[0].reference
         assert credit.payments[0].kind == "store_credit"
@@ -141,7 +142,7 @@ async def test_refund_as_store_credit_then_pay_with_it(till: Till) -> None:
         await pilot.press("f10", "f3")
         await type_(pilot, code)
         await pilot.pause()
-        await app.workers.wait_for_complete()
+        await settle(pilot)
         assert isinstance(app.screen, RegisterScreen)
     assert till.returns.credit_balance(code) == 199 - 149
     assert rows(till, "SELECT kind FROM stock_movement ORDER BY seq DESC LIMIT 3")[1:] == [
@@ -235,7 +236,7 @@ async def test_a_cashiers_refund_and_stock_menu_need_approval(till: Till) -> Non
         await type_(pilot, "2")
         await type_(pilot, "1357")
         await pilot.pause()
-        await app.workers.wait_for_complete()
+        await settle(pilot)
         assert isinstance(app.screen, RegisterScreen)
         await pilot.press("ctrl+g", "r")
         await pilot.pause()

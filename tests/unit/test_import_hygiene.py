@@ -33,18 +33,26 @@ def test_cli_commands_other_than_run_do_not_load_textual() -> None:
 
 
 def test_the_register_starts_without_the_screens_it_does_not_show() -> None:
-    """Cold start (issue 17): the app loads the sale and login screens; the others, and the
-    plotting library of the reports screen, are loaded when first opened."""
-    code = (
-        "import sys, tui_pos.cli, tui_pos.app\n"
+    """Cold start (issue 17): the first frame loads the log-in screen only; the thread that
+    opens the till loads the sale screen's modules; the others, and the plotting library of
+    the reports screen, are loaded when first opened."""
+    shown = (
         "print(sorted(m for m in sys.modules if m.startswith(('tui_pos.screens.', 'plotext',"
         " 'textual_plotext'))))\n"
+    )
+    code = (
+        "import sys, tui_pos.cli, tui_pos.app\n"
+        + shown
+        + "from tui_pos.till_opening import load_register_modules\n"
+        + "load_register_modules()\n"
+        + shown
     )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
-    loaded = ast.literal_eval(result.stdout)  # a printed list of module names
-    assert loaded == [
+    first_frame, opened = (ast.literal_eval(line) for line in result.stdout.splitlines())
+    assert first_frame == ["tui_pos.screens.authorize"]
+    assert opened == [
         "tui_pos.screens.authorize",
         "tui_pos.screens.dialogs",
         "tui_pos.screens.register",

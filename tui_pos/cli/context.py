@@ -50,7 +50,7 @@ class Context:
         config = self.config()
         path = self._path(config, db_path, read_only)
         till = open_till(config, path)
-        _show_new_recovery_code(till.recovery_code, till.db_path)
+        show_new_recovery_code(till.recovery_code, till.db_path)
         return till
 
     def _path(self, config: Config, db_path: Path | None, read_only: bool) -> Path | None:
@@ -79,7 +79,7 @@ class Context:
         config = self.config()
         till = open_report_till(config, self._path(config, None, True))
         try:
-            _show_new_recovery_code(till.recovery_code, till.db_path)
+            show_new_recovery_code(till.recovery_code, till.db_path)
             yield till
         finally:
             till.close()
@@ -101,24 +101,30 @@ def config_path_checked(given: Path | None) -> Path | None:
     return path if path.exists() else None
 
 
-def require_terminal(streams: tuple[TextIO, ...] = ()) -> None:
-    """Refuse to open the register without a terminal to draw it on (exit 1)."""
+def on_terminal(streams: tuple[TextIO, ...] = ()) -> bool:
+    """True when every stream (stdin and stdout by default) is a terminal."""
     for stream in streams or (sys.stdin, sys.stdout):
         try:
-            ok = stream.isatty()
+            if not stream.isatty():
+                return False
         except (AttributeError, ValueError):
-            ok = False
-        if not ok:
-            click.echo(
-                "tui-pos: the register needs a terminal (stdin and stdout are not one); "
-                "run it on a console or in a terminal. See docs/kiosk.md for a till that "
-                "starts by itself.",
-                err=True,
-            )
-            sys.exit(1)
+            return False
+    return True
 
 
-def _show_new_recovery_code(code: str | None, db_path: Path) -> None:
+def require_terminal(streams: tuple[TextIO, ...] = ()) -> None:
+    """Refuse to open the register without a terminal to draw it on (exit 1)."""
+    if not on_terminal(streams):
+        click.echo(
+            "tui-pos: the register needs a terminal (stdin and stdout are not one); "
+            "run it on a console or in a terminal. See docs/kiosk.md for a till that "
+            "starts by itself.",
+            err=True,
+        )
+        sys.exit(1)
+
+
+def show_new_recovery_code(code: str | None, db_path: Path) -> None:
     """The recovery code this open issued (a database's first), if it issued one."""
     if code is not None:
         show_recovery_code(code, f"New database {db_path}: its")

@@ -158,10 +158,11 @@ class CustomerStats:
 class VisitSummary:
     """One past sale in a profile's history."""
 
-    number: str
+    number: str  #: the sale's number, or the web order's id
     created_at: datetime
     total_cents: int
     items: int
+    channel: str = "till"  #: ``till`` or ``web`` (an online order)
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,6 @@
 - ``links``: customer mail delivery and the store server link (background, no screens).
 
 A flow gets the App and the till; it calls services, opens dialogs and waits for their
-answers, and leaves devices to the hub (:mod:`tui_pos.devices.hub`).
+answers, and leaves devices to the hub (:mod:`tui_pos.devices.hub`). The screens write
+their own dialogs the same way (:mod:`tui_pos.screens.dialogs`, ``FLOW_GROUP``).
 """
-
-#: The group of the workers that run flows: they wait for the cashier's answers, so a
-#: test waits for the other workers (``tests/support/settle.py``), never for these.
-FLOW_GROUP = "flow"

@@ -18,9 +18,8 @@ from tui_pos.domain.money import format_money
 from tui_pos.domain.receipt import text_receipt
 from tui_pos.domain.report import DayReport
 from tui_pos.domain.staff import Action, Approval
-from tui_pos.flows import FLOW_GROUP
 from tui_pos.screens.authorize import approval_for
-from tui_pos.screens.dialogs import BusyScreen, ConfirmScreen, PromptScreen
+from tui_pos.screens.dialogs import FLOW_GROUP, BusyScreen, ConfirmScreen, PromptScreen
 
 if TYPE_CHECKING:
     from tui_pos.app import PosApp

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 
 from tui_pos.domain.errors import PosError, StorageError
 from tui_pos.domain.staff import Employee
-from tui_pos.flows import FLOW_GROUP
 from tui_pos.screens.authorize import LoginScreen
+from tui_pos.screens.dialogs import FLOW_GROUP
 
 if TYPE_CHECKING:
     from tui_pos.app import PosApp

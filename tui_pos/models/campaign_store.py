@@ -8,22 +8,12 @@ from datetime import datetime
 
 from peewee import Database
 
+from tui_pos.models.customer_stamps import log_consent
 from tui_pos.models.errors import storage_errors
 from tui_pos.models.mail_store import insert_mail
 from tui_pos.models.times import stamp
 from tui_pos.models.unit_of_work import writing
 from tui_pos.services.campaigns import NewCampaign
-
-
-def record_consent(
-    db: Database, customer_id: int, consent: bool, source: str, note: str, now: datetime
-) -> None:
-    """Append to the consent log (inside the caller's transaction)."""
-    db.execute_sql(
-        "INSERT INTO consent_event (customer_id, consent, source, note, created_at)"
-        " VALUES (?,?,?,?,?)",
-        (customer_id, int(consent), source, note, stamp(now)),
-    )
 
 
 class SqliteCampaignStore:
@@ -113,10 +103,9 @@ class SqliteCampaignStore:
             if not consent:
                 return customer_id, True
             self.db.execute_sql(
-                "UPDATE customer SET marketing_consent = 0, updated_at = ? WHERE id = ?",
-                (stamp(now), customer_id),
+                "UPDATE customer SET updated_at = ? WHERE id = ?", (stamp(now), customer_id)
             )
-            record_consent(
+            log_consent(
                 self.db,
                 customer_id,
                 False,

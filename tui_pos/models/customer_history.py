@@ -77,34 +77,50 @@ class SqliteCustomerHistory:
         return stamp_tally(self.db, customer_id, promo)
 
     def visits(self, customer_id: int, limit: int) -> list[VisitSummary]:
-        """The customer's latest completed sales (returns too), newest first."""
+        """The customer's latest completed sales (returns too) and online orders (web shop
+        or file), newest first."""
         with storage_errors():
             rows = self.db.execute_sql(
-                "SELECT s.till, s.seq, s.created_at, s.total_cents,"
-                " (SELECT COUNT(*) FROM sale_line l WHERE l.sale_id = s.id)"
+                "SELECT * FROM (SELECT s.till, s.seq, s.created_at, s.total_cents,"
+                " (SELECT COUNT(*) FROM sale_line l WHERE l.sale_id = s.id), 'till', s.id"
                 " FROM sale s WHERE s.customer_id = ? AND s.status = 'completed'"
-                " ORDER BY s.created_at DESC, s.id DESC LIMIT ?",
-                (customer_id, limit),
+                " UNION ALL SELECT o.order_id, NULL, o.created_at, o.total_cents,"
+                " (SELECT COUNT(*) FROM online_order_line l WHERE l.order_id = o.id), 'web', o.id"
+                " FROM online_order o JOIN online_order_contact c ON c.order_id = o.id"
+                " WHERE c.customer_id = ?) ORDER BY 3 DESC, 7 DESC LIMIT ?",
+                (customer_id, customer_id, limit),
             ).fetchall()
         return [
-            VisitSummary(format_sale_number(till, seq), _time(at), int(total), int(items))
-            for till, seq, at, total, items in rows
+            VisitSummary(
+                format_sale_number(till, seq) if channel == "till" else str(till),
+                _time(at),
+                int(total),
+                int(items),
+                str(channel),
+            )
+            for till, seq, at, total, items, channel, _ in rows
         ]
 
     def baskets(self, customer_id: int, limit: int) -> list[frozenset[int]]:
-        """The product ids of each of the customer's latest visits (sales, not returns)."""
+        """The product ids of each of the customer's latest visits (sales, not returns)
+        and online orders."""
         with storage_errors():
             rows = self.db.execute_sql(
-                "SELECT l.sale_id, l.product_id FROM sale_line l WHERE l.product_id IS NOT NULL"
+                "SELECT 's' || l.sale_id, l.product_id FROM sale_line l"
+                " WHERE l.product_id IS NOT NULL"
                 " AND l.qty_milli > 0 AND l.sale_id IN (SELECT s.id FROM sale s"
                 " WHERE s.customer_id = ? AND s.status = 'completed' AND s.total_cents > 0"
-                " ORDER BY s.created_at DESC LIMIT ?)",
-                (customer_id, limit),
+                " ORDER BY s.created_at DESC LIMIT ?)"
+                " UNION ALL SELECT 'o' || l.order_id, l.product_id FROM online_order_line l"
+                " WHERE l.product_id IS NOT NULL AND l.order_id IN (SELECT o.id FROM"
+                " online_order o JOIN online_order_contact c ON c.order_id = o.id"
+                " WHERE c.customer_id = ? ORDER BY o.created_at DESC LIMIT ?)",
+                (customer_id, limit, customer_id, limit),
             ).fetchall()
-        by_sale: dict[int, set[int]] = defaultdict(set)
-        for sale_id, product_id in rows:
-            by_sale[int(sale_id)].add(int(product_id))
-        return [frozenset(items) for _, items in sorted(by_sale.items())]
+        by_visit: dict[str, set[int]] = defaultdict(set)
+        for visit, product_id in rows:
+            by_visit[str(visit)].add(int(product_id))
+        return [frozenset(items) for _, items in sorted(by_visit.items())]
 
     def pair_counts(
         self, product_ids: Sequence[int], limit: int = 20

@@ -14,17 +14,17 @@ from typing import Any
 from peewee import Database
 
 from tui_pos.domain.customer import (
-    ERASED_NAME,
     Customer,
     CustomerDetails,
     CustomerError,
     phone_digits,
 )
 from tui_pos.domain.segments import SegmentRule
+from tui_pos.models.customer_stamps import clear_profile, log_consent, stamp_edit
 from tui_pos.models.errors import storage_errors
-from tui_pos.models.mail_store import forget_customer_mail
-from tui_pos.models.order_contacts import erase_contacts, orders_of
+from tui_pos.models.order_contacts import orders_of
 from tui_pos.models.times import stamp
+from tui_pos.models.unit_of_work import writing
 
 _COLUMNS = (
     "id, uuid, card, name, phone, email, birthday, notes, preferences, marketing_consent,"
@@ -53,6 +53,10 @@ def _customer(row: Sequence[Any]) -> Customer:
     )
 
 
+#: The profile fields shared across tills (marketing consent travels as its log).
+_SHARED = ("name", "phone", "email", "birthday", "notes", "preferences", "card")
+
+
 class _DryRun(Exception):
     pass
 
@@ -60,8 +64,9 @@ class _DryRun(Exception):
 class SqliteCustomerStore:
     """Implements :class:`tui_pos.services.ports.CustomerStore`."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, till: str = "local") -> None:
         self.db = db
+        self.till = till  #: whose chain entries seal the consent log rows it writes
 
     def _one(self, where: str, args: Sequence[Any]) -> Customer | None:
         row = self.db.execute_sql(f"SELECT {_COLUMNS} FROM customer WHERE {where}", args).fetchone()
@@ -107,7 +112,7 @@ class SqliteCustomerStore:
 
     def create(self, details: CustomerDetails, now: datetime) -> Customer:
         """A new profile (CustomerError if its card is someone else's)."""
-        with storage_errors(), self.db.atomic():
+        with writing(self.db, self.till):
             new_id = self._insert(details, now)
             created = self._one("id = ?", (new_id,))
         assert created is not None
@@ -115,7 +120,7 @@ class SqliteCustomerStore:
 
     def update(self, customer_id: int, details: CustomerDetails, now: datetime) -> Customer:
         """Replace the editable fields of a profile."""
-        with storage_errors(), self.db.atomic():
+        with writing(self.db, self.till):
             self._check_card(details.card, customer_id)
             self._update(customer_id, details, now)
             updated = self._one("id = ?", (customer_id,))
@@ -125,16 +130,10 @@ class SqliteCustomerStore:
 
     def erase(self, customer_id: int, note: str, now: datetime) -> None:
         """Clear the personal data of a profile and record that it was done."""
-        with storage_errors(), self.db.atomic():
-            erase_contacts(self.db, customer_id)  # the web shop's copy of the details too
-            self.db.execute_sql(
-                "UPDATE customer SET card = NULL, name = ?, phone = '', phone_digits = '',"
-                " email = '', birthday = NULL, notes = '', preferences = '',"
-                " marketing_consent = 0, updated_at = ?, erased_at = ? WHERE id = ?",
-                (ERASED_NAME, stamp(now), stamp(now), customer_id),
-            )
+        with writing(self.db, self.till):
+            clear_profile(self.db, customer_id, now)
             self._event(customer_id, "erased", note, now)
-            forget_customer_mail(self.db, customer_id)
+            stamp_edit(self.db, customer_id, ["erased"])
 
     def online_orders(self, customer_id: int) -> list[dict[str, Any]]:
         """The online orders held for the customer, with their contact details."""
@@ -143,7 +142,7 @@ class SqliteCustomerStore:
 
     def record_event(self, customer_id: int, kind: str, note: str, now: datetime) -> None:
         """Note that something was done with a profile (an export, an erasure)."""
-        with storage_errors(), self.db.atomic():
+        with writing(self.db, self.till):
             self._event(customer_id, kind, note, now)
 
     def events(self, customer_id: int) -> list[tuple[str, str, str]]:
@@ -171,7 +170,7 @@ class SqliteCustomerStore:
         """
         created = updated = 0
         try:
-            with storage_errors(), self.db.atomic():
+            with writing(self.db, self.till):
                 for line, details in records:
                     existing = self._match(details)
                     try:
@@ -199,7 +198,7 @@ class SqliteCustomerStore:
 
     def save_segment(self, name: str, rule: SegmentRule, now: datetime) -> None:
         """Save (or replace) a segment."""
-        with storage_errors(), self.db.atomic():
+        with writing(self.db, self.till):
             self.db.execute_sql(
                 "INSERT INTO customer_segment (name, rule_json, created_at) VALUES (?,?,?)"
                 " ON CONFLICT(name) DO UPDATE SET rule_json = excluded.rule_json",
@@ -250,18 +249,27 @@ class SqliteCustomerStore:
                 d.birthday.isoformat() if d.birthday else None,
                 d.notes,
                 d.preferences,
-                int(d.marketing_consent),
+                0,
                 stamp(now),
                 stamp(now),
             ),
         )
-        return int(cursor.lastrowid)
+        customer_id = int(cursor.lastrowid)
+        stamp_edit(self.db, customer_id, _SHARED)
+        if d.marketing_consent:
+            log_consent(self.db, customer_id, True, "profile", "given with the profile", now)
+        return customer_id
 
     def _update(self, customer_id: int, d: CustomerDetails, now: datetime) -> None:
         self._check_card(d.card, customer_id)
+        before = self._one("id = ? AND erased_at IS NULL", (customer_id,))
+        if before is None:
+            return
+        old = before.details
+        changed = [f for f in _SHARED if getattr(old, f) != getattr(d, f)]
         self.db.execute_sql(
             "UPDATE customer SET card = ?, name = ?, phone = ?, phone_digits = ?, email = ?,"
-            " birthday = ?, notes = ?, preferences = ?, marketing_consent = ?, updated_at = ?"
+            " birthday = ?, notes = ?, preferences = ?, updated_at = ?"
             " WHERE id = ? AND erased_at IS NULL",
             (
                 d.card,
@@ -272,11 +280,14 @@ class SqliteCustomerStore:
                 d.birthday.isoformat() if d.birthday else None,
                 d.notes,
                 d.preferences,
-                int(d.marketing_consent),
                 stamp(now),
                 customer_id,
             ),
         )
+        stamp_edit(self.db, customer_id, changed)
+        if old.marketing_consent != d.marketing_consent:
+            note = "given in the profile" if d.marketing_consent else "withdrawn in the profile"
+            log_consent(self.db, customer_id, d.marketing_consent, "profile", note, now)
 
     def _event(self, customer_id: int, kind: str, note: str, now: datetime) -> None:
         self.db.execute_sql(

@@ -13,6 +13,7 @@ from pathlib import Path
 from peewee import Database, DatabaseProxy, SqliteDatabase
 
 from tui_pos.domain.errors import StorageError
+from tui_pos.models.errors import storage_errors
 
 #: The proxy every table binds to; :func:`open_database` initialises it.
 database_proxy = DatabaseProxy()
@@ -47,6 +48,17 @@ def open_database(path: Path, busy_timeout_ms: int = 5000) -> SqliteDatabase:
     stat = path.stat()
     _IDENTITY[id(db)] = (path, stat.st_dev, stat.st_ino)
     return db
+
+
+def limit_sqlite_memory(db: Database, limit_bytes: int) -> None:
+    """Keep the whole process's SQLite heap near ``limit_bytes`` (``soft_heap_limit``):
+    every connection's page cache (one per thread: the UI, the sale writer, the printer,
+    the workers) gives pages back as the total nears it, instead of each growing to its
+    own ``cache_size``. Durability is not touched (pages are dropped only when clean, and
+    the file, WAL and fsyncs are SQLite's as before); a page dropped is read again, mostly
+    from the OS file cache."""
+    with storage_errors():
+        db.execute_sql(f"PRAGMA soft_heap_limit = {int(limit_bytes)}")
 
 
 #: The file each open database was opened from (device and inode), to notice it vanish.

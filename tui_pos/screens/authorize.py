@@ -1,15 +1,16 @@
 """Log-in and approvals: who is at the till, and a manager's PIN for what they may not do.
 
-``with_permission`` is the one way a screen gates an action: it runs the action at once
-when the logged-in employee's role may do it, and otherwise asks, in a modal, for the
-number and PIN (or badge) of someone whose role may. Both cases go into the audit log.
+``approval_for`` is the one way a screen or flow collects an approval: at once when the
+logged-in employee's role may do the action, otherwise, in a modal, from the number and
+PIN (or badge) of someone whose role may. Both cases go into the audit log; the service
+that is then called with the approval checks it.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from typing import Any, Protocol, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -20,9 +21,12 @@ from textual.widgets import Label, Static
 from tui_pos.domain.errors import PosError
 from tui_pos.domain.staff import ACTION_LABELS, Action, Approval, Employee
 from tui_pos.safe_app import ShowsUserErrors
-from tui_pos.services.staff import Staff
+from tui_pos.screens.dialogs import ask
 from tui_pos.widgets.credentials_line import CredentialsLine
 from tui_pos.widgets.keys_bar import KeysBar
+
+if TYPE_CHECKING:  # the log-in screen is the first frame, painted before the till opens
+    from tui_pos.services.staff import Staff
 
 T = TypeVar("T")
 
@@ -38,32 +42,17 @@ def staff_of(screen: Screen[Any]) -> Staff:
     return cast(HasStaff, screen.app).staff
 
 
-def with_permission(
-    screen: Screen[Any], action: Action, what: str, then: Callable[[Approval], object]
-) -> None:
-    """Run ``then`` now if the logged-in employee may do ``action``; otherwise after a
-    manager approves it in a modal (never, if they cancel)."""
+def approval_for(screen: Screen[Any], action: Action, what: str) -> asyncio.Future[Approval | None]:
+    """The approval of ``action``, for a flow to await: the logged-in employee's own when
+    their role may do it (at once), otherwise someone's who may, typed into a modal opened
+    now (``ask``); None when it was refused or cancelled. The service the flow calls next
+    checks it."""
     staff = staff_of(screen)
     if staff.may(action):
-        approval = _alone(screen, staff, action, what)
-        if approval is not None:
-            then(approval)
-        return
-
-    def approved(approval: Approval | None) -> None:
-        if approval is not None:
-            then(approval)
-
-    screen.app.push_screen(OverrideScreen(staff, action, what), approved)
-
-
-async def approval_for(screen: Screen[Any], action: Action, what: str) -> Approval | None:
-    """``with_permission`` for a flow written top to bottom (in a worker): the approval,
-    or None when it was refused or cancelled."""
-    staff = staff_of(screen)
-    if staff.may(action):
-        return _alone(screen, staff, action, what)
-    return await screen.app.push_screen_wait(OverrideScreen(staff, action, what))
+        answer: asyncio.Future[Approval | None] = asyncio.get_running_loop().create_future()
+        answer.set_result(_alone(screen, staff, action, what))
+        return answer
+    return ask(screen.app, OverrideScreen(staff, action, what))
 
 
 def _alone(screen: Screen[Any], staff: Staff, action: Action, what: str) -> Approval | None:
@@ -150,7 +139,9 @@ class LoginScreen(_CredentialsScreen, ShowsUserErrors, Screen[Employee]):
 
     BINDINGS = [Binding("escape", "clear", "Clear", id="login-clear")]
 
-    def __init__(self, staff: Staff, store_name: str, note: str = "") -> None:
+    def __init__(self, staff: Staff | None, store_name: str, note: str = "") -> None:
+        """``staff`` None: the till is still opening (the App's first frame); the field
+        takes nothing until the App replaces this screen with a log-in on the open till."""
         super().__init__()
         self.staff = staff
         self.store_name = store_name
@@ -161,7 +152,9 @@ class LoginScreen(_CredentialsScreen, ShowsUserErrors, Screen[Employee]):
         with Vertical(classes="dialog", id="login"):
             yield Label(f"{self.store_name}: log in", classes="dialog-title", markup=False)
             hint = self.note or "Employee number, Enter, PIN, Enter (or scan your badge)"
-            if not self.staff.has_staff():
+            if self.staff is None:
+                hint = "Opening the till..."
+            elif not self.staff.has_staff():
                 hint = (
                     "No staff yet: create a manager first with\n"
                     "  tui-pos staff add --number 1 --name NAME --role manager"
@@ -171,16 +164,22 @@ class LoginScreen(_CredentialsScreen, ShowsUserErrors, Screen[Employee]):
         yield KeysBar()
 
     def on_mount(self) -> None:
-        """The field has the focus."""
-        self.field().focus()
+        """The field has the focus (disabled while the till opens)."""
+        field = self.field()
+        field.disabled = self.staff is None
+        field.focus()
+
+    def _staff(self) -> Staff:
+        assert self.staff is not None, "the field is disabled while the till opens"
+        return self.staff
 
     def check_pin(self, code: str, pin: str) -> None:
         """Log in, or say why not."""
-        self.check(lambda: self.staff.log_in(code, pin), self.dismiss)
+        self.check(lambda: self._staff().log_in(code, pin), self.dismiss)
 
     def check_badge(self, badge: str) -> None:
         """Log in by badge, or say why not."""
-        self.check(lambda: self.staff.log_in_badge(badge), self.dismiss)
+        self.check(lambda: self._staff().log_in_badge(badge), self.dismiss)
 
     def action_clear(self) -> None:
         """Start again."""

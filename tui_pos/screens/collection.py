@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
+
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -9,7 +12,7 @@ from textual.widgets import Input, Label, Static
 
 from tui_pos.domain.errors import StorageError
 from tui_pos.domain.money import format_money
-from tui_pos.screens.dialogs import ConfirmScreen
+from tui_pos.screens.dialogs import FLOW_GROUP, ConfirmScreen, ask
 from tui_pos.screens.list_screen import ListScreen, list_table, right
 from tui_pos.screens.returns import StoreServices
 from tui_pos.services.online_orders import CollectionOrder
@@ -80,14 +83,15 @@ class CollectionScreen(ListScreen):
             self.say("No order selected", error=True)
             return
         order = self.orders[self.table.cursor_row]
-
-        def answered(yes: bool | None) -> None:
-            if not yes:
-                return
-            cashier = self.services.returns.register.cashier
-            self.services.online_orders.hand_over(order, cashier.name if cashier else "")
-            self.search(self.query_one("#collection-input", Input).value)
-            self.say(f"Order {order.order_id} handed over")
-
         who = f" to {order.customer_name}" if order.customer_name else ""
-        self.app.push_screen(ConfirmScreen(f"Hand over order {order.order_id}{who}?"), answered)
+        question = f"Hand over order {order.order_id}{who}?"
+        self._hand_over(ask(self.app, ConfirmScreen(question)), order)
+
+    @work(group=FLOW_GROUP)
+    async def _hand_over(self, confirmed: Awaitable[bool], order: CollectionOrder) -> None:
+        if not await confirmed:
+            return
+        cashier = self.services.returns.register.cashier
+        self.services.online_orders.hand_over(order, cashier.name if cashier else "")
+        self.search(self.query_one("#collection-input", Input).value)
+        self.say(f"Order {order.order_id} handed over")

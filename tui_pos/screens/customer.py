@@ -7,6 +7,7 @@ loyalty card here attaches its customer.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from pathlib import Path
 
 from textual import work
@@ -21,7 +22,7 @@ from tui_pos.domain.customer import Customer
 from tui_pos.domain.errors import DomainError, PosError, StorageError
 from tui_pos.safe_app import ShowsUserErrors
 from tui_pos.screens.customer_profile import ProfileScreen
-from tui_pos.screens.dialogs import PromptScreen
+from tui_pos.screens.dialogs import FLOW_GROUP, PromptScreen, ask
 from tui_pos.screens.segments import SegmentsScreen
 from tui_pos.services.customers import Customers
 from tui_pos.services.register import Register
@@ -154,24 +155,20 @@ class CustomerScreen(ShowsUserErrors, ModalScreen[str | None]):
     def action_new(self) -> None:
         """Create a customer from ``name, phone`` and attach them."""
         typed = self.query_one("#customer-input", Input).value.strip()
-
-        def create(text: str) -> Customer:
-            return self.customers.create_quick(text)
-
-        def created(customer: Customer | None) -> None:
-            if customer is not None:
-                self._attach_customer(customer.id)
-
-        self.app.push_screen(
-            PromptScreen(
-                "New customer",
-                "Name, phone (e.g. Ada Lovelace, 07700 900123); more in the profile later",
-                create,
-                value=typed if not typed.replace(" ", "").isdigit() else f", {typed}",
-                scan_aware=False,
-            ),
-            created,
+        prompt = PromptScreen(
+            "New customer",
+            "Name, phone (e.g. Ada Lovelace, 07700 900123); more in the profile later",
+            self.customers.create_quick,
+            value=typed if not typed.replace(" ", "").isdigit() else f", {typed}",
+            scan_aware=False,
         )
+        self._attach_created(ask(self.app, prompt))
+
+    @work(group=FLOW_GROUP)
+    async def _attach_created(self, created: Awaitable[Customer | None]) -> None:
+        customer = await created
+        if customer is not None:
+            self._attach_customer(customer.id)
 
     def action_profile(self) -> None:
         """The profile of the highlighted customer, else of the one on the sale."""

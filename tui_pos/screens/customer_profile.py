@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
+
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
@@ -16,6 +18,7 @@ from tui_pos.domain.customer import Customer
 from tui_pos.domain.money import format_money
 from tui_pos.safe_app import ShowsUserErrors
 from tui_pos.screens.customer_edit import EditCustomerScreen
+from tui_pos.screens.dialogs import FLOW_GROUP, ask
 from tui_pos.services.customer_views import CustomerProfile
 from tui_pos.services.customers import Customers
 from tui_pos.widgets.keys_bar import KeysBar
@@ -64,8 +67,9 @@ def profile_renderable(profile: CustomerProfile) -> RenderableType:
         why = f"in {s_.score}% of visits" if s_.reason == "usual" else f"goes with ({s_.score}%)"
         _add(ideas, name, why)
 
-    visits = Table(title="Recent sales", expand=True, show_edge=False)
-    visits.add_column("Sale")
+    visits = Table(title="Recent sales and online orders", expand=True, show_edge=False)
+    visits.add_column("Sale / order")
+    visits.add_column("Channel")
     visits.add_column("Date")
     visits.add_column("Lines", justify="right")
     visits.add_column("Total", justify="right")
@@ -73,6 +77,7 @@ def profile_renderable(profile: CustomerProfile) -> RenderableType:
         _add(
             visits,
             v.number,
+            v.channel,
             v.created_at.astimezone().strftime("%Y-%m-%d"),
             str(v.items),
             format_money(v.total_cents),
@@ -154,15 +159,16 @@ class ProfileScreen(ShowsUserErrors, ModalScreen[None]):
 
     def action_edit(self) -> None:
         """Edit the profile's fields."""
-        if self.profile is None:
-            return
+        if self.profile is not None:
+            edit = EditCustomerScreen(self.customers, self.profile.customer)
+            self._saved(ask(self.app, edit))
 
-        def saved(customer: Customer | None) -> None:
-            if customer is not None:
-                self.app.notify(f"Saved {customer.name}")
-                self.load()
-
-        self.app.push_screen(EditCustomerScreen(self.customers, self.profile.customer), saved)
+    @work(group=FLOW_GROUP)
+    async def _saved(self, saved: Awaitable[Customer | None]) -> None:
+        customer = await saved
+        if customer is not None:
+            self.app.notify(f"Saved {customer.name}")
+            self.load()
 
     def action_birthday(self) -> None:
         """Give the birthday reward (once per birthday)."""

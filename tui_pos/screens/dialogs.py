@@ -1,14 +1,22 @@
-"""Small typed dialogs: ask for a text and apply it, or ask for a yes/no."""
+"""Small typed dialogs: ask for a text and apply it, or ask for a yes/no.
+
+A key that opens dialogs opens the first one at once (``ask``) and hands its answer to a
+flow: an ``async`` method decorated with ``@work(group=FLOW_GROUP)`` that reads top to
+bottom, ``await answer``, the next dialogs with ``await self.app.push_screen_wait(...)``,
+the approval from ``await approval_for(...)`` (:mod:`tui_pos.screens.authorize`), then the
+service call. No dialog takes a result callback.
+"""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar, cast
 
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Input, Label, Static
 
 from tui_pos.domain.errors import PosError
@@ -17,6 +25,23 @@ from tui_pos.widgets.keys_bar import KeysBar
 from tui_pos.widgets.scan_aware_input import ScanAwareInput
 
 T = TypeVar("T")
+
+#: The worker group of the flows (the screens' and the App's): they wait for the cashier's
+#: answers, so a test waits for the other workers (``tests/support/settle.py``), never these.
+FLOW_GROUP = "flow"
+
+
+def ask(app: App[Any], dialog: Screen[T]) -> asyncio.Future[T]:
+    """Open ``dialog`` now; its answer, for a flow to await.
+
+    A key's first dialog opens in the key's handler, not in the flow's worker (which starts
+    a loop turn later): keys already queued behind the function key (a scanner's burst,
+    type-ahead on a busy till) then reach the dialog, as they did before the flows.
+    """
+    answer: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+    # (typed like push_screen_wait: a dismissed dialog gives its result type)
+    app.push_screen(dialog, cast(Callable[[T | None], None], answer.set_result))
+    return answer
 
 
 class PromptScreen(ShowsUserErrors, ModalScreen[T | None]):

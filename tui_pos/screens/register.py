@@ -7,16 +7,19 @@ log-in) is the App's: this screen posts a message (``messages.py``) and the App 
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
+
+from textual import work
 from textual.binding import Binding
 
 from tui_pos.domain.errors import DomainError
 from tui_pos.domain.receipt import sale_number
 from tui_pos.domain.sale import SaleDocument
-from tui_pos.domain.staff import Action
+from tui_pos.domain.staff import Action, Approval
 from tui_pos.messages import BadgeScanned, FlowRequested, ReprintRequested
-from tui_pos.screens.authorize import with_permission
-from tui_pos.screens.dialogs import PromptScreen
-from tui_pos.screens.returns import ReturnScreen
+from tui_pos.screens.authorize import approval_for
+from tui_pos.screens.dialogs import FLOW_GROUP, PromptScreen, ask
+from tui_pos.screens.returns import ReturnScreen, StoreServices
 from tui_pos.screens.sale_edits import SaleEdits
 from tui_pos.screens.sale_storing import SaleStoring
 from tui_pos.screens.sale_view import ScreenSettings
@@ -171,18 +174,16 @@ class RegisterScreen(SaleEdits, SaleStoring):
 
     def _search_for(self, initial: str) -> None:
         """The find dialog, starting with ``initial``; the product picked is added."""
-
-        def picked(product_id: int | None) -> None:
-            if product_id is not None:
-                self.attempt(
-                    lambda: self.register.add_product(product_id).message, select_last=True
-                )
-
         from tui_pos.screens.search import SearchScreen  # loaded on first use
 
-        self.app.push_screen(
-            SearchScreen(self.register, "add", self.settings.currency, initial), picked
-        )
+        search = SearchScreen(self.register, "add", self.settings.currency, initial)
+        self._add_found(ask(self.app, search))
+
+    @work(group=FLOW_GROUP)
+    async def _add_found(self, found: Awaitable[int | None]) -> None:
+        product_id = await found
+        if product_id is not None:
+            self.attempt(lambda: self.register.add_product(product_id).message, select_last=True)
 
     def action_price_check(self) -> None:
         """Look up a price without adding anything."""
@@ -197,7 +198,7 @@ class RegisterScreen(SaleEdits, SaleStoring):
         """A scanned or typed receipt barcode opens the return of its sale."""
         if self.services is None or self.services.returns.receipt_number(code) is None:
             return False
-        self.app.push_screen(ReturnScreen(self.services, code), self._after_returns)
+        self._return(self.services, code)
         return True
 
     def action_returns(self) -> None:
@@ -206,9 +207,15 @@ class RegisterScreen(SaleEdits, SaleStoring):
             return
         initial = self.entry.value.strip()
         self.entry.clear()
-        self.app.push_screen(ReturnScreen(self.services, initial), self._after_returns)
+        self._return(self.services, initial)
 
-    def _after_returns(self, _result: None) -> None:
+    def _return(self, services: StoreServices, initial: str) -> None:
+        self._returned(ask(self.app, ReturnScreen(services, initial)))
+
+    @work(group=FLOW_GROUP)
+    async def _returned(self, closed: Awaitable[None]) -> None:
+        """The return screen closed (its lines are in the open sale): the sale again."""
+        await closed
         self.refresh_sale(select_last=True)
         if any(ln.is_return for ln in self.register.cart.lines):
             self.say("Return lines added: scan new items for an exchange, F10 to settle")
@@ -226,9 +233,7 @@ class RegisterScreen(SaleEdits, SaleStoring):
             return
         from tui_pos.screens.customer import CustomerScreen  # loaded on first use
 
-        self.app.push_screen(
-            CustomerScreen(self.customers, self.register, self.export_dir), self._after_prompt
-        )
+        self._said(ask(self.app, CustomerScreen(self.customers, self.register, self.export_dir)))
 
     def action_receipt(self) -> None:
         """Show the last receipt on screen."""
@@ -241,21 +246,20 @@ class RegisterScreen(SaleEdits, SaleStoring):
 
     def action_reprint(self) -> None:
         """Print a receipt again, marked as a copy: the last one, or any by its number."""
-
-        def chosen(doc: SaleDocument | None) -> None:
-            if doc is not None:
-                self.post_message(ReprintRequested(doc))
-                self.say(f"Reprinting {sale_number(doc)}")
-
-        self.app.push_screen(
-            PromptScreen(
-                "Reprint a receipt",
-                "Enter = the last sale, or type its number (42 or T1-000042)",
-                self.register.find_sale,
-                scan_aware=False,
-            ),
-            chosen,
+        prompt = PromptScreen(
+            "Reprint a receipt",
+            "Enter = the last sale, or type its number (42 or T1-000042)",
+            self.register.find_sale,
+            scan_aware=False,
         )
+        self._reprint(ask(self.app, prompt))
+
+    @work(group=FLOW_GROUP)
+    async def _reprint(self, found: Awaitable[SaleDocument | None]) -> None:
+        doc = await found
+        if doc is not None:
+            self.post_message(ReprintRequested(doc))
+            self.say(f"Reprinting {sale_number(doc)}")
 
     def action_no_sale(self) -> None:
         """Open the cash drawer without a sale (recorded)."""
@@ -278,6 +282,9 @@ class RegisterScreen(SaleEdits, SaleStoring):
 
     def action_reports(self) -> None:
         """Open the reports screen (needs REPORTS)."""
-        with_permission(
-            self, Action.REPORTS, "Reports", lambda _a: self.post_message(FlowRequested("reports"))
-        )
+        self._reports(approval_for(self, Action.REPORTS, "Reports"))
+
+    @work(group=FLOW_GROUP)
+    async def _reports(self, approved: Awaitable[Approval | None]) -> None:
+        if await approved is not None:
+            self.post_message(FlowRequested("reports"))

@@ -3,6 +3,8 @@ is drawn as a bar chart above its table. Queries run in a thread worker."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
+
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -24,7 +26,7 @@ from tui_pos.domain.errors import PosError
 from tui_pos.domain.loyalty_analytics import LOYALTY_KINDS, LOYALTY_TITLES
 from tui_pos.domain.money import div_round
 from tui_pos.safe_app import ShowsUserErrors
-from tui_pos.screens.dialogs import PromptScreen
+from tui_pos.screens.dialogs import FLOW_GROUP, PromptScreen, ask
 from tui_pos.services.analysis import Analysis
 from tui_pos.services.loyalty_analytics import LoyaltyAnalytics
 from tui_pos.widgets.fitted_table import FitColumn, FittedTable
@@ -222,25 +224,24 @@ class ReportsScreen(ShowsUserErrors, Screen[None]):
     def action_dates(self) -> None:
         """Ask for a day or a from/to range (a bad date keeps the dialog open)."""
         today = self.analysis.today()
-
-        def chosen(period: DateRange | None) -> None:
-            if period is not None:
-                self.period = period
-                self.load()
-
         current = self.period.first.isoformat()
         if self.period.days > 1:
             current += f" {self.period.last.isoformat()}"
-        self.app.push_screen(
-            PromptScreen(
-                "Report dates",
-                "One day (2026-11-25) or from and to (2026-11-01 2026-11-30); empty = today",
-                lambda text: parse_range_text(text, today),
-                value=current,
-                scan_aware=False,
-            ),
-            chosen,
+        prompt = PromptScreen(
+            "Report dates",
+            "One day (2026-11-25) or from and to (2026-11-01 2026-11-30); empty = today",
+            lambda text: parse_range_text(text, today),
+            value=current,
+            scan_aware=False,
         )
+        self._show_period(ask(self.app, prompt))
+
+    @work(group=FLOW_GROUP)
+    async def _show_period(self, chosen: Awaitable[DateRange | None]) -> None:
+        period = await chosen
+        if period is not None:
+            self.period = period
+            self.load()
 
     def action_today(self) -> None:
         """Back to today."""

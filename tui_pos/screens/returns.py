@@ -6,9 +6,10 @@ cashier may scan new items for an exchange, then F10 pays the difference or refu
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -18,9 +19,10 @@ from textual.widgets import Input, Label, Static
 from tui_pos.domain.errors import PosError
 from tui_pos.domain.money import format_money
 from tui_pos.domain.quantity import format_quantity
+from tui_pos.domain.returns import ReturnableLine
 from tui_pos.domain.staff import Action, Approval
 from tui_pos.safe_app import ShowsUserErrors
-from tui_pos.screens.dialogs import PromptScreen
+from tui_pos.screens.dialogs import FLOW_GROUP, PromptScreen, ask
 from tui_pos.services.online_orders import OnlineOrders
 from tui_pos.services.remote_returns import ClaimedLine, RemoteDocument, RemoteReturns
 from tui_pos.services.returns import Returns, ReturnView
@@ -28,14 +30,14 @@ from tui_pos.services.stock import Stock
 from tui_pos.widgets.fitted_table import FitColumn, FittedTable
 from tui_pos.widgets.keys_bar import KeysBar
 
-#: Collects the approval of an action (``with_permission``: the logged-in employee's own
-#: right, or someone's PIN), then runs it with that approval; the service checks it.
-Permit = Callable[[Action, str, Callable[[Approval], object]], None]
+#: Collects the approval of an action in a flow (``approval_for``: the logged-in employee's
+#: own right, or someone's PIN); None when refused or cancelled. The service checks it.
+Permit = Callable[[Action, str], Awaitable[Approval | None]]
 
 
-def permit_all(action: Action, _what: str, then: Callable[[Approval], object]) -> None:
+async def permit_all(action: Action, _what: str) -> Approval:
     """No staff: nobody to ask (the services allow everything on a till without staff)."""
-    then(Approval(action, None))
+    return Approval(action, None)
 
 
 @dataclass(frozen=True)
@@ -251,22 +253,22 @@ class ReturnScreen(ShowsUserErrors, ModalScreen[None]):
             self.say("Open a sale first: scan its receipt or type its number", error=True)
             return
         table = self.query_one("#return-table", FittedTable)
-        line = self.view.lines[table.cursor_row]
+        self._return_line(self.view.lines[table.cursor_row], to_stock)
+
+    def _return_line(self, line: ReturnableLine, to_stock: bool) -> None:
         left = format_quantity(line.remaining_milli, line.unit)
-
-        def apply(text: str) -> str:
-            return self.returns.return_line(line, text, to_stock=to_stock)
-
         where = "to stock" if to_stock else "as damaged"
-        self.app.push_screen(
-            PromptScreen(
-                f"Return {line.name} {where}",
-                f"Quantity to return (Enter = all {left} left)",
-                apply,
-                scan_aware=False,
-            ),
-            self._after_prompt,
+        prompt = PromptScreen(
+            f"Return {line.name} {where}",
+            f"Quantity to return (Enter = all {left} left)",
+            lambda text: self.returns.return_line(line, text, to_stock=to_stock),
+            scan_aware=False,
         )
+        self._said(ask(self.app, prompt))
+
+    @work(group=FLOW_GROUP)
+    async def _said(self, answer: Awaitable[str | None]) -> None:
+        self._after_prompt(await answer)
 
     def _return_remote_line(self, to_stock: bool) -> None:
         doc = self.remote_doc
@@ -316,19 +318,23 @@ class ReturnScreen(ShowsUserErrors, ModalScreen[None]):
 
     def action_no_receipt(self) -> None:
         """Return an item without receipt (needs a manager's permission)."""
+        permit = self.services.permit
+        self._no_receipt(permit(Action.RETURN_WITHOUT_RECEIPT, "return without receipt"))
 
-        def ask(approval: Approval) -> None:
-            self.app.push_screen(
-                PromptScreen(
-                    "Return without receipt",
-                    "Scan or type the item (2*code for two); refunded at today's price",
-                    lambda text: self.returns.return_without_receipt(text, approval),
-                    scan_aware=False,
-                ),
-                self._after_prompt,
+    @work(group=FLOW_GROUP)
+    async def _no_receipt(self, approved: Awaitable[Approval | None]) -> None:
+        approval = await approved
+        if approval is None:
+            return
+        message = await self.app.push_screen_wait(
+            PromptScreen(
+                "Return without receipt",
+                "Scan or type the item (2*code for two); refunded at today's price",
+                lambda text: self.returns.return_without_receipt(text, approval),
+                scan_aware=False,
             )
-
-        self.services.permit(Action.RETURN_WITHOUT_RECEIPT, "return without receipt", ask)
+        )
+        self._after_prompt(message)
 
     def _after_prompt(self, message: str | None) -> None:
         if message:

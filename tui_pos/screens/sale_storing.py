@@ -4,9 +4,11 @@ screen stays live, the sale cannot change meanwhile), then the receipt by e-mail
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable
 from concurrent.futures import Future
 from functools import partial
 
+from textual import work
 from textual.widgets import Static
 
 from tui_pos.domain.errors import DomainError, PosError
@@ -14,6 +16,7 @@ from tui_pos.domain.money import format_money
 from tui_pos.domain.receipt import sale_number
 from tui_pos.domain.sale import SaleDocument
 from tui_pos.messages import PaymentStarted, SaleCompleted
+from tui_pos.screens.dialogs import FLOW_GROUP, ask
 from tui_pos.screens.sale_view import SaleView
 from tui_pos.services.sale_writer import SaleWriter
 
@@ -23,25 +26,27 @@ class SaleStoring(SaleView):
 
     def action_tender(self) -> None:
         """Take payment (or pay out a refund)."""
-        from tui_pos.screens.tender import TenderScreen  # loaded on first use
-
         if self.selling_blocked:
             self.say(self.selling_blocked, error=True)
             return
-        self.app.push_screen(
-            TenderScreen(
-                self.register,
-                self.settings.currency,
-                self.settings.quick_cash,
-                services=self.services,
-                customers=self.customers,
-                receipt_mail=self.receipt_mail,
-            ),
-            self._after_tender,
+        from tui_pos.screens.tender import TenderScreen  # loaded on first use
+
+        tender = TenderScreen(
+            self.register,
+            self.settings.currency,
+            self.settings.quick_cash,
+            services=self.services,
+            customers=self.customers,
+            receipt_mail=self.receipt_mail,
         )
+        self._paid(ask(self.app, tender))
         self.post_message(PaymentStarted(self.register.tender_state().remaining_cents))
 
-    def _after_tender(self, doc: SaleDocument | None) -> None:
+    @work(group=FLOW_GROUP)
+    async def _paid(self, payment: Awaitable[SaleDocument | None]) -> None:
+        """The payment screen closed: the sale it left paid is stored here (or it was
+        stored there: the stored sale is shown)."""
+        doc = await payment
         if doc is None and self.writer is not None and self.register.awaiting_storage:
             self._store_sale(self.writer)
             return

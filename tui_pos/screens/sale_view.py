@@ -3,12 +3,12 @@ last sale; and the one way a register action is tried (``attempt``)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from rich.text import Text
-from textual import events
+from textual import events, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
@@ -21,7 +21,7 @@ from tui_pos.domain.receipt import sale_number
 from tui_pos.domain.sale import SaleDocument
 from tui_pos.messages import SaleChanged
 from tui_pos.safe_app import ShowsUserErrors
-from tui_pos.screens.dialogs import ConfirmScreen
+from tui_pos.screens.dialogs import FLOW_GROUP, ConfirmScreen, ask
 from tui_pos.screens.returns import StoreServices
 from tui_pos.services.customer_views import CustomerBadge
 from tui_pos.services.customers import Customers
@@ -185,25 +185,25 @@ class SaleView(ShowsUserErrors, Screen[None]):
         widget.display = info is not None
 
     def _offer_birthday(self, badge: CustomerBadge) -> None:
+        """Ask whether to give the attached customer's birthday reward, then give it."""
         customers = self.customers
         assert customers is not None
-
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self.attempt(
-                    lambda: (
-                        f"Birthday reward: {customers.grant_birthday(badge.customer_id)}"
-                        " points added"
-                    )
-                )
-                self._show_customer(reload=True)
-                self._show_info(self.register.totals())
-
         when = badge.birthday_offer.strftime("%d %b") if badge.birthday_offer else ""
         points = customers.rules.birthday_points
-        self.app.push_screen(
-            ConfirmScreen(f"{badge.name}: birthday {when}. Give {points} points?"), answered
+        question = f"{badge.name}: birthday {when}. Give {points} points?"
+        self._give_birthday(ask(self.app, ConfirmScreen(question)), customers, badge)
+
+    @work(group=FLOW_GROUP)
+    async def _give_birthday(
+        self, confirmed: Awaitable[bool], customers: Customers, badge: CustomerBadge
+    ) -> None:
+        if not await confirmed:
+            return
+        self.attempt(
+            lambda: f"Birthday reward: {customers.grant_birthday(badge.customer_id)} points added"
         )
+        self._show_customer(reload=True)
+        self._show_info(self.register.totals())
 
     def say(self, text: str, *, error: bool = False) -> None:
         """Show a message on the message line (errors ring the bell)."""
@@ -234,10 +234,16 @@ class SaleView(ShowsUserErrors, Screen[None]):
         self.refresh_sale(select_last=select_last)
         return True
 
-    def _after_prompt(self, message: str | None) -> None:
+    @work(group=FLOW_GROUP)
+    async def _said(self, answer: Awaitable[str | None]) -> None:
+        """A dialog's answer (a message; None when cancelled), said when it comes."""
+        self._after_prompt(await answer)
+
+    def _after_prompt(self, message: str | None, *, select_last: bool = False) -> None:
+        """A dialog's answer: say it (None: cancelled, nothing to say) and redraw."""
         if message:
             self.say(message)
-        self.refresh_sale()
+        self.refresh_sale(select_last=select_last)
 
     def _show_last_sale(self) -> None:
         """The last sale's total and change, beside the totals (two rows when narrow)."""

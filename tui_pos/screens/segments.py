@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from pathlib import Path
-from typing import cast
 
 from rich.text import Text
 from textual import work
@@ -11,14 +11,15 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen, Screen
+from textual.screen import ModalScreen
 from textual.widgets import DataTable, Label, Static
 
 from tui_pos.domain.errors import DomainError, PosError, StorageError
 from tui_pos.domain.money import format_money
 from tui_pos.domain.staff import Action, Approval
 from tui_pos.safe_app import ShowsUserErrors
-from tui_pos.screens.authorize import with_permission
+from tui_pos.screens.authorize import approval_for
+from tui_pos.screens.dialogs import FLOW_GROUP
 from tui_pos.services.customer_export import export_segment_file
 from tui_pos.services.customer_views import SegmentMember, SegmentView
 from tui_pos.services.customers import Customers
@@ -109,14 +110,15 @@ class SegmentsScreen(ShowsUserErrors, ModalScreen[None]):
         if chosen is None:
             self.app.bell()
             return
-        name = chosen.name
-
         # The file holds personal data: a customer-data admin exports it (or approves).
-        def approved(approval: Approval) -> None:
-            self.export(name, approval)
+        what = f"export customer segment {chosen.name}"
+        self._export_approved(approval_for(self, Action.CUSTOMER_ADMIN, what), chosen.name)
 
-        screen = cast(Screen[object], self)  # with_permission only reads the app from it
-        with_permission(screen, Action.CUSTOMER_ADMIN, f"export customer segment {name}", approved)
+    @work(group=FLOW_GROUP)
+    async def _export_approved(self, approved: Awaitable[Approval | None], name: str) -> None:
+        approval = await approved
+        if approval is not None:
+            self.export(name, approval)
 
     @work(thread=True, group="segments-export", exit_on_error=False)
     def export(self, name: str, approval: Approval) -> None:

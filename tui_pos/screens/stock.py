@@ -3,6 +3,9 @@ over online orders waiting for collection."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
+
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -14,7 +17,7 @@ from tui_pos.domain.quantity import format_quantity
 from tui_pos.domain.staff import Action, Approval
 from tui_pos.domain.stock import ScanTally
 from tui_pos.safe_app import ShowsUserErrors
-from tui_pos.screens.dialogs import ConfirmScreen, PromptScreen
+from tui_pos.screens.dialogs import FLOW_GROUP, ConfirmScreen, PromptScreen, ask
 from tui_pos.screens.list_screen import ListScreen, list_table, right
 from tui_pos.screens.returns import StoreServices
 from tui_pos.services.stock import StockLevel
@@ -51,10 +54,14 @@ class StockMenuScreen(ShowsUserErrors, ModalScreen[None]):
         yield KeysBar()
 
     def _tally(self, what: str, mode: str) -> None:
-        def show(approval: Approval) -> None:
-            self.app.push_screen(TallyScreen(self.services, mode, approval))
+        """Receive or count (needs PRODUCT_ADMIN)."""
+        self._open_tally(self.services.permit(Action.PRODUCT_ADMIN, what), mode)
 
-        self.services.permit(Action.PRODUCT_ADMIN, what, show)
+    @work(group=FLOW_GROUP)
+    async def _open_tally(self, approved: Awaitable[Approval | None], mode: str) -> None:
+        approval = await approved
+        if approval is not None:
+            await self.app.push_screen(TallyScreen(self.services, mode, approval))
 
     def action_receive(self) -> None:
         """Scan a delivery in."""
@@ -66,9 +73,13 @@ class StockMenuScreen(ShowsUserErrors, ModalScreen[None]):
 
     def action_adjust(self) -> None:
         """Add or remove stock of one item with a reason."""
-        self.services.permit(Action.PRODUCT_ADMIN, "adjust stock", self._adjust)
+        self._adjust(self.services.permit(Action.PRODUCT_ADMIN, "adjust stock"))
 
-    def _adjust(self, approval: Approval) -> None:
+    @work(group=FLOW_GROUP)
+    async def _adjust(self, approved: Awaitable[Approval | None]) -> None:
+        approval = await approved
+        if approval is None:
+            return
         stock = self.services.stock
 
         def apply(text: str) -> str:
@@ -79,19 +90,16 @@ class StockMenuScreen(ShowsUserErrors, ModalScreen[None]):
             level = stock.adjust(code, qty, reason, approval)
             return f"{level.name}: stock now {format_quantity(level.level_milli, level.unit)}"
 
-        def done(message: str | None) -> None:
-            if message:
-                self.query_one("#stock-message", Static).update(message)
-
-        self.app.push_screen(
+        message = await self.app.push_screen_wait(
             PromptScreen(
                 "Stock adjustment",
                 "code quantity reason: 5900000000015 -2 broken (or +3 found)",
                 apply,
                 scan_aware=False,
-            ),
-            done,
+            )
         )
+        if message:
+            self.query_one("#stock-message", Static).update(message)
 
     def action_low(self) -> None:
         """Products at or below their reorder level."""
@@ -216,31 +224,28 @@ class TallyScreen(ListScreen):
                 written = self.services.stock.receive(reference, quantities, self.approval)
                 return f"Delivery {reference.strip()} booked: {written} item(s)"
 
-            self.app.push_screen(
-                PromptScreen(
-                    "Book the delivery",
-                    "Delivery note or invoice reference",
-                    book,
-                    scan_aware=False,
-                ),
-                self._closed_with,
+            prompt = PromptScreen(
+                "Book the delivery", "Delivery note or invoice reference", book, scan_aware=False
             )
+            self._booked(ask(self.app, prompt))
             return
         if not quantities:
             self.say("Nothing counted: scan the items on the shelf first", error=True)
             return
+        question = f"Apply the count of {len(quantities)} item(s) to the stock?"
+        self._apply_count(ask(self.app, ConfirmScreen(question)), quantities)
 
-        def answered(yes: bool | None) -> None:
-            if not yes:
-                return
-            lines = self.services.stock.apply_count(quantities, approval=self.approval)
-            changed = sum(1 for c in lines if c.variance_milli)
-            self._closed_with(f"Count applied: {len(lines)} item(s), {changed} corrected")
+    @work(group=FLOW_GROUP)
+    async def _booked(self, answer: Awaitable[str | None]) -> None:
+        self._closed_with(await answer)
 
-        self.app.push_screen(
-            ConfirmScreen(f"Apply the count of {len(quantities)} item(s) to the stock?"),
-            answered,
-        )
+    @work(group=FLOW_GROUP)
+    async def _apply_count(self, confirmed: Awaitable[bool], quantities: dict[int, int]) -> None:
+        if not await confirmed:
+            return
+        lines = self.services.stock.apply_count(quantities, approval=self.approval)
+        changed = sum(1 for c in lines if c.variance_milli)
+        self._closed_with(f"Count applied: {len(lines)} item(s), {changed} corrected")
 
     def _closed_with(self, message: str | None) -> None:
         if message:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
+
 from rich.table import Table
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -16,7 +19,7 @@ from tui_pos.domain.sale import SaleDocument
 from tui_pos.domain.staff import Action, Approval
 from tui_pos.domain.tender import TenderKind, check_card_reference
 from tui_pos.safe_app import ShowsUserErrors
-from tui_pos.screens.dialogs import PromptScreen
+from tui_pos.screens.dialogs import FLOW_GROUP, PromptScreen, ask
 from tui_pos.screens.returns import StoreServices, permit_all
 from tui_pos.services.customers import Customers
 from tui_pos.services.receipt_mail import ReceiptMailer
@@ -169,20 +172,22 @@ class TenderScreen(ShowsUserErrors, ModalScreen[SaleDocument | None]):
 
     def _refund(self, kind: TenderKind, reference: str = "") -> None:
         """Pay out the refund (asks for the REFUND permission first)."""
-
-        def pay(approval: Approval) -> None:
-            if self.services is not None:
-                result = self.services.returns.refund(kind, reference, approval)
-            else:
-                result = self.register.refund(kind, reference, approval)
-            self._settle(result)
-
         permit = self.services.permit if self.services else permit_all
-        permit(
-            Action.REFUND,
-            f"refund {format_money(-self.register.tender_state().remaining_cents)}",
-            pay,
-        )
+        owed = format_money(-self.register.tender_state().remaining_cents)
+        self._pay_refund(permit(Action.REFUND, f"refund {owed}"), kind, reference)
+
+    @work(group=FLOW_GROUP)
+    async def _pay_refund(
+        self, approved: Awaitable[Approval | None], kind: TenderKind, reference: str
+    ) -> None:
+        approval = await approved
+        if approval is None:
+            return
+        if self.services is not None:
+            result = self.services.returns.refund(kind, reference, approval)
+        else:
+            result = self.register.refund(kind, reference, approval)
+        self._settle(result)
 
     def action_store_credit(self) -> None:
         """A refund due: issue a credit note. Otherwise: pay with a credit note."""
@@ -199,20 +204,26 @@ class TenderScreen(ShowsUserErrors, ModalScreen[SaleDocument | None]):
             doc = returns.pay_store_credit(code, amount_text)
             return doc if doc is not None else True
 
-        def done(result: SaleDocument | bool | None) -> None:
-            if result is not None:
-                self._settle(result)
-
-        self.app.push_screen(
+        self._settle_with(
             PromptScreen(
                 "Pay with a credit note",
                 "Scan or type the credit note code (CR...); "
                 + (f"amount {amount_text}" if amount_text.strip() else "up to all that is due"),
                 apply,
                 scan_aware=False,
-            ),
-            done,
+            )
         )
+
+    def _settle_with(self, dialog: PromptScreen[SaleDocument | bool]) -> None:
+        """A payment taken in ``dialog`` (opened now): then the new state."""
+        self._settled(ask(self.app, dialog))
+
+    @work(group=FLOW_GROUP)
+    async def _settled(self, paid: Awaitable[SaleDocument | bool | None]) -> None:
+        """The new state (or the sale stored); nothing when the dialog was cancelled."""
+        result = await paid
+        if result is not None:
+            self._settle(result)
 
     def action_card(self) -> None:
         """Card on the external terminal: amount typed (or all due), then its reference."""
@@ -221,21 +232,13 @@ class TenderScreen(ShowsUserErrors, ModalScreen[SaleDocument | None]):
             return
         if self._refund_due:
             owed = format_money(-self.register.tender_state().remaining_cents)
-
-            def checked(reference: str) -> str:
-                required = self.register.settings.card_reference_required
-                check_card_reference(reference.strip(), required=required)
-                return reference.strip()
-
-            self.app.push_screen(
-                PromptScreen(
-                    f"Card refund of {owed}",
-                    "Refund on the terminal, then type its reference (from the slip)",
-                    checked,
-                    scan_aware=False,
-                ),
-                lambda ref: self._refund("card", ref) if ref is not None else None,
+            prompt = PromptScreen(
+                f"Card refund of {owed}",
+                "Refund on the terminal, then type its reference (from the slip)",
+                self._card_reference,
+                scan_aware=False,
             )
+            self._card_refund(ask(self.app, prompt))
             return
         amount_text = self.query_one("#tender-input", Input).value
         due = self.register.tender_state().remaining_cents
@@ -245,21 +248,27 @@ class TenderScreen(ShowsUserErrors, ModalScreen[SaleDocument | None]):
             doc = self.register.pay_card(amount_text, reference)
             return doc if doc is not None else True
 
-        def done(result: SaleDocument | bool | None) -> None:
-            if result is None:
-                return
-            self._settle(result)
-
-        self.app.push_screen(
+        self._settle_with(
             PromptScreen(
                 f"Card payment of {shown}",
                 "Take the card on the terminal, then type its reference (from the slip)"
                 + ("" if self.register.settings.card_reference_required else "; Enter = none"),
                 apply,
                 scan_aware=False,
-            ),
-            done,
+            )
         )
+
+    @work(group=FLOW_GROUP)
+    async def _card_refund(self, typed: Awaitable[str | None]) -> None:
+        reference = await typed
+        if reference is not None:
+            self._refund("card", reference)
+
+    def _card_reference(self, reference: str) -> str:
+        """The card terminal's reference, checked as the settings require."""
+        required = self.register.settings.card_reference_required
+        check_card_reference(reference.strip(), required=required)
+        return reference.strip()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Points only with a customer on the sale and loyalty on."""
@@ -302,11 +311,7 @@ class TenderScreen(ShowsUserErrors, ModalScreen[SaleDocument | None]):
             doc = customers.redeem(self.register, text, balance)
             return doc if doc is not None else True
 
-        def done(result: SaleDocument | bool | None) -> None:
-            if result is not None:
-                self._settle(result)
-
-        self.app.push_screen(PromptScreen("Pay with points", hint, apply, scan_aware=False), done)
+        self._settle_with(PromptScreen("Pay with points", hint, apply, scan_aware=False))
 
     def action_email_receipt(self) -> None:
         """Send the receipt by e-mail once the sale is stored: to the attached customer who
@@ -323,21 +328,20 @@ class TenderScreen(ShowsUserErrors, ModalScreen[SaleDocument | None]):
             except PosError:
                 address = ""  # typed instead
 
-        def done(to: str | None) -> None:
-            if to is not None:
-                self.refresh_summary()
-                self.query_one("#tender-input", Input).focus()
-
-        self.app.push_screen(
-            PromptScreen(
-                "E-mail receipt",
-                "The receipt is queued for e-mail once the sale is stored. Address:",
-                lambda text: mailer.request(uuid, text),
-                value=address,
-                scan_aware=False,
-            ),
-            done,
+        prompt = PromptScreen(
+            "E-mail receipt",
+            "The receipt is queued for e-mail once the sale is stored. Address:",
+            lambda text: mailer.request(uuid, text),
+            value=address,
+            scan_aware=False,
         )
+        self._mail_requested(ask(self.app, prompt))
+
+    @work(group=FLOW_GROUP)
+    async def _mail_requested(self, typed: Awaitable[str | None]) -> None:
+        if await typed is not None:
+            self.refresh_summary()
+            self.query_one("#tender-input", Input).focus()
 
     def action_remove_payment(self) -> None:
         """Undo the last payment (before the sale is completed)."""

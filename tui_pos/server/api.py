@@ -23,6 +23,7 @@ from starlette.routing import Route
 from tui_pos.server import (
     catalog_api,
     coupon_api,
+    customer_api,
     feed,
     points_api,
     push,
@@ -206,6 +207,7 @@ def build_app(url: str, pool_size: int = 4, pin_key: bytes | None = None) -> Sta
             Route("/v1/changes", changes),
             *catalog_api.routes(db, guarded, _body, who),
             *coupon_api.routes(db, guarded, who, _body),
+            *customer_api.routes(db, guarded, who, _body),
             *webshop_api.routes(db, guarded, _token),
             *returns_api.routes(db, guarded, who),
             *points_api.routes(db, guarded, who),

@@ -4,7 +4,7 @@ A gated use case takes the :class:`Approval` the screen or the CLI collected (wh
 and who approved when their own role may not) and asks its :class:`Authorizer` first;
 the authorizer refuses what the roles may not do (audited as ``refused``), so a service
 called any other way does no more than the permission matrix allows. The screens'
-``with_permission`` and the CLI's ``signed`` only collect the approval.
+``approval_for`` and the CLI's ``signed`` only collect the approval.
 """
 
 from __future__ import annotations

@@ -137,6 +137,6 @@ def sync_now(obj: object) -> None:
             return
         st.online(till.db)
         click.echo(
-            f"pushed {pushed.sent} documents (the server holds up to {pushed.acked_seq}); "
-            f"applied {pulled} changes from the server"
+            f"pushed {pushed.sent} documents (the server holds up to {pushed.acked_seq}) "
+            f"and {pushed.customers} customers; applied {pulled} changes from the server"
         )

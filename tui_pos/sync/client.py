@@ -82,6 +82,10 @@ class ServerClient:
     def push(self, store: str, till: str, documents: list[dict[str, Any]]) -> dict[str, Any]:
         return self.call("POST", "push", {"store": store, "till": till, "documents": documents})
 
+    def push_customers(self, documents: list[dict[str, Any]]) -> dict[str, Any]:
+        """Customer documents this till changed -> the server's merged records."""
+        return self.call("POST", "customers", {"documents": documents})
+
     def head(self) -> dict[str, Any]:
         return self.call("GET", "head")
 

@@ -17,6 +17,7 @@ from peewee import Database
 
 from tui_pos.sync import state as st
 from tui_pos.sync.client import ServerClient, SyncError
+from tui_pos.sync.customers import push_customers
 from tui_pos.sync.outbox import outbox_batch
 from tui_pos.sync.puller import pull_changes
 
@@ -27,6 +28,7 @@ BATCH = 200
 class Pushed:
     sent: int
     acked_seq: int
+    customers: int = 0  #: customer documents the server merged
 
 
 def push_pending(db: Database, client: ServerClient, batch: int = BATCH) -> Pushed:
@@ -64,11 +66,12 @@ def exchange(db: Database, client: ServerClient) -> tuple[Pushed, int]:
     (they are sealed in this till's own chain entry, which the server must get too);
     what was pushed last and the rows applied."""
     pushed = push_pending(db, client)
+    customers = push_customers(db, client)  # merged records may add consent rows to seal
     applied = pull_changes(db, client)
-    if applied:
+    if applied or customers:
         again = push_pending(db, client)
         pushed = Pushed(pushed.sent + again.sent, again.acked_seq)
-    return pushed, applied
+    return Pushed(pushed.sent, pushed.acked_seq, customers), applied
 
 
 def _mac_of(db: Database, seq: int) -> str:

@@ -28,6 +28,7 @@ HANDLER_MODULES = (
     "tui_pos.sync.webshop_topics",
     "tui_pos.sync.tax_topics",
     "tui_pos.sync.staff_topics",
+    "tui_pos.sync.customer_topics",
 )
 
 _HANDLERS: dict[str, Handler] = {}
