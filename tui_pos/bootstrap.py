@@ -16,6 +16,7 @@ from tui_pos.domain.loyalty import LoyaltyRules, Tier
 from tui_pos.domain.pin import DEFAULT_COST, ScryptCost
 from tui_pos.domain.quantity import QuantityLimits
 from tui_pos.domain.receipt import ReceiptStyle
+from tui_pos.domain.staff import Action, Approval
 from tui_pos.domain.tax import TaxRate
 from tui_pos.models.backup import backup_database, rotate_backups
 from tui_pos.models.campaign_store import SqliteCampaignStore
@@ -127,9 +128,14 @@ class Till:
         rotate_backups(folder, settings.backup_keep)
         return made
 
-    def import_products(self, lines: Iterable[str], *, dry_run: bool = False) -> ImportSummary:
+    def import_products(
+        self, lines: Iterable[str], approval: Approval | None = None, *, dry_run: bool = False
+    ) -> ImportSummary:
         """Import product CSV ``lines`` into this till's catalogue (its tax codes, barcode
-        rules, till id and clock): all rows valid or nothing written."""
+        rules, till id and clock): all rows valid or nothing written. ``approval`` must
+        cover PRODUCT_ADMIN (a dry run writes nothing and needs none)."""
+        if not dry_run:
+            self.staff.authorize(Action.PRODUCT_ADMIN, approval, "import products")
         return import_products(
             lines,
             self.catalog_writer,
@@ -233,10 +239,10 @@ def open_till(
     )
     # The open sale is journaled on every change (payments too) and comes back after a crash.
     journal = CartJournal(SqliteCartJournalStore(db), till_id, clock)
-    promotions = Promotions(SqlitePromotionStore(db), catalog, parser, clock)
     staff = Staff(
         SqliteStaffStore(db), uow, till_id, pepper, clock, staff_settings(config, pin_cost)
     )
+    promotions = Promotions(SqlitePromotionStore(db), catalog, parser, clock, staff)
     register = Register(
         catalog,
         store,
@@ -255,7 +261,13 @@ def open_till(
     if restored is not None:
         register.restore_open_sale(restored.cart, restored.payments, restored.rounding_cents)
     customers = Customers(
-        SqliteCustomerStore(db, till_id), SqliteCustomerHistory(db), ledger, rules, till_id, clock
+        SqliteCustomerStore(db, till_id),
+        SqliteCustomerHistory(db),
+        ledger,
+        rules,
+        till_id,
+        clock,
+        staff,
     )
     register.on_customer_card = lambda card: (
         f"Customer: {customers.attach_card(register, card).name}"

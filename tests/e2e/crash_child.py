@@ -26,6 +26,7 @@ from tui_pos.bootstrap import open_till
 from tui_pos.config import Config
 from tui_pos.demo.catalog import demo_products
 from tui_pos.domain.sale import SaleDocument
+from tui_pos.domain.staff import Action, Approval
 from tui_pos.drivers.file_printer import FilePrinter
 from tui_pos.services.printer_thread import PrinterThread
 from tui_pos.services.register import Register
@@ -58,7 +59,7 @@ def fill(reg: Register, rng: random.Random) -> None:
     if len(reg.cart.lines) > 1 and rng.random() < 0.2:
         reg.void_line(rng.randrange(len(reg.cart.lines)))
     if rng.random() < 0.1:
-        reg.set_cart_discount("5%")
+        reg.set_cart_discount("5%", approval=Approval(Action.DISCOUNT_OVER_LIMIT, reg.cashier))
 
 
 def pay(reg: Register, rng: random.Random) -> None:

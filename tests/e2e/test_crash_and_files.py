@@ -21,11 +21,13 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
+from tests.support.approvals import approved
 from tui_pos.bootstrap import Till
 from tui_pos.cli import main
 from tui_pos.crash_log import CRASH_EXIT
 from tui_pos.domain.receipt import printer_test_receipt
 from tui_pos.domain.segments import SegmentRule
+from tui_pos.domain.staff import Action
 from tui_pos.drivers.escpos.file_transport import FileTransport
 from tui_pos.drivers.file_printer import FilePrinter
 from tui_pos.services.customer_export import export_segment_file
@@ -142,9 +144,15 @@ def test_library_writers_are_owner_only_under_umask_000(demo_till: Till, tmp_pat
     with umask(0):
         FilePrinter(tmp_path / "printer" / "receipts.txt").print_receipt(receipt)
         FileTransport(tmp_path / "escpos.bin").write(b"\x1b@hello")
-        demo_till.customers.save_segment("all", SegmentRule())
+        demo_till.customers.save_segment(
+            "all", SegmentRule(), approval=approved(demo_till, Action.CUSTOMER_ADMIN)
+        )
         export = export_segment_file(
-            demo_till.customers, "all", tmp_path / "exports", datetime(2026, 11, 25)
+            demo_till.customers,
+            "all",
+            tmp_path / "exports",
+            datetime(2026, 11, 25),
+            approved(demo_till, Action.CUSTOMER_ADMIN),
         )
     for path in (tmp_path / "printer" / "receipts.txt", tmp_path / "escpos.bin", export):
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path

@@ -9,10 +9,11 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from tests.support.approvals import approved
 from tests.support.tills import TEST_PIN_COST
 from tui_pos.bootstrap import open_till
 from tui_pos.config import Config
-from tui_pos.domain.staff import Role
+from tui_pos.domain.staff import Action, Role
 
 PROCESSES = 30
 MAX_ATTEMPTS = 5  #: the default ``staff.max_pin_attempts``
@@ -64,8 +65,12 @@ def _reads_stdin(pid: int) -> bool:
 def test_thirty_parallel_guesses_are_counted_one_after_another(tmp_path: Path) -> None:
     db = tmp_path / "till.db"
     till = open_till(Config(), db)  # the production scrypt cost: about 40 ms a check
-    till.staff.add_employee("1", "Ann Boss", Role.MANAGER, RIGHT)
-    till.staff.add_employee("2", "Bo", Role.CASHIER, "9753")
+    till.staff.add_employee(
+        "1", "Ann Boss", Role.MANAGER, RIGHT, approval=approved(till, Action.STAFF_ADMIN)
+    )
+    till.staff.add_employee(
+        "2", "Bo", Role.CASHIER, "9753", approval=approved(till, Action.STAFF_ADMIN)
+    )
     till.close()
     config = tmp_path / "till.toml"
     config.write_text("")

@@ -10,9 +10,11 @@ from pathlib import Path
 import pytest
 
 from tests.integration.test_online_orders import run
+from tests.support.approvals import approved
 from tui_pos.bootstrap import Till
 from tui_pos.domain.customer import CustomerDetails
 from tui_pos.domain.promotions import PromotionError, birthday_month
+from tui_pos.domain.staff import Action
 
 LOAF = "5900000000015"  # White Loaf 800g, 1.49
 
@@ -26,7 +28,14 @@ def test_birthday_month() -> None:
 
 def test_a_birthday_promotion_applies_in_the_birthday_month_only(demo_till: Till) -> None:
     till = demo_till
-    till.promotions.add(name="Cake", kind="percent", item=LOAF, value="50%", birthday=True)
+    till.promotions.add(
+        name="Cake",
+        kind="percent",
+        item=LOAF,
+        value="50%",
+        birthday=True,
+        approval=approved(till, Action.PRODUCT_ADMIN),
+    )
     now = till.customers.create(CustomerDetails("Nora Now", birthday=date(1990, 11, 30)))
     later = till.customers.create(CustomerDetails("Lea Later", birthday=date(1990, 12, 1)))
     unknown = till.customers.create(CustomerDetails("Una Unknown"))
@@ -50,7 +59,13 @@ def test_a_birthday_promotion_applies_in_the_birthday_month_only(demo_till: Till
 def test_birthday_and_a_tier_are_refused_together(demo_till: Till) -> None:
     with pytest.raises(PromotionError, match="not two"):
         demo_till.promotions.add(
-            name="x", kind="percent", item=LOAF, value="10%", tier="Gold", birthday=True
+            name="x",
+            kind="percent",
+            item=LOAF,
+            value="10%",
+            tier="Gold",
+            birthday=True,
+            approval=approved(demo_till, Action.PRODUCT_ADMIN),
         )
     assert demo_till.promotions.list() == []
 

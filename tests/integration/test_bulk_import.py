@@ -11,9 +11,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from tests.support.approvals import approved
 from tui_pos.bootstrap import Till
 from tui_pos.cli import main
 from tui_pos.domain.barcode import gtin_check_digit
+from tui_pos.domain.staff import Action
 from tui_pos.services.product_import import ImportFailed, ImportSummary
 
 HEADER = "barcode,name,price,tax,category,stock,plu,unit,reorder_level\n"
@@ -30,7 +32,9 @@ def product_lines(count: int, first: int = 1) -> Iterator[str]:
 
 
 def run_import(till: Till, rows: Iterator[str], dry_run: bool = False) -> ImportSummary:
-    return till.import_products(rows, dry_run=dry_run)
+    return till.import_products(
+        rows, dry_run=dry_run, approval=approved(till, Action.PRODUCT_ADMIN)
+    )
 
 
 def count(till: Till, table: str) -> int:

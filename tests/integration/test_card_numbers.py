@@ -133,13 +133,19 @@ def _fields(till: Till) -> dict[str, Callable[[str], object]]:
         "stock reason": lambda t: till.stock.adjust(
             LOAF, "-1", t, approved(till, Action.PRODUCT_ADMIN)
         ),
-        "count note": lambda t: till.stock.apply_count({1: 5000}, t),
-        "delivery reference": lambda t: till.stock.receive(t, {1: 1000}),
+        "count note": lambda t: till.stock.apply_count(
+            {1: 5000}, t, approval=approved(till, Action.PRODUCT_ADMIN)
+        ),
+        "delivery reference": lambda t: till.stock.receive(
+            t, {1: 1000}, approval=approved(till, Action.PRODUCT_ADMIN)
+        ),
         "customer name": lambda t: till.customers.create(CustomerDetails(name=t)),
         "customer notes": detail(notes=""),
         "customer preferences": detail(preferences=""),
         "customer card": lambda t: till.customers.create(CustomerDetails(name="Bo", card=t)),
-        "erasure note": lambda t: till.customers.erase(str(customer.id), t),
+        "erasure note": lambda t: till.customers.erase(
+            str(customer.id), t, approval=approved(till, Action.CUSTOMER_ADMIN)
+        ),
         "online order card": lambda t: till.online_orders.import_text(_order("customer", t)),
     }
 

@@ -109,8 +109,8 @@ def sale_in_progress(till: Till) -> None:
     reg.enter("0.750*4011")  # bananas by weight
     reg.enter(price_label("00005", 425))  # quiche, pre-priced label
     reg.enter(CRISPS)
-    reg.set_line_discount(0, "0.20")
-    reg.set_cart_discount("5%")
+    reg.set_line_discount(0, "0.20", approval=Approval(Action.DISCOUNT_OVER_LIMIT, reg.cashier))
+    reg.set_cart_discount("5%", approval=Approval(Action.DISCOUNT_OVER_LIMIT, reg.cashier))
     reg.void_line(3, approved(till, Action.VOID_LINE))
 
 
@@ -193,9 +193,9 @@ def test_every_change_of_the_open_sale_is_journaled(first: Till) -> None:
     reg.enter("3*" + CRISPS)
     check()
     assert log_kinds(first) == ["snapshot", "line"]  # a scan appends its line only
-    reg.set_line_discount(1, "10%")
+    reg.set_line_discount(1, "10%", approval=Approval(Action.DISCOUNT_OVER_LIMIT, reg.cashier))
     check()
-    reg.set_cart_discount("0.50")
+    reg.set_cart_discount("0.50", approval=Approval(Action.DISCOUNT_OVER_LIMIT, reg.cashier))
     check()
     reg.void_line(0, approved(first, Action.VOID_LINE))
     check()
@@ -554,9 +554,11 @@ def _apply(reg: Any, step: tuple[str, Any], customer: int, void: Approval | None
         elif kind == "void":
             reg.void_line(arg, void)
         elif kind == "line_discount":
-            reg.set_line_discount(arg, "10%")
+            reg.set_line_discount(
+                arg, "10%", approval=Approval(Action.DISCOUNT_OVER_LIMIT, reg.cashier)
+            )
         elif kind == "cart_discount":
-            reg.set_cart_discount(arg)
+            reg.set_cart_discount(arg, approval=Approval(Action.DISCOUNT_OVER_LIMIT, reg.cashier))
         elif kind == "customer":
             reg.set_customer(customer if arg else None)
         elif kind == "card":

@@ -123,8 +123,8 @@ def make_sales(db: Path, demo_template: Path) -> list[SaleDocument]:
         reg.enter("3*" + LOAF_ORGANIC)
         reg.enter("0.512*4011")
         reg.add_product(till.catalog.search("cola 2l", 1)[0].product.id)  # tax A
-        reg.set_line_discount(0, "10%")
-        reg.set_cart_discount("0.50")
+        reg.set_line_discount(0, "10%", approval=approved(till, Action.DISCOUNT_OVER_LIMIT))
+        reg.set_cart_discount("0.50", approval=approved(till, Action.DISCOUNT_OVER_LIMIT))
         reg.pay_card("3.00", "AUTH 1")
         docs.append(reg.pay_cash("10"))  # type: ignore[arg-type]
         reg.enter(LOAF)

@@ -19,6 +19,7 @@ import click
 import pytest
 from click.testing import CliRunner, Result
 
+from tests.support.approvals import approved
 from tests.support.fake_printer import FakeTcpPrinter
 from tests.support.tills import TEST_PIN_COST, copy_database
 from tui_pos.bootstrap import open_till
@@ -175,8 +176,20 @@ def template(
         result = _cli(folder, *args)
         assert result.exit_code == 0, result.output
     till = open_till(load_config(folder / "till.toml"), folder / "till.db", pin_cost=TEST_PIN_COST)
-    till.staff.add_employee(MANAGER[0], MANAGER[2], Role.MANAGER, MANAGER[1])
-    till.staff.add_employee(CASHIER[0], CASHIER[2], Role.CASHIER, CASHIER[1])
+    till.staff.add_employee(
+        MANAGER[0],
+        MANAGER[2],
+        Role.MANAGER,
+        MANAGER[1],
+        approval=approved(till, Action.STAFF_ADMIN),
+    )
+    till.staff.add_employee(
+        CASHIER[0],
+        CASHIER[2],
+        Role.CASHIER,
+        CASHIER[1],
+        approval=approved(till, Action.STAFF_ADMIN),
+    )
     till.close()
     backup_database(folder / "till.db", folder / "backup.db", now=datetime.now(UTC))
     return folder

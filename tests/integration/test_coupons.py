@@ -11,9 +11,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.approvals import approved
 from tui_pos.bootstrap import Till
 from tui_pos.domain.coupons import CouponError
 from tui_pos.domain.customer import CustomerDetails
+from tui_pos.domain.staff import Action
 from tui_pos.services.campaigns import CouponOffer
 
 LOAF = "5900000000015"  # White Loaf 800g, 1.49
@@ -58,6 +60,7 @@ def coupons_for(till: Till, *names: str) -> dict[str, str]:
         "M",
         control_percent=0,
         coupon=CouponOffer("amount", 50, today + timedelta(days=30)),
+        approval=approved(till, Action.CUSTOMER_ADMIN),
     )
     rows = till.db.execute_sql(
         "SELECT c.name, q.code FROM coupon q JOIN customer c ON c.id = q.customer_id"

@@ -18,6 +18,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.support.approvals import approved
 from tui_pos.bootstrap import Till
 from tui_pos.cli.output import analysis_csv
 from tui_pos.cli.stock import render_stock
@@ -26,7 +27,7 @@ from tui_pos.domain.barcode import gtin_check_digit
 from tui_pos.domain.csv_export import FORMULA_START, csv_text, safe_cell
 from tui_pos.domain.customer import CustomerDetails
 from tui_pos.domain.segments import SegmentRule
-from tui_pos.domain.staff import Role
+from tui_pos.domain.staff import Action, Role
 from tui_pos.services.customer_export import export_segment_file, rows_csv
 from tui_pos.services.staff_reports import audit_report, hours_report
 
@@ -67,9 +68,12 @@ def shop(demo_till: Till) -> Till:
         [
             "barcode,name,price,tax,category,stock,reorder_level\n",
             f'{code},"{PRODUCT.replace(chr(34), chr(34) * 2)}",2.00,{tax},"{CATEGORY}",1,5\n',
-        ]
+        ],
+        approval=approved(till, Action.PRODUCT_ADMIN),
     )
-    till.staff.add_employee("9", EMPLOYEE, Role.MANAGER, "1357")
+    till.staff.add_employee(
+        "9", EMPLOYEE, Role.MANAGER, "1357", approval=approved(till, Action.STAFF_ADMIN)
+    )
     employee = till.staff.log_in("9", "1357")
     till.register.cashier = employee
     till.staff.clock_in_out()
@@ -77,7 +81,9 @@ def shop(demo_till: Till) -> Till:
     till.register.enter("2*" + code)
     till.customers.attach(till.register, customer.id)
     till.register.pay_cash("")
-    till.customers.save_segment(SEGMENT, SegmentRule())
+    till.customers.save_segment(
+        SEGMENT, SegmentRule(), approval=approved(till, Action.CUSTOMER_ADMIN)
+    )
     return till
 
 
@@ -95,13 +101,19 @@ def test_stock_export(shop: Till) -> None:
 
 
 def test_customer_export(shop: Till) -> None:
-    text = rows_csv(shop.customers.export_rows())
+    text = rows_csv(shop.customers.export_rows(approval=approved(shop, Action.CUSTOMER_ADMIN)))
     assert "'" + CUSTOMER in _cells(text)
     assert not _formula_cells(text)
 
 
 def test_segment_export_file(shop: Till, tmp_path: Path) -> None:
-    path = export_segment_file(shop.customers, SEGMENT, tmp_path, shop.register.clock())
+    path = export_segment_file(
+        shop.customers,
+        SEGMENT,
+        tmp_path,
+        shop.register.clock(),
+        approved(shop, Action.CUSTOMER_ADMIN),
+    )
     text = path.read_text(encoding="utf-8")
     assert "'" + CUSTOMER in _cells(text)
     assert not _formula_cells(text)

@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from tests.integration.test_cli import Invoke, clean, cli, db, home  # noqa: F401  (fixtures)
+from tests.support.approvals import approved
+from tui_pos.domain.staff import Action
 
 GOOD = """card,name,phone,email,birthday,notes,preferences,consent
 2400000000013,Ada Lovelace,07700 900123,ada@example.com,1985-12-10,likes rye,organic,yes
@@ -114,7 +116,9 @@ def test_customer_data_commands_are_signed_once_there_is_staff(
 
     clean(cli("import", "customers", str(write(tmp_path, GOOD))))
     till = open_test_till(Config(), db)  # creates manager 1 (PIN 2468)
-    till.staff.add_employee("2", "Carl Cashier", Role.CASHIER, "1357")
+    till.staff.add_employee(
+        "2", "Carl Cashier", Role.CASHIER, "1357", approval=approved(till, Action.STAFF_ADMIN)
+    )
     till.close()
 
     def run(*args: str, pin: str = "") -> Any:

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from tests.support.approvals import approved
 from tui_pos.bootstrap import Till
 from tui_pos.domain.customer import ERASED_NAME, CustomerDetails
 from tui_pos.domain.customer_merge import ConsentEntry, CustomerDocument
 from tui_pos.domain.hlc import Stamp
+from tui_pos.domain.staff import Action
 from tui_pos.models.customer_stamps import apply_document, document_of
 from tui_pos.models.journal_verify import verify_journal
 from tui_pos.models.unit_of_work import writing
@@ -82,7 +84,7 @@ def test_a_local_erasure_is_a_queued_tombstone(demo_till: Till) -> None:
     ada = demo_till.customers.create(CustomerDetails(name="Ada", card="2400000000013"))
     with demo_till.db.atomic():
         demo_till.db.execute_sql("DELETE FROM customer_outbox")
-    demo_till.customers.erase("2400000000013", "asked")
+    demo_till.customers.erase("2400000000013", "asked", approved(demo_till, Action.CUSTOMER_ADMIN))
     assert list(stamps(demo_till, ada.id)) == ["erased"] and queued(demo_till) == [ada.id]
     doc = document_of(demo_till.db, ada.id)
     assert doc is not None and doc.erased is not None and doc.fields == {}

@@ -16,6 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.support.approvals import approved
 from tests.support.tills import copy_database, open_test_till
 from tui_pos.bootstrap import Till
 from tui_pos.config import Config
@@ -25,6 +26,7 @@ from tui_pos.domain.customer import CustomerDetails, CustomerError
 from tui_pos.domain.errors import DomainError
 from tui_pos.domain.loyalty import LoyaltyError
 from tui_pos.domain.sale import SaleDocument, sale_document
+from tui_pos.domain.staff import Action
 from tui_pos.domain.tender import Payment, Tender
 from tui_pos.drivers.file_printer import RecordingPrinter
 from tui_pos.services.customer_import import import_customers
@@ -358,12 +360,16 @@ def test_export_everything_then_erase_keeps_the_books(demo_till: Till) -> None:
         card=CARD,
     )
     sale = dated_sale(demo_till, cid, 2_500, at("2026-11-01"))
-    data = demo_till.customers.export_data(CARD)
+    data = demo_till.customers.export_data(
+        CARD, approval=approved(demo_till, Action.CUSTOMER_ADMIN)
+    )
     assert data["profile"]["email"] == "ada@example.com"
     assert data["loyalty"]["balance"] == 25
     assert [s["sale"] for s in data["sales"]] == ["T1-000001"]
     assert data["sales"][0]["lines"][0]["amount_cents"] == 2_500
-    erased = demo_till.customers.erase(str(cid), "request 42")
+    erased = demo_till.customers.erase(
+        str(cid), "request 42", approval=approved(demo_till, Action.CUSTOMER_ADMIN)
+    )
     d = erased.details
     assert erased.erased and erased.name == "(erased)"
     assert (d.phone, d.email, d.birthday, d.notes, d.card) == ("", "", None, "", None)
@@ -374,7 +380,7 @@ def test_export_everything_then_erase_keeps_the_books(demo_till: Till) -> None:
     kinds = [k for _, k, _ in demo_till.customers.store.events(cid)]
     assert kinds == ["exported", "erased"]
     with pytest.raises(CustomerError, match="already erased"):
-        demo_till.customers.erase(str(cid))
+        demo_till.customers.erase(str(cid), approval=approved(demo_till, Action.CUSTOMER_ADMIN))
     with pytest.raises(CustomerError, match="erased"):
         demo_till.customers.attach(demo_till.register, cid)
     assert sale.seq == 1
@@ -405,11 +411,18 @@ def test_segments_and_export_rows(demo_till: Till) -> None:
     dated_sale(demo_till, a, 120_000, at("2026-08-01"))  # Gold, last seen 116 days ago
     views = {v.name: v.count for v in demo_till.customers.segments()}
     assert views["newsletter"] == 1 and views["gold-lapsed"] == 1
-    rows_ = demo_till.customers.export_rows("gold-lapsed")
+    rows_ = demo_till.customers.export_rows(
+        "gold-lapsed", approval=approved(demo_till, Action.CUSTOMER_ADMIN)
+    )
     assert [(r["name"], r["tier"], r["points"]) for r in rows_] == [("Ada Lovelace", "Gold", 1200)]
-    assert len(demo_till.customers.export_rows()) == 2
+    assert (
+        len(demo_till.customers.export_rows(approval=approved(demo_till, Action.CUSTOMER_ADMIN)))
+        == 2
+    )
     with pytest.raises(CustomerError, match="No segment named"):
-        demo_till.customers.export_rows("whales")
+        demo_till.customers.export_rows(
+            "whales", approval=approved(demo_till, Action.CUSTOMER_ADMIN)
+        )
 
 
 def test_search_by_phone_name_and_card(demo_till: Till) -> None:

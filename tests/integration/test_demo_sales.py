@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from tests.support.approvals import approved
 from tests.support.tills import FIXED_NOW
 from tui_pos.bootstrap import Till
 from tui_pos.demo.sales import ensure_demo_sales
 from tui_pos.domain.analysis import DateRange
-from tui_pos.domain.staff import Role
+from tui_pos.domain.staff import Action, Role
 
 
 def test_demo_history_fills_the_reports_once(demo_till: Till) -> None:
     manager = demo_till.register.cashier
     for code, name in (("11", "Alex"), ("12", "Sam")):
-        demo_till.staff.add_employee(code, name, Role.CASHIER, "4826")
+        demo_till.staff.add_employee(
+            code, name, Role.CASHIER, "4826", approval=approved(demo_till, Action.STAFF_ADMIN)
+        )
     made = ensure_demo_sales(demo_till, days=2)
     assert made > 50
     assert ensure_demo_sales(demo_till, days=2) == 0  # only into a store without sales

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from tests.support.approvals import approved
 from tests.support.tills import (
     MANAGER_CODE,
     MANAGER_PIN,
@@ -97,7 +98,7 @@ def normal_use(till: Till) -> None:
     till.drawer.no_sale(time.monotonic(), staff.allowed(Action.NO_SALE, "drawer"))
     loaf = till.catalog.by_code(till.parser.parse(LOAF).code)
     assert loaf is not None
-    till.stock.receive("DEL-1", {loaf.id: 5000})
+    till.stock.receive("DEL-1", {loaf.id: 5000}, approval=approved(till, Action.PRODUCT_ADMIN))
     till.stock.adjust(LOAF, "-1", "broken", staff.allowed(Action.PRODUCT_ADMIN, "a"))
     second = dict(ORDER, order_id="WEB-8", customer={"name": "Bo"})
     till.online_orders.import_text(json.dumps({"orders": [ORDER, second]}))
@@ -126,7 +127,14 @@ def loyalty_offers(till: Till) -> None:
     offer = CouponOffer("amount", 10, till.register.clock().date() + timedelta(days=30))
     for name in ("spring", "summer"):
         till.campaigns.send(
-            "newsletter", _CAMPAIGN, "t.txt", "M", name=name, control_percent=0, coupon=offer
+            "newsletter",
+            _CAMPAIGN,
+            "t.txt",
+            "M",
+            name=name,
+            control_percent=0,
+            coupon=offer,
+            approval=approved(till, Action.CUSTOMER_ADMIN),
         )
     codes = till.db.execute_sql(
         "SELECT q.code FROM coupon q JOIN campaign k ON k.id = q.campaign_id"

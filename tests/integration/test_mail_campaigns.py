@@ -8,10 +8,12 @@ import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
 
+from tests.support.approvals import approved
 from tests.support.smtp_server import SmtpServer
 from tests.support.tills import TEST_PIN_COST, log_in_manager
 from tui_pos.bootstrap import Till, open_till
@@ -21,8 +23,9 @@ from tui_pos.config.mail import MailConfig
 from tui_pos.domain.customer import CustomerDetails, CustomerError
 from tui_pos.domain.mail import MailError
 from tui_pos.domain.segments import SegmentRule
+from tui_pos.domain.staff import Action
 from tui_pos.drivers.file_printer import RecordingPrinter
-from tui_pos.services.campaigns import CouponOffer
+from tui_pos.services.campaigns import CampaignResult, CouponOffer
 
 TEMPLATE = """Subject: {{first_name}}, a treat from {{store}}
 
@@ -92,6 +95,13 @@ def open_mail_till(path: Path, port: int, clock: Clock, rate: int = 30) -> Till:
     return till
 
 
+def send_plain(till: Till, segment: str, **options: Any) -> CampaignResult:
+    """The PLAIN campaign to ``segment``, sent by the till's manager."""
+    options.setdefault("control_percent", 0)
+    approval = approved(till, Action.CUSTOMER_ADMIN)
+    return till.campaigns.send(segment, PLAIN, "t.txt", "M", approval=approval, **options)
+
+
 @pytest.fixture
 def shop(tmp_path: Path, server: SmtpServer, clock: Clock) -> Iterator[Till]:
     """Four customers: Ann and <Bo> agree to marketing, Cy does not, Di agreed but was
@@ -102,8 +112,9 @@ def shop(tmp_path: Path, server: SmtpServer, clock: Clock) -> Iterator[Till]:
     c.create(CustomerDetails("<Bo> Smith", email="bo@example.org", marketing_consent=True))
     c.create(CustomerDetails("Cy Park", email="cy@example.org", marketing_consent=False))
     di = c.create(CustomerDetails("Di Ray", email="di@example.org", marketing_consent=True))
-    c.erase(str(di.id))
-    c.save_segment("everyone", SegmentRule())
+    admin = approved(till, Action.CUSTOMER_ADMIN)
+    c.erase(str(di.id), approval=admin)
+    c.save_segment("everyone", SegmentRule(), admin)
     yield till
     till.close()
 
@@ -121,7 +132,13 @@ def token_of(message: object) -> str:
 def test_campaign_reaches_consenting_customers_only(shop: Till, server: SmtpServer) -> None:
     offer = CouponOffer("percent", 10, shop.register.clock().date() + timedelta(days=30))
     result = shop.campaigns.send(
-        "everyone", TEMPLATE, "t.txt", "Test Manager", control_percent=0, coupon=offer
+        "everyone",
+        TEMPLATE,
+        "t.txt",
+        "Test Manager",
+        control_percent=0,
+        coupon=offer,
+        approval=approved(shop, Action.CUSTOMER_ADMIN),
     )
     assert (result.mailed, result.control, result.skipped_no_consent) == (2, 0, 1)
     delivered = shop.outbox.deliver_due()
@@ -156,7 +173,7 @@ def test_campaign_reaches_consenting_customers_only(shop: Till, server: SmtpServ
 def test_unsubscribe_token_records_consent_and_stops_mail(
     shop: Till, server: SmtpServer, tmp_path: Path
 ) -> None:
-    shop.campaigns.send("everyone", PLAIN, "t.txt", "M", control_percent=0)
+    send_plain(shop, "everyone")
     shop.outbox.deliver_due()
     ann = next(m for m in server.messages if m["To"] == "ann@example.org")
     token = token_of(ann)
@@ -180,20 +197,20 @@ def test_unsubscribe_token_records_consent_and_stops_mail(
         assert refused.exit_code == 1 and says in refused.output
     assert count(shop, "consent_event") == logged
     server.messages.clear()
-    shop.campaigns.send("everyone", PLAIN, "t.txt", "M", name="second", control_percent=0)
+    send_plain(shop, "everyone", name="second")
     shop.outbox.deliver_due()
     assert [m["To"] for m in server.messages] == ["bo@example.org"]
 
 
 def test_unsubscribed_or_erased_before_sending_gets_nothing(shop: Till, server: SmtpServer) -> None:
-    shop.campaigns.send("everyone", PLAIN, "t.txt", "M", control_percent=0)
+    send_plain(shop, "everyone")
     tokens = shop.db.execute_sql(
         "SELECT t.token, c.name FROM unsubscribe_token t JOIN customer c ON c.id = t.customer_id"
     ).fetchall()
     ann_token = next(t for t, name in tokens if name == "Ann Lee")
     shop.campaigns.unsubscribe(ann_token)
     bo = shop.customers.search("Smith")[0]
-    shop.customers.erase(str(bo.id))
+    shop.customers.erase(str(bo.id), approval=approved(shop, Action.CUSTOMER_ADMIN))
     result = shop.outbox.deliver_due()
     assert server.messages == [] and result.sent == 0 and result.waiting == 0
     recipients = shop.db.execute_sql("SELECT recipient FROM mail_outbox").fetchall()
@@ -208,7 +225,7 @@ def test_server_down_then_refusing_then_up(
     till.customers.create(
         CustomerDetails("Ann Lee", email="ann@example.org", marketing_consent=True)
     )
-    till.campaigns.send("newsletter", PLAIN, "t.txt", "M", control_percent=0)
+    send_plain(till, "newsletter")
     first = till.outbox.deliver_due()
     assert (first.sent, first.retry_later, first.waiting) == (0, 1, 1)
     entry = till.outbox.log()[0]
@@ -230,7 +247,7 @@ def test_server_down_then_refusing_then_up(
 
 def test_permanent_refusal_gives_the_mail_up(shop: Till, server: SmtpServer) -> None:
     server.recorder.refuse = "550 5.7.1 no thanks"
-    shop.campaigns.send("everyone", PLAIN, "t.txt", "M", control_percent=0)
+    send_plain(shop, "everyone")
     result = shop.outbox.deliver_due()
     assert (result.failed, result.waiting) == (2, 0)
 
@@ -243,7 +260,7 @@ def test_rate_limit_leaves_the_rest_queued(
         till.customers.create(
             CustomerDetails(f"C{n} X", email=f"c{n}@example.org", marketing_consent=True)
         )
-    till.campaigns.send("newsletter", PLAIN, "t.txt", "M", control_percent=0)
+    send_plain(till, "newsletter")
     assert till.outbox.deliver_due().sent == 2
     assert till.outbox.deliver_due().sent == 0
     clock.now += timedelta(seconds=61)
@@ -258,7 +275,7 @@ def test_control_group_is_held_out(shop: Till) -> None:
         shop.customers.create(
             CustomerDetails(f"P{n} Q", email=f"p{n}@example.org", marketing_consent=True)
         )
-    result = shop.campaigns.send("newsletter", PLAIN, "t.txt", "M", control_percent=50)
+    result = send_plain(shop, "newsletter", control_percent=50)
     assert (result.mailed, result.control) == (5, 5)
     groups = dict(
         shop.db.execute_sql("SELECT grp, COUNT(*) FROM campaign_member GROUP BY grp").fetchall()
@@ -307,7 +324,15 @@ def test_bad_campaign_input_changes_nothing(
 ) -> None:
     offer = CouponOffer("amount", 500, shop.register.clock().date()) if coupon else None
     with pytest.raises((MailError, CustomerError), match=re.escape(says)):
-        shop.campaigns.send(segment, template, "t.txt", "M", control_percent=0, coupon=offer)
+        shop.campaigns.send(
+            segment,
+            template,
+            "t.txt",
+            "M",
+            control_percent=0,
+            coupon=offer,
+            approval=approved(shop, Action.CUSTOMER_ADMIN),
+        )
     for table in ("campaign", "campaign_member", "coupon", "unsubscribe_token", "mail_outbox"):
         assert count(shop, table) == 0
     assert shop.outbox.deliver_due().sent == 0 and server.messages == []
@@ -395,7 +420,7 @@ def test_no_mail_without_a_valid_address(shop: Till, server: SmtpServer) -> None
     )
     # an address stored before addresses were checked (an old import): skipped, not sent
     shop.db.execute_sql("UPDATE customer SET email = 'gus at example' WHERE id = ?", (gus.id,))
-    result = shop.campaigns.send("everyone", PLAIN, "t.txt", "M", control_percent=0)
+    result = send_plain(shop, "everyone")
     assert (result.mailed, result.skipped_no_consent, result.skipped_no_address) == (2, 1, 2)
     assert count(shop, "mail_outbox") == 2
     assert shop.outbox.deliver_due().sent == 2

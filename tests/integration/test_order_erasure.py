@@ -13,11 +13,13 @@ from typing import Any
 
 from click.testing import CliRunner
 
+from tests.support.approvals import approved
 from tests.support.tills import MANAGER_CODE, MANAGER_PIN, fixed_clock
 from tui_pos.bootstrap import Till, open_till
 from tui_pos.cli import main
 from tui_pos.config import Config
 from tui_pos.domain.customer import CustomerDetails
+from tui_pos.domain.staff import Action
 from tui_pos.drivers.file_printer import RecordingPrinter
 from tui_pos.models.chain_tables import CHAINED, NOT_CHAINED
 from tui_pos.models.database import open_database
@@ -66,16 +68,22 @@ def test_erasing_a_customer_reaches_their_online_orders(demo_till: Till) -> None
     orders = [order("WEB-2", ada_contact), order("WEB-3", {"name": "Bo Peep", "email": "b@x.org"})]
     demo_till.online_orders.import_text(json.dumps({"orders": orders}))
 
-    held = demo_till.customers.export_data(str(ada.id))["online_orders"]
+    held = demo_till.customers.export_data(
+        str(ada.id), approval=approved(demo_till, Action.CUSTOMER_ADMIN)
+    )["online_orders"]
     assert [o["order_id"] for o in held] == ["WEB-1", "WEB-2"]
     assert held[1]["contact"]["name"] == "Ada Lovelace" and held[1]["lines"][0]["qty_milli"] == 1000
     assert held[1]["total_cents"] == 149
 
-    demo_till.customers.erase(str(ada.id), "asked at the counter")
+    demo_till.customers.erase(
+        str(ada.id), "asked at the counter", approval=approved(demo_till, Action.CUSTOMER_ADMIN)
+    )
     text = every_text(demo_till.db_path, skip=("customer_event",))
     assert not [s for s in SECRETS if s.lower() in text.lower()], "personal data left behind"
     assert "Bo Peep" in text  # another customer's order is untouched
-    after = demo_till.customers.export_data(str(ada.id))["online_orders"]
+    after = demo_till.customers.export_data(
+        str(ada.id), approval=approved(demo_till, Action.CUSTOMER_ADMIN)
+    )["online_orders"]
     assert [o["order_id"] for o in after] == ["WEB-1", "WEB-2"]
     assert all(o["contact"] == {"name": "", "email": "", "phone": "", "card": ""} for o in after)
     found = demo_till.online_orders.find_for_collection("WEB", include_collected=True)
@@ -199,7 +207,7 @@ def test_an_old_database_is_migrated_chained_once_and_verifies(tmp_path: Path) -
         assert "Lovelace" not in every_text(path)
         till.register.enter(LOAF)
         till.register.pay_cash("")
-        till.customers.erase("2")
+        till.customers.erase("2", approval=approved(till, Action.CUSTOMER_ADMIN))
         assert verify_journal(till.db)[0] == []
     finally:
         till.close()

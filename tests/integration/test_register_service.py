@@ -208,13 +208,17 @@ def test_price_check_does_not_add(reg: Register) -> None:
 def test_line_discount_percent_and_amount(reg: Register) -> None:
     reg.enter("3*" + LOAF)  # 4.47
     reg.enter(LOAF_ORGANIC)  # 1.99
-    reg.set_line_discount(0, "10%")  # 0.447 -> 0.45
+    reg.set_line_discount(
+        0, "10%", approval=Approval(Action.DISCOUNT_OVER_LIMIT, reg.cashier)
+    )  # 0.447 -> 0.45
     totals = reg.totals()
     assert totals.lines[0].line_discount_cents == 45
     assert (totals.subtotal_cents, totals.discount_cents, totals.total_cents) == (646, 45, 601)
-    reg.set_line_discount(1, "0.50")
+    reg.set_line_discount(1, "0.50", approval=Approval(Action.DISCOUNT_OVER_LIMIT, reg.cashier))
     assert reg.totals().total_cents == 551
-    reg.set_line_discount(0, "")  # removed
+    reg.set_line_discount(
+        0, "", approval=Approval(Action.DISCOUNT_OVER_LIMIT, reg.cashier)
+    )  # removed
     assert reg.totals().total_cents == 596
     assert sum(lt.amount_cents for lt in reg.totals().lines) == reg.totals().total_cents
 
@@ -224,7 +228,7 @@ def test_bad_line_discount_changes_nothing(reg: Register, text: str) -> None:
     reg.enter(LOAF)
     before = reg.cart.to_dict()
     with pytest.raises(DiscountError):
-        reg.set_line_discount(0, text)
+        reg.set_line_discount(0, text, approval=Approval(Action.DISCOUNT_OVER_LIMIT, reg.cashier))
     assert reg.cart.to_dict() == before
 
 
@@ -232,24 +236,26 @@ def test_cart_discount_spreads_over_the_lines(reg: Register) -> None:
     reg.enter(LOAF)  # 1.49
     reg.enter("2*" + LOAF_ORGANIC)  # 3.98
     reg.enter("0.512*4011")  # 0.66
-    reg.set_cart_discount("10%")  # of 6.13 -> 0.61
+    reg.set_cart_discount(
+        "10%", approval=Approval(Action.DISCOUNT_OVER_LIMIT, reg.cashier)
+    )  # of 6.13 -> 0.61
     totals = reg.totals()
     assert totals.discount_cents == 61
     assert totals.total_cents == 613 - 61
     assert sum(lt.cart_discount_cents for lt in totals.lines) == 61
     assert sum(lt.amount_cents for lt in totals.lines) == totals.total_cents
-    reg.set_cart_discount("1.00")
+    reg.set_cart_discount("1.00", approval=Approval(Action.DISCOUNT_OVER_LIMIT, reg.cashier))
     assert reg.totals().total_cents == 513
-    reg.set_cart_discount("")
+    reg.set_cart_discount("", approval=Approval(Action.DISCOUNT_OVER_LIMIT, reg.cashier))
     assert reg.totals().total_cents == 613
     with pytest.raises(DiscountError):
-        reg.set_cart_discount("7.00")
+        reg.set_cart_discount("7.00", approval=Approval(Action.DISCOUNT_OVER_LIMIT, reg.cashier))
     assert reg.totals().total_cents == 613
 
 
 def test_cart_discount_on_an_empty_sale_is_refused(reg: Register) -> None:
     with pytest.raises(CartError, match="empty"):
-        reg.set_cart_discount("10%")
+        reg.set_cart_discount("10%", approval=Approval(Action.DISCOUNT_OVER_LIMIT, reg.cashier))
 
 
 def test_void_line(reg: Register) -> None:
@@ -318,8 +324,12 @@ def test_change_below_what_was_paid_is_refused_and_rolled_back(reg: Register) ->
     before = reg.cart.to_dict()
     refusals = [
         lambda: reg.void_line(1, Approval(Action.VOID_LINE, reg.cashier)),
-        lambda: reg.set_cart_discount("50%"),
-        lambda: reg.set_line_discount(1, "2.00"),
+        lambda: reg.set_cart_discount(
+            "50%", approval=Approval(Action.DISCOUNT_OVER_LIMIT, reg.cashier)
+        ),
+        lambda: reg.set_line_discount(
+            1, "2.00", approval=Approval(Action.DISCOUNT_OVER_LIMIT, reg.cashier)
+        ),
     ]
     for change in refusals:
         with pytest.raises(CartError, match="less than what was already paid"):
@@ -328,10 +338,10 @@ def test_change_below_what_was_paid_is_refused_and_rolled_back(reg: Register) ->
         assert reg.totals().total_cents == 596
         assert reg.cart.voided_lines == 0
     # Changes that keep the total at or above what was paid are fine.
-    reg.set_line_discount(1, "0.96")
+    reg.set_line_discount(1, "0.96", approval=Approval(Action.DISCOUNT_OVER_LIMIT, reg.cashier))
     assert reg.totals().total_cents == 500
     assert reg.tender_state().remaining_cents == 0
-    reg.set_line_discount(1, "")
+    reg.set_line_discount(1, "", approval=Approval(Action.DISCOUNT_OVER_LIMIT, reg.cashier))
     reg.enter(LOAF_ORGANIC)
     state = reg.tender_state()
     assert (state.total_cents, state.paid_cents, state.remaining_cents) == (795, 500, 295)
@@ -467,7 +477,7 @@ def test_cash_rounding(rounding_till: Till) -> None:
 
 def test_fully_discounted_sale_completes_without_payment(reg: Register) -> None:
     reg.enter(LOAF)
-    reg.set_cart_discount("100%")
+    reg.set_cart_discount("100%", approval=Approval(Action.DISCOUNT_OVER_LIMIT, reg.cashier))
     doc = paid(reg.pay_cash(""))
     assert doc.total_cents == 0 and doc.payments == () and doc.discount_cents == 149
 
@@ -546,7 +556,7 @@ def test_receipt_printed_for_a_stored_sale(demo_till: Till, reg: Register) -> No
     assert isinstance(printer, RecordingPrinter)
     reg.enter(LOAF)
     reg.enter("3*" + LOAF_ORGANIC)
-    reg.set_line_discount(1, "10%")
+    reg.set_line_discount(1, "10%", approval=Approval(Action.DISCOUNT_OVER_LIMIT, reg.cashier))
     reg.pay_card("2.00", "AUTH 7")
     doc = paid(reg.pay_cash("20"))
     demo_till.receipts.print_sale(doc)

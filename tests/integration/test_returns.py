@@ -39,7 +39,9 @@ def sell(till: Till, *codes: str, discount: str = "") -> SaleDocument:
     for code in codes:
         till.register.enter(code)
     if discount:
-        till.register.set_cart_discount(discount)
+        till.register.set_cart_discount(
+            discount, approval=approved(till, Action.DISCOUNT_OVER_LIMIT)
+        )
     doc = till.register.pay_card("", "AUTH1")
     assert doc is not None
     return doc
@@ -187,7 +189,9 @@ def test_damaged_returns_do_not_come_back_into_stock(demo_till: Till) -> None:
 
 
 def test_return_without_receipt_at_todays_price(demo_till: Till) -> None:
-    msg = demo_till.returns.return_without_receipt("2*" + LOAF)
+    msg = demo_till.returns.return_without_receipt(
+        "2*" + LOAF, approval=approved(demo_till, Action.RETURN_WITHOUT_RECEIPT)
+    )
     assert "without receipt" in msg
     line = demo_till.register.cart.lines[0]
     assert line.qty_milli == -2000 and line.return_of is None

@@ -7,12 +7,12 @@ call approved by someone whose role may do it goes through.
 
 from __future__ import annotations
 
-import sqlite3
-from contextlib import closing
 from dataclasses import replace
 
 import pytest
 
+from tests.support.approvals import approved
+from tests.support.audit import last_audit, rows
 from tests.support.drawers import FakeDrawer
 from tests.support.tills import fixed_clock
 from tui_pos.bootstrap import Till
@@ -27,8 +27,16 @@ LOAF = "5900000000015"  # White Loaf 800g, 1.49, tax B
 @pytest.fixture(autouse=True)
 def staff(demo_till: Till) -> None:
     """A cashier (3) and a supervisor (2) beside the logged-in manager."""
-    demo_till.staff.add_employee("3", "Cal Cashier", Role.CASHIER, "9024")
-    demo_till.staff.add_employee("2", "Sam Supervisor", Role.SUPERVISOR, "1357")
+    demo_till.staff.add_employee(
+        "3", "Cal Cashier", Role.CASHIER, "9024", approval=approved(demo_till, Action.STAFF_ADMIN)
+    )
+    demo_till.staff.add_employee(
+        "2",
+        "Sam Supervisor",
+        Role.SUPERVISOR,
+        "1357",
+        approval=approved(demo_till, Action.STAFF_ADMIN),
+    )
 
 
 def who(till: Till, code: str) -> Employee:
@@ -39,19 +47,6 @@ def who(till: Till, code: str) -> Employee:
     found = till.staff.store.by_code(code)
     assert found is not None
     return found.employee
-
-
-def rows(till: Till, sql: str) -> list[tuple[object, ...]]:
-    with closing(sqlite3.connect(till.db_path)) as conn:
-        return conn.execute(sql).fetchall()
-
-
-def last_audit(till: Till) -> tuple[object, ...]:
-    return rows(
-        till,
-        "SELECT action, outcome, employee_name, approver_name FROM audit_event"
-        " ORDER BY id DESC LIMIT 1",
-    )[0]
 
 
 def test_void_sale(demo_till: Till) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.approvals import approved
 from tests.support.tills import MANAGER_CODE, MANAGER_PIN, TEST_PIN_COST, fixed_clock
 from tui_pos.bootstrap import Till, open_till
 from tui_pos.config import Config
@@ -50,9 +51,13 @@ def shop(tmp_path: Path, clock: Clock) -> Till:
         clock=clock,
         pin_cost=TEST_PIN_COST,
     )
-    till.staff.add_employee("1", "Mia Manager", Role.MANAGER, "2468")
-    till.staff.add_employee("2", "Sam Supervisor", Role.SUPERVISOR, "1357", badge="EMP0002")
-    till.staff.add_employee("3", "Chris Cashier", Role.CASHIER, "9024", badge="EMP0003")
+    people = (
+        ("1", "Mia Manager", Role.MANAGER, "2468", None),  # the first: nobody to approve
+        ("2", "Sam Supervisor", Role.SUPERVISOR, "1357", "EMP0002"),
+        ("3", "Chris Cashier", Role.CASHIER, "9024", "EMP0003"),
+    )
+    for code, name, role, pin, badge in people:
+        till.staff.add_employee(code, name, role, pin, badge, approved(till, Action.STAFF_ADMIN))
     return till
 
 
@@ -207,7 +212,7 @@ def test_a_manager_unlocks_an_employee(shop: Till) -> None:
     for _ in range(5):
         with pytest.raises(StaffError):
             shop.staff.log_in("3", "1111")
-    shop.staff.unlock("3")
+    shop.staff.unlock("3", approval=approved(shop, Action.STAFF_ADMIN))
     assert shop.staff.log_in("3", "9024").code == "3"
 
 
@@ -220,7 +225,7 @@ def test_unknown_number_and_bad_input_say_the_same_and_change_nothing(shop: Till
 
 
 def test_inactive_employees_cannot_log_in(shop: Till) -> None:
-    shop.staff.update_employee("3", active=False)
+    shop.staff.update_employee("3", active=False, approval=approved(shop, Action.STAFF_ADMIN))
     with pytest.raises(StaffError, match="Unknown employee number"):
         shop.staff.log_in("3", "9024")
     with pytest.raises(StaffError, match="no active employee"):
@@ -230,18 +235,31 @@ def test_inactive_employees_cannot_log_in(shop: Till) -> None:
 def test_badges_log_in_and_must_be_unique(shop: Till) -> None:
     assert shop.staff.log_in_badge("EMP0002").name == "Sam Supervisor"
     with pytest.raises(StaffError, match="belongs to Sam Supervisor"):
-        shop.staff.add_employee("4", "Dee", Role.CASHIER, "8642", badge="EMP0002")
+        shop.staff.add_employee(
+            "4",
+            "Dee",
+            Role.CASHIER,
+            "8642",
+            badge="EMP0002",
+            approval=approved(shop, Action.STAFF_ADMIN),
+        )
     with pytest.raises(StaffError, match="no active employee"):
         shop.staff.log_in_badge("EMP9999")
 
 
 def test_employee_numbers_are_unique_and_checked(shop: Till) -> None:
     with pytest.raises(StaffError, match="number 3 is taken"):
-        shop.staff.add_employee("3", "Dee", Role.CASHIER, "8642")
+        shop.staff.add_employee(
+            "3", "Dee", Role.CASHIER, "8642", approval=approved(shop, Action.STAFF_ADMIN)
+        )
     with pytest.raises(StaffError, match="1 to 8 digits"):
-        shop.staff.add_employee("A1", "Dee", Role.CASHIER, "8642")
+        shop.staff.add_employee(
+            "A1", "Dee", Role.CASHIER, "8642", approval=approved(shop, Action.STAFF_ADMIN)
+        )
     with pytest.raises(StaffError, match="1 to 60 characters"):
-        shop.staff.add_employee("4", "   ", Role.CASHIER, "8642")
+        shop.staff.add_employee(
+            "4", "   ", Role.CASHIER, "8642", approval=approved(shop, Action.STAFF_ADMIN)
+        )
 
 
 def test_sales_carry_the_logged_in_cashier(shop: Till) -> None:

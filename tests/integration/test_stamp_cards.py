@@ -60,10 +60,18 @@ def test_card_arithmetic() -> None:
     assert stamp_completes(StampTally(4, 0), 3) and stamps_on_card(StampTally(4, 0), 3, False) == 2
 
 
+def stamp_card(till: Till, buy: int, tier: str = "") -> None:
+    """A "Loaf card" stamp promotion (added by the manager), live in the register."""
+    approval = approved(till, Action.PRODUCT_ADMIN)
+    till.promotions.add(
+        name="Loaf card", kind="stamp", item=LOAF, buy=buy, tier=tier, approval=approval
+    )
+    till.register.refresh_promotions()
+
+
 def test_every_third_visit_one_loaf_is_free(demo_till: Till) -> None:
     till = demo_till
-    till.promotions.add(name="Loaf card", kind="stamp", item=LOAF, buy=3)
-    till.register.refresh_promotions()
+    stamp_card(till, buy=3)
     ann = till.customers.create(CustomerDetails("Ann Lee")).id
     first = visit(till, ann, LOAF, LOAF)  # two loaves: still one stamp (one visit)
     assert first.total_cents == 298
@@ -89,9 +97,9 @@ def test_every_third_visit_one_loaf_is_free(demo_till: Till) -> None:
 
 def test_a_stamp_card_needs_n_and_no_audience(demo_till: Till) -> None:
     with pytest.raises(PromotionError, match="--buy N"):
-        demo_till.promotions.add(name="x", kind="stamp", item=LOAF, buy=1)
+        stamp_card(demo_till, buy=1)
     with pytest.raises(PromotionError, match="every customer"):
-        demo_till.promotions.add(name="x", kind="stamp", item=LOAF, buy=5, tier="Gold")
+        stamp_card(demo_till, buy=5, tier="Gold")
     assert demo_till.promotions.list() == []
 
 
@@ -124,8 +132,7 @@ def give_back(till: Till, doc: SaleDocument, qty: str = "") -> SaleDocument:
 
 def test_a_return_takes_the_stamp_back(demo_till: Till) -> None:
     till = demo_till
-    till.promotions.add(name="Loaf card", kind="stamp", item=LOAF, buy=3)
-    till.register.refresh_promotions()
+    stamp_card(till, buy=3)
     ann = till.customers.create(CustomerDetails("Ann Lee")).id
     first = visit(till, ann, LOAF)
     two = visit(till, ann, "2*" + LOAF)
@@ -155,8 +162,7 @@ def test_returning_the_free_piece_refunds_nothing_and_gives_the_card_back(
     demo_till: Till,
 ) -> None:
     till = demo_till
-    till.promotions.add(name="Loaf card", kind="stamp", item=LOAF, buy=2)
-    till.register.refresh_promotions()
+    stamp_card(till, buy=2)
     bob = till.customers.create(CustomerDetails("Bob Ray")).id
     visit(till, bob, LOAF)
     free = visit(till, bob, LOAF)

@@ -51,15 +51,19 @@ def test_receiving_a_delivery_books_one_movement_per_item(demo_till: Till) -> No
         item = demo_till.stock.scanned(text)
         tally.add(item.product_id, item.name, item.unit, item.qty_milli)
     assert [ln.qty_milli for ln in tally.items] == [2000, 10000]
-    written = demo_till.stock.receive("DN-4711", tally.quantities())
+    written = demo_till.stock.receive(
+        "DN-4711", tally.quantities(), approval=approved(demo_till, Action.PRODUCT_ADMIN)
+    )
     assert written == 2
     assert level_of(demo_till, LOAF) == before + 2000
     notes = rows(demo_till, "SELECT kind, note FROM stock_movement WHERE kind = 'receipt'")
     assert notes == [("receipt", "delivery DN-4711")] * 2
     with pytest.raises(StockError, match="reference"):
-        demo_till.stock.receive(" ", tally.quantities())
+        demo_till.stock.receive(
+            " ", tally.quantities(), approval=approved(demo_till, Action.PRODUCT_ADMIN)
+        )
     with pytest.raises(StockError, match="Nothing scanned"):
-        demo_till.stock.receive("DN-1", {})
+        demo_till.stock.receive("DN-1", {}, approval=approved(demo_till, Action.PRODUCT_ADMIN))
 
 
 def test_a_count_shows_the_variance_before_it_is_applied(demo_till: Till) -> None:
@@ -70,12 +74,14 @@ def test_a_count_shows_the_variance_before_it_is_applied(demo_till: Till) -> Non
         (ledger, 4000, 4000 - ledger)
     ]
     assert level_of(demo_till, LOAF) == ledger  # previewing writes nothing
-    applied = demo_till.stock.apply_count({loaf: 4000}, "shelf 3")
+    applied = demo_till.stock.apply_count(
+        {loaf: 4000}, "shelf 3", approval=approved(demo_till, Action.PRODUCT_ADMIN)
+    )
     assert applied[0].variance_milli == 4000 - ledger
     assert level_of(demo_till, LOAF) == 4000
     # Counting again the same number changes nothing.
     count = len(rows(demo_till, "SELECT id FROM stock_movement"))
-    demo_till.stock.apply_count({loaf: 4000})
+    demo_till.stock.apply_count({loaf: 4000}, approval=approved(demo_till, Action.PRODUCT_ADMIN))
     assert len(rows(demo_till, "SELECT id FROM stock_movement")) == count
 
 
@@ -98,7 +104,7 @@ def test_adjustments_need_a_reason(demo_till: Till) -> None:
 def test_low_stock_alert_when_a_sale_crosses_the_reorder_level(demo_till: Till) -> None:
     pid = product_id(demo_till, LOAF)
     demo_till.db.execute_sql("UPDATE product SET reorder_level_milli = 5000 WHERE id = ?", (pid,))
-    demo_till.stock.apply_count({pid: 8000})
+    demo_till.stock.apply_count({pid: 8000}, approval=approved(demo_till, Action.PRODUCT_ADMIN))
     demo_till.register.enter("2*" + LOAF)
     first = demo_till.register.pay_cash("")
     assert first is not None
@@ -143,10 +149,14 @@ def test_levels_derived_from_the_ledger_match_a_replay(demo_till: Till, ops: lis
             assert demo_till.register.pay_cash("") is not None
             expected[pid] = expected.get(pid, 0) - n * 1000
         elif op == "receive":
-            demo_till.stock.receive("DN", {pid: n * 1000})
+            demo_till.stock.receive(
+                "DN", {pid: n * 1000}, approval=approved(demo_till, Action.PRODUCT_ADMIN)
+            )
             expected[pid] = expected.get(pid, 0) + n * 1000
         elif op == "count":
-            demo_till.stock.apply_count({pid: n * 1000})
+            demo_till.stock.apply_count(
+                {pid: n * 1000}, approval=approved(demo_till, Action.PRODUCT_ADMIN)
+            )
             expected[pid] = n * 1000
         elif op == "adjust" and n:
             demo_till.stock.adjust(code, str(n), "test", approved(demo_till, Action.PRODUCT_ADMIN))

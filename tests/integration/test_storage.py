@@ -27,7 +27,7 @@ from tui_pos.domain.cart_lines import CartLine
 from tui_pos.domain.errors import StorageError
 from tui_pos.domain.report import DayReport
 from tui_pos.domain.sale import SaleDocument, sale_document
-from tui_pos.domain.staff import Action
+from tui_pos.domain.staff import Action, Approval
 from tui_pos.domain.tender import Tender
 from tui_pos.drivers.file_printer import RecordingPrinter
 from tui_pos.models.migrations import LATEST_VERSION, MIGRATIONS, current_version, migrate
@@ -94,8 +94,8 @@ def mixed_sale(till: Till) -> SaleDocument:
     reg.enter("3*" + LOAF_ORGANIC)
     reg.enter("0.512*4011")
     reg.add_product(product_id(till, "Cola 2L"))
-    reg.set_line_discount(1, "10%")
-    reg.set_cart_discount("1.00")
+    reg.set_line_discount(1, "10%", approval=Approval(Action.DISCOUNT_OVER_LIMIT, reg.cashier))
+    reg.set_cart_discount("1.00", approval=Approval(Action.DISCOUNT_OVER_LIMIT, reg.cashier))
     assert reg.pay_card("5.00", "REF123") is None
     doc = reg.pay_cash("20")
     assert doc is not None
@@ -523,8 +523,8 @@ def test_suspended_sale_survives_reopening_the_database(
     reg.enter("2*" + LOAF)
     reg.enter("0.750*4011")
     reg.enter(price_label("00005", 425))
-    reg.set_line_discount(0, "0.20")
-    reg.set_cart_discount("5%")
+    reg.set_line_discount(0, "0.20", approval=Approval(Action.DISCOUNT_OVER_LIMIT, reg.cashier))
+    reg.set_cart_discount("5%", approval=Approval(Action.DISCOUNT_OVER_LIMIT, reg.cashier))
     reg.void_line(1)
     parked = reg.cart.to_dict()
     totals = reg.totals()
@@ -615,7 +615,11 @@ VALID = (
 
 
 def _import(till: Till, text: str, *, dry_run: bool = False) -> ImportSummary:
-    return till.import_products(text.splitlines(keepends=True), dry_run=dry_run)
+    return till.import_products(
+        text.splitlines(keepends=True),
+        dry_run=dry_run,
+        approval=approved(till, Action.PRODUCT_ADMIN),
+    )
 
 
 CATALOG_TABLES = ("product", "barcode", "category", "stock_movement", "product_search")
@@ -812,7 +816,7 @@ def test_x_report_totals_match_the_sales(rounding_till: Till) -> None:
     # Two codes and a sale discount, all on card (never rounded).
     reg.enter("2*" + LOAF)
     reg.add_product(product_id(till, "Cola 2L"))
-    reg.set_cart_discount("10%")
+    reg.set_cart_discount("10%", approval=Approval(Action.DISCOUNT_OVER_LIMIT, reg.cashier))
     docs.append(reg.pay_card("", "C-1"))  # type: ignore[arg-type]
     # Card part then cash: 0.66 + 3.50 = 4.16, 2.00 card, 2.16 -> 2.15 in cash.
     reg.enter("0.512*4011")

@@ -7,12 +7,14 @@ from datetime import timedelta
 
 import pytest
 
+from tests.support.approvals import approved
 from tests.support.loyalty_history import History
 from tests.support.tills import FIXED_NOW
 from tui_pos.bootstrap import Till
 from tui_pos.domain.customer import CustomerDetails
 from tui_pos.domain.promotions import PromotionError
 from tui_pos.domain.segments import SegmentRule
+from tui_pos.domain.staff import Action
 
 LOAF = "5900000000015"  # White Loaf 800g, 1.49
 
@@ -26,7 +28,14 @@ def gold_customer(till: Till) -> int:
 
 def test_a_tier_promotion_applies_only_to_that_tier(demo_till: Till) -> None:
     till = demo_till
-    till.promotions.add(name="Gold bread", kind="percent", item=LOAF, value="20%", tier="Gold")
+    till.promotions.add(
+        name="Gold bread",
+        kind="percent",
+        item=LOAF,
+        value="20%",
+        tier="Gold",
+        approval=approved(till, Action.PRODUCT_ADMIN),
+    )
     plain = till.customers.create(CustomerDetails("Pat Plain"))
     gold = gold_customer(till)
     till.register.refresh_promotions()
@@ -44,9 +53,16 @@ def test_a_tier_promotion_applies_only_to_that_tier(demo_till: Till) -> None:
 
 def test_a_segment_promotion_and_the_reason_on_the_stored_line(demo_till: Till) -> None:
     till = demo_till
-    till.customers.save_segment("friends", SegmentRule(consent_only=True))
+    till.customers.save_segment(
+        "friends", SegmentRule(consent_only=True), approval=approved(till, Action.CUSTOMER_ADMIN)
+    )
     till.promotions.add(
-        name="Friends loaf", kind="amount", item=LOAF, value="0.50", segment="friends"
+        name="Friends loaf",
+        kind="amount",
+        item=LOAF,
+        value="0.50",
+        segment="friends",
+        approval=approved(till, Action.PRODUCT_ADMIN),
     )
     friend = till.customers.create(CustomerDetails("Fay Friend", marketing_consent=True))
     other = till.customers.create(CustomerDetails("Otto Other"))
@@ -67,6 +83,12 @@ def test_a_segment_promotion_and_the_reason_on_the_stored_line(demo_till: Till) 
 def test_a_promotion_is_for_a_tier_or_a_segment_not_both(demo_till: Till) -> None:
     with pytest.raises(PromotionError, match="not two"):
         demo_till.promotions.add(
-            name="x", kind="percent", item=LOAF, value="10%", tier="Gold", segment="friends"
+            name="x",
+            kind="percent",
+            item=LOAF,
+            value="10%",
+            tier="Gold",
+            segment="friends",
+            approval=approved(demo_till, Action.PRODUCT_ADMIN),
         )
     assert all(p.name != "x" for p in demo_till.promotions.list())  # nothing stored

@@ -105,7 +105,9 @@ def test_an_error_inside_a_unit_of_work_rolls_back_every_store_and_seals_nothing
     before = counts(demo_till)
     with pytest.raises(RuntimeError, match="after three stores"), uow:
         demo_till.stock.store.record("T1", demo_till.reports.clock(), [])  # nothing: fine
-        demo_till.stock.receive("DN-1", {loaf.id: 5000})
+        demo_till.stock.receive(
+            "DN-1", {loaf.id: 5000}, approval=approved(demo_till, Action.PRODUCT_ADMIN)
+        )
         demo_till.staff.record("test", "inside the unit of work")
         demo_till.cash.store.record("T1", "in", 100, "coins", None, "", demo_till.reports.clock())
         assert counts(demo_till) == before  # not visible to anyone else yet

@@ -1,16 +1,8 @@
-"""Approvals for tests that call gated use cases directly (void sale, Z close, cash)."""
+"""Approvals for tests that call gated use cases directly (void sale, Z close, cash,
+staff, customer data, products): the demo's own helper, a till's first active manager."""
 
 from __future__ import annotations
 
-from tui_pos.bootstrap import Till
-from tui_pos.domain.staff import Action, Approval, Role
+from tui_pos.demo.store import manager_approval as approved
 
-
-def approved(till: Till, action: Action) -> Approval | None:
-    """``action`` done by the till's first active manager (None: a till without staff)."""
-    managers = [
-        s.employee
-        for s in till.staff.store.employees()
-        if s.employee.active and s.employee.role is Role.MANAGER
-    ]
-    return Approval(action, managers[0]) if managers else None
+__all__ = ["approved"]

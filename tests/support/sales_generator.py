@@ -66,7 +66,9 @@ def generate(till: Till, clock: MovingClock, seed: int, sales: int) -> Generated
     reg = till.register
     out = Generated()
     staff = [
-        till.staff.add_employee(f"{i}1", name, Role.CASHIER, "4826")
+        till.staff.add_employee(
+            f"{i}1", name, Role.CASHIER, "4826", approval=approved(till, Action.STAFF_ADMIN)
+        )
         for i, name in enumerate(CASHIERS[:2], 1)
     ]
     cashiers = [*staff, None]
@@ -93,9 +95,15 @@ def generate(till: Till, clock: MovingClock, seed: int, sales: int) -> Generated
         if rng.random() < 0.2 and len(reg.cart.lines) > 1:
             reg.void_line(0, approved(till, Action.VOID_LINE))
         if rng.random() < 0.3:
-            reg.set_line_discount(0, rng.choice(["10%", "0.05", "50%"]))
+            reg.set_line_discount(
+                0,
+                rng.choice(["10%", "0.05", "50%"]),
+                approval=approved(till, Action.DISCOUNT_OVER_LIMIT),
+            )
         if rng.random() < 0.2:
-            reg.set_cart_discount(rng.choice(["5%", "0.10"]))
+            reg.set_cart_discount(
+                rng.choice(["5%", "0.10"]), approval=approved(till, Action.DISCOUNT_OVER_LIMIT)
+            )
         roll = rng.random()
         doc: SaleDocument | None
         if roll < 0.08:

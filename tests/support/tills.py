@@ -10,8 +10,9 @@ from typing import Any
 
 from tui_pos.bootstrap import Till, open_till
 from tui_pos.config import Config
+from tui_pos.demo.store import manager_approval
 from tui_pos.domain.pin import ScryptCost
-from tui_pos.domain.staff import Employee, Role
+from tui_pos.domain.staff import Action, Employee, Role
 
 #: The moment every fixture till lives in (midday UTC: the same calendar day in most zones).
 FIXED_NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
@@ -32,7 +33,13 @@ MANAGER_CODE, MANAGER_PIN = "1", "2468"
 def log_in_manager(till: Till) -> Employee:
     """Create the fixture manager (once) and log them in at the register."""
     if till.staff.store.by_code(MANAGER_CODE) is None:
-        till.staff.add_employee(MANAGER_CODE, "Test Manager", Role.MANAGER, MANAGER_PIN)
+        till.staff.add_employee(
+            MANAGER_CODE,
+            "Test Manager",
+            Role.MANAGER,
+            MANAGER_PIN,
+            approval=manager_approval(till, Action.STAFF_ADMIN),
+        )
     employee = till.staff.log_in(MANAGER_CODE, MANAGER_PIN)
     till.register.cashier = employee
     return employee

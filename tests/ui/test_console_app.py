@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import Input
 
+from tests.support.approvals import approved
 from tests.support.settle import settle
 from tests.support.tills import copy_database, fixed_clock, open_test_till
 from tui_pos.app import PosApp, build_app
@@ -16,7 +17,7 @@ from tui_pos.config import Config, load_config
 from tui_pos.demo import ensure_demo_catalog
 from tui_pos.domain.errors import ConfigError, TenderError
 from tui_pos.domain.report_rows import report_rows
-from tui_pos.domain.staff import Role
+from tui_pos.domain.staff import Action, Role
 from tui_pos.domain.tender import Tender
 from tui_pos.drivers.file_printer import RecordingPrinter
 from tui_pos.keymap_check import all_screens, conflicts
@@ -114,7 +115,9 @@ async def test_weight_is_asked_for_and_names_are_searched(shop: Till) -> None:
 
 
 async def test_quitting_needs_the_quit_permission(shop: Till) -> None:
-    shop.staff.add_employee("7", "Casey Cashier", Role.CASHIER, "8642")
+    shop.staff.add_employee(
+        "7", "Casey Cashier", Role.CASHIER, "8642", approval=approved(shop, Action.STAFF_ADMIN)
+    )
     cashier = shop.staff.log_in("7", "8642")
     shop.register.cashier = cashier
     app = build_app(shop)

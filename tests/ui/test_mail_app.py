@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from tests.integration.test_mail_campaigns import PLAIN, Clock, open_mail_till
+from tests.integration.test_mail_campaigns import Clock, open_mail_till, send_plain
 from tests.support.settle import settle
 from tests.support.smtp_server import SmtpServer
 from tui_pos.app import build_app
@@ -20,7 +20,7 @@ async def test_the_till_sends_queued_mail_in_a_thread(tmp_path: Path) -> None:
     till.customers.create(
         CustomerDetails("Ann Lee", email="ann@example.org", marketing_consent=True)
     )
-    till.campaigns.send("newsletter", PLAIN, "t.txt", "M", control_percent=0)
+    send_plain(till, "newsletter")
     app = build_app(till)
     try:
         async with app.run_test(size=(120, 40)) as pilot:

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from tests.support.approvals import approved
 from tests.support.settle import settle
 from tests.support.tills import open_test_till
 from tui_pos.app import build_app
@@ -19,6 +20,7 @@ from tui_pos.bootstrap import Till
 from tui_pos.config import Config
 from tui_pos.demo import ensure_demo_catalog
 from tui_pos.domain.sale import SaleDocument
+from tui_pos.domain.staff import Action
 from tui_pos.drivers.file_printer import RecordingPrinter
 from tui_pos.messages import BarcodeScanned
 from tui_pos.screens.collection import CollectionScreen
@@ -212,8 +214,12 @@ async def test_a_cashiers_refund_and_stock_menu_need_approval(till: Till) -> Non
     from tui_pos.screens.authorize import OverrideScreen
 
     sale = sell(till, LOAF)
-    till.staff.add_employee("3", "Chris Cashier", Role.CASHIER, "9024")
-    till.staff.add_employee("2", "Sam Supervisor", Role.SUPERVISOR, "1357")
+    till.staff.add_employee(
+        "3", "Chris Cashier", Role.CASHIER, "9024", approval=approved(till, Action.STAFF_ADMIN)
+    )
+    till.staff.add_employee(
+        "2", "Sam Supervisor", Role.SUPERVISOR, "1357", approval=approved(till, Action.STAFF_ADMIN)
+    )
     till.register.cashier = till.staff.log_in("3", "9024")
     app = build_app(till)
     async with app.run_test(size=(120, 40)) as pilot:

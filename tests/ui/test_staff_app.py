@@ -9,12 +9,14 @@ from pathlib import Path
 import pytest
 from textual.widgets import Static
 
+from tests.support.approvals import approved
 from tests.support.settle import settle
 from tests.support.tills import TEST_PIN_COST, fixed_clock
 from tui_pos.app import PosApp, build_app
 from tui_pos.bootstrap import Till, open_till
 from tui_pos.config import Config
 from tui_pos.demo import ensure_demo_catalog, ensure_demo_staff
+from tui_pos.domain.staff import Action
 from tui_pos.drivers.file_printer import RecordingPrinter
 from tui_pos.screens.authorize import LoginScreen, OverrideScreen
 from tui_pos.screens.cash import CountScreen
@@ -242,7 +244,9 @@ async def test_a_badge_scan_hands_the_till_over(tmp_path: Path) -> None:
         pin_cost=TEST_PIN_COST,
     )
     ensure_demo_staff(till)
-    till.staff.update_employee("2", badge="9900000000028")
+    till.staff.update_employee(
+        "2", badge="9900000000028", approval=approved(till, Action.STAFF_ADMIN)
+    )
     app = build_app(till)
     async with app.run_test(size=(110, 35)) as pilot:
         await pilot.pause()

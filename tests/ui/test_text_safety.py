@@ -24,6 +24,7 @@ from textual.widget import Widget
 from textual.widgets import Input
 from textual.widgets._toast import Toast, ToastRack
 
+from tests.support.approvals import approved
 from tests.support.settle import settle
 from tests.support.tills import TEST_PIN_COST
 from tui_pos.app import PosApp, build_app
@@ -32,7 +33,7 @@ from tui_pos.cli import main
 from tui_pos.config import Config
 from tui_pos.demo import ensure_demo_catalog
 from tui_pos.domain.barcode import gtin_check_digit
-from tui_pos.domain.staff import Role
+from tui_pos.domain.staff import Action, Role
 from tui_pos.drivers.file_printer import FilePrinter
 from tui_pos.screens.authorize import LoginScreen
 from tui_pos.screens.dialogs import PromptScreen
@@ -135,7 +136,9 @@ def open_markup_till(folder: Path, m: str) -> Till:
         ["name", "phone", "notes", "preferences"], [f"Cu {m}", "0123456789", f"N {m}", f"P {m}"]
     )
     import_customers(people, till.customers.store, till.parser, now=_clock())
-    till.staff.add_employee("7", f"Em {m}", Role.MANAGER, "2468")
+    till.staff.add_employee(
+        "7", f"Em {m}", Role.MANAGER, "2468", approval=approved(till, Action.STAFF_ADMIN)
+    )
     return till
 
 

@@ -42,9 +42,10 @@ def shop() -> Shop:
     staff_store, cash_store = MemoryStaffStore(), MemoryCashStore()
     uow = FakeUnitOfWork(staff_store, cash_store)
     staff = Staff(staff_store, uow, "T1", b"k" * 32, clock, CHEAP)
-    staff.add_employee("1", "Mia Manager", Role.MANAGER, "2468")
-    staff.add_employee("2", "Sam Supervisor", Role.SUPERVISOR, "1357")
-    staff.add_employee("3", "Cal Cashier", Role.CASHIER, "9024")
+    mia = staff.add_employee("1", "Mia Manager", Role.MANAGER, "2468")  # the first: no approval
+    admin = Approval(Action.STAFF_ADMIN, mia)
+    staff.add_employee("2", "Sam Supervisor", Role.SUPERVISOR, "1357", approval=admin)
+    staff.add_employee("3", "Cal Cashier", Role.CASHIER, "9024", approval=admin)
     uow.commits = 0  # count from here
     return Shop(staff, CashDesk(cash_store, uow, staff, "T1", clock), staff_store, cash_store, uow)
 
@@ -55,9 +56,13 @@ def employee(store: MemoryStaffStore, code: str) -> Employee:
     return found.employee
 
 
+def _admin(store: MemoryStaffStore) -> Approval:
+    return Approval(Action.STAFF_ADMIN, employee(store, "1"))
+
+
 def test_a_staff_change_and_its_audit_line_are_one_commit(shop: Shop) -> None:
     staff, _cash, store, _cash_store, uow = shop
-    staff.add_employee("4", "New Person", Role.CASHIER, "4711")
+    staff.add_employee("4", "New Person", Role.CASHIER, "4711", approval=_admin(store))
     assert uow.commits == 1 and uow.rollbacks == 0
     assert store.by_code("4") is not None
     assert store.audit_log[-1].action == "staff_add" and "New Person" in store.audit_log[-1].detail
@@ -68,7 +73,7 @@ def test_a_failed_audit_write_rolls_the_change_back(shop: Shop) -> None:
     audit_before = list(store.audit_log)
     store.fail_next_audit = True
     with pytest.raises(StorageError, match="disk is full"):
-        staff.add_employee("4", "New Person", Role.CASHIER, "4711")
+        staff.add_employee("4", "New Person", Role.CASHIER, "4711", approval=_admin(store))
     assert store.by_code("4") is None  # the employee went with the failed audit line
     assert store.audit_log == audit_before
     assert (uow.commits, uow.rollbacks) == (0, 1)

@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from tui_pos.cli.context import config_path_checked, user_errors
+from tui_pos.cli.context import config_path_checked
 from tui_pos.config import (
     backup_dir,
     database_path,
@@ -65,19 +65,18 @@ def config_init(path: Path | None, force: bool) -> None:
 @click.pass_obj
 def config_paths(obj: Any) -> None:
     """Where the config, database, PIN key, backups, receipts and exports are."""
-    with user_errors():
-        source = config_path_checked(obj.config_path)
-        config = load_config(source)
-        db = obj.db_path or database_path(config)
-        shown = source or f"{default_config_path()} (absent: built-in defaults)"
-        rows = [
-            ("config", str(shown)),
-            ("database", str(db) + ("" if db.exists() else " (not created yet)")),
-            ("pin key", str(pin_key_path(config, db))),
-            ("backups", str(backup_dir(config, db))),
-            ("receipts", _receipts(config, db)),
-            ("exports", str(db.parent / "exports")),
-            ("log", str(log_path(db))),
-        ]
+    source = config_path_checked(obj.config_path)
+    config = load_config(source)
+    db = obj.db_path or database_path(config)
+    shown = source or f"{default_config_path()} (absent: built-in defaults)"
+    rows = [
+        ("config", str(shown)),
+        ("database", str(db) + ("" if db.exists() else " (not created yet)")),
+        ("pin key", str(pin_key_path(config, db))),
+        ("backups", str(backup_dir(config, db))),
+        ("receipts", _receipts(config, db)),
+        ("exports", str(db.parent / "exports")),
+        ("log", str(log_path(db))),
+    ]
     for name, value in rows:
         click.echo(f"{name + ':':<10} {value}")

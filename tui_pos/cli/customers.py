@@ -14,15 +14,15 @@ from pathlib import Path
 import click
 
 from tui_pos.bootstrap import Till
-from tui_pos.cli.context import Context, read_csv, user_errors
+from tui_pos.cli.context import Context, read_csv
 from tui_pos.cli.lazy import LazyGroup
 from tui_pos.cli.signing import BY_OPTION, signed
-from tui_pos.domain.staff import Action, StaffError
+from tui_pos.domain.staff import Action, Approval, StaffError
 
 
-def _signed(till: Till, by: str | None, what: str) -> None:
+def _signed(till: Till, by: str | None, what: str) -> Approval:
     """Check that ``by`` (with their PIN) may handle customer data; record it."""
-    signed(till, by, Action.CUSTOMER_ADMIN, what)
+    return signed(till, by, Action.CUSTOMER_ADMIN, what)
 
 
 @click.command("customers")
@@ -34,17 +34,14 @@ def import_customers_cmd(obj: Context, file: Path, dry_run: bool, by: str | None
     """Import customers from FILE.csv (name; card,phone,email,birthday,notes,preferences,
     consent): all rows valid or nothing written; matched by card, else phone (signed,
     a dry run too: it tells who is a customer already)."""
-    from tui_pos.services.customer_import import import_customers
-
-    with user_errors():
-        lines = read_csv(file)
-        with obj.open_till() as till:
-            _signed(till, by, f"import customers {file.name}{' (dry run)' if dry_run else ''}")
-            summary = import_customers(
-                lines, till.customers.store, till.parser, now=till.register.clock(), dry_run=dry_run
-            )
-        verb = "would create" if dry_run else "created"
-        click.echo(f"{file}: {verb} {summary.created}, updated {summary.updated} customers")
+    lines = read_csv(file)
+    with obj.open_till() as till:
+        approval = _signed(
+            till, by, f"import customers {file.name}{' (dry run)' if dry_run else ''}"
+        )
+        summary = till.customers.import_csv(lines, till.parser, approval, dry_run=dry_run)
+    verb = "would create" if dry_run else "created"
+    click.echo(f"{file}: {verb} {summary.created}, updated {summary.updated} customers")
 
 
 @click.command("customers")
@@ -66,9 +63,9 @@ def export_customers_cmd(
 
     marketing = purpose.strip().lower() == "marketing"
     why = purpose.strip() or "an unstated purpose"
-    with user_errors(), obj.open_till() as till:
-        _signed(till, by, f"export customers {segment or 'all'} for {why}")
-        rows = till.customers.export_rows(segment, consent_only=marketing)
+    with obj.open_till() as till:
+        approval = _signed(till, by, f"export customers {segment or 'all'} for {why}")
+        rows = till.customers.export_rows(segment, consent_only=marketing, approval=approval)
     click.echo(rows_csv(rows) if fmt == "csv" else rows_json(rows), nl=fmt == "json")
 
 
@@ -83,9 +80,8 @@ def customer() -> None:
 @click.pass_obj
 def customer_export_cmd(obj: Context, key: str, by: str | None) -> None:
     """Everything held about the customer with card or id KEY, as JSON (recorded)."""
-    with user_errors(), obj.open_till() as till:
-        _signed(till, by, f"export customer {key}")
-        data = till.customers.export_data(key)
+    with obj.open_till() as till:
+        data = till.customers.export_data(key, _signed(till, by, f"export customer {key}"))
     click.echo(json.dumps(data, indent=2, ensure_ascii=False))
 
 
@@ -98,12 +94,10 @@ def customer_export_cmd(obj: Context, key: str, by: str | None) -> None:
 def customer_erase_cmd(obj: Context, key: str, yes: bool, note: str, by: str | None) -> None:
     """Anonymise the customer with card or id KEY: personal data cleared, card removed;
     the sales and the points ledger are kept for the books. Needs --yes."""
-    with user_errors():
-        if not yes:
-            raise StaffError("Erasing cannot be undone: add --yes to do it")
-        with obj.open_till() as till:
-            _signed(till, by, f"erase customer {key}")
-            erased = till.customers.erase(key, note)
+    if not yes:
+        raise StaffError("Erasing cannot be undone: add --yes to do it")
+    with obj.open_till() as till:
+        erased = till.customers.erase(key, note, _signed(till, by, f"erase customer {key}"))
     click.echo(f"customer #{erased.id} erased (sales and points ledger kept)")
 
 
@@ -131,10 +125,8 @@ def customer_segment_cmd(
     """Save (or replace) the segment NAME; list it with the segments screen or export it."""
     from tui_pos.domain.segments import SegmentRule
 
-    with user_errors():
-        rule = SegmentRule(tier, not_seen_days, seen_within_days, rfm_group, min_visits, consent)
-        with obj.open_till() as till:
-            _signed(till, by, f"save segment {name}")
-            till.customers.save_segment(name, rule)
-            count = len(till.customers.members(rule))
+    rule = SegmentRule(tier, not_seen_days, seen_within_days, rfm_group, min_visits, consent)
+    with obj.open_till() as till:
+        till.customers.save_segment(name, rule, _signed(till, by, f"save segment {name}"))
+        count = len(till.customers.members(rule))
     click.echo(f"segment {name!r} saved: {rule.describe()} ({count} customers now)")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from tui_pos.cli.context import Context, user_errors
+from tui_pos.cli.context import Context
 from tui_pos.cli.signing import BY_OPTION, signed
 from tui_pos.domain.errors import DomainError
 from tui_pos.domain.staff import Action
@@ -25,7 +25,7 @@ def db_init(obj: Context) -> None:
     is shown once."""
     from tui_pos.models.pin_recovery import has_recovery_code
 
-    with user_errors(), obj.open_till() as till:
+    with obj.open_till() as till:
         click.echo(f"Database ready: {till.db_path}")
         if not has_recovery_code(till.db):
             click.echo("No recovery code yet: tui-pos staff recovery-code --by NUMBER makes one")
@@ -39,15 +39,14 @@ def db_migrate(obj: Context) -> None:
     from tui_pos.models.errors import storage_errors
     from tui_pos.models.migrations import LATEST_VERSION, migrate
 
-    with user_errors():
-        path = obj.database_path()
-        with storage_errors():
-            database = open_database(path)
-            applied = migrate(database)
-            database.close()
-        for m in applied:
-            click.echo(f"applied {m.version}: {m.name}")
-        click.echo(f"{path}: schema version {LATEST_VERSION}")
+    path = obj.database_path()
+    with storage_errors():
+        database = open_database(path)
+        applied = migrate(database)
+        database.close()
+    for m in applied:
+        click.echo(f"applied {m.version}: {m.name}")
+    click.echo(f"{path}: schema version {LATEST_VERSION}")
 
 
 @db.command("check")
@@ -56,16 +55,15 @@ def db_check(obj: Context) -> None:
     """Run SQLite's integrity and foreign-key checks; exit 1 on a problem."""
     from tui_pos.models.health import check_database
 
-    with user_errors():
-        path = obj.database_path()
-        if not path.exists():
-            raise DomainError(f"{path}: no database there")
-        problems, version = check_database(path)
-        if problems:
-            for p in problems:
-                click.echo(f"problem: {p}", err=True)
-            sys.exit(1)
-        click.echo(f"{path}: ok (schema version {version})")
+    path = obj.database_path()
+    if not path.exists():
+        raise DomainError(f"{path}: no database there")
+    problems, version = check_database(path)
+    if problems:
+        for p in problems:
+            click.echo(f"problem: {p}", err=True)
+        sys.exit(1)
+    click.echo(f"{path}: ok (schema version {version})")
 
 
 @db.command("verify")
@@ -76,15 +74,14 @@ def db_verify(obj: Context) -> None:
     from tui_pos.models.database import open_database
     from tui_pos.models.journal_verify import verify_journal
 
-    with user_errors():
-        path = obj.database_path()
-        if not path.exists():
-            raise DomainError(f"{path}: no database there")
-        database = open_database(path)
-        try:
-            problems, checked = verify_journal(database)
-        finally:
-            database.close()
+    path = obj.database_path()
+    if not path.exists():
+        raise DomainError(f"{path}: no database there")
+    database = open_database(path)
+    try:
+        problems, checked = verify_journal(database)
+    finally:
+        database.close()
     if problems:
         for problem in problems:
             click.echo(f"BROKEN: {problem}", err=True)
@@ -105,17 +102,16 @@ def db_backup(obj: Context, dest: Path, keep: int | None, by: str | None) -> Non
     from tui_pos.models.backup import backup_database, rotate_backups
     from tui_pos.till_db import utc_now
 
-    with user_errors():
-        path = obj.database_path()
-        if not path.exists():
-            raise DomainError(f"{path}: no database there")
-        with obj.open_till(path) as till:
-            signed(till, by, Action.DATABASE_ADMIN, f"backup to {dest}")
-        made = backup_database(path, dest, now=utc_now())
-        click.echo(f"backup written: {made}")
-        if keep is not None:
-            for old in rotate_backups(made.parent, keep):
-                click.echo(f"removed old backup {old.name}")
+    path = obj.database_path()
+    if not path.exists():
+        raise DomainError(f"{path}: no database there")
+    with obj.open_till(path) as till:
+        signed(till, by, Action.DATABASE_ADMIN, f"backup to {dest}")
+    made = backup_database(path, dest, now=utc_now())
+    click.echo(f"backup written: {made}")
+    if keep is not None:
+        for old in rotate_backups(made.parent, keep):
+            click.echo(f"removed old backup {old.name}")
 
 
 @db.command("restore")
@@ -131,14 +127,13 @@ def db_restore(obj: Context, backup: Path, target: Path, replace: bool, by: str 
     from tui_pos.models.chain_store import anchor_restored
     from tui_pos.sync.state import require_head_check
 
-    with user_errors():
-        if replace and target.exists():
-            # Checked against the database replaced; its audit log goes with it, and the
-            # anchor is what shows the restore (an appended line would read as a rebuild).
-            with obj.open_till(target) as till:
-                signed(till, by, Action.DATABASE_ADMIN, f"restore {backup.name} over it")
-        restore_database(backup, target, replace=replace)
-        notes = anchor_restored(target) + require_head_check(target)
+    if replace and target.exists():
+        # Checked against the database replaced; its audit log goes with it, and the
+        # anchor is what shows the restore (an appended line would read as a rebuild).
+        with obj.open_till(target) as till:
+            signed(till, by, Action.DATABASE_ADMIN, f"restore {backup.name} over it")
+    restore_database(backup, target, replace=replace)
+    notes = anchor_restored(target) + require_head_check(target)
     for note in notes:
         click.echo(f"tui-pos: note: {note}", err=True)
     click.echo(f"restored {backup} to {target}: run 'tui-pos --db {target} db verify'")

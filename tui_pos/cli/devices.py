@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import click
 
-from tui_pos.cli.context import Context, user_errors
+from tui_pos.cli.context import Context
 from tui_pos.cli.signing import BY_OPTION, signed
 from tui_pos.domain.errors import DeviceError
-from tui_pos.domain.staff import Action, Approval
+from tui_pos.domain.staff import Action
 
 
 @click.group()
@@ -22,10 +22,9 @@ def devices_list(obj: Context) -> None:
     from tui_pos.devices import make_devices
     from tui_pos.drivers.scanners.discovery import list_evdev_devices, list_serial_ports
 
-    with user_errors():
-        config = obj.config()
-        path = obj.database_path()
-        found = make_devices(config, path)
+    config = obj.config()
+    path = obj.database_path()
+    found = make_devices(config, path)
     click.echo(f"printer: {config.printer.driver} {found.printer_note}")
     if found.status_printer is not None:
         click.echo(f"  status: {found.status_printer.status().label}")
@@ -53,10 +52,9 @@ def devices_test_print(obj: Context) -> None:
     from tui_pos.devices import make_devices
     from tui_pos.domain.receipt import printer_test_receipt
 
-    with user_errors():
-        config = obj.config()
-        found = make_devices(config, obj.database_path())
-        found.printer.print_receipt(printer_test_receipt(config.store.name, config.printer.width))
+    config = obj.config()
+    found = make_devices(config, obj.database_path())
+    found.printer.print_receipt(printer_test_receipt(config.store.name, config.printer.width))
     click.echo(f"test receipt sent: {found.printer_note}")
 
 
@@ -68,11 +66,9 @@ def devices_open_drawer(obj: Context, by: str | None) -> None:
     staff)."""
     import time
 
-    with user_errors():
-        with obj.open_till() as till:
-            signer = signed(till, by, Action.NO_SALE, "open the drawer from the command line")
-            approval = Approval(Action.NO_SALE, signer) if signer else None
-            problem = till.drawer.no_sale(time.monotonic(), approval)
-        if problem:
-            raise DeviceError(problem)
+    with obj.open_till() as till:
+        approval = signed(till, by, Action.NO_SALE, "open the drawer from the command line")
+        problem = till.drawer.no_sale(time.monotonic(), approval)
+    if problem:
+        raise DeviceError(problem)
     click.echo("drawer opened (no-sale recorded)")

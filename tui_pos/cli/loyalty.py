@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 
-from tui_pos.cli.context import Context, user_errors
+from tui_pos.cli.context import Context
 from tui_pos.cli.reports import emit_analysis
 from tui_pos.cli.signing import AS_OPTION, signed
 from tui_pos.domain.loyalty_analytics import DEFAULT_CHURN_DAYS, LOYALTY_KINDS
@@ -48,7 +48,7 @@ def report_loyalty(
     month, cohort, offers. Definitions: docs/DESIGN.md."""
     from tui_pos.domain.analysis import parse_range
 
-    with user_errors(), obj.open_till() as till:
+    with obj.open_till() as till:
         signed(till, by, Action.REPORTS, f"loyalty report by {kind}", flag="--as")
         analytics = till.loyalty_analytics
         period = parse_range(analytics.today(), day=day, first=first, last=last)

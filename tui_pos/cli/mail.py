@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from tui_pos.cli.context import Context, user_errors
+from tui_pos.cli.context import Context
 from tui_pos.cli.signing import BY_OPTION, signed
 from tui_pos.domain.mail import MailError
 from tui_pos.domain.money import parse_money
@@ -69,33 +69,33 @@ def campaign_send(
     limit allows (the rest goes with `tui-pos mail flush` or the running till)."""
     from tui_pos.services.campaigns import CouponOffer, coupon_valid_to
 
-    with user_errors():
-        try:
-            text = template_file.read_text(encoding="utf-8")
-        except UnicodeDecodeError:
-            raise MailError(f"{template_file}: not UTF-8 text") from None
-        if coupon_percent is not None and coupon_amount is not None:
-            raise MailError("Give --coupon-percent or --coupon-amount, not both")
-        with obj.open_till() as till:
-            signed(till, by, Action.CUSTOMER_ADMIN, f"send campaign to segment {segment}")
-            today = till.register.clock().date()
-            coupon = None
-            if coupon_percent is not None:
-                coupon = CouponOffer("percent", coupon_percent, coupon_valid_to(today, coupon_days))
-            elif coupon_amount is not None:
-                cents = parse_money(coupon_amount)
-                coupon = CouponOffer("amount", cents, coupon_valid_to(today, coupon_days))
-            who = till.staff.current.name if till.staff.current else "command line"
-            result = till.campaigns.send(
-                segment,
-                text,
-                template_file.name,
-                who,
-                name=name,
-                control_percent=control_percent,
-                coupon=coupon,
-            )
-            delivered = till.outbox.deliver_due()
+    try:
+        text = template_file.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise MailError(f"{template_file}: not UTF-8 text") from None
+    if coupon_percent is not None and coupon_amount is not None:
+        raise MailError("Give --coupon-percent or --coupon-amount, not both")
+    with obj.open_till() as till:
+        approval = signed(till, by, Action.CUSTOMER_ADMIN, f"send campaign to segment {segment}")
+        today = till.register.clock().date()
+        coupon = None
+        if coupon_percent is not None:
+            coupon = CouponOffer("percent", coupon_percent, coupon_valid_to(today, coupon_days))
+        elif coupon_amount is not None:
+            cents = parse_money(coupon_amount)
+            coupon = CouponOffer("amount", cents, coupon_valid_to(today, coupon_days))
+        who = till.staff.current.name if till.staff.current else "command line"
+        result = till.campaigns.send(
+            segment,
+            text,
+            template_file.name,
+            who,
+            name=name,
+            control_percent=control_percent,
+            coupon=coupon,
+            approval=approval,
+        )
+        delivered = till.outbox.deliver_due()
     click.echo(
         f"campaign {result.name!r}: {result.mailed} mails queued, {result.control} held out"
         f" as control; skipped {result.skipped_no_consent} without consent and"
@@ -108,7 +108,7 @@ def campaign_send(
 @click.pass_obj
 def unsubscribe_cmd(obj: Context, token: str) -> None:
     """Record the opt-out of the customer whose mail carried TOKEN (consent log)."""
-    with user_errors(), obj.open_till() as till:
+    with obj.open_till() as till:
         customer_id, already = till.campaigns.unsubscribe(token)
     if already:
         click.echo(f"customer #{customer_id} had already unsubscribed: nothing changed")
@@ -125,7 +125,7 @@ def mail() -> None:
 @click.pass_obj
 def mail_flush(obj: Context) -> None:
     """Deliver the queued mail that is due (within the rate limit)."""
-    with user_errors(), obj.open_till() as till:
+    with obj.open_till() as till:
         if not till.outbox.configured:
             raise MailError("No mail server: set [mail] host and sender in the config")
         result = till.outbox.deliver_due()
@@ -139,7 +139,7 @@ def mail_flush(obj: Context) -> None:
 @click.pass_obj
 def mail_log(obj: Context, limit: int, fmt: str, by: str | None) -> None:
     """What went (or waits to go) to whom, newest first."""
-    with user_errors(), obj.open_till() as till:
+    with obj.open_till() as till:
         signed(till, by, Action.CUSTOMER_ADMIN, "read the mail send log")
         entries = till.outbox.log(limit)
     if fmt == "json":

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from tui_pos.bootstrap import Till
-from tui_pos.cli.context import Context, stream_lines, user_errors
+from tui_pos.cli.context import Context, stream_lines
 from tui_pos.cli.signing import BY_OPTION, signed
 from tui_pos.domain.staff import Action, Employee
 
@@ -21,17 +21,16 @@ from tui_pos.domain.staff import Action, Employee
 def import_products_cmd(obj: Context, file: Path, dry_run: bool, by: str | None) -> None:
     """Import products from FILE.csv: all rows valid or nothing written (signed with --by
     once the till has staff)."""
-    with user_errors():
-        lines = stream_lines(file)  # read as it is imported: never all in memory
-        with obj.open_till() as till:
-            signer = None
-            if not dry_run:
-                signer = signed(till, by, Action.PRODUCT_ADMIN, f"import products {file.name}")
-            if not dry_run and _import_at_server(till, lines, signer, file):
+    lines = stream_lines(file)  # read as it is imported: never all in memory
+    with obj.open_till() as till:
+        approval = None
+        if not dry_run:
+            approval = signed(till, by, Action.PRODUCT_ADMIN, f"import products {file.name}")
+            if _import_at_server(till, lines, approval.actor, file):
                 return
-            summary = till.import_products(lines, dry_run=dry_run)
-        verb = "would create" if dry_run else "created"
-        click.echo(f"{file}: {verb} {summary.created}, updated {summary.updated} products")
+        summary = till.import_products(lines, approval, dry_run=dry_run)
+    verb = "would create" if dry_run else "created"
+    click.echo(f"{file}: {verb} {summary.created}, updated {summary.updated} products")
 
 
 def _import_at_server(

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from tui_pos.cli.context import Context, show_recovery_code, user_errors
+from tui_pos.cli.context import Context, show_recovery_code
 from tui_pos.cli.signing import BY_OPTION, read_pin, signed
 from tui_pos.domain.staff import Action
 
@@ -44,30 +44,29 @@ def staff_reset_key(obj: Context, code: str | None, manager: str | None) -> None
     from tui_pos.models.pin_recovery import reset_pin_key
     from tui_pos.till_db import utc_now
 
-    with user_errors():
-        config = obj.config()
-        path = obj.db_path or database_path(config)
-        if not path.exists():
-            raise DomainError(f"{path}: no database there")
-        code = code if code is not None else read_pin("Recovery code")
-        pin = read_pin(f"New PIN for manager {manager}", confirm=True) if manager else ""
+    config = obj.config()
+    path = obj.db_path or database_path(config)
+    if not path.exists():
+        raise DomainError(f"{path}: no database there")
+    code = code if code is not None else read_pin("Recovery code")
+    pin = read_pin(f"New PIN for manager {manager}", confirm=True) if manager else ""
+    with storage_errors():
+        database = open_database(path)
+    try:
         with storage_errors():
-            database = open_database(path)
-        try:
-            with storage_errors():
-                migrate(database)
-            _refuse_shared_key(database)
-            new_code = reset_pin_key(
-                database,
-                pin_key_path(config, path),
-                code,
-                manager=(manager, pin) if manager else None,
-                till=config.store.till,
-                now=utc_now(),
-                cost=DEFAULT_COST,
-            )
-        finally:
-            database.close()
+            migrate(database)
+        _refuse_shared_key(database)
+        new_code = reset_pin_key(
+            database,
+            pin_key_path(config, path),
+            code,
+            manager=(manager, pin) if manager else None,
+            till=config.store.till,
+            now=utc_now(),
+            cost=DEFAULT_COST,
+        )
+    finally:
+        database.close()
     click.echo(f"New PIN key made for {path}: every PIN was cleared.")
     if manager:
         click.echo(f"Manager {manager} has the new PIN; they set the others' with")
@@ -83,7 +82,7 @@ def staff_recovery_code(obj: Context, by: str | None) -> None:
     recovery codes, or after the code was used or seen by someone."""
     from tui_pos.models.pin_recovery import issue_recovery_code
 
-    with user_errors(), obj.open_till() as till:
+    with obj.open_till() as till:
         signed(till, by, Action.STAFF_ADMIN, "new recovery code")
         code = issue_recovery_code(till.db, till.register.clock())
     show_recovery_code(code, "The old code no longer works; the new")

@@ -9,12 +9,12 @@ from typing import TYPE_CHECKING
 
 import click
 
-from tui_pos.cli.context import Context, console, parse_date_option, user_errors
+from tui_pos.cli.context import Context, console, parse_date_option
 from tui_pos.cli.lazy import LazyGroup
 from tui_pos.cli.signing import AS_OPTION, BY_OPTION, signed
 from tui_pos.domain.analysis import REPORT_KINDS
 from tui_pos.domain.errors import DomainError, StorageError
-from tui_pos.domain.staff import Action, Approval
+from tui_pos.domain.staff import Action
 
 if TYPE_CHECKING:
     from tui_pos.bootstrap import Till
@@ -89,15 +89,14 @@ def _day_report(
     action = Action.X_REPORT if kind == "x" else Action.Z_CLOSE if closing else Action.REPORTS
     what = f"{kind.upper()} report {day.isoformat() if day else ''}".rstrip()
     if closing:  # the one that writes: the whole till (the backup after the Z)
-        with user_errors(), obj.open_till() as till:
+        with obj.open_till() as till:
             _check_store(till.db, store)
-            signer = signed(till, by, action, what)
+            approval = signed(till, by, action, what)
             tax_codes = [t.code for t in till.config.taxes]
-            approval = Approval(action, signer) if signer else None
             reports = [till.reports.close_day(approval)]
             _backup_after_z(till)
     else:
-        with user_errors(), obj.report_till() as reading:
+        with obj.report_till() as reading:
             _check_store(reading.db, store)
             signed(reading, by, action, what)
             tax_codes = [t.code for t in reading.config.taxes]
@@ -146,7 +145,7 @@ def report_sales(
     with --as, as --by names the report, once the till has staff)."""
     from tui_pos.domain.analysis import parse_range
 
-    with user_errors(), obj.report_till() as till:
+    with obj.report_till() as till:
         signed(till, by, Action.REPORTS, f"sales report by {kind}", flag="--as")
         _check_store(till.db, store)
         period = parse_range(till.analysis.today(), day=day, first=first, last=last)

@@ -5,7 +5,7 @@ error (message on stderr), 2 usage."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -43,7 +43,17 @@ COMMANDS = {
 }
 
 
-@click.group(cls=LazyGroup, lazy=COMMANDS, invoke_without_command=True)
+class RootGroup(LazyGroup):
+    """The root group: the one place a command's user error (a ``PosError`` or an
+    ``OSError``) becomes its message on stderr and exit code 1, whichever command raised
+    it (no command catches them itself)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        with user_errors():
+            return super().invoke(ctx)
+
+
+@click.group(cls=RootGroup, lazy=COMMANDS, invoke_without_command=True)
 @click.option("--config", "config_path", type=click.Path(path_type=Path), help="Config file.")
 @click.option("--db", "db_path", type=click.Path(path_type=Path), help="SQLite database file.")
 @click.version_option(package_name="tui-pos")
@@ -70,7 +80,7 @@ def _open_register(till: Till | TillOpening, login_hint: str = "") -> None:
     try:
         require_terminal()
         start_log(till.db_path)  # device details go there, not on the screen
-        with user_errors():
+        with user_errors():  # here too: a user error starting the UI is not a crash (below)
             check_keymap(till.config.keymap, till.config.source)
             if not isinstance(till, TillOpening):
                 for_the_register(till)
@@ -101,12 +111,11 @@ def run(obj: Context) -> None:
     """Open the register (on a terminal: it refuses to start without one). An existing
     database is opened behind the log-in screen; a new one before (its recovery code is
     shown before the register starts), and any without a terminal (its error first)."""
-    with user_errors():
-        config = obj.config()
-        path = (obj.db_path or database_path(config)).expanduser()
-        if not path.exists() or not on_terminal():
-            _open_register(obj.till())
-            return
+    config = obj.config()
+    path = (obj.db_path or database_path(config)).expanduser()
+    if not path.exists() or not on_terminal():
+        _open_register(obj.till())
+        return
     _open_register(open_later(config, path))
 
 
@@ -121,15 +130,14 @@ def demo(obj: Context, db_path: Path | None) -> None:
     from tui_pos.demo.sales import ensure_demo_sales
     from tui_pos.demo.stock import ensure_demo_deliveries, ensure_demo_extras
 
-    with user_errors():
-        path = db_path or obj.db_path or obj.database_path().with_name("demo.db")
-        till = obj.till(path)
-        ensure_demo_catalog(till)
-        ensure_demo_staff(till)
-        ensure_demo_sales(till)  # ten days of history for the reports (Ctrl+R)
-        ensure_demo_extras(till)
-        ensure_demo_customers(till)
-        ensure_demo_deliveries(till)  # the history sold more than the imported stock
+    path = db_path or obj.db_path or obj.database_path().with_name("demo.db")
+    till = obj.till(path)
+    ensure_demo_catalog(till)
+    ensure_demo_staff(till)
+    ensure_demo_sales(till)  # ten days of history for the reports (Ctrl+R)
+    ensure_demo_extras(till)
+    ensure_demo_customers(till)
+    ensure_demo_deliveries(till)  # the history sold more than the imported stock
     _open_register(till, DEMO_LOGIN_HINT)
 
 

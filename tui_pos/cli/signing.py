@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Protocol
 
 import click
 
-from tui_pos.domain.staff import ACTION_LABELS, Action, Employee, StaffError
+from tui_pos.domain.staff import ACTION_LABELS, Action, Approval, StaffError
 
 if TYPE_CHECKING:
     from tui_pos.services.staff import Staff
@@ -45,18 +45,18 @@ AS_OPTION = click.option("--as", "by", help=_SIGNER_HELP)
 
 def signed(
     till: SigningTill, by: str | None, action: Action, what: str, *, flag: str = "--by"
-) -> Employee | None:
+) -> Approval:
     """A command that changes or reveals data: once the till has staff, ``by`` (the
     ``flag`` option) names the employee doing it, their PIN is asked for, their role must
     allow ``action`` (a refusal is audited too), and it goes into the audit log. Returns
-    who signed (None: a till without staff yet signs nothing)."""
+    the approval the command hands to the use case, which checks it again (its actor is
+    None on a till without staff yet: nobody signs, and such a till allows everything)."""
     if not till.staff.has_staff():
-        return None
+        return Approval(action, None)
     if by is None:
         raise StaffError(f"{ACTION_LABELS[action]}: name who does this with {flag} NUMBER")
-    employee = till.staff.log_in(by, read_pin(f"PIN of employee {by}"))
-    till.staff.allowed(action, what)
-    return employee
+    till.staff.log_in(by, read_pin(f"PIN of employee {by}"))
+    return till.staff.allowed(action, what)
 
 
 #: The commands that run without ``--by`` once the till has staff, and why: each changes

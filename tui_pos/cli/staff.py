@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from tui_pos.cli.context import Context, user_errors
+from tui_pos.cli.context import Context
 from tui_pos.cli.lazy import LazyGroup
 from tui_pos.cli.reports import emit_analysis
 from tui_pos.cli.signing import BY_OPTION, read_pin, signed
@@ -46,7 +46,7 @@ def staff() -> None:
 def staff_list(obj: Context, fmt: str, by: str | None) -> None:
     """Everyone, with role, badge and lock-out state (never PINs; signed with --by once
     the till has staff)."""
-    with user_errors(), obj.open_till(read_only=True) as till:
+    with obj.open_till(read_only=True) as till:
         signed(till, by, Action.STAFF_ADMIN, "list staff")
         people = till.staff.employees()
         now = till.register.clock()
@@ -88,19 +88,21 @@ def staff_add(
     obj: Context, number: str, name: str, role: str, badge: str | None, by: str | None
 ) -> None:
     """Add an employee; their PIN (4-8 digits) is asked for twice."""
-    with user_errors(), obj.open_till() as till:
+    with obj.open_till() as till:
         first = not till.staff.has_staff()
         if first and parse_role(role) is not Role.MANAGER:
             raise StaffError("The first employee must be a manager (--role manager)")
-        signer = signed(till, by, Action.STAFF_ADMIN, f"add {number} {name} ({role})")
+        approval = signed(till, by, Action.STAFF_ADMIN, f"add {number} {name} ({role})")
         pin = read_pin(f"PIN for {name}", confirm=True)
         if _shared(till):
             from tui_pos.sync import managed_staff as ms
 
             pin_hash = ms.pin_hash_for(pin, till.staff.pepper, till.staff.settings.cost)
-            click.echo(ms.add(till.db, number, name, parse_role(role), pin_hash, badge, signer))
+            click.echo(
+                ms.add(till.db, number, name, parse_role(role), pin_hash, badge, approval.actor)
+            )
             return
-        employee = till.staff.add_employee(number, name, parse_role(role), pin, badge)
+        employee = till.staff.add_employee(number, name, parse_role(role), pin, badge, approval)
     click.echo(f"Added {employee.code} {employee.name} ({employee.role.value})")
 
 
@@ -117,16 +119,16 @@ def _shared(till: Till) -> bool:
 @click.pass_obj
 def staff_set_pin(obj: Context, number: str, by: str | None) -> None:
     """Give an employee a new PIN (also lifts a lock-out)."""
-    with user_errors(), obj.open_till() as till:
-        signer = signed(till, by, Action.STAFF_ADMIN, f"new PIN for {number}")
+    with obj.open_till() as till:
+        approval = signed(till, by, Action.STAFF_ADMIN, f"new PIN for {number}")
         pin = read_pin(f"New PIN for {number}", confirm=True)
         if _shared(till):
             from tui_pos.sync import managed_staff as ms
 
             pin_hash = ms.pin_hash_for(pin, till.staff.pepper, till.staff.settings.cost)
-            click.echo(ms.change(till.db, number, {"pin_hash": pin_hash}, signer))
+            click.echo(ms.change(till.db, number, {"pin_hash": pin_hash}, approval.actor))
             return
-        till.staff.set_pin(number, pin)
+        till.staff.set_pin(number, pin, approval)
     click.echo(f"PIN of {number} changed")
 
 
@@ -146,24 +148,27 @@ def staff_change(
     by: str | None,
 ) -> None:
     """Change an employee's role or badge, or deactivate them."""
-    with user_errors():
-        if role is None and badge is None and active is None:
-            raise StaffError("Nothing to change: give --role, --badge or --active/--inactive")
-        with obj.open_till() as till:
-            signer = signed(till, by, Action.STAFF_ADMIN, f"change {number}")
-            if _shared(till):
-                from tui_pos.sync import managed_staff as ms
+    if role is None and badge is None and active is None:
+        raise StaffError("Nothing to change: give --role, --badge or --active/--inactive")
+    with obj.open_till() as till:
+        approval = signed(till, by, Action.STAFF_ADMIN, f"change {number}")
+        if _shared(till):
+            from tui_pos.sync import managed_staff as ms
 
-                changed: dict[str, object] = {"role": role} if role else {}
-                if active is not None:
-                    changed["active"] = active
-                if badge is not None:
-                    changed["badge"] = badge.strip() or None
-                click.echo(ms.change(till.db, number, changed, signer))
-                return
-            employee = till.staff.update_employee(
-                number, role=parse_role(role) if role else None, active=active, badge=badge
-            )
+            changed: dict[str, object] = {"role": role} if role else {}
+            if active is not None:
+                changed["active"] = active
+            if badge is not None:
+                changed["badge"] = badge.strip() or None
+            click.echo(ms.change(till.db, number, changed, approval.actor))
+            return
+        employee = till.staff.update_employee(
+            number,
+            role=parse_role(role) if role else None,
+            active=active,
+            badge=badge,
+            approval=approval,
+        )
     state = "active" if employee.active else "inactive"
     click.echo(f"{employee.code} {employee.name}: {employee.role.value}, {state}")
 
@@ -174,9 +179,8 @@ def staff_change(
 @click.pass_obj
 def staff_unlock(obj: Context, number: str, by: str | None) -> None:
     """Lift a lock-out after too many wrong PINs."""
-    with user_errors(), obj.open_till() as till:
-        signed(till, by, Action.STAFF_ADMIN, f"unlock {number}")
-        till.staff.unlock(number)
+    with obj.open_till() as till:
+        till.staff.unlock(number, signed(till, by, Action.STAFF_ADMIN, f"unlock {number}"))
     click.echo(f"{number} unlocked")
 
 
@@ -195,7 +199,7 @@ def _staff_report(
     def command(
         obj: Context, day: str | None, first: str | None, last: str | None, fmt: str, by: str | None
     ) -> None:
-        with user_errors(), obj.open_till(read_only=True) as till:
+        with obj.open_till(read_only=True) as till:
             signed(till, by, action, f"{name} report")
             period = parse_range(till.analysis.today(), day=day, first=first, last=last)
             result = make(till.staff, period)

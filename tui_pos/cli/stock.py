@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from tui_pos.cli.context import parse_date_option, user_errors
+from tui_pos.cli.context import parse_date_option
 from tui_pos.cli.signing import BY_OPTION, signed
 from tui_pos.domain.barcode import display_gtin
 from tui_pos.domain.csv_export import csv_text
@@ -78,7 +78,7 @@ def render_stock(levels: list[StockLevel], fmt: str) -> str:
 def export_stock(fmt: str, low: bool, by: str | None) -> None:
     """The stock feed: every product with its level (from the ledger) and reorder level
     (signed with --by once the till has staff)."""
-    with user_errors(), _obj().open_till(read_only=True) as till:
+    with _obj().open_till(read_only=True) as till:
         signed(till, by, Action.REPORTS, "export stock")
         levels = till.stock.levels(low_only=low)
     click.echo(render_stock(levels, fmt), nl=False)
@@ -90,14 +90,13 @@ def export_stock(fmt: str, low: bool, by: str | None) -> None:
 def import_orders(file: Path, by: str | None) -> None:
     """Import paid online orders from FILE.json (each order once, by its order_id;
     signed with --by once the till has staff)."""
-    with user_errors():
-        try:
-            text = file.read_text(encoding="utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise DomainError(f"{file}: not UTF-8 text ({exc.reason})") from exc
-        with _obj().open_till() as till:
-            signed(till, by, Action.PRODUCT_ADMIN, f"import orders {file.name}")
-            result = till.online_orders.import_text(text)
+    try:
+        text = file.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise DomainError(f"{file}: not UTF-8 text ({exc.reason})") from exc
+    with _obj().open_till() as till:
+        signed(till, by, Action.PRODUCT_ADMIN, f"import orders {file.name}")
+        result = till.online_orders.import_text(text)
     collection = sum(1 for o in result.imported if o.collection)
     click.echo(
         f"{file}: imported {len(result.imported)} order(s) ({collection} for collection), "
@@ -141,9 +140,9 @@ def promo_add(
 ) -> None:
     """Add a promotion (signed with --by once the till has staff); --tier or --segment
     keeps it for those customers (it applies once such a customer is attached)."""
-    with user_errors(), _obj().open_till() as till:
-        signer = signed(till, by, Action.PRODUCT_ADMIN, f"promotion {name}")
-        made = promotions_for(till.promotions, till.db, signer).add(
+    with _obj().open_till() as till:
+        approval = signed(till, by, Action.PRODUCT_ADMIN, f"promotion {name}")
+        made = promotions_for(till.promotions, till.db, approval.actor).add(
             name=name,
             kind=kind,
             item=item,
@@ -156,6 +155,7 @@ def promo_add(
             tier=tier,
             segment=segment,
             birthday=birthday,
+            approval=approval,
         )
         target = till.promotions.target_name(made)
     audience = f" for {made.reason.removeprefix(made.name).strip(' ()')}" if made.audience else ""
@@ -165,7 +165,7 @@ def promo_add(
 @promo.command("list")
 def promo_list() -> None:
     """Every promotion with its dates (active ones marked *)."""
-    with user_errors(), _obj().open_till(read_only=True) as till:
+    with _obj().open_till(read_only=True) as till:
         today = till.promotions.today()
         rows = [(p, till.promotions.target_name(p)) for p in till.promotions.list()]
     if not rows:
@@ -183,8 +183,8 @@ def promo_list() -> None:
 @BY_OPTION
 def promo_end(promo_id: int, by: str | None) -> None:
     """End a promotion today (it no longer applies to new sales)."""
-    with user_errors(), _obj().open_till() as till:
-        signer = signed(till, by, Action.PRODUCT_ADMIN, f"end promotion #{promo_id}")
-        ended = promotions_for(till.promotions, till.db, signer).end(promo_id)
+    with _obj().open_till() as till:
+        approval = signed(till, by, Action.PRODUCT_ADMIN, f"end promotion #{promo_id}")
+        ended = promotions_for(till.promotions, till.db, approval.actor).end(promo_id, approval)
     last = ended.ends_on.isoformat() if ended.ends_on else "-"
     click.echo(f"promotion #{ended.id} {ended.name} ended (last day {last})")

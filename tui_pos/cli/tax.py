@@ -13,7 +13,6 @@ from typing import Any
 
 import click
 
-from tui_pos.cli.context import user_errors
 from tui_pos.cli.signing import BY_OPTION, signed
 from tui_pos.config.schema import parse_rate
 from tui_pos.domain.errors import DomainError
@@ -35,7 +34,7 @@ def tax_list() -> None:
     """The tax codes new sales use, with where each comes from."""
     from tui_pos.models.tax_codes import tax_sources
 
-    with user_errors(), _obj().open_till(read_only=True) as till:
+    with _obj().open_till(read_only=True) as till:
         rates, sources = till.register.tax_rates(), tax_sources(till.db)
     for code, rate in rates.items():
         click.echo(f"{code}  {rate.label}  {rate.name}  ({sources.get(code, 'config')})")
@@ -53,29 +52,28 @@ def tax_set(code: str, rate: str, name: str | None, by: str | None) -> None:
     from tui_pos.models.unit_of_work import writing
     from tui_pos.sync import managed
 
-    with user_errors():
-        if not code.isascii() or not code.isalnum() or len(code) > 8:
-            raise DomainError(f"tax code {code!r}: 1-8 letters or digits")
-        try:
-            rate_bp = parse_rate(rate)
-        except ValueError as exc:
-            raise DomainError(f"--rate: {exc}") from None
-        with _obj().open_till() as till:
-            current = till.register.tax_rates().get(code)
-            wanted = TaxRate(code, name or (current.name if current else code), rate_bp)
-            signer = signed(till, by, Action.PRODUCT_ADMIN, f"tax {code} {wanted.label}")
-            if managed.enrolled(till.db):
-                item = {"key": code, "body": {"name": wanted.name, "rate_bp": rate_bp}}
-                managed.send(till.db, "tax", [item], signer)
-                here = managed.pulled(
-                    till.db,
-                    "SELECT 1 FROM tax_code WHERE code = ? AND source = 'server' "
-                    f"AND rate_bp = {rate_bp}",
-                    code,
-                )
-                later = "" if here else "; this till applies it when it syncs"
-                click.echo(f"tax {code} {wanted.label} sent to the store server{later}")
-                return
-            with writing(till.db, till.config.store.till):
-                set_tax_code(till.db, wanted, TILL)
+    if not code.isascii() or not code.isalnum() or len(code) > 8:
+        raise DomainError(f"tax code {code!r}: 1-8 letters or digits")
+    try:
+        rate_bp = parse_rate(rate)
+    except ValueError as exc:
+        raise DomainError(f"--rate: {exc}") from None
+    with _obj().open_till() as till:
+        current = till.register.tax_rates().get(code)
+        wanted = TaxRate(code, name or (current.name if current else code), rate_bp)
+        approval = signed(till, by, Action.PRODUCT_ADMIN, f"tax {code} {wanted.label}")
+        if managed.enrolled(till.db):
+            item = {"key": code, "body": {"name": wanted.name, "rate_bp": rate_bp}}
+            managed.send(till.db, "tax", [item], approval.actor)
+            here = managed.pulled(
+                till.db,
+                "SELECT 1 FROM tax_code WHERE code = ? AND source = 'server' "
+                f"AND rate_bp = {rate_bp}",
+                code,
+            )
+            later = "" if here else "; this till applies it when it syncs"
+            click.echo(f"tax {code} {wanted.label} sent to the store server{later}")
+            return
+        with writing(till.db, till.config.store.till):
+            set_tax_code(till.db, wanted, TILL)
     click.echo(f"tax {code} {wanted.label} ({wanted.name}) is in force for new sales")

@@ -7,6 +7,8 @@ import json
 from datetime import timedelta
 
 from tui_pos.bootstrap import Till
+from tui_pos.demo.store import manager_approval
+from tui_pos.domain.staff import Action
 
 CROISSANT = "5900000000091"
 COLA = "5900000001029"
@@ -52,14 +54,20 @@ def ensure_demo_extras(till: Till) -> None:
     promotions = till.promotions
     today = promotions.today()
     if not promotions.list():
-        promotions.add(name="Croissants 3 for 2", kind="multi_free", item=CROISSANT, buy=3, pay=2)
-        promotions.add(name="Cola 2 for 4.00", kind="multi_price", item=COLA, buy=2, value="4.00")
+        ok = manager_approval(till, Action.PRODUCT_ADMIN)
+        promotions.add(
+            name="Croissants 3 for 2", kind="multi_free", item=CROISSANT, buy=3, pay=2, approval=ok
+        )
+        promotions.add(
+            name="Cola 2 for 4.00", kind="multi_price", item=COLA, buy=2, value="4.00", approval=ok
+        )
         promotions.add(
             name="Snacks week -10%",
             kind="percent",
             category="Snacks",
             value="10",
             ends_on=today + timedelta(days=7),
+            approval=ok,
         )
         till.register.refresh_promotions()
     created = (till.register.clock() - timedelta(hours=2)).isoformat()
@@ -87,5 +95,5 @@ def ensure_demo_deliveries(till: Till) -> int:
         reorder = max(level.reorder_level_milli, 5_000)
         items[level.product_id] = 4 * reorder - level.level_milli
     if items:
-        till.stock.receive("DEMO-RESTOCK", items)
+        till.stock.receive("DEMO-RESTOCK", items, manager_approval(till, Action.PRODUCT_ADMIN))
     return len(items)

@@ -7,7 +7,7 @@ import io
 
 from tui_pos.bootstrap import Till
 from tui_pos.demo.catalog import demo_products
-from tui_pos.domain.staff import Role
+from tui_pos.domain.staff import Action, Approval, Role
 from tui_pos.services.product_import import OPTIONAL, REQUIRED
 
 
@@ -24,7 +24,7 @@ def ensure_demo_catalog(till: Till) -> bool:
     """Import the demo catalog into an empty store; returns True if it did."""
     if till.catalog.count() > 0:
         return False
-    till.import_products(demo_csv())
+    till.import_products(demo_csv(), manager_approval(till, Action.PRODUCT_ADMIN))
     return True
 
 
@@ -47,6 +47,19 @@ def ensure_demo_staff(till: Till) -> bool:
     """Create the demo's employees in a store without staff; returns True if it did."""
     if till.staff.employees():
         return False
-    for code, name, role, pin in DEMO_STAFF:
-        till.staff.add_employee(code, name, role, pin)
+    for code, name, role, pin in DEMO_STAFF:  # the first (a manager) needs no approval
+        till.staff.add_employee(
+            code, name, role, pin, None, manager_approval(till, Action.STAFF_ADMIN)
+        )
     return True
+
+
+def manager_approval(till: Till, action: Action) -> Approval | None:
+    """What the demo does behind the screens (staff, promotions) it does as its first
+    active manager (None: a till without staff, which allows everything)."""
+    managers = [
+        s.employee
+        for s in till.staff.store.employees()
+        if s.employee.active and s.employee.role is Role.MANAGER
+    ]
+    return Approval(action, managers[0]) if managers else None

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, TypeVar
 from textual.worker import WorkerFailed
 
 from tui_pos.domain.cash import CashKind, denominations, parse_amount
-from tui_pos.domain.errors import DomainError, PosError, StorageError
+from tui_pos.domain.errors import PosError, StorageError
 from tui_pos.domain.money import format_money
 from tui_pos.domain.receipt import text_receipt
 from tui_pos.domain.report import DayReport
@@ -117,11 +117,7 @@ class CashFlows:
         """The X report of the open period, on screen (and printed if there is a printer)."""
         if await approval_for(self.app.register_screen, Action.X_REPORT, "X report") is None:
             return
-        try:
-            report = await self._busy("X report", self.till.reports.x_report)
-        except PosError as exc:
-            self.app.notify(str(exc), severity="error")
-            return
+        report = await self._busy("X report", self.till.reports.x_report)
         # A role that may not accept an over/short counts blind: it does not see the cash
         # the drawer should hold (it could count to it).
         self._show_report(report, blind=not self.staff.may(Action.ACCEPT_OVER_SHORT))
@@ -135,11 +131,7 @@ class CashFlows:
                 "Finish, park or void the open sale before the Z close", severity="error"
             )
             return
-        try:
-            notes = denominations(self.till.config.staff.denominations)
-        except DomainError as exc:
-            self.app.notify(str(exc), severity="error")
-            return
+        notes = denominations(self.till.config.staff.denominations)
         screen = self.app.register_screen
         approval = await approval_for(screen, Action.Z_CLOSE, "Z close")
         if approval is None:
@@ -149,11 +141,7 @@ class CashFlows:
         while (
             counted := await self.app.push_screen_wait(CountScreen(notes, currency, counts))
         ) is not None:
-            try:
-                report = await self._busy("Z close: the cash expected", self.till.reports.x_report)
-            except StorageError as exc:
-                self.app.notify(str(exc), severity="error")
-                return
+            report = await self._busy("Z close: the cash expected", self.till.reports.x_report)
             diff = counted - report.cash_expected_cents
             summary = (
                 f"Counted {format_money(counted)}, "

@@ -7,7 +7,6 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from tui_pos.domain.analysis import AnalysisReport, DateRange
-from tui_pos.domain.errors import PosError
 from tui_pos.domain.staff import Action
 from tui_pos.screens.authorize import approval_for
 from tui_pos.services.staff_reports import audit_report, hours_report
@@ -25,11 +24,7 @@ class RecordFlows:
 
     async def clock_in_out(self) -> None:
         """Clock the logged-in employee in or out."""
-        try:
-            kind = self.staff.clock_in_out()
-        except PosError as exc:
-            self.app.notify(str(exc), severity="error")
-            return
+        kind = self.staff.clock_in_out()
         name = self.staff.current.name if self.staff.current else ""
         self.app.notify(f"{name} clocked {kind}")
 
@@ -50,11 +45,7 @@ class RecordFlows:
         return self.app.till.register.clock().astimezone().date()
 
     def _show_table(self, make: Callable[[], AnalysisReport]) -> None:
-        try:
-            report = make()
-        except PosError as exc:
-            self.app.notify(str(exc), severity="error")
-            return
+        report = make()
         from tui_pos.screens.cash import TableScreen  # loaded on first use (cold start)
 
         title = f"{report.title}  ·  {report.period.label}"

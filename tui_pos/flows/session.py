@@ -79,12 +79,8 @@ class Session:
         if not greet:
             return
         self.app.notify(f"Hello {employee.name}")
-        try:
-            needs_float = self.app.till.cash.needs_float()
-            clocked_in = self.staff.clocked_in(employee)
-        except StorageError as exc:
-            self.app.notify(str(exc), severity="error")
-            return
+        needs_float = self.app.till.cash.needs_float()
+        clocked_in = self.staff.clocked_in(employee)
         if not clocked_in:
             self.app.notify("You are not clocked in: Ctrl+K then C", severity="warning")
         if needs_float:
@@ -96,10 +92,10 @@ class Session:
 
     def switch_cashier(self, badge: str) -> None:
         """A badge scanned at the register: that employee takes over the till."""
+        before = self.staff.current
         try:
-            before = self.staff.current
             employee = self.staff.log_in_badge(badge)
-        except PosError as exc:
+        except PosError as exc:  # not a flow (the App's handler): a toast, as flows give
             self.app.notify(str(exc), severity="error")
             return
         if before is not None and before.id != employee.id:

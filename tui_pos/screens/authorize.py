@@ -20,6 +20,7 @@ from textual.widgets import Label, Static
 
 from tui_pos.domain.errors import PosError
 from tui_pos.domain.staff import ACTION_LABELS, Action, Approval, Employee
+from tui_pos.safe_app import ShowsUserErrors
 from tui_pos.screens.dialogs import ask
 from tui_pos.widgets.credentials_line import CredentialsLine
 from tui_pos.widgets.keys_bar import KeysBar
@@ -133,7 +134,7 @@ class _CredentialsScreen:
         raise NotImplementedError
 
 
-class LoginScreen(_CredentialsScreen, Screen[Employee]):
+class LoginScreen(_CredentialsScreen, ShowsUserErrors, Screen[Employee]):
     """The till is locked: log in with a number and PIN, or a badge."""
 
     BINDINGS = [Binding("escape", "clear", "Clear", id="login-clear")]
@@ -185,7 +186,7 @@ class LoginScreen(_CredentialsScreen, Screen[Employee]):
         self.field().start_again()
 
 
-class OverrideScreen(_CredentialsScreen, ModalScreen[Approval | None]):
+class OverrideScreen(_CredentialsScreen, ShowsUserErrors, ModalScreen[Approval | None]):
     """Someone whose role may do the action approves it with their number and PIN."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="override-cancel")]

@@ -15,6 +15,7 @@ from textual.widgets import DataTable, Label, Static
 from tui_pos.domain.cash import Denomination, count_total, parse_pieces
 from tui_pos.domain.errors import DomainError
 from tui_pos.domain.money import format_money
+from tui_pos.safe_app import ShowsUserErrors
 from tui_pos.widgets.entry_line import EntryLine
 from tui_pos.widgets.keys_bar import KeysBar
 from tui_pos.widgets.plain import plain, plain_row, styled
@@ -32,7 +33,7 @@ MENU: tuple[tuple[str, str, str], ...] = (
 )
 
 
-class CashMenuScreen(ModalScreen[str | None]):
+class CashMenuScreen(ShowsUserErrors, ModalScreen[str | None]):
     """Pick a cash or staff action by its letter; the result is the action's id."""
 
     BINDINGS = [
@@ -59,7 +60,7 @@ class CashMenuScreen(ModalScreen[str | None]):
         self.dismiss(ident or None)
 
 
-class CountScreen(ModalScreen[int | None]):
+class CountScreen(ShowsUserErrors, ModalScreen[int | None]):
     """The blind count: pieces per note and coin; the expected cash is not shown.
 
     One entry line takes the counts in order (Enter = next kind; an empty Enter keeps the
@@ -167,7 +168,7 @@ class CountScreen(ModalScreen[int | None]):
         self.dismiss(None)
 
 
-class TableScreen(ModalScreen[None]):
+class TableScreen(ShowsUserErrors, ModalScreen[None]):
     """A read-only table (audit log, hours). Esc or Enter closes."""
 
     BINDINGS = [Binding("escape,enter", "close", "Close", id="table-close")]

@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Input, Label, Static
 
-from tui_pos.domain.errors import PosError, StorageError
+from tui_pos.domain.errors import StorageError
 from tui_pos.domain.money import format_money
 from tui_pos.screens.dialogs import FLOW_GROUP, ConfirmScreen, ask
 from tui_pos.screens.list_screen import ListScreen, list_table, right
@@ -91,11 +91,7 @@ class CollectionScreen(ListScreen):
     async def _hand_over(self, confirmed: Awaitable[bool], order: CollectionOrder) -> None:
         if not await confirmed:
             return
-        try:
-            cashier = self.services.returns.register.cashier
-            self.services.online_orders.hand_over(order, cashier.name if cashier else "")
-        except PosError as exc:
-            self.say(str(exc), error=True)
-            return
+        cashier = self.services.returns.register.cashier
+        self.services.online_orders.hand_over(order, cashier.name if cashier else "")
         self.search(self.query_one("#collection-input", Input).value)
         self.say(f"Order {order.order_id} handed over")

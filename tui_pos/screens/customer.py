@@ -20,6 +20,7 @@ from textual.widgets import DataTable, Input, Label, Static
 
 from tui_pos.domain.customer import Customer
 from tui_pos.domain.errors import DomainError, PosError, StorageError
+from tui_pos.safe_app import ShowsUserErrors
 from tui_pos.screens.customer_profile import ProfileScreen
 from tui_pos.screens.dialogs import FLOW_GROUP, PromptScreen, ask
 from tui_pos.screens.segments import SegmentsScreen
@@ -30,7 +31,7 @@ from tui_pos.widgets.plain import plain_row, styled
 from tui_pos.widgets.scan_aware_input import ScanAwareInput
 
 
-class CustomerScreen(ModalScreen[str | None]):
+class CustomerScreen(ShowsUserErrors, ModalScreen[str | None]):
     """Result: a message for the register (attached, created, detached) or None."""
 
     BINDINGS = [
@@ -93,7 +94,7 @@ class CustomerScreen(ModalScreen[str | None]):
         try:
             found = self.customers.search(text)
         except StorageError as exc:
-            self.app.call_from_thread(self._error, str(exc))
+            self.app.call_from_thread(self.say, str(exc), error=True)
             return
         self.app.call_from_thread(self._show, found, bool(text.strip()))
 
@@ -110,9 +111,13 @@ class CustomerScreen(ModalScreen[str | None]):
     def _detail(self, text: str | Content) -> None:
         self.query_one("#customer-detail", Static).update(text)
 
-    def _error(self, text: str) -> None:
-        self.app.bell()
-        self._detail(styled("[red]$text[/red]", text=text))
+    def say(self, text: str, *, error: bool = False) -> None:
+        """The detail line (where a refusal is shown, in red; it rings the bell)."""
+        if error:
+            self.app.bell()
+            self._detail(styled("[red]$text[/red]", text=text))
+        else:
+            self._detail(text)
 
     def _selected(self) -> Customer | None:
         table = self.query_one("#customer-results", DataTable)
@@ -131,28 +136,20 @@ class CustomerScreen(ModalScreen[str | None]):
         event.stop()
         chosen = self._selected()
         if chosen is None:
-            self._error("Nobody selected: type a phone, a name or a card number")
+            self.say("Nobody selected: type a phone, a name or a card number", error=True)
             return
         self._attach_customer(chosen.id)
 
     def _attach_customer(self, customer_id: int) -> None:
-        try:
-            customer = self.customers.attach(self.register, customer_id)
-        except PosError as exc:
-            self._error(str(exc))
-            return
+        customer = self.customers.attach(self.register, customer_id)
         self.dismiss(f"Customer: {customer.name}")
 
     def accept_scan(self, code: str) -> None:
         """A loyalty card scanned here attaches its customer."""
-        try:
-            scanned = self.register.parser.parse(code)
-            if scanned.kind != "customer":
-                raise DomainError("That is not a loyalty card")
-            customer = self.customers.attach_card(self.register, scanned.code)
-        except PosError as exc:
-            self._error(str(exc))
-            return
+        scanned = self.register.parser.parse(code)
+        if scanned.kind != "customer":
+            raise DomainError("That is not a loyalty card")
+        customer = self.customers.attach_card(self.register, scanned.code)
         self.dismiss(f"Customer: {customer.name}")
 
     def action_new(self) -> None:
@@ -178,7 +175,7 @@ class CustomerScreen(ModalScreen[str | None]):
         chosen = self._selected()
         customer_id = chosen.id if chosen else self.register.cart.customer_id
         if customer_id is None:
-            self._error("Choose a customer first")
+            self.say("Choose a customer first", error=True)
             return
         basket = [ln.product_id for ln in self.register.cart.lines]
         self.app.push_screen(ProfileScreen(self.customers, customer_id, basket))
@@ -186,13 +183,9 @@ class CustomerScreen(ModalScreen[str | None]):
     def action_detach(self) -> None:
         """Take the customer off the sale."""
         if self.register.cart.customer_id is None:
-            self._error("No customer on this sale")
+            self.say("No customer on this sale", error=True)
             return
-        try:
-            self.register.set_customer(None)
-        except DomainError as exc:
-            self._error(str(exc))
-            return
+        self.register.set_customer(None)
         self.dismiss("Customer taken off the sale")
 
     def action_segments(self) -> None:

@@ -9,7 +9,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
 from tui_pos.domain.customer import Customer, CustomerDetails, CustomerError, parse_birthday
-from tui_pos.domain.errors import PosError
+from tui_pos.safe_app import ShowsUserErrors
 from tui_pos.services.customers import Customers
 from tui_pos.widgets.keys_bar import KeysBar
 
@@ -26,7 +26,7 @@ FIELDS = (
 )
 
 
-class EditCustomerScreen(ModalScreen[Customer | None]):
+class EditCustomerScreen(ShowsUserErrors, ModalScreen[Customer | None]):
     """Result: the saved profile, or None when cancelled. Enter moves to the next field."""
 
     BINDINGS = [
@@ -68,28 +68,28 @@ class EditCustomerScreen(ModalScreen[Customer | None]):
         event.stop()
         self.focus_next()
 
+    def say(self, text: str, *, error: bool = False) -> None:
+        """The dialog's message line: a refusal is shown there and the dialog stays open."""
+        if error:
+            self.app.bell()
+        self.query_one("#edit-error", Static).update(text)
+
     def action_save(self) -> None:
         """Check and store the profile; stay open with the reason on a refusal."""
-        try:
-            consent = self._value("consent").strip().lower()
-            if consent not in ("y", "yes", "n", "no", ""):
-                raise CustomerError("Marketing consent: type y or n")
-            details = CustomerDetails(
-                name=self._value("name"),
-                phone=self._value("phone"),
-                email=self._value("email"),
-                birthday=parse_birthday(self._value("birthday")),
-                notes=self._value("notes"),
-                preferences=self._value("preferences"),
-                marketing_consent=consent in ("y", "yes"),
-                card=self._value("card").strip() or None,
-            )
-            saved = self.customers.update(self.customer.id, details)
-        except PosError as exc:
-            self.app.bell()
-            self.query_one("#edit-error", Static).update(str(exc))
-            return
-        self.dismiss(saved)
+        consent = self._value("consent").strip().lower()
+        if consent not in ("y", "yes", "n", "no", ""):
+            raise CustomerError("Marketing consent: type y or n")
+        details = CustomerDetails(
+            name=self._value("name"),
+            phone=self._value("phone"),
+            email=self._value("email"),
+            birthday=parse_birthday(self._value("birthday")),
+            notes=self._value("notes"),
+            preferences=self._value("preferences"),
+            marketing_consent=consent in ("y", "yes"),
+            card=self._value("card").strip() or None,
+        )
+        self.dismiss(self.customers.update(self.customer.id, details))
 
     def action_cancel(self) -> None:
         """Close without saving."""

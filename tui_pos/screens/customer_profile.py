@@ -15,8 +15,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
 from tui_pos.domain.customer import Customer
-from tui_pos.domain.errors import PosError
 from tui_pos.domain.money import format_money
+from tui_pos.safe_app import ShowsUserErrors
 from tui_pos.screens.customer_edit import EditCustomerScreen
 from tui_pos.screens.dialogs import FLOW_GROUP, ask
 from tui_pos.services.customer_views import CustomerProfile
@@ -104,7 +104,7 @@ def _add(table: Table, *cells: object) -> None:
     table.add_row(*plain_row(cells))
 
 
-class ProfileScreen(ModalScreen[None]):
+class ProfileScreen(ShowsUserErrors, ModalScreen[None]):
     """Esc closes; F5 gives the birthday reward when it is due."""
 
     BINDINGS = [
@@ -132,14 +132,10 @@ class ProfileScreen(ModalScreen[None]):
         """Load the profile."""
         self.load()
 
-    @work(thread=True, exclusive=True, group="profile", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="profile")
     def load(self) -> None:
-        """Read the profile off the UI thread."""
-        try:
-            profile = self.customers.profile(self.customer_id, self.basket)
-        except PosError as exc:
-            self.app.call_from_thread(self._error, str(exc))
-            return
+        """Read the profile off the UI thread (a refusal is shown by the app's catch)."""
+        profile = self.customers.profile(self.customer_id, self.basket)
         self.app.call_from_thread(self._show, profile)
 
     def _show(self, profile: CustomerProfile) -> None:
@@ -147,8 +143,10 @@ class ProfileScreen(ModalScreen[None]):
         self.query_one("#profile-body", Static).update(profile_renderable(profile))
         self.refresh_bindings()
 
-    def _error(self, text: str) -> None:
-        self.app.bell()
+    def say(self, text: str, *, error: bool = False) -> None:
+        """The profile's message line (where a refusal is shown; it rings the bell)."""
+        if error:
+            self.app.bell()
         self.query_one("#profile-error", Static).update(text)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -174,11 +172,7 @@ class ProfileScreen(ModalScreen[None]):
 
     def action_birthday(self) -> None:
         """Give the birthday reward (once per birthday)."""
-        try:
-            points = self.customers.grant_birthday(self.customer_id)
-        except PosError as exc:
-            self._error(str(exc))
-            return
+        points = self.customers.grant_birthday(self.customer_id)
         self.app.notify(f"Birthday reward: {points} points added")
         self.load()
 

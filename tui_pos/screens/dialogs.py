@@ -20,6 +20,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Input, Label, Static
 
 from tui_pos.domain.errors import PosError
+from tui_pos.safe_app import ShowsUserErrors
 from tui_pos.widgets.keys_bar import KeysBar
 from tui_pos.widgets.scan_aware_input import ScanAwareInput
 
@@ -43,7 +44,7 @@ def ask(app: App[Any], dialog: Screen[T]) -> asyncio.Future[T]:
     return answer
 
 
-class PromptScreen(ModalScreen[T | None]):
+class PromptScreen(ShowsUserErrors, ModalScreen[T | None]):
     """Ask for one line of text; ``apply`` turns it into the result or raises DomainError.
 
     On an error the dialog stays open with the message, so nothing changes until the input
@@ -102,7 +103,7 @@ class PromptScreen(ModalScreen[T | None]):
         self.dismiss(None)
 
 
-class ConfirmScreen(ModalScreen[bool]):
+class ConfirmScreen(ShowsUserErrors, ModalScreen[bool]):
     """A yes/no question: y or Enter confirms, n or Escape declines."""
 
     BINDINGS = [
@@ -126,7 +127,7 @@ class ConfirmScreen(ModalScreen[bool]):
         self.dismiss(yes)
 
 
-class BusyScreen(ModalScreen[None]):
+class BusyScreen(ShowsUserErrors, ModalScreen[None]):
     """Slow work in progress (a report read in a thread): says what, takes no keys, and
     is closed by the flow that opened it."""
 

@@ -12,6 +12,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Label, Static
 
+from tui_pos.safe_app import ShowsUserErrors
 from tui_pos.widgets.keys_bar import KeysBar
 
 
@@ -51,7 +52,7 @@ def keys_of(screen: Screen[object]) -> list[KeyHelp]:
     return list(rows.values())
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(ShowsUserErrors, ModalScreen[None]):
     """The keys of the screen it was opened on; Esc or F1 closes it."""
 
     BINDINGS = [Binding("escape,enter", "close", "Close", id="help-close")]

@@ -6,6 +6,7 @@ from rich.text import Text
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
+from tui_pos.safe_app import ShowsUserErrors
 from tui_pos.widgets.plain import plain
 
 
@@ -21,7 +22,7 @@ def right(text: str) -> Text:
     return plain(text, justify="right")
 
 
-class ListScreen(ModalScreen[None]):
+class ListScreen(ShowsUserErrors, ModalScreen[None]):
     """A modal with a field, a table and a message line (shared plumbing)."""
 
     TABLE_ID = "stock-table"

@@ -9,12 +9,13 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Label, Static
 
+from tui_pos.safe_app import ShowsUserErrors
 from tui_pos.services.printing import PrintJob
 from tui_pos.widgets.keys_bar import KeysBar
 from tui_pos.widgets.plain import plain_row
 
 
-class PrintQueueScreen(ModalScreen[bool]):
+class PrintQueueScreen(ShowsUserErrors, ModalScreen[bool]):
     """Enter retries every waiting receipt (result True); Esc closes (False)."""
 
     BINDINGS = [

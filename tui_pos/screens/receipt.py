@@ -10,10 +10,11 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from tui_pos.safe_app import ShowsUserErrors
 from tui_pos.widgets.keys_bar import KeysBar
 
 
-class ReceiptScreen(ModalScreen[None]):
+class ReceiptScreen(ShowsUserErrors, ModalScreen[None]):
     """Shows receipt lines as the printer would print them. Esc or Enter closes."""
 
     BINDINGS = [Binding("escape,enter,f11", "close", "Close", id="receipt-close")]

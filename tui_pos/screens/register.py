@@ -12,7 +12,7 @@ from collections.abc import Awaitable
 from textual import work
 from textual.binding import Binding
 
-from tui_pos.domain.errors import DomainError, PosError
+from tui_pos.domain.errors import DomainError
 from tui_pos.domain.receipt import sale_number
 from tui_pos.domain.sale import SaleDocument
 from tui_pos.domain.staff import Action, Approval
@@ -241,11 +241,7 @@ class RegisterScreen(SaleEdits, SaleStoring):
 
         if self.receipts is None:
             return
-        try:
-            lines = self.receipts.lines(self.register.last_completed())
-        except PosError as exc:
-            self.say(str(exc), error=True)
-            return
+        lines = self.receipts.lines(self.register.last_completed())
         self.app.push_screen(ReceiptScreen(lines))
 
     def action_reprint(self) -> None:

@@ -25,6 +25,7 @@ from tui_pos.domain.analysis_reports import TITLES
 from tui_pos.domain.errors import PosError
 from tui_pos.domain.loyalty_analytics import LOYALTY_KINDS, LOYALTY_TITLES
 from tui_pos.domain.money import div_round
+from tui_pos.safe_app import ShowsUserErrors
 from tui_pos.screens.dialogs import FLOW_GROUP, PromptScreen, ask
 from tui_pos.services.analysis import Analysis
 from tui_pos.services.loyalty_analytics import LoyaltyAnalytics
@@ -54,7 +55,7 @@ _SHORT: dict[ReportKind, str] = {
 }
 
 
-class ReportsScreen(Screen[None]):
+class ReportsScreen(ShowsUserErrors, Screen[None]):
     """Read-only analysis reports over local calendar days (today to start with)."""
 
     BINDINGS = [

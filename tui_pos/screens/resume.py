@@ -10,12 +10,13 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Label, Static
 
 from tui_pos.domain.money import format_money
+from tui_pos.safe_app import ShowsUserErrors
 from tui_pos.services.ports import SuspendedCart
 from tui_pos.widgets.keys_bar import KeysBar
 from tui_pos.widgets.plain import plain
 
 
-class ResumeScreen(ModalScreen[int | None]):
+class ResumeScreen(ShowsUserErrors, ModalScreen[int | None]):
     """Up/Down choose, Enter resumes, Esc closes. Result: the suspended sale's id."""
 
     BINDINGS = [

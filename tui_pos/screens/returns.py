@@ -21,6 +21,7 @@ from tui_pos.domain.money import format_money
 from tui_pos.domain.quantity import format_quantity
 from tui_pos.domain.returns import ReturnableLine
 from tui_pos.domain.staff import Action, Approval
+from tui_pos.safe_app import ShowsUserErrors
 from tui_pos.screens.dialogs import FLOW_GROUP, PromptScreen, ask
 from tui_pos.services.online_orders import OnlineOrders
 from tui_pos.services.remote_returns import ClaimedLine, RemoteDocument, RemoteReturns
@@ -61,7 +62,7 @@ RETURN_COLUMNS = (
 )
 
 
-class ReturnScreen(ModalScreen[None]):
+class ReturnScreen(ShowsUserErrors, ModalScreen[None]):
     """Result: None; the return lines are in the register's open sale."""
 
     BINDINGS = [
@@ -124,7 +125,7 @@ class ReturnScreen(ModalScreen[None]):
         else (enrolled) the store server's document in a worker."""
         try:
             view = self.returns.open_sale(text)
-        except PosError as exc:
+        except PosError as exc:  # (not the one catch: a sale not ours may be the server's)
             remote = self.services.remote
             if remote is None or not text.strip() or not remote.available():
                 self.say(str(exc), error=True)
@@ -217,11 +218,7 @@ class ReturnScreen(ModalScreen[None]):
         """Redraw the sale's lines (what is left counts the open sale's return lines)."""
         if self.view is None:
             return
-        try:
-            self.view = self.returns.view(self.view.sale)
-        except PosError as exc:
-            self.say(str(exc), error=True)
-            return
+        self.view = self.returns.view(self.view.sale)
         rows = [
             (
                 ln.name,
@@ -313,7 +310,7 @@ class ReturnScreen(ModalScreen[None]):
                 if line.remaining_milli > 0:
                     self.returns.return_line(line)
                     done += 1
-        except PosError as exc:
+        except PosError as exc:  # what was returned before it stays: shown below
             self.say(str(exc), error=True)
         else:
             self.say(f"{done} line(s) returned" if done else "Nothing left to return")
@@ -326,13 +323,14 @@ class ReturnScreen(ModalScreen[None]):
 
     @work(group=FLOW_GROUP)
     async def _no_receipt(self, approved: Awaitable[Approval | None]) -> None:
-        if await approved is None:
+        approval = await approved
+        if approval is None:
             return
         message = await self.app.push_screen_wait(
             PromptScreen(
                 "Return without receipt",
                 "Scan or type the item (2*code for two); refunded at today's price",
-                self.returns.return_without_receipt,
+                lambda text: self.returns.return_without_receipt(text, approval),
                 scan_aware=False,
             )
         )

@@ -75,31 +75,34 @@ class SaleEdits(SaleView):
 
     def _give_within_limit(self, index: int | None, text: str) -> str | _OverLimit:
         share = self.register.discount_share_bp(text, index)
-        if staff_of(self).discount_needs_approval(share):
+        if staff_of(self).discount_over_limit(share):
             return _OverLimit(text)
-        return self._give_discount(index, text)
+        return self._give_discount(index, text, None)
 
     @work(group=FLOW_GROUP)
     async def _discount_given(
         self, answer: Awaitable[str | _OverLimit | None], title: str, index: int | None
     ) -> None:
-        """A discount up to the limit is given at once; above it, someone who may approves
-        it first (the prompt closes, the approval modal opens, then it is applied)."""
+        """A discount up to the limit is given at once; above it, the approval is collected
+        first (the prompt closes; the approval modal opens unless the employee's own role
+        may), then the register applies it with that approval."""
         result = await answer
         if not isinstance(result, _OverLimit):
             self._after_prompt(result)
             return
         what = f"{title}: {result.text.strip()}"
-        if await approval_for(self, Action.DISCOUNT_OVER_LIMIT, what) is not None:
-            self.attempt(partial(self._give_discount, index, result.text))
+        approval = await approval_for(self, Action.DISCOUNT_OVER_LIMIT, what)
+        if approval is not None:
+            self.attempt(partial(self._give_discount, index, result.text, approval))
 
-    def _give_discount(self, index: int | None, text: str) -> str:
-        """Set the discount of line ``index`` (None: of the whole sale); what to say."""
+    def _give_discount(self, index: int | None, text: str, approval: Approval | None) -> str:
+        """Set the discount of line ``index`` (None: of the whole sale), above the limit
+        with ``approval`` (the register checks it); what to say."""
         if index is None:
-            self.register.set_cart_discount(text)
+            self.register.set_cart_discount(text, approval)
             return f"Sale discount: {text.strip() or 'removed'}"
         name = self.register.cart.lines[index].name
-        self.register.set_line_discount(index, text)
+        self.register.set_line_discount(index, text, approval)
         return f"Discount on {name}: {text.strip() or 'removed'}"
 
     # -- price and voids ----------------------------------------------------------------

@@ -20,6 +20,7 @@ from tui_pos.domain.money import format_money
 from tui_pos.domain.receipt import sale_number
 from tui_pos.domain.sale import SaleDocument
 from tui_pos.messages import SaleChanged
+from tui_pos.safe_app import ShowsUserErrors
 from tui_pos.screens.dialogs import FLOW_GROUP, ConfirmScreen, ask
 from tui_pos.screens.returns import StoreServices
 from tui_pos.services.customer_views import CustomerBadge
@@ -51,7 +52,7 @@ class ScreenSettings:
 NARROW = 110
 
 
-class SaleView(Screen[None]):
+class SaleView(ShowsUserErrors, Screen[None]):
     """The sale as the cashier sees it (the keys are in :class:`RegisterScreen`)."""
 
     def __init__(

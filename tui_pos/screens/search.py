@@ -17,6 +17,7 @@ from tui_pos.domain.barcode import display_gtin
 from tui_pos.domain.errors import PosError, StorageError
 from tui_pos.domain.money import format_money
 from tui_pos.domain.quantity import format_quantity
+from tui_pos.safe_app import ShowsUserErrors
 from tui_pos.services.ports import ProductInfo
 from tui_pos.services.register import Register
 from tui_pos.widgets.keys_bar import KeysBar
@@ -53,7 +54,7 @@ def describe(info: ProductInfo, currency: str) -> Content:
     )
 
 
-class SearchScreen(ModalScreen[int | None]):
+class SearchScreen(ShowsUserErrors, ModalScreen[int | None]):
     """Type words of a name (or scan a code in price mode); Enter picks, Esc closes.
 
     In ``add`` mode the result is the chosen product id; in ``price`` mode nothing is

@@ -17,6 +17,7 @@ from textual.widgets import DataTable, Label, Static
 from tui_pos.domain.errors import DomainError, PosError, StorageError
 from tui_pos.domain.money import format_money
 from tui_pos.domain.staff import Action, Approval
+from tui_pos.safe_app import ShowsUserErrors
 from tui_pos.screens.authorize import approval_for
 from tui_pos.screens.dialogs import FLOW_GROUP
 from tui_pos.services.customer_export import export_segment_file
@@ -26,7 +27,7 @@ from tui_pos.widgets.keys_bar import KeysBar
 from tui_pos.widgets.plain import plain, styled
 
 
-class SegmentsScreen(ModalScreen[None]):
+class SegmentsScreen(ShowsUserErrors, ModalScreen[None]):
     """Up/Down choose a segment, Enter shows who is in it, F5 exports it, Esc closes."""
 
     BINDINGS = [
@@ -115,15 +116,16 @@ class SegmentsScreen(ModalScreen[None]):
 
     @work(group=FLOW_GROUP)
     async def _export_approved(self, approved: Awaitable[Approval | None], name: str) -> None:
-        if await approved is not None:
-            self.export(name)
+        approval = await approved
+        if approval is not None:
+            self.export(name, approval)
 
     @work(thread=True, group="segments-export", exit_on_error=False)
-    def export(self, name: str) -> None:
+    def export(self, name: str, approval: Approval) -> None:
         """Write the file off the UI thread."""
         try:
             path = export_segment_file(
-                self.customers, name, self.export_dir, self.customers.clock()
+                self.customers, name, self.export_dir, self.customers.clock(), approval
             )
         except (DomainError, StorageError, OSError) as exc:
             self.app.call_from_thread(

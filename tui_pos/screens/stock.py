@@ -12,10 +12,11 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
-from tui_pos.domain.errors import DomainError, PosError, StorageError
+from tui_pos.domain.errors import DomainError, StorageError
 from tui_pos.domain.quantity import format_quantity
 from tui_pos.domain.staff import Action, Approval
 from tui_pos.domain.stock import ScanTally
+from tui_pos.safe_app import ShowsUserErrors
 from tui_pos.screens.dialogs import FLOW_GROUP, ConfirmScreen, PromptScreen, ask
 from tui_pos.screens.list_screen import ListScreen, list_table, right
 from tui_pos.screens.returns import StoreServices
@@ -24,7 +25,7 @@ from tui_pos.widgets.keys_bar import KeysBar
 from tui_pos.widgets.plain import plain
 
 
-class StockMenuScreen(ModalScreen[None]):
+class StockMenuScreen(ShowsUserErrors, ModalScreen[None]):
     """One key per stock task."""
 
     BINDINGS = [
@@ -58,8 +59,9 @@ class StockMenuScreen(ModalScreen[None]):
 
     @work(group=FLOW_GROUP)
     async def _open_tally(self, approved: Awaitable[Approval | None], mode: str) -> None:
-        if await approved is not None:
-            await self.app.push_screen(TallyScreen(self.services, mode))
+        approval = await approved
+        if approval is not None:
+            await self.app.push_screen(TallyScreen(self.services, mode, approval))
 
     def action_receive(self) -> None:
         """Scan a delivery in."""
@@ -130,10 +132,11 @@ class TallyScreen(ListScreen):
         Binding("escape", "close", "Cancel", id="tally-cancel"),
     ]
 
-    def __init__(self, services: StoreServices, mode: str) -> None:
+    def __init__(self, services: StoreServices, mode: str, approval: Approval) -> None:
         super().__init__()
         self.services = services
         self.mode = mode  # "receive" | "count"
+        self.approval = approval  #: collected by the stock menu; the service checks it
         self.tally = ScanTally()
 
     def compose(self) -> ComposeResult:
@@ -176,12 +179,8 @@ class TallyScreen(ListScreen):
         sign = 1
         if cleaned.startswith("-"):
             sign, cleaned = -1, cleaned[1:]
-        try:
-            item = self.services.stock.scanned(cleaned)
-            line = self.tally.add(item.product_id, item.name, item.unit, sign * item.qty_milli)
-        except PosError as exc:
-            self.say(str(exc), error=True)
-            return
+        item = self.services.stock.scanned(cleaned)
+        line = self.tally.add(item.product_id, item.name, item.unit, sign * item.qty_milli)
         self.say(f"{line.name}: {format_quantity(line.qty_milli, line.unit)}")
         self.redraw()
 
@@ -222,7 +221,7 @@ class TallyScreen(ListScreen):
         if self.mode == "receive":
 
             def book(reference: str) -> str:
-                written = self.services.stock.receive(reference, quantities)
+                written = self.services.stock.receive(reference, quantities, self.approval)
                 return f"Delivery {reference.strip()} booked: {written} item(s)"
 
             prompt = PromptScreen(
@@ -244,11 +243,7 @@ class TallyScreen(ListScreen):
     async def _apply_count(self, confirmed: Awaitable[bool], quantities: dict[int, int]) -> None:
         if not await confirmed:
             return
-        try:
-            lines = self.services.stock.apply_count(quantities)
-        except PosError as exc:
-            self.say(str(exc), error=True)
-            return
+        lines = self.services.stock.apply_count(quantities, approval=self.approval)
         changed = sum(1 for c in lines if c.variance_milli)
         self._closed_with(f"Count applied: {len(lines)} item(s), {changed} corrected")
 

@@ -18,6 +18,7 @@ from tui_pos.domain.receipt import TENDER_LABELS
 from tui_pos.domain.sale import SaleDocument
 from tui_pos.domain.staff import Action, Approval
 from tui_pos.domain.tender import TenderKind, check_card_reference
+from tui_pos.safe_app import ShowsUserErrors
 from tui_pos.screens.dialogs import FLOW_GROUP, PromptScreen, ask
 from tui_pos.screens.returns import StoreServices, permit_all
 from tui_pos.services.customers import Customers
@@ -30,7 +31,7 @@ from tui_pos.widgets.scan_aware_input import ScanAwareInput
 QUICK_KEYS = ("f5", "f6", "f7", "f8")
 
 
-class TenderScreen(ModalScreen[SaleDocument | None]):
+class TenderScreen(ShowsUserErrors, ModalScreen[SaleDocument | None]):
     """Result: the stored sale once fully paid, or None when the cashier goes back."""
 
     BINDINGS = [
@@ -121,8 +122,10 @@ class TenderScreen(ModalScreen[SaleDocument | None]):
             grid.add_row("Receipt by e-mail to", plain(mail_to))
         self.query_one("#tender-summary", Static).update(grid)
 
-    def _error(self, text: str) -> None:
-        self.app.bell()
+    def say(self, text: str, *, error: bool = False) -> None:
+        """The tender's message line (where a refusal is shown; it rings the bell)."""
+        if error:
+            self.app.bell()
         self.query_one("#tender-error", Static).update(text)
 
     def _settle(self, pay: object) -> None:
@@ -149,22 +152,19 @@ class TenderScreen(ModalScreen[SaleDocument | None]):
             result = self.register.pay_cash(event.value)
         except DomainError as exc:
             event.input.clear()
-            self._error(str(exc))
+            self.say(str(exc), error=True)
             return
         except StorageError as exc:
             event.input.clear()
-            self._error(f"{exc}. The payments are kept: Enter tries to store the sale again.")
+            self.say(
+                f"{exc}. The payments are kept: Enter tries to store the sale again.", error=True
+            )
             return
         self._settle(result)
 
     def action_quick_cash(self, amount: int) -> None:
         """Cash of a preset amount."""
-        try:
-            result = self.register.pay_cash(format_money(amount).replace(",", ""))
-        except PosError as exc:
-            self._error(str(exc))
-            return
-        self._settle(result)
+        self._settle(self.register.pay_cash(format_money(amount).replace(",", "")))
 
     @property
     def _refund_due(self) -> bool:
@@ -183,20 +183,16 @@ class TenderScreen(ModalScreen[SaleDocument | None]):
         approval = await approved
         if approval is None:
             return
-        try:
-            if self.services is not None:
-                result = self.services.returns.refund(kind, reference, approval)
-            else:
-                result = self.register.refund(kind, reference, approval)
-        except PosError as exc:
-            self._error(str(exc))
-            return
+        if self.services is not None:
+            result = self.services.returns.refund(kind, reference, approval)
+        else:
+            result = self.register.refund(kind, reference, approval)
         self._settle(result)
 
     def action_store_credit(self) -> None:
         """A refund due: issue a credit note. Otherwise: pay with a credit note."""
         if self.services is None:
-            self._error("Store credit is not available here")
+            self.say("Store credit is not available here", error=True)
             return
         if self._refund_due:
             self._refund("store_credit")
@@ -293,7 +289,7 @@ class TenderScreen(ModalScreen[SaleDocument | None]):
             try:
                 balance = customers.redeem_balance(self.register)
             except PosError as exc:
-                self.app.call_from_thread(self._error, str(exc))
+                self.app.call_from_thread(self.say, str(exc), error=True)
                 return
             self.app.call_from_thread(self._ask_points, customers, balance)
 
@@ -308,7 +304,7 @@ class TenderScreen(ModalScreen[SaleDocument | None]):
         try:
             hint = customers.redeem_hint(self.register, balance)
         except PosError as exc:
-            self._error(str(exc))
+            self.say(str(exc), error=True)
             return
 
         def apply(text: str) -> SaleDocument | bool:
@@ -349,11 +345,7 @@ class TenderScreen(ModalScreen[SaleDocument | None]):
 
     def action_remove_payment(self) -> None:
         """Undo the last payment (before the sale is completed)."""
-        try:
-            self.register.remove_last_payment()
-        except DomainError as exc:
-            self._error(str(exc))
-            return
+        self.register.remove_last_payment()
         self.refresh_summary()
 
     def action_back(self) -> None:

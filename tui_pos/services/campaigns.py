@@ -26,6 +26,7 @@ from tui_pos.domain.mail import (
     parse_template,
 )
 from tui_pos.domain.money import format_money
+from tui_pos.domain.staff import Action, Approval
 from tui_pos.services.customers import Customers
 from tui_pos.services.mail import QueuedMail
 from tui_pos.services.ports import Clock
@@ -130,9 +131,12 @@ class Campaigns:
         name: str | None = None,
         control_percent: int = 10,
         coupon: CouponOffer | None = None,
+        approval: Approval | None = None,
     ) -> CampaignResult:
-        """Queue the campaign's mails (delivery is the outbox's job)."""
+        """Queue the campaign's mails (delivery is the outbox's job); it mails customers'
+        personal addresses: ``approval`` must cover CUSTOMER_ADMIN."""
         rule = self.customers.segment(segment)  # CustomerError for an unknown segment
+        self.customers.auth.authorize(Action.CUSTOMER_ADMIN, approval, f"campaign to {segment}")
         template = parse_template(template_text, template_name)
         if "coupon" in template.fields and coupon is None:
             raise MailError(

@@ -9,6 +9,8 @@ from typing import Any
 from tui_pos.domain.card_numbers import refuse_card_number
 from tui_pos.domain.customer import Customer, CustomerError, CustomerStats
 from tui_pos.domain.output_schema import iso_timestamp, iso_timestamp_text
+from tui_pos.domain.staff import Action, Approval
+from tui_pos.services.permissions import Authorizer
 from tui_pos.services.ports import Clock, CustomerHistory, CustomerStore
 
 
@@ -19,13 +21,16 @@ class CustomerPrivacy:
     store: CustomerStore
     history: CustomerHistory
     clock: Clock
+    auth: Authorizer
     _tier_name: Callable[[CustomerStats], str]
     find: Callable[[str], Customer]
     get: Callable[[int], Customer]
 
-    def export_data(self, key: str) -> dict[str, Any]:
-        """Everything held about one customer (the export is recorded)."""
+    def export_data(self, key: str, approval: Approval | None = None) -> dict[str, Any]:
+        """Everything held about one customer (the export is recorded); ``approval`` must
+        cover CUSTOMER_ADMIN."""
         customer = self.find(key)
+        self.auth.authorize(Action.CUSTOMER_ADMIN, approval, f"export customer #{customer.id}")
         d = customer.details
         now = self.clock()
         stats = self.history.stats([customer.id], now)[0]
@@ -70,10 +75,12 @@ class CustomerPrivacy:
         self.store.record_event(customer.id, "exported", "data export", now)
         return data
 
-    def erase(self, key: str, note: str = "") -> Customer:
+    def erase(self, key: str, note: str = "", approval: Approval | None = None) -> Customer:
         """Anonymise a customer: personal fields cleared, card removed; the sales and the
-        points ledger stay (the books need them). Recorded with ``note``."""
+        points ledger stay (the books need them). Recorded with ``note``. ``approval``
+        must cover CUSTOMER_ADMIN."""
         customer = self.find(key)
+        self.auth.authorize(Action.CUSTOMER_ADMIN, approval, f"erase customer #{customer.id}")
         if customer.erased:
             raise CustomerError(f"Customer #{customer.id} was already erased")
         refuse_card_number(note, "note")

@@ -9,7 +9,9 @@ from typing import Any
 from tui_pos.domain.customer import Customer, CustomerError, CustomerStats
 from tui_pos.domain.outputs import CUSTOMERS
 from tui_pos.domain.segments import SegmentRule, rfm_group, rfm_scores
+from tui_pos.domain.staff import Action, Approval
 from tui_pos.services.customer_views import SegmentMember, SegmentView
+from tui_pos.services.permissions import Authorizer
 from tui_pos.services.ports import Clock, CustomerHistory, CustomerStore
 
 
@@ -20,6 +22,7 @@ class CustomerSegments:
     store: CustomerStore
     history: CustomerHistory
     clock: Clock
+    auth: Authorizer
     _tier_name: Callable[[CustomerStats], str]
     find: Callable[[str], Customer]
     get: Callable[[int], Customer]
@@ -50,19 +53,25 @@ class CustomerSegments:
         known = ", ".join(n for n, _ in self.store.segments())
         raise CustomerError(f"No segment named {name!r} (saved: {known or 'none'})")
 
-    def save_segment(self, name: str, rule: SegmentRule) -> None:
-        """Save (or replace) a segment."""
+    def save_segment(self, name: str, rule: SegmentRule, approval: Approval | None = None) -> None:
+        """Save (or replace) a segment; ``approval`` must cover CUSTOMER_ADMIN."""
         cleaned = name.strip()
         if not cleaned or len(cleaned) > 40 or not cleaned.isprintable():
             raise CustomerError("A segment name is 1-40 printable characters")
+        self.auth.authorize(Action.CUSTOMER_ADMIN, approval, f"save segment {cleaned}")
         self.store.save_segment(cleaned, rule, self.clock())
 
     def export_rows(
-        self, segment: str | None = None, consent_only: bool = False
+        self,
+        segment: str | None = None,
+        consent_only: bool = False,
+        approval: Approval | None = None,
     ) -> list[dict[str, Any]]:
         """Customers (all, or a segment's) as rows for CSV/JSON export; a marketing export
-        (``consent_only``) holds only those who agreed to marketing."""
+        (``consent_only``) holds only those who agreed to marketing. Personal data:
+        ``approval`` must cover CUSTOMER_ADMIN."""
         rule = self.segment(segment) if segment else SegmentRule()
+        self.auth.authorize(Action.CUSTOMER_ADMIN, approval, f"export customers {segment or 'all'}")
         members = self.members(rule)
         if consent_only:
             members = [m for m in members if m.customer.details.marketing_consent]

@@ -6,9 +6,11 @@ changes nothing on bad input.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date
+from typing import TYPE_CHECKING
 
+from tui_pos.domain.barcode import BarcodeParser
 from tui_pos.domain.customer import (
     Customer,
     CustomerDetails,
@@ -33,13 +35,18 @@ from tui_pos.domain.loyalty import (
 )
 from tui_pos.domain.promotions import BIRTHDAY_AUDIENCE, birthday_month, stamp_completes
 from tui_pos.domain.sale import SaleDocument
+from tui_pos.domain.staff import Action, Approval
 from tui_pos.domain.suggestions import favourites, suggest
 from tui_pos.services.customer_privacy import CustomerPrivacy
 from tui_pos.services.customer_segments import CustomerSegments
 from tui_pos.services.customer_views import CustomerBadge, CustomerProfile
 from tui_pos.services.online_orders import OnlineOrder
+from tui_pos.services.permissions import Authorizer
 from tui_pos.services.ports import Clock, CustomerHistory, CustomerStore, LoyaltyLedger
 from tui_pos.services.register import Register
+
+if TYPE_CHECKING:
+    from tui_pos.services.customer_import import CustomerImportSummary
 
 #: How many past visits the profile and the suggestions look at.
 HISTORY_VISITS = 50
@@ -56,6 +63,7 @@ class Customers(CustomerSegments, CustomerPrivacy):
         rules: LoyaltyRules,
         till: str,
         clock: Clock,
+        auth: Authorizer,
     ) -> None:
         self.store = store
         self.history = history
@@ -63,10 +71,26 @@ class Customers(CustomerSegments, CustomerPrivacy):
         self.rules = rules
         self.till = till
         self.clock = clock
+        self.auth = auth  #: refuses customer data admin (exports, erasure, import) to roles
         #: Decides the balance a redemption may spend, from ``(customer id, this till's
         #: balance)``: set by the bootstrap to the store server's check (LoyaltyError:
         #: refused offline). None: this till's ledger alone.
         self.points_authority: Callable[[int, int], int] | None = None
+
+    def import_csv(
+        self,
+        rows: Iterable[str],
+        parser: BarcodeParser,
+        approval: Approval | None,
+        *,
+        dry_run: bool = False,
+    ) -> CustomerImportSummary:
+        """Import the customers CSV (see services/customer_import.py); ``approval`` must
+        cover CUSTOMER_ADMIN, a dry run too (it tells who is a customer already)."""
+        from tui_pos.services.customer_import import import_customers  # (the CSV reader)
+
+        self.auth.authorize(Action.CUSTOMER_ADMIN, approval, "import customers")
+        return import_customers(rows, self.store, parser, now=self.clock(), dry_run=dry_run)
 
     # -- finding and creating ------------------------------------------------------------
     def search(self, text: str, limit: int = 30) -> list[Customer]:

@@ -31,5 +31,9 @@ class Authorizer(Protocol):
         """``approval`` if it covers ``action`` (a till without staff allows everything);
         otherwise the refusal is audited and PermissionDenied raised."""
 
+    def discount_over_limit(self, percent_bp: int) -> bool:
+        """True when a discount of ``percent_bp`` (of what it applies to) is above the
+        till's discount limit: it then needs DISCOUNT_OVER_LIMIT."""
+
     def record(self, action: str, detail: str, approval: Approval | None = None) -> None:
         """Add what was done to the audit log (inside the use case's unit of work)."""

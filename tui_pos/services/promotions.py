@@ -15,6 +15,8 @@ from tui_pos.domain.barcode import BarcodeParser
 from tui_pos.domain.errors import DomainError, StorageError
 from tui_pos.domain.money import parse_money
 from tui_pos.domain.promotions import PROMOTION_KINDS, Promotion, PromotionError, PromotionKind
+from tui_pos.domain.staff import Action, Approval
+from tui_pos.services.permissions import Authorizer
 from tui_pos.services.ports import Catalog, Clock
 
 
@@ -44,9 +46,15 @@ class Promotions:
     """Adding, listing and ending promotions; the active ones for the register."""
 
     def __init__(
-        self, store: PromotionStore, catalog: Catalog, parser: BarcodeParser, clock: Clock
+        self,
+        store: PromotionStore,
+        catalog: Catalog,
+        parser: BarcodeParser,
+        clock: Clock,
+        auth: Authorizer,
     ) -> None:
         self.store = store
+        self.auth = auth  #: adding and ending promotions is product admin
         self.catalog = catalog
         self.parser = parser
         self.clock = clock
@@ -78,9 +86,12 @@ class Promotions:
         tier: str = "",
         segment: str = "",
         birthday: bool = False,
+        approval: Approval | None = None,
     ) -> Promotion:
         """Check and store a promotion (``value``: ``10%``/``10`` for percent, an amount
-        for amount off and for "N for price"; unused for "buy N pay M")."""
+        for amount off and for "N for price"; unused for "buy N pay M"); ``approval`` must
+        cover PRODUCT_ADMIN."""
+        self.auth.authorize(Action.PRODUCT_ADMIN, approval, f"promotion {name.strip()}")
         if kind not in PROMOTION_KINDS:
             raise PromotionError(f"kind must be one of {', '.join(PROMOTION_KINDS)}")
         promo_kind: PromotionKind = kind
@@ -131,9 +142,10 @@ class Promotions:
         """Every promotion, newest first."""
         return self.store.all()
 
-    def end(self, promo_id: int) -> Promotion:
+    def end(self, promo_id: int, approval: Approval | None = None) -> Promotion:
         """End a promotion: yesterday becomes its last day, so it no longer applies today
-        (one that has not started yet then never applies)."""
+        (one that has not started yet then never applies); ``approval``: PRODUCT_ADMIN."""
+        self.auth.authorize(Action.PRODUCT_ADMIN, approval, f"end promotion #{promo_id}")
         found = [p for p in self.store.all() if p.id == promo_id]
         if not found:
             raise PromotionError(f"No promotion #{promo_id}")

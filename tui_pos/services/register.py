@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from tui_pos.domain.barcode import BarcodeParser
 from tui_pos.domain.cart import Cart
-from tui_pos.domain.cart_lines import CartLine, Discount
+from tui_pos.domain.cart_lines import CartLine
 from tui_pos.domain.cart_totals import CartTotals
 from tui_pos.domain.coupons import is_coupon_code
 from tui_pos.domain.errors import (
@@ -21,7 +21,7 @@ from tui_pos.domain.errors import (
     QuantityError,
     UnknownProduct,
 )
-from tui_pos.domain.money import div_round, format_money, parse_money
+from tui_pos.domain.money import format_money
 from tui_pos.domain.promotions import Promotion
 from tui_pos.domain.sale import SaleDocument, format_sale_number, sale_document
 from tui_pos.domain.staff import Action, Approval, Employee
@@ -31,6 +31,7 @@ from tui_pos.domain.tender import (
     Tender,
 )
 from tui_pos.services.item_entry import ItemLines, split_quantity
+from tui_pos.services.line_changes import LineChanges
 from tui_pos.services.open_sale import OpenSaleLog, RegisterSettings, TenderState
 from tui_pos.services.parked_sales import ParkedSales
 from tui_pos.services.permissions import Authorizer
@@ -47,7 +48,7 @@ class EntryResult:
     line: CartLine | None = None
 
 
-class Register(SalePayments, ParkedSales):
+class Register(LineChanges, SalePayments, ParkedSales):
     """The use cases of the sale screen."""
 
     def __init__(
@@ -252,63 +253,6 @@ class Register(SalePayments, ParkedSales):
             self.cart.audiences = reached
 
         self._change(target)
-
-    # -- changing lines ------------------------------------------------------------
-    def void_line(self, index: int, approval: Approval | None = None) -> CartLine:
-        """Remove one line; ``approval`` must cover VOID_LINE (PermissionDenied otherwise)."""
-        name = self.cart.line(index).name
-        self.auth.authorize(Action.VOID_LINE, approval, f"void {name}")
-        removed: list[CartLine] = []
-        self._change(lambda: removed.append(self.cart.void_line(index)))
-        return removed[0]
-
-    def set_line_discount(self, index: int, text: str) -> None:
-        """Discount one line: ``10%`` or ``1.50``; an empty text removes the discount."""
-        discount = Discount.parse(text) if text.strip() else None
-        self._change(lambda: self.cart.set_line_discount(index, discount))
-
-    def discount_share_bp(self, text: str, index: int | None = None) -> int:
-        """How large a discount is, in basis points of what it applies to (line ``index``
-        or the whole sale), to check it against the staff limit. Changes nothing."""
-        if not text.strip():
-            return 0
-        discount = Discount.parse(text)
-        if discount.kind == "percent":
-            return discount.value
-        base = (
-            self.cart.lines[index].base_cents if index is not None else self.totals().subtotal_cents
-        )
-        return 10_000 if base <= 0 else div_round(discount.value * 10_000, base)
-
-    def set_line_price(self, index: int, text: str, approval: Approval | None = None) -> None:
-        """Override the unit price of one line (``2.49``; 0 makes it free); ``approval`` must
-        cover PRICE_OVERRIDE (PermissionDenied otherwise)."""
-        price = parse_money(text)
-        name = self.cart.line(index).name
-        self.auth.authorize(Action.PRICE_OVERRIDE, approval, f"price of {name}: {text.strip()}")
-        self._change(lambda: self.cart.set_line_price(index, price))
-
-    def set_cart_discount(self, text: str) -> None:
-        """Discount the whole sale: ``10%`` or ``5.00``; an empty text removes it."""
-        if self.cart.coupon:
-            raise CartError(
-                f"Coupon {self.cart.coupon} is the sale discount: void the sale to drop it"
-            )
-        discount = Discount.parse(text) if text.strip() else None
-        self._change(lambda: self.cart.set_cart_discount(discount))
-
-    def apply_coupon(self, code: str, discount: Discount) -> None:
-        """Give the sale a coupon's discount (as its sale discount; one coupon a sale)."""
-        if self.cart.coupon:
-            raise CartError(f"Coupon {self.cart.coupon} is already on this sale")
-        if self.cart.discount is not None:
-            raise CartError("The sale has a discount already: remove it to use the coupon")
-
-        def apply() -> None:
-            self.cart.set_cart_discount(discount)
-            self.cart.coupon = code
-
-        self._change(apply)
 
     # -- whole sale ----------------------------------------------------------------
     def void_sale(self, approval: Approval | None = None) -> SaleDocument | None:

@@ -20,7 +20,7 @@ from tui_pos.domain.errors import BarcodeError, CartError, DomainError
 from tui_pos.domain.quantity import format_quantity, parse_quantity
 from tui_pos.domain.returns import ReturnableLine, ReturnAmounts, ReturnError, return_amounts
 from tui_pos.domain.sale import SaleDocument, format_sale_number
-from tui_pos.domain.staff import Approval
+from tui_pos.domain.staff import Action, Approval
 from tui_pos.domain.tender import TenderKind
 from tui_pos.services.register import Register
 
@@ -175,12 +175,18 @@ class Returns:
         where = "to stock" if to_stock else "as damaged"
         return f"Returning {format_quantity(qty, line.unit)} x {line.name} {where}"
 
-    def return_without_receipt(self, text: str, *, to_stock: bool = True) -> str:
+    def return_without_receipt(
+        self, text: str, approval: Approval | None = None, *, to_stock: bool = True
+    ) -> str:
         """Take back an item with no receipt (``CODE`` or ``QTY*CODE``) at today's price.
 
-        The screen asks for the RETURN_WITHOUT_RECEIPT permission first.
+        ``approval`` (collected by the screen) must cover RETURN_WITHOUT_RECEIPT
+        (PermissionDenied otherwise).
         """
         line = self.register.line_for(text)
+        self.register.auth.authorize(
+            Action.RETURN_WITHOUT_RECEIPT, approval, f"return {line.name} without receipt"
+        )
         returned = replace(
             line,
             qty_milli=-line.qty_milli,

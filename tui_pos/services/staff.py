@@ -144,11 +144,10 @@ class Staff:
         approver = approval.approver if approval else None
         self._audit(action, "done", actor, approver=approver, detail=detail)
 
-    def discount_needs_approval(self, percent_bp: int) -> bool:
-        """True when a discount of ``percent_bp`` (of what it applies to) is above the limit
-        and the logged-in employee may not give it alone."""
-        over = percent_bp > self.settings.discount_limit_percent * 100
-        return over and not self.may(Action.DISCOUNT_OVER_LIMIT)
+    def discount_over_limit(self, percent_bp: int) -> bool:
+        """True when a discount of ``percent_bp`` (of what it applies to) is above the
+        limit: it needs DISCOUNT_OVER_LIMIT (the register checks the approval)."""
+        return percent_bp > self.settings.discount_limit_percent * 100
 
     def audit_log(self, start: datetime, end: datetime, limit: int = 500) -> list[AuditEvent]:
         """The audit log of a period, newest first."""
@@ -200,30 +199,39 @@ class Staff:
 
     # -- admin ------------------------------------------------------------------------------
     def add_employee(
-        self, code_text: str, name: str, role: Role, pin: str, badge: str | None = None
+        self,
+        code_text: str,
+        name: str,
+        role: Role,
+        pin: str,
+        badge: str | None = None,
+        approval: Approval | None = None,
     ) -> Employee:
-        """Create an employee with a PIN (and optionally a badge code)."""
+        """Create an employee with a PIN (and optionally a badge code). Staff admin:
+        ``approval`` must cover STAFF_ADMIN (the first employee of a till needs none)."""
         code = check_employee_code(code_text)
         name = " ".join(name.split())
         if not name or len(name) > 60:
             raise StaffError("A name is 1 to 60 characters")
+        self.authorize(Action.STAFF_ADMIN, approval, f"add {code} {name} ({role.value})")
         if self.store.by_code(code) is not None:
             raise StaffError(f"Employee number {code} is taken")
         badge = self._check_new_badge(badge)
         pin_hash = hash_pin(check_pin_shape(pin), self.pepper, self.settings.cost)
         with self.uow:
             employee = self.store.add(code, name, role, pin_hash, badge, self.clock())
-            self.record("staff_add", f"{employee.code} {employee.name} ({role.value})")
+            self.record("staff_add", f"{employee.code} {employee.name} ({role.value})", approval)
         return employee
 
-    def set_pin(self, code_text: str, pin: str) -> None:
-        """Give an employee a new PIN (and unlock them)."""
+    def set_pin(self, code_text: str, pin: str, approval: Approval | None = None) -> None:
+        """Give an employee a new PIN (and unlock them); ``approval``: STAFF_ADMIN."""
         stored = self._existing(code_text)
+        self.authorize(Action.STAFF_ADMIN, approval, f"new PIN for {stored.employee.code}")
         pin_hash = hash_pin(check_pin_shape(pin), self.pepper, self.settings.cost)
         with self.uow:
             self.store.update(stored.employee.id, pin_hash=pin_hash)
             self.store.set_failures(stored.employee.id, 0, None)
-            self.record("staff_pin", f"{stored.employee.code} {stored.employee.name}")
+            self.record("staff_pin", f"{stored.employee.code} {stored.employee.name}", approval)
 
     def update_employee(
         self,
@@ -232,9 +240,12 @@ class Staff:
         role: Role | None = None,
         active: bool | None = None,
         badge: str | None = None,
+        approval: Approval | None = None,
     ) -> Employee:
-        """Change an employee's role, badge, or deactivate/reactivate them."""
+        """Change an employee's role, badge, or deactivate/reactivate them; ``approval``
+        must cover STAFF_ADMIN."""
         stored = self._existing(code_text)
+        self.authorize(Action.STAFF_ADMIN, approval, f"change {stored.employee.code}")
         if badge is not None:
             badge = self._check_new_badge(badge, stored.employee.id) or ""
         changes = [
@@ -244,19 +255,19 @@ class Staff:
         ]
         with self.uow:
             self.store.update(stored.employee.id, role=role, active=active, badge=badge)
-            self.record(
-                "staff_change", f"{stored.employee.code}: " + ", ".join(c for c in changes if c)
-            )
+            what = ", ".join(c for c in changes if c)
+            self.record("staff_change", f"{stored.employee.code}: {what}", approval)
         updated = self.store.by_id(stored.employee.id)
         assert updated is not None
         return updated.employee
 
-    def unlock(self, code_text: str) -> None:
-        """Clear an employee's lock-out."""
+    def unlock(self, code_text: str, approval: Approval | None = None) -> None:
+        """Clear an employee's lock-out; ``approval`` must cover STAFF_ADMIN."""
         stored = self._existing(code_text)
+        self.authorize(Action.STAFF_ADMIN, approval, f"unlock {stored.employee.code}")
         with self.uow:
             self.store.set_failures(stored.employee.id, 0, None)
-            self.record("staff_unlock", f"{stored.employee.code} {stored.employee.name}")
+            self.record("staff_unlock", f"{stored.employee.code} {stored.employee.name}", approval)
 
     def employees(self) -> list[StoredEmployee]:
         """Everyone, by number."""

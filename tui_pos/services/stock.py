@@ -89,12 +89,16 @@ class Stock:
         line = self.line_for(text)
         return TallyLine(line.product_id, line.name, line.unit, line.qty_milli)
 
-    def receive(self, reference: str, items: dict[int, int]) -> int:
-        """Book a delivery: one ``receipt`` movement per item, all in one transaction."""
+    def receive(
+        self, reference: str, items: dict[int, int], approval: Approval | None = None
+    ) -> int:
+        """Book a delivery: one ``receipt`` movement per item, all in one transaction;
+        ``approval`` must cover PRODUCT_ADMIN."""
         ref = reference.strip()
         if not ref:
             raise StockError("Type the delivery reference (delivery note or supplier invoice)")
         refuse_card_number(ref, "delivery reference")
+        self.auth.authorize(Action.PRODUCT_ADMIN, approval, f"receive delivery {ref}")
         moves = [
             Movement(pid, qty, "receipt", f"delivery {ref}"[:200])
             for pid, qty in items.items()
@@ -113,11 +117,15 @@ class Stock:
             if pid in levels
         ]
 
-    def apply_count(self, counted: dict[int, int], note: str = "") -> list[CountLine]:
-        """Write the count movements (the ledger is re-read inside the transaction)."""
+    def apply_count(
+        self, counted: dict[int, int], note: str = "", approval: Approval | None = None
+    ) -> list[CountLine]:
+        """Write the count movements (the ledger is re-read inside the transaction);
+        ``approval`` must cover PRODUCT_ADMIN."""
         if not counted:
             raise StockError("Nothing counted: scan the items on the shelf first")
         refuse_card_number(note, "note")
+        self.auth.authorize(Action.PRODUCT_ADMIN, approval, f"stock count of {len(counted)}")
         return self.store.apply_count(
             self.till, self.clock(), counted, (note.strip() or "stock count")[:200]
         )

@@ -186,4 +186,6 @@ def promotions_for(promotions: Promotions, db: Database, by: Employee | None) ->
     if not enrolled(db):
         return promotions
     store = ServerPromotionStore(promotions.store, db, by)
-    return Promotions(store, promotions.catalog, promotions.parser, promotions.clock)
+    return Promotions(
+        store, promotions.catalog, promotions.parser, promotions.clock, promotions.auth
+    )
