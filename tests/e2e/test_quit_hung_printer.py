@@ -142,7 +142,7 @@ def test_quit_with_a_hung_printer_is_prompt_and_keeps_the_job(
         finally:
             again.close()
         receipts = [
-            "\n".join(decode(job)) for job in fake.wait_for_jobs(2) if b"Sale T1-000001" in job
+            "\n".join(decode(job)) for job in fake.wait_until_idle(2) if b"Sale T1-000001" in job
         ]
         copies = sum("*** COPY ***" in text for text in receipts)
         # stall: the original went out before the quit (and printed once the printer woke)

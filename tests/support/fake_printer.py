@@ -126,6 +126,18 @@ class FakeTcpPrinter:
                 self._lock.wait(left)
             return list(self.jobs)
 
+    def wait_until_idle(self, count: int, timeout: float = 3.0) -> list[bytes]:
+        """Wait until at least ``count`` connections have finished and none is open (a
+        till also opens connections that only read the status): returns all jobs."""
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while len(self.jobs) < count or self._open:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise TimeoutError(f"{len(self.jobs)} jobs, {len(self._open)} open")
+                self._lock.wait(left)
+            return list(self.jobs)
+
     def __enter__(self) -> FakeTcpPrinter:
         return self.start()
 
