@@ -10,11 +10,12 @@ The register screen (bubbling up to the App, which routes them): ``SaleChanged``
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from textual.message import Message
 
-from tui_pos.domain.sale import SaleDocument
+if TYPE_CHECKING:  # the log-in screen's input posts these before the till's modules load
+    from tui_pos.domain.sale import SaleDocument
 
 
 class BarcodeScanned(Message):

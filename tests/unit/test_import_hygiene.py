@@ -51,7 +51,8 @@ def test_the_register_starts_without_the_screens_it_does_not_show() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     first_frame, opened = (ast.literal_eval(line) for line in result.stdout.splitlines())
-    assert first_frame == ["tui_pos.screens.authorize"]
+    # the dialogs module: the flows' worker group and ``ask`` (issue 12's flows)
+    assert first_frame == ["tui_pos.screens.authorize", "tui_pos.screens.dialogs"]
     assert opened == [
         "tui_pos.screens.authorize",
         "tui_pos.screens.dialogs",
