@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -122,15 +122,11 @@ def server_run(url: str, host: str, port: int, pin_key: Path | None) -> None:
 @BY_OPTION
 def server_enroll(url: str, store: str, till: str, by: str) -> None:
     """Print a one-time code that enrolls a till (good for 24 hours)."""
-    with server_errors() as psycopg:
-        from tui_pos.server.schema import check_current
-        from tui_pos.server.tills import new_enrollment
+    from tui_pos.server.tills import new_enrollment
 
-        with psycopg.connect(url, autocommit=True) as conn:
-            check_current(conn)
-            code = new_enrollment(conn, store, till)
-            audited(conn, by, "enroll", f"store {store} till {till}")
-        click.echo(code)
+    _print_secret(
+        url, by, "enroll", f"store {store} till {till}", lambda c: new_enrollment(c, store, till)
+    )
 
 
 @server.command("shop-token")
@@ -140,15 +136,28 @@ def server_enroll(url: str, store: str, till: str, by: str) -> None:
 @BY_OPTION
 def server_shop_token(url: str, store: str, shop: str, by: str) -> None:
     """Print a new API token for a web shop, scoped to one store (the old token stops)."""
+    from tui_pos.server.webshop import new_shop_token
+
+    _print_secret(
+        url,
+        by,
+        "shop-token",
+        f"store {store} web shop {shop}",
+        lambda c: new_shop_token(c, store, shop),
+    )
+
+
+def _print_secret(url: str, by: str, action: str, detail: str, make: Callable[[Any], str]) -> None:
+    """Make a secret (an enrollment code, a shop token) on a current schema, audit who asked
+    for it, and print it once."""
     with server_errors() as psycopg:
         from tui_pos.server.schema import check_current
-        from tui_pos.server.webshop import new_shop_token
 
         with psycopg.connect(url, autocommit=True) as conn:
             check_current(conn)
-            token = new_shop_token(conn, store, shop)
-            audited(conn, by, "shop-token", f"store {store} web shop {shop}")
-        click.echo(token)
+            secret = make(conn)
+            audited(conn, by, action, detail)
+        click.echo(secret)
 
 
 def _till_change(url: str, store: str, till: str, by: str, action: str) -> None:
