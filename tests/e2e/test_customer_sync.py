@@ -6,70 +6,18 @@ from __future__ import annotations
 
 import time
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.support.customer_tills import LOAF, Till, server_record, tills
 from tests.support.pg_cluster import binaries_missing
-from tests.support.store_server import Api, api, cluster, enroll_code, token_for, tui_pos, url
+from tests.support.store_server import Api, api, cluster, token_for, tui_pos, url
 
 pytestmark = pytest.mark.skipif(binaries_missing() is not None, reason=str(binaries_missing()))
 psycopg = pytest.importorskip("psycopg", reason="the server extra (psycopg) is not installed")
 
-__all__ = ["api", "cluster", "url"]  # the fixtures this module uses
-
-LOAF = "5900000000015"  # a demo product: the tills' stock counts make it known at S01
-
-
-class Till:
-    def __init__(self, api: Api, tmp: Path, store: str, name: str) -> None:
-        from tui_pos.bootstrap import open_till
-        from tui_pos.config import Config
-        from tui_pos.demo import ensure_demo_catalog
-
-        self.db, self.config = tmp / f"{store}-{name}.db", tmp / f"{store}-{name}.toml"
-        self.config.write_text(f'[store]\ntill = "{name}"\n')
-        code = enroll_code(api.db_url, store, name)
-        done = self.cli("sync", "enroll", api.base, code)
-        assert done.returncode == 0, done.stderr
-        self.till = open_till(replace(Config(), store=replace(Config().store, till=name)), self.db)
-        ensure_demo_catalog(self.till)
-
-    def cli(self, *args: str) -> Any:
-        return tui_pos("--config", str(self.config), "--db", str(self.db), *args)
-
-    def heal(self) -> str:
-        """The network is back: one sync process pushes and pulls everything."""
-        done = self.cli("sync", "now")
-        assert done.returncode == 0, done.stderr
-        return str(done.stdout)
-
-    def customer(self, uuid: str) -> Any:
-        row = self.till.db.execute_sql("SELECT id FROM customer WHERE uuid = ?", (uuid,)).fetchone()
-        return self.till.customers.get(int(row[0])) if row else None
-
-    def document(self, uuid: str) -> Any:
-        from tui_pos.models.customer_stamps import document_of
-
-        return document_of(self.till.db, self.customer(uuid).id)
-
-
-def server_record(api: Api, uuid: str) -> Any:
-    from tui_pos.server.customers import record
-
-    with psycopg.connect(api.db_url) as conn:
-        return record(conn, uuid)
-
-
-@pytest.fixture
-def tills(api: Api, tmp_path: Path) -> Any:
-    made = [Till(api, tmp_path, "S01", "T1"), Till(api, tmp_path, "S02", "T1")]
-    try:
-        yield made
-    finally:
-        for till in made:
-            till.till.close()
+__all__ = ["api", "cluster", "tills", "url"]  # the fixtures this module uses
 
 
 def test_edits_at_two_offline_tills_merge_per_field_to_one_record_everywhere(
@@ -107,8 +55,7 @@ def test_edits_at_two_offline_tills_merge_per_field_to_one_record_everywhere(
     assert log == [True, False]  # the consent log, the same at both tills and the server
     assert a.till.db.execute_sql("SELECT count(*) FROM consent_event").fetchone()[0] == 2
     for till in tills:  # every consent row from elsewhere is sealed into the local chain
-        done = till.cli("db", "verify")
-        assert done.returncode == 0, done.stdout + done.stderr
+        till.verify()
 
 
 def test_an_erasure_reaches_every_till_and_the_server_and_beats_a_later_offline_edit(

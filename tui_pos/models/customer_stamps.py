@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from peewee import Database
@@ -26,6 +27,7 @@ from tui_pos.domain.customer_merge import (
     newest_stamp,
 )
 from tui_pos.domain.hlc import EARLIEST_MS, Stamp, parse_stamp, receive
+from tui_pos.models.customer_aliases import resolve
 from tui_pos.models.mail_store import forget_customer_mail
 from tui_pos.models.order_contacts import erase_contacts
 from tui_pos.models.times import stamp
@@ -241,6 +243,9 @@ def apply_document(db: Database, incoming: CustomerDocument) -> int:
     Call inside the caller's unit of work (``writing``), which seals the consent entries
     it appends."""
     now = datetime.now(UTC)
+    survivor = resolve(db, incoming.uuid)  # a profile joined into another lands there
+    if survivor != incoming.uuid:
+        incoming = replace(incoming, uuid=survivor)
     seen = newest_stamp(incoming)
     if seen:
         next_stamp(db, seen)  # this clock moves past every stamp it has seen

@@ -20,6 +20,7 @@ from tui_pos.domain.customer import (
     phone_digits,
 )
 from tui_pos.domain.segments import SegmentRule
+from tui_pos.models.customer_aliases import customer_by_card
 from tui_pos.models.customer_stamps import clear_profile, log_consent, stamp_edit
 from tui_pos.models.errors import storage_errors
 from tui_pos.models.order_contacts import orders_of
@@ -78,13 +79,16 @@ class SqliteCustomerStore:
             return self._one("id = ?", (customer_id,))
 
     def by_card(self, card: str) -> Customer | None:
-        """The profile with this loyalty card."""
+        """The profile with this loyalty card (a card of a profile joined into another
+        names the survivor: :func:`customer_by_card`)."""
         with storage_errors():
-            return self._one("card = ?", (card,))
+            found = customer_by_card(self.db, card)
+            return self._one("id = ?", (found,)) if found is not None else None
 
     def search(self, text: str, limit: int) -> list[Customer]:
         """By card (exact), e-mail (exact, any case), phone digits (contained) or name words
-        (each a prefix of a word)."""
+        (each a prefix of a word); a profile the server joined into another is not found
+        (its survivor is)."""
         cleaned = text.strip()
         if not cleaned:
             return []
@@ -101,7 +105,8 @@ class SqliteCustomerStore:
             name_clause = " AND ".join("(' ' || name) LIKE ?" for w in words if w)
             clauses.append(f"card = ? OR ({name_clause or '0'})")
             args += [cleaned] + [f"% {w}%" for w in words if w]
-        where = f"erased_at IS NULL AND ({clauses[0]})"
+        joined = "uuid NOT IN (SELECT uuid FROM customer_alias)"  # joined into another
+        where = f"erased_at IS NULL AND {joined} AND ({clauses[0]})"
         with storage_errors():
             rows = self.db.execute_sql(
                 f"SELECT {_COLUMNS} FROM customer WHERE {where} ORDER BY name COLLATE NOCASE"

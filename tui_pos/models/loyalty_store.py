@@ -74,13 +74,19 @@ def balance_in(db: Database, customer_id: int) -> int:
 def spend_between(
     db: Database, customer_id: int, start: datetime, end: datetime, exclude_sale: int = 0
 ) -> int:
-    """Completed sales' totals (returns count negative) of a customer in (start, end]."""
+    """Completed sales' totals (returns count negative) of a customer in (start, end]:
+    this till's (but ``exclude_sale``) and the other tills' and web orders it has pulled."""
     row = db.execute_sql(
         "SELECT COALESCE(SUM(total_cents), 0) FROM sale WHERE customer_id = ? AND"
         " status = 'completed' AND created_at > ? AND created_at <= ? AND id != ?",
         (customer_id, stamp(start), stamp(end), exclude_sale),
     ).fetchone()
-    return int(row[0])
+    others = db.execute_sql(
+        "SELECT COALESCE(SUM(total_cents), 0) FROM customer_spend WHERE customer_id = ? AND"
+        " created_at > ? AND created_at <= ?",
+        (customer_id, stamp(start), stamp(end)),
+    ).fetchone()
+    return int(row[0]) + int(others[0])
 
 
 class SqliteLoyaltyLedger:

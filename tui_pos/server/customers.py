@@ -17,12 +17,17 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 import psycopg
 from psycopg.types.json import Jsonb
 
+from tui_pos.domain.customer_match import Joined
 from tui_pos.domain.customer_merge import CustomerDocument, from_wire, merge, to_wire
+from tui_pos.server import customer_dedupe
+from tui_pos.server.customer_spend import republish_spend
+from tui_pos.server.ledgers import republish_points
 from tui_pos.server.push import TillIdentity
 
 SCHEMA_V7 = """
@@ -71,9 +76,13 @@ def _erase_web_contacts(conn: psycopg.Connection, card: object) -> None:
 
 
 def _merge_one(
-    conn: psycopg.Connection, who: TillIdentity, doc: CustomerDocument
+    conn: psycopg.Connection, who: TillIdentity, doc: CustomerDocument, joined: list[Joined]
 ) -> dict[str, Any]:
     _lock(conn, doc.uuid)
+    target = customer_dedupe.resolve(conn, doc.uuid)
+    if target != doc.uuid:  # merged into another profile before: lands on the survivor
+        joined.append(customer_dedupe.alias_of(conn, doc.uuid))
+        doc = replace(doc, uuid=target)
     old = record(conn, doc.uuid)
     merged = merge(old, doc) if old is not None else doc
     if merged == old:
@@ -93,12 +102,22 @@ def _merge_one(
             "INSERT INTO audit (actor, action, detail) VALUES (%s, 'customer_erased', %s)",
             (f"till {who.till} of store {who.store}", f"customer {doc.uuid}"),
         )
-    conn.execute("DELETE FROM change WHERE topic = 'customer' AND key = %s", (doc.uuid,))
+    found: list[Joined] = []
+    if merged.erased is None:  # two profiles of one person: joined (never an erased one)
+        merged, found = customer_dedupe.join_duplicates(conn, (who.store, who.till), merged)
+        joined += found
+        wire = to_wire(merged)
+    conn.execute("DELETE FROM change WHERE topic = 'customer' AND key = %s", (merged.uuid,))
     conn.execute(
         "INSERT INTO change (store_id, origin_store, origin_till, topic, key, body) "
         "VALUES (NULL, %s, %s, 'customer', %s, %s)",
-        (who.store, who.till, doc.uuid, Jsonb(wire)),
+        (who.store, who.till, merged.uuid, Jsonb(wire)),
     )
+    card = merged.fields.get("card", (None, ""))[0]
+    old_card = old.fields.get("card", (None, ""))[0] if old is not None else None
+    if isinstance(card, str) and card and (card != old_card or found):
+        republish_points(conn, card)  # after the record: tills skipped rows of unknown cards
+        republish_spend(conn, card)
     return wire
 
 
@@ -106,7 +125,10 @@ def push_customers(
     conn: psycopg.Connection, who: TillIdentity, docs: Sequence[CustomerDocument]
 ) -> dict[str, Any]:
     """Merge a till's customer documents (one transaction, locks in uuid order); the
-    merged records, which the till applies in turn."""
+    merged records, which the till applies in turn, and the profiles joined into others
+    (``merged``: loser uuid -> survivor uuid), which the till applies first."""
+    joined: list[Joined] = []
     with conn.transaction():
-        merged = [_merge_one(conn, who, doc) for doc in sorted(docs, key=lambda d: d.uuid)]
-    return {"documents": merged}
+        conn.execute(customer_dedupe.LOCK)
+        merged = [_merge_one(conn, who, doc, joined) for doc in sorted(docs, key=lambda d: d.uuid)]
+    return {"documents": merged, "merged": [j.as_wire() for j in joined]}

@@ -60,6 +60,13 @@ def loyalty_rows(doc: PushedDocument) -> list[tuple[str, str, int, str]]:
     return rows
 
 
+def resolve_card(conn: psycopg.Connection | psycopg.Cursor[Any], card: str) -> str:
+    """The card a loyalty card's points are booked under (a merged profile's card names
+    the survivor's)."""
+    row = conn.execute("SELECT survivor_card FROM card_alias WHERE card = %s", (card,)).fetchone()
+    return str(row[0]) if row else card
+
+
 def book_stock(
     cur: psycopg.Cursor[Any], store: str, origin: str, moves: Sequence[tuple[str, str, int, str]]
 ) -> None:
@@ -91,6 +98,8 @@ def book_points(
     the organisation's). The one writer of loyalty rows."""
     if not rows:
         return
+    booked = {card: resolve_card(cur, card) for card in sorted({r[1] for r in rows})}
+    rows = [(uuid, booked[card], pts, kind) for uuid, card, pts, kind in rows]
     cur.executemany(
         "INSERT INTO loyalty_ledger (store_id, till_id, entry_uuid, card, points, kind) "
         "VALUES (%s,%s,%s,%s,%s,%s)",
@@ -127,9 +136,11 @@ def points_balance(conn: psycopg.Connection, card: str) -> int:
     ledger rows.
 
     For the online points check at redemption (the web shop and the tills' offline policy
-    build on it); call it inside the transaction that decides."""
+    build on it); call it inside the transaction that decides. A card of a profile joined
+    into another names the survivor's points."""
     row = conn.execute(
-        "SELECT coalesce(sum(points), 0) FROM loyalty_ledger WHERE card = %s", (card,)
+        "SELECT coalesce(sum(points), 0) FROM loyalty_ledger WHERE card = %s",
+        (resolve_card(conn, card),),
     ).fetchone()
     return int(row[0]) if row else 0
 
@@ -138,3 +149,17 @@ def lock_card(conn: psycopg.Connection | psycopg.Cursor[Any], card: str) -> None
     """Serialise the transactions that decide on one card's points (held to commit)."""
     key = int.from_bytes(hashlib.sha256(card.encode()).digest()[:4], "big", signed=True)
     conn.execute("SELECT pg_advisory_xact_lock(7402, %s)", (key,))
+
+
+def republish_points(conn: psycopg.Connection, card: str) -> None:
+    """Publish every ledger row of ``card`` again (to every store, as their origin's): a
+    till skips a row whose card it does not know yet, so when a card comes to a profile
+    (a new record, or two profiles joined) the rows are sent again; a till that holds a row
+    ignores its copy (the copy's key is its origin and uuid), its origin never gets it."""
+    conn.execute(
+        "INSERT INTO change (store_id, origin_store, origin_till, topic, key, body) "
+        "SELECT NULL, store_id, till_id, 'loyalty', card, "
+        "jsonb_build_object('uuid', entry_uuid, 'points', points) "
+        "FROM loyalty_ledger WHERE card = %s ORDER BY id",
+        (card,),
+    )

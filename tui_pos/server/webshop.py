@@ -19,6 +19,7 @@ from typing import Any
 import psycopg
 
 from tui_pos.server import feed
+from tui_pos.server.customer_spend import book_spend
 from tui_pos.server.ledgers import book_points, book_stock, lock_card, points_balance
 from tui_pos.server.push import PushRefused
 from tui_pos.server.tills import TillError, digest
@@ -225,6 +226,21 @@ def book_order(conn: psycopg.Connection, who: ShopIdentity, order: WebOrder) -> 
                     if n
                 ],
             )
+            if order.customer.card:  # the customer's visits, spend and tier at every till
+                book_spend(
+                    cur,
+                    who.store,
+                    who.source,
+                    [
+                        (
+                            order.order_id,
+                            order.customer.card,
+                            order.total_cents,
+                            order.created_at,
+                            "web",
+                        )
+                    ],
+                )
         feed.publish(conn, "web_order", order.order_id, _for_tills(order, codes), who.store)
         return _answer(conn, who, order, duplicate=False)
 

@@ -19,7 +19,9 @@ from datetime import UTC, datetime
 
 from peewee import Database
 
+from tui_pos.domain.customer_match import Joined, joined_from_wire
 from tui_pos.domain.customer_merge import CustomerDocError, CustomerDocument, from_wire, to_wire
+from tui_pos.models.customer_aliases import apply_merge
 from tui_pos.models.customer_stamps import acknowledged, apply_document, document_of, pending
 from tui_pos.models.times import stamp
 from tui_pos.models.unit_of_work import writing
@@ -29,33 +31,43 @@ from tui_pos.sync.client import ServerClient, SyncError
 BATCH = 100
 
 
-def _merged(client: ServerClient, docs: list[CustomerDocument]) -> list[CustomerDocument]:
+Answered = tuple[list[CustomerDocument], list[Joined]]
+
+
+def _merged(client: ServerClient, docs: list[CustomerDocument]) -> Answered:
     answer = client.push_customers([to_wire(doc) for doc in docs])
     try:
-        return [from_wire(d) for d in answer.get("documents") or []]
+        return (
+            [from_wire(d) for d in answer.get("documents") or []],
+            [joined_from_wire(j) for j in answer.get("merged") or []],
+        )
     except CustomerDocError as exc:
         raise SyncError("version", f"the server's customer record is not valid: {exc}") from None
 
 
 def _send(
     client: ServerClient, docs: dict[int, CustomerDocument]
-) -> tuple[list[CustomerDocument], dict[int, str]]:
-    """The merged records, and the customers refused (id -> why) when sent one by one."""
+) -> tuple[list[CustomerDocument], list[Joined], dict[int, str]]:
+    """The merged records, the profiles the server joined, and the customers refused
+    (id -> why) when sent one by one."""
     try:
-        return _merged(client, list(docs.values())), {}
+        return (*_merged(client, list(docs.values())), {})
     except SyncError as exc:
         if exc.code != "malformed":
             raise
     merged: list[CustomerDocument] = []
+    joined: list[Joined] = []
     refused: dict[int, str] = {}
     for cid, doc in docs.items():
         try:
-            merged += _merged(client, [doc])
+            one, join = _merged(client, [doc])
+            merged += one
+            joined += join
         except SyncError as exc:
             if exc.code != "malformed":
                 raise
             refused[cid] = str(exc)
-    return merged, refused
+    return merged, joined, refused
 
 
 def push_customers(db: Database, client: ServerClient, batch: int = BATCH) -> int:
@@ -69,7 +81,7 @@ def push_customers(db: Database, client: ServerClient, batch: int = BATCH) -> in
         found = {cid: document_of(db, cid) for cid, _ in queued}
         docs = {cid: doc for cid, doc in found.items() if doc is not None}
         try:
-            merged, refused = _send(client, docs) if docs else ([], {})
+            merged, joined, refused = _send(client, docs) if docs else ([], [], {})
         except SyncError as exc:
             if exc.code == "version":
                 return sent  # a server without shared customers: they stay queued
@@ -77,6 +89,8 @@ def push_customers(db: Database, client: ServerClient, batch: int = BATCH) -> in
         state = st.load(db)
         till = state.till if state is not None else "?"
         with writing(db, till):  # the consent entries the records add are sealed
+            for join in joined:  # first: the records name the survivors
+                apply_merge(db, join.uuid, join.into, join.cards, join.rule)
             for doc in merged:
                 apply_document(db, doc)
             for cid, why in refused.items():

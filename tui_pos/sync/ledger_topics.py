@@ -18,6 +18,7 @@ from peewee import Database
 
 from tui_pos.domain.barcode import normalize_gtin
 from tui_pos.domain.errors import BarcodeError
+from tui_pos.models.customer_aliases import customer_by_card
 from tui_pos.models.times import stamp
 from tui_pos.sync import state as st
 from tui_pos.sync.topics import Change, topic
@@ -73,9 +74,7 @@ def apply_stock(db: Database, change: Change) -> int:
 @topic("loyalty")
 def apply_loyalty(db: Database, change: Change) -> int:
     body = _body(change, "points")
-    customer = db.execute_sql(
-        "SELECT id FROM customer WHERE card = ?", (str(change.get("key")),)
-    ).fetchone()
+    customer = customer_by_card(db, str(change.get("key")))
     if body is None or customer is None:
         return 0
     return int(
@@ -84,7 +83,7 @@ def apply_loyalty(db: Database, change: Change) -> int:
             "sale_id, note, created_at) VALUES (?,?,?,?,?,'sync',NULL,?,?)",
             (
                 *_copy_key(change),
-                customer[0],
+                customer,
                 body["points"],
                 f"till {change.get('till')} of store {change.get('store') or '?'}",
                 stamp(datetime.now(UTC)),
