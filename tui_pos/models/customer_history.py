@@ -13,7 +13,6 @@ from tui_pos.domain.customer import CustomerStats, LedgerRow, VisitSummary
 from tui_pos.domain.loyalty import tier_window_start
 from tui_pos.domain.promotions import Promotion, StampTally
 from tui_pos.domain.sale import format_sale_number
-from tui_pos.models.customer_spend import SALES
 from tui_pos.models.errors import storage_errors
 from tui_pos.models.stamp_store import stamp_tally
 from tui_pos.models.times import stamp
@@ -38,7 +37,7 @@ class SqliteCustomerHistory:
 
         A visit is a completed sale with a positive total (a return is not a visit); spend
         counts returns negative. Other tills' and web sales count as this till has pulled
-        them (:data:`tui_pos.models.customer_spend.SALES`).
+        them (``customer_spend``, :mod:`tui_pos.models.customer_spend`).
         """
         where, args = "", []
         if customer_ids is not None:
@@ -48,13 +47,23 @@ class SqliteCustomerHistory:
             args = list(customer_ids)
         sql = f"""
             SELECT c.id,
-              (SELECT COUNT(*) FROM {SALES} s WHERE s.customer_id = c.id
-                 AND s.total_cents > 0),
-              (SELECT COALESCE(SUM(s.total_cents), 0) FROM {SALES} s WHERE s.customer_id = c.id),
-              (SELECT MAX(s.created_at) FROM {SALES} s WHERE s.customer_id = c.id
-                 AND s.total_cents > 0),
-              (SELECT COALESCE(SUM(s.total_cents), 0) FROM {SALES} s WHERE s.customer_id = c.id
-                 AND s.created_at > ? AND s.created_at <= ?),
+              (SELECT COUNT(*) FROM sale s WHERE s.customer_id = c.id AND s.status = 'completed'
+                 AND s.total_cents > 0)
+              + (SELECT COUNT(*) FROM customer_spend o WHERE o.customer_id = c.id
+                 AND o.total_cents > 0),
+              (SELECT COALESCE(SUM(s.total_cents), 0) FROM sale s WHERE s.customer_id = c.id
+                 AND s.status = 'completed')
+              + (SELECT COALESCE(SUM(o.total_cents), 0) FROM customer_spend o
+                 WHERE o.customer_id = c.id),
+              NULLIF(MAX(
+                (SELECT COALESCE(MAX(s.created_at), '') FROM sale s WHERE s.customer_id = c.id
+                   AND s.status = 'completed' AND s.total_cents > 0),
+                (SELECT COALESCE(MAX(o.created_at), '') FROM customer_spend o
+                   WHERE o.customer_id = c.id AND o.total_cents > 0)), ''),
+              (SELECT COALESCE(SUM(s.total_cents), 0) FROM sale s WHERE s.customer_id = c.id
+                 AND s.status = 'completed' AND s.created_at > ?1 AND s.created_at <= ?2)
+              + (SELECT COALESCE(SUM(o.total_cents), 0) FROM customer_spend o
+                 WHERE o.customer_id = c.id AND o.created_at > ?1 AND o.created_at <= ?2),
               (SELECT COALESCE(SUM(e.points), 0) FROM loyalty_entry e WHERE e.customer_id = c.id)
             FROM customer c {where} ORDER BY c.id"""
         with storage_errors():
