@@ -64,7 +64,8 @@ def _candidates(conn: psycopg.Connection, doc: CustomerDocument) -> list[Custome
         "card = %s OR lower(btrim(doc->'fields'->'email'->>'value')) = %s OR "
         "regexp_replace(doc->'fields'->'phone'->>'value', '[^0-9]', '', 'g') = %s) "
         "ORDER BY uuid",
-        (doc.uuid, keys.get("card", ""), keys.get("email", ""), keys.get("phone", "")),
+        # a key the document lacks is NULL, which matches nothing (not every empty e-mail)
+        (doc.uuid, keys.get("card"), keys.get("email"), keys.get("phone")),
     ).fetchall()
     return [d for d in (from_wire(r[0]) for r in rows) if match_rule(doc, d)]
 
