@@ -12,11 +12,16 @@ and prints the product's stock level in thousandths; ``sell BARCODE`` sells one 
 ``return DOCUMENT`` takes back all that is left of a web order or another till's sale
 through the server and refunds it (a web order as ``[store] web_refund`` says, a sale in
 cash; prints ``RETURNED <total> <reference>`` or ``REFUSED ...``); ``return-own NUMBER``
-returns all of this till's own sale without asking the server.
+returns all of this till's own sale without asking the server; ``claim DOCUMENT`` claims
+all that is left of it at the server, prints ``CLAIMED`` and kills itself (a till that
+crashed holding the claim); ``abandon DOCUMENT`` claims all that is left and voids the
+sale (prints ``VOIDED``: no release call, the voided sale's push releases it).
 """
 
 from __future__ import annotations
 
+import os
+import signal
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -77,6 +82,18 @@ def main(argv: list[str]) -> int:
                 print(f"RETURNED {refund.total_cents} {refund.payments[0].reference}")
             except DomainError as exc:
                 print(f"REFUSED {exc}")
+        elif step in ("claim", "abandon"):
+            remote = till.remote_returns
+            assert remote is not None
+            doc = remote.open(argv[4])
+            for line in doc.lines:
+                if line.left_milli:
+                    remote.take_back(doc, line.position)
+            if step == "claim":
+                print("CLAIMED", flush=True)
+                os.kill(os.getpid(), signal.SIGKILL)
+            till.register.void_sale()
+            print("VOIDED")
         elif step == "return-own":  # this till's own sale, as when offline
             view = till.returns.open_sale(argv[4])
             for sold_line in view.lines:
