@@ -8,7 +8,8 @@ stored document to the enrolled server (prints ``PUSHED <acked seq>``); ``collec
 pulls the server's changes and hands the order over at this till (prints ``HANDED``, or
 ``REFUSED <message>``, or ``MISSING``), then pushes the hand-over (``collect-offline``: the
 same without pulling first, as a till that was offline); ``level BARCODE`` pulls
-and prints the product's stock level in thousandths; ``sell BARCODE`` sells one for cash;
+and prints the product's stock level in thousandths; ``sell BARCODE [CARD]`` sells one for cash
+(to the customer with that card, made if new);
 ``return DOCUMENT`` takes back all that is left of a web order or another till's sale
 through the server and refunds it (a web order as ``[store] web_refund`` says, a sale in
 cash; prints ``RETURNED <total> <reference>`` or ``REFUSED ...``); ``return-own NUMBER``
@@ -30,6 +31,7 @@ from tui_pos.bootstrap import open_till
 from tui_pos.config import Config
 from tui_pos.config.reader import load_config
 from tui_pos.demo import ensure_demo_catalog
+from tui_pos.domain.customer import CustomerDetails
 from tui_pos.domain.errors import DomainError
 from tui_pos.domain.sale import format_sale_number
 from tui_pos.sync import state as st
@@ -64,6 +66,10 @@ def main(argv: list[str]) -> int:
                 except DomainError as exc:
                     print(f"REFUSED {exc}")
         elif step == "sell":
+            if len(argv) > 5:  # to the customer with this card (Ada, made here if new)
+                if till.customers.by_card(argv[5]) is None:
+                    till.customers.create(CustomerDetails(name="Ada", card=argv[5]))
+                till.customers.attach_card(till.register, argv[5])
             till.register.enter(argv[4])
             sold = till.register.pay_cash("")
             assert sold is not None and sold.seq is not None

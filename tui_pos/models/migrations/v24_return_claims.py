@@ -14,7 +14,7 @@ _V24 = """
 CREATE TABLE "return_claim_line" ("id" INTEGER NOT NULL PRIMARY KEY,
   "sale_line_id" INTEGER NOT NULL, "claim" VARCHAR(64) NOT NULL,
   FOREIGN KEY ("sale_line_id") REFERENCES "sale_line" ("id"));
-CREATE UNIQUE INDEX "return_claim_line_sale_line" ON "return_claim_line" ("sale_line_id");
+CREATE INDEX "return_claim_line_sale_line" ON "return_claim_line" ("sale_line_id");
 """
 
 
