@@ -231,3 +231,29 @@ def _resend_all(db: Path) -> None:
     with sqlite3.connect(db) as conn:
         conn.execute("UPDATE sync_state SET acked_seq = 0, acked_hash = ?", ("0" * 64,))
     assert till_step(db, "T2", "level", LOAF)[-2].startswith("PUSHED")
+
+
+def test_a_return_completed_after_its_lease_counts_and_raises_an_alert(
+    short_lease: Api, tmp_path: Path
+) -> None:
+    server = short_lease
+    tills = sell_at_t1(server, tmp_path, "T2", "T3")
+    # T2 takes it back and refunds, then is cut off before pushing; its claim runs out
+    assert till_step(tills["T2"], "T2", "return-unpushed", SOLD)[0].startswith("RETURNED -149")
+    deadline = time.monotonic() + LEASE_S + 30
+    while left(server, tills["T3"]) == 0 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert till_step(tills["T3"], "T3", "return", SOLD)[0].startswith("RETURNED -149")
+    # T2 comes back: its return is stored all the same, and the over-return is an alert
+    assert till_step(tills["T2"], "T2", "push")[0].startswith("PUSHED")
+    with psycopg.connect(server.db_url) as conn:
+        alerts = conn.execute(
+            "SELECT till_id, message FROM alert WHERE kind = 'over_return'"
+        ).fetchall()
+        completed = conn.execute(
+            "SELECT till_id, qty_milli FROM return_claim WHERE completed_at IS NOT NULL "
+            "ORDER BY till_id"
+        ).fetchall()
+    assert completed == [("T2", 1000), ("T3", 1000)]  # both returns kept
+    assert len(alerts) == 1 and alerts[0][0] == "T2"
+    assert "after its claim ended" in alerts[0][1]

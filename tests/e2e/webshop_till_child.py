@@ -12,7 +12,8 @@ and prints the product's stock level in thousandths; ``sell BARCODE [CARD]`` sel
 (to the customer with that card, made if new);
 ``return DOCUMENT`` takes back all that is left of a web order or another till's sale
 through the server and refunds it (a web order as ``[store] web_refund`` says, a sale in
-cash; prints ``RETURNED <total> <reference>`` or ``REFUSED ...``); ``return-own NUMBER``
+cash; prints ``RETURNED <total> <reference>`` or ``REFUSED ...``; ``return-unpushed``:
+the same, not pushed, as a till that went offline after the claim); ``return-own NUMBER``
 returns all of this till's own sale without asking the server; ``claim DOCUMENT`` claims
 all that is left of it at the server, prints ``CLAIMED`` and kills itself (a till that
 crashed holding the claim); ``abandon DOCUMENT`` claims all that is left and voids the
@@ -74,7 +75,7 @@ def main(argv: list[str]) -> int:
             sold = till.register.pay_cash("")
             assert sold is not None and sold.seq is not None
             print(f"SOLD {sold.total_cents} {format_sale_number(sold.till, sold.seq)}")
-        elif step == "return":
+        elif step in ("return", "return-unpushed"):
             remote = till.remote_returns  # refunds a web order as [store] web_refund says
             assert remote is not None
             try:
@@ -114,8 +115,9 @@ def main(argv: list[str]) -> int:
                 (product,),
             ).fetchone()
             print(f"LEVEL {level[0]}")
-        pushed = push_pending(till.db, client)
-        print(f"PUSHED {pushed}")
+        if step != "return-unpushed":
+            pushed = push_pending(till.db, client)
+            print(f"PUSHED {pushed}")
     finally:
         till.close()
     return 0

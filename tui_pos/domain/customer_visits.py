@@ -23,8 +23,7 @@ class OrganisationHistory:
     """What the store server said of a customer, and how the profile says where it is from."""
 
     visits: tuple[OrganisationVisit, ...]  #: only documents this till does not hold
-    #: ``every store`` (the server answered), ``this till only: ...`` (not reached), or
-    #: empty (a till without a server, or a customer without a card).
+    #: ``every store ...`` (the server answered) or ``this till only: ...`` (not reached).
     source: str
 
 

@@ -79,7 +79,7 @@ class Customers(CustomerSegments, CustomerPrivacy):
         self.points_authority: Callable[[int, int], int] | None = None
         #: A card's sales and web orders in every store (the store server, asked when a
         #: profile opens; blocking). None: this till's history alone.
-        self.organisation_history: Callable[[str], OrganisationHistory] | None = None
+        self.organisation_history: Callable[[str], OrganisationHistory | None] | None = None
 
     def import_csv(
         self,

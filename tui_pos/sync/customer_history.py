@@ -31,10 +31,11 @@ class StoreServerHistory:
         self.db = db
         self.timeout = timeout
 
-    def __call__(self, card: str) -> OrganisationHistory:
+    def __call__(self, card: str) -> OrganisationHistory | None:
+        """The card's documents at other tills and stores (None: this till is alone)."""
         state = st.load(self.db)
         if state is None:
-            return OrganisationHistory((), "")
+            return None
         client = ServerClient(state.url, state.token, timeout=self.timeout)
         query = urllib.parse.urlencode({"card": card})
         try:
