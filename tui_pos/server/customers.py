@@ -27,7 +27,7 @@ from tui_pos.domain.customer_match import Joined
 from tui_pos.domain.customer_merge import CustomerDocument, from_wire, merge, to_wire
 from tui_pos.server import customer_dedupe
 from tui_pos.server.customer_spend import republish_spend
-from tui_pos.server.ledgers import republish_points
+from tui_pos.server.ledgers import cards_of, republish_points
 from tui_pos.server.push import TillIdentity
 
 SCHEMA_V7 = """
@@ -57,6 +57,11 @@ def record(conn: psycopg.Connection, uuid: str) -> CustomerDocument | None:
 def _erase_web_contacts(conn: psycopg.Connection, card: object) -> None:
     if not isinstance(card, str) or not card:
         return
+    for one in cards_of(conn, card):  # also the cards of profiles joined into this one
+        _erase_card_contacts(conn, one)
+
+
+def _erase_card_contacts(conn: psycopg.Connection, card: str) -> None:
     conn.execute(
         "UPDATE web_order_contact c SET name = '', email = '', phone = '' FROM web_order o "
         "WHERE o.shop_id = c.shop_id AND o.order_id = c.order_id AND o.customer_card = %s",

@@ -67,6 +67,16 @@ def resolve_card(conn: psycopg.Connection | psycopg.Cursor[Any], card: str) -> s
     return str(row[0]) if row else card
 
 
+def cards_of(conn: psycopg.Connection, card: str) -> list[str]:
+    """Every card that names the same customer as ``card`` (its survivor's first): the
+    survivor's card and the cards of profiles joined into it."""
+    kept = resolve_card(conn, card)
+    rows = conn.execute(
+        "SELECT card FROM card_alias WHERE survivor_card = %s ORDER BY card", (kept,)
+    ).fetchall()
+    return [kept, *(str(r[0]) for r in rows)]
+
+
 def book_stock(
     cur: psycopg.Cursor[Any], store: str, origin: str, moves: Sequence[tuple[str, str, int, str]]
 ) -> None:
