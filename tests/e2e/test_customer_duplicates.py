@@ -10,7 +10,7 @@ import pytest
 
 from tests.support.customer_tills import Till, server_record, tills
 from tests.support.pg_cluster import binaries_missing
-from tests.support.store_server import Api, api, cluster, url
+from tests.support.store_server import Api, api, cluster, token_for, url
 
 pytestmark = pytest.mark.skipif(binaries_missing() is not None, reason=str(binaries_missing()))
 psycopg = pytest.importorskip("psycopg", reason="the server extra (psycopg) is not installed")
@@ -128,6 +128,11 @@ def test_the_same_email_with_two_cards_joins_the_points_under_one_card(
     with psycopg.connect(api.db_url) as conn:
         cards = conn.execute("SELECT DISTINCT card FROM loyalty_ledger").fetchall()
     assert cards == [(final,)]  # every ledger row re-pointed, none copied
+    token = token_for(api, "S01", "T9")
+    for card in (card_a, card_b):  # the profile's history: both tills' sales, by either card
+        status, answer = api.call("GET", f"/v1/customers/history?card={card}", token=token)
+        assert status == 200, answer
+        assert sorted(v["store"] for v in answer["visits"]) == ["S01", "S02"]
     # a sale at the till that knew the survivor, with its old card: lands on the survivor
     earned += sell(a, card_a, 1)
     heal_all(tills)
