@@ -29,18 +29,6 @@ def cashier(demo_till: Till) -> Employee:
     )
 
 
-@pytest.fixture
-def supervisor(demo_till: Till) -> Employee:
-    return demo_till.staff.add_employee(
-        "2",
-        "Sam Supervisor",
-        Role.SUPERVISOR,
-        "1357",
-        None,
-        approved(demo_till, Action.STAFF_ADMIN),
-    )
-
-
 def test_line_and_sale_discounts_above_the_limit(
     demo_till: Till, cashier: Employee, supervisor: Employee
 ) -> None:
@@ -156,3 +144,29 @@ def test_deliveries_and_counts(demo_till: Till, supervisor: Employee) -> None:
         stock.apply_count({loaf: 4000}, approval=mine)
     assert rows(demo_till, moved) == before
     assert stock.receive("DN-1", {loaf: 5000}, approved(demo_till, Action.PRODUCT_ADMIN)) == 1
+
+
+def test_tax_codes_at_a_till_alone(demo_till: Till, supervisor: Employee) -> None:
+    """``tax set`` on a till that is not enrolled: the use case checks the approval, and
+    the code and its audit line are stored (and sealed in the chain) together."""
+    from tui_pos.models.journal_verify import verify_journal
+    from tui_pos.models.tax_codes import tax_sources
+
+    taxes, before = demo_till.tax_codes, demo_till.register.tax_rates()
+    for mine in (Approval(Action.PRODUCT_ADMIN, supervisor), None):
+        with pytest.raises(PermissionDenied, match="Product and stock admin"):
+            taxes.set("B", 700, None, mine)
+    assert last_audit(demo_till)[:2] == ("product_admin", "refused")
+    assert rows(demo_till, "SELECT detail FROM audit_event ORDER BY id DESC LIMIT 2")[1] == (
+        f"tax B 7% ({before['B'].name})",
+    )
+    assert demo_till.register.tax_rates() == before
+    assert "till" not in tax_sources(demo_till.db).values()
+    manager = approved(demo_till, Action.PRODUCT_ADMIN)
+    assert manager is not None and manager.actor is not None
+    done = taxes.set("B", 700, None, manager)
+    assert demo_till.register.tax_rates()["B"] == done and done.rate_bp == 700
+    assert tax_sources(demo_till.db)["B"] == "till"
+    assert last_audit(demo_till)[:3] == ("tax_set", "done", manager.actor.name)
+    problems, _ = verify_journal(demo_till.db)
+    assert problems == []  # the audit line is in the chain, sealed by the unit of work
