@@ -32,6 +32,7 @@ from tui_pos.models.loyalty_analytics_store import SqliteLoyaltyAnalyticsStore
 from tui_pos.models.loyalty_store import SqliteLoyaltyLedger
 from tui_pos.models.mail_store import SqliteMailOutbox
 from tui_pos.models.online_order_store import SqliteOnlineOrderStore
+from tui_pos.models.pin_recovery import SqliteRecoveryCodes
 from tui_pos.models.print_store import SqlitePrintJobStore
 from tui_pos.models.promotion_store import SqlitePromotionStore
 from tui_pos.models.return_store import SqliteReturnStore
@@ -54,6 +55,7 @@ from tui_pos.services.loyalty_analytics import LoyaltyAnalytics
 from tui_pos.services.mail import MailPolicy, MailTransport, Outbox
 from tui_pos.services.online_orders import OnlineOrders
 from tui_pos.services.open_sale import RegisterSettings
+from tui_pos.services.pin_recovery import RecoveryCodes
 from tui_pos.services.ports import Clock, ReceiptPrinter
 from tui_pos.services.printing import PrintQueue
 from tui_pos.services.product_import import CatalogWriter, ImportSummary, import_products
@@ -107,6 +109,7 @@ class Till:
     campaigns: Campaigns
     backups: Backups
     tax_codes: TaxCodes
+    recovery_codes: RecoveryCodes
     #: Stores paid sales off the UI thread (the app's register screen uses it).
     sale_writer: SaleWriter | None = None
     #: Queues e-mail receipts in the outbox (the payment screen's key).
@@ -311,6 +314,7 @@ def open_till(
             parser,
             till_id,
             clock,
+            staff,
             credit_loyalty=customers.credit_online_order,
             match_customer=customers.match_order,
         ),
@@ -322,6 +326,7 @@ def open_till(
         campaigns=Campaigns(SqliteCampaignStore(db), customers, config.store.name, till_id, clock),
         backups=Backups(SqliteBackupFiles(path, db.close), staff, clock, z_backups(config, path)),
         tax_codes=TaxCodes(SqliteTaxCodes(db, till_id), lambda: register.tax_rates(), uow, staff),
+        recovery_codes=RecoveryCodes(SqliteRecoveryCodes(db, till_id), uow, staff, clock),
         sale_writer=SaleWriter(register, config.database.busy_timeout_ms, db.close),
         receipt_mail=ReceiptMailer(SqliteMailOutbox(db), receipts, clock),
         recovery_code=opened.recovery_code,

@@ -170,3 +170,40 @@ def test_tax_codes_at_a_till_alone(demo_till: Till, supervisor: Employee) -> Non
     assert last_audit(demo_till)[:3] == ("tax_set", "done", manager.actor.name)
     problems, _ = verify_journal(demo_till.db)
     assert problems == []  # the audit line is in the chain, sealed by the unit of work
+
+
+def test_importing_online_orders(demo_till: Till, supervisor: Employee) -> None:
+    """Paid web orders take stock and give points: product admin, like the product import."""
+    import json
+
+    order = {
+        "order_id": "WEB-77",
+        "created_at": "2026-11-25T09:14:00Z",
+        "paid": True,
+        "lines": [{"barcode": LOAF, "qty": 2, "price": "1.49"}],
+    }
+    text, orders = json.dumps([order]), demo_till.online_orders
+    stored = "SELECT COUNT(*) FROM online_order"
+    before = rows(demo_till, stored)
+    with pytest.raises(PermissionDenied, match="Product and stock admin"):
+        orders.import_text(text, Approval(Action.PRODUCT_ADMIN, supervisor))
+    assert last_audit(demo_till)[:3] == ("product_admin", "refused", supervisor.name)
+    assert rows(demo_till, stored) == before
+    done = orders.import_text(text, approved(demo_till, Action.PRODUCT_ADMIN))
+    assert [o.order_id for o in done.imported] == ["WEB-77"]
+
+
+def test_a_new_recovery_code(demo_till: Till, supervisor: Employee) -> None:
+    """The way back after a lost PIN key: renewing it is staff admin; a refusal keeps the
+    old code working."""
+    stored = "SELECT code_hash FROM pin_recovery"
+    before = rows(demo_till, stored)
+    with pytest.raises(PermissionDenied, match="Staff admin"):
+        demo_till.recovery_codes.renew(Approval(Action.STAFF_ADMIN, supervisor))
+    assert last_audit(demo_till)[:3] == ("staff_admin", "refused", supervisor.name)
+    assert rows(demo_till, stored) == before
+    manager = approved(demo_till, Action.STAFF_ADMIN)
+    assert manager is not None and manager.actor is not None
+    code = demo_till.recovery_codes.renew(manager)
+    assert code and rows(demo_till, stored) != before
+    assert last_audit(demo_till)[:3] == ("recovery_code", "done", manager.actor.name)

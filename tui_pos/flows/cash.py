@@ -23,7 +23,8 @@ from tui_pos.screens.authorize import approval_for
 from tui_pos.screens.dialogs import FLOW_GROUP, BusyScreen, ConfirmScreen, PromptScreen
 
 if TYPE_CHECKING:
-    from tui_pos.app import PosApp
+    from tui_pos.flows.host import FlowHost
+    from tui_pos.flows.records import RecordFlows
 
 T = TypeVar("T")
 
@@ -31,8 +32,9 @@ T = TypeVar("T")
 class CashFlows:
     """The cash flows of ``app`` (the staff flows of the same menu are in ``records``)."""
 
-    def __init__(self, app: PosApp) -> None:
+    def __init__(self, app: FlowHost, records: RecordFlows) -> None:
         self.app = app
+        self.records = records
         self.till = app.till
         self.staff = app.till.staff
 
@@ -44,7 +46,7 @@ class CashFlows:
         """The cash and staff menu (Ctrl+K): the flow picked by its letter."""
         from tui_pos.screens.cash import CashMenuScreen  # loaded on first use (cold start)
 
-        records = self.app.records
+        records = self.records
         flows: dict[str, Callable[[], Awaitable[None]]] = {
             "cash-float": self.ask_float,
             "cash-in": lambda: self.cash_move("in"),

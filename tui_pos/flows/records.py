@@ -12,13 +12,13 @@ from tui_pos.screens.authorize import approval_for
 from tui_pos.services.staff_reports import audit_report, hours_report
 
 if TYPE_CHECKING:
-    from tui_pos.app import PosApp
+    from tui_pos.flows.host import FlowHost
 
 
 class RecordFlows:
     """Time clock and the staff tables of ``app``."""
 
-    def __init__(self, app: PosApp) -> None:
+    def __init__(self, app: FlowHost) -> None:
         self.app = app
         self.staff = app.till.staff
 
