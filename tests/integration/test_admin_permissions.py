@@ -14,6 +14,7 @@ import pytest
 
 from tests.support.approvals import approved
 from tests.support.audit import last_audit, rows
+from tests.support.tills import FIXED_NOW
 from tui_pos.bootstrap import Till
 from tui_pos.domain.segments import SegmentRule
 from tui_pos.domain.staff import Action, Approval, Employee, Role
@@ -207,3 +208,17 @@ def test_a_new_recovery_code(demo_till: Till, supervisor: Employee) -> None:
     code = demo_till.recovery_codes.renew(manager)
     assert code and rows(demo_till, stored) != before
     assert last_audit(demo_till)[:3] == ("recovery_code", "done", manager.actor.name)
+
+
+def test_the_audit_log_and_hours_worked(demo_till: Till, cashier: Employee) -> None:
+    """Reading who did what: the audit log is AUDIT_READ, hours worked REPORTS."""
+    from tui_pos.domain.analysis import DateRange
+    from tui_pos.services.staff_reports import audit_report, hours_report
+
+    day = FIXED_NOW.date()
+    today = DateRange(day, day)
+    for make, action in ((audit_report, Action.AUDIT_READ), (hours_report, Action.REPORTS)):
+        with pytest.raises(PermissionDenied):
+            make(demo_till.staff, today, Approval(action, cashier))
+        assert last_audit(demo_till)[:3] == (action.value, "refused", cashier.name)
+        assert make(demo_till.staff, today, approved(demo_till, action)).kind in ("audit", "hours")

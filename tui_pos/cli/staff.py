@@ -18,7 +18,7 @@ from tui_pos.cli.lazy import LazyGroup
 from tui_pos.cli.reports import emit_analysis
 from tui_pos.cli.signing import BY_OPTION, read_pin, signed
 from tui_pos.domain.analysis import AnalysisReport, DateRange, parse_range
-from tui_pos.domain.staff import Action, Role, StaffError, parse_role
+from tui_pos.domain.staff import Action, Approval, Role, StaffError, parse_role
 from tui_pos.services.staff import Staff
 from tui_pos.services.staff_reports import audit_report, hours_report
 
@@ -185,7 +185,10 @@ def staff_unlock(obj: Context, number: str, by: str | None) -> None:
 
 
 def _staff_report(
-    name: str, make: Callable[[Staff, DateRange], AnalysisReport], action: Action, doc: str
+    name: str,
+    make: Callable[[Staff, DateRange, Approval | None], AnalysisReport],
+    action: Action,
+    doc: str,
 ) -> click.Command:
     """A ``report`` subcommand over local calendar days (default: today)."""
 
@@ -200,9 +203,9 @@ def _staff_report(
         obj: Context, day: str | None, first: str | None, last: str | None, fmt: str, by: str | None
     ) -> None:
         with obj.open_till(read_only=True) as till:
-            signed(till, by, action, f"{name} report")
+            approval = signed(till, by, action, f"{name} report")
             period = parse_range(till.analysis.today(), day=day, first=first, last=last)
-            result = make(till.staff, period)
+            result = make(till.staff, period, approval)
         emit_analysis(result, fmt)
 
     return command

@@ -30,16 +30,18 @@ class RecordFlows:
 
     async def hours(self) -> None:
         """Hours worked this week (Monday to today), per employee (needs REPORTS)."""
-        if await approval_for(self.app.register_screen, Action.REPORTS, "Hours worked") is not None:
+        approval = await approval_for(self.app.register_screen, Action.REPORTS, "Hours worked")
+        if approval is not None:
             today = self._today()
             week = DateRange(today - timedelta(days=today.weekday()), today)
-            self._show_table(lambda: hours_report(self.staff, week))
+            self._show_table(lambda: hours_report(self.staff, week, approval))
 
     async def audit(self) -> None:
         """Today's audit log (needs AUDIT_READ)."""
-        if await approval_for(self.app.register_screen, Action.AUDIT_READ, "Audit log") is not None:
+        approval = await approval_for(self.app.register_screen, Action.AUDIT_READ, "Audit log")
+        if approval is not None:
             today = self._today()
-            self._show_table(lambda: audit_report(self.staff, DateRange(today, today)))
+            self._show_table(lambda: audit_report(self.staff, DateRange(today, today), approval))
 
     def _today(self) -> date:
         return self.app.till.register.clock().astimezone().date()
