@@ -1,6 +1,8 @@
 """The rest of the gated use cases refuse what the acting role may not do, however they
-are called: discounts above the limit, returns without a receipt, and the admin use
-cases of staff, customer data, products and promotions.
+are called: discounts above the limit, returns without a receipt, the admin use cases
+of staff, customer data, products, promotions, tax codes (a till alone), web orders and
+the recovery code, and the staff records (audit log, hours, staff list). Backups and
+restores: the sibling test_backup_permissions.py.
 
 Each is called directly (no screen, no CLI) with a cashier's approval (or none): refused
 with PermissionDenied, audited as ``refused`` with who asked, nothing changed. The same
@@ -210,8 +212,9 @@ def test_a_new_recovery_code(demo_till: Till, supervisor: Employee) -> None:
     assert last_audit(demo_till)[:3] == ("recovery_code", "done", manager.actor.name)
 
 
-def test_the_audit_log_and_hours_worked(demo_till: Till, cashier: Employee) -> None:
-    """Reading who did what: the audit log is AUDIT_READ, hours worked REPORTS."""
+def test_the_audit_log_hours_worked_and_staff_list(demo_till: Till, cashier: Employee) -> None:
+    """Reading who did what and who works here: the audit log is AUDIT_READ, hours worked
+    REPORTS, the staff list STAFF_ADMIN."""
     from tui_pos.domain.analysis import DateRange
     from tui_pos.services.staff_reports import audit_report, hours_report
 
@@ -222,3 +225,9 @@ def test_the_audit_log_and_hours_worked(demo_till: Till, cashier: Employee) -> N
             make(demo_till.staff, today, Approval(action, cashier))
         assert last_audit(demo_till)[:3] == (action.value, "refused", cashier.name)
         assert make(demo_till.staff, today, approved(demo_till, action)).kind in ("audit", "hours")
+    people = demo_till.staff
+    with pytest.raises(PermissionDenied, match="Staff admin"):
+        people.employees(Approval(Action.STAFF_ADMIN, cashier))  # the staff list
+    assert cashier.code in [
+        s.employee.code for s in people.employees(approved(demo_till, Action.STAFF_ADMIN))
+    ]

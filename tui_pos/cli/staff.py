@@ -47,8 +47,7 @@ def staff_list(obj: Context, fmt: str, by: str | None) -> None:
     """Everyone, with role, badge and lock-out state (never PINs; signed with --by once
     the till has staff)."""
     with obj.open_till(read_only=True) as till:
-        signed(till, by, Action.STAFF_ADMIN, "list staff")
-        people = till.staff.employees()
+        people = till.staff.employees(signed(till, by, Action.STAFF_ADMIN, "list staff"))
         now = till.register.clock()
     rows = [
         {
