@@ -10,10 +10,12 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
+from tests.support.approvals import approved
 from tests.support.tills import TEST_PIN_COST, copy_database, fixed_clock, log_in_manager
 from tui_pos.bootstrap import Till, open_till
 from tui_pos.config import Config
 from tui_pos.demo import ensure_demo_catalog
+from tui_pos.domain.staff import Action, Employee, Role
 from tui_pos.drivers.file_printer import RecordingPrinter
 
 # CI runs the same examples every time (a red CI is then a reproducible bug, not luck), with
@@ -82,3 +84,16 @@ def cli_db(tmp_path: Path, demo_template: Path, monkeypatch: pytest.MonkeyPatch)
     # no config file: the defaults (TUI_POS_CONFIG naming a missing file is an error)
     monkeypatch.delenv("TUI_POS_CONFIG", raising=False)
     return copy_database(demo_template, tmp_path / "till.db")
+
+
+@pytest.fixture
+def supervisor(demo_till: Till) -> Employee:
+    """Sam Supervisor (2/1357) on ``demo_till``, added by its manager."""
+    return demo_till.staff.add_employee(
+        "2",
+        "Sam Supervisor",
+        Role.SUPERVISOR,
+        "1357",
+        None,
+        approved(demo_till, Action.STAFF_ADMIN),
+    )

@@ -117,9 +117,9 @@ class PosApp(SafeApp[None]):
         self.till = till
         self.staff = till.staff
         self.hub = DeviceHub(self, till)
-        self.session = Session(self, self.login_hint)
-        self.cash = CashFlows(self)
         self.records = RecordFlows(self)
+        self.cash = CashFlows(self, self.records)
+        self.session = Session(self, self.cash, self.login_hint)
         self.links = Links(self)
         store = till.config.store
         self.register_screen = RegisterScreen(

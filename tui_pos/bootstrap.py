@@ -18,7 +18,7 @@ from tui_pos.domain.quantity import QuantityLimits
 from tui_pos.domain.receipt import ReceiptStyle
 from tui_pos.domain.staff import Action, Approval
 from tui_pos.domain.tax import TaxRate
-from tui_pos.models.backup import backup_database, rotate_backups
+from tui_pos.models.backup_files import SqliteBackupFiles
 from tui_pos.models.campaign_store import SqliteCampaignStore
 from tui_pos.models.cart_journal_store import SqliteCartJournalStore
 from tui_pos.models.cash_store import SqliteCashStore
@@ -32,6 +32,7 @@ from tui_pos.models.loyalty_analytics_store import SqliteLoyaltyAnalyticsStore
 from tui_pos.models.loyalty_store import SqliteLoyaltyLedger
 from tui_pos.models.mail_store import SqliteMailOutbox
 from tui_pos.models.online_order_store import SqliteOnlineOrderStore
+from tui_pos.models.pin_recovery import SqliteRecoveryCodes
 from tui_pos.models.print_store import SqlitePrintJobStore
 from tui_pos.models.promotion_store import SqlitePromotionStore
 from tui_pos.models.return_store import SqliteReturnStore
@@ -39,10 +40,11 @@ from tui_pos.models.sale_store import SqliteSaleStore
 from tui_pos.models.staff_store import SqliteStaffStore
 from tui_pos.models.stamp_store import SqliteStampCards
 from tui_pos.models.stock_store import SqliteStockStore
-from tui_pos.models.tax_codes import rates_in_force
+from tui_pos.models.tax_codes import SqliteTaxCodes, rates_in_force
 from tui_pos.models.unit_of_work import SqliteUnitOfWork
 from tui_pos.report_till import report_services
 from tui_pos.services.analysis import Analysis
+from tui_pos.services.backups import Backups, ZBackups
 from tui_pos.services.campaigns import Campaigns
 from tui_pos.services.cart_journal import CartJournal
 from tui_pos.services.cash import CashDesk
@@ -53,6 +55,7 @@ from tui_pos.services.loyalty_analytics import LoyaltyAnalytics
 from tui_pos.services.mail import MailPolicy, MailTransport, Outbox
 from tui_pos.services.online_orders import OnlineOrders
 from tui_pos.services.open_sale import RegisterSettings
+from tui_pos.services.pin_recovery import RecoveryCodes
 from tui_pos.services.ports import Clock, ReceiptPrinter
 from tui_pos.services.printing import PrintQueue
 from tui_pos.services.product_import import CatalogWriter, ImportSummary, import_products
@@ -66,6 +69,7 @@ from tui_pos.services.returns import Returns
 from tui_pos.services.sale_writer import SaleWriter
 from tui_pos.services.staff import Staff
 from tui_pos.services.stock import Stock
+from tui_pos.services.tax_codes import TaxCodes
 from tui_pos.sync.client import refusal_text
 from tui_pos.sync.coupons import CouponReservations
 from tui_pos.sync.customer_history import StoreServerHistory
@@ -104,6 +108,9 @@ class Till:
     loyalty_analytics: LoyaltyAnalytics
     outbox: Outbox
     campaigns: Campaigns
+    backups: Backups
+    tax_codes: TaxCodes
+    recovery_codes: RecoveryCodes
     #: Stores paid sales off the UI thread (the app's register screen uses it).
     sale_writer: SaleWriter | None = None
     #: Queues e-mail receipts in the outbox (the payment screen's key).
@@ -117,17 +124,6 @@ class Till:
     def printer_note(self) -> str:
         """Where receipts go, for the status bar."""
         return self.devices.printer_note
-
-    def backup_after_z(self) -> Path | None:
-        """The backup made after a Z close (``database.backup_on_z``), rotated; None when
-        backups after Z are off. Raises StorageError when it fails (the Z stays closed)."""
-        settings = self.config.database
-        if not settings.backup_on_z:
-            return None
-        folder = backup_dir(self.config, self.db_path)
-        made = backup_database(self.db_path, folder, now=self.register.clock())
-        rotate_backups(folder, settings.backup_keep)
-        return made
 
     def import_products(
         self, lines: Iterable[str], approval: Approval | None = None, *, dry_run: bool = False
@@ -320,6 +316,7 @@ def open_till(
             parser,
             till_id,
             clock,
+            staff,
             credit_loyalty=customers.credit_online_order,
             match_customer=customers.match_order,
         ),
@@ -329,11 +326,21 @@ def open_till(
         ),
         outbox=Outbox(SqliteMailOutbox(db), mail_transport(config), mail_policy(config), clock),
         campaigns=Campaigns(SqliteCampaignStore(db), customers, config.store.name, till_id, clock),
+        backups=Backups(SqliteBackupFiles(path, db.close), staff, clock, z_backups(config, path)),
+        tax_codes=TaxCodes(SqliteTaxCodes(db, till_id), lambda: register.tax_rates(), uow, staff),
+        recovery_codes=RecoveryCodes(SqliteRecoveryCodes(db, till_id), uow, staff, clock),
         sale_writer=SaleWriter(register, config.database.busy_timeout_ms, db.close),
         receipt_mail=ReceiptMailer(SqliteMailOutbox(db), receipts, clock),
         recovery_code=opened.recovery_code,
         remote_returns=RemoteReturns(returns, StoreServerReturns(db), web_refund, refusal_text),
     )
+
+
+def z_backups(config: Config, db_path: Path) -> ZBackups:
+    """Where ``[database]`` keeps the backups made after a Z close (none when off)."""
+    settings = config.database
+    folder = backup_dir(config, db_path) if settings.backup_on_z else None
+    return ZBackups(folder, settings.backup_keep)
 
 
 def mail_transport(config: Config) -> MailTransport | None:

@@ -1,6 +1,8 @@
 """The rest of the gated use cases refuse what the acting role may not do, however they
-are called: discounts above the limit, returns without a receipt, and the admin use
-cases of staff, customer data, products and promotions.
+are called: discounts above the limit, returns without a receipt, the admin use cases
+of staff, customer data, products, promotions, tax codes (a till alone), web orders and
+the recovery code, and the staff records (audit log, hours, staff list). Backups and
+restores: the sibling test_backup_permissions.py.
 
 Each is called directly (no screen, no CLI) with a cashier's approval (or none): refused
 with PermissionDenied, audited as ``refused`` with who asked, nothing changed. The same
@@ -14,6 +16,7 @@ import pytest
 
 from tests.support.approvals import approved
 from tests.support.audit import last_audit, rows
+from tests.support.tills import FIXED_NOW
 from tui_pos.bootstrap import Till
 from tui_pos.domain.segments import SegmentRule
 from tui_pos.domain.staff import Action, Approval, Employee, Role
@@ -26,18 +29,6 @@ LOAF = "5900000000015"  # White Loaf 800g, 1.49, tax B
 def cashier(demo_till: Till) -> Employee:
     return demo_till.staff.add_employee(
         "3", "Cal Cashier", Role.CASHIER, "9024", None, approved(demo_till, Action.STAFF_ADMIN)
-    )
-
-
-@pytest.fixture
-def supervisor(demo_till: Till) -> Employee:
-    return demo_till.staff.add_employee(
-        "2",
-        "Sam Supervisor",
-        Role.SUPERVISOR,
-        "1357",
-        None,
-        approved(demo_till, Action.STAFF_ADMIN),
     )
 
 
@@ -156,3 +147,87 @@ def test_deliveries_and_counts(demo_till: Till, supervisor: Employee) -> None:
         stock.apply_count({loaf: 4000}, approval=mine)
     assert rows(demo_till, moved) == before
     assert stock.receive("DN-1", {loaf: 5000}, approved(demo_till, Action.PRODUCT_ADMIN)) == 1
+
+
+def test_tax_codes_at_a_till_alone(demo_till: Till, supervisor: Employee) -> None:
+    """``tax set`` on a till that is not enrolled: the use case checks the approval, and
+    the code and its audit line are stored (and sealed in the chain) together."""
+    from tui_pos.models.journal_verify import verify_journal
+    from tui_pos.models.tax_codes import tax_sources
+
+    taxes, before = demo_till.tax_codes, demo_till.register.tax_rates()
+    for mine in (Approval(Action.PRODUCT_ADMIN, supervisor), None):
+        with pytest.raises(PermissionDenied, match="Product and stock admin"):
+            taxes.set("B", 700, None, mine)
+    assert last_audit(demo_till)[:2] == ("product_admin", "refused")
+    assert rows(demo_till, "SELECT detail FROM audit_event ORDER BY id DESC LIMIT 2")[1] == (
+        f"tax B 7% ({before['B'].name})",
+    )
+    assert demo_till.register.tax_rates() == before
+    assert "till" not in tax_sources(demo_till.db).values()
+    manager = approved(demo_till, Action.PRODUCT_ADMIN)
+    assert manager is not None and manager.actor is not None
+    done = taxes.set("B", 700, None, manager)
+    assert demo_till.register.tax_rates()["B"] == done and done.rate_bp == 700
+    assert tax_sources(demo_till.db)["B"] == "till"
+    assert last_audit(demo_till)[:3] == ("tax_set", "done", manager.actor.name)
+    problems, _ = verify_journal(demo_till.db)
+    assert problems == []  # the audit line is in the chain, sealed by the unit of work
+
+
+def test_importing_online_orders(demo_till: Till, supervisor: Employee) -> None:
+    """Paid web orders take stock and give points: product admin, like the product import."""
+    import json
+
+    order = {
+        "order_id": "WEB-77",
+        "created_at": "2026-11-25T09:14:00Z",
+        "paid": True,
+        "lines": [{"barcode": LOAF, "qty": 2, "price": "1.49"}],
+    }
+    text, orders = json.dumps([order]), demo_till.online_orders
+    stored = "SELECT COUNT(*) FROM online_order"
+    before = rows(demo_till, stored)
+    with pytest.raises(PermissionDenied, match="Product and stock admin"):
+        orders.import_text(text, Approval(Action.PRODUCT_ADMIN, supervisor))
+    assert last_audit(demo_till)[:3] == ("product_admin", "refused", supervisor.name)
+    assert rows(demo_till, stored) == before
+    done = orders.import_text(text, approved(demo_till, Action.PRODUCT_ADMIN))
+    assert [o.order_id for o in done.imported] == ["WEB-77"]
+
+
+def test_a_new_recovery_code(demo_till: Till, supervisor: Employee) -> None:
+    """The way back after a lost PIN key: renewing it is staff admin; a refusal keeps the
+    old code working."""
+    stored = "SELECT code_hash FROM pin_recovery"
+    before = rows(demo_till, stored)
+    with pytest.raises(PermissionDenied, match="Staff admin"):
+        demo_till.recovery_codes.renew(Approval(Action.STAFF_ADMIN, supervisor))
+    assert last_audit(demo_till)[:3] == ("staff_admin", "refused", supervisor.name)
+    assert rows(demo_till, stored) == before
+    manager = approved(demo_till, Action.STAFF_ADMIN)
+    assert manager is not None and manager.actor is not None
+    code = demo_till.recovery_codes.renew(manager)
+    assert code and rows(demo_till, stored) != before
+    assert last_audit(demo_till)[:3] == ("recovery_code", "done", manager.actor.name)
+
+
+def test_the_audit_log_hours_worked_and_staff_list(demo_till: Till, cashier: Employee) -> None:
+    """Reading who did what and who works here: the audit log is AUDIT_READ, hours worked
+    REPORTS, the staff list STAFF_ADMIN."""
+    from tui_pos.domain.analysis import DateRange
+    from tui_pos.services.staff_reports import audit_report, hours_report
+
+    day = FIXED_NOW.date()
+    today = DateRange(day, day)
+    for make, action in ((audit_report, Action.AUDIT_READ), (hours_report, Action.REPORTS)):
+        with pytest.raises(PermissionDenied):
+            make(demo_till.staff, today, Approval(action, cashier))
+        assert last_audit(demo_till)[:3] == (action.value, "refused", cashier.name)
+        assert make(demo_till.staff, today, approved(demo_till, action)).kind in ("audit", "hours")
+    people = demo_till.staff
+    with pytest.raises(PermissionDenied, match="Staff admin"):
+        people.employees(Approval(Action.STAFF_ADMIN, cashier))  # the staff list
+    assert cashier.code in [
+        s.employee.code for s in people.employees(approved(demo_till, Action.STAFF_ADMIN))
+    ]

@@ -146,7 +146,9 @@ def _fields(till: Till) -> dict[str, Callable[[str], object]]:
         "erasure note": lambda t: till.customers.erase(
             str(customer.id), t, approval=approved(till, Action.CUSTOMER_ADMIN)
         ),
-        "online order card": lambda t: till.online_orders.import_text(_order("customer", t)),
+        "online order card": lambda t: till.online_orders.import_text(
+            _order("customer", t), approved(till, Action.PRODUCT_ADMIN)
+        ),
     }
 
 

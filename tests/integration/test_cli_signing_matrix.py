@@ -66,7 +66,7 @@ class Case:
 SIGNED = (
     Case(("db", "backup", "{dir}/copies"), Action.DATABASE_ADMIN),
     Case(
-        ("db", "restore", "{dir}/backup.db", "{dir}/till.db", "--replace"), Action.DATABASE_ADMIN
+        ("db", "restore", "{dir}/backup.db", "{dir}/till.db", "--replace"), Action.DATABASE_RESTORE
     ),  # fmt: skip
     Case(("devices", "open-drawer"), Action.NO_SALE),
     Case(("export", "customers"), Action.CUSTOMER_ADMIN),

@@ -64,3 +64,35 @@ def assert_user_error(result: Result, message: str) -> None:
 def test_a_usage_error_still_exits_2(db: Path) -> None:
     result = cli(db, "staff", "add", "--number", "2")
     assert result.exit_code == 2 and "Missing option" in result.stderr
+
+
+def _closed_port_url() -> str:
+    """A store server address where nothing listens (the port was free a moment ago)."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{s.getsockname()[1]}"
+
+
+@pytest.mark.parametrize("args", [("sync", "status"), ("sync", "now")])
+def test_sync_commands_on_a_till_never_enrolled(db: Path, args: tuple[str, ...]) -> None:
+    assert_user_error(cli(db, *args), "this till is not enrolled with a store server")
+
+
+def test_sync_enroll_and_now_without_a_server(db: Path) -> None:
+    """The sync group has no catch of its own either: an unreachable server is its
+    message on stderr and exit 1; ``sync now`` records the till as offline."""
+    import json
+
+    from tui_pos.models.database import open_database
+    from tui_pos.sync import state
+
+    url = _closed_port_url()
+    assert_user_error(cli(db, "sync", "enroll", url, "CODE"), "enrollment refused: server")
+    database = open_database(db)
+    state.enrolled(database, url, "S01", "T1", "token", (0, ""))
+    database.close()
+    assert_user_error(cli(db, "sync", "now"), f"sync: server {url} not reachable")
+    status = cli(db, "sync", "status", "--format", "json")
+    assert status.exit_code == 0 and json.loads(status.stdout)["offline_since"] is not None

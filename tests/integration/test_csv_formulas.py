@@ -129,8 +129,8 @@ def test_analysis_reports(shop: Till, kind: str, expected: str) -> None:
 
 
 def test_audit_and_hours(shop: Till) -> None:
-    for make in (audit_report, hours_report):
-        text = analysis_csv(make(shop.staff, _today(shop)))
+    for make, action in ((audit_report, Action.AUDIT_READ), (hours_report, Action.REPORTS)):
+        text = analysis_csv(make(shop.staff, _today(shop), approved(shop, action)))
         assert "'" + EMPLOYEE in _cells(text), make.__name__
         assert not _formula_cells(text), make.__name__
 

@@ -105,7 +105,9 @@ def normal_use(till: Till) -> None:
     till.stock.receive("DEL-1", {loaf.id: 5000}, approval=approved(till, Action.PRODUCT_ADMIN))
     till.stock.adjust(LOAF, "-1", "broken", staff.allowed(Action.PRODUCT_ADMIN, "a"))
     second = dict(ORDER, order_id="WEB-8", customer={"name": "Bo"})
-    till.online_orders.import_text(json.dumps({"orders": [ORDER, second]}))
+    till.online_orders.import_text(
+        json.dumps({"orders": [ORDER, second]}), approved(till, Action.PRODUCT_ADMIN)
+    )
     for order in till.online_orders.find_for_collection(""):
         till.online_orders.hand_over(order, "Sam")
     loyalty_offers(till)

@@ -13,10 +13,12 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
+from tests.support.approvals import approved
 from tui_pos.bootstrap import Till
 from tui_pos.cli import main
 from tui_pos.domain.errors import DomainError
 from tui_pos.domain.outputs import STOCK_CSV
+from tui_pos.domain.staff import Action
 from tui_pos.services.online_orders import OrderFileError
 
 LOAF = "5900000000015"  # White Loaf 800g, 1.49, tax B
@@ -59,11 +61,15 @@ def snapshot(path: Path) -> dict[str, list[tuple[Any, ...]]]:
 
 def test_import_twice_changes_nothing_the_second_time(demo_till: Till) -> None:
     before = {lv.code: lv.level_milli for lv in demo_till.stock.levels()}
-    first = demo_till.online_orders.import_text(json.dumps(ORDERS))
+    first = demo_till.online_orders.import_text(
+        json.dumps(ORDERS), approved(demo_till, Action.PRODUCT_ADMIN)
+    )
     assert [o.order_id for o in first.imported] == ["WEB-1001", "WEB-1002"]
     assert first.imported[0].total_cents == 298 + 65
     once = snapshot(demo_till.db_path)
-    second = demo_till.online_orders.import_text(json.dumps(ORDERS))
+    second = demo_till.online_orders.import_text(
+        json.dumps(ORDERS), approved(demo_till, Action.PRODUCT_ADMIN)
+    )
     assert second.imported == () and second.skipped == ("WEB-1001", "WEB-1002")
     assert snapshot(demo_till.db_path) == once
     after = {lv.code: lv.level_milli for lv in demo_till.stock.levels()}
@@ -91,7 +97,9 @@ def test_a_bad_order_means_nothing_is_imported(demo_till: Till) -> None:
     bad["orders"].append(dict(ORDERS["orders"][1]))  # the same order id twice
     before = snapshot(demo_till.db_path)
     with pytest.raises(OrderFileError) as failed:
-        demo_till.online_orders.import_text(json.dumps(bad))
+        demo_till.online_orders.import_text(
+            json.dumps(bad), approved(demo_till, Action.PRODUCT_ADMIN)
+        )
     errors = failed.value.errors
     assert errors[0].startswith("order 3 (WEB-1003): created_at")
     assert errors[1].startswith("order 4 (WEB-1004): line 1: no product")
@@ -104,13 +112,19 @@ def test_a_bad_order_means_nothing_is_imported(demo_till: Till) -> None:
 def test_loyalty_hook_is_called_once_per_new_order(demo_till: Till) -> None:
     credited: list[str] = []
     demo_till.online_orders.credit_loyalty = lambda order: credited.append(order.order_id)
-    demo_till.online_orders.import_text(json.dumps(ORDERS))
-    demo_till.online_orders.import_text(json.dumps(ORDERS))
+    demo_till.online_orders.import_text(
+        json.dumps(ORDERS), approved(demo_till, Action.PRODUCT_ADMIN)
+    )
+    demo_till.online_orders.import_text(
+        json.dumps(ORDERS), approved(demo_till, Action.PRODUCT_ADMIN)
+    )
     assert credited == ["WEB-1001", "WEB-1002"]
 
 
 def test_collection_orders_are_found_and_handed_over_once(demo_till: Till) -> None:
-    demo_till.online_orders.import_text(json.dumps(ORDERS))
+    demo_till.online_orders.import_text(
+        json.dumps(ORDERS), approved(demo_till, Action.PRODUCT_ADMIN)
+    )
     waiting = demo_till.online_orders.find_for_collection("ada")
     assert [o.order_id for o in waiting] == ["WEB-1001"]  # WEB-1002 is shipped
     assert demo_till.online_orders.find_for_collection("1001")[0].item_count == 2
@@ -222,8 +236,12 @@ def test_online_orders_credit_the_named_customers_points_once(demo_till: Till) -
     ada = demo_till.customers.create(
         CustomerDetails("Ada Lovelace", email="Ada@Example.com", phone="07700 900123")
     ).id
-    demo_till.online_orders.import_text(json.dumps(ORDERS))
-    demo_till.online_orders.import_text(json.dumps(ORDERS))  # twice = once
+    demo_till.online_orders.import_text(
+        json.dumps(ORDERS), approved(demo_till, Action.PRODUCT_ADMIN)
+    )
+    demo_till.online_orders.import_text(
+        json.dumps(ORDERS), approved(demo_till, Action.PRODUCT_ADMIN)
+    )  # twice = once
     ledger = rows(
         demo_till.db_path, "SELECT kind, points, note FROM loyalty_entry WHERE customer_id = ?", ada
     )

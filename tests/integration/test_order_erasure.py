@@ -60,13 +60,18 @@ def every_text(path: Path, skip: tuple[str, ...] = ()) -> str:
 def test_erasing_a_customer_reaches_their_online_orders(demo_till: Till) -> None:
     ada_contact = {"name": "Ada Lovelace", "email": "Ada@Example.com", "phone": "+44 20 7946 0001"}
     # Imported before Ada had a profile: matched at erasure by e-mail.
-    demo_till.online_orders.import_text(json.dumps({"orders": [order("WEB-1", ada_contact)]}))
+    demo_till.online_orders.import_text(
+        json.dumps({"orders": [order("WEB-1", ada_contact)]}),
+        approved(demo_till, Action.PRODUCT_ADMIN),
+    )
     ada = demo_till.customers.create(
         CustomerDetails(name="Ada Lovelace", email="ada@example.com", phone="+44 20 7946 0001")
     )
     # Imported after: linked to her profile by id at import.
     orders = [order("WEB-2", ada_contact), order("WEB-3", {"name": "Bo Peep", "email": "b@x.org"})]
-    demo_till.online_orders.import_text(json.dumps({"orders": orders}))
+    demo_till.online_orders.import_text(
+        json.dumps({"orders": orders}), approved(demo_till, Action.PRODUCT_ADMIN)
+    )
 
     held = demo_till.customers.export_data(
         str(ada.id), approval=approved(demo_till, Action.CUSTOMER_ADMIN)
@@ -94,7 +99,9 @@ def test_erasing_a_customer_reaches_their_online_orders(demo_till: Till) -> None
 def test_customer_export_on_the_command_line_lists_online_orders(demo_till: Till) -> None:
     ada = demo_till.customers.create(CustomerDetails(name="Ada Lovelace", email="ada@example.com"))
     contact = {"name": "Ada L.", "email": "ada@example.com"}
-    demo_till.online_orders.import_text(json.dumps({"orders": [order("WEB-9", contact)]}))
+    demo_till.online_orders.import_text(
+        json.dumps({"orders": [order("WEB-9", contact)]}), approved(demo_till, Action.PRODUCT_ADMIN)
+    )
     demo_till.close()
     result = CliRunner().invoke(
         main,

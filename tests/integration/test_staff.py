@@ -82,6 +82,7 @@ EXPECTED: dict[Action, set[Role]] = {
     Action.AUDIT_READ: {Role.MANAGER},
     Action.QUIT: {Role.MANAGER},  # a kiosk till is not left by a cashier
     Action.DATABASE_ADMIN: {Role.MANAGER},
+    Action.DATABASE_RESTORE: {Role.MANAGER},
 }
 
 LOGINS = {Role.MANAGER: ("1", "2468"), Role.SUPERVISOR: ("2", "1357"), Role.CASHIER: ("3", "9024")}

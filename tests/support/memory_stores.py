@@ -14,6 +14,7 @@ from typing import cast
 from tui_pos.domain.cash import CashKind
 from tui_pos.domain.errors import StorageError
 from tui_pos.domain.staff import Employee, Role
+from tui_pos.domain.tax import TaxRate
 from tui_pos.services.staff_records import AuditEvent, Punch, PunchKind, StoredEmployee
 
 
@@ -132,3 +133,19 @@ class MemoryCashStore:
 
     def float_recorded(self, till: str) -> bool:
         return any(m[0] == "float" for m in self.movements)
+
+
+class MemoryTaxCodes:
+    """Implements the TaxCodeStore port in memory: the codes set at the till, by code."""
+
+    def __init__(self) -> None:
+        self.codes: dict[str, TaxRate] = {}
+
+    def snapshot(self) -> object:
+        return dict(self.codes)
+
+    def restore(self, state: object) -> None:
+        self.codes = dict(state)  # type: ignore[call-overload]
+
+    def set_at_till(self, tax: TaxRate) -> None:
+        self.codes[tax.code] = tax

@@ -179,7 +179,8 @@ async def test_stock_menu_receive_and_collection(till: Till) -> None:
                     "lines": [{"barcode": LOAF, "qty": 1, "price": "1.49"}],
                 }
             ]
-        )
+        ),
+        approved(till, Action.PRODUCT_ADMIN),
     )
     app = build_app(till)
     async with app.run_test(size=(120, 40)) as pilot:

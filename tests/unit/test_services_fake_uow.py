@@ -11,14 +11,16 @@ from typing import NamedTuple
 
 import pytest
 
-from tests.support.memory_stores import MemoryCashStore, MemoryStaffStore
-from tui_pos.domain.errors import StorageError
+from tests.support.memory_stores import MemoryCashStore, MemoryStaffStore, MemoryTaxCodes
+from tui_pos.domain.errors import DomainError, StorageError
 from tui_pos.domain.pin import ScryptCost
 from tui_pos.domain.staff import Action, Approval, Employee, Role
+from tui_pos.domain.tax import TaxRate
 from tui_pos.services.cash import CashDesk
 from tui_pos.services.permissions import PermissionDenied
 from tui_pos.services.staff import Staff
 from tui_pos.services.staff_records import StaffSettings
+from tui_pos.services.tax_codes import TaxCodes
 from tui_pos.services.unit_of_work import FakeUnitOfWork
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
@@ -159,3 +161,61 @@ def test_nested_units_of_work_commit_once() -> None:
     with uow, uow:
         store.record("T1", "in", 300, "c", None, "", NOW)
     assert len(store.movements) == 1 and uow.commits == 1
+
+
+def _tax_codes(shop: Shop) -> tuple[TaxCodes, MemoryTaxCodes, FakeUnitOfWork]:
+    codes = MemoryTaxCodes()
+    uow = FakeUnitOfWork(shop.staff_store, codes)
+    configured = {"A": TaxRate("A", "Standard", 2000)}
+    return TaxCodes(codes, lambda: configured | codes.codes, uow, shop.staff), codes, uow
+
+
+def test_a_tax_code_set_by_a_manager_is_one_commit_with_its_audit_line(shop: Shop) -> None:
+    taxes, codes, uow = _tax_codes(shop)
+    manager = employee(shop.staff_store, "1")
+    done = taxes.set("A", 2100, None, Approval(Action.PRODUCT_ADMIN, manager))
+    assert done == TaxRate("A", "Standard", 2100) and codes.codes == {"A": done}
+    last = shop.staff_store.audit_log[-1]
+    assert (last.action, last.outcome, last.employee_name, last.detail) == (
+        "tax_set",
+        "done",
+        "Mia Manager",
+        "A 21% (Standard)",
+    )
+    assert (uow.commits, uow.rollbacks) == (1, 0)
+
+
+def test_a_tax_code_set_by_a_supervisor_is_refused_audited_and_not_stored(shop: Shop) -> None:
+    taxes, codes, uow = _tax_codes(shop)
+    supervisor = employee(shop.staff_store, "2")
+    with pytest.raises(PermissionDenied, match="Sam Supervisor may not do this: Product"):
+        taxes.set("Z", 0, "Zero", Approval(Action.PRODUCT_ADMIN, supervisor))
+    last = shop.staff_store.audit_log[-1]
+    assert (last.action, last.outcome, last.detail) == (
+        "product_admin",
+        "refused",
+        "tax Z 0% (Zero)",
+    )
+    assert codes.codes == {} and uow.commits == 0
+
+
+def test_a_tax_code_whose_audit_line_fails_is_not_kept(shop: Shop) -> None:
+    taxes, codes, uow = _tax_codes(shop)
+    shop.staff_store.fail_next_audit = True
+    with pytest.raises(StorageError):
+        taxes.set("A", 2100, None, Approval(Action.PRODUCT_ADMIN, employee(shop.staff_store, "1")))
+    assert codes.codes == {} and (uow.commits, uow.rollbacks) == (0, 1)
+
+
+@pytest.mark.parametrize(
+    ("code", "rate_bp", "problem"),
+    [("A-1", 2000, "1-8 letters or digits"), ("TOOLONGCODE", 2000, "1-8"), ("A", 10_001, "0 to")],
+)
+def test_a_bad_tax_code_or_rate_is_refused_before_anything(
+    shop: Shop, code: str, rate_bp: int, problem: str
+) -> None:
+    taxes, codes, uow = _tax_codes(shop)
+    audited = len(shop.staff_store.audit_log)
+    with pytest.raises(DomainError, match=problem):
+        taxes.set(code, rate_bp, None, None)
+    assert codes.codes == {} and len(shop.staff_store.audit_log) == audited

@@ -99,19 +99,15 @@ def db_verify(obj: Context) -> None:
 def db_backup(obj: Context, dest: Path, keep: int | None, by: str | None) -> None:
     """Online backup to DEST (a folder, or a file name); safe while the till sells
     (signed with --by once the till has staff: a backup holds everything)."""
-    from tui_pos.models.backup import backup_database, rotate_backups
-    from tui_pos.till_db import utc_now
-
     path = obj.database_path()
     if not path.exists():
         raise DomainError(f"{path}: no database there")
     with obj.open_till(path) as till:
-        signed(till, by, Action.DATABASE_ADMIN, f"backup to {dest}")
-    made = backup_database(path, dest, now=utc_now())
-    click.echo(f"backup written: {made}")
-    if keep is not None:
-        for old in rotate_backups(made.parent, keep):
-            click.echo(f"removed old backup {old.name}")
+        approval = signed(till, by, Action.DATABASE_ADMIN, f"backup to {dest}")
+        made = till.backups.back_up(dest, approval, keep)
+    click.echo(f"backup written: {made.path}")
+    for old in made.removed:
+        click.echo(f"removed old backup {old.name}")
 
 
 @db.command("restore")
@@ -128,11 +124,14 @@ def db_restore(obj: Context, backup: Path, target: Path, replace: bool, by: str 
     from tui_pos.sync.state import require_head_check
 
     if replace and target.exists():
-        # Checked against the database replaced; its audit log goes with it, and the
-        # anchor is what shows the restore (an appended line would read as a rebuild).
+        # Decided by the database replaced: a refusal is audited there and it stays; its
+        # audit log goes with it, and the anchor is what shows the restore (a line
+        # appended to the restored one would read as a rebuild).
         with obj.open_till(target) as till:
-            signed(till, by, Action.DATABASE_ADMIN, f"restore {backup.name} over it")
-    restore_database(backup, target, replace=replace)
+            approval = signed(till, by, Action.DATABASE_RESTORE, f"restore {backup.name} over it")
+            till.backups.restore(backup, approval)
+    else:  # a new database: nobody's data is replaced, nobody's staff to ask
+        restore_database(backup, target, replace=replace)
     notes = anchor_restored(target) + require_head_check(target)
     for note in notes:
         click.echo(f"tui-pos: note: {note}", err=True)

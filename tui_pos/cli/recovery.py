@@ -80,11 +80,9 @@ def staff_reset_key(obj: Context, code: str | None, manager: str | None) -> None
 def staff_recovery_code(obj: Context, by: str | None) -> None:
     """Make a new recovery code (the old one stops working): for a database made before
     recovery codes, or after the code was used or seen by someone."""
-    from tui_pos.models.pin_recovery import issue_recovery_code
-
     with obj.open_till() as till:
-        signed(till, by, Action.STAFF_ADMIN, "new recovery code")
-        code = issue_recovery_code(till.db, till.register.clock())
+        approval = signed(till, by, Action.STAFF_ADMIN, "new recovery code")
+        code = till.recovery_codes.renew(approval)
     show_recovery_code(code, "The old code no longer works; the new")
 
 

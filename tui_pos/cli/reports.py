@@ -14,7 +14,7 @@ from tui_pos.cli.lazy import LazyGroup
 from tui_pos.cli.signing import AS_OPTION, BY_OPTION, signed
 from tui_pos.domain.analysis import REPORT_KINDS
 from tui_pos.domain.errors import DomainError, StorageError
-from tui_pos.domain.staff import Action
+from tui_pos.domain.staff import Action, Approval
 
 if TYPE_CHECKING:
     from tui_pos.bootstrap import Till
@@ -94,7 +94,7 @@ def _day_report(
             approval = signed(till, by, action, what)
             tax_codes = [t.code for t in till.config.taxes]
             reports = [till.reports.close_day(approval)]
-            _backup_after_z(till)
+            _backup_after_z(till, approval)
     else:
         with obj.report_till() as reading:
             _check_store(reading.db, store)
@@ -167,12 +167,13 @@ def emit_analysis(result: AnalysisReport, fmt: str) -> None:
         console().print(analysis_table(result))
 
 
-def _backup_after_z(till: Till) -> None:
-    """The Z is stored; a failed backup is only a warning (exit code stays 0)."""
+def _backup_after_z(till: Till, z_approval: Approval) -> None:
+    """The Z is stored; its backup is covered by its approval; a failed backup is only a
+    warning (exit code stays 0)."""
     try:
-        made = till.backup_after_z()
+        made = till.backups.after_z(z_approval)
     except StorageError as exc:
         click.echo(f"tui-pos: warning: the Z is closed but the backup failed: {exc}", err=True)
         return
     if made is not None:
-        click.echo(f"backup written: {made}", err=True)
+        click.echo(f"backup written: {made.path}", err=True)

@@ -18,7 +18,7 @@ from tui_pos.cli.lazy import LazyGroup
 from tui_pos.cli.reports import emit_analysis
 from tui_pos.cli.signing import BY_OPTION, read_pin, signed
 from tui_pos.domain.analysis import AnalysisReport, DateRange, parse_range
-from tui_pos.domain.staff import Action, Role, StaffError, parse_role
+from tui_pos.domain.staff import Action, Approval, Role, StaffError, parse_role
 from tui_pos.services.staff import Staff
 from tui_pos.services.staff_reports import audit_report, hours_report
 
@@ -47,8 +47,7 @@ def staff_list(obj: Context, fmt: str, by: str | None) -> None:
     """Everyone, with role, badge and lock-out state (never PINs; signed with --by once
     the till has staff)."""
     with obj.open_till(read_only=True) as till:
-        signed(till, by, Action.STAFF_ADMIN, "list staff")
-        people = till.staff.employees()
+        people = till.staff.employees(signed(till, by, Action.STAFF_ADMIN, "list staff"))
         now = till.register.clock()
     rows = [
         {
@@ -185,7 +184,10 @@ def staff_unlock(obj: Context, number: str, by: str | None) -> None:
 
 
 def _staff_report(
-    name: str, make: Callable[[Staff, DateRange], AnalysisReport], action: Action, doc: str
+    name: str,
+    make: Callable[[Staff, DateRange, Approval | None], AnalysisReport],
+    action: Action,
+    doc: str,
 ) -> click.Command:
     """A ``report`` subcommand over local calendar days (default: today)."""
 
@@ -200,9 +202,9 @@ def _staff_report(
         obj: Context, day: str | None, first: str | None, last: str | None, fmt: str, by: str | None
     ) -> None:
         with obj.open_till(read_only=True) as till:
-            signed(till, by, action, f"{name} report")
+            approval = signed(till, by, action, f"{name} report")
             period = parse_range(till.analysis.today(), day=day, first=first, last=last)
-            result = make(till.staff, period)
+            result = make(till.staff, period, approval)
         emit_analysis(result, fmt)
 
     return command

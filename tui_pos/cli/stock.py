@@ -95,8 +95,8 @@ def import_orders(file: Path, by: str | None) -> None:
     except UnicodeDecodeError as exc:
         raise DomainError(f"{file}: not UTF-8 text ({exc.reason})") from exc
     with _obj().open_till() as till:
-        signed(till, by, Action.PRODUCT_ADMIN, f"import orders {file.name}")
-        result = till.online_orders.import_text(text)
+        approval = signed(till, by, Action.PRODUCT_ADMIN, f"import orders {file.name}")
+        result = till.online_orders.import_text(text, approval)
     collection = sum(1 for o in result.imported if o.collection)
     click.echo(
         f"{file}: imported {len(result.imported)} order(s) ({collection} for collection), "

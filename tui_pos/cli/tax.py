@@ -17,7 +17,6 @@ from tui_pos.cli.signing import BY_OPTION, signed
 from tui_pos.config.schema import parse_rate
 from tui_pos.domain.errors import DomainError
 from tui_pos.domain.staff import Action
-from tui_pos.domain.tax import TaxRate
 
 
 def _obj() -> Any:
@@ -48,19 +47,14 @@ def tax_list() -> None:
 def tax_set(code: str, rate: str, name: str | None, by: str | None) -> None:
     """Add a tax code or change its rate (signed with --by once the till has staff); on
     an enrolled till the change is made at the store server and reaches every till."""
-    from tui_pos.models.tax_codes import TILL, set_tax_code
-    from tui_pos.models.unit_of_work import writing
     from tui_pos.sync import managed
 
-    if not code.isascii() or not code.isalnum() or len(code) > 8:
-        raise DomainError(f"tax code {code!r}: 1-8 letters or digits")
     try:
         rate_bp = parse_rate(rate)
     except ValueError as exc:
         raise DomainError(f"--rate: {exc}") from None
     with _obj().open_till() as till:
-        current = till.register.tax_rates().get(code)
-        wanted = TaxRate(code, name or (current.name if current else code), rate_bp)
+        wanted = till.tax_codes.wanted(code, rate_bp, name)
         approval = signed(till, by, Action.PRODUCT_ADMIN, f"tax {code} {wanted.label}")
         if managed.enrolled(till.db):
             item = {"key": code, "body": {"name": wanted.name, "rate_bp": rate_bp}}
@@ -74,6 +68,5 @@ def tax_set(code: str, rate: str, name: str | None, by: str | None) -> None:
             later = "" if here else "; this till applies it when it syncs"
             click.echo(f"tax {code} {wanted.label} sent to the store server{later}")
             return
-        with writing(till.db, till.config.store.till):
-            set_tax_code(till.db, wanted, TILL)
-    click.echo(f"tax {code} {wanted.label} ({wanted.name}) is in force for new sales")
+        done = till.tax_codes.set(code, rate_bp, name, approval)
+    click.echo(f"tax {code} {done.label} ({done.name}) is in force for new sales")

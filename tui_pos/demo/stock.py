@@ -71,7 +71,8 @@ def ensure_demo_extras(till: Till) -> None:
         )
         till.register.refresh_promotions()
     created = (till.register.clock() - timedelta(hours=2)).isoformat()
-    till.online_orders.import_text(json.dumps({"orders": demo_orders(created)}))
+    orders = json.dumps({"orders": demo_orders(created)})
+    till.online_orders.import_text(orders, manager_approval(till, Action.PRODUCT_ADMIN))
 
 
 #: Of the products that need restocking, every this many (not sold below zero) is left

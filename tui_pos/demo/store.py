@@ -45,7 +45,7 @@ DEMO_LOGIN_HINT = (
 
 def ensure_demo_staff(till: Till) -> bool:
     """Create the demo's employees in a store without staff; returns True if it did."""
-    if till.staff.employees():
+    if till.staff.store.employees():
         return False
     for code, name, role, pin in DEMO_STAFF:  # the first (a manager) needs no approval
         till.staff.add_employee(

@@ -45,7 +45,8 @@ class Action(StrEnum):
     REPORTS = "reports"
     AUDIT_READ = "audit_read"
     QUIT = "quit"  #: leave the register (Ctrl+Q): a kiosk till is not left by a cashier
-    DATABASE_ADMIN = "database_admin"
+    DATABASE_ADMIN = "database_admin"  #: a backup to a place of one's choosing
+    DATABASE_RESTORE = "database_restore"  #: a backup restored over the database
 
 
 #: How each action is named on screen ("Manager approval: Void sale").
@@ -68,6 +69,7 @@ ACTION_LABELS: Mapping[Action, str] = {
     Action.AUDIT_READ: "Audit log",
     Action.QUIT: "Quit the till",
     Action.DATABASE_ADMIN: "Database backup",
+    Action.DATABASE_RESTORE: "Database restore",
 }
 
 _CASHIER = frozenset({Action.VOID_LINE, Action.X_REPORT})

@@ -8,6 +8,7 @@ and Z reports (up to a second for a long period) are read in a thread while a
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import TYPE_CHECKING, TypeVar
 
 from textual.worker import WorkerFailed
@@ -22,7 +23,8 @@ from tui_pos.screens.authorize import approval_for
 from tui_pos.screens.dialogs import FLOW_GROUP, BusyScreen, ConfirmScreen, PromptScreen
 
 if TYPE_CHECKING:
-    from tui_pos.app import PosApp
+    from tui_pos.flows.host import FlowHost
+    from tui_pos.flows.records import RecordFlows
 
 T = TypeVar("T")
 
@@ -30,8 +32,9 @@ T = TypeVar("T")
 class CashFlows:
     """The cash flows of ``app`` (the staff flows of the same menu are in ``records``)."""
 
-    def __init__(self, app: PosApp) -> None:
+    def __init__(self, app: FlowHost, records: RecordFlows) -> None:
         self.app = app
+        self.records = records
         self.till = app.till
         self.staff = app.till.staff
 
@@ -43,7 +46,7 @@ class CashFlows:
         """The cash and staff menu (Ctrl+K): the flow picked by its letter."""
         from tui_pos.screens.cash import CashMenuScreen  # loaded on first use (cold start)
 
-        records = self.app.records
+        records = self.records
         flows: dict[str, Callable[[], Awaitable[None]]] = {
             "cash-float": self.ask_float,
             "cash-in": lambda: self.cash_move("in"),
@@ -178,19 +181,21 @@ class CashFlows:
             self.app.notify(str(exc), title="Z not closed", severity="error", timeout=30)
             return
         self._show_report(report)
-        self.app.run_worker(self._backup, thread=True, group="backup", exit_on_error=False)
+        backup = partial(self._backup, approval)
+        self.app.run_worker(backup, thread=True, group="backup", exit_on_error=False)
 
-    def _backup(self) -> None:
-        """The backup after a Z (``database.backup_on_z``), in a thread."""
+    def _backup(self, z_approval: Approval) -> None:
+        """The backup after a Z (``database.backup_on_z``), in a thread: the Z's approval
+        covers it."""
         try:
-            made = self.till.backup_after_z()
+            made = self.till.backups.after_z(z_approval)
         except StorageError as exc:
             self.app.call_from_thread(
                 self.app.notify, f"The Z is closed but the backup failed: {exc}", severity="error"
             )
             return
         if made is not None:
-            self.app.call_from_thread(self.app.notify, f"Backup written: {made.name}")
+            self.app.call_from_thread(self.app.notify, f"Backup written: {made.path.name}")
 
     async def _busy(self, what: str, work: Callable[[], T]) -> T:
         """``work`` in a thread worker while a busy dialog says ``what`` (no key does

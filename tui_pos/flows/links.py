@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from tui_pos.domain.errors import StorageError
 
 if TYPE_CHECKING:
-    from tui_pos.app import PosApp
+    from tui_pos.flows.host import FlowHost
     from tui_pos.sync.link import SyncLink
 
 #: How often queued customer mail is looked at (delivery honours [mail] rate_per_minute).
@@ -26,7 +26,7 @@ SYNC_STATUS_SECONDS = 2.0
 class Links:
     """Customer mail delivery and the store server link of ``app``."""
 
-    def __init__(self, app: PosApp) -> None:
+    def __init__(self, app: FlowHost) -> None:
         self.app = app
         self.till = app.till
         self.sync_link: SyncLink | None = None

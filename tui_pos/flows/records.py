@@ -12,13 +12,13 @@ from tui_pos.screens.authorize import approval_for
 from tui_pos.services.staff_reports import audit_report, hours_report
 
 if TYPE_CHECKING:
-    from tui_pos.app import PosApp
+    from tui_pos.flows.host import FlowHost
 
 
 class RecordFlows:
     """Time clock and the staff tables of ``app``."""
 
-    def __init__(self, app: PosApp) -> None:
+    def __init__(self, app: FlowHost) -> None:
         self.app = app
         self.staff = app.till.staff
 
@@ -30,16 +30,18 @@ class RecordFlows:
 
     async def hours(self) -> None:
         """Hours worked this week (Monday to today), per employee (needs REPORTS)."""
-        if await approval_for(self.app.register_screen, Action.REPORTS, "Hours worked") is not None:
+        approval = await approval_for(self.app.register_screen, Action.REPORTS, "Hours worked")
+        if approval is not None:
             today = self._today()
             week = DateRange(today - timedelta(days=today.weekday()), today)
-            self._show_table(lambda: hours_report(self.staff, week))
+            self._show_table(lambda: hours_report(self.staff, week, approval))
 
     async def audit(self) -> None:
         """Today's audit log (needs AUDIT_READ)."""
-        if await approval_for(self.app.register_screen, Action.AUDIT_READ, "Audit log") is not None:
+        approval = await approval_for(self.app.register_screen, Action.AUDIT_READ, "Audit log")
+        if approval is not None:
             today = self._today()
-            self._show_table(lambda: audit_report(self.staff, DateRange(today, today)))
+            self._show_table(lambda: audit_report(self.staff, DateRange(today, today), approval))
 
     def _today(self) -> date:
         return self.app.till.register.clock().astimezone().date()

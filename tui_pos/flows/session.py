@@ -15,7 +15,8 @@ from tui_pos.screens.authorize import LoginScreen
 from tui_pos.screens.dialogs import FLOW_GROUP
 
 if TYPE_CHECKING:
-    from tui_pos.app import PosApp
+    from tui_pos.flows.cash import CashFlows
+    from tui_pos.flows.host import FlowHost
 
 #: How often the idle lock looks at the time since the last key (seconds).
 IDLE_CHECK_SECONDS = 5.0
@@ -24,8 +25,9 @@ IDLE_CHECK_SECONDS = 5.0
 class Session:
     """Log-in, idle lock and badge hand-over for ``app``."""
 
-    def __init__(self, app: PosApp, login_hint: str = "") -> None:
+    def __init__(self, app: FlowHost, cash: CashFlows, login_hint: str = "") -> None:
         self.app = app
+        self.cash = cash  #: asks for the opening float after the period's first log-in
         self.staff = app.till.staff
         self.login_hint = login_hint  #: shown on the log-in screen (the demo's staff)
         self.last_key = time.monotonic()
@@ -84,7 +86,7 @@ class Session:
         if not clocked_in:
             self.app.notify("You are not clocked in: Ctrl+K then C", severity="warning")
         if needs_float:
-            await self.app.cash.ask_float()
+            await self.cash.ask_float()
 
     def _show(self, employee: Employee) -> None:
         self.app.register_screen.store_bar.set_cashier(f"{employee.name} ({employee.role.value})")

@@ -20,6 +20,7 @@ from tui_pos.models.pin_key import read_or_create_key, replace_key
 from tui_pos.models.staff import EmployeeRow
 from tui_pos.models.staff_store import SqliteStaffStore
 from tui_pos.models.times import to_utc_naive
+from tui_pos.models.unit_of_work import writing
 from tui_pos.services.staff_records import AuditEvent
 
 
@@ -46,10 +47,17 @@ def load_pin_key(db: Database, key_path: Path, now: datetime) -> tuple[bytes, st
     return key, code
 
 
-def issue_recovery_code(db: Database, now: datetime) -> str:
-    """A new recovery code in place of the old one (which stops working)."""
-    with storage_errors(), db.atomic():
-        return _store_new_code(db, now)
+class SqliteRecoveryCodes:
+    """The :class:`~tui_pos.services.pin_recovery.RecoveryCodeStore` of till ``till``."""
+
+    def __init__(self, db: Database, till: str) -> None:
+        self.db = db
+        self.till = till
+
+    def replace_code(self, now: datetime) -> str:
+        """A new recovery code in place of the old one (which stops working)."""
+        with writing(self.db, self.till):
+            return _store_new_code(self.db, now)
 
 
 def has_recovery_code(db: Database) -> bool:

@@ -15,6 +15,7 @@ from peewee import Database
 
 from tui_pos.domain.tax import TaxRate
 from tui_pos.models.errors import storage_errors
+from tui_pos.models.unit_of_work import writing
 
 #: Where a code comes from (``tax_code.source``, migration 18).
 CONFIG, TILL, SERVER = "config", "till", "server"
@@ -49,3 +50,15 @@ def tax_sources(db: Database) -> dict[str, str]:
     """Where each stored code comes from (``config``, ``till`` or ``server``), by code."""
     with storage_errors():
         return {str(r[0]): str(r[1]) for r in db.execute_sql("SELECT code, source FROM tax_code")}
+
+
+class SqliteTaxCodes:
+    """The :class:`~tui_pos.services.tax_codes.TaxCodeStore` of till ``till``."""
+
+    def __init__(self, db: Database, till: str) -> None:
+        self.db = db
+        self.till = till
+
+    def set_at_till(self, tax: TaxRate) -> None:
+        with writing(self.db, self.till):
+            set_tax_code(self.db, tax, TILL)

@@ -41,6 +41,8 @@ from tui_pos.domain.cart_lines import Product
 from tui_pos.domain.errors import DomainError
 from tui_pos.domain.money import div_round, format_money, parse_money
 from tui_pos.domain.quantity import ONE, QuantityLimits, parse_quantity
+from tui_pos.domain.staff import Action, Approval
+from tui_pos.services.permissions import Authorizer
 from tui_pos.services.ports import Catalog, Clock
 
 _ORDER_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/#-]{0,63}")
@@ -151,10 +153,12 @@ class OnlineOrders:
         parser: BarcodeParser,
         till: str,
         clock: Clock,
+        auth: Authorizer,
         credit_loyalty: LoyaltyHook | None = None,
         match_customer: CustomerMatch | None = None,
     ) -> None:
         self.store = store
+        self.auth = auth  #: importing orders is product admin
         self.catalog = catalog
         self.parser = parser
         self.till = till
@@ -166,9 +170,11 @@ class OnlineOrders:
         #: order's contact details (kept apart from the order, see models/order_contacts).
         self.match_customer = match_customer
 
-    def import_text(self, text: str) -> ImportResult:
-        """Check every order of a JSON file, then store the new ones (all or nothing)."""
+    def import_text(self, text: str, approval: Approval | None = None) -> ImportResult:
+        """Check every order of a JSON file, then store the new ones (all or nothing);
+        ``approval`` must cover PRODUCT_ADMIN (the orders take stock and give points)."""
         orders = self.parse(text)
+        self.auth.authorize(Action.PRODUCT_ADMIN, approval, f"import {len(orders)} orders")
         known = self.store.known([o.order_id for o in orders])
         new = [o for o in orders if o.order_id not in known]
         if self.match_customer is not None:

@@ -269,8 +269,10 @@ class Staff:
             self.store.set_failures(stored.employee.id, 0, None)
             self.record("staff_unlock", f"{stored.employee.code} {stored.employee.name}", approval)
 
-    def employees(self) -> list[StoredEmployee]:
-        """Everyone, by number."""
+    def employees(self, approval: Approval | None) -> list[StoredEmployee]:
+        """Everyone, by number (names, roles, badges, lock-outs): ``approval`` must
+        cover STAFF_ADMIN."""
+        self.authorize(Action.STAFF_ADMIN, approval, "list staff")
         return self.store.employees()
 
     # -- internals --------------------------------------------------------------------------

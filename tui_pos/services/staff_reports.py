@@ -1,4 +1,8 @@
-"""The staff reports: hours worked and the audit log, as analysis reports."""
+"""The staff reports: hours worked and the audit log, as analysis reports.
+
+Each takes the approval the screen or the command collected: hours worked are REPORTS,
+the audit log AUDIT_READ (PermissionDenied, audited, otherwise).
+"""
 
 from __future__ import annotations
 
@@ -6,11 +10,15 @@ from datetime import tzinfo
 
 from tui_pos.domain.analysis import AnalysisReport, Column, DateRange
 from tui_pos.domain.output_schema import iso_timestamp
+from tui_pos.domain.staff import Action, Approval
 from tui_pos.services.staff import Staff
 
 
-def hours_report(staff: Staff, period: DateRange, tz: tzinfo | None = None) -> AnalysisReport:
-    """Hours worked per employee over local calendar days, as a report."""
+def hours_report(
+    staff: Staff, period: DateRange, approval: Approval | None, tz: tzinfo | None = None
+) -> AnalysisReport:
+    """Hours worked per employee over local calendar days, as a report (REPORTS)."""
+    staff.authorize(Action.REPORTS, approval, f"hours worked {period.label}")
     rows = staff.hours(*period.bounds(tz))
     body = tuple(
         (
@@ -50,8 +58,11 @@ def hours_report(staff: Staff, period: DateRange, tz: tzinfo | None = None) -> A
     )
 
 
-def audit_report(staff: Staff, period: DateRange, tz: tzinfo | None = None) -> AnalysisReport:
-    """The audit log over local calendar days, oldest first, as a report."""
+def audit_report(
+    staff: Staff, period: DateRange, approval: Approval | None, tz: tzinfo | None = None
+) -> AnalysisReport:
+    """The audit log over local calendar days, oldest first, as a report (AUDIT_READ)."""
+    staff.authorize(Action.AUDIT_READ, approval, f"audit log {period.label}")
     events = list(reversed(staff.audit_log(*period.bounds(tz), limit=100_000)))
     body = tuple(
         (

@@ -1,33 +1,35 @@
-"""``tui-pos sync ...``: enroll this till with the store server, see and force its sync."""
+"""``tui-pos sync ...``: enroll this till with the store server, see and force its sync.
+
+A refusal or an unreachable server is a user error: the root group prints it and exits 1.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import json
-import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
+from tui_pos.domain.errors import DomainError
 from tui_pos.sync import state as st
 from tui_pos.sync.client import ServerClient, SyncError
 from tui_pos.sync.puller import pull_changes
 from tui_pos.sync.sender import exchange, status_text
 
+if TYPE_CHECKING:
+    from tui_pos.bootstrap import Till
+    from tui_pos.cli.context import Context
 
-def _fail(message: str) -> None:
-    click.echo(f"tui-pos: {message}", err=True)
-    sys.exit(1)
 
-
-def _enrolled(obj: Any) -> tuple[Any, st.SyncState]:
-    """The till and its sync state; exit 1 when it was never enrolled."""
-    till = obj.till()
+def _enrolled(till: Till) -> st.SyncState:
+    """The till's sync state; a user error when it was never enrolled."""
     state = st.load(till.db)
     if state is None:
-        _fail("this till is not enrolled with a store server: tui-pos sync enroll URL CODE")
-        sys.exit(1)  # for the type checker: _fail has exited
-    return till, state
+        raise DomainError(
+            "this till is not enrolled with a store server: tui-pos sync enroll URL CODE"
+        )
+    return state
 
 
 @click.group()
@@ -39,19 +41,16 @@ def sync() -> None:
 @click.argument("url")
 @click.argument("code")
 @click.pass_obj
-def sync_enroll(obj: object, url: str, code: str) -> None:
+def sync_enroll(obj: Context, url: str, code: str) -> None:
     """Enroll this till with the server at URL using a code from 'tui-pos server enroll'."""
-    from tui_pos.cli.context import user_errors
-
-    with user_errors():
-        till = obj.till()  # type: ignore[attr-defined]
+    with obj.open_till() as till:
         configured = till.config.store.till
         try:
             answer = ServerClient(url).enroll(code)
         except SyncError as exc:
-            _fail(f"enrollment refused: {exc}")
+            raise DomainError(f"enrollment refused: {exc}") from None
         if answer.get("till") != configured:
-            _fail(
+            raise DomainError(
                 f"the code enrolls till {answer.get('till')} but this till is configured as "
                 f"{configured} (store.till in the config): the code is used up, ask for "
                 "a new one for the right till"
@@ -59,7 +58,7 @@ def sync_enroll(obj: object, url: str, code: str) -> None:
         local_seq, _ = st.chain_head(till.db)
         head = (int(answer["head_seq"]), str(answer["head_hash"]))
         if head[0] > local_seq:
-            _fail(
+            raise DomainError(
                 f"the server holds documents up to {head[0]} for till {configured} but this "
                 f"database only up to {local_seq}: is this an old backup? Restore the newest"
             )
@@ -69,7 +68,7 @@ def sync_enroll(obj: object, url: str, code: str) -> None:
             _take_org_key(till, url, answer)
 
 
-def _take_org_key(till: Any, url: str, answer: dict[str, Any]) -> None:
+def _take_org_key(till: Till, url: str, answer: dict[str, Any]) -> None:
     """The organisation's PIN key handed over with the enrollment: this till's staff are
     the server's from now on (pulled at once)."""
     from tui_pos.config import pin_key_path
@@ -78,7 +77,9 @@ def _take_org_key(till: Any, url: str, answer: dict[str, Any]) -> None:
     try:
         key = bytes.fromhex(str(answer["pin_key"]))
     except ValueError:
-        _fail("the store server sent a damaged PIN key: staff stay this till's own")
+        raise DomainError(
+            "the store server sent a damaged PIN key: staff stay this till's own"
+        ) from None
     cleared = adopt_org_key(
         till.db, pin_key_path(till.config, till.db_path), key, till.config.store.till,
         till.register.clock(),
@@ -97,12 +98,10 @@ def _take_org_key(till: Any, url: str, answer: dict[str, Any]) -> None:
 @sync.command("status")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 @click.pass_obj
-def sync_status(obj: object, fmt: str) -> None:
+def sync_status(obj: Context, fmt: str) -> None:
     """Show the sync state: online / N waiting / offline since / conflict."""
-    from tui_pos.cli.context import user_errors
-
-    with user_errors():
-        till, state = _enrolled(obj)
+    with obj.open_till() as till:
+        state = _enrolled(till)
         if fmt == "json":
             data = {
                 "server": state.url,
@@ -121,22 +120,19 @@ def sync_status(obj: object, fmt: str) -> None:
 
 @sync.command("now")
 @click.pass_obj
-def sync_now(obj: object) -> None:
+def sync_now(obj: Context) -> None:
     """Push every waiting document now; exit 1 with the reason when it cannot."""
-    from tui_pos.cli.context import user_errors
-
-    with user_errors():
-        till, state = _enrolled(obj)
+    with obj.open_till() as till:
+        state = _enrolled(till)
         try:
             client = ServerClient(state.url, state.token)
             pushed, pulled = exchange(till.db, client)
         except SyncError as exc:
             if exc.code == "offline":
                 st.offline(till.db)
-            _fail(f"sync: {exc}")
-            return
+            raise DomainError(f"sync: {exc}") from None
         st.online(till.db)
-        click.echo(
-            f"pushed {pushed.sent} documents (the server holds up to {pushed.acked_seq}) "
-            f"and {pushed.customers} customers; applied {pulled} changes from the server"
-        )
+    click.echo(
+        f"pushed {pushed.sent} documents (the server holds up to {pushed.acked_seq}) "
+        f"and {pushed.customers} customers; applied {pulled} changes from the server"
+    )
