@@ -100,7 +100,7 @@ def db_backup(obj: Context, dest: Path, keep: int | None, by: str | None) -> Non
     """Online backup to DEST (a folder, or a file name); safe while the till sells
     (signed with --by once the till has staff: a backup holds everything)."""
     from tui_pos.models.backup import backup_database, rotate_backups
-    from tui_pos.till_db import utc_now
+    from tui_pos.models.times import utc_now
 
     path = obj.database_path()
     if not path.exists():

@@ -11,8 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-
-from peewee import Database
+from typing import TYPE_CHECKING
 
 from tui_pos.domain.errors import StorageError
 from tui_pos.models.migrations.chain import v9_chain, v10_order_contacts
@@ -39,6 +38,9 @@ from tui_pos.models.migrations.v19_v22 import v19_sync_state, v22_birthday_promo
 from tui_pos.models.migrations.v20_v21 import v20_server_keys, v21_head_check
 from tui_pos.models.migrations.v23_v24 import v23_customer_stamps
 from tui_pos.models.migrations.v28_org_pin_key import v28_org_pin_key
+
+if TYPE_CHECKING:
+    from peewee import Database
 
 
 @dataclass(frozen=True)
