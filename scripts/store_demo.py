@@ -3,7 +3,10 @@
 Starts (or reuses) a PostgreSQL cluster in ``var/store-demo/pg`` (socket there, no TCP),
 creates the server schema, and opens a private tmux server ``tui-pos-store`` with three
 windows: the store server's API on 127.0.0.1:8740 and tills T1 and T2 on the demo store,
-each enrolled with the server the first time. ``make store-demo-stop`` ends it all.
+each enrolled with the server the first time. The server keeps the organisation's PIN key
+(``var/store-demo/pin.key``) and the demo's staff, so they log in at both tills with the
+same PINs and a cashier added at one till logs in at the other. ``make store-demo-stop``
+ends it all.
 
 Usage: ``.venv/bin/python scripts/store_demo.py [start|stop]``
 """
@@ -22,6 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests.support.pg_cluster import Cluster, binaries_missing  # noqa: E402
+from tui_pos.demo.store import DEMO_STAFF  # noqa: E402
 
 HOME = ROOT / "var" / "store-demo"
 TMUX = ["tmux", "-L", "tui-pos-store"]
@@ -30,8 +34,11 @@ API = f"http://127.0.0.1:{PORT}"
 TUI_POS = str(ROOT / ".venv" / "bin" / "tui-pos")
 
 
-def run(*args: str) -> str:
-    done = subprocess.run(args, capture_output=True, text=True, cwd=ROOT)
+PIN_KEY = HOME / "pin.key"
+
+
+def run(*args: str, stdin: str | None = None) -> str:
+    done = subprocess.run(args, capture_output=True, text=True, cwd=ROOT, input=stdin)
     if done.returncode != 0:
         sys.exit(f"store-demo: {' '.join(args[:4])}...: {done.stderr.strip()}")
     return done.stdout.strip()
@@ -58,9 +65,13 @@ def start() -> None:
         pg.start()
     run(TUI_POS, "server", "init", "--url", pg.url)
     subprocess.run([*TMUX, "kill-server"], capture_output=True)
-    server = f"{TUI_POS} server run --url {shlex.quote(pg.url)} --port {PORT}"
+    server = (
+        f"{TUI_POS} server run --url {shlex.quote(pg.url)} --port {PORT}"
+        f" --pin-key {shlex.quote(str(PIN_KEY))}"
+    )
     run(*TMUX, "new-session", "-d", "-s", "store", "-n", "server", "-x", "100", "-y", "30", server)
     wait_for_api()
+    add_demo_staff(pg.url)
     for till in ("T1", "T2"):
         db, config = HOME / f"{till}.db", HOME / f"{till}.toml"
         config.write_text(f'[store]\nname = "Demo store, till {till}"\ntill = "{till}"\n')
@@ -78,6 +89,21 @@ def start() -> None:
         f"  {TUI_POS} server report till --url '{pg.url}' --operator you\n"
         "  make store-demo-stop              (stops the tills, the server and PostgreSQL)"
     )
+
+
+def add_demo_staff(url: str) -> None:
+    """The demo's staff, added once at the server (before the tills enroll, so each till
+    pulls them at enrollment instead of making its own)."""
+    done = HOME / "staff-added"
+    if done.exists():
+        return
+    for number, name, role, pin in DEMO_STAFF:
+        run(
+            TUI_POS, "server", "staff-add", "--url", url, "--pin-key", str(PIN_KEY),
+            "--number", number, "--name", name, "--role", role.value, "--operator", "store-demo",
+            stdin=pin + "\n",
+        )  # fmt: skip
+    done.touch()
 
 
 def stop() -> None:
