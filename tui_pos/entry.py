@@ -13,11 +13,12 @@ import sys
 
 def main() -> None:
     """Run ``tui-pos`` with ``sys.argv``."""
-    from tui_pos.lean_report import run
+    if "report" in sys.argv[1:6]:  # (every other command skips even this module)
+        from tui_pos.lean_report import run
 
-    status = run(sys.argv[1:])
-    if status is not None:
-        sys.exit(status)
+        status = run(sys.argv[1:])
+        if status is not None:
+            sys.exit(status)
     from tui_pos.cli.root import main as command_line
 
     command_line()
