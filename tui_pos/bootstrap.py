@@ -69,6 +69,7 @@ from tui_pos.services.staff import Staff
 from tui_pos.services.stock import Stock
 from tui_pos.sync.client import refusal_text
 from tui_pos.sync.coupons import CouponReservations
+from tui_pos.sync.customer_history import StoreServerHistory
 from tui_pos.sync.remote import OrganisationPoints, StoreServerReturns
 from tui_pos.till_db import open_till_database, staff_settings
 
@@ -283,6 +284,7 @@ def open_till(
     customers.points_authority = OrganisationPoints(
         db, loyalty.offline_redeem, loyalty.offline_redeem_cap_points, ledger.grant
     )
+    customers.organisation_history = StoreServerHistory(db)  # the profile, when enrolled
     returns = Returns(register, SqliteReturnStore(db))
     web_refund: WebRefund = "card" if config.store.web_refund == "card" else "store_credit"
     return Till(

@@ -34,18 +34,22 @@ def web_order(order_id: str, **extra: Any) -> dict[str, Any]:
     return {**paid, "lines": [{**paid["lines"][0], "barcode": LOAF}]}
 
 
-def enroll(api: Api, tmp_path: Path, name: str, extra: str = "") -> tuple[Path, str]:
-    """Enroll till ``name`` of store S01 (its config beside the database); (db, config)."""
+def enroll(
+    api: Api, tmp_path: Path, name: str, extra: str = "", store: str = "S01"
+) -> tuple[Path, str]:
+    """Enroll till ``name`` of ``store`` (its config beside the database); (db, config)."""
     db, path = tmp_path / f"{name}.db", tmp_path / f"{name}.toml"
     text = f'[store]\ntill = "{name}"\n{extra}'
     path.write_text(text)
-    code = enroll_code(api.db_url, "S01", name)
+    code = enroll_code(api.db_url, store, name)
     done = tui_pos("--config", str(path), "--db", str(db), "sync", "enroll", api.base, code)
     assert done.returncode == 0, done.stderr
     return db, text
 
 
-def enrolled(api: Api, tmp_path: Path, name: str, extra: str = "", test: bool = False) -> Till:
+def enrolled(
+    api: Api, tmp_path: Path, name: str, extra: str = "", test: bool = False, store: str = "S01"
+) -> Till:
     """Till ``name``, enrolled, opened here with the demo catalog and the customer Ada
     (``test``: with the fixture manager logged in; Peewee's models follow the till opened
     last, so a till with staff must be the last one opened in this process)."""
@@ -55,7 +59,7 @@ def enrolled(api: Api, tmp_path: Path, name: str, extra: str = "", test: bool = 
     from tui_pos.demo import ensure_demo_catalog
     from tui_pos.domain.customer import CustomerDetails
 
-    db, text = enroll(api, tmp_path, name, extra)
+    db, text = enroll(api, tmp_path, name, extra, store)
     config = parse_config(text)
     till = open_test_till(config, db) if test else open_till(config, db)
     ensure_demo_catalog(till)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -28,9 +29,11 @@ from tui_pos.bootstrap import Till, open_till
 from tui_pos.cli import main
 from tui_pos.config import Config
 from tui_pos.devices import Devices
+from tui_pos.domain.cart_lines import CartLine
 from tui_pos.domain.chain import GENESIS, ChainEntry, RowDigest, next_entry
 from tui_pos.domain.customer import CustomerDetails
 from tui_pos.domain.errors import StorageError
+from tui_pos.domain.returns import ReturnAmounts
 from tui_pos.domain.staff import Action
 from tui_pos.drivers.file_printer import RecordingPrinter
 from tui_pos.models.backup import backup_database, restore_database
@@ -93,6 +96,7 @@ def normal_use(till: Till) -> None:
     reg.enter(LOAF)
     till.returns.pay_store_credit(refund.payments[0].reference)
     reg.enter(LOAF)
+    reg.add_line(taken_back_elsewhere(till, "a" * 32))  # a claim released by the void
     reg.void_sale(staff.allowed(Action.VOID_SALE, "void"))
     till.drawer.no_sale(time.monotonic(), staff.allowed(Action.NO_SALE, "drawer"))
     till.drawer.no_sale(time.monotonic(), staff.allowed(Action.NO_SALE, "drawer"))
@@ -108,7 +112,14 @@ def normal_use(till: Till) -> None:
     till.reports.close_day(staff.allowed(Action.Z_CLOSE, "Z"))
     till.reports.close_day(staff.allowed(Action.Z_CLOSE, "Z"))
     reg.enter(ORGANIC)
+    reg.add_line(taken_back_elsewhere(till, "b" * 32))  # a claim completed by the sale
     reg.pay_cash("")
+
+
+def taken_back_elsewhere(till: Till, claim: str) -> CartLine:
+    """A loaf taken back of another till's sale, as the store server granted ``claim``."""
+    line = till.register.line_for(LOAF)
+    return replace(line, qty_milli=-1000, refund=ReturnAmounts(-149, 0, 0), claim=claim)
 
 
 _CAMPAIGN = "Subject: Hi\n\n{{coupon}} {{unsubscribe}}\n--- html ---\n<p>{{unsubscribe}}</p>\n"

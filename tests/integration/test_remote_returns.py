@@ -22,8 +22,12 @@ class MemoryReturnsServer:
     """What the store server answers for one web order of two loaves (claims kept)."""
 
     def __init__(self) -> None:
-        self.claimed = 0
+        self.claims: dict[str, int] = {}
         self.online = True
+
+    @property
+    def claimed(self) -> int:
+        return sum(self.claims.values())
 
     def enrolled(self) -> bool:
         return True
@@ -44,8 +48,14 @@ class MemoryReturnsServer:
         wanted = sum(ln["qty_milli"] for ln in lines)
         if self.claimed + wanted > 2000:
             raise SyncError("over_return", "line 1: only 0 left to return")
-        self.claimed += wanted
+        self.claims[claim] = wanted
         return self.returnable(document)
+
+    def release(self, claim: str) -> dict[str, Any]:
+        if not self.online:
+            raise SyncError("offline", "not reachable")
+        self.claims.pop(claim)
+        return {"claim": claim, "released": True}
 
 
 @pytest.mark.parametrize("how", ["card", "store_credit"])
@@ -75,3 +85,33 @@ def test_a_web_orders_refund_goes_where_the_config_says(demo_till: Till, how: We
     server.online = False
     with pytest.raises(ReturnError, match="not reachable: only this till's own sales"):
         remote.open("WEB-77")
+
+
+def test_a_claimed_line_voided_or_in_a_voided_sale_is_released(demo_till: Till) -> None:
+    server = MemoryReturnsServer()
+    remote = RemoteReturns(demo_till.returns, server, "card", refusal_text)
+    register = demo_till.register
+    released: list[tuple[str, ...]] = []
+
+    def release(claims: tuple[str, ...]) -> None:  # (the app runs it in a thread worker)
+        released.append(claims)
+        remote.release(claims)
+
+    register.on_claims_dropped = release
+    doc = remote.open("WEB-77")
+    remote.take_back(doc, 1, "1")
+    claim = register.cart.lines[0].claim
+    assert server.claims == {claim: 1000}
+    register.void_line(0, approved(demo_till, Action.VOID_LINE))
+    assert released == [(claim,)] and server.claimed == 0
+    # a sale voided with two claimed lines: both given back; offline: left to the lease
+    remote.take_back(doc, 1, "1")
+    remote.take_back(doc, 1, "1")
+    register.enter(LOAF)  # an exchange: the bought line has no claim
+    claims = tuple(ln.claim for ln in register.cart.lines[:2])
+    register.void_sale(approved(demo_till, Action.VOID_SALE))
+    assert released[-1] == claims and server.claimed == 0
+    remote.take_back(doc, 1, "2")
+    server.online = False
+    assert remote.release((register.cart.lines[0].claim,)) == 0  # not reached: no error
+    assert server.claimed == 2000

@@ -67,9 +67,10 @@ def url(cluster: Cluster) -> str:
 
 
 class Api:
-    def __init__(self, url: str, pin_key: Path | None = None) -> None:
+    def __init__(self, url: str, pin_key: Path | None = None, args: tuple[str, ...] = ()) -> None:
         self.db_url = url
         self.pin_key = pin_key  #: the organisation's PIN key file (--pin-key), if any
+        self.args = args  #: more options of ``server run`` (``--claim-lease 2``)
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen[bytes] | None = None
@@ -78,7 +79,7 @@ class Api:
         self.proc = subprocess.Popen(
             [
                 *CLI, "server", "run", "--url", self.db_url, "--port", str(self.port),
-                *(["--pin-key", str(self.pin_key)] if self.pin_key else []),
+                *(["--pin-key", str(self.pin_key)] if self.pin_key else []), *self.args,
             ],
             cwd=ROOT,
         )  # fmt: skip

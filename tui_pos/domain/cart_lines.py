@@ -93,7 +93,9 @@ class CartLine:
     A return line has a negative quantity and carries what it gives back (``refund``):
     with a receipt, what was paid for the sold line it names (``return_of``); without
     one, today's price. ``to_stock`` False sends the goods to the
-    damaged count instead of back to stock.
+    damaged count instead of back to stock. ``claim`` is the store server's claim id of
+    a line taken back of a document sold elsewhere (stored with the sale: its push
+    completes the claim, a voided sale's releases it).
     """
 
     product_id: int
@@ -109,6 +111,7 @@ class CartLine:
     return_of: int | None = None
     refund: ReturnAmounts | None = None
     to_stock: bool = True
+    claim: str = ""
 
     @cached_property  # (the line is immutable; the cart sums these on every scan)
     def base_cents(self) -> int:
@@ -139,6 +142,7 @@ def line_to_dict(ln: CartLine) -> dict[str, Any]:
         "return_of": ln.return_of,
         "refund": None if ln.refund is None else list(_refund_tuple(ln.refund)),
         "to_stock": ln.to_stock,
+        "claim": ln.claim,
     }
 
 
@@ -158,6 +162,7 @@ def line_from_dict(raw: dict[str, Any]) -> CartLine:
         return_of=_int_or_none(raw.get("return_of")),
         refund=None if raw.get("refund") is None else ReturnAmounts(*raw["refund"]),
         to_stock=bool(raw.get("to_stock", True)),
+        claim=str(raw.get("claim", "")),
     )
 
 

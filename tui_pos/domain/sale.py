@@ -42,6 +42,7 @@ class SoldLine:
     promotion: str = ""  #: the promotion's name (its discount is in line_discount_cents)
     promo_discount_cents: int = 0
     to_stock: bool = True  #: a return line's goods go back to stock (else: damaged)
+    claim: str = ""  #: the store server's claim of a line sold elsewhere (CartLine.claim)
 
     @property
     def is_return(self) -> bool:
@@ -120,6 +121,7 @@ def sale_document(
             promotion=lt.promotion,
             promo_discount_cents=lt.promo_discount_cents,
             to_stock=ln.to_stock,
+            claim=ln.claim,
         )
         for ln, lt in zip(cart.lines, totals.lines, strict=True)
     )

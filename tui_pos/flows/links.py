@@ -1,4 +1,5 @@
-"""The till's links to the outside, in the background: customer mail and the store server.
+"""The till's links to the outside, in the background: customer mail, the store server
+and the release of return claims the cashier abandoned.
 
 Both run in threads (a slow SMTP server or network never holds the till); the store
 server's state is read in a thread worker and shown on the top bar.
@@ -7,6 +8,7 @@ server's state is read in a thread worker and shown on the top bar.
 from __future__ import annotations
 
 import contextlib
+from functools import partial
 from typing import TYPE_CHECKING
 
 from tui_pos.domain.errors import StorageError
@@ -28,6 +30,8 @@ class Links:
         self.app = app
         self.till = app.till
         self.sync_link: SyncLink | None = None
+        if self.till.remote_returns is not None:
+            self.till.register.on_claims_dropped = self.release_claims
 
     def start(self) -> None:
         """Deliver mail now and then; push and pull when the till is enrolled (the sync
@@ -51,6 +55,16 @@ class Links:
     def deliver_mail(self) -> None:
         """Send the customer mail that is due (outbox rate limit and retries), in a thread."""
         self.app.run_worker(self._deliver_mail, thread=True, group="mail", exit_on_error=False)
+
+    def release_claims(self, claims: tuple[str, ...]) -> None:
+        """Tell the store server, in a thread, that return lines claimed there left the sale
+        unstored (voided): another till may return them now. Not reached: the claim ends
+        with its lease, or when the voided sale is pushed."""
+        remote = self.till.remote_returns
+        if remote is not None:
+            self.app.run_worker(
+                partial(remote.release, claims), thread=True, group="claims", exit_on_error=False
+            )
 
     def _deliver_mail(self) -> None:
         # A busy or failing database: the mail waits for the next round.

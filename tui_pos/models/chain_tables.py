@@ -118,6 +118,7 @@ CHAINED: Mapping[str, Chained] = MappingProxyType(
             "change_cents",
             "reference",
         ),
+        "return_claim_line": _ledger("sale_line_id", "claim"),
         "sale": _ledger(
             "uuid",
             "till",

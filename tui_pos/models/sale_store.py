@@ -94,6 +94,7 @@ class SqliteSaleStore:
                 ),
             ).lastrowid
             moves = []
+            claims: list[tuple[int, str]] = []
             move_seq = int(move_max or 0) + 1
             for position, line in enumerate(doc.lines, start=1):
                 line_id = conn.execute(
@@ -122,6 +123,8 @@ class SqliteSaleStore:
                         line.promo_discount_cents,
                     ),
                 ).lastrowid
+                if line.claim:  # completed: the push completes it; voided: releases it
+                    claims.append((line_id, line.claim))
                 if doc.status == "completed" and line.product_id is not None:
                     # A return comes back into stock; damaged goods then go out again to
                     # the damaged count, so the level is unchanged and damage is tracked.
@@ -144,6 +147,10 @@ class SqliteSaleStore:
                             )
                         )
                         move_seq += 1
+            if claims:
+                conn.executemany(
+                    "INSERT INTO return_claim_line (sale_line_id, claim) VALUES (?,?)", claims
+                )
             conn.executemany(
                 "INSERT INTO stock_movement (uuid, till, seq, product_id, qty_milli, kind,"
                 " sale_line_id, note, created_at) VALUES (?,?,?,?,?,?,?,?,?)",

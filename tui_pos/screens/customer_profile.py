@@ -67,7 +67,10 @@ def profile_renderable(profile: CustomerProfile) -> RenderableType:
         why = f"in {s_.score}% of visits" if s_.reason == "usual" else f"goes with ({s_.score}%)"
         _add(ideas, name, why)
 
-    visits = Table(title="Recent sales and online orders", expand=True, show_edge=False)
+    title = "Recent sales and online orders"
+    if profile.source:  # the store server's too, or why not
+        title += f" ({profile.source})"
+    visits = Table(title=title, expand=True, show_edge=False)
     visits.add_column("Sale / order")
     visits.add_column("Channel")
     visits.add_column("Date")
@@ -134,11 +137,19 @@ class ProfileScreen(ShowsUserErrors, ModalScreen[None]):
 
     @work(thread=True, exclusive=True, group="profile")
     def load(self) -> None:
-        """Read the profile off the UI thread (a refusal is shown by the app's catch)."""
+        """Read the profile off the UI thread (a refusal is shown by the app's catch):
+        this till's at once, then (enrolled) with the customer's documents at every store
+        and web shop, or saying that only this till's are shown."""
         profile = self.customers.profile(self.customer_id, self.basket)
         self.app.call_from_thread(self._show, profile)
+        elsewhere = self.customers.elsewhere(self.customer_id)
+        if elsewhere is not None:
+            profile = self.customers.profile(self.customer_id, self.basket, elsewhere)
+            self.app.call_from_thread(self._show, profile)
 
     def _show(self, profile: CustomerProfile) -> None:
+        if not self.is_attached:  # closed while the store server was asked
+            return
         self.profile = profile
         self.query_one("#profile-body", Static).update(profile_renderable(profile))
         self.refresh_bindings()

@@ -31,6 +31,7 @@ from tui_pos.server import (
     tills,
     webshop_api,
 )
+from tui_pos.server.returns import CLAIM_LEASE_S
 from tui_pos.server.schema import LATEST, check_current
 from tui_pos.server.wire import MAX_BODY_BYTES, WireError, parse_push
 
@@ -66,10 +67,16 @@ def _token(request: Request) -> str:
     return token.strip()
 
 
-def build_app(url: str, pool_size: int = 4, pin_key: bytes | None = None) -> Starlette:
+def build_app(
+    url: str,
+    pool_size: int = 4,
+    pin_key: bytes | None = None,
+    claim_lease_s: int = CLAIM_LEASE_S,
+) -> Starlette:
     """The API on the PostgreSQL database at ``url`` (its schema must be current).
     ``pin_key``: the organisation's PIN key, handed to each till as it enrolls (its
-    staff are then the server's); None: each till keeps its own staff and key."""
+    staff are then the server's); None: each till keeps its own staff and key.
+    ``claim_lease_s``: how long a return claim counts unless completed or released."""
     # Each connection is checked as it is handed out: after PostgreSQL restarts, the idle
     # ones are dead and a request would otherwise get 503 once per pooled connection.
     pool = ConnectionPool(
@@ -209,7 +216,7 @@ def build_app(url: str, pool_size: int = 4, pin_key: bytes | None = None) -> Sta
             *coupon_api.routes(db, guarded, who, _body),
             *customer_api.routes(db, guarded, who, _body),
             *webshop_api.routes(db, guarded, _token),
-            *returns_api.routes(db, guarded, who),
+            *returns_api.routes(db, guarded, who, claim_lease_s),
             *points_api.routes(db, guarded, who),
             Route("/{version}/{rest:path}", unknown_version, methods=["GET", "POST"]),
         ],

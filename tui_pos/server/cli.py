@@ -104,14 +104,22 @@ def server_init(url: str) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8740, show_default=True, type=click.IntRange(1, 65535))
 @PIN_KEY_OPTION
-def server_run(url: str, host: str, port: int, pin_key: Path | None) -> None:
+@click.option(
+    "--claim-lease",
+    default=900,
+    show_default=True,
+    type=click.IntRange(1, 86_400),
+    help="Seconds a return claim counts when its return is neither completed nor released.",
+)
+def server_run(url: str, host: str, port: int, pin_key: Path | None, claim_lease: int) -> None:
     """Serve the API until stopped (Ctrl+C)."""
     with server_errors():
         import uvicorn
 
         from tui_pos.server.api import build_app
 
-        app = build_app(url, pin_key=org_pin_key(pin_key) if pin_key else None)
+        key = org_pin_key(pin_key) if pin_key else None
+        app = build_app(url, pin_key=key, claim_lease_s=claim_lease)
         uvicorn.run(app, host=host, port=port, log_level=os.environ.get("TUI_POS_LOG", "warning"))
 
 

@@ -5,11 +5,16 @@
 (:func:`tui_pos.domain.customer_merge.from_wire`) before the database is touched and the
 first bad one is named as a path (``documents[3].fields.email.value``); unknown fields are
 refused. Any valid till token may write (customers are the organisation's).
+
+``GET /v1/customers/history?card=C`` with a till's token -> ``{card, visits: [{number,
+channel, store, created_at, total_cents, items, codes}]}``: the card's latest till sales
+and web orders in every store (``server/customer_history.py``), for the profile.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -19,7 +24,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from tui_pos.domain.customer_merge import CustomerDocError, from_wire
-from tui_pos.server import customers
+from tui_pos.server import customer_history, customers
 from tui_pos.server.push import TillIdentity
 from tui_pos.server.wire import WireError
 
@@ -29,6 +34,7 @@ Who = Callable[[Request], Awaitable[TillIdentity]]
 Body = Callable[[Request], Awaitable[bytes]]
 
 MAX_DOCUMENTS = 200
+_CARD = re.compile(r"^[A-Za-z0-9-]{1,40}$")
 
 
 def parse(raw: bytes) -> list[Any]:
@@ -66,4 +72,19 @@ def routes(db: Db, guarded: Guarded, who: Who, body: Body) -> list[Route]:
 
         return await guarded(request, handle)
 
-    return [Route("/v1/customers", push_customers, methods=["POST"])]
+    async def history(request: Request) -> Response:
+        async def handle() -> Response:
+            ident = await who(request)
+            card = request.query_params.get("card", "")
+            if not _CARD.match(card):
+                raise WireError("card: must be a loyalty card number (1-40 letters or digits)")
+            return JSONResponse(
+                await db(lambda c: customer_history.customer_history(c, ident.store, card))
+            )
+
+        return await guarded(request, handle)
+
+    return [
+        Route("/v1/customers", push_customers, methods=["POST"]),
+        Route("/v1/customers/history", history),
+    ]

@@ -21,6 +21,8 @@ import psycopg
 from psycopg.types.json import Jsonb
 
 from tui_pos.server import ledgers
+from tui_pos.server.claim_ends import end_pushed_claims
+from tui_pos.server.customer_history import record_cards
 from tui_pos.server.points import check_overdraws
 from tui_pos.server.sold_lines import check_over_returns
 from tui_pos.server.web_collect import record_collections
@@ -163,9 +165,11 @@ def _store(conn: psycopg.Connection, who: TillIdentity, docs: list[PushedDocumen
             ],
         )
         ledgers.record(cur, who.store, who.till, docs)
+        record_cards(cur, who.store, who.till, docs)
     rows = tuple(r for d in docs for r in d.rows)
     record_collections(conn, who.store, who.till, rows)
     check_over_returns(conn, who.store, who.till, rows)
+    end_pushed_claims(conn, who.store, who.till, rows)
     check_overdraws(conn, who.store, who.till, docs)
 
 

@@ -5,12 +5,13 @@ in the asking till's store; ``S02/T2-000042`` names another store). What is left
 line is what was sold minus what its own till took back (return lines it pushed) minus
 what tills claimed here. A claim is one transaction under an advisory lock per document,
 so two tills cannot both take back the last piece; claiming again with the same claim id
-is acknowledged, not counted twice.
+is acknowledged, not counted twice. A claim counts while it lives (``LIVE_CLAIM``): until
+its till releases it or its lease ends, and for good once its return is pushed
+(``server/claim_ends.py``).
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
 from typing import Any
 
@@ -18,25 +19,15 @@ import psycopg
 
 from tui_pos.domain.returns import LeftToReturn
 from tui_pos.server.push import PushRefused, TillIdentity
-from tui_pos.server.sold_lines import Sold, till_lines
+from tui_pos.server.sold_lines import document_lock, left_of, till_lines, web_lines
 
 _TILL_DOC = re.compile(r"^(?:([A-Za-z0-9_-]{1,32})/)?([A-Za-z0-9_-]{1,32})-([0-9]{1,9})$")
 _WEB_DOC = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/#-]{0,63}$")
 MAX_CLAIM_LINES = 200
-
-
-def _web_lines(conn: psycopg.Connection, order_id: str) -> Sold | None:
-    found = conn.execute(
-        "SELECT shop_id, payment_method FROM web_order WHERE order_id = %s", (order_id,)
-    ).fetchone()
-    if found is None:
-        return None
-    rows = conn.execute(
-        "SELECT position, product_code, '', qty_milli, amount_cents, 0 FROM web_order_line "
-        "WHERE shop_id = %s AND order_id = %s ORDER BY position",
-        (found[0], order_id),
-    ).fetchall()
-    return f"web {found[1]}", [tuple(r) for r in rows]
+#: How long a claim counts when its return is neither completed nor released (s): a till
+#: that crashed or went offline holding it frees the lines then (``server run
+#: --claim-lease``).
+CLAIM_LEASE_S = 15 * 60
 
 
 def _resolve(conn: psycopg.Connection, who: TillIdentity, document: str) -> tuple[str, Any]:
@@ -48,7 +39,7 @@ def _resolve(conn: psycopg.Connection, who: TillIdentity, document: str) -> tupl
         key = f"{store}/{till_doc.group(2)}-{int(till_doc.group(3)):06d}"
         found = till_lines(conn, store, till_doc.group(2), int(till_doc.group(3)))
     if found is None and _WEB_DOC.match(document):
-        key, found = f"web/{document}", _web_lines(conn, document)
+        key, found = f"web/{document}", web_lines(conn, document)
     elif found is None and not till_doc:
         raise PushRefused(
             400, "malformed", "document: not a receipt or web order number", field="document"
@@ -61,23 +52,6 @@ def _resolve(conn: psycopg.Connection, who: TillIdentity, document: str) -> tupl
             field="document",
         )
     return key, found
-
-
-def _left(
-    conn: psycopg.Connection, key: str, found: tuple[str, list[Any]]
-) -> tuple[str, list[LeftToReturn]]:
-    claimed: dict[int, int] = dict(
-        conn.execute(
-            "SELECT position, sum(qty_milli)::bigint FROM return_claim WHERE document = %s "
-            "GROUP BY position",
-            (key,),
-        ).fetchall()
-    )
-    channel, rows = found
-    return channel, [
-        LeftToReturn(pos, code, name, qty, amount, max(0, qty - back - int(claimed.get(pos, 0))))
-        for pos, code, name, qty, amount, back in rows
-    ]
 
 
 def _answer(document: str, key: str, channel: str, lines: list[LeftToReturn]) -> dict[str, Any]:
@@ -94,7 +68,7 @@ def returnable(conn: psycopg.Connection, who: TillIdentity, document: str) -> di
     """What is left to return of each line of ``document``."""
     with conn.transaction():
         key, found = _resolve(conn, who, document)
-        channel, lines = _left(conn, key, found)
+        channel, lines = left_of(conn, key, found)
     return _answer(document, key, channel, lines)
 
 
@@ -104,12 +78,13 @@ def claim(
     document: str,
     claim_id: str,
     wanted: list[tuple[int, int]],
+    lease_s: int = CLAIM_LEASE_S,
 ) -> dict[str, Any]:
-    """Take back ``(position, qty_milli)`` of ``document`` for this till, all or nothing."""
+    """Take back ``(position, qty_milli)`` of ``document`` for this till, all or nothing,
+    for ``lease_s`` seconds unless its return is completed (pushed) before."""
     with conn.transaction():
         key, found = _resolve(conn, who, document)
-        lock = int.from_bytes(hashlib.sha256(key.encode()).digest()[:4], "big", signed=True)
-        conn.execute("SELECT pg_advisory_xact_lock(7403, %s)", (lock,))
+        document_lock(conn, key)
         done = conn.execute(
             "SELECT position, qty_milli FROM return_claim WHERE claim_uuid = %s ORDER BY 1",
             (claim_id,),
@@ -120,7 +95,7 @@ def claim(
                     409, "conflict", "claim: this claim id was used for other lines", field="claim"
                 )
         else:
-            channel, lines = _left(conn, key, found)
+            channel, lines = left_of(conn, key, found)
             by_position = {ln.position: ln for ln in lines}
             for index, (position, qty) in enumerate(wanted):
                 line = by_position.get(position)
@@ -143,8 +118,49 @@ def claim(
             with conn.cursor() as cur:
                 cur.executemany(
                     "INSERT INTO return_claim (claim_uuid, position, document, store_id, till_id, "
-                    "qty_milli) VALUES (%s,%s,%s,%s,%s,%s)",
-                    [(claim_id, pos, key, who.store, who.till, qty) for pos, qty in wanted],
+                    "qty_milli, expires_at) VALUES (%s,%s,%s,%s,%s,%s,"
+                    "now() + make_interval(secs => %s))",
+                    [
+                        (claim_id, pos, key, who.store, who.till, qty, lease_s)
+                        for pos, qty in wanted
+                    ],
                 )
-        channel, lines = _left(conn, key, found)
+        channel, lines = left_of(conn, key, found)
     return _answer(document, key, channel, lines)
+
+
+def release(conn: psycopg.Connection, who: TillIdentity, claim_id: str) -> dict[str, Any]:
+    """Give back the claim ``claim_id`` of this till (again: acknowledged). Refused for
+    another till's claim (403) and for a claim whose return was completed (409)."""
+    with conn.transaction():
+        rows = conn.execute(
+            "SELECT store_id, till_id, document, completed_at IS NOT NULL FROM return_claim "
+            "WHERE claim_uuid = %s FOR UPDATE",
+            (claim_id,),
+        ).fetchall()
+        if not rows:
+            raise PushRefused(
+                404, "unknown_claim", f"claim: the server holds no claim {claim_id}", field="claim"
+            )
+        store, till, document, completed = rows[0]
+        if (store, till) != (who.store, who.till):
+            raise PushRefused(
+                403,
+                "refused",
+                f"claim: {claim_id} is another till's claim; only the till that claimed it "
+                "may release it",
+                field="claim",
+            )
+        if completed:
+            raise PushRefused(
+                409,
+                "completed",
+                f"claim: the return of {document} was completed; it cannot be released",
+                field="claim",
+            )
+        conn.execute(
+            "UPDATE return_claim SET released_at = now() "
+            "WHERE claim_uuid = %s AND released_at IS NULL",
+            (claim_id,),
+        )
+    return {"claim": claim_id, "document": document, "released": True}

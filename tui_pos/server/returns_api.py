@@ -1,6 +1,7 @@
 """Tills' routes for returns of documents sold elsewhere (a till's token):
-``GET /v1/returns?document=D`` (what is left) and ``POST /v1/returns/claim``
-``{document, claim, lines: [{position, qty_milli}]}`` (take it back, all or nothing)."""
+``GET /v1/returns?document=D`` (what is left), ``POST /v1/returns/claim``
+``{document, claim, lines: [{position, qty_milli}]}`` (take it back, all or nothing, for
+the server's lease) and ``POST /v1/returns/release {claim}`` (the return was abandoned)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import psycopg
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -54,8 +56,25 @@ def parse_claim(body: bytes) -> tuple[str, str, list[tuple[int, int]]]:
     return document, claim_id, wanted
 
 
+def parse_release(body: bytes) -> str:
+    """The claim id of a release; refusals name the field."""
+    try:
+        data = json.loads(body)
+    except (ValueError, RecursionError):
+        raise _bad("release", "is not JSON") from None
+    if not isinstance(data, dict) or set(data) != {"claim"}:
+        raise _bad("release", "must be an object with exactly claim")
+    claim_id = data["claim"]
+    if not isinstance(claim_id, str) or not _CLAIM.match(claim_id):
+        raise _bad("claim", "must be 8-64 letters, digits, '-' or '_'")
+    return claim_id
+
+
 def routes(
-    db: Db, guarded: Guarded, who: Callable[[Request], Awaitable[TillIdentity]]
+    db: Db,
+    guarded: Guarded,
+    who: Callable[[Request], Awaitable[TillIdentity]],
+    lease_s: int = returns.CLAIM_LEASE_S,
 ) -> list[Route]:
     async def left(request: Request) -> Response:
         async def handle() -> Response:
@@ -68,21 +87,36 @@ def routes(
 
         return await guarded(request, handle)
 
-    async def claim(request: Request) -> Response:
-        async def handle() -> Response:
-            till = await who(request)
-            body = await read_capped(request, MAX_CLAIM_BYTES)
-            if body is None:
-                raise PushRefused(413, "malformed", f"claim: more than {MAX_CLAIM_BYTES} bytes")
-            document, claim_id, wanted = parse_claim(body)
-            answer: dict[str, Any] = await db(
-                lambda c: returns.claim(c, till, document, claim_id, wanted)
-            )
-            return JSONResponse(answer)
+    def posted(
+        what: str, work: Callable[[TillIdentity, bytes], Callable[[psycopg.Connection], Any]]
+    ) -> Callable[[Request], Awaitable[Response]]:
+        """A POST route: the till, its body (capped), ``work``'s answer as JSON."""
 
-        return await guarded(request, handle)
+        async def route(request: Request) -> Response:
+            async def handle() -> Response:
+                till = await who(request)
+                body = await read_capped(request, MAX_CLAIM_BYTES)
+                if body is None:
+                    raise PushRefused(
+                        413, "malformed", f"{what}: more than {MAX_CLAIM_BYTES} bytes"
+                    )
+                answer: dict[str, Any] = await db(work(till, body))
+                return JSONResponse(answer)
+
+            return await guarded(request, handle)
+
+        return route
+
+    def claim(till: TillIdentity, body: bytes) -> Callable[[psycopg.Connection], Any]:
+        document, claim_id, wanted = parse_claim(body)
+        return lambda c: returns.claim(c, till, document, claim_id, wanted, lease_s)
+
+    def release(till: TillIdentity, body: bytes) -> Callable[[psycopg.Connection], Any]:
+        claim_id = parse_release(body)
+        return lambda c: returns.release(c, till, claim_id)
 
     return [
         Route("/v1/returns", left),
-        Route("/v1/returns/claim", claim, methods=["POST"]),
+        Route("/v1/returns/claim", posted("claim", claim), methods=["POST"]),
+        Route("/v1/returns/release", posted("release", release), methods=["POST"]),
     ]

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import psycopg
 
+from tui_pos.server import claim_ends, customer_history
 from tui_pos.server.coupons import SCHEMA_V6
 from tui_pos.server.customers import SCHEMA_V7
 from tui_pos.server.webshop_schema import WEBSHOP_SQL
@@ -141,6 +142,11 @@ MIGRATIONS: tuple[ServerMigration, ...] = (
     ServerMigration(4, "web shops: tokens, orders and lines, return claims", WEBSHOP_SQL),
     ServerMigration(6, "coupon reservations, redeemed-twice alerts, unsubscribes", SCHEMA_V6),
     ServerMigration(7, "customers merged across tills and stores", SCHEMA_V7),
+    ServerMigration(
+        8,
+        "return claims: leases, releases, completion; customers' cards per till",
+        claim_ends.SCHEMA_V8 + customer_history.SCHEMA_V8,
+    ),
 )
 LATEST = MIGRATIONS[-1].version
 

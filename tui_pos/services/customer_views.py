@@ -33,6 +33,9 @@ class CustomerProfile:
     suggestions: list[tuple[str, Suggestion]]  #: (product name, why)
     ledger: list[LedgerRow]
     birthday_offer: date | None
+    #: Where the visits come from: empty (this till), ``every store`` (with the store
+    #: server's), or why only this till's are shown (the server was not reached).
+    source: str = ""
 
 
 @dataclass(frozen=True)

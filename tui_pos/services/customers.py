@@ -20,6 +20,7 @@ from tui_pos.domain.customer import (
     parse_quick_customer,
     phone_digits,
 )
+from tui_pos.domain.customer_visits import OrganisationHistory, merge_visits
 from tui_pos.domain.loyalty import (
     ONE_X,
     EarnLine,
@@ -76,6 +77,9 @@ class Customers(CustomerSegments, CustomerPrivacy):
         #: balance)``: set by the bootstrap to the store server's check (LoyaltyError:
         #: refused offline). None: this till's ledger alone.
         self.points_authority: Callable[[int, int], int] | None = None
+        #: A card's sales and web orders in every store (the store server, asked when a
+        #: profile opens; blocking). None: this till's history alone.
+        self.organisation_history: Callable[[str], OrganisationHistory | None] | None = None
 
     def import_csv(
         self,
@@ -317,12 +321,21 @@ class Customers(CustomerSegments, CustomerPrivacy):
         return customer_id
 
     # -- the profile -----------------------------------------------------------------------
-    def profile(self, customer_id: int, basket: list[int] | None = None) -> CustomerProfile:
-        """History, visits, average basket, favourites, suggestions, points and tier."""
+    def profile(
+        self,
+        customer_id: int,
+        basket: list[int] | None = None,
+        elsewhere: OrganisationHistory | None = None,
+    ) -> CustomerProfile:
+        """History, visits, average basket, favourites, suggestions, points and tier;
+        with ``elsewhere`` (:meth:`elsewhere`) the visits, favourites and suggestions
+        include the customer's documents at other tills and stores and web shops."""
         customer = self.get(customer_id)
         now = self.clock()
         stats = self.history.stats([customer_id], now)[0]
+        remote = elsewhere.visits if elsewhere else ()
         baskets = self.history.baskets(customer_id, HISTORY_VISITS)
+        baskets += [r.product_ids for r in remote if r.product_ids]
         basket_ids = list(basket or [])
         pairs, item_sales = self.history.pair_counts(basket_ids)
         found = suggest(baskets, basket_ids, pairs, item_sales)
@@ -332,12 +345,21 @@ class Customers(CustomerSegments, CustomerPrivacy):
             customer=customer,
             stats=stats,
             tier=self._tier_name(stats),
-            visits=self.history.visits(customer_id, 20),
+            visits=merge_visits(self.history.visits(customer_id, 20), remote, 20),
             favourites=[(names.get(pid, f"#{pid}"), n) for pid, n in favs],
             suggestions=[(names.get(s.product_id, f"#{s.product_id}"), s) for s in found],
             ledger=self.history.ledger(customer_id),
             birthday_offer=self.birthday_offer(customer),
+            source=elsewhere.source if elsewhere else "",
         )
+
+    def elsewhere(self, customer_id: int) -> OrganisationHistory | None:
+        """The customer's documents the store server holds and this till does not (asks
+        the server: a worker's job); None on a till alone or for a customer without card."""
+        card = self.get(customer_id).details.card
+        if self.organisation_history is None or not card:
+            return None
+        return self.organisation_history(card)
 
     def _tier_name(self, stats: CustomerStats) -> str:
         tier: Tier | None = tier_for(stats.spend_12m_cents, self.rules.tiers)

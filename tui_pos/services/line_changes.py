@@ -27,6 +27,7 @@ class LineChanges:
     auth: Authorizer
     totals: Callable[[], CartTotals]
     _change: Callable[..., None]
+    _drop_claims: Callable[[list[CartLine]], None]
 
     def void_line(self, index: int, approval: Approval | None = None) -> CartLine:
         """Remove one line; ``approval`` must cover VOID_LINE (PermissionDenied otherwise)."""
@@ -34,6 +35,7 @@ class LineChanges:
         self.auth.authorize(Action.VOID_LINE, approval, f"void {name}")
         removed: list[CartLine] = []
         self._change(lambda: removed.append(self.cart.void_line(index)))
+        self._drop_claims(removed)
         return removed[0]
 
     def set_line_discount(self, index: int, text: str, approval: Approval | None = None) -> None:

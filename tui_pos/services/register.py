@@ -94,6 +94,9 @@ class Register(LineChanges, SalePayments, ParkedSales):
         #: Reserves a sale's coupon at the store server before it is stored (may block:
         #: runs where the sale is stored; raises CouponError when the server refuses).
         self.reserve_coupon: Callable[[SaleDocument], None] | None = None
+        #: Told the store server claims of return lines that left the sale unstored (a
+        #: voided line or sale), to release them; the app runs it in a thread worker.
+        self.on_claims_dropped: Callable[[tuple[str, ...]], None] | None = None
 
     # -- reading -------------------------------------------------------------------
     def totals(self) -> CartTotals:
@@ -277,6 +280,7 @@ class Register(LineChanges, SalePayments, ParkedSales):
             stored = self.store.record_sale(doc)
         if self.journal is not None:
             self.journal.closed(stored.uuid)
+        self._drop_claims(self.cart.lines)
         self._reset()
         return stored
 
@@ -313,6 +317,12 @@ class Register(LineChanges, SalePayments, ParkedSales):
         self.pending_qty = None
         self._deferred = False
         self._notify()
+
+    def _drop_claims(self, lines: Sequence[CartLine]) -> None:
+        """Return lines of documents sold elsewhere left the sale unstored: release them."""
+        claims = tuple(ln.claim for ln in lines if ln.claim)
+        if claims and self.on_claims_dropped is not None:
+            self.on_claims_dropped(claims)
 
     def _notify(self, added: CartLine | None = None) -> None:
         if self.journal is None:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import Any, Literal, Protocol
 
 from tui_pos.domain.cart_lines import CartLine
@@ -40,6 +41,8 @@ class ReturnsServer(Protocol):
     def returnable(self, document: str) -> dict[str, Any]: ...
 
     def claim(self, document: str, claim: str, lines: list[dict[str, int]]) -> dict[str, Any]: ...
+
+    def release(self, claim: str) -> dict[str, Any]: ...
 
 
 @dataclass(frozen=True)
@@ -118,7 +121,11 @@ class RemoteReturns:
         self._ask(lambda: self.server.claim(doc.asked, claim, lines))
         back = div_round(line.amount_cents * qty, line.qty_milli)
         returned = replace(
-            product, qty_milli=-qty, refund=ReturnAmounts(-back, 0, 0), to_stock=to_stock
+            product,
+            qty_milli=-qty,
+            refund=ReturnAmounts(-back, 0, 0),
+            to_stock=to_stock,
+            claim=claim,
         )
         return ClaimedLine(doc, returned)
 
@@ -141,6 +148,20 @@ class RemoteReturns:
     ) -> str:
         """:meth:`claim` then :meth:`add` (for a caller without a UI thread)."""
         return self.add(self.claim(doc, position, qty_text, to_stock=to_stock))
+
+    def release(self, claims: tuple[str, ...]) -> int:
+        """Give back the claims of return lines that left the open sale unstored (a voided
+        line or sale): another till may then return them. Blocking (a worker's job).
+        Returns how many the server released; one it cannot be told of now (offline) ends
+        with its lease at the server, or with the push of the voided sale."""
+        released = 0
+        for claim in claims:
+            try:
+                self._ask(partial(self.server.release, claim))
+            except ReturnError:
+                continue
+            released += 1
+        return released
 
     def refund(self, doc: RemoteDocument) -> SaleDocument | None:
         """Pay the refund of a web order as configured (a till's sale: Returns.refund)."""

@@ -103,6 +103,10 @@ class ServerClient:
             "POST", "returns/claim", {"document": document, "claim": claim, "lines": lines}
         )
 
+    def release(self, claim: str) -> dict[str, Any]:
+        """Give back this till's claim of return lines that were not returned after all."""
+        return self.call("POST", "returns/release", {"claim": claim})
+
 
 def refusal_text(exc: Exception) -> str | None:
     """A server refusal as the cashier reads it (None: not the server's error)."""

@@ -49,6 +49,10 @@ class StoreServerReturns:
         """Take back lines of ``document`` (all or nothing; idempotent by ``claim``)."""
         return self._client().claim(document, claim, lines)
 
+    def release(self, claim: str) -> dict[str, Any]:
+        """Give back a claim whose return was abandoned (refused: another till's)."""
+        return self._client().release(claim)
+
 
 class OrganisationPoints:
     """``Customers.points_authority`` of a till: the balance a redemption may spend.

@@ -37,6 +37,7 @@ from tui_pos.models.migrations.v18_tax_source import v18_tax_source
 from tui_pos.models.migrations.v19_v22 import v19_sync_state, v22_birthday_promotions
 from tui_pos.models.migrations.v20_v21 import v20_server_keys, v21_head_check
 from tui_pos.models.migrations.v23_v24 import v23_customer_stamps
+from tui_pos.models.migrations.v24_return_claims import v24_return_claims
 from tui_pos.models.migrations.v28_org_pin_key import v28_org_pin_key
 
 if TYPE_CHECKING:
@@ -75,6 +76,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(21, "store server: head check of a restored till", v21_head_check),
     Migration(22, "birthday-month promotions", v22_birthday_promotions),
     Migration(23, "one customer across tills: field stamps, outbox", v23_customer_stamps),
+    Migration(24, "store server: claims of return lines sold elsewhere", v24_return_claims),
     Migration(28, "store server: the organisation's PIN key", v28_org_pin_key),
 )
 
