@@ -1,5 +1,5 @@
 """``python -m tui_pos`` runs the ``tui-pos`` command."""
 
-from tui_pos.cli import main
+from tui_pos.entry import main
 
 main()

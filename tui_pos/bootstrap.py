@@ -41,6 +41,7 @@ from tui_pos.models.staff_store import SqliteStaffStore
 from tui_pos.models.stamp_store import SqliteStampCards
 from tui_pos.models.stock_store import SqliteStockStore
 from tui_pos.models.tax_codes import SqliteTaxCodes, rates_in_force
+from tui_pos.models.times import utc_now
 from tui_pos.models.unit_of_work import SqliteUnitOfWork
 from tui_pos.report_till import report_services
 from tui_pos.services.analysis import Analysis
@@ -74,7 +75,7 @@ from tui_pos.sync.client import refusal_text
 from tui_pos.sync.coupons import CouponReservations
 from tui_pos.sync.customer_history import StoreServerHistory
 from tui_pos.sync.remote import OrganisationPoints, StoreServerReturns
-from tui_pos.till_db import open_till_database, staff_settings, utc_now
+from tui_pos.till_db import open_till_database, staff_settings
 
 if TYPE_CHECKING:
     from peewee import Database

@@ -18,11 +18,12 @@ from tui_pos.config import Config, backup_dir, user_path
 from tui_pos.models.analysis_store import SqliteAnalysisStore
 from tui_pos.models.report_store import SqliteReportStore
 from tui_pos.models.staff_store import SqliteStaffStore
+from tui_pos.models.times import utc_now
 from tui_pos.models.unit_of_work import SqliteUnitOfWork
 from tui_pos.services.analysis import Analysis
 from tui_pos.services.reports import Reports
 from tui_pos.services.staff import Staff
-from tui_pos.till_db import open_till_database, staff_settings, utc_now
+from tui_pos.till_db import open_till_database, staff_settings
 
 if TYPE_CHECKING:
     from peewee import Database

@@ -9,7 +9,6 @@ services does not import every store and service (start-up time, issue 17).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,17 +21,13 @@ from tui_pos.models.database import open_database
 from tui_pos.models.errors import storage_errors
 from tui_pos.models.migrations import migrate
 from tui_pos.models.pin_recovery import load_pin_key
+from tui_pos.models.times import utc_now
 from tui_pos.services.staff_records import StaffSettings
 
 if TYPE_CHECKING:
     from peewee import Database
 
     from tui_pos.services.ports import Clock
-
-
-def utc_now() -> datetime:
-    """The production clock."""
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)

@@ -42,7 +42,7 @@ def staff_reset_key(obj: Context, code: str | None, manager: str | None) -> None
     from tui_pos.models.errors import storage_errors
     from tui_pos.models.migrations import migrate
     from tui_pos.models.pin_recovery import reset_pin_key
-    from tui_pos.till_db import utc_now
+    from tui_pos.models.times import utc_now
 
     config = obj.config()
     path = obj.db_path or database_path(config)

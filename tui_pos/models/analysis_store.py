@@ -8,9 +8,7 @@ is read straight from the text.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
-
-from peewee import Database
+from typing import TYPE_CHECKING, Any
 
 from tui_pos.domain.analysis_figures import (
     CategorySales,
@@ -27,6 +25,9 @@ from tui_pos.domain.channel_report import ChannelSales
 from tui_pos.domain.report import TaxTotal
 from tui_pos.models.errors import storage_errors
 from tui_pos.models.times import stamp
+
+if TYPE_CHECKING:
+    from peewee import Database
 
 #: The sales of one till in a time range (parameters: till, start, end).
 _SALES = "s.till = ? AND s.created_at >= ? AND s.created_at < ?"

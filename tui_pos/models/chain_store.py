@@ -18,14 +18,15 @@ import os
 import sqlite3
 import threading
 from pathlib import Path
-
-from peewee import Database, OperationalError
+from typing import TYPE_CHECKING
 
 from tui_pos.domain.chain import ChainEntry, RowDigest, flat_canonical, next_entry, row_text
 from tui_pos.domain.errors import StorageError
 from tui_pos.models.chain_tables import CHAINED
-from tui_pos.models.database import database_file
 from tui_pos.models.pin_key import read_key_file
+
+if TYPE_CHECKING:
+    from peewee import Database
 
 KEY_NAME = "chain.key"
 ENTRY_COLUMNS = "seq, till, marks, rows, digest, amount_cents, grand_total_cents, prev_mac, mac"
@@ -62,10 +63,14 @@ def missing_key_message(path: Path) -> str:
     )
 
 
-def chain_key(db: Database, *, chain_empty: bool | None = None) -> bytes:
+def chain_key(db: Database, *, chain_empty: bool | None = None, file: Path | None = None) -> bytes:
     """The key of ``db``'s chain; made when the chain has no entry yet, else refused
-    (StorageError) when its file is missing."""
-    file = database_file(db)
+    (StorageError) when its file is missing. ``file``: the database's file, for a
+    connection ``open_database`` did not open (the lean report start's)."""
+    if file is None:
+        from tui_pos.models.database import database_file  # (Peewee: not for the lean start)
+
+        file = database_file(db)
     if file is None:
         raise StorageError("The chain key cannot be found: the database has no file")
     path = key_path(file)
@@ -104,6 +109,8 @@ def existing_tables(db: Database) -> list[str]:
 def last_ids(db: Database) -> dict[str, int]:
     """Each chained table's highest id (0 when empty), in one query."""
     tables = _ALL_TABLES
+    from peewee import OperationalError  # (a Peewee database: its errors are Peewee's)
+
     try:
         row = _max_ids(db, tables)
     except OperationalError:  # "no such table": a migration adding it has not run yet
@@ -238,6 +245,10 @@ def write_anchor(db: Database) -> None:
     """Append the committed head to the anchor file (after a commit). A failure (or a
     missing file) is ignored: the document is stored, and ``db verify`` judges by what the
     file holds."""
+    from peewee import OperationalError
+
+    from tui_pos.models.database import database_file
+
     _PENDING.ids = _PENDING.ids - {id(db)}
     file = database_file(db)
     if file is None:

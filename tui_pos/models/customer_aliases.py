@@ -23,8 +23,10 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
-from peewee import Database
+if TYPE_CHECKING:
+    from peewee import Database
 
 from tui_pos.models.times import stamp
 

@@ -14,17 +14,10 @@ from peewee import Database, DatabaseProxy, SqliteDatabase
 
 from tui_pos.domain.errors import StorageError
 from tui_pos.models.errors import storage_errors
+from tui_pos.models.plain_db import PRAGMAS as PRAGMAS  # (the one list: plain_db)
 
 #: The proxy every table binds to; :func:`open_database` initialises it.
 database_proxy = DatabaseProxy()
-
-PRAGMAS = {
-    "journal_mode": "wal",
-    "synchronous": 2,  # FULL
-    "foreign_keys": 1,
-    "busy_timeout": 5000,
-    "cache_size": -16_000,  # 16 MB page cache
-}
 
 
 def open_database(path: Path, busy_timeout_ms: int = 5000) -> SqliteDatabase:

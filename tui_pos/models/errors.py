@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import sqlite3
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-
-import peewee
 
 from tui_pos.domain.errors import StorageError
 
@@ -29,7 +28,15 @@ def describe(exc: BaseException) -> str:
     return f"Database error: {exc}"
 
 
-_DB_ERRORS = (peewee.DatabaseError, sqlite3.DatabaseError)
+def _db_errors() -> tuple[type[BaseException], ...]:
+    """SQLite's errors, and Peewee's once it is loaded (the lean report start runs on a
+    plain ``sqlite3`` connection and never loads it: then no Peewee error can occur)."""
+    peewee = sys.modules.get("peewee")
+    if peewee is None:
+        return (sqlite3.DatabaseError,)
+    return (peewee.DatabaseError, sqlite3.DatabaseError)
+
+
 _SECONDARY = ("cannot rollback", "no transaction is active", "cannot commit")
 
 
@@ -40,7 +47,7 @@ def root_cause(exc: BaseException) -> BaseException:
     seen = {id(exc)}
     while any(s in str(cause).lower() for s in _SECONDARY):
         earlier = cause.__context__
-        if not isinstance(earlier, _DB_ERRORS) or id(earlier) in seen:
+        if not isinstance(earlier, _db_errors()) or id(earlier) in seen:
             break
         seen.add(id(earlier))
         cause = earlier
@@ -52,5 +59,9 @@ def storage_errors() -> Iterator[None]:
     """Re-raise database failures as StorageError with a readable message."""
     try:
         yield
-    except _DB_ERRORS as exc:
+    except sqlite3.DatabaseError as exc:
+        raise StorageError(describe(root_cause(exc))) from exc
+    except Exception as exc:
+        if not isinstance(exc, _db_errors()):
+            raise
         raise StorageError(describe(root_cause(exc))) from exc

@@ -6,15 +6,15 @@ import json
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
-from typing import Any
-
-from peewee import Database
+from typing import TYPE_CHECKING, Any
 
 from tui_pos.domain.report import DayReport, PeriodTotals
 from tui_pos.models.chain_store import head
 from tui_pos.models.errors import storage_errors
 from tui_pos.models.times import to_utc_naive
-from tui_pos.models.unit_of_work import writing
+
+if TYPE_CHECKING:
+    from peewee import Database
 
 
 class SqliteReportStore:
@@ -41,6 +41,7 @@ class SqliteReportStore:
     ) -> DayReport:
         """Total the open period and store it as the next Z, atomically."""
         from tui_pos.models.sales import ZCloseRow  # (an X report reads no Z row model)
+        from tui_pos.models.unit_of_work import writing
 
         with writing(self.db, till):
             last = (

@@ -5,6 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 
+def utc_now() -> datetime:
+    """The production clock."""
+    return datetime.now(UTC)
+
+
 def to_utc_naive(moment: datetime) -> datetime:
     """Stored times are UTC without tzinfo."""
     return moment.astimezone(UTC).replace(tzinfo=None)

@@ -62,17 +62,7 @@ class Reports:
 
     def x_report(self, day: date | None = None) -> DayReport:
         """Totals since the last Z close, or of one local calendar ``day``."""
-        if day is None:
-            totals = self.store.open_period(self.till)
-            return DayReport(
-                "X",
-                self._today().isoformat(),
-                self.till,
-                totals,
-                unprinted_receipts=self._unprinted(),
-            )
-        start, end = self._day_bounds(day)
-        return DayReport("X", day.isoformat(), self.till, self.store.between(self.till, start, end))
+        return x_report(self.store, self.till, self.clock, self.tz, day)
 
     def close_day(
         self,
@@ -136,12 +126,30 @@ class Reports:
         return [replace(r, kind="Z") for r in self.store.z_reports(self.till, start, end)]
 
     def _unprinted(self) -> tuple[str, ...]:
-        seqs = self.store.unprinted_receipts(self.till)
-        return tuple(format_sale_number(self.till, seq) for seq in seqs)
-
-    def _today(self) -> date:
-        return self.clock().astimezone(self.tz).date()
+        return _unprinted(self.store, self.till)
 
     def _day_bounds(self, day: date) -> tuple[datetime, datetime]:
         """Local midnight to midnight, each with the UTC offset in force on that date."""
         return DateRange(day, day).bounds(self.tz)
+
+
+def x_report(
+    store: ReportStore, till: str, clock: Clock, tz: tzinfo | None, day: date | None = None
+) -> DayReport:
+    """The X report of ``till``: totals since the last Z close, or of one local calendar
+    ``day``. Reads only (no approval: the caller signs it); also the lean report start's
+    (``lean_report``), which has no staff service."""
+    if day is None:
+        return DayReport(
+            "X",
+            clock().astimezone(tz).date().isoformat(),
+            till,
+            store.open_period(till),
+            unprinted_receipts=_unprinted(store, till),
+        )
+    start, end = DateRange(day, day).bounds(tz)
+    return DayReport("X", day.isoformat(), till, store.between(till, start, end))
+
+
+def _unprinted(store: ReportStore, till: str) -> tuple[str, ...]:
+    return tuple(format_sale_number(till, seq) for seq in store.unprinted_receipts(till))

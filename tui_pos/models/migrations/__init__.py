@@ -11,8 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-
-from peewee import Database
+from typing import TYPE_CHECKING
 
 from tui_pos.domain.errors import StorageError
 from tui_pos.models.migrations.chain import v9_chain, v10_order_contacts
@@ -41,6 +40,9 @@ from tui_pos.models.migrations.v23_v24 import v23_customer_stamps
 from tui_pos.models.migrations.v24_return_claims import v24_return_claims
 from tui_pos.models.migrations.v25_v26 import v25_customer_alias, v26_customer_spend
 from tui_pos.models.migrations.v28_org_pin_key import v28_org_pin_key
+
+if TYPE_CHECKING:
+    from peewee import Database
 
 
 @dataclass(frozen=True)

@@ -3,9 +3,12 @@ of the append-only order rows so that erasing a customer reaches them."""
 
 from __future__ import annotations
 
-from peewee import Database
+from typing import TYPE_CHECKING
 
 from tui_pos.models.migrations.script import append_only_triggers, run_script
+
+if TYPE_CHECKING:
+    from peewee import Database
 
 _V9_CHAIN = """
 CREATE TABLE "chain" ("seq" INTEGER NOT NULL PRIMARY KEY, "till" VARCHAR(16) NOT NULL,

@@ -4,8 +4,11 @@ the migration's transaction, and the triggers that make a table append-only."""
 from __future__ import annotations
 
 import sqlite3
+from typing import TYPE_CHECKING
 
-from peewee import Database
+if TYPE_CHECKING:
+    from peewee import Database
+
 
 # Finished documents are append-only at the database level too.
 _APPEND_ONLY = ("sale", "sale_line", "sale_tax", "payment", "stock_movement", "z_close")

@@ -6,10 +6,12 @@ loyalty, returns/stock/promotions/online orders, the report index."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-
-from peewee import Database
+from typing import TYPE_CHECKING
 
 from tui_pos.models.migrations.script import append_only_triggers, run_script
+
+if TYPE_CHECKING:
+    from peewee import Database
 
 _V1_TABLES = """
 CREATE TABLE "tax_code" ("code" VARCHAR(8) NOT NULL PRIMARY KEY, "name" VARCHAR(255) NOT NULL,

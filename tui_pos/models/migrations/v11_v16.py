@@ -4,9 +4,12 @@ PIN key recovery, loyalty mail and offers."""
 
 from __future__ import annotations
 
-from peewee import Database
+from typing import TYPE_CHECKING
 
 from tui_pos.models.migrations.script import append_only_triggers, run_script
+
+if TYPE_CHECKING:
+    from peewee import Database
 
 # A print job is printed only once the printer confirmed it. "sending" (committed before
 # the first byte goes out) means the outcome is unknown until then; ``sent_mark`` is what

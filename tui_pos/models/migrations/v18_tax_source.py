@@ -7,9 +7,12 @@ server's feed). A start never overwrites a code set by command or by the server.
 
 from __future__ import annotations
 
-from peewee import Database
+from typing import TYPE_CHECKING
 
 from tui_pos.models.migrations.script import run_script
+
+if TYPE_CHECKING:
+    from peewee import Database
 
 
 def v18_tax_source(db: Database) -> None:

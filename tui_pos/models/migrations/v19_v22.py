@@ -4,9 +4,12 @@ expected: migrate applies what is missing)."""
 
 from __future__ import annotations
 
-from peewee import Database
+from typing import TYPE_CHECKING
 
 from tui_pos.models.migrations.script import run_script
+
+if TYPE_CHECKING:
+    from peewee import Database
 
 _V19_SYNC_STATE = """
 CREATE TABLE "sync_state" ("id" INTEGER NOT NULL PRIMARY KEY CHECK ("id" = 1),

@@ -3,9 +3,12 @@ keys for promotions pushed down, and the head check of a restored till."""
 
 from __future__ import annotations
 
-from peewee import Database
+from typing import TYPE_CHECKING
 
 from tui_pos.models.migrations.script import run_script
+
+if TYPE_CHECKING:
+    from peewee import Database
 
 
 def v20_server_keys(db: Database) -> None:

@@ -17,10 +17,12 @@ the profile's creation (tui_pos.models.customer_stamps.document_of).
 from __future__ import annotations
 
 from datetime import UTC, datetime
-
-from peewee import Database
+from typing import TYPE_CHECKING
 
 from tui_pos.models.migrations.script import run_script
+
+if TYPE_CHECKING:
+    from peewee import Database
 
 _V23 = """
 CREATE TABLE "hlc_clock" ("id" INTEGER NOT NULL PRIMARY KEY CHECK ("id" = 1),

@@ -6,9 +6,12 @@ releases it (docs/DESIGN.md, "Return claims: released, expired, completed once")
 
 from __future__ import annotations
 
-from peewee import Database
+from typing import TYPE_CHECKING
 
 from tui_pos.models.migrations.script import append_only_triggers, run_script
+
+if TYPE_CHECKING:
+    from peewee import Database
 
 _V24 = """
 CREATE TABLE "return_claim_line" ("id" INTEGER NOT NULL PRIMARY KEY,

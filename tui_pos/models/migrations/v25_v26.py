@@ -10,7 +10,10 @@
 
 from __future__ import annotations
 
-from peewee import Database
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from peewee import Database
 
 from tui_pos.models.migrations.script import run_script
 

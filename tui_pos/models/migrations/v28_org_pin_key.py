@@ -4,9 +4,12 @@ enrollment (its staff are then the server's)."""
 
 from __future__ import annotations
 
-from peewee import Database
+from typing import TYPE_CHECKING
 
 from tui_pos.models.migrations.script import run_script
+
+if TYPE_CHECKING:
+    from peewee import Database
 
 
 def v28_org_pin_key(db: Database) -> None:
