@@ -174,6 +174,7 @@ async def walk(m: str, folder: Path) -> None:
             assert f"{m} shop: log in" in screen_text(app)
             await _enter(pilot, "7")
             await _enter(pilot, "2468")
+            await _settle(app, pilot)  # the PIN is checked in a worker
             if isinstance(app.screen, PromptScreen):  # the opening float
                 await _enter(pilot, "0")
             await _settle(app, pilot)
