@@ -15,12 +15,13 @@ from __future__ import annotations
 import os
 from collections.abc import Awaitable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual import events, work
 from textual.binding import Binding
 from textual.worker import get_current_worker
 
+from tui_pos import startup_gc
 from tui_pos.crash_log import crash_log_path
 from tui_pos.domain.errors import PosError, StorageError
 from tui_pos.domain.staff import Action
@@ -39,6 +40,8 @@ from tui_pos.widgets.console_mode import (
 from tui_pos.widgets.keys_bar import SUSPENDED_CLASS
 
 if TYPE_CHECKING:  # loaded behind the first frame (till_opening.REGISTER_MODULES)
+    from textual.screen import Screen
+
     from tui_pos.bootstrap import Till
     from tui_pos.devices.hub import DeviceHub
     from tui_pos.domain.staff import Approval
@@ -159,11 +162,20 @@ class PosApp(SafeApp[None]):
             self.theme = ASCII_THEME
             use_plain_scrollbars()
         self.set_keymap(dict(self.config.keymap))
+        self.call_after_refresh(startup_gc.release)  # held until the first frame
         if self.opened:
             self._start()
             return
-        self.push_screen(LoginScreen(None, self.config.store.name))
         self.call_after_refresh(self._open_behind_login)  # the first frame goes first
+
+    def get_default_screen(self) -> Screen[Any]:
+        """The first screen: the register on an open till, else the log-in screen (its
+        field disabled) while the till opens behind it. Textual's blank default screen is
+        never built (a tenth of the time to the first frame went on making, styling and
+        hiding it)."""
+        if self.opened:
+            return self.register_screen
+        return LoginScreen(None, self.config.store.name)
 
     def _open_behind_login(self) -> None:
         self.run_worker(self._open_till, thread=True, group="opening", name="open the till")
@@ -186,8 +198,7 @@ class PosApp(SafeApp[None]):
 
     def _till_opened(self, till: Till) -> None:
         self._use_till(till)
-        self.pop_screen()  # the log-in screen that waited; the session shows its own
-        self._start()
+        self._start()  # the session shows its own log-in screen
 
     def _not_opened(self, problem: str) -> None:
         """The database could not be opened: the CLI says why (exit status 1)."""
@@ -195,8 +206,11 @@ class PosApp(SafeApp[None]):
         self.exit()
 
     def _start(self) -> None:
-        """Open the register, start the session and the devices."""
-        self.push_screen(self.register_screen)
+        """Open the register (the first screen already, or over the log-in screen that
+        waited, which stays beneath it as the bottom of the stack), start the session and
+        the devices."""
+        if self.screen is not self.register_screen:
+            self.push_screen(self.register_screen)
         self.session.start()
         self.hub.start()
         self.call_after_refresh(self.links.start)  # not needed for the first frame

@@ -19,6 +19,9 @@ def main() -> None:
         status = run(sys.argv[1:])
         if status is not None:
             sys.exit(status)
+    from tui_pos.startup_gc import hold
+
+    hold()  # until the register's first frame, or until the command line is read
     from tui_pos.cli.root import main as command_line
 
     command_line()

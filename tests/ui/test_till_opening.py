@@ -4,6 +4,7 @@ cannot be opened ends the App with the reason (issue 17, cold start)."""
 
 from __future__ import annotations
 
+import gc
 import threading
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from tests.support.tills import (
     MANAGER_PIN,
     open_test_till,
 )
+from tui_pos import startup_gc
 from tui_pos.app import PosApp
 from tui_pos.bootstrap import Till
 from tui_pos.config import Config
@@ -107,3 +109,29 @@ async def test_a_database_that_cannot_be_opened_ends_the_app_with_the_reason(
     assert app.open_error == problem
     assert not app.opened and app.return_code in (0, None)
     app.close_till()  # nothing to close
+
+
+async def test_the_first_screen_is_the_log_in_and_the_collector_runs_again_after_it(
+    tmp_path: Path,
+) -> None:
+    """``tui-pos run`` holds the collector off from its first import; the App releases it
+    once the first frame is on the screen. No blank default screen comes first."""
+
+    def refuse() -> Till:
+        raise StorageError("not this time")
+
+    startup_gc.hold()
+    try:
+        app = PosApp(TillOpening(Config(), tmp_path / "till.db", refuse))
+        assert not gc.isenabled()
+        async with app.run_test(size=(80, 24)) as pilot:
+            stack = list(app.screen_stack)
+            for _ in range(500):
+                await pilot.pause(0.02)
+                if not app.is_running:
+                    break
+        assert gc.isenabled()
+        assert len(stack) == 1 and isinstance(stack[0], LoginScreen)
+    finally:
+        startup_gc.release()
+        gc.enable()

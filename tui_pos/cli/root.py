@@ -19,6 +19,7 @@ from tui_pos.cli.context import (
 from tui_pos.cli.lazy import LazyGroup
 from tui_pos.config import database_path
 from tui_pos.files import keep_files_private
+from tui_pos.startup_gc import release
 from tui_pos.till_opening import TillOpening, for_the_register, open_later
 
 if TYPE_CHECKING:
@@ -60,6 +61,8 @@ class RootGroup(LazyGroup):
 @click.pass_context
 def main(ctx: click.Context, config_path: Path | None, db_path: Path | None) -> None:
     """tui-pos: a keyboard-first terminal cash register. With no command: run."""
+    if ctx.invoked_subcommand not in (None, "run"):
+        release()  # held since the first import; the register releases it at its first frame
     keep_files_private()  # receipts, logs, exports, backups, keys: 0600 whatever the umask
     ctx.obj = Context(config_path, db_path)
     if ctx.invoked_subcommand is None:

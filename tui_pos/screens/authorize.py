@@ -68,8 +68,8 @@ class _CredentialsScreen:
     """What the log-in screen and the approval modal share: one credentials field, and the
     PIN check (scrypt, tens of ms) run in a thread with the field disabled meanwhile."""
 
-    def credentials(self) -> ComposeResult:
-        yield CredentialsLine(id="credentials")
+    def credentials(self, *, disabled: bool = False) -> ComposeResult:
+        yield CredentialsLine(id="credentials", disabled=disabled)
         yield Static("", id="credentials-error", classes="error", markup=False)
 
     def field(self) -> CredentialsLine:
@@ -160,14 +160,14 @@ class LoginScreen(_CredentialsScreen, ShowsUserErrors, Screen[Employee]):
                     "  tui-pos staff add --number 1 --name NAME --role manager"
                 )
             yield Static(hint, classes="dialog-hint", id="login-hint", markup=False)
-            yield from self.credentials()
+            yield from self.credentials(disabled=self.staff is None)
         yield KeysBar()
 
     def on_mount(self) -> None:
-        """The field has the focus (disabled while the till opens)."""
-        field = self.field()
-        field.disabled = self.staff is None
-        field.focus()
+        """The field has the focus; while the till opens it is disabled from the start (no
+        focus to give and take back before the first frame)."""
+        if self.staff is not None:
+            self.field().focus()
 
     def _staff(self) -> Staff:
         assert self.staff is not None, "the field is disabled while the till opens"
