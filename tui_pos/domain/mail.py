@@ -15,7 +15,6 @@ HTML-escaped in the HTML part (a customer's name can never become markup).
 
 from __future__ import annotations
 
-import html
 import re
 import secrets
 from collections.abc import Mapping
@@ -74,10 +73,12 @@ class MailTemplate:
         if missing:
             raise MailError("no value for " + ", ".join("{{" + f + "}}" for f in missing))
 
+        from html import escape as html_escape  # html loads its entity tables: only here
+
         def fill(text: str, escape: bool) -> str:
             def one(match: re.Match[str]) -> str:
                 value = values.get(match.group(1), "")
-                return html.escape(value) if escape else value
+                return html_escape(value) if escape else value
 
             return _FIELD.sub(one, text)
 

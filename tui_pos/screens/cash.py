@@ -199,7 +199,7 @@ class TableScreen(ShowsUserErrors, ModalScreen[None]):
         if not self.rows:
             return
         table = self.query_one("#table-rows", DataTable)
-        table.add_columns(*self.columns)
+        table.add_columns(*plain_row(self.columns))
         table.add_rows(plain_row(row) for row in self.rows)
         table.focus()
 

@@ -17,7 +17,7 @@ from tui_pos.screens.list_screen import ListScreen, list_table, right
 from tui_pos.screens.returns import StoreServices
 from tui_pos.services.online_orders import CollectionOrder
 from tui_pos.widgets.keys_bar import KeysBar
-from tui_pos.widgets.plain import plain
+from tui_pos.widgets.plain import plain, plain_row
 
 
 class CollectionScreen(ListScreen):
@@ -50,7 +50,7 @@ class CollectionScreen(ListScreen):
 
     def on_mount(self) -> None:
         """List every waiting order."""
-        self.table.add_columns("Order", "Customer", "Items", "Total", "Since")
+        self.table.add_columns(*plain_row(("Order", "Customer", "Items", "Total", "Since")))
         self.query_one("#collection-input", Input).focus()
         self.search("")
 

@@ -73,7 +73,7 @@ class CustomerScreen(ShowsUserErrors, ModalScreen[str | None]):
     def on_mount(self) -> None:
         """Columns of the results."""
         table = self.query_one("#customer-results", DataTable)
-        table.add_columns("Name", "Phone", "Card", "Email")
+        table.add_columns(*plain_row(("Name", "Phone", "Card", "Email")))
 
     def _attached_text(self) -> str:
         customer_id = self.register.cart.customer_id

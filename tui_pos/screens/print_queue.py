@@ -49,7 +49,7 @@ class PrintQueueScreen(ShowsUserErrors, ModalScreen[bool]):
     def on_mount(self) -> None:
         """Fill the table."""
         table: DataTable[str | Text] = self.query_one("#print-jobs", DataTable)
-        table.add_columns("Receipt", "Queued at", "Tries", "Last error")
+        table.add_columns(*plain_row(("Receipt", "Queued at", "Tries", "Last error")))
         for job in self.jobs:
             table.add_row(
                 *plain_row(

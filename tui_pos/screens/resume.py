@@ -13,7 +13,7 @@ from tui_pos.domain.money import format_money
 from tui_pos.safe_app import ShowsUserErrors
 from tui_pos.services.ports import SuspendedCart
 from tui_pos.widgets.keys_bar import KeysBar
-from tui_pos.widgets.plain import plain
+from tui_pos.widgets.plain import plain, plain_row
 
 
 class ResumeScreen(ShowsUserErrors, ModalScreen[int | None]):
@@ -39,7 +39,7 @@ class ResumeScreen(ShowsUserErrors, ModalScreen[int | None]):
     def on_mount(self) -> None:
         """Fill and focus the table."""
         table: DataTable[str | Text] = self.query_one("#resume-table", DataTable)
-        table.add_columns("Parked at", "Label", "Lines", "Total")
+        table.add_columns(*plain_row(("Parked at", "Label", "Lines", "Total")))
         for p in self.parked:
             table.add_row(
                 p.created_at.astimezone().strftime("%H:%M"),

@@ -21,7 +21,7 @@ from tui_pos.safe_app import ShowsUserErrors
 from tui_pos.services.ports import ProductInfo
 from tui_pos.services.register import Register
 from tui_pos.widgets.keys_bar import KeysBar
-from tui_pos.widgets.plain import plain, styled
+from tui_pos.widgets.plain import plain, plain_row, styled
 from tui_pos.widgets.scan_aware_input import ScanAwareInput
 
 SearchMode = Literal["add", "price"]
@@ -98,7 +98,7 @@ class SearchScreen(ShowsUserErrors, ModalScreen[int | None]):
     def on_mount(self) -> None:
         """Columns of the result table."""
         table = self.query_one("#search-results", DataTable)
-        table.add_columns("Name", "Price", "Stock", "Code")
+        table.add_columns(*plain_row(("Name", "Price", "Stock", "Code")))
 
     def on_input_changed(self, event: Input.Changed) -> None:
         """Search again for the latest text (older searches are cancelled)."""
@@ -123,7 +123,7 @@ class SearchScreen(ShowsUserErrors, ModalScreen[int | None]):
             table.add_row(
                 plain(p.name),
                 Text(format_money(p.price_cents) + ("/kg" if p.unit == "kg" else ""), "bold"),
-                format_quantity(info.stock_milli, p.unit),
+                plain(format_quantity(info.stock_milli, p.unit)),
                 plain(product_code(info)),
             )
         if searched:  # an emptied input keeps the last price check on show

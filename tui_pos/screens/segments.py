@@ -24,7 +24,7 @@ from tui_pos.services.customer_export import export_segment_file
 from tui_pos.services.customer_views import SegmentMember, SegmentView
 from tui_pos.services.customers import Customers
 from tui_pos.widgets.keys_bar import KeysBar
-from tui_pos.widgets.plain import plain, styled
+from tui_pos.widgets.plain import plain, plain_row, styled
 
 
 class SegmentsScreen(ShowsUserErrors, ModalScreen[None]):
@@ -57,7 +57,7 @@ class SegmentsScreen(ShowsUserErrors, ModalScreen[None]):
     def on_mount(self) -> None:
         """Columns; count in a worker."""
         table: DataTable[str | Text] = self.query_one("#segments-table", DataTable)
-        table.add_columns("Segment", "Who", "Customers")
+        table.add_columns(*plain_row(("Segment", "Who", "Customers")))
         table.focus()
         self.count()
 

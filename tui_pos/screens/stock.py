@@ -22,7 +22,7 @@ from tui_pos.screens.list_screen import ListScreen, list_table, right
 from tui_pos.screens.returns import StoreServices
 from tui_pos.services.stock import StockLevel
 from tui_pos.widgets.keys_bar import KeysBar
-from tui_pos.widgets.plain import plain
+from tui_pos.widgets.plain import plain, plain_row
 
 
 class StockMenuScreen(ShowsUserErrors, ModalScreen[None]):
@@ -157,9 +157,9 @@ class TallyScreen(ListScreen):
     def on_mount(self) -> None:
         """Columns; focus the scan field."""
         if self.mode == "count":
-            self.table.add_columns("Item", "Counted", "Ledger", "Variance")
+            self.table.add_columns(*plain_row(("Item", "Counted", "Ledger", "Variance")))
         else:
-            self.table.add_columns("Item", "Quantity")
+            self.table.add_columns(*plain_row(("Item", "Quantity")))
         self.query_one("#tally-input", Input).focus()
 
     def accept_scan(self, code: str) -> None:
@@ -278,7 +278,7 @@ class LowStockScreen(ListScreen):
 
     def on_mount(self) -> None:
         """Fill the table."""
-        self.table.add_columns("Item", "Code", "Stock", "Reorder at")
+        self.table.add_columns(*plain_row(("Item", "Code", "Stock", "Reorder at")))
         for lv in self.levels:
             self.table.add_row(
                 plain(lv.name),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable
 
 from rich.table import Table
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -91,35 +92,44 @@ class TenderScreen(ShowsUserErrors, ModalScreen[SaleDocument | None]):
         grid = Table.grid(expand=True, padding=(0, 2))
         grid.add_column()
         grid.add_column(justify="right")
-        grid.add_row("Total", format_money(state.total_cents))
+        grid.add_row(plain("Total"), plain(format_money(state.total_cents)))
         for p in state.payments:
             label = TENDER_LABELS.get(p.kind, p.kind)
             if p.reference:
                 label += f" ({p.reference})"
-            grid.add_row(plain(label), format_money(p.amount_cents))
+            grid.add_row(plain(label), plain(format_money(p.amount_cents)))
         if state.remaining_cents < 0:
             grid.add_row(
-                "[b]REFUND due[/b]", f"[b reverse] {format_money(-state.remaining_cents)} [/]"
+                Text.assemble(("REFUND due", "bold")),
+                Text.assemble((f" {format_money(-state.remaining_cents)} ", "bold reverse")),
             )
             original = self.services.returns.original_tenders if self.services else ()
             if original:
-                grid.add_row("Paid originally by", ", ".join(_label(k) for k in original))
+                grid.add_row(
+                    plain("Paid originally by"), plain(", ".join(_label(k) for k in original))
+                )
             required = self.services.returns.required_refund() if self.services else None
             if required is None:
                 grid.add_row(
-                    "Refund as", "Enter = cash   F2 = card   F3 = store credit (credit note)"
+                    plain("Refund as"),
+                    plain("Enter = cash   F2 = card   F3 = store credit (credit note)"),
                 )
             elif required[0] == "card":
-                grid.add_row("Refund as", plain(f"F2 = card, not present ({required[1]})"))
+                grid.add_row(plain("Refund as"), plain(f"F2 = card, not present ({required[1]})"))
             else:
-                grid.add_row("Refund as", "F3 = store credit (credit note), as for web orders")
+                grid.add_row(
+                    plain("Refund as"), plain("F3 = store credit (credit note), as for web orders")
+                )
         else:
-            grid.add_row("[b]Due[/b]", f"[b]{format_money(state.remaining_cents)}[/b]")
+            grid.add_row(
+                Text.assemble(("Due", "bold")),
+                Text.assemble((format_money(state.remaining_cents), "bold")),
+            )
         if state.cash_due_cents != state.remaining_cents:
-            grid.add_row("Due in cash (rounded)", format_money(state.cash_due_cents))
+            grid.add_row(plain("Due in cash (rounded)"), plain(format_money(state.cash_due_cents)))
         mail_to = self.receipt_mail.requested(self.register.cart.uuid) if self.receipt_mail else ""
         if mail_to:
-            grid.add_row("Receipt by e-mail to", plain(mail_to))
+            grid.add_row(plain("Receipt by e-mail to"), plain(mail_to))
         self.query_one("#tender-summary", Static).update(grid)
 
     def say(self, text: str, *, error: bool = False) -> None:

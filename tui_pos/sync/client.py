@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import urllib.error
 import urllib.parse
-import urllib.request
 from typing import Any
 
 API = "v1"
@@ -36,6 +35,10 @@ class ServerClient:
         self.timeout = timeout
 
     def call(self, method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+        # urllib.request brings http.client and the email package (1.1 MB): a till that
+        # is not enrolled with a store server never calls, so never loads them.
+        import urllib.request
+
         data = None if body is None else json.dumps(body, separators=(",", ":")).encode()
         request = urllib.request.Request(f"{self.url}/{API}/{path}", data=data, method=method)
         request.add_header("Content-Type", "application/json")

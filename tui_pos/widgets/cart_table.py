@@ -73,9 +73,9 @@ class CartTable(DataTable[str | Text]):
         self._item_width = width
         self.clear(columns=True)
         self._cells = {}
-        self.add_column("Item", key="item", width=width)
+        self.add_column(plain("Item"), key="item", width=width)
         for key, label, w in (*_FIXED, _AMOUNT):
-            self.add_column(label, key=key, width=w)
+            self.add_column(plain(label), key=key, width=w)
         return True
 
     def on_resize(self, _event: events.Resize) -> None:

@@ -16,6 +16,7 @@ from textual import events
 from textual.widgets import DataTable
 
 from tui_pos.domain.text_width import cell_width, fit
+from tui_pos.widgets.plain import plain
 
 #: DataTable pads each cell by one cell on both sides.
 _CELL_PADDING = 2
@@ -110,7 +111,7 @@ class FittedTable(DataTable[Text]):
         self.left_out = [c.title for i, c in enumerate(self._columns) if i not in shown]
         self.clear(columns=True)
         for i in shown:
-            self.add_column(self._columns[i].title, width=widths[i], key=f"c{i}")
+            self.add_column(plain(self._columns[i].title), width=widths[i], key=f"c{i}")
         for texts, style, key in self._rows:
             cells = []
             for i in shown:
