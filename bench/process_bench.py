@@ -136,10 +136,11 @@ def measure(folder: Path, args: argparse.Namespace) -> None:
     h, a = statistics.median(hello_s), statistics.median(app_s)
     print(f"  first full frame: hello world {h * 1000:.0f} ms, register {a * 1000:.0f} ms")
     bare_modules = modules(f"import runpy; runpy.run_path({str(hello_py)!r})", env)
-    app_modules = modules(  # stdout is a pipe here: skip the terminal check
-        "import tui_pos.cli.root as r; r.require_terminal = lambda *a: None; "
-        "r.on_terminal = lambda *a: True; "
-        f"r.main(['--db', {str(db)!r}, 'run'], standalone_mode=False)",
+    app_modules = modules(  # the console script's way; stdout is a pipe: no terminal check
+        "import sys, tui_pos.cli.start as s; s.require_terminal = lambda *a: None; "
+        "s.on_terminal = lambda *a: True; "
+        f"sys.argv = ['tui-pos', '--db', {str(db)!r}, 'run']; "
+        "from tui_pos.entry import main; main()",
         env,
     )
     print(f"  modules loaded when the app runs: hello world {bare_modules}, register {app_modules}")

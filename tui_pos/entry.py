@@ -1,9 +1,11 @@
 """The ``tui-pos`` console script: the lean start of the two read-only reports measured
-as whole processes (:mod:`tui_pos.lean_report`), else the full command line (click).
+as whole processes (:mod:`tui_pos.lean_report`) and of the register
+(:func:`tui_pos.cli.start.lean_run`), else the full command line (click).
 
 Nothing is imported here before the command line has been looked at: ``report x`` and
 ``report sales --by hour`` never load click, Peewee's models, the config package or the
-services they do not use; every other command runs exactly as before.
+services they do not use; a plain ``tui-pos [run]`` on an existing till never loads
+click; every other command runs exactly as before.
 """
 
 from __future__ import annotations
@@ -22,6 +24,9 @@ def main() -> None:
     from tui_pos.startup_gc import hold
 
     hold()  # until the register's first frame, or until the command line is read
+    from tui_pos.cli.start import lean_run
+
+    lean_run(sys.argv[1:])  # a plain start of an existing till ends there
     from tui_pos.cli.root import main as command_line
 
     command_line()

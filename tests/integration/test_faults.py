@@ -427,7 +427,7 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         till.close()
         raise AssertionError("the register would have started")
 
-    monkeypatch.setattr(tui_pos.cli.root, "_open_register", no_ui)
+    monkeypatch.setattr(tui_pos.cli.root, "open_register", no_ui)
     return fake
 
 

@@ -106,9 +106,10 @@ def test_the_entry_point_loads_no_command_before_one_is_chosen(tmp_path: Path) -
 _FIRST_FRAME = """
 import json, sys
 import tui_pos.cli.root as root
+import tui_pos.cli.start as start
 from textual.app import App
 root.on_terminal = lambda *a: True  # stdout is a pipe here
-root.require_terminal = lambda *a: None
+start.require_terminal = lambda *a: None
 App.run = lambda self, *a, **k: print(json.dumps(sorted(sys.modules)))
 root.main(sys.argv[1:], standalone_mode=False)
 """
@@ -148,3 +149,58 @@ def test_the_register_paints_its_log_in_before_it_loads_the_till(db: Path, tmp_p
     loaded = json.loads(done.stdout.strip().splitlines()[0])
     assert "tui_pos.app" in loaded and "tui_pos.screens.authorize" in loaded
     assert _any(loaded, NOT_FOR_THE_FIRST_FRAME) == []
+
+
+_CONSOLE_SCRIPT = """
+import json, sys
+import tui_pos.cli.start as start
+from textual.app import App
+start.on_terminal = lambda *a: True  # stdout is a pipe here
+start.require_terminal = lambda *a: None
+App.run = lambda self, *a, **k: print(json.dumps(sorted(sys.modules)))
+sys.argv = ["tui-pos", *sys.argv[1:]]
+from tui_pos.entry import main
+main()
+"""
+
+
+@pytest.mark.parametrize(
+    ("args", "lean"),
+    [
+        ([], True),
+        (["run"], True),
+        (["--db", "{db}"], True),
+        (["--db", "{db}", "run"], True),
+        (["--db", "{new}", "run"], False),  # a new database: its recovery code first
+        (["--db", "{db}", "demo"], False),
+        (["--db", "{db}", "--db", "{db}"], False),
+    ],
+    ids=["bare", "run", "db", "db-run", "new-db", "demo", "db-twice"],
+)
+def test_a_plain_start_of_an_existing_till_does_not_load_click(
+    db: Path, tmp_path: Path, args: list[str], lean: bool
+) -> None:
+    config = tmp_path / "config" / "tui-pos"
+    config.mkdir(parents=True)
+    (config / "config.toml").write_text(f'[database]\npath = "{db}"\n')
+    env = {
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),
+    }
+    argv = [a.format(db=db, new=tmp_path / "new.db") for a in args]
+    done = subprocess.run(
+        [sys.executable, "-c", _CONSOLE_SCRIPT, *argv],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    if args[-1:] == ["demo"] or args.count("--db") > 1:  # the full command line took it
+        assert '"click"' in done.stdout or "needs a terminal" in done.stderr, done
+        return
+    loaded = json.loads(done.stdout.strip().splitlines()[-1])
+    assert "tui_pos.app" in loaded
+    assert ("click" not in loaded) is lean
+    if lean:
+        assert _any(loaded, NOT_FOR_THE_FIRST_FRAME) == []

@@ -14,9 +14,9 @@ from typing import Any
 
 import click
 
-from tui_pos.cli.context import config_path_checked
 from tui_pos.config import (
     backup_dir,
+    config_path_checked,
     database_path,
     default_config_path,
     load_config,

@@ -1,28 +1,25 @@
 """What every command shares: the global options (:class:`Context`) with ``open_till()``,
-the config file chosen, the terminal check, user errors as exit code 1, date options and
-the CSV readers. Command modules import from
-here, never from the root group (no import cycle)."""
+date options and the CSV readers (stderr messages, user errors as exit code 1 and the
+terminal check: :mod:`tui_pos.cli.console`). Command modules import from here, never from
+the root group (no import cycle)."""
 
 from __future__ import annotations
 
-import os
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from tui_pos.config import Config, database_path, default_config_path, load_config
-from tui_pos.domain.errors import ConfigError, DomainError, PosError
+from tui_pos.cli.console import show_new_recovery_code
+from tui_pos.config import Config, config_path_checked, database_path, load_config
+from tui_pos.domain.errors import ConfigError, DomainError
 
 if TYPE_CHECKING:
     from tui_pos.bootstrap import Till
     from tui_pos.report_till import ReportTill
-
-_USER_ERRORS = (PosError, OSError)
 
 
 class Context:
@@ -83,71 +80,6 @@ class Context:
             yield till
         finally:
             till.close()
-
-
-def config_path_checked(given: Path | None) -> Path | None:
-    """The config file to read: ``--config``, else ``$TUI_POS_CONFIG``, else the user's
-    default one if it exists (None: built-in defaults).
-
-    A file named with ``--config`` or ``$TUI_POS_CONFIG`` that does not exist is an error
-    (``load_config`` says "not found"): a till silently running the demo defaults because
-    of a typo in its unit file is worse than a till that does not start.
-    """
-    if given is not None:
-        return given
-    path = default_config_path()
-    if os.environ.get("TUI_POS_CONFIG"):
-        return path
-    return path if path.exists() else None
-
-
-def on_terminal(streams: tuple[TextIO, ...] = ()) -> bool:
-    """True when every stream (stdin and stdout by default) is a terminal."""
-    for stream in streams or (sys.stdin, sys.stdout):
-        try:
-            if not stream.isatty():
-                return False
-        except (AttributeError, ValueError):
-            return False
-    return True
-
-
-def require_terminal(streams: tuple[TextIO, ...] = ()) -> None:
-    """Refuse to open the register without a terminal to draw it on (exit 1)."""
-    if not on_terminal(streams):
-        click.echo(
-            "tui-pos: the register needs a terminal (stdin and stdout are not one); "
-            "run it on a console or in a terminal. See docs/kiosk.md for a till that "
-            "starts by itself.",
-            err=True,
-        )
-        sys.exit(1)
-
-
-def show_new_recovery_code(code: str | None, db_path: Path) -> None:
-    """The recovery code this open issued (a database's first), if it issued one."""
-    if code is not None:
-        show_recovery_code(code, f"New database {db_path}: its")
-
-
-def show_recovery_code(code: str, lead: str) -> None:
-    """A recovery code on stderr (after ``lead``): shown this once, kept nowhere else."""
-    click.echo(
-        f"{lead} recovery code is {code}\n"
-        "  Write it down and keep it away from the till: it is shown only now, and it is "
-        "the way back if the PIN key file is lost (tui-pos staff reset-key).",
-        err=True,
-    )
-
-
-@contextmanager
-def user_errors() -> Iterator[None]:
-    """Turn a user error into a message on stderr and exit code 1 (no traceback)."""
-    try:
-        yield
-    except _USER_ERRORS as exc:
-        click.echo(f"tui-pos: {exc}", err=True)
-        sys.exit(1)
 
 
 def parse_date_option(_ctx: Any, _param: Any, value: str | None) -> date | None:

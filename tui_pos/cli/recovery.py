@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 
 import click
 
-from tui_pos.cli.context import Context, show_recovery_code
+from tui_pos.cli.console import show_recovery_code
+from tui_pos.cli.context import Context
 from tui_pos.cli.signing import BY_OPTION, read_pin, signed
 from tui_pos.domain.staff import Action
 

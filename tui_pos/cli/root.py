@@ -5,25 +5,18 @@ error (message on stderr), 2 usage."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 
-from tui_pos.cli.context import (
-    Context,
-    on_terminal,
-    require_terminal,
-    show_new_recovery_code,
-    user_errors,
-)
+from tui_pos.cli.console import on_terminal, require_terminal, user_errors
+from tui_pos.cli.context import Context
 from tui_pos.cli.lazy import LazyGroup
+from tui_pos.cli.start import open_register
 from tui_pos.config import database_path
 from tui_pos.files import keep_files_private
 from tui_pos.startup_gc import release
-from tui_pos.till_opening import TillOpening, for_the_register, open_later
-
-if TYPE_CHECKING:
-    from tui_pos.bootstrap import Till
+from tui_pos.till_opening import open_later
 
 #: The commands of the root group besides ``run`` and ``demo``, imported when chosen.
 COMMANDS = {
@@ -69,45 +62,6 @@ def main(ctx: click.Context, config_path: Path | None, db_path: Path | None) -> 
         ctx.invoke(run)
 
 
-def _open_register(till: Till | TillOpening, login_hint: str = "") -> None:
-    """Run the register on an open till, or on one the App opens behind its log-in
-    screen; an unexpected error exits with CRASH_EXIT and a crash log."""
-    from tui_pos.app import PosApp  # Textual is loaded only to run the UI
-    from tui_pos.crash_log import CRASH_EXIT, crash_log_path, crash_message, record_crash
-    from tui_pos.keymap_check import check_keymap
-    from tui_pos.process_exit import exit_now
-    from tui_pos.run_log import start_log
-
-    status = 0
-    app: PosApp | None = None
-    try:
-        require_terminal()
-        start_log(till.db_path)  # device details go there, not on the screen
-        with user_errors():  # here too: a user error starting the UI is not a crash (below)
-            check_keymap(till.config.keymap, till.config.source)
-            if not isinstance(till, TillOpening):
-                for_the_register(till)
-            app = PosApp(till, login_hint)
-        app.run()
-        if app.open_error is not None:  # as user_errors says it
-            click.echo(f"tui-pos: {app.open_error}", err=True)
-            status = 1
-        elif app.return_code:  # the traceback is in the crash log, not on the screen
-            click.echo(crash_message(app.crash_logged), err=True)
-            status = CRASH_EXIT
-    except Exception as exc:  # outside Textual's own handler (starting, stopping)
-        click.echo(crash_message(record_crash(crash_log_path(till.db_path), exc)), err=True)
-        status = CRASH_EXIT
-    finally:
-        if app is not None:
-            app.close_till()  # the till it was given, or the one it opened
-            if app.opened and app.opening is not None:  # opened there: shown once, now
-                show_new_recovery_code(app.till.recovery_code, till.db_path)
-        elif not isinstance(till, TillOpening):
-            till.close()
-    exit_now(status)  # quitting is prompt: see process_exit
-
-
 @main.command()
 @click.pass_obj
 def run(obj: Context) -> None:
@@ -117,9 +71,9 @@ def run(obj: Context) -> None:
     config = obj.config()
     path = (obj.db_path or database_path(config)).expanduser()
     if not path.exists() or not on_terminal():
-        _open_register(obj.till())
+        open_register(obj.till())
         return
-    _open_register(open_later(config, path))
+    open_register(open_later(config, path))
 
 
 @main.command()
@@ -141,7 +95,7 @@ def demo(obj: Context, db_path: Path | None) -> None:
     ensure_demo_extras(till)
     ensure_demo_customers(till)
     ensure_demo_deliveries(till)  # the history sold more than the imported stock
-    _open_register(till, DEMO_LOGIN_HINT)
+    open_register(till, DEMO_LOGIN_HINT)
 
 
 @click.group(

@@ -14,6 +14,7 @@ from tui_pos.config.mail import MailConfig
 from tui_pos.config.model import Config
 from tui_pos.config.paths import (
     backup_dir,
+    config_path_checked,
     database_path,
     default_config_path,
     pin_key_path,
@@ -43,6 +44,7 @@ __all__ = [
     "TaxConfig",
     "TierConfig",
     "backup_dir",
+    "config_path_checked",
     "database_path",
     "default_config_path",
     "load_config",

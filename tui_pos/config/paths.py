@@ -24,6 +24,22 @@ def default_config_path() -> Path:
     return platformdirs.user_config_path(APP, appauthor=False) / "config.toml"
 
 
+def config_path_checked(given: Path | None) -> Path | None:
+    """The config file to read: ``--config``, else ``$TUI_POS_CONFIG``, else the user's
+    default one if it exists (None: built-in defaults).
+
+    A file named with ``--config`` or ``$TUI_POS_CONFIG`` that does not exist is an error
+    (``load_config`` says "not found"): a till silently running the demo defaults because
+    of a typo in its unit file is worse than a till that does not start.
+    """
+    if given is not None:
+        return given
+    path = default_config_path()
+    if os.environ.get("TUI_POS_CONFIG"):
+        return path
+    return path if path.exists() else None
+
+
 def user_path(text: str, key: str) -> Path:
     """A path from the config with ``~`` expanded; a path that cannot exist is a ConfigError."""
     if "\x00" in text:
