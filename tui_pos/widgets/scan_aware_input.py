@@ -11,7 +11,6 @@ from __future__ import annotations
 from textual import events
 from textual.widgets import Input
 
-from tui_pos.domain.barcode import is_valid_gtin
 from tui_pos.messages import BarcodeScanned
 
 KEYBOARD_SOURCE = "keyboard"
@@ -19,6 +18,9 @@ KEYBOARD_SOURCE = "keyboard"
 
 def looks_scanned(text: str) -> bool:
     """A complete GTIN (EAN-8, UPC-A, EAN-13, GTIN-14 with a valid check digit)."""
+    # the barcode rules load with the register, behind the log-in screen's first frame
+    from tui_pos.domain.barcode import is_valid_gtin
+
     return is_valid_gtin(text.strip())
 
 
