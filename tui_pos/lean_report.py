@@ -28,6 +28,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
+from tui_pos.cli.console import global_options
+
 if TYPE_CHECKING:
     from peewee import Database
 
@@ -63,13 +65,10 @@ def parse_args(argv: Sequence[str]) -> Request | None:
     """``[--config P] [--db P] report x [--date D] [--format F] [--by N]`` or ``... report
     sales --by hour [--date D] [--from D] [--to D] [--format F] [--as N]``, each option
     once, written ``--name value``; None for anything else."""
-    args = list(argv)
-    found: dict[str, str] = {}
-    while args and args[0] in ("--config", "--db"):
-        if len(args) < 2 or args[0] in found or args[1].startswith("-"):
-            return None
-        found[args[0]] = args[1]
-        args = args[2:]
+    read = global_options(argv)
+    if read is None:
+        return None
+    found, args = read
     allowed: tuple[str, ...]
     if args[:2] == ["report", "x"]:
         allowed = ("--date", "--format", "--by")

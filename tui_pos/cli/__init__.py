@@ -1,6 +1,7 @@
 """The ``tui-pos`` command line: ``root`` holds the root group (``main``, the entry point)
 and adds the command groups, one module each; ``context`` is what they share (``Context``
-with ``open_till()``, ``user_errors``, used once by the root group); ``output`` renders reports.
+with ``open_till()``); ``console`` is the click-free part (stderr, user errors, the global
+options read by hand); ``start`` the register's process; ``output`` renders reports.
 
 ``main`` is imported from ``root`` when first asked for, so that the lean report start
 (``tui_pos.lean_report``) can use ``output`` without loading click.

@@ -1,11 +1,11 @@
-"""What the command line says on stderr and how it ends, without click (the register's
-start does not load it): a user error as its message and exit code 1, the terminal check,
-a new recovery code."""
+"""The command line without click (the lean starts of the register and of the two reports
+do not load it): the global options read by hand, what it says on stderr and how it ends
+(a user error as its message and exit code 1, the terminal check, a new recovery code)."""
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
@@ -13,6 +13,20 @@ from typing import TextIO
 from tui_pos.domain.errors import PosError
 
 _USER_ERRORS = (PosError, OSError)
+
+
+def global_options(argv: Sequence[str]) -> tuple[dict[str, str], list[str]] | None:
+    """The leading ``--config P`` and ``--db P`` of a command line read by hand (by the
+    lean starts), each at most once and written ``--name value``, and the arguments after
+    them; None when they are written any other way (click reads that command line)."""
+    args = list(argv)
+    found: dict[str, str] = {}
+    while args and args[0] in ("--config", "--db"):
+        if len(args) < 2 or args[0] in found or args[1].startswith("-"):
+            return None
+        found[args[0]] = args[1]
+        args = args[2:]
+    return found, args
 
 
 def say(text: str) -> None:

@@ -3,8 +3,8 @@
 ``lean_run`` is how the console script starts the register (:mod:`tui_pos.entry`): for
 exactly ``[--config P] [--db P] [run]`` on a terminal with an existing database it
 starts without loading click (about 14 ms less before the first frame and 1 MB less
-while selling, issue 17). Anything else, a new database (its recovery code is shown first) and every
-error, goes to the full command line, which runs :func:`open_register` the same way.
+while selling, issue 17). Anything else, a new database (its recovery code is shown
+first) and every error go to the full command line, which runs :func:`open_register`.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tui_pos.cli.console import (
+    global_options,
     on_terminal,
     require_terminal,
     say,
@@ -30,16 +31,12 @@ if TYPE_CHECKING:
 def register_args(argv: Sequence[str]) -> tuple[Path | None, Path | None] | None:
     """(config, database) for ``[--config P] [--db P] [run]``, each option once and
     written ``--name value``; None for any other command line (click reads it)."""
-    args = list(argv)
-    found: dict[str, Path] = {}
-    while args[:1] and args[0] in ("--config", "--db"):
-        if len(args) < 2 or args[0] in found or args[1].startswith("-"):
-            return None
-        found[args[0]] = Path(args[1])
-        args = args[2:]
-    if args not in ([], ["run"]):
+    read = global_options(argv)
+    if read is None or read[1] not in ([], ["run"]):
         return None
-    return found.get("--config"), found.get("--db")
+    found = read[0]
+    config, db = found.get("--config"), found.get("--db")
+    return (None if config is None else Path(config)), (None if db is None else Path(db))
 
 
 def lean_run(argv: Sequence[str]) -> None:
