@@ -68,7 +68,7 @@ class CollectionScreen(ListScreen):
                 plain(o.customer_name or "-"),
                 right(str(o.item_count)),
                 right(format_money(o.total_cents)),
-                o.created_at.astimezone().strftime("%d %b %H:%M"),
+                plain(o.created_at.astimezone().strftime("%d %b %H:%M")),
             )
         self.say(f"{len(self.orders)} order(s) waiting" if self.orders else "No order waiting")
 

@@ -42,9 +42,9 @@ class ResumeScreen(ShowsUserErrors, ModalScreen[int | None]):
         table.add_columns(*plain_row(("Parked at", "Label", "Lines", "Total")))
         for p in self.parked:
             table.add_row(
-                p.created_at.astimezone().strftime("%H:%M"),
+                plain(p.created_at.astimezone().strftime("%H:%M")),
                 plain(p.label or "-"),
-                str(p.item_count),
+                plain(p.item_count),
                 Text(format_money(p.total_cents), justify="right"),
                 key=str(p.id),
             )
