@@ -171,8 +171,8 @@ class PosApp(SafeApp[None]):
     def get_default_screen(self) -> Screen[Any]:
         """The first screen: the register on an open till, else the log-in screen (its
         field disabled) while the till opens behind it. Textual's blank default screen is
-        never built (a tenth of the time to the first frame went on making, styling and
-        hiding it)."""
+        never built (making, styling, resizing and hiding it took about 10 ms of the first
+        frame)."""
         if self.opened:
             return self.register_screen
         return LoginScreen(None, self.config.store.name)
