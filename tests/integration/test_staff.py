@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from tui_pos.domain.staff import (
     StaffError,
 )
 from tui_pos.drivers.file_printer import RecordingPrinter
+from tui_pos.services.staff_records import AuditEvent
 
 
 class Clock:
@@ -207,6 +209,38 @@ def test_wrong_pins_count_down_then_lock_the_employee(shop: Till, clock: Clock) 
         with pytest.raises(StaffError, match="Wrong PIN"):
             shop.staff.log_in("3", "1111")
     assert shop.staff.log_in("3", "9024")
+
+
+def test_a_right_pin_is_audited_in_the_transaction_that_counts_it(shop: Till) -> None:
+    """A wrong PIN typed elsewhere (another thread: its own connection and transaction)
+    while a right one is being accepted is logged after the log-in, never between the
+    check and its record (the lock-out replay of the audit log depends on it; a CI run of
+    the 30-process race once saw it otherwise)."""
+    guesses: list[threading.Thread] = []
+    append = shop.staff.store.append_audit
+
+    def append_then_guess(till: str, event: AuditEvent) -> None:
+        if event.action == "login" and event.outcome == "done" and not guesses:
+            guess = threading.Thread(target=_wrong_pin, args=(shop, "3"))
+            guesses.append(guess)
+            guess.start()
+            guess.join(0.5)  # time enough to be logged first, were the log-in's lock gone
+        append(till, event)
+
+    shop.staff.store.append_audit = append_then_guess  # type: ignore[method-assign]
+    shop.staff.log_in("3", "9024")
+    guesses[0].join(30)
+    now = shop.staff.clock()
+    log = shop.staff.audit_log(now - timedelta(days=1), now + timedelta(days=1))
+    logins = [
+        (e.outcome, e.detail) for e in sorted(log, key=lambda e: e.seq or 0) if e.action == "login"
+    ]
+    assert logins[-2:] == [("done", ""), ("failed", "wrong PIN")]
+
+
+def _wrong_pin(till: Till, code: str) -> None:
+    with pytest.raises(StaffError, match="Wrong PIN"):
+        till.staff.log_in(code, "1111")
 
 
 def test_a_manager_unlocks_an_employee(shop: Till) -> None:

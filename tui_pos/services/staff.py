@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from tui_pos.domain.pin import check_pin_shape, hash_pin, verify_pin
 from tui_pos.domain.staff import (
@@ -36,6 +36,8 @@ from tui_pos.services.unit_of_work import UnitOfWork
 
 if TYPE_CHECKING:
     from tui_pos.services.ports import Clock
+
+T = TypeVar("T", Employee, Approval)  #: what a right PIN leads to
 
 
 class Staff:
@@ -78,8 +80,11 @@ class Staff:
 
     def log_in(self, code_text: str, pin: str) -> Employee:
         """Log in by number and PIN; a wrong PIN counts toward the lock-out."""
-        stored = self._check_pin(code_text, pin, "login")
-        self.current = stored.employee
+        employee = self._check_pin(code_text, pin, "login", self._logged_in)
+        self.current = employee
+        return employee
+
+    def _logged_in(self, stored: StoredEmployee) -> Employee:
         self._audit("login", "done", stored.employee)
         return stored.employee
 
@@ -116,8 +121,12 @@ class Staff:
 
     def approve(self, action: Action, code_text: str, pin: str, detail: str) -> Approval:
         """Someone whose role may do ``action`` approves it with their number and PIN."""
-        stored = self._check_pin(code_text, pin, f"approve {action.value}")
-        return self._approval(action, stored.employee, detail)
+        return self._check_pin(
+            code_text,
+            pin,
+            f"approve {action.value}",
+            lambda stored: self._approval_outcome(action, stored.employee, detail),
+        )
 
     def approve_badge(self, action: Action, badge: str, detail: str) -> Approval:
         """Someone whose role may do ``action`` approves it with their badge."""
@@ -293,7 +302,15 @@ class Staff:
             raise StaffError(f"Badge {badge} belongs to {other.employee.name}")
         return badge
 
-    def _check_pin(self, code_text: str, pin: str, purpose: str) -> StoredEmployee:
+    def _check_pin(
+        self,
+        code_text: str,
+        pin: str,
+        purpose: str,
+        accepted: Callable[[StoredEmployee], T | str],
+    ) -> T:
+        """What ``accepted`` makes of the employee whose PIN this is (recorded in the same
+        transaction as the check), else StaffError with why not (the failure recorded)."""
         try:
             code = check_employee_code(code_text)
         except StaffError:
@@ -303,10 +320,15 @@ class Staff:
         # verdict kept only if the PIN hash it was made against is still the stored one.
         # Parallel attempts (30 processes at once) are counted one after another, and the
         # transaction ends before the refusal is raised (raising inside would roll it back).
+        # What a right PIN leads to (the log-in, the approval) is audited in the same
+        # transaction as the reset of the failure count: the audit log then shows the
+        # attempts in the order they were counted.
         seen = self.store.by_code(code)
         verdict = (seen.pin_hash, verify_pin(pin, seen.pin_hash, self.pepper)) if seen else None
+        outcome: T | str
         with self.uow:
-            outcome = self._pin_outcome(code, pin, purpose, verdict)
+            checked = self._pin_outcome(code, pin, purpose, verdict)
+            outcome = checked if isinstance(checked, str) else accepted(checked)
         if isinstance(outcome, str):
             raise StaffError(outcome)
         return outcome
@@ -359,9 +381,16 @@ class Staff:
         return stored
 
     def _approval(self, action: Action, approver: Employee, detail: str) -> Approval:
+        outcome = self._approval_outcome(action, approver, detail)
+        if isinstance(outcome, str):
+            raise StaffError(outcome)
+        return outcome
+
+    def _approval_outcome(self, action: Action, approver: Employee, detail: str) -> Approval | str:
+        """The approval ``approver`` gives (audited), else why it is refused (audited too)."""
         if not self.may(action, approver):
             self._audit(action.value, "refused", self.current, approver=approver, detail=detail)
-            raise StaffError(f"{approver.name} may not approve this: {ACTION_LABELS[action]}")
+            return f"{approver.name} may not approve this: {ACTION_LABELS[action]}"
         if self.current is not None and approver.id == self.current.id:
             self._audit(action.value, "done", approver, detail=detail)
             return Approval(action, approver)
