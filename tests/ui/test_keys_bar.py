@@ -3,10 +3,18 @@ bindings and takes taps (a touch till)."""
 
 from __future__ import annotations
 
-import pytest
+from dataclasses import replace
 
-from tui_pos.app import build_app
+import pytest
+from textual import keys as textual_keys
+from textual import screen as screen_module
+from textual.app import App
+from textual.binding import Binding
+
+from tui_pos import key_lookup_fix
+from tui_pos.app import PosApp, build_app
 from tui_pos.bootstrap import Till
+from tui_pos.keymap_check import all_screens, screen_bindings
 from tui_pos.screens.register import RegisterScreen
 from tui_pos.screens.search import SearchScreen
 from tui_pos.widgets.keys_bar import KeysBar
@@ -69,3 +77,29 @@ async def test_a_tap_on_a_key_presses_it_and_a_dimmed_key_rings(
         await pilot.pause()
         assert isinstance(app.screen, SearchScreen)
         assert bells == [True]
+
+
+def test_every_key_is_shown_as_textual_shows_it() -> None:
+    """The app shows function keys, letters and digits without Textual's Unicode name
+    look-up (it reads the name tables into memory), and exactly as Textual would."""
+    app = PosApp.__new__(PosApp)
+    app.ascii = False
+    seen = 0
+    for screen in all_screens():
+        for binding in screen_bindings(screen, PosApp.BINDINGS):
+            for key in binding.key.split(","):
+                one = replace(binding, key=key.strip())
+                assert app.get_key_display(one) == App.get_key_display(app, one), one
+                seen += 1
+    assert seen > 100
+    for key in ("ctrl+e", "f12", "shift+f3", "escape", "enter", "ctrl+question_mark", "7"):
+        one = Binding(key, "x")
+        assert app.get_key_display(one) == App.get_key_display(app, one), key
+
+
+def test_keys_that_are_no_character_are_answered_as_textual_answers() -> None:
+    """key_lookup_fix answers without Unicode's name tables, and as Textual does."""
+    assert screen_module.key_to_character is key_lookup_fix.key_to_character  # type: ignore[attr-defined]
+    names = [*key_lookup_fix.KNOWN, *(f"f{n}" for n in range(1, 25))]
+    for key in [*names, "a", "7", "space", "full_stop", "ctrl+a", "question_mark", "plus"]:
+        assert key_lookup_fix.key_to_character(key) == textual_keys.key_to_character(key), key
