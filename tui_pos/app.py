@@ -29,7 +29,7 @@ from tui_pos.keymap_check import APP_BINDINGS, check_keymap
 from tui_pos.safe_app import SafeApp
 from tui_pos.screens.authorize import LoginScreen, approval_for
 from tui_pos.screens.dialogs import FLOW_GROUP, ask
-from tui_pos.till_opening import TillOpening, load_register_modules
+from tui_pos.till_opening import TillOpening, first_frame, load_register_modules
 from tui_pos.widgets.console_mode import (
     ASCII_STYLES,
     ASCII_THEME,
@@ -93,10 +93,10 @@ class PosApp(SafeApp[None]):
     register_screen: RegisterScreen
 
     def __init__(self, till: Till | TillOpening, login_hint: str = "") -> None:
-        config = till.config
-        self.ascii = wants_ascii(config.display.ascii, os.environ)
+        first = till.first if isinstance(till, TillOpening) else first_frame(till.config)
+        self.ascii = wants_ascii(first.ascii, os.environ)
         super().__init__(css_path=[STYLES, ASCII_STYLES] if self.ascii else None)
-        self.config = config
+        self.first = first  #: what the first frame shows (the config's keys)
         self.crash_log = crash_log_path(till.db_path)
         self.login_hint = login_hint
         #: the till still to open behind the log-in screen (None: given open)
@@ -161,7 +161,7 @@ class PosApp(SafeApp[None]):
         if self.ascii:
             self.theme = ASCII_THEME
             use_plain_scrollbars()
-        self.set_keymap(dict(self.config.keymap))
+        self.set_keymap(dict(self.first.keymap))
         self.call_after_refresh(startup_gc.release)  # held until the first frame
         if self.opened:
             self._start()
@@ -175,7 +175,7 @@ class PosApp(SafeApp[None]):
         frame)."""
         if self.opened:
             return self.register_screen
-        return LoginScreen(None, self.config.store.name)
+        return LoginScreen(None, self.first.store_name)
 
     def _open_behind_login(self) -> None:
         self.run_worker(self._open_till, thread=True, group="opening", name="open the till")

@@ -16,7 +16,6 @@ from typing import Any
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
-from tui_pos.config.schema import Source
 from tui_pos.domain.errors import ConfigError
 
 #: The App's own keys (every screen answers to them too).
@@ -156,6 +155,8 @@ def check_keymap(keymap: Mapping[str, str], source: Path | None = None) -> None:
 
 def _keymap_error(source: Path | None, name: str, message: str) -> ConfigError:
     if source is not None and source.exists():
+        from tui_pos.config.schema import Source  # (the App's first frame does without it)
+
         text = source.read_text(encoding="utf-8", errors="replace")
         return Source(str(source), text).error(("keymap", name), message)
     return ConfigError(f"keymap.{name}: {message}")

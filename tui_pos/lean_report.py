@@ -11,6 +11,7 @@ option, ``--help``, a value it does not accept as certainly valid, a config valu
 not sure of, a database to create or migrate, a recovery code to issue, a till with
 employees, who must sign with their PIN, any error) returns None before anything was
 printed or written, and the full command line runs from the start and says what it says.
+The config keys come from :mod:`tui_pos.lean_config`.
 
 A till with employees always takes the full path: the report is signed there (PIN,
 permission, audit entry), exactly as before. Config keys this path does not read are not
@@ -19,16 +20,22 @@ checked by it (the register and every other command still refuse a bad config).
 
 from __future__ import annotations
 
-import os
-import re
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, cast
 
 from tui_pos.cli.console import global_options
+from tui_pos.lean_config import (
+    LeanConfig,
+    Unsure,
+    beside_config,
+    config_file,
+    database_file,
+    read_config,
+)
 
 if TYPE_CHECKING:
     from peewee import Database
@@ -36,15 +43,6 @@ if TYPE_CHECKING:
     from tui_pos.domain.analysis import AnalysisReport
     from tui_pos.domain.report import DayReport
 
-APP = "tui-pos"
-#: ``[store] till``'s default and rule (config/store.py; a test holds them equal).
-DEFAULT_TILL = "T1"
-TILL_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,16}")
-#: ``[database] busy_timeout_ms``'s default and bounds (config/store.py; tested equal).
-DEFAULT_BUSY_TIMEOUT_MS = 5000
-BUSY_TIMEOUT_RANGE = (100, 60_000)
-#: The tax codes of a config without ``[[tax]]`` (config/store.py; tested equal).
-DEFAULT_TAX_CODES = ("A", "B", "Z")
 FORMATS = ("json", "csv")
 
 
@@ -115,109 +113,6 @@ def _is_date(text: str) -> bool:
     return True
 
 
-@dataclass(frozen=True)
-class LeanConfig:
-    """The config keys these reports use (the defaults when there is no file)."""
-
-    source: Path | None = None
-    till: str = DEFAULT_TILL
-    db_path: str | None = None
-    busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS
-    key_file: str | None = None
-    tax_codes: tuple[str, ...] | None = DEFAULT_TAX_CODES  # None: set by the file
-
-
-def config_file(given: str | None) -> Path | None:
-    """The config file the full command reads (as ``cli.context.config_path_checked``),
-    None for none. Raises Unsure for a path with ``~`` or NUL (the full way expands it)."""
-    if given is not None:
-        return _plain_path(given)
-    override = os.environ.get("TUI_POS_CONFIG", "")
-    if override:
-        return _plain_path(override)
-    import platformdirs
-
-    path = platformdirs.user_config_path(APP, appauthor=False) / "config.toml"
-    return path if path.exists() else None
-
-
-class Unsure(Exception):
-    """This path cannot be sure to do what the full command does: it runs instead."""
-
-
-def _plain_path(text: str) -> Path:
-    if "~" in text or "\x00" in text:
-        raise Unsure(text)
-    return Path(text)
-
-
-def read_config(path: Path | None) -> LeanConfig | None:
-    """The keys these reports use, each only when it is certainly valid; None otherwise
-    (a missing or unreadable file, bad TOML or UTF-8, a value to check the full way)."""
-    if path is None:
-        return LeanConfig()
-    import tomllib
-
-    try:
-        document = tomllib.loads(path.read_bytes().decode("utf-8-sig"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
-        return None
-    store, database = _table(document, "store"), _table(document, "database")
-    staff, printer = _table(document, "staff"), _table(document, "printer")
-    if store is None or database is None or staff is None or printer is None:
-        return None
-    till = store.get("till", DEFAULT_TILL)
-    busy = database.get("busy_timeout_ms", DEFAULT_BUSY_TIMEOUT_MS)
-    texts = (database.get("path"), database.get("backup_dir"), staff.get("key_file"))
-    low, high = BUSY_TIMEOUT_RANGE
-    if (
-        not (isinstance(till, str) and TILL_PATTERN.fullmatch(till))
-        or type(busy) is not int
-        or not low <= busy <= high
-        or "url" in database
-        or not all(_plain_text(t) for t in (*texts, printer.get("target")))
-    ):
-        return None
-    return LeanConfig(
-        source=path,
-        till=till,
-        db_path=texts[0],
-        busy_timeout_ms=busy,
-        key_file=texts[2],
-        tax_codes=None if "tax" in document else DEFAULT_TAX_CODES,
-    )
-
-
-def _plain_text(value: object) -> bool:
-    """A path value left out, or text that names the same file whatever the user."""
-    return value is None or (isinstance(value, str) and "~" not in value and "\x00" not in value)
-
-
-def _table(document: dict[str, Any], name: str) -> dict[str, Any] | None:
-    value = document.get(name, {})
-    return value if isinstance(value, dict) else None
-
-
-def _beside_config(config: LeanConfig, text: str) -> Path:
-    """A path of the config: relative to the config file's folder (config/paths.py)."""
-    path = Path(text)
-    if not path.is_absolute():
-        base = config.source.parent if config.source is not None else Path.cwd()
-        path = base / path
-    return path
-
-
-def database_file(request: Request, config: LeanConfig) -> Path:
-    """``--db``, else ``database.path``, else the user data folder's ``till.db``."""
-    if request.db is not None:
-        return Path(request.db)
-    if config.db_path is not None:
-        return _beside_config(config, config.db_path).absolute()
-    import platformdirs
-
-    return platformdirs.user_data_path(APP, appauthor=False) / "till.db"
-
-
 def run(argv: Sequence[str]) -> int | None:
     """Print the report and return the exit code (0), or None: the full command runs."""
     request = parse_args(argv)
@@ -229,7 +124,7 @@ def run(argv: Sequence[str]) -> int | None:
         return None
     if config is None or (request.kind == "x" and request.fmt == "csv" and not config.tax_codes):
         return None
-    db_path = database_file(request, config)
+    db_path = database_file(request.db, config)
     if "~" in str(db_path) or not db_path.exists():
         return None
     from tui_pos.files import keep_files_private
@@ -284,7 +179,7 @@ def _opens_as_is(db: Database, config: LeanConfig, db_path: Path) -> bool:
         return False
     if db.execute_sql("SELECT 1 FROM pin_recovery WHERE id = 1").fetchone() is None:
         return False
-    key = _beside_config(config, config.key_file) if config.key_file else None
+    key = beside_config(config, config.key_file) if config.key_file else None
     key_path_ = key or db_path.parent / "pin.key"
     if not key_path_.exists():
         return False

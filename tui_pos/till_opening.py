@@ -1,24 +1,27 @@
 """A till opened behind its log-in screen (issue 17, cold start).
 
-The register's first frame needs only the config: the App paints the log-in screen (its
-field disabled, "Opening the till...") and a thread opens the till behind it: the
-register's modules are loaded, the database is opened (created or migrated, chain key
-checked, PIN key loaded) and every service is built (``bootstrap.open_till``). Nothing is
-accepted before that: no PIN is checked against a till that is not open.
+The register's first frame needs only three config keys (:class:`FirstFrame`): the App
+paints the log-in screen (its field disabled, "Opening the till...") and a thread opens
+the till behind it: the config is read in full when the lean start read only those keys
+(:func:`open_read_later`; a bad config then ends the App with its message, as a failed
+open does), the register's modules are loaded, the database is opened (created or
+migrated, chain key checked, PIN key loaded) and every service is built
+(``bootstrap.open_till``). Nothing is accepted before that: no PIN is checked against a
+till that is not open.
 """
 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING
-
-from tui_pos.config import Config
 
 if TYPE_CHECKING:
     from tui_pos.bootstrap import Till
+    from tui_pos.config import Config
 
 #: What the open register needs and its first frame does not: every store and service,
 #: the device hub, the flows and the register screen. Loaded in the opening thread.
@@ -51,14 +54,31 @@ def for_the_register(till: Till) -> Till:
 
 
 @dataclass(frozen=True)
-class TillOpening:
-    """A till still to be opened: what the first frame needs (the config, the database
-    file for the crash log) and how to open it (raises PosError or OSError: the App ends
-    and the CLI shows the reason)."""
+class FirstFrame:
+    """What the register shows before its till is open: the log-in screen's title, the
+    console mode and the key map."""
 
-    config: Config
+    store_name: str
+    ascii: bool = False  #: ``[display] ascii``
+    keymap: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+
+
+def first_frame(config: Config) -> FirstFrame:
+    """The first frame's keys of a config read in full."""
+    return FirstFrame(config.store.name, config.display.ascii, config.keymap)
+
+
+@dataclass(frozen=True)
+class TillOpening:
+    """A till still to be opened: what the first frame needs, the database file (for the
+    crash log) and how to open it (raises PosError or OSError: the App ends and the CLI
+    shows the reason). ``config``: the config read in full before the first frame, None
+    when the opening reads it (then it has no ``[keymap]``: the lean start makes sure)."""
+
+    first: FirstFrame
     db_path: Path
     open: Callable[[], Till]
+    config: Config | None = None
 
 
 def load_register_modules() -> None:
@@ -76,4 +96,17 @@ def open_later(config: Config, db_path: Path) -> TillOpening:
 
         return for_the_register(open_till(config, db_path))
 
-    return TillOpening(config, db_path, open_now)
+    return TillOpening(first_frame(config), db_path, open_now, config)
+
+
+def open_read_later(first: FirstFrame, config_path: Path | None, db_path: Path) -> TillOpening:
+    """The till at ``db_path``, its config (``config_path``; None: the defaults) read in
+    full by the opening, behind the first frame, which shows ``first``."""
+
+    def open_now() -> Till:
+        from tui_pos.bootstrap import open_till
+        from tui_pos.config import load_config
+
+        return for_the_register(open_till(load_config(config_path), db_path))
+
+    return TillOpening(first, db_path, open_now)

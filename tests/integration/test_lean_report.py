@@ -22,15 +22,15 @@ from tests.support.tills import TEST_PIN_COST, copy_database, log_in_manager
 from tui_pos.bootstrap import open_till
 from tui_pos.config import Config
 from tui_pos.drivers.file_printer import RecordingPrinter
-from tui_pos.lean_report import (
+from tui_pos.lean_config import (
     BUSY_TIMEOUT_RANGE,
     DEFAULT_BUSY_TIMEOUT_MS,
+    DEFAULT_STORE_NAME,
     DEFAULT_TAX_CODES,
     DEFAULT_TILL,
     TILL_PATTERN,
-    Request,
-    parse_args,
 )
+from tui_pos.lean_report import Request, parse_args
 
 _ENTRY = """
 import json, os, sys
@@ -258,6 +258,7 @@ def test_the_lean_rules_are_the_configs_own() -> None:
     assert config.store.till == DEFAULT_TILL
     assert config.database.busy_timeout_ms == DEFAULT_BUSY_TIMEOUT_MS
     assert tuple(t.code for t in config.taxes) == DEFAULT_TAX_CODES
+    assert config.store.name == DEFAULT_STORE_NAME and config.display.ascii is False
     from dataclasses import fields
 
     from tui_pos.config import DatabaseConfig, StoreConfig

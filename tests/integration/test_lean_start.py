@@ -203,4 +203,44 @@ def test_a_plain_start_of_an_existing_till_does_not_load_click(
     assert "tui_pos.app" in loaded
     assert ("click" not in loaded) is lean
     if lean:
-        assert _any(loaded, NOT_FOR_THE_FIRST_FRAME) == []
+        assert _any(loaded, (*NOT_FOR_THE_FIRST_FRAME, "tui_pos.config")) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "later"),
+    [
+        ('[store]\nname = "Corner Shop"\n[display]\nascii = true\n', True),
+        ('[store]\ncurrency = "euro"\n', True),  # bad, but not a first-frame key
+        ('[keymap]\ntender-cash = "f5"\n', False),  # checked before the App starts
+        ("[store]\nname = 7\n", False),  # not certainly valid: the full way says why
+        ('[database]\npath = "~/till.db"\n', False),  # expanded the full way
+    ],
+    ids=["first-frame-keys", "bad-elsewhere", "keymap", "bad-name", "home-path"],
+)
+def test_the_config_is_read_behind_the_first_frame_when_the_lean_keys_are_certain(
+    db: Path, tmp_path: Path, text: str, later: bool
+) -> None:
+    """The first frame reads the store name and the console mode with tomllib; the config
+    package reads the whole file in the opening thread (tests/ui/test_till_opening.py)."""
+    config = tmp_path / "till.toml"
+    config.write_text(text)
+    code = _CONSOLE_SCRIPT.replace(
+        "App.run = lambda self, *a, **k: print(json.dumps(sorted(sys.modules)))",
+        "App.run = lambda self, *a, **k: print(json.dumps([sorted(sys.modules),"
+        " [self.first.store_name, self.first.ascii]]))",
+    )
+    env = {"XDG_CONFIG_HOME": str(tmp_path / "x"), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+    done = subprocess.run(
+        [sys.executable, "-c", code, "--config", str(config), "--db", str(db)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    if not later and "tui_pos.config" not in done.stdout:  # refused before the App
+        assert done.returncode == 1 and "tui-pos:" in done.stderr, done
+        return
+    loaded, first = json.loads(done.stdout.strip().splitlines()[-1])
+    assert ("tui_pos.config" not in loaded) is later
+    if text.startswith("[store]\nname"):
+        assert first == ["Corner Shop", True]

@@ -24,7 +24,14 @@ from tui_pos.domain.errors import StorageError
 from tui_pos.drivers.file_printer import RecordingPrinter
 from tui_pos.screens.authorize import LoginScreen
 from tui_pos.screens.register import RegisterScreen
-from tui_pos.till_opening import REGISTER_SQLITE_HEAP, TillOpening, open_later
+from tui_pos.till_opening import (
+    REGISTER_SQLITE_HEAP,
+    FirstFrame,
+    TillOpening,
+    first_frame,
+    open_later,
+    open_read_later,
+)
 from tui_pos.widgets.credentials_line import CredentialsLine
 
 
@@ -55,7 +62,7 @@ async def test_the_log_in_is_painted_first_and_takes_a_pin_only_once_the_till_is
     path = tmp_path / "till.db"
     open_test_till(Config(), path, printer=RecordingPrinter()).close()  # the manager exists
     opening = HeldOpening(path)
-    app = PosApp(TillOpening(Config(), path, opening))
+    app = PosApp(TillOpening(first_frame(Config()), path, opening))
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         assert isinstance(app.screen, LoginScreen) and not app.opened
@@ -100,7 +107,7 @@ async def test_a_database_that_cannot_be_opened_ends_the_app_with_the_reason(
     def refuse() -> Till:
         raise StorageError(problem)
 
-    app = PosApp(TillOpening(Config(), tmp_path / "till.db", refuse))
+    app = PosApp(TillOpening(first_frame(Config()), tmp_path / "till.db", refuse))
     async with app.run_test(size=(80, 24)) as pilot:
         for _ in range(500):
             await pilot.pause(0.02)
@@ -109,6 +116,26 @@ async def test_a_database_that_cannot_be_opened_ends_the_app_with_the_reason(
     assert app.open_error == problem
     assert not app.opened and app.return_code in (0, None)
     app.close_till()  # nothing to close
+
+
+async def test_a_bad_config_read_behind_the_first_frame_ends_the_app_with_its_line(
+    tmp_path: Path,
+) -> None:
+    """The lean start read only the first frame's keys; the opening reads the whole file
+    and a bad value ends the App with the config's own message (the CLI prints it)."""
+    config = tmp_path / "till.toml"
+    config.write_text('[store]\nname = "Corner Shop"\ncurrency = "euro"\n')
+    opening = open_read_later(FirstFrame("Corner Shop"), config, tmp_path / "till.db")
+    app = PosApp(opening)
+    async with app.run_test(size=(80, 24)) as pilot:
+        for _ in range(500):
+            await pilot.pause(0.02)
+            if not app.is_running:
+                break
+    assert app.open_error is not None
+    assert "line 3" in app.open_error and "currency" in app.open_error
+    assert not (tmp_path / "till.db").exists()  # nothing was made or written
+    app.close_till()
 
 
 async def test_the_first_screen_is_the_log_in_and_the_collector_runs_again_after_it(
@@ -122,7 +149,7 @@ async def test_the_first_screen_is_the_log_in_and_the_collector_runs_again_after
 
     startup_gc.hold()
     try:
-        app = PosApp(TillOpening(Config(), tmp_path / "till.db", refuse))
+        app = PosApp(TillOpening(first_frame(Config()), tmp_path / "till.db", refuse))
         assert not gc.isenabled()
         async with app.run_test(size=(80, 24)) as pilot:
             stack = list(app.screen_stack)

@@ -45,20 +45,50 @@ def lean_run(argv: Sequence[str]) -> None:
     chosen = register_args(argv)
     if chosen is None or not on_terminal():
         return
-    from tui_pos.config import config_path_checked, database_path, load_config
     from tui_pos.files import keep_files_private
+
+    opening = _read_later(*chosen) or _read_now(*chosen)
+    if opening is None:
+        return
+    keep_files_private()  # receipts, logs, exports, backups, keys: 0600 whatever the umask
+    open_register(opening)
+
+
+def _read_later(config_arg: Path | None, db_arg: Path | None) -> TillOpening | None:
+    """The till opened with its config read behind the first frame: when the few keys the
+    first frame needs are certainly the config's (:mod:`tui_pos.lean_config`: no
+    ``[keymap]``, which is checked before the App starts) and the database exists."""
+    from tui_pos.lean_config import Unsure, config_file, database_file, read_config
+    from tui_pos.till_opening import FirstFrame, open_read_later
+
+    try:
+        config_path = config_file(None if config_arg is None else str(config_arg))
+    except Unsure:
+        return None
+    config = read_config(config_path)
+    if config is None or config.keymap:
+        return None
+    path = database_file(None if db_arg is None else str(db_arg), config)
+    if "~" in str(path) or not path.exists():
+        return None
+    first = FirstFrame(config.store_name, config.ascii)
+    return open_read_later(first, config_path, path)
+
+
+def _read_now(config_arg: Path | None, db_arg: Path | None) -> TillOpening | None:
+    """The till opened with its config read in full first (None: the full command line
+    says what is wrong, or makes the new database and shows its recovery code)."""
+    from tui_pos.config import config_path_checked, database_path, load_config
     from tui_pos.till_opening import open_later
 
-    config_path, db_path = chosen
     try:
-        config = load_config(config_path_checked(config_path))
-        path = (db_path or database_path(config)).expanduser()
+        config = load_config(config_path_checked(config_arg))
+        path = (db_arg or database_path(config)).expanduser()
     except (PosError, OSError):
-        return  # the full command line says what is wrong, as it does for every command
+        return None  # the full command line says what is wrong, as it does for every command
     if not path.exists():
-        return  # a new database: made, and its recovery code shown, the full way
-    keep_files_private()  # receipts, logs, exports, backups, keys: 0600 whatever the umask
-    open_register(open_later(config, path))
+        return None  # a new database: made, and its recovery code shown, the full way
+    return open_later(config, path)
 
 
 def open_register(till: Till | TillOpening, login_hint: str = "") -> None:
@@ -77,7 +107,9 @@ def open_register(till: Till | TillOpening, login_hint: str = "") -> None:
         require_terminal()
         start_log(till.db_path)  # device details go there, not on the screen
         with user_errors():  # here too: a user error starting the UI is not a crash (below)
-            check_keymap(till.config.keymap, till.config.source)
+            config = till.config
+            if config is not None:  # (a config the opening reads has no [keymap])
+                check_keymap(config.keymap, config.source)
             if not isinstance(till, TillOpening):
                 for_the_register(till)
             app = PosApp(till, login_hint)
