@@ -1,9 +1,15 @@
-"""The one factory: config -> database -> services (-> app). The CLI and the tests use it."""
+"""The one factory: config -> database -> services (-> app). The CLI and the tests use it.
+
+The services selling never uses (reports, analysis, loyalty analytics, campaigns, the
+product importer, backups) are built on first use, and their modules imported then: a
+register that only sells never loads them (issue 17, memory while selling).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING
@@ -18,17 +24,13 @@ from tui_pos.domain.quantity import QuantityLimits
 from tui_pos.domain.receipt import ReceiptStyle
 from tui_pos.domain.staff import Action, Approval
 from tui_pos.domain.tax import TaxRate
-from tui_pos.models.backup_files import SqliteBackupFiles
-from tui_pos.models.campaign_store import SqliteCampaignStore
 from tui_pos.models.cart_journal_store import SqliteCartJournalStore
 from tui_pos.models.cash_store import SqliteCashStore
 from tui_pos.models.catalog_repo import SqliteCatalog
-from tui_pos.models.catalog_writer import SqliteCatalogWriter, sync_tax_codes
 from tui_pos.models.coupon_store import SqliteCouponStore
 from tui_pos.models.customer_history import SqliteCustomerHistory
 from tui_pos.models.customer_store import SqliteCustomerStore
 from tui_pos.models.drawer_store import SqliteDrawerEventStore
-from tui_pos.models.loyalty_analytics_store import SqliteLoyaltyAnalyticsStore
 from tui_pos.models.loyalty_store import SqliteLoyaltyLedger
 from tui_pos.models.mail_store import SqliteMailOutbox
 from tui_pos.models.online_order_store import SqliteOnlineOrderStore
@@ -40,32 +42,26 @@ from tui_pos.models.sale_store import SqliteSaleStore
 from tui_pos.models.staff_store import SqliteStaffStore
 from tui_pos.models.stamp_store import SqliteStampCards
 from tui_pos.models.stock_store import SqliteStockStore
-from tui_pos.models.tax_codes import SqliteTaxCodes, rates_in_force
+from tui_pos.models.tax_codes import SqliteTaxCodes, rates_in_force, sync_tax_codes
 from tui_pos.models.times import utc_now
 from tui_pos.models.unit_of_work import SqliteUnitOfWork
-from tui_pos.report_till import report_services
-from tui_pos.services.analysis import Analysis
-from tui_pos.services.backups import Backups, ZBackups
-from tui_pos.services.campaigns import Campaigns
+from tui_pos.report_till import analysis_service, report_service
 from tui_pos.services.cart_journal import CartJournal
 from tui_pos.services.cash import CashDesk
 from tui_pos.services.coupons import Coupons
 from tui_pos.services.customers import Customers
 from tui_pos.services.drawer import Drawer
-from tui_pos.services.loyalty_analytics import LoyaltyAnalytics
 from tui_pos.services.mail import MailPolicy, MailTransport, Outbox
 from tui_pos.services.online_orders import OnlineOrders
 from tui_pos.services.open_sale import RegisterSettings
 from tui_pos.services.pin_recovery import RecoveryCodes
 from tui_pos.services.ports import Clock, ReceiptPrinter
 from tui_pos.services.printing import PrintQueue
-from tui_pos.services.product_import import CatalogWriter, ImportSummary, import_products
 from tui_pos.services.promotions import Promotions
 from tui_pos.services.receipt_mail import ReceiptMailer
 from tui_pos.services.receipts import Receipts
 from tui_pos.services.register import Register
 from tui_pos.services.remote_returns import RemoteReturns, WebRefund
-from tui_pos.services.reports import Reports
 from tui_pos.services.returns import Returns
 from tui_pos.services.sale_writer import SaleWriter
 from tui_pos.services.staff import Staff
@@ -80,36 +76,47 @@ from tui_pos.till_db import open_till_database, staff_settings
 if TYPE_CHECKING:
     from peewee import Database
 
+    from tui_pos.services.analysis import Analysis
+    from tui_pos.services.backups import Backups
+    from tui_pos.services.campaigns import Campaigns
+    from tui_pos.services.loyalty_analytics import LoyaltyAnalytics
+    from tui_pos.services.product_import import CatalogWriter, ImportSummary
+    from tui_pos.services.reports import Reports
+    from tui_pos.services.unit_of_work import UnitOfWork
+
 
 @dataclass
 class Till:
-    """Everything one till runs on, wired together."""
+    """Everything one till runs on, wired together. The services selling never uses are
+    properties built (and their modules imported) on first use, once per till."""
 
     config: Config
     db: Database
     db_path: Path
+    #: Where the backups after a Z close go (None: none are made), resolved at the start:
+    #: a ``database.backup_dir`` that cannot be resolved stops the start, not the Z close.
+    z_backup_folder: Path | None
+    #: The till's clock and unit of work, which the services built on first use share.
+    clock: Clock
+    uow: UnitOfWork
     parser: BarcodeParser
     catalog: SqliteCatalog
-    catalog_writer: CatalogWriter
     register: Register
     receipts: Receipts
-    reports: Reports
     print_queue: PrintQueue
     drawer: Drawer
     devices: Devices
     cart_journal: CartJournal
     staff: Staff
     cash: CashDesk
-    analysis: Analysis
     returns: Returns
     stock: Stock
     promotions: Promotions
     online_orders: OnlineOrders
     customers: Customers
-    loyalty_analytics: LoyaltyAnalytics
+    #: Built with the till: the App reads ``configured`` at its start, and the Outbox's
+    #: lock (no two delivery passes at once) holds only if there is one Outbox.
     outbox: Outbox
-    campaigns: Campaigns
-    backups: Backups
     tax_codes: TaxCodes
     recovery_codes: RecoveryCodes
     #: Stores paid sales off the UI thread (the app's register screen uses it).
@@ -126,12 +133,66 @@ class Till:
         """Where receipts go, for the status bar."""
         return self.devices.printer_note
 
+    @cached_property
+    def reports(self) -> Reports:
+        """X and Z reports and the day close."""
+        return report_service(self.db, self.uow, self.staff, self.config.store.till, self.clock)
+
+    @cached_property
+    def analysis(self) -> Analysis:
+        """The analysis reports (sales by hour, product, staff ...)."""
+        return analysis_service(self.db, self.config.store.till, self.clock)
+
+    @cached_property
+    def loyalty_analytics(self) -> LoyaltyAnalytics:
+        """The loyalty programme's reports."""
+        from tui_pos.models.loyalty_analytics_store import SqliteLoyaltyAnalyticsStore
+        from tui_pos.services.loyalty_analytics import LoyaltyAnalytics
+
+        store = SqliteLoyaltyAnalyticsStore(self.db)
+        return LoyaltyAnalytics(
+            store, self.customers.rules, self.config.store.till, self.clock, None
+        )
+
+    @cached_property
+    def campaigns(self) -> Campaigns:
+        """Mail campaigns to a segment of the customers."""
+        from tui_pos.models.campaign_store import SqliteCampaignStore
+        from tui_pos.services.campaigns import Campaigns
+
+        return Campaigns(
+            SqliteCampaignStore(self.db),
+            self.customers,
+            self.config.store.name,
+            self.config.store.till,
+            self.clock,
+        )
+
+    @cached_property
+    def catalog_writer(self) -> CatalogWriter:
+        """Where product imports write (``import_products``)."""
+        from tui_pos.models.catalog_writer import SqliteCatalogWriter
+
+        return SqliteCatalogWriter(self.db)
+
+    @cached_property
+    def backups(self) -> Backups:
+        """Database backups: on demand, restore, and after a Z close."""
+        from tui_pos.models.backup_files import SqliteBackupFiles
+        from tui_pos.services.backups import Backups, ZBackups
+
+        files = SqliteBackupFiles(self.db_path, self.db.close)
+        after_z = ZBackups(self.z_backup_folder, self.config.database.backup_keep)
+        return Backups(files, self.staff, self.clock, after_z)
+
     def import_products(
         self, lines: Iterable[str], approval: Approval | None = None, *, dry_run: bool = False
     ) -> ImportSummary:
         """Import product CSV ``lines`` into this till's catalogue (its tax codes, barcode
         rules, till id and clock): all rows valid or nothing written. ``approval`` must
         cover PRODUCT_ADMIN (a dry run writes nothing and needs none)."""
+        from tui_pos.services.product_import import import_products
+
         if not dry_run:
             self.staff.authorize(Action.PRODUCT_ADMIN, approval, "import products")
         return import_products(
@@ -270,7 +331,6 @@ def open_till(
     register.on_customer_card = lambda card: (
         f"Customer: {customers.attach_card(register, card).name}"
     )
-    reports, analysis = report_services(db, uow, staff, till_id, clock)
     coupons = Coupons(SqliteCouponStore(db), customers, clock)
     register.on_coupon = lambda code: coupons.apply(register, code)
     staff.on_change = lambda employee: setattr(register, "cashier", employee)
@@ -287,12 +347,13 @@ def open_till(
         config=config,
         db=db,
         db_path=path,
+        z_backup_folder=backup_dir(config, path) if config.database.backup_on_z else None,
+        clock=clock,
+        uow=uow,
         parser=parser,
         catalog=catalog,
-        catalog_writer=SqliteCatalogWriter(db),
         register=register,
         receipts=receipts,
-        reports=reports,
         print_queue=PrintQueue(SqlitePrintJobStore(db), store, receipts, till_id, clock),
         drawer=Drawer(
             devices.drawer,
@@ -307,7 +368,6 @@ def open_till(
         cart_journal=journal,
         staff=staff,
         cash=CashDesk(SqliteCashStore(db), uow, staff, till_id, clock),
-        analysis=analysis,
         returns=returns,
         stock=Stock(SqliteStockStore(db), staff, register.line_for, till_id, clock),
         promotions=promotions,
@@ -322,12 +382,7 @@ def open_till(
             match_customer=customers.match_order,
         ),
         customers=customers,
-        loyalty_analytics=LoyaltyAnalytics(
-            SqliteLoyaltyAnalyticsStore(db), rules, till_id, clock, None
-        ),
         outbox=Outbox(SqliteMailOutbox(db), mail_transport(config), mail_policy(config), clock),
-        campaigns=Campaigns(SqliteCampaignStore(db), customers, config.store.name, till_id, clock),
-        backups=Backups(SqliteBackupFiles(path, db.close), staff, clock, z_backups(config, path)),
         tax_codes=TaxCodes(SqliteTaxCodes(db, till_id), lambda: register.tax_rates(), uow, staff),
         recovery_codes=RecoveryCodes(SqliteRecoveryCodes(db, till_id), uow, staff, clock),
         sale_writer=SaleWriter(register, config.database.busy_timeout_ms, db.close),
@@ -335,13 +390,6 @@ def open_till(
         recovery_code=opened.recovery_code,
         remote_returns=RemoteReturns(returns, StoreServerReturns(db), web_refund, refusal_text),
     )
-
-
-def z_backups(config: Config, db_path: Path) -> ZBackups:
-    """Where ``[database]`` keeps the backups made after a Z close (none when off)."""
-    settings = config.database
-    folder = backup_dir(config, db_path) if settings.backup_on_z else None
-    return ZBackups(folder, settings.backup_keep)
 
 
 def mail_transport(config: Config) -> MailTransport | None:

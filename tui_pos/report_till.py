@@ -4,8 +4,8 @@
 ``report x`` and ``report sales`` run as whole processes (issue 17: within 1.2x of a plain
 script doing the same SQL), so they open only what they read: no register, devices, crash
 journal, print queue or tax-code sync, and none of those modules are imported. The numbers
-come from the same services and stores as the register's (``bootstrap.open_till`` builds
-them the same way).
+come from the same services and stores as the register's (``report_service`` and
+``analysis_service`` build them for both).
 """
 
 from __future__ import annotations
@@ -15,20 +15,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tui_pos.config import Config, backup_dir, user_path
-from tui_pos.models.analysis_store import SqliteAnalysisStore
-from tui_pos.models.report_store import SqliteReportStore
 from tui_pos.models.staff_store import SqliteStaffStore
 from tui_pos.models.times import utc_now
 from tui_pos.models.unit_of_work import SqliteUnitOfWork
-from tui_pos.services.analysis import Analysis
-from tui_pos.services.reports import Reports
 from tui_pos.services.staff import Staff
 from tui_pos.till_db import open_till_database, staff_settings
 
 if TYPE_CHECKING:
     from peewee import Database
 
+    from tui_pos.services.analysis import Analysis
     from tui_pos.services.ports import Clock
+    from tui_pos.services.reports import Reports
     from tui_pos.services.unit_of_work import UnitOfWork
 
 
@@ -49,14 +47,22 @@ class ReportTill:
         self.db.close()
 
 
-def report_services(
-    db: Database, uow: UnitOfWork, staff: Staff, till: str, clock: Clock
-) -> tuple[Reports, Analysis]:
-    """The X/Z report and analysis services of ``till`` on ``db`` (local time zone)."""
-    return (
-        Reports(SqliteReportStore(db), uow, staff, till, clock, None),
-        Analysis(SqliteAnalysisStore(db), till, clock, None),
-    )
+def report_service(db: Database, uow: UnitOfWork, staff: Staff, till: str, clock: Clock) -> Reports:
+    """The X/Z report service of ``till`` on ``db`` (local time zone). Its modules are
+    imported here: the register builds it on first use (``bootstrap.Till.reports``)."""
+    from tui_pos.models.report_store import SqliteReportStore
+    from tui_pos.services.reports import Reports
+
+    return Reports(SqliteReportStore(db), uow, staff, till, clock, None)
+
+
+def analysis_service(db: Database, till: str, clock: Clock) -> Analysis:
+    """The analysis report service of ``till`` on ``db`` (local time zone), imported and
+    built when asked for (``bootstrap.Till.analysis``)."""
+    from tui_pos.models.analysis_store import SqliteAnalysisStore
+    from tui_pos.services.analysis import Analysis
+
+    return Analysis(SqliteAnalysisStore(db), till, clock, None)
 
 
 def open_report_till(
@@ -78,9 +84,15 @@ def open_report_till(
     except BaseException:
         opened.db.close()
         raise
-    reports, analysis = report_services(opened.db, uow, staff, config.store.till, clock)
+    till = config.store.till
     return ReportTill(
-        config, opened.db, opened.path, reports, analysis, staff, opened.recovery_code
+        config,
+        opened.db,
+        opened.path,
+        report_service(opened.db, uow, staff, till, clock),
+        analysis_service(opened.db, till, clock),
+        staff,
+        opened.recovery_code,
     )
 
 

@@ -22,8 +22,8 @@ import pytest
 
 from tests.support.tills import fixed_clock
 from tui_pos.bootstrap import Till, open_till
-from tui_pos.config import Config
-from tui_pos.domain.errors import StorageError
+from tui_pos.config import Config, DatabaseConfig
+from tui_pos.domain.errors import ConfigError, StorageError
 from tui_pos.drivers.file_printer import RecordingPrinter
 from tui_pos.models import backup as backup_module
 from tui_pos.models.backup import (
@@ -528,3 +528,11 @@ def test_restore_refuses_a_leftover_wal(selling: Till, tmp_path: Path) -> None:
     with pytest.raises(StorageError, match="left over"):
         restore_database(made, target)
     assert not target.exists()
+
+
+def test_a_z_backup_folder_that_cannot_be_resolved_stops_the_start(tmp_path: Path) -> None:
+    """The backup service is built on first use, but its folder is resolved as the till
+    opens: a bad ``database.backup_dir`` is refused before any sale, not after a Z."""
+    config = Config(database=DatabaseConfig(backup_dir="~nosuchuser/backups"))
+    with pytest.raises(ConfigError, match="nosuchuser"):
+        open_till(config, tmp_path / "till.db", printer=RecordingPrinter())

@@ -869,8 +869,9 @@ def test_cli_import_of_a_huge_field_exits_1_without_traceback(home: Path) -> Non
         ('[printer]\ndriver = "file"\ntarget = "~nosuchuser/receipts.txt"\n', "till.db"),
         ('[database]\npath = "~nosuchuser/till.db"\n', None),
         ("", "~nosuchuser/till.db"),
+        ('[database]\nbackup_dir = "~nosuchuser/backups"\n', "till.db"),
     ],
-    ids=["printer.target", "database.path", "--db"],
+    ids=["printer.target", "database.path", "--db", "database.backup_dir"],
 )
 def test_cli_home_of_an_unknown_user_is_a_config_error(
     home: Path, config: str, db_option: str | None

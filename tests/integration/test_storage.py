@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from contextlib import closing
 from dataclasses import replace
 from datetime import UTC, date, datetime
+from importlib import import_module
 from pathlib import Path
 from typing import Any
 
@@ -145,6 +146,13 @@ def test_migrate_twice_is_a_no_op(till: Till) -> None:
     assert value(till, "SELECT COUNT(*) FROM schema_version") == len(MIGRATIONS)
     assert value(till, "SELECT MAX(version) FROM schema_version") == LATEST_VERSION
     assert rows(till, "SELECT type, name, sql FROM sqlite_master ORDER BY name") == schema_before
+
+
+def test_every_migration_names_a_step_of_the_package() -> None:
+    """The steps are imported only when they run (``"module:function"``): each resolves."""
+    for migration in MIGRATIONS:
+        module, _, function = migration.step.partition(":")
+        assert callable(getattr(import_module(f"tui_pos.models.migrations.{module}"), function))
 
 
 def test_reopening_keeps_the_schema_and_data(tmp_path: Path) -> None:

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-import csv
 import io
 
 from tui_pos.bootstrap import Till
 from tui_pos.demo.catalog import demo_products
 from tui_pos.domain.staff import Action, Approval, Role
-from tui_pos.services.product_import import OPTIONAL, REQUIRED
 
 
 def demo_csv() -> list[str]:
     """The demo catalog as the lines of a products CSV file."""
+    # Loaded here: the tests' tills import this module for the staff helpers and sell
+    # without the importer (tests/ui/test_selling_modules.py).
+    import csv
+
+    from tui_pos.services.product_import import OPTIONAL, REQUIRED
+
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=[*REQUIRED, *OPTIONAL], lineterminator="\n")
     writer.writeheader()

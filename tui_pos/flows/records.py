@@ -6,12 +6,11 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from tui_pos.domain.analysis import AnalysisReport, DateRange
 from tui_pos.domain.staff import Action
 from tui_pos.screens.authorize import approval_for
-from tui_pos.services.staff_reports import audit_report, hours_report
 
 if TYPE_CHECKING:
+    from tui_pos.domain.analysis import AnalysisReport
     from tui_pos.flows.host import FlowHost
 
 
@@ -30,6 +29,9 @@ class RecordFlows:
 
     async def hours(self) -> None:
         """Hours worked this week (Monday to today), per employee (needs REPORTS)."""
+        from tui_pos.domain.analysis import DateRange  # loaded on first use (memory)
+        from tui_pos.services.staff_reports import hours_report
+
         approval = await approval_for(self.app.register_screen, Action.REPORTS, "Hours worked")
         if approval is not None:
             today = self._today()
@@ -38,6 +40,9 @@ class RecordFlows:
 
     async def audit(self) -> None:
         """Today's audit log (needs AUDIT_READ)."""
+        from tui_pos.domain.analysis import DateRange  # loaded on first use (memory)
+        from tui_pos.services.staff_reports import audit_report
+
         approval = await approval_for(self.app.register_screen, Action.AUDIT_READ, "Audit log")
         if approval is not None:
             today = self._today()

@@ -9,8 +9,6 @@ from datetime import datetime
 from peewee import Database
 
 from tui_pos.domain.errors import ImportRowError
-from tui_pos.domain.tax import TaxRate
-from tui_pos.models.errors import storage_errors
 from tui_pos.models.times import to_utc_naive
 from tui_pos.models.unit_of_work import writing
 from tui_pos.services.product_import import ImportSummary, ProductRecord, ProductRows
@@ -25,20 +23,6 @@ _BATCH = 2000
 
 class _DryRun(Exception):
     """Raised inside the transaction to roll a dry run back."""
-
-
-def sync_tax_codes(db: Database, taxes: list[TaxRate]) -> None:
-    """Make the tax_code table hold the configured codes (added or renamed; never removed,
-    because old sales refer to them). A code set by command or by the store server keeps
-    its rate (models/tax_codes.py)."""
-    with storage_errors(), db.atomic():
-        for tax in taxes:
-            db.execute_sql(
-                "INSERT INTO tax_code (code, name, rate_bp) VALUES (?,?,?) ON CONFLICT (code) "
-                "DO UPDATE SET name = excluded.name, rate_bp = excluded.rate_bp "
-                "WHERE source = 'config'",
-                (tax.code, tax.name, tax.rate_bp),
-            )
 
 
 class SqliteCatalogWriter:

@@ -35,6 +35,20 @@ def rates_in_force(db: Database, configured: Iterable[str]) -> dict[str, TaxRate
     return {str(r[0]): TaxRate(str(r[0]), str(r[1]), int(r[2])) for r in rows}
 
 
+def sync_tax_codes(db: Database, taxes: list[TaxRate]) -> None:
+    """Make the tax_code table hold the configured codes (added or renamed; never removed,
+    because old sales refer to them). A code set by command or by the store server keeps
+    its rate."""
+    with storage_errors(), db.atomic():
+        for tax in taxes:
+            db.execute_sql(
+                "INSERT INTO tax_code (code, name, rate_bp) VALUES (?,?,?) ON CONFLICT (code) "
+                "DO UPDATE SET name = excluded.name, rate_bp = excluded.rate_bp "
+                "WHERE source = 'config'",
+                (tax.code, tax.name, tax.rate_bp),
+            )
+
+
 def set_tax_code(db: Database, tax: TaxRate, source: str) -> None:
     """Store ``tax`` as set by ``source`` (a command or the server) inside the caller's
     transaction: it wins over the config from now on."""

@@ -8,7 +8,6 @@ from typing import Any
 
 from tui_pos.domain.card_numbers import refuse_card_number
 from tui_pos.domain.customer import Customer, CustomerError, CustomerStats
-from tui_pos.domain.output_schema import iso_timestamp, iso_timestamp_text
 from tui_pos.domain.staff import Action, Approval
 from tui_pos.services.permissions import Authorizer
 from tui_pos.services.ports import Clock, CustomerHistory, CustomerStore
@@ -29,6 +28,9 @@ class CustomerPrivacy:
     def export_data(self, key: str, approval: Approval | None = None) -> dict[str, Any]:
         """Everything held about one customer (the export is recorded); ``approval`` must
         cover CUSTOMER_ADMIN."""
+        # loaded on first use (memory)
+        from tui_pos.domain.output_schema import iso_timestamp, iso_timestamp_text
+
         customer = self.find(key)
         self.auth.authorize(Action.CUSTOMER_ADMIN, approval, f"export customer #{customer.id}")
         d = customer.details

@@ -7,7 +7,6 @@ from collections.abc import Callable
 from typing import Any
 
 from tui_pos.domain.customer import Customer, CustomerError, CustomerStats
-from tui_pos.domain.outputs import CUSTOMERS
 from tui_pos.domain.segments import SegmentRule, rfm_group, rfm_scores
 from tui_pos.domain.staff import Action, Approval
 from tui_pos.services.customer_views import SegmentMember, SegmentView
@@ -79,7 +78,9 @@ class CustomerSegments:
 
 
 def _export_row(m: SegmentMember) -> dict[str, Any]:
-    """A customer in the documented export shape (:data:`CUSTOMERS`)."""
+    """A customer in the documented export shape (``domain.outputs.CUSTOMERS``)."""
+    from tui_pos.domain.outputs import CUSTOMERS  # loaded on first use (memory)
+
     d = m.customer.details
     return CUSTOMERS.record(
         id=m.customer.id,

@@ -22,7 +22,6 @@ from peewee import Database
 
 from tui_pos.domain.coupons import CouponError
 from tui_pos.domain.sale import SaleDocument
-from tui_pos.models.campaign_store import SqliteCampaignStore
 from tui_pos.sync import state as st
 from tui_pos.sync.client import ServerClient, SyncError
 
@@ -66,6 +65,8 @@ def apply_unsubscribe(db: Database, change: dict[str, Any]) -> int:
     till knew the token and the customer had not opted out yet."""
     token = str((change.get("body") or {}).get("token") or change.get("key") or "")
     state = st.load(db)
+    from tui_pos.models.campaign_store import SqliteCampaignStore  # loaded on first use (memory)
+
     till = state.till if state is not None else "?"
     store = SqliteCampaignStore(db)
     done = store.unsubscribe(token, till, datetime.now(UTC), " (through the store server)")

@@ -3,43 +3,17 @@
 Each migration is frozen SQL: the models may change later, a migration never does.
 A new schema change is a new entry at the end of :data:`MIGRATIONS`, its step in a module
 of this package (steps by era: ``v01_v08``, ``chain`` (9, 10), ``v11_v16``, ``v19_v22``;
-``script`` runs their SQL).
+``script`` runs their SQL), named ``"module:function"`` and imported only when it runs.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from importlib import import_module
 from typing import TYPE_CHECKING
 
 from tui_pos.domain.errors import StorageError
-from tui_pos.models.migrations.chain import v9_chain, v10_order_contacts
-from tui_pos.models.migrations.v01_v08 import (
-    v1_initial,
-    v2_devices,
-    v3_journal,
-    v4_open_cart,
-    v5_staff,
-    v6_customers,
-    v7_returns_stock,
-    v8_sale_time_index,
-)
-from tui_pos.models.migrations.v11_v16 import (
-    v11_print_confirmation,
-    v12_open_cart_log,
-    v13_refund_line_index,
-    v14_pin_recovery,
-    v15_loyalty_mail,
-    v16_loyalty_offers,
-)
-from tui_pos.models.migrations.v18_tax_source import v18_tax_source
-from tui_pos.models.migrations.v19_v22 import v19_sync_state, v22_birthday_promotions
-from tui_pos.models.migrations.v20_v21 import v20_server_keys, v21_head_check
-from tui_pos.models.migrations.v23_v24 import v23_customer_stamps
-from tui_pos.models.migrations.v24_return_claims import v24_return_claims
-from tui_pos.models.migrations.v25_v26 import v25_customer_alias, v26_customer_spend
-from tui_pos.models.migrations.v28_org_pin_key import v28_org_pin_key
 
 if TYPE_CHECKING:
     from peewee import Database
@@ -51,36 +25,57 @@ class Migration:
 
     version: int
     name: str
-    apply: Callable[[Database], None]
+    #: The step as ``"module:function"`` of this package, imported when the migration
+    #: runs: a database already at the latest version never loads the steps' SQL.
+    step: str
+
+    def apply(self, db: Database) -> None:
+        """Run the step on ``db`` (inside the caller's transaction)."""
+        module, _, function = self.step.partition(":")
+        getattr(import_module(f"{__package__}.{module}"), function)(db)
 
 
 MIGRATIONS: tuple[Migration, ...] = (
-    Migration(1, "initial schema", v1_initial),
-    Migration(2, "print queue and drawer events", v2_devices),
-    Migration(3, "hash-chained journal", v3_journal),
-    Migration(4, "open cart journal", v4_open_cart),
-    Migration(5, "staff, audit log, time clock, cash movements", v5_staff),
-    Migration(6, "customers and loyalty", v6_customers),
-    Migration(7, "returns, stock control, promotions, online orders", v7_returns_stock),
-    Migration(8, "sale index by till and time (reports)", v8_sale_time_index),
-    Migration(9, "keyed hash chain over every document and ledger row", v9_chain),
-    Migration(10, "online order contacts outside the append-only orders", v10_order_contacts),
-    Migration(11, "print jobs: sending state and delivery mark", v11_print_confirmation),
-    Migration(12, "open cart journal as an append-only log", v12_open_cart_log),
-    Migration(13, "index of refund lines (reports)", v13_refund_line_index),
-    Migration(14, "PIN key recovery code", v14_pin_recovery),
-    Migration(15, "loyalty offers, coupons, campaigns, consent log, mail outbox", v15_loyalty_mail),
-    Migration(16, "loyalty analytics indexes, targeted promotions", v16_loyalty_offers),
-    Migration(18, "tax codes set by command or by the store server", v18_tax_source),
-    Migration(19, "store server: the till's sync state", v19_sync_state),
-    Migration(20, "store server: promotions keyed by the server", v20_server_keys),
-    Migration(21, "store server: head check of a restored till", v21_head_check),
-    Migration(22, "birthday-month promotions", v22_birthday_promotions),
-    Migration(23, "one customer across tills: field stamps, outbox", v23_customer_stamps),
-    Migration(24, "store server: claims of return lines sold elsewhere", v24_return_claims),
-    Migration(25, "one customer across tills: profiles joined by the server", v25_customer_alias),
-    Migration(26, "one customer across tills: other tills' spend", v26_customer_spend),
-    Migration(28, "store server: the organisation's PIN key", v28_org_pin_key),
+    Migration(1, "initial schema", "v01_v08:v1_initial"),
+    Migration(2, "print queue and drawer events", "v01_v08:v2_devices"),
+    Migration(3, "hash-chained journal", "v01_v08:v3_journal"),
+    Migration(4, "open cart journal", "v01_v08:v4_open_cart"),
+    Migration(5, "staff, audit log, time clock, cash movements", "v01_v08:v5_staff"),
+    Migration(6, "customers and loyalty", "v01_v08:v6_customers"),
+    Migration(7, "returns, stock control, promotions, online orders", "v01_v08:v7_returns_stock"),
+    Migration(8, "sale index by till and time (reports)", "v01_v08:v8_sale_time_index"),
+    Migration(9, "keyed hash chain over every document and ledger row", "chain:v9_chain"),
+    Migration(
+        10, "online order contacts outside the append-only orders", "chain:v10_order_contacts"
+    ),
+    Migration(11, "print jobs: sending state and delivery mark", "v11_v16:v11_print_confirmation"),
+    Migration(12, "open cart journal as an append-only log", "v11_v16:v12_open_cart_log"),
+    Migration(13, "index of refund lines (reports)", "v11_v16:v13_refund_line_index"),
+    Migration(14, "PIN key recovery code", "v11_v16:v14_pin_recovery"),
+    Migration(
+        15,
+        "loyalty offers, coupons, campaigns, consent log, mail outbox",
+        "v11_v16:v15_loyalty_mail",
+    ),
+    Migration(16, "loyalty analytics indexes, targeted promotions", "v11_v16:v16_loyalty_offers"),
+    Migration(
+        18, "tax codes set by command or by the store server", "v18_tax_source:v18_tax_source"
+    ),
+    Migration(19, "store server: the till's sync state", "v19_v22:v19_sync_state"),
+    Migration(20, "store server: promotions keyed by the server", "v20_v21:v20_server_keys"),
+    Migration(21, "store server: head check of a restored till", "v20_v21:v21_head_check"),
+    Migration(22, "birthday-month promotions", "v19_v22:v22_birthday_promotions"),
+    Migration(23, "one customer across tills: field stamps, outbox", "v23_v24:v23_customer_stamps"),
+    Migration(
+        24,
+        "store server: claims of return lines sold elsewhere",
+        "v24_return_claims:v24_return_claims",
+    ),
+    Migration(
+        25, "one customer across tills: profiles joined by the server", "v25_v26:v25_customer_alias"
+    ),
+    Migration(26, "one customer across tills: other tills' spend", "v25_v26:v26_customer_spend"),
+    Migration(28, "store server: the organisation's PIN key", "v28_org_pin_key:v28_org_pin_key"),
 )
 
 #: The highest version (branches land their numbers in any order: not the last entry).
