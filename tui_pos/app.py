@@ -233,25 +233,14 @@ class PosApp(SafeApp[None]):
         await super().on_event(event)
 
     def get_key_display(self, binding: Binding) -> str:
-        """Key names as a VT font can show them in ASCII mode (Up, Enter, F2).
-
-        A function key, letter or digit is shown as it is, as Textual shows it, without
-        asking Textual: it looks every key name up as a Unicode character name first,
-        and the misses ("F1", "E") read about 0.6 MB of the name tables into memory."""
-        modifiers, key = binding.parse_key()
+        """Key names as a VT font can show them in ASCII mode (Up, Enter, F2)."""
+        shown = super().get_key_display(binding)
         if self.ascii:
+            modifiers, key = binding.parse_key()
             word = key_word(key)
             if word is not None:
                 return "^" + word if modifiers == ["ctrl"] else "+".join([*modifiers, word])
-        plain = (len(key) == 1 and key.isascii() and key.isalnum()) or (
-            key[:1] == "f" and key[1:].isdigit()
-        )
-        if binding.key_display or not plain:
-            return super().get_key_display(binding)
-        if "ctrl" in modifiers:
-            modifiers.remove("ctrl")
-            key = "^" + key
-        return "+".join([*modifiers, key])
+        return shown
 
     # -- the App's keys ---------------------------------------------------------------
     async def action_quit(self) -> None:

@@ -28,6 +28,8 @@ from textual.binding import Binding
 from textual.geometry import Size
 from textual.widget import Widget
 
+from tui_pos.key_lookup_fix import is_function_key
+
 if TYPE_CHECKING:
     from textual.screen import Screen
 
@@ -68,8 +70,7 @@ def _order(row: tuple[Binding, bool, str]) -> int:
     binding = row[0]
     if binding.action == HELP_ACTION:
         return 0
-    key = binding.key.split(",")[0]
-    return 1 if key[:1] == "f" and key[1:].isdigit() else 2
+    return 1 if is_function_key(binding.key.split(",")[0]) else 2
 
 
 def offer_help(screen: Screen[object]) -> None:
