@@ -135,9 +135,10 @@ def beside_config(config: LeanConfig, text: str) -> Path:
 
 
 def database_file(db: str | None, config: LeanConfig) -> Path:
-    """``--db`` (``db``), else ``database.path``, else the user data folder's ``till.db``."""
+    """``--db`` (``db``), else ``database.path``, else the user data folder's ``till.db``.
+    Raises Unsure for a ``--db`` with ``~`` or NUL (the full way expands it)."""
     if db is not None:
-        return Path(db)
+        return _plain_path(db)
     if config.db_path is not None:
         return beside_config(config, config.db_path).absolute()
     import platformdirs

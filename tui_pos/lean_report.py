@@ -120,12 +120,14 @@ def run(argv: Sequence[str]) -> int | None:
         return None
     try:
         config = read_config(config_file(request.config))
+        if config is None or (
+            request.kind == "x" and request.fmt == "csv" and not config.tax_codes
+        ):
+            return None
+        db_path = database_file(request.db, config)
     except Unsure:
         return None
-    if config is None or (request.kind == "x" and request.fmt == "csv" and not config.tax_codes):
-        return None
-    db_path = database_file(request.db, config)
-    if "~" in str(db_path) or not db_path.exists():
+    if not db_path.exists():
         return None
     from tui_pos.files import keep_files_private
 

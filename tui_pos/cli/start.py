@@ -28,15 +28,13 @@ if TYPE_CHECKING:
     from tui_pos.till_opening import TillOpening
 
 
-def register_args(argv: Sequence[str]) -> tuple[Path | None, Path | None] | None:
-    """(config, database) for ``[--config P] [--db P] [run]``, each option once and
-    written ``--name value``; None for any other command line (click reads it)."""
+def register_args(argv: Sequence[str]) -> tuple[str | None, str | None] | None:
+    """(config, database) as written for ``[--config P] [--db P] [run]``, each option once
+    and written ``--name value``; None for any other command line (click reads it)."""
     read = global_options(argv)
     if read is None or read[1] not in ([], ["run"]):
         return None
-    found = read[0]
-    config, db = found.get("--config"), found.get("--db")
-    return (None if config is None else Path(config)), (None if db is None else Path(db))
+    return read[0].get("--config"), read[0].get("--db")
 
 
 def lean_run(argv: Sequence[str]) -> None:
@@ -54,7 +52,7 @@ def lean_run(argv: Sequence[str]) -> None:
     open_register(opening)
 
 
-def _read_later(config_arg: Path | None, db_arg: Path | None) -> TillOpening | None:
+def _read_later(config_arg: str | None, db_arg: str | None) -> TillOpening | None:
     """The till opened with its config read behind the first frame: when the few keys the
     first frame needs are certainly the config's (:mod:`tui_pos.lean_config`: no
     ``[keymap]``, which is checked before the App starts) and the database exists."""
@@ -62,28 +60,28 @@ def _read_later(config_arg: Path | None, db_arg: Path | None) -> TillOpening | N
     from tui_pos.till_opening import FirstFrame, open_read_later
 
     try:
-        config_path = config_file(None if config_arg is None else str(config_arg))
+        config_path = config_file(config_arg)
+        config = read_config(config_path)
+        if config is None or config.keymap:
+            return None
+        path = database_file(db_arg, config)
     except Unsure:
         return None
-    config = read_config(config_path)
-    if config is None or config.keymap:
-        return None
-    path = database_file(None if db_arg is None else str(db_arg), config)
-    if "~" in str(path) or not path.exists():
+    if not path.exists():
         return None
     first = FirstFrame(config.store_name, config.ascii)
     return open_read_later(first, config_path, path)
 
 
-def _read_now(config_arg: Path | None, db_arg: Path | None) -> TillOpening | None:
+def _read_now(config_arg: str | None, db_arg: str | None) -> TillOpening | None:
     """The till opened with its config read in full first (None: the full command line
     says what is wrong, or makes the new database and shows its recovery code)."""
     from tui_pos.config import config_path_checked, database_path, load_config
     from tui_pos.till_opening import open_later
 
     try:
-        config = load_config(config_path_checked(config_arg))
-        path = (db_arg or database_path(config)).expanduser()
+        config = load_config(config_path_checked(None if config_arg is None else Path(config_arg)))
+        path = (Path(db_arg) if db_arg is not None else database_path(config)).expanduser()
     except (PosError, OSError):
         return None  # the full command line says what is wrong, as it does for every command
     if not path.exists():
