@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -18,6 +19,7 @@ from tui_pos.config import Config
 from tui_pos.demo import ensure_demo_catalog, ensure_demo_staff
 from tui_pos.domain.staff import Action
 from tui_pos.drivers.file_printer import RecordingPrinter
+from tui_pos.screens import authorize
 from tui_pos.screens.authorize import LoginScreen, OverrideScreen
 from tui_pos.screens.cash import CountScreen
 from tui_pos.screens.dialogs import ConfirmScreen, PromptScreen
@@ -310,3 +312,23 @@ async def test_cash_out_with_a_reason_approved_for_a_cashier(shop: Till) -> None
     ).fetchone()
     assert row == ("out", 1250, "window cleaner", "Chris Cashier", "Sam Supervisor")
     assert ("cash_out", "done", "Chris Cashier", "Sam Supervisor") in _audit(shop)
+
+
+async def test_each_pin_check_collects_the_garbage_cycles_off_the_ui_thread(
+    shop: Till, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After each PIN check, refused too, the credentials thread collects the cycles the
+    start and the log-in left (tui_pos.free_memory), while the cashier waits anyway."""
+    threads: list[str] = []
+    monkeypatch.setattr(
+        authorize, "collect_garbage", lambda: threads.append(threading.current_thread().name)
+    )
+    app = build_app(shop)
+    async with app.run_test(size=(110, 35)) as pilot:
+        await pilot.pause()
+        await _type(pilot, "3")
+        await _type(pilot, "1111")
+        assert isinstance(app.screen, LoginScreen)
+        await _log_in(pilot, app, "3", "9024")
+    assert len(threads) == 2
+    assert threading.main_thread().name not in threads

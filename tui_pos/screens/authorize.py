@@ -20,6 +20,7 @@ from textual.widgets import Label, Static
 
 from tui_pos.domain.errors import PosError
 from tui_pos.domain.staff import ACTION_LABELS, Action, Approval, Employee
+from tui_pos.free_memory import collect_garbage
 from tui_pos.safe_app import ShowsUserErrors
 from tui_pos.screens.dialogs import ask
 from tui_pos.widgets.credentials_line import CredentialsLine
@@ -29,6 +30,14 @@ if TYPE_CHECKING:  # the log-in screen is the first frame, painted before the ti
     from tui_pos.services.staff import Staff
 
 T = TypeVar("T")
+
+
+def _then_collect(work: Callable[[], T]) -> T:
+    """Run a PIN or badge check, then collect the garbage cycles (tui_pos.free_memory)."""
+    try:
+        return work()
+    finally:
+        collect_garbage()
 
 
 class HasStaff(Protocol):
@@ -100,7 +109,7 @@ class _CredentialsScreen:
 
         async def run() -> None:
             try:
-                result = await asyncio.to_thread(work)
+                result = await asyncio.to_thread(_then_collect, work)
             except PosError as exc:
                 field.disabled = False
                 self.show_error(str(exc))

@@ -7,9 +7,10 @@ one long-lived thread and hands back a :class:`~concurrent.futures.Future`.
 
 One thread for every sale, not a thread per sale: the database layer keeps one
 connection per thread, so this thread's connection (with its prepared statements) serves
-every sale, and sales are stored in the order they were paid. While a sale is being
-stored the screen refuses every change of the open sale; that is what makes it safe for
-the thread to read the register's cart and payments.
+every sale, and sales are stored in the order they were paid. After each sale the thread
+hands the memory it freed back to the system, so a till does not grow sale by sale.
+While a sale is being stored the screen refuses every change of the open sale; that is
+what makes it safe for the thread to read the register's cart and payments.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 
 from tui_pos.domain.sale import SaleDocument
+from tui_pos.free_memory import release_free_memory
 from tui_pos.services.register import Register
 
 
@@ -45,7 +47,11 @@ class SaleWriter:
         deadline = time.monotonic() + self.timeout_ms / 1000
         if self._pool is None:
             self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sale-writer")
-        return self._pool.submit(self.register.store_sale, doc, deadline=deadline)
+        future = self._pool.submit(self.register.store_sale, doc, deadline=deadline)
+        # After the sale's future is answered, on the same thread: what storing and the
+        # sale's own objects freed goes back to the system (see tui_pos.free_memory).
+        self._pool.submit(release_free_memory)
+        return future
 
     def close(self) -> None:
         """Finish a sale being stored, close the thread's connection, end the thread."""

@@ -1,0 +1,71 @@
+"""Keeping the register's memory down while it sells: garbage collected, freed memory
+handed back to the system.
+
+Two things keep memory that nothing uses (measured in bench/README.md, "Eighth pass"):
+
+* *Garbage cycles.* Textual's screens and widgets refer to each other, so a screen that
+  is closed (the log-in screen, each sale's payment screen: ~25,000 objects) is freed only
+  by the cyclic collector, whose full collections come seldom (when a quarter more
+  objects than the last one left are waiting). :func:`collect_garbage` runs a full one.
+  It holds the interpreter for ~45 ms, so it runs where someone is waiting anyway: after
+  a PIN check, on the credentials thread (the startup's and the log-in's cycles go
+  before the first sale fills new memory; about 1 MB less while selling).
+* *Memory the C library keeps.* glibc's malloc keeps what Python and SQLite freed for the
+  next allocation: the top of a heap shrinks only when its topmost block is free, and
+  free pages inside the heap and the threads' arenas stay resident.
+  :func:`release_free_memory` calls ``malloc_trim(0)``, which gives the free pages of
+  every arena back (0.1-8 ms). The sale writer calls it on its thread after each stored
+  sale, once the sale's answer is out. ``ctypes`` (0.4 MiB, 3.5 ms to import) is loaded
+  on the first call, never at start. Where the C library is not glibc (musl, macOS) there
+  is no ``malloc_trim`` and the call does nothing.
+"""
+
+from __future__ import annotations
+
+import gc
+import sys
+import threading
+from collections.abc import Callable
+
+_lock = threading.Lock()
+#: None: not looked up yet; False: there is no malloc_trim here.
+_trim: Callable[[int], int] | bool | None = None
+
+
+def _malloc_trim() -> Callable[[int], int] | None:
+    """The C library's ``malloc_trim``, looked up once; None where there is none."""
+    global _trim
+    with _lock:
+        if _trim is None:
+            _trim = False
+            if sys.platform.startswith("linux"):
+                import ctypes
+
+                try:
+                    libc = ctypes.CDLL(None)  # the symbols already in the process
+                    function = libc.malloc_trim
+                except (OSError, AttributeError):  # not glibc
+                    pass
+                else:
+                    function.argtypes = [ctypes.c_size_t]
+                    function.restype = ctypes.c_int
+                    _trim = function
+        return _trim if callable(_trim) else None
+
+
+def release_free_memory() -> bool:
+    """Give freed memory back to the system; True if the C library could be asked.
+
+    Never raises: this is housekeeping, and the work before it is done already.
+    """
+    trim = _malloc_trim()
+    if trim is None:
+        return False
+    trim(0)
+    return True
+
+
+def collect_garbage() -> None:
+    """A full collection of garbage cycles (see the module docstring: not on the UI
+    thread, though it holds the interpreter meanwhile)."""
+    gc.collect()
