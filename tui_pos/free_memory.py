@@ -3,13 +3,14 @@ handed back to the system.
 
 Two things keep memory that nothing uses (measured in bench/README.md, "Eighth pass"):
 
-* *Garbage cycles.* Textual's screens and widgets refer to each other, so a screen that
-  is closed (the log-in screen, each sale's payment screen: ~25,000 objects) is freed only
+* *Garbage cycles.* Textual's screens and widgets refer to each other, so what the start
+  and the log-in leave (the waiting log-in screen, the opening's objects) is freed only
   by the cyclic collector, whose full collections come seldom (when a quarter more
   objects than the last one left are waiting). :func:`collect_garbage` runs a full one.
   It holds the interpreter for ~45 ms, so it runs where someone is waiting anyway: after
-  a PIN check, on the credentials thread (the startup's and the log-in's cycles go
-  before the first sale fills new memory; about 1 MB less while selling).
+  a PIN check, on the credentials thread, before the first sale fills new memory (about
+  1 MB less while selling). (Textual's rendered lines, the bulk of a sale's cycles, are
+  no longer cycles at all: :mod:`tui_pos.render_cycles_fix`.)
 * *Memory the C library keeps.* glibc's malloc keeps what Python and SQLite freed for the
   next allocation: the top of a heap shrinks only when its topmost block is free, and
   free pages inside the heap and the threads' arenas stay resident.

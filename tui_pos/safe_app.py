@@ -1,7 +1,9 @@
 """The App's three safety nets: notifications are plain text, a user error is shown
 once, at one place, and a crash leaves a log. (Importing it also applies
 :mod:`tui_pos.styles_cache_fix`, Textual's cache that kept every widget's lines alive,
-and :mod:`tui_pos.key_lookup_fix`, Textual's look-up of key names in Unicode's tables.)
+:mod:`tui_pos.render_cycles_fix`, Textual's rendered lines left to the cyclic
+collector, and :mod:`tui_pos.key_lookup_fix`, Textual's look-up of key names in
+Unicode's tables.)
 
 - Every toast is shown as text: a notification quotes names, reasons and errors, and
   Textual would read ``[/]`` in them as markup (and crash) or drop ``[drawer]``.
@@ -36,11 +38,12 @@ from textual.message_pump import MessagePump
 from textual.notifications import SeverityLevel
 from textual.worker import NoActiveWorker, WorkerFailed, get_current_worker
 
-from tui_pos import key_lookup_fix, styles_cache_fix
+from tui_pos import key_lookup_fix, render_cycles_fix, styles_cache_fix
 from tui_pos.crash_log import record_crash
 from tui_pos.domain.errors import PosError
 
 styles_cache_fix.apply()  # before any widget renders: see the module
+render_cycles_fix.apply()  # (the same)
 key_lookup_fix.apply()  # before any screen reads its bindings: see the module
 
 ReturnType = TypeVar("ReturnType")
