@@ -72,6 +72,9 @@ def main() -> None:
     parser.add_argument("--scans", type=int, default=20, help="scans per sale")
     parser.add_argument("--warm", type=int, default=5, help="warm-up sales, not counted")
     parser.add_argument("--sales", type=int, default=40, help="sales counted after warm-up")
+    parser.add_argument(
+        "--every", type=int, default=0, help="also print RSS after every this many sales"
+    )
     parser.add_argument("--dir", type=Path)
     args = parser.parse_args()
     folder = args.dir or Path(tempfile.mkdtemp(prefix="process-bench-"))
@@ -147,7 +150,10 @@ def measure(folder: Path, args: argparse.Namespace) -> None:
     print(f"figure: cold start to the painted first screen | {a / h:.2f}x | <= {START_GOAL}x")
 
     bare_kb = idle_rss(hello, env)
-    selling, warm, after = selling_rss(app, env, db, args.scans, args.warm, args.sales)
+    selling, warm, curve = selling_rss(
+        app, env, db, args.scans, args.warm, args.sales, args.every or args.sales
+    )
+    after = curve[-1][1]
     print(f"  RSS: hello world {bare_kb / 1024:.1f} MiB, register selling {selling / 1024:.1f} MiB")
     print(
         f"figure: RSS while selling | bare + {(selling - bare_kb) / 1024:.1f} MB | <= bare + 20 MB"
@@ -156,6 +162,9 @@ def measure(folder: Path, args: argparse.Namespace) -> None:
         f"  RSS: {(warm - selling) / 1024:+.1f} MiB over the first {args.warm + 1} sales"
         " (code loaded on the first payment, SQLite's page cache filling)"
     )
+    if len(curve) > 1:
+        steps = ", ".join(f"{count}: {(kb - warm) / 1024:+.1f}" for count, kb in curve)
+        print(f"  RSS (MiB) after so many more sales: {steps}")
     print(
         f"figure: RSS over {args.sales} more sales of {args.scans} scans"
         f" | {(after - warm) / 1024:+.1f} MB | flat"
@@ -186,11 +195,17 @@ def idle_rss(argv: list[str], env: dict[str, str]) -> int:
 
 
 def selling_rss(
-    argv: list[str], env: dict[str, str], db: Path, scans: int, warm: int, sales: int
-) -> tuple[int, int, int]:
+    argv: list[str],
+    env: dict[str, str],
+    db: Path,
+    scans: int,
+    warm: int,
+    sales: int,
+    every: int,
+) -> tuple[int, int, list[tuple[int, int]]]:
     """RSS (KiB) of the register logged in after one sale's scans and a search, after
-    ``warm`` more paid sales, and after ``sales`` more; checks the database holds what was
-    sold."""
+    ``warm`` more paid sales, and (sales counted, RSS) after every ``every`` of ``sales``
+    more; checks the database holds what was sold."""
     code, _name, _role, pin = DEMO_STAFF[0]
     proc = PtyProcess(argv, env)
     try:
@@ -221,7 +236,10 @@ def selling_rss(
             return proc.memory_kb()[0]
 
         warmed = sell(warm)
-        after = sell(sales)
+        curve: list[tuple[int, int]] = []
+        while (done := curve[-1][0] if curve else 0) < sales:
+            step = min(every, sales - done)
+            curve.append((done + step, sell(step)))
         sales += warm
         stored = _stored(db, sales + 1)  # a loaded machine may still be storing the last
         screen = proc.tail()
@@ -230,7 +248,7 @@ def selling_rss(
     assert stored == (sales + 1, (sales + 1) * scans), (
         f"stored {stored}: the keys went astray; the screen ended: {screen!r}"
     )
-    return selling, warmed, after
+    return selling, warmed, curve
 
 
 def _stored(db: Path, sales: int, timeout: float = 30.0) -> tuple[int, int]:

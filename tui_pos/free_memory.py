@@ -15,43 +15,36 @@ Two things keep memory that nothing uses (measured in bench/README.md, "Eighth p
   next allocation: the top of a heap shrinks only when its topmost block is free, and
   free pages inside the heap and the threads' arenas stay resident.
   :func:`release_free_memory` calls ``malloc_trim(0)``, which gives the free pages of
-  every arena back (0.1-8 ms). The sale writer calls it on its thread after each stored
-  sale, once the sale's answer is out. ``ctypes`` (0.4 MiB, 3.5 ms to import) is loaded
-  on the first call, never at start. Where the C library is not glibc (musl, macOS) there
-  is no ``malloc_trim`` and the call does nothing.
+  every arena back (0.07-0.4 ms, a few calls up to 13 ms). The sale writer calls it on
+  its thread after each stored sale, once the sale's answer is out. ``ctypes`` (0.4 MiB,
+  3.5 ms to import) is loaded on the first call, never at start. Where the C library is
+  not glibc (musl, macOS) there is no ``malloc_trim`` and the call does nothing.
 """
 
 from __future__ import annotations
 
+import functools
 import gc
 import sys
-import threading
 from collections.abc import Callable
 
-_lock = threading.Lock()
-#: None: not looked up yet; False: there is no malloc_trim here.
-_trim: Callable[[int], int] | bool | None = None
 
-
+@functools.cache  # looked up once (functools.cache is thread-safe: at worst twice)
 def _malloc_trim() -> Callable[[int], int] | None:
-    """The C library's ``malloc_trim``, looked up once; None where there is none."""
-    global _trim
-    with _lock:
-        if _trim is None:
-            _trim = False
-            if sys.platform.startswith("linux"):
-                import ctypes
+    """The C library's ``malloc_trim``; None where there is none."""
+    if not sys.platform.startswith("linux"):
+        return None
+    import ctypes
 
-                try:
-                    libc = ctypes.CDLL(None)  # the symbols already in the process
-                    function = libc.malloc_trim
-                except (OSError, AttributeError):  # not glibc
-                    pass
-                else:
-                    function.argtypes = [ctypes.c_size_t]
-                    function.restype = ctypes.c_int
-                    _trim = function
-        return _trim if callable(_trim) else None
+    try:
+        libc = ctypes.CDLL(None)  # the symbols already in the process
+        function = libc.malloc_trim
+    except (OSError, AttributeError):  # not glibc
+        return None
+    function.argtypes = [ctypes.c_size_t]
+    function.restype = ctypes.c_int
+    trim: Callable[[int], int] = function
+    return trim
 
 
 def release_free_memory() -> bool:

@@ -8,7 +8,7 @@ one long-lived thread and hands back a :class:`~concurrent.futures.Future`.
 One thread for every sale, not a thread per sale: the database layer keeps one
 connection per thread, so this thread's connection (with its prepared statements) serves
 every sale, and sales are stored in the order they were paid. After each sale the thread
-hands the memory it freed back to the system, so a till does not grow sale by sale.
+hands the memory it freed back to the system, so a till grows less sale by sale.
 While a sale is being stored the screen refuses every change of the open sale; that is
 what makes it safe for the thread to read the register's cart and payments.
 """
