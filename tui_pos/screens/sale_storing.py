@@ -9,7 +9,6 @@ from concurrent.futures import Future
 from functools import partial
 
 from textual import work
-from textual.widgets import Static
 
 from tui_pos.domain.errors import DomainError, PosError
 from tui_pos.domain.money import format_money
@@ -70,7 +69,7 @@ class SaleStoring(SaleView):
     def _still_storing(self, timeout_ms: int) -> None:
         """A store that takes this long is waiting for a database someone else holds."""
         if self.storing:  # (in the side panel: the message line may hold a refusal)
-            self.query_one("#last-sale", Static).update(
+            self._last_sale_panel.update(
                 "[b reverse] Storing... [/b reverse]\nThe database is busy"
                 f"\n(another program): waiting\nup to {timeout_ms / 1000:g} s"
             )
@@ -82,7 +81,7 @@ class SaleStoring(SaleView):
             self._set_storing(False)
             # The way out first: the message line may be cut at the screen's edge.
             self.say(f"NOT stored, kept with its payments: F10, Enter retries. {exc}", error=True)
-            self.query_one("#last-sale", Static).update(
+            self._last_sale_panel.update(
                 "[b reverse] NOT STORED [/b reverse]\nF10, Enter: store it"
             )
             self.refresh_sale()
@@ -97,9 +96,9 @@ class SaleStoring(SaleView):
         self.set_class(storing, "storing")
         if storing:
             self.say("Storing the sale...")
-            self.query_one("#last-sale", Static).update("[b reverse] Storing... [/b reverse]")
+            self._last_sale_panel.update("[b reverse] Storing... [/b reverse]")
         else:
-            self.query_one("#last-sale", Static).update("")
+            self._last_sale_panel.update("")
         self.refresh_bindings()
         self.entry.focus()
 

@@ -83,26 +83,36 @@ class SaleView(ShowsUserErrors, Screen[None]):
         self._last_sale: SaleDocument | None = None
         #: Why payment is refused now (the store server's head check), "" when it is not.
         self.selling_blocked = ""
+        # The widgets this screen updates, held from the start: a lookup by id on every
+        # scan would also fill Textual's query cache with keys that go stale whenever a
+        # widget is shown or hidden (its memory grew sale by sale: bench/README.md).
         self.store_bar = StoreBar(
             settings.store_name, settings.till, settings.printer_note, id="store-bar"
+        )
+        #: Customer, promotions, quantity: one row above the cart (hidden when empty).
+        self._info_row = Static("", id="customer-badge", markup=False)
+        self.cart_table = CartTable(id="cart")
+        self._totals_panel = TotalsPanel(id="totals")
+        self._last_sale_panel = Static("", id="last-sale")
+        self._message_line = Static(
+            "Ready: scan or type a barcode or PLU", id="message", markup=False
+        )
+        self.entry = EntryLine(
+            placeholder="Barcode / PLU  ·  3*code = quantity  ·  0.350*PLU = weight",
+            id="entry",
         )
 
     def compose(self) -> ComposeResult:
         """Store bar, cart and totals side by side, message line, entry line, footer."""
         yield self.store_bar
-        yield Static(
-            "", id="customer-badge", markup=False
-        )  # customer, promotions, quantity: one row
+        yield self._info_row
         with Horizontal(id="sale"):
-            yield CartTable(id="cart")
+            yield self.cart_table
             with Vertical(id="side"):
-                yield TotalsPanel(id="totals")
-                yield Static("", id="last-sale")
-        yield Static("Ready: scan or type a barcode or PLU", id="message", markup=False)
-        yield EntryLine(
-            placeholder="Barcode / PLU  ·  3*code = quantity  ·  0.350*PLU = weight",
-            id="entry",
-        )
+                yield self._totals_panel
+                yield self._last_sale_panel
+        yield self._message_line
+        yield self.entry
         yield KeysBar()
 
     def on_mount(self) -> None:
@@ -122,16 +132,6 @@ class SaleView(ShowsUserErrors, Screen[None]):
             self.refresh_sale()
             self._show_last_sale()
 
-    @property
-    def entry(self) -> EntryLine:
-        """The entry line."""
-        return self.query_one("#entry", EntryLine)
-
-    @property
-    def cart_table(self) -> CartTable:
-        """The cart table."""
-        return self.query_one("#cart", CartTable)
-
     # -- showing -------------------------------------------------------------------
     def refresh_sale(self, *, select_last: bool = False) -> None:
         """Redraw cart and totals from the register; update which keys apply."""
@@ -141,7 +141,7 @@ class SaleView(ShowsUserErrors, Screen[None]):
         paid = reg.tender_state().paid_cents if reg.has_payments else 0
         include = reg.settings.prices_include_tax
         currency = self.settings.currency
-        self.query_one("#totals", TotalsPanel).update(
+        self._totals_panel.update(
             totals_compact(totals, prices_include_tax=include, currency=currency, paid_cents=paid)
             if self.has_class("narrow")
             else totals_renderable(
@@ -180,9 +180,8 @@ class SaleView(ShowsUserErrors, Screen[None]):
     def _show_info(self, totals: CartTotals) -> None:
         """The one-row summary above the cart (hidden when there is nothing to say)."""
         info = sale_info(self._badge, totals, self.register.pending_qty, self._badge_problem)
-        widget = self.query_one("#customer-badge", Static)
-        widget.update(info or "")
-        widget.display = info is not None
+        self._info_row.update(info or "")
+        self._info_row.display = info is not None
 
     def _offer_birthday(self, badge: CustomerBadge) -> None:
         """Ask whether to give the attached customer's birthday reward, then give it."""
@@ -207,9 +206,8 @@ class SaleView(ShowsUserErrors, Screen[None]):
 
     def say(self, text: str, *, error: bool = False) -> None:
         """Show a message on the message line (errors ring the bell)."""
-        message = self.query_one("#message", Static)
-        message.update(text)
-        message.set_class(error, "error")
+        self._message_line.update(text)
+        self._message_line.set_class(error, "error")
         if error:
             self.app.bell()
 
@@ -256,4 +254,4 @@ class SaleView(ShowsUserErrors, Screen[None]):
         word = "REFUND" if doc.total_cents < 0 else "CHANGE"
         amount = -doc.paid_cents if doc.total_cents < 0 else doc.change_cents
         change = Text(f" {word} {format_money(amount)} ", style="bold reverse")
-        self.query_one("#last-sale", Static).update(Text("\n").join([head, change]))
+        self._last_sale_panel.update(Text("\n").join([head, change]))
