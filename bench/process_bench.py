@@ -11,7 +11,9 @@ on (each is started once untimed first, which also writes any missing ``.pyc``):
   the register after logging in, ``--scans`` scans and an F2 name search; then the
   growth over ``--sales`` more sales of the same size paid in cash, counted from after
   ``--warm`` sales (the first sales load the payment, receipt and printer code and fill
-  SQLite's page cache up to its limit once; flat means no growth per sale after that).
+  SQLite's page cache up to its limit once; flat means no growth per sale after that);
+  ``--every N`` also prints the RSS after every N of those sales (a curve: growth that
+  levels off told from growth that goes on).
 
 The catalog is a products CSV of ``--products`` rows imported with ``tui-pos import``.
 The bench checks in the database that every sale was stored with all its lines. Usage::
