@@ -25,6 +25,7 @@ and ``start()`` opens the same port again::
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import re
 import socket
@@ -53,7 +54,10 @@ class FakeTcpPrinter:
     def __init__(self, mode: str = "online", port: int = 0) -> None:
         self.mode = mode
         self.port = port
-        self.jobs: list[bytes] = []  #: the bytes of each finished connection, in order
+        #: The bytes of each finished connection, in the order the connections were opened
+        #: (a short one opened first may finish after a longer one opened next).
+        self.jobs: list[bytes] = []
+        self._job_order: list[int] = []  # the opening number of each job in ``jobs``
         self.connections = 0  #: how many connections were accepted
         self._received = bytearray()
         self._lock = threading.Condition()
@@ -159,12 +163,13 @@ class FakeTcpPrinter:
                 return
             with self._lock:
                 self.connections += 1
+                opened = self.connections
                 self._open.add(conn)
-            thread = threading.Thread(target=self._serve, args=(conn,), daemon=True)
+            thread = threading.Thread(target=self._serve, args=(conn, opened), daemon=True)
             self._threads.append(thread)
             thread.start()
 
-    def _serve(self, conn: socket.socket) -> None:
+    def _serve(self, conn: socket.socket, opened: int) -> None:
         job = bytearray()
         scanned = 0  # where the DLE EOT scan goes on in ``job``
         conn.settimeout(0.05)
@@ -197,7 +202,9 @@ class FakeTcpPrinter:
                 conn.close()
             with self._lock:
                 self._open.discard(conn)
-                self.jobs.append(bytes(job))
+                position = bisect.bisect(self._job_order, opened)
+                self._job_order.insert(position, opened)
+                self.jobs.insert(position, bytes(job))
                 self._lock.notify_all()
 
     def _fail_mid_job(self, conn: socket.socket) -> bool:
