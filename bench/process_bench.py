@@ -239,7 +239,7 @@ def selling_rss(
 
         warmed = sell(warm)
         curve: list[tuple[int, int]] = []
-        while (done := curve[-1][0] if curve else 0) < sales:
+        for done in range(0, sales, every):
             step = min(every, sales - done)
             curve.append((done + step, sell(step)))
         sales += warm

@@ -11,34 +11,18 @@ widgets need no lookup, so selling leaves the cache as it was.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
 from contextlib import closing
-from pathlib import Path
-
-import pytest
 
 from tests.support.settle import settle
-from tests.support.tills import open_test_till
 from tui_pos.app import build_app
 from tui_pos.bootstrap import Till
-from tui_pos.config import Config
-from tui_pos.demo import ensure_demo_catalog
-from tui_pos.drivers.file_printer import RecordingPrinter
 from tui_pos.screens.register import RegisterScreen
 
 CODES = ("5900000000015", "5900000000022")  # two loaves
 
 
-@pytest.fixture
-def till(tmp_path: Path) -> Iterator[Till]:
-    opened = open_test_till(Config(), tmp_path / "till.db", printer=RecordingPrinter())
-    ensure_demo_catalog(opened)
-    yield opened
-    opened.close()
-
-
-async def test_selling_looks_no_widget_up(till: Till) -> None:
-    app = build_app(till)
+async def test_selling_looks_no_widget_up(demo_till: Till) -> None:
+    app = build_app(demo_till)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         screen = app.screen
@@ -54,7 +38,7 @@ async def test_selling_looks_no_widget_up(till: Till) -> None:
         cached = len(screen._query_one_cache)
         await sale()
         assert len(screen._query_one_cache) == cached
-    assert till.register.cart.is_empty
-    with closing(sqlite3.connect(till.db_path)) as conn:
+    assert demo_till.register.cart.is_empty
+    with closing(sqlite3.connect(demo_till.db_path)) as conn:
         stored = conn.execute("SELECT COUNT(*) FROM sale WHERE status = 'completed'").fetchone()
     assert stored == (2,)
